@@ -1,0 +1,1 @@
+"""A small web-style shop service used as Headroom's bundled example."""

@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Headroom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "headroom", targets: ["headroom"]),
+        .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "HeadroomCore", swiftSettings: strict),
+        .target(name: "HeadroomProfiles", dependencies: ["HeadroomCore"], swiftSettings: strict),
+        .target(
+            name: "HeadroomStore",
+            dependencies: ["HeadroomCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(name: "HeadroomDetection", dependencies: ["HeadroomCore"], swiftSettings: strict),
+        .target(name: "HeadroomSource", dependencies: ["HeadroomCore"], swiftSettings: strict),
+        .target(
+            name: "HeadroomChanges",
+            dependencies: ["HeadroomCore", "HeadroomSource"],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomRootCause",
+            dependencies: ["HeadroomCore"],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomSkills",
+            dependencies: ["HeadroomCore", "HeadroomSource"],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomDelivery",
+            dependencies: ["HeadroomCore"],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomAgent",
+            dependencies: ["HeadroomCore", "HeadroomSkills", "HeadroomDelivery"],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomEngine",
+            dependencies: [
+                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
+                "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomSource", "HeadroomAgent",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "HeadroomCLI",
+            dependencies: [
+                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
+                "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"], swiftSettings: strict),
+        .target(
+            name: "HeadroomTesting",
+            dependencies: ["HeadroomCore", "HeadroomStore"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HeadroomTests",
+            dependencies: [
+                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
+                "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomCLI",
+                "HeadroomSource", "HeadroomTesting", "HeadroomAgent",
+            ],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole defense loop on the bundled example service, for real.",
+        discussion: """
+            Builds the example's git history, deploys and profiles every commit with py-spy, detects the regression, \
+            ranks its culprit, guards the logging on a new headroom/... branch, runs tests and an A/B benchmark, and \
+            writes a PR description. Needs python3 and py-spy (scripts/demo.sh installs it).
+            """)
+
+    @OptionGroup var formatOptions: FormatOptions
+    @Option(help: "A fresh folder for everything the demo makes.") var workdir: String = "headroom-demo"
+    @Option(help: "The store; default WORKDIR/.headroom/headroom.sqlite.") var store: String?
+    @Option(help: "The example folder; default Examples/shop of this checkout.") var example: String?
+    @Option(help: "Seconds of load profiled per deploy.") var seconds: Double = 4
+    @Option(help: "A/B benchmark runs of each side.") var runs: Int = 12
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
+        guard runs >= 5, runs <= 200 else { throw ValidationError("--runs must be between 5 and 200") }
+    }
+
+    func run() throws {
+        let options = DemoOptions(workdir: workdir, example: example, store: store, profileSeconds: seconds,
+                                  abRuns: runs)
+        let report = try DemoPipeline(options: options).run(progress: progressLine)
+        if formatOptions.format == .json { return try printJSON(report) }
+        print(DemoText.render(report))
+    }
+}
+
+/// The demo's human-readable report.
+enum DemoText {
+    static func render(_ r: DemoReport) -> String {
+        var lines: [String] = []
+        let reg = r.regression
+        lines.append("Headroom demo — \(r.deploys) deploys of the shop service, ~\(r.samples_per_deploy) py-spy samples each")
+        lines.append("")
+        lines.append("REGRESSION #\(reg.id)")
+        lines.append("  \(reg.function) (\(reg.file ?? "?")): \(reg.metric) share of service CPU "
+                     + String(format: "%.2f%% → %.2f%% (%+.0f%%), p = %.2g", reg.before * 100, reg.after * 100,
+                              reg.relative_change * 100, reg.p_value))
+        lines.append("  first seen in the bucket at \(reg.timestamp)")
+        if !reg.members.isEmpty { lines.append("  same event in: \(reg.members.prefix(5).joined(separator: ", "))") }
+        lines.append("")
+        lines.append("ROOT CAUSE")
+        lines.append("  \(r.root_cause.commit.prefix(10)) by \(r.root_cause.author) <\(r.root_cause.email)> — "
+                     + "\"\(r.root_cause.message)\" (score \(String(format: "%.2f", r.root_cause.score)))")
+        for line in r.root_cause.evidence { lines.append("    - \(line)") }
+        if let next = r.root_cause.runner_up, let score = r.root_cause.runner_up_score {
+            lines.append("  runner-up: \(next.prefix(10)) (score \(String(format: "%.2f", score)))")
+        }
+        lines.append("")
+        lines.append("FIX (skill \(r.skill))")
+        lines.append("  branch \(r.branch ?? "-") in \(r.repository)")
+        for line in r.diff.split(separator: "\n") where line.hasPrefix("+") || line.hasPrefix("-") || line.hasPrefix("@@") {
+            lines.append("    \(line)")
+        }
+        if let v = r.validation {
+            lines.append("")
+            lines.append("VALIDATION")
+            lines.append("  tests: \(v.tests_passed ? "passed" : "FAILED")")
+            lines.append(String(format: "  A/B (%d interleaved runs each): median %.1f ms → %.1f ms, speed-up %.2f× "
+                                + "(95%% CI %.2f–%.2f), Mann–Whitney p = %.2g", v.runs, v.before_median_seconds * 1000,
+                                v.after_median_seconds * 1000, v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan,
+                                v.p_value))
+        }
+        lines.append("")
+        lines.append("PR description: \(r.pr_description ?? "-")")
+        lines.append("store: \(r.store)")
+        let stageText = r.stages.map { "\($0.name) \(String(format: "%.1f", $0.seconds))s" }.joined(separator: ", ")
+        lines.append("wall time " + String(format: "%.1f", r.wall_seconds) + "s (\(stageText))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+
+/// The `headroom` command tree.
+public struct HeadroomCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "headroom",
+        abstract: "Find, root-cause and fix performance regressions from continuous-profiling data.",
+        subcommands: [
+            DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
+            ChangesCommand.self, DeploysCommand.self,
+        ])
+
+    public init() {}
+
+    /// Parses and runs; Headroom errors print as one line on stderr with exit status 1.
+    public static func runMain(_ arguments: [String]? = nil) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let error as HeadroomError {
+            FileHandle.standardError.write(Data("headroom: error: \(HeadroomError.oneLine(error))\n".utf8))
+            return 1
+        } catch {
+            let code = exitCode(for: error).rawValue
+            if code == 0 {
+                print(fullMessage(for: error))
+            } else {
+                let message = fullMessage(for: error)
+                FileHandle.standardError.write(Data("headroom: \(message)\n".utf8))
+            }
+            return code
+        }
+    }
+}
+
+/// Options shared by every command.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store (SQLite). Created on first write.")
+    var store: String = ".headroom/headroom.sqlite"
+}
+
+/// Output format of read commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct FormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text (for people) or json (for scripts and agents).")
+    var format: OutputFormat = .text
+}
+
+/// Parses a time option (ISO-8601 or Unix seconds).
+func parseTime(_ text: String?, option: String) throws -> Int64? {
+    guard let text else { return nil }
+    guard let value = Timestamps.parse(text) else {
+        throw HeadroomError(.badInput, "--\(option): '\(text)' is not an ISO-8601 time or Unix seconds")
+    }
+    return value
+}
+
+/// Writes a JSON document to stdout with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Prints a progress line to stderr when it is a terminal.
+@Sendable func progressLine(_ line: String) {
+    guard isatty(STDERR_FILENO) != 0 else { return }
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

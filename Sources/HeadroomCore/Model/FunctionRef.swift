@@ -1,0 +1,33 @@
+/// A function's identity in profiles and code: its qualified name and, where known, its source file.
+public struct FunctionRef: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The qualified name as the profiler reports it (Python: `Class.method`).
+    public var name: String
+    /// The file path as the profiler reports it (often relative to an import root), or nil.
+    public var file: String?
+
+    public init(name: String, file: String?) {
+        self.name = name
+        self.file = file
+    }
+
+    public var description: String { file.map { "\(name) (\($0))" } ?? name }
+
+    /// Whether this frame names the same code as a function found in a repository at `path`.
+    ///
+    /// Profilers print paths relative to some import root or as absolute paths, so two paths match when one is a
+    /// suffix of the other on a `/` boundary; names match exactly or on the last component of a dotted name.
+    public func matches(name other: String, path: String) -> Bool {
+        guard name == other || name.hasSuffix("." + other) || other.hasSuffix("." + name) else { return false }
+        guard let file else { return true }
+        return Self.pathsMatch(file, path)
+    }
+
+    /// Suffix match of two paths on a `/` boundary.
+    public static func pathsMatch(_ a: String, _ b: String) -> Bool {
+        let x = a.hasPrefix("./") ? String(a.dropFirst(2)) : a
+        let y = b.hasPrefix("./") ? String(b.dropFirst(2)) : b
+        if x == y { return true }
+        let (long, short) = x.count >= y.count ? (x, y) : (y, x)
+        return long.hasSuffix("/" + short)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// The outcome of one finished child process.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var seconds: Double
+    public var timedOut: Bool
+    public var succeeded: Bool { status == 0 && !timedOut }
+}
+
+/// Runs child processes with a timeout; output goes through temporary files so large outputs never deadlock.
+public enum Shell {
+    /// Runs `arguments[0]` (looked up on PATH) with the rest as its arguments.
+    /// - Parameters:
+    ///   - arguments: the command and its arguments; never passed through a shell.
+    ///   - directory: the working directory, or the current one.
+    ///   - environment: extra variables layered over this process's environment.
+    ///   - input: bytes for the child's standard input.
+    ///   - timeout: seconds before the child (and its process group) is killed.
+    public static func run(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        input: Data? = nil, timeout: Double = 600
+    ) throws -> ProcessResult {
+        precondition(!arguments.isEmpty)
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("headroom-sh-\(UUID().uuidString)")
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("out")
+        let errURL = scratch.appendingPathComponent("err")
+        fm.createFile(atPath: outURL.path, contents: nil)
+        fm.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let outHandle = try FileHandle(forWritingTo: outURL)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? outHandle.close()
+            try? errHandle.close()
+        }
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        if let input {
+            let inURL = scratch.appendingPathComponent("in")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        let start = Date()
+        do {
+            try process.run()
+        } catch {
+            throw HeadroomError(.process, "cannot start \(arguments[0]): \(error)")
+        }
+        let killer = Killer(process: process)
+        let timer = DispatchWorkItem { killer.kill() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        process.waitUntilExit()
+        timer.cancel()
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        if process.terminationReason == .exit, process.terminationStatus == 127,
+            err.contains("No such file or directory")
+        {
+            throw HeadroomError(.missingTool, "\(arguments[0]) is not installed or not on PATH")
+        }
+        return ProcessResult(
+            status: process.terminationStatus, stdout: out, stderr: err,
+            seconds: Date().timeIntervalSince(start), timedOut: killer.fired)
+    }
+
+    /// Whether an executable is on PATH.
+    public static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// Kills a process on timeout and remembers that it did.
+private final class Killer: @unchecked Sendable {
+    private let lock = NSLock()
+    private let process: Process
+    private var didFire = false
+    init(process: Process) { self.process = process }
+    func kill() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard process.isRunning else { return }
+        didFire = true
+        process.terminate()
+    }
+    var fired: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return didFire
+    }
+}

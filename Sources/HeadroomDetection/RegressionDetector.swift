@@ -1,0 +1,158 @@
+import Foundation
+import HeadroomCore
+
+/// Finds regressions (and improvements) across every function of a service, then removes what is not a real,
+/// independent cost change.
+///
+/// 1. Each function's self and total share is segmented by `BinomialSegmenter`.
+/// 2. Went-away: a shift that reverts to its old level within `transientHorizon` buckets is dropped as transient.
+/// 3. Dedup: changes at the same bucket are one event when they are the same function (self and total) or when one
+///    function calls the other (an ancestor's total rises with its callee's cost). The event is reported once, on
+///    the function where the cost landed (largest self-share rise, else the deepest function carrying the rise).
+/// 4. Dilution: shares sum to one, so when one event raises a share every other share falls (and the reverse). An
+///    opposite-direction change at the same bucket is kept only if it is significant against the level that
+///    dilution alone predicts.
+public struct RegressionDetector: Sendable {
+    public var configuration: DetectionConfiguration
+
+    public init(configuration: DetectionConfiguration = DetectionConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// One significant change of one series, before grouping.
+    struct Finding {
+        var function: FunctionRef
+        var metric: CostMetric
+        var change: CountChange
+        var delta: Double { change.after - change.before }
+        var isIncrease: Bool { delta > 0 }
+    }
+
+    /// Regressions and improvements of a service, largest absolute change first.
+    public func detect(_ series: ServiceSeries) -> [Regression] {
+        let findings = series.functions.flatMap { function, counts -> [Finding] in
+            guard counts.totalCounts.reduce(0, +) >= configuration.minimumSamples else { return [] }
+            return findingsFor(function, .selfShare, counts.selfCounts, series.totals)
+                + findingsFor(function, .totalShare, counts.totalCounts, series.totals)
+        }
+        var regressions: [Regression] = []
+        for (index, atIndex) in Dictionary(grouping: findings, by: { $0.change.index }) {
+            let groups = group(atIndex, in: series)
+            guard let primary = groups.max(by: { abs(representative(of: $0).delta) < abs(representative(of: $1).delta) })
+            else { continue }
+            let dilution = dilutionFactor(primary: primary)
+            for members in groups {
+                let lead = representative(of: members)
+                if lead.isIncrease != representative(of: primary).isIncrease,
+                    !survivesDilution(lead, factor: dilution)
+                {
+                    continue
+                }
+                if !lead.isIncrease && !configuration.reportImprovements { continue }
+                regressions.append(
+                    Regression(
+                        service: series.service, function: lead.function, metric: lead.metric, index: index,
+                        timestamp: series.times[index], previousTimestamp: series.times[max(index - 1, 0)],
+                        before: lead.change.before, after: lead.change.after, pValue: lead.change.pValue,
+                        confidence: max(0, min(1, 1 - lead.change.pValue)),
+                        kind: lead.isIncrease ? .regression : .improvement,
+                        members: members.filter { !($0.function == lead.function && $0.metric == lead.metric) }
+                            .sorted { abs($0.delta) > abs($1.delta) }
+                            .map { RegressionMember(function: $0.function, metric: $0.metric,
+                                                    before: $0.change.before, after: $0.change.after) }))
+            }
+        }
+        return regressions.sorted {
+            abs($0.after - $0.before) != abs($1.after - $1.before)
+                ? abs($0.after - $0.before) > abs($1.after - $1.before) : $0.function.name < $1.function.name
+        }
+    }
+
+    private func findingsFor(_ function: FunctionRef, _ metric: CostMetric, _ counts: [Int64], _ totals: [Int64])
+        -> [Finding]
+    {
+        let changes = BinomialSegmenter(configuration: configuration).changes(counts: counts, totals: totals)
+        return withoutTransients(changes).compactMap { change in
+            let delta = abs(change.after - change.before)
+            guard delta >= configuration.minimumAbsoluteChange,
+                change.before == 0 || delta / change.before >= configuration.minimumRelativeChange
+            else { return nil }
+            return Finding(function: function, metric: metric, change: change)
+        }
+    }
+
+    /// Drops pairs of opposite shifts that return to the earlier level within the horizon.
+    func withoutTransients(_ changes: [CountChange]) -> [CountChange] {
+        var dropped = Set<Int>()
+        for i in changes.indices {
+            for j in changes.indices where j > i && !dropped.contains(j) && !dropped.contains(i) {
+                let first = changes[i]
+                let second = changes[j]
+                guard second.index - first.index <= configuration.transientHorizon else { continue }
+                let up = first.after - first.before
+                let back = second.after - second.before
+                let reverted = abs(second.after - first.before) <= 0.5 * abs(up)
+                if up * back < 0 && reverted {
+                    dropped.insert(i)
+                    dropped.insert(j)
+                }
+            }
+        }
+        return changes.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+    }
+
+    /// Union of findings that are one event: same function, or one calls the other, same direction.
+    private func group(_ findings: [Finding], in series: ServiceSeries) -> [[Finding]] {
+        var parent = Array(findings.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { i = parent[i] }
+            return i
+        }
+        for i in findings.indices {
+            for j in findings.indices where j > i && findings[i].isIncrease == findings[j].isIncrease {
+                let a = findings[i].function
+                let b = findings[j].function
+                if a == b || series.isAncestor(a, of: b) || series.isAncestor(b, of: a) {
+                    parent[root(j)] = root(i)
+                }
+            }
+        }
+        return Dictionary(grouping: findings.indices, by: root).values.map { $0.map { findings[$0] } }
+    }
+
+    /// The function where the cost landed: the largest self-share change if it carries at least half of the
+    /// event, else the deepest function (smallest share before) carrying at least 80% of the largest total change.
+    func representative(of members: [Finding]) -> Finding {
+        let selfs = members.filter { $0.metric == .selfShare }
+        let totals = members.filter { $0.metric == .totalShare }
+        let largestTotal = totals.map { abs($0.delta) }.max() ?? 0
+        if let bestSelf = selfs.max(by: { abs($0.delta) < abs($1.delta) }), abs(bestSelf.delta) >= 0.5 * largestTotal {
+            return bestSelf
+        }
+        let carriers = totals.filter { abs($0.delta) >= 0.8 * largestTotal }
+        return carriers.min(by: { $0.change.before < $1.change.before }) ?? members[0]
+    }
+
+    /// How much every other share is scaled by the primary event: (1 − A_after) / (1 − A_before), where A is the
+    /// event's share including callees (its total share where known).
+    private func dilutionFactor(primary: [Finding]) -> Double {
+        let lead = representative(of: primary)
+        let total = primary.first { $0.function == lead.function && $0.metric == .totalShare } ?? lead
+        let before = min(total.change.before, 0.999)
+        let after = min(total.change.after, 0.999)
+        return (1 - after) / (1 - before)
+    }
+
+    /// Whether a change is still significant once the level that dilution predicts is taken as the null.
+    private func survivesDilution(_ finding: Finding, factor: Double) -> Bool {
+        let expected = finding.change.before * factor
+        let n = Double(max(finding.change.samplesAfter, 1))
+        let variance = max(expected * (1 - expected), 1e-12) / n * finding.change.dispersion
+        let z = (finding.change.after - expected) / variance.squareRoot()
+        let p = Distributions.twoSidedNormalP(z)
+        let sameDirection = (finding.change.after - expected) * finding.delta > 0
+        let delta = abs(finding.change.after - expected)
+        return sameDirection && p < configuration.alpha && delta >= configuration.minimumAbsoluteChange
+    }
+}

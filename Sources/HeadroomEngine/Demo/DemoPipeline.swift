@@ -1,0 +1,193 @@
+import Foundation
+import HeadroomAgent
+import HeadroomChanges
+import HeadroomCore
+import HeadroomSkills
+import HeadroomStore
+
+/// The whole defense loop on the bundled example: history → deploys profiled with py-spy → detection → root cause →
+/// guarded-logging fix on a new branch → tests and A/B benchmark → PR description. No stage is simulated.
+public struct DemoPipeline: Sendable {
+    public var options: DemoOptions
+    /// Marks a workdir as made by the demo, so a re-run may clear it (and no other folder).
+    static let marker = ".headroom-demo"
+
+    public init(options: DemoOptions) { self.options = options }
+
+    public func run(progress: @escaping @Sendable (String) -> Void) throws -> DemoReport {
+        let clock = Date()
+        var stages: [DemoReport.Stage] = []
+        func stage<T>(_ number: Int, _ name: String, _ title: String, _ body: () throws -> T) throws -> T {
+            progress("[\(number)/6] \(title)")
+            let started = Date()
+            do {
+                let value = try body()
+                stages.append(.init(name: name, seconds: Date().timeIntervalSince(started)))
+                return value
+            } catch {
+                throw HeadroomError(.process, "demo stage '\(name)' failed: \(HeadroomError.oneLine(error))")
+            }
+        }
+        guard Shell.which("python3") != nil else {
+            throw HeadroomError(.missingTool, "python3 is not installed; the demo's example service is Python")
+        }
+        guard Shell.which("py-spy") != nil else {
+            throw HeadroomError(.missingTool,
+                "py-spy is not installed: run the README's demo command (scripts/demo.sh installs it with pip)")
+        }
+        let example = try locateExample()
+        let workdir = try prepareWorkdir()
+        let repository = (workdir as NSString).appendingPathComponent("shop")
+        let storePath = options.store ?? (workdir as NSString).appendingPathComponent(".headroom/headroom.sqlite")
+        let store = try Store.open(path: storePath)
+
+        let commits = try stage(1, "example", "building the example's git history") { () throws -> [Commit] in
+            let result = try Shell.run(["python3", (example as NSString).appendingPathComponent("make_history.py"),
+                                        repository], timeout: 120)
+            guard result.succeeded else { throw HeadroomError(.process, result.stderr.trimmingCharacters(in: .newlines)) }
+            return try CommitImporter(git: Git(path: repository)).importCommits()
+        }
+        _ = try stage(2, "changes", "importing \(commits.count) commits and their changed functions") {
+            try store.saveCommits(commits, repository: repository)
+        }
+        let settings = try ProjectSettings.load(repository: repository)
+        let service = settings.serviceName ?? "shop"
+        let samples = try stage(3, "profile",
+            "deploying each commit and profiling \(String(format: "%.0f", options.profileSeconds))s of load with py-spy"
+        ) { () throws -> Int in
+            try profileDeploys(commits, repository: repository, workdir: workdir, service: service, store: store,
+                               settings: settings, progress: progress)
+        }
+        let regression = try stage(4, "detect", "detecting regressions in function-level CPU share") {
+            () throws -> Regression in
+            let found = try DetectionService(store: store).run(service: service)
+            guard let top = found.first(where: { $0.kind == .regression }) else {
+                throw HeadroomError(.notFound, "no regression found in \(commits.count) deploys")
+            }
+            return top
+        }
+        let candidates = try stage(5, "rootcause", "ranking the commits deployed around the onset") {
+            () throws -> [RootCauseCandidate] in
+            let ranked = try RootCauseService(store: store).run(regression: regression.id!).candidates
+            guard !ranked.isEmpty else { throw HeadroomError(.notFound, "no candidate change in the onset window") }
+            return ranked
+        }
+        let patch = try stage(6, "fix", "guarding the logging, testing and A/B benchmarking on a new branch") {
+            () throws -> PatchRecord in
+            guard let test = settings.testCommand, let bench = settings.benchCommand else {
+                throw HeadroomError(.config, "the example's headroom.toml lacks [commands] test or bench")
+            }
+            let context = FixContext(
+                repository: repository, testCommand: test, benchCommand: bench,
+                outputDirectory: (workdir as NSString).appendingPathComponent("prs"),
+                validation: ValidationConfiguration(runs: options.abRuns))
+            let record = try store.savePatch(
+                RegressionFixer().fix(regression, candidates: candidates, context: context) { progress("      \($0)") })
+            guard record.status == .delivered else {
+                throw HeadroomError(.refused, record.reason ?? "the fix was \(record.status.rawValue)")
+            }
+            return record
+        }
+        let top = candidates[0]
+        let v = patch.validation!
+        return DemoReport(
+            status: patch.status.rawValue, reason: patch.reason, workdir: workdir, repository: repository,
+            store: storePath, deploys: commits.count, samples_per_deploy: samples,
+            regression: .init(
+                id: regression.id!, function: regression.function.name, file: regression.function.file,
+                metric: regression.metric.rawValue, before: regression.before, after: regression.after,
+                relative_change: regression.relativeChange, timestamp: Timestamps.format(regression.timestamp),
+                p_value: regression.pValue,
+                members: regression.members.map { "\($0.function.name) (\($0.metric.rawValue))" }),
+            root_cause: .init(
+                commit: top.ref, author: top.author, email: top.email, message: top.message, score: top.score,
+                evidence: top.evidence, runner_up: candidates.dropFirst().first?.ref,
+                runner_up_score: candidates.dropFirst().first?.score),
+            skill: patch.skill, branch: patch.branch, diff: patch.diff, pr_description: patch.prDescription,
+            validation: .init(
+                tests_passed: v.testsPassed, speedup: v.speedup, ci95: v.ci95, p_value: v.pValue,
+                before_median_seconds: Descriptive.median(v.beforeSeconds),
+                after_median_seconds: Descriptive.median(v.afterSeconds), runs: v.beforeSeconds.count),
+            stages: stages, wall_seconds: Date().timeIntervalSince(clock))
+    }
+
+    /// Deploys each commit in turn (a detached worktree), runs the load driver under py-spy and ingests the profile.
+    /// Returns the mean samples per deploy.
+    func profileDeploys(
+        _ commits: [Commit], repository: String, workdir: String, service: String, store: Store,
+        settings: ProjectSettings, progress: @Sendable (String) -> Void
+    ) throws -> Int {
+        let git = try Git(path: repository)
+        let deployTree = (workdir as NSString).appendingPathComponent("deploy")
+        let profiles = (workdir as NSString).appendingPathComponent("profiles")
+        try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
+        try git.run(["worktree", "add", "-q", "--detach", deployTree, commits[0].sha])
+        defer { _ = try? git.run(["worktree", "remove", "--force", deployTree]) }
+        let ingestor = ProfileIngestor(store: store)
+        var total = 0
+        for (i, commit) in commits.enumerated() {
+            _ = try Shell.run(["git", "-C", deployTree, "checkout", "-q", "--detach", commit.sha], timeout: 60)
+            let deployTime = commit.time + 30 * 60
+            try store.addDeploy(Deploy(service: service, commit: commit.sha, time: deployTime))
+            let deployed = try ProjectSettings.load(repository: deployTree)
+            let load = (deployed.loadCommand ?? settings.loadCommand ?? "python3 load.py --seconds {seconds}")
+                .replacingOccurrences(of: "{seconds}", with: String(format: "%g", options.profileSeconds))
+            let output = (profiles as NSString).appendingPathComponent(
+                String(format: "%02d-", i + 1) + "\(commit.sha.prefix(7)).folded")
+            let run = try Shell.run(
+                ["py-spy", "record", "-f", "raw", "-r", "\(options.sampleRate)", "-o", output, "--"]
+                    + CommandLineWords.split(load),
+                in: deployTree, timeout: options.profileSeconds * 4 + 60)
+            guard run.succeeded, FileManager.default.fileExists(atPath: output) else {
+                let why = run.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(run.status)"
+                throw HeadroomError(.process, "py-spy on \(commit.sha.prefix(7)) failed: \(why)")
+            }
+            try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60)
+            let samples = (try? store.top(service: service, from: Store.bucket(for: deployTime + 15 * 60),
+                                          to: Store.bucket(for: deployTime + 15 * 60), limit: 1).totalSamples) ?? 0
+            total += Int(samples)
+            progress("      deploy \(i + 1)/\(commits.count) \(commit.sha.prefix(7)) \(commit.author): "
+                     + "\(samples) samples — \(commit.message)")
+        }
+        return total / max(commits.count, 1)
+    }
+
+    /// The example folder: `options.example`, `$HEADROOM_EXAMPLE`, or `Examples/shop` above the executable or the
+    /// current directory.
+    func locateExample() throws -> String {
+        let fm = FileManager.default
+        let isExample = { (path: String) in fm.fileExists(atPath: (path as NSString).appendingPathComponent("make_history.py")) }
+        if let given = options.example ?? ProcessInfo.processInfo.environment["HEADROOM_EXAMPLE"] {
+            guard isExample(given) else { throw HeadroomError(.notFound, "\(given) is not a Headroom example (no make_history.py)") }
+            return given
+        }
+        let starts = [fm.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().path]
+        for start in starts {
+            var dir = URL(fileURLWithPath: start)
+            for _ in 0..<8 {
+                let candidate = dir.appendingPathComponent("Examples/shop").path
+                if isExample(candidate) { return candidate }
+                dir.deleteLastPathComponent()
+            }
+        }
+        throw HeadroomError(.notFound, "cannot find Examples/shop; run from the Headroom checkout or pass --example DIR")
+    }
+
+    /// A fresh, empty workdir; an old demo workdir (with the marker) is cleared, any other non-empty folder refused.
+    func prepareWorkdir() throws -> String {
+        let fm = FileManager.default
+        let path = URL(fileURLWithPath: options.workdir).standardizedFileURL.path
+        if fm.fileExists(atPath: path) {
+            let contents = try fm.contentsOfDirectory(atPath: path)
+            if contents.contains(Self.marker) {
+                try fm.removeItem(atPath: path)
+            } else if !contents.isEmpty {
+                throw HeadroomError(.badInput, "\(path) exists and was not made by headroom demo; choose another --workdir")
+            }
+        }
+        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        _ = fm.createFile(atPath: (path as NSString).appendingPathComponent(Self.marker), contents: Data())
+        return path
+    }
+}

@@ -1,0 +1,48 @@
+import HeadroomCore
+import HeadroomDetection
+import HeadroomStore
+
+/// Runs regression detection over the store and saves the result.
+public struct DetectionService: Sendable {
+    public let store: Store
+    public var configuration: DetectionConfiguration
+
+    public init(store: Store, configuration: DetectionConfiguration = DetectionConfiguration()) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// The function-level series of one service, aligned on its buckets.
+    public func series(service: String) throws -> ServiceSeries {
+        let timeline = try store.timeline(service: service)
+        let times = timeline.buckets.map(\.time)
+        let position = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, $0) })
+        var functions: [FunctionRef: (selfCounts: [Int64], totalCounts: [Int64])] = [:]
+        for (function, buckets) in timeline.functions {
+            var selfCounts = [Int64](repeating: 0, count: times.count)
+            var totalCounts = selfCounts
+            for bucket in buckets {
+                guard let i = position[bucket.bucket] else { continue }
+                selfCounts[i] = bucket.selfSamples
+                totalCounts[i] = bucket.totalSamples
+            }
+            functions[function] = (selfCounts, totalCounts)
+        }
+        var callees: [FunctionRef: Set<FunctionRef>] = [:]
+        for edge in try store.callEdges(service: service) { callees[edge.caller, default: []].insert(edge.callee) }
+        return ServiceSeries(service: service, times: times, totals: timeline.buckets.map(\.total),
+                             functions: functions, callees: callees)
+    }
+
+    /// Detects regressions of every service (or one) and replaces the stored set; returns them with ids.
+    public func run(service: String? = nil) throws -> [Regression] {
+        let services = try service.map { try store.requireService($0); return [$0] } ?? store.services()
+        let detector = RegressionDetector(configuration: configuration)
+        var all: [Regression] = []
+        for name in services {
+            let found = detector.detect(try series(service: name))
+            all += try store.replaceRegressions(service: name, with: found)
+        }
+        return all
+    }
+}

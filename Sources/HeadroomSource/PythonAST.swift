@@ -1,0 +1,112 @@
+import Foundation
+import HeadroomCore
+
+/// A function's span in a Python file.
+public struct PythonFunction: Sendable, Codable, Equatable {
+    /// Python's `__qualname__` form: `Class.method`, `outer.<locals>.inner`.
+    public var name: String
+    /// First line, decorators included (1-based).
+    public var start: Int
+    public var end: Int
+    enum CodingKeys: String, CodingKey { case name, start, end }
+}
+
+/// One logging call inside a function, as Python's `ast` sees it.
+public struct PythonLogCall: Sendable, Codable, Equatable {
+    public var line: Int
+    public var endLine: Int
+    /// The enclosing expression statement, when the call stands alone as one.
+    public var statementLine: Int?
+    public var statementEndLine: Int?
+    public var statementColumn: Int?
+    /// Source text of the logger expression (`logger`, `self.log`).
+    public var logger: String
+    public var method: String
+    /// `DEBUG`, `INFO`, … or, for `log(level, …)`, the level expression's text.
+    public var level: String?
+    /// Whether the arguments format or compute eagerly (f-strings, `%`, calls).
+    public var eager: Bool
+    /// Why skipping the arguments could change behaviour, or nil when they are side-effect free.
+    public var impurity: String?
+    /// Whether an `isEnabledFor` test already guards the call.
+    public var guarded: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case line, logger, method, level, eager, impurity, guarded
+        case endLine = "end_line"
+        case statementLine = "statement_line"
+        case statementEndLine = "statement_end_line"
+        case statementColumn = "statement_col"
+    }
+}
+
+/// The logging calls of one function.
+public struct PythonLogReport: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+    /// The name `logging` is imported under at module level, or nil.
+    public var loggingAlias: String?
+    public var calls: [PythonLogCall]
+}
+
+/// Python's own `ast`, run in a `python3` subprocess.
+public struct PythonAST: Sendable {
+    public var python: String
+    public var timeout: Double
+
+    public init(python: String = "python3", timeout: Double = 60) {
+        self.python = python
+        self.timeout = timeout
+    }
+
+    /// Function spans of several files in one subprocess; files that do not parse are listed in `errors`.
+    public func functions(files: [(path: String, source: String)]) throws
+        -> (functions: [String: [PythonFunction]], errors: [String: String])
+    {
+        struct Answer: Decodable {
+            var functions: [String: [PythonFunction]]
+            var errors: [String: String]
+        }
+        let request = ["files": files.map { ["path": $0.path, "source": $0.source] }]
+        let answer: Answer = try call("functions", request)
+        return (answer.functions, answer.errors)
+    }
+
+    /// The logging calls inside a function, or nil when the file has no such function.
+    public func logCalls(source: String, function: String) throws -> PythonLogReport? {
+        struct Answer: Decodable {
+            var found: Bool
+            var start: Int?
+            var end: Int?
+            var logging_alias: String?
+            var calls: [PythonLogCall]?
+        }
+        let answer: Answer = try call("logcalls", ["source": source, "function": function])
+        guard answer.found, let start = answer.start, let end = answer.end else { return nil }
+        return PythonLogReport(start: start, end: end, loggingAlias: answer.logging_alias, calls: answer.calls ?? [])
+    }
+
+    /// nil when the source parses, else the syntax error.
+    public func syntaxError(source: String, path: String) throws -> String? {
+        struct Answer: Decodable {
+            var ok: Bool
+            var error: String?
+        }
+        let answer: Answer = try call("check", ["source": source, "path": path])
+        return answer.ok ? nil : (answer.error ?? "syntax error")
+    }
+
+    private func call<Request: Encodable, Answer: Decodable>(_ mode: String, _ request: Request) throws -> Answer {
+        let input = try JSONEncoder().encode(request)
+        let result = try Shell.run([python, "-c", PythonHelperScript.source, mode], input: input, timeout: timeout)
+        guard result.succeeded else {
+            let why = result.timedOut ? "timed out" : result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+            throw HeadroomError(.process, "python ast helper (\(mode)) failed: \(why)")
+        }
+        do {
+            return try JSONDecoder().decode(Answer.self, from: Data(result.stdout.utf8))
+        } catch {
+            throw HeadroomError(.process, "python ast helper (\(mode)) gave unreadable output")
+        }
+    }
+}

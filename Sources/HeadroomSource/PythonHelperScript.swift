@@ -1,0 +1,147 @@
+/// The Python program behind `PythonAST`: it uses Python's own `ast`, so positions and syntax verdicts are exact.
+/// It reads one JSON request on stdin and writes one JSON answer on stdout.
+enum PythonHelperScript {
+    static let source = #"""
+import ast, json, sys
+
+def qualnames(tree):
+    out = []
+    def visit(node, prefix, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                start = min([child.lineno] + [d.lineno for d in getattr(child, "decorator_list", [])])
+                if not isinstance(child, ast.ClassDef):
+                    out.append({"name": name, "start": start, "end": child.end_lineno, "body_start": child.body[0].lineno})
+                    visit(child, name + ".<locals>.", True)
+                else:
+                    visit(child, name + ".", in_function)
+            else:
+                visit(child, prefix, in_function)
+    visit(tree, "", False)
+    return out
+
+def functions(request):
+    result, errors = {}, {}
+    for item in request["files"]:
+        try:
+            result[item["path"]] = qualnames(ast.parse(item["source"], item["path"]))
+        except (SyntaxError, ValueError) as exc:
+            errors[item["path"]] = f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
+    return {"functions": result, "errors": errors}
+
+LEVELS = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "warn": "WARNING", "error": "ERROR",
+          "exception": "ERROR", "critical": "CRITICAL", "fatal": "CRITICAL"}
+PURE_NAMES = {"repr", "str", "len", "sorted", "list", "dict", "tuple", "set", "frozenset", "format", "min", "max",
+              "sum", "round", "int", "float", "bool", "abs", "type", "id", "isinstance", "enumerate", "zip", "range",
+              "hex", "ascii"}
+PURE_ATTRS = {"format", "join", "items", "keys", "values", "get", "copy", "upper", "lower", "strip", "dumps",
+              "isoformat", "hex", "count", "index", "startswith", "endswith", "split", "replace"}
+
+def find_function(tree, qualname):
+    for node, name in walk_named(tree, ""):
+        if name == qualname or name.split(".<locals>.")[-1] == qualname or name.endswith("." + qualname):
+            return node
+    return None
+
+def walk_named(node, prefix):
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield child, prefix + child.name
+            yield from walk_named(child, prefix + child.name + ".<locals>.")
+        elif isinstance(child, ast.ClassDef):
+            yield from walk_named(child, prefix + child.name + ".")
+        else:
+            yield from walk_named(child, prefix)
+
+def logging_alias(tree):
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "logging":
+                    return alias.asname or "logging"
+    return None
+
+def impurity(expr):
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return "an assignment or await inside the log arguments"
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in PURE_NAMES:
+                continue
+            if isinstance(func, ast.Attribute) and func.attr in PURE_ATTRS:
+                continue
+            return "the log arguments call " + ast.unparse(func) + "(), which may have side effects"
+    return None
+
+def is_eager(call):
+    args = list(call.args) + [k.value for k in call.keywords]
+    if call.func.attr == "log" and args:
+        args = args[1:]
+    for arg in args:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+                return True
+            if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
+                return True
+            if isinstance(node, ast.Call):
+                return True
+    return False
+
+def logcalls(request):
+    source = request["source"]
+    tree = ast.parse(source)
+    function = find_function(tree, request["function"])
+    if function is None:
+        return {"found": False}
+    parents = {}
+    for node in ast.walk(function):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    calls = []
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method not in LEVELS and method != "log":
+            continue
+        logger = ast.get_source_segment(source, node.func.value)
+        if logger is None:
+            continue
+        level = LEVELS.get(method)
+        if method == "log":
+            if not node.args:
+                continue
+            level = ast.get_source_segment(source, node.args[0])
+        parent = parents.get(node)
+        statement = parent if isinstance(parent, ast.Expr) else None
+        guarded = False
+        up = parents.get(statement) if statement else None
+        while up is not None and up is not function:
+            if isinstance(up, ast.If) and "isEnabledFor" in ast.unparse(up.test):
+                guarded = True
+            up = parents.get(up)
+        calls.append({
+            "line": node.lineno, "end_line": node.end_lineno,
+            "statement_line": statement.lineno if statement else None,
+            "statement_end_line": statement.end_lineno if statement else None,
+            "statement_col": statement.col_offset if statement else None,
+            "logger": logger, "method": method, "level": level, "eager": is_eager(node),
+            "impurity": impurity(node), "guarded": guarded,
+        })
+    return {"found": True, "start": function.lineno, "end": function.end_lineno,
+            "logging_alias": logging_alias(tree), "calls": calls}
+
+def check(request):
+    try:
+        ast.parse(request["source"], request.get("path", "<patch>"))
+        return {"ok": True}
+    except (SyntaxError, ValueError) as exc:
+        return {"ok": False, "error": f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"}
+
+MODES = {"functions": functions, "logcalls": logcalls, "check": check}
+request = json.load(sys.stdin)
+json.dump(MODES[sys.argv[1]](request), sys.stdout)
+"""#
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+/// The store's migrations; each runs once, in order, inside a transaction.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE service (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE function (
+                    id INTEGER PRIMARY KEY, name TEXT NOT NULL, file TEXT NOT NULL DEFAULT '',
+                    UNIQUE (name, file));
+                CREATE TABLE profile (
+                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                    bucket INTEGER NOT NULL, content_hash TEXT NOT NULL, format TEXT NOT NULL, source TEXT NOT NULL,
+                    total_samples INTEGER NOT NULL, ingested_at INTEGER NOT NULL,
+                    UNIQUE (service_id, content_hash));
+                CREATE TABLE bucket_total (
+                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                    total_samples INTEGER NOT NULL, PRIMARY KEY (service_id, bucket));
+                CREATE TABLE function_bucket (
+                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                    function_id INTEGER NOT NULL REFERENCES function(id),
+                    self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                    PRIMARY KEY (service_id, bucket, function_id));
+                CREATE TABLE call_edge (
+                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                    caller_id INTEGER NOT NULL REFERENCES function(id),
+                    callee_id INTEGER NOT NULL REFERENCES function(id), samples INTEGER NOT NULL,
+                    PRIMARY KEY (service_id, bucket, caller_id, callee_id));
+                CREATE TABLE change_commit (
+                    id INTEGER PRIMARY KEY, repo TEXT NOT NULL, sha TEXT NOT NULL, kind TEXT NOT NULL,
+                    author TEXT NOT NULL, email TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL,
+                    files TEXT NOT NULL, added_text TEXT NOT NULL, lines_added INTEGER NOT NULL,
+                    lines_removed INTEGER NOT NULL, UNIQUE (repo, sha));
+                CREATE TABLE changed_function (
+                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                    file TEXT NOT NULL, name TEXT NOT NULL, change TEXT NOT NULL,
+                    lines_added INTEGER NOT NULL, lines_removed INTEGER NOT NULL,
+                    PRIMARY KEY (commit_id, file, name));
+                CREATE TABLE deploy (
+                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                    commit_sha TEXT NOT NULL, time INTEGER NOT NULL, UNIQUE (service_id, commit_sha, time));
+                CREATE TABLE regression (
+                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                    function_id INTEGER NOT NULL REFERENCES function(id), metric TEXT NOT NULL,
+                    idx INTEGER NOT NULL, bucket INTEGER NOT NULL, previous_bucket INTEGER NOT NULL,
+                    before REAL NOT NULL, after REAL NOT NULL, p_value REAL NOT NULL, confidence REAL NOT NULL,
+                    kind TEXT NOT NULL, members TEXT NOT NULL, detected_at INTEGER NOT NULL,
+                    UNIQUE (service_id, function_id, metric, bucket));
+                CREATE TABLE rootcause_candidate (
+                    regression_id INTEGER NOT NULL REFERENCES regression(id) ON DELETE CASCADE,
+                    rank INTEGER NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, author TEXT NOT NULL,
+                    email TEXT NOT NULL, message TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+                    functions TEXT NOT NULL, PRIMARY KEY (regression_id, rank));
+                CREATE TABLE patch (
+                    id INTEGER PRIMARY KEY, regression_id INTEGER REFERENCES regression(id),
+                    skill TEXT NOT NULL, repo TEXT NOT NULL, branch TEXT, base_commit TEXT NOT NULL,
+                    diff TEXT NOT NULL, pr_description TEXT, status TEXT NOT NULL, reason TEXT,
+                    validation TEXT, created_at INTEGER NOT NULL);
+                CREATE INDEX function_bucket_by_function ON function_bucket (service_id, function_id, bucket);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+import HeadroomCore
+
+/// What one profile adds to a service's timeline, already aggregated.
+public struct ProfileContribution: Sendable {
+    public var service: String
+    /// Unix seconds the profile was taken at; it lands in that time's bucket.
+    public var time: Int64
+    public var contentHash: String
+    public var format: String
+    public var source: String
+    public var totalSamples: Int64
+    public var functions: [FunctionRef: (selfSamples: Int64, totalSamples: Int64)]
+    public var edges: [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+
+    public init(
+        service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
+        functions: [FunctionRef: (selfSamples: Int64, totalSamples: Int64)],
+        edges: [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+    ) {
+        self.service = service
+        self.time = time
+        self.contentHash = contentHash
+        self.format = format
+        self.source = source
+        self.totalSamples = totalSamples
+        self.functions = functions
+        self.edges = edges
+    }
+}
+
+/// The result of an ingest.
+public enum IngestOutcome: Sendable, Equatable {
+    case ingested(bucket: Int64)
+    /// The same content was ingested for this service before; nothing changed.
+    case duplicate
+}
+
+/// One bucket of one function in a series.
+public struct FunctionBucket: Sendable, Equatable {
+    public var bucket: Int64
+    public var selfSamples: Int64
+    public var totalSamples: Int64
+}
+
+/// A service's whole timeline: bucket totals and per-function counts.
+public struct ServiceTimeline: Sendable {
+    /// Bucket start times, ascending, with their total samples.
+    public var buckets: [(time: Int64, total: Int64)]
+    public var functions: [FunctionRef: [FunctionBucket]]
+}
+
+/// One row of a top-functions query.
+public struct TopRow: Sendable, Equatable, Codable {
+    public var function: FunctionRef
+    public var selfSamples: Int64
+    public var totalSamples: Int64
+}
+
+extension Store {
+    /// Adds a profile to its service's bucket in one transaction; the same content twice is a no-op.
+    @discardableResult
+    public func ingest(_ contribution: ProfileContribution) throws -> IngestOutcome {
+        try queue.write { db in
+            let service = try serviceID(db, name: contribution.service, create: true)!
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM profile WHERE service_id = ? AND content_hash = ?",
+                arguments: [service, contribution.contentHash]) ?? false
+            {
+                return .duplicate
+            }
+            let bucket = Store.bucket(for: contribution.time)
+            try db.execute(
+                sql: """
+                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [service, bucket, contribution.contentHash, contribution.format, contribution.source,
+                            contribution.totalSamples, Timestamps.now()])
+            try db.execute(
+                sql: """
+                    INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
+                    ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
+                    """, arguments: [service, bucket, contribution.totalSamples])
+            var ids: [FunctionRef: Int64] = [:]
+            for (function, cost) in contribution.functions {
+                let id = try functionID(db, function)
+                ids[function] = id
+                try db.execute(
+                    sql: """
+                        INSERT INTO function_bucket (service_id, bucket, function_id, self_samples, total_samples)
+                        VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (service_id, bucket, function_id) DO UPDATE SET
+                          self_samples = self_samples + excluded.self_samples,
+                          total_samples = total_samples + excluded.total_samples
+                        """, arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
+            }
+            for edge in contribution.edges {
+                let caller = try ids[edge.caller] ?? functionID(db, edge.caller)
+                let callee = try ids[edge.callee] ?? functionID(db, edge.callee)
+                try db.execute(
+                    sql: """
+                        INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (service_id, bucket, caller_id, callee_id) DO UPDATE SET
+                          samples = samples + excluded.samples
+                        """, arguments: [service, bucket, caller, callee, edge.samples])
+            }
+            return .ingested(bucket: bucket)
+        }
+    }
+
+    /// The whole timeline of a service between two times (inclusive).
+    public func timeline(service: String, from: Int64? = nil, to: Int64? = nil) throws -> ServiceTimeline {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else {
+                throw HeadroomError(.notFound, "unknown service '\(service)'")
+            }
+            let lower = from ?? Int64.min
+            let upper = to ?? Int64.max
+            let buckets = try Row.fetchAll(
+                db, sql: """
+                    SELECT bucket, total_samples FROM bucket_total
+                    WHERE service_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket
+                    """, arguments: [id, lower, upper]
+            ).map { (time: $0["bucket"] as Int64, total: $0["total_samples"] as Int64) }
+            var functions: [FunctionRef: [FunctionBucket]] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT f.name, f.file, b.bucket, b.self_samples, b.total_samples
+                    FROM function_bucket b JOIN function f ON f.id = b.function_id
+                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ? ORDER BY b.bucket
+                    """, arguments: [id, lower, upper])
+            while let row = try rows.next() {
+                functions[FunctionRef(row: row), default: []].append(
+                    FunctionBucket(bucket: row["bucket"], selfSamples: row["self_samples"],
+                                   totalSamples: row["total_samples"]))
+            }
+            return ServiceTimeline(buckets: buckets, functions: functions)
+        }
+    }
+
+    /// Caller → callee sample counts summed over a time range.
+    public func callEdges(service: String, from: Int64? = nil, to: Int64? = nil) throws
+        -> [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+    {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else { return [] }
+            return try Row.fetchAll(
+                db, sql: """
+                    SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
+                           SUM(e.samples) AS samples
+                    FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
+                    WHERE e.service_id = ? AND e.bucket BETWEEN ? AND ? GROUP BY e.caller_id, e.callee_id
+                    """, arguments: [id, from ?? Int64.min, to ?? Int64.max]
+            ).map {
+                (FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
+                 FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["samples"])
+            }
+        }
+    }
+
+    /// Functions by self or total samples over a time range, with the range's total samples.
+    public func top(service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20)
+        throws -> (totalSamples: Int64, rows: [TopRow])
+    {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else {
+                throw HeadroomError(.notFound, "unknown service '\(service)'")
+            }
+            let lower = from ?? Int64.min
+            let upper = to ?? Int64.max
+            let total = try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
+                arguments: [id, lower, upper]) ?? 0
+            let order = byTotal ? "total DESC, self DESC" : "self DESC, total DESC"
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT f.name, f.file, SUM(b.self_samples) AS self, SUM(b.total_samples) AS total
+                    FROM function_bucket b JOIN function f ON f.id = b.function_id
+                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?
+                    GROUP BY b.function_id ORDER BY \(order), f.name LIMIT ?
+                    """, arguments: [id, lower, upper, limit]
+            ).map { TopRow(function: FunctionRef(row: $0), selfSamples: $0["self"], totalSamples: $0["total"]) }
+            return (total, rows)
+        }
+    }
+
+    /// How many profiles the store holds for a service.
+    public func profileCount(service: String) throws -> Int {
+        try queue.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM profile p JOIN service s ON s.id = p.service_id WHERE s.name = ?",
+                arguments: [service]) ?? 0
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import HeadroomCore
+
+extension Store {
+    /// Replaces the service's detected regressions with a new set, in one transaction, and returns them with ids.
+    ///
+    /// A regression already stored for the same function, metric and bucket keeps its id (so ids users have seen
+    /// stay valid across re-runs).
+    public func replaceRegressions(service: String, with regressions: [Regression]) throws -> [Regression] {
+        try queue.write { db in
+            let serviceID = try serviceID(db, name: service, create: true)!
+            var kept: [Int64] = []
+            var result: [Regression] = []
+            for var regression in regressions {
+                let function = try functionID(db, regression.function)
+                let members = try JSONCoding.string(regression.members)
+                if let existing = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM regression WHERE service_id = ? AND function_id = ? AND metric = ? AND bucket = ?",
+                    arguments: [serviceID, function, regression.metric.rawValue, regression.timestamp])
+                {
+                    try db.execute(
+                        sql: """
+                            UPDATE regression SET idx = ?, previous_bucket = ?, before = ?, after = ?, p_value = ?,
+                              confidence = ?, kind = ?, members = ? WHERE id = ?
+                            """,
+                        arguments: [regression.index, regression.previousTimestamp, regression.before,
+                                    regression.after, regression.pValue, regression.confidence,
+                                    regression.kind.rawValue, members, existing])
+                    regression.id = existing
+                } else {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO regression (service_id, function_id, metric, idx, bucket, previous_bucket, before,
+                              after, p_value, confidence, kind, members, detected_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [serviceID, function, regression.metric.rawValue, regression.index,
+                                    regression.timestamp, regression.previousTimestamp, regression.before,
+                                    regression.after, regression.pValue, regression.confidence,
+                                    regression.kind.rawValue, members, Timestamps.now()])
+                    regression.id = db.lastInsertedRowID
+                }
+                kept.append(regression.id!)
+                result.append(regression)
+            }
+            let stale = try Int64.fetchAll(
+                db, sql: "SELECT id FROM regression WHERE service_id = ?", arguments: [serviceID]
+            ).filter { !kept.contains($0) }
+            for id in stale {
+                // Patches keep their history; only their link to a regression that no longer holds is cleared.
+                try db.execute(sql: "UPDATE patch SET regression_id = NULL WHERE regression_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM regression WHERE id = ?", arguments: [id])
+            }
+            return result
+        }
+    }
+
+    /// Stored regressions, most recent onset first.
+    public func regressions(service: String? = nil) throws -> [Regression] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT r.*, s.name AS service, f.name, f.file FROM regression r
+                    JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id
+                    WHERE ? IS NULL OR s.name = ? ORDER BY r.bucket DESC, r.id
+                    """, arguments: [service, service]
+            ).map(Self.regression(from:))
+        }
+    }
+
+    /// One regression by id.
+    public func regression(id: Int64) throws -> Regression {
+        let found = try queue.read { db in
+            try Row.fetchOne(
+                db, sql: """
+                    SELECT r.*, s.name AS service, f.name, f.file FROM regression r
+                    JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id WHERE r.id = ?
+                    """, arguments: [id]
+            ).map(Self.regression(from:))
+        }
+        guard let found else { throw HeadroomError(.notFound, "no regression with id \(id)") }
+        return found
+    }
+
+    private static func regression(from row: Row) throws -> Regression {
+        Regression(
+            id: row["id"], service: row["service"], function: FunctionRef(row: row),
+            metric: CostMetric(rawValue: row["metric"]) ?? .selfShare, index: row["idx"], timestamp: row["bucket"],
+            previousTimestamp: row["previous_bucket"], before: row["before"], after: row["after"],
+            pValue: row["p_value"], confidence: row["confidence"],
+            kind: Regression.Kind(rawValue: row["kind"]) ?? .regression,
+            members: try JSONCoding.decode([RegressionMember].self, row["members"]))
+    }
+
+    /// Replaces a regression's ranked candidates.
+    public func saveCandidates(_ candidates: [RootCauseCandidate], regression: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM rootcause_candidate WHERE regression_id = ?", arguments: [regression])
+            for (rank, candidate) in candidates.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO rootcause_candidate (regression_id, rank, kind, ref, author, email, message, score,
+                          evidence, functions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [regression, rank, candidate.kind.rawValue, candidate.ref, candidate.author,
+                                candidate.email, candidate.message, candidate.score,
+                                try JSONCoding.string(candidate.evidence), try JSONCoding.string(candidate.functions)])
+            }
+        }
+    }
+
+    /// A regression's stored candidates, best first.
+    public func candidates(regression: Int64) throws -> [RootCauseCandidate] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM rootcause_candidate WHERE regression_id = ? ORDER BY rank",
+                arguments: [regression]
+            ).map {
+                RootCauseCandidate(
+                    kind: RootCauseCandidate.Kind(rawValue: $0["kind"]) ?? .commit, ref: $0["ref"],
+                    author: $0["author"], email: $0["email"], message: $0["message"], score: $0["score"],
+                    evidence: try JSONCoding.decode([String].self, $0["evidence"]),
+                    functions: try JSONCoding.decode([ChangedFunction].self, $0["functions"]))
+            }
+        }
+    }
+}

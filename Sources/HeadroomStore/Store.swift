@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import HeadroomCore
+
+/// Headroom's embedded store: one SQLite file, migrated on open, every write one transaction.
+public final class Store: Sendable {
+    /// The default location, relative to the current directory.
+    public static let defaultPath = ".headroom/headroom.sqlite"
+    /// Width of a time bucket in seconds; profiles are summed per bucket.
+    public static let bucketSeconds: Int64 = 60
+
+    let queue: DatabaseQueue
+    public let path: String
+
+    private init(queue: DatabaseQueue, path: String) {
+        self.queue = queue
+        self.path = path
+    }
+
+    /// Opens (and with `create`, creates) the store at `path`; `:memory:` gives a private in-memory store.
+    public static func open(path: String, create: Bool = true) throws -> Store {
+        if path == ":memory:" {
+            let queue = try DatabaseQueue()
+            try Schema.migrator().migrate(queue)
+            return Store(queue: queue, path: path)
+        }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw HeadroomError(.store, "store \(path) is a directory, not a SQLite file") }
+        } else {
+            guard create else {
+                throw HeadroomError(.store, "no store at \(path) (ingest profiles or run 'headroom demo' first)")
+            }
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty {
+                do {
+                    try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw HeadroomError(.store, "cannot create the store's folder \(parent)")
+                }
+            }
+        }
+        do {
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Schema.migrator().migrate(queue)
+            return Store(queue: queue, path: path)
+        } catch let error as DatabaseError {
+            throw HeadroomError(
+                .store, "store \(path) is not a usable Headroom store: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Rounds a time down to its bucket.
+    public static func bucket(for time: Int64) -> Int64 {
+        let floor = time / bucketSeconds * bucketSeconds
+        return floor > time ? floor - bucketSeconds : floor
+    }
+
+    func serviceID(_ db: Database, name: String, create: Bool) throws -> Int64? {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM service WHERE name = ?", arguments: [name]) {
+            return id
+        }
+        guard create else { return nil }
+        try db.execute(sql: "INSERT INTO service (name) VALUES (?)", arguments: [name])
+        return db.lastInsertedRowID
+    }
+
+    func functionID(_ db: Database, _ function: FunctionRef) throws -> Int64 {
+        let file = function.file ?? ""
+        if let id = try Int64.fetchOne(
+            db, sql: "SELECT id FROM function WHERE name = ? AND file = ?", arguments: [function.name, file])
+        {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO function (name, file) VALUES (?, ?)", arguments: [function.name, file])
+        return db.lastInsertedRowID
+    }
+
+    /// Names of the services in the store.
+    public func services() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM service ORDER BY name") }
+    }
+
+    /// Fails with a clear error when the service is unknown.
+    public func requireService(_ name: String) throws {
+        let known = try services()
+        guard known.contains(name) else {
+            let list = known.isEmpty ? "none" : known.joined(separator: ", ")
+            throw HeadroomError(.notFound, "unknown service '\(name)' (known: \(list))")
+        }
+    }
+}
+
+extension FunctionRef {
+    init(row: Row, nameColumn: String = "name", fileColumn: String = "file") {
+        let file: String = row[fileColumn]
+        self.init(name: row[nameColumn], file: file.isEmpty ? nil : file)
+    }
+}

@@ -1,0 +1,9 @@
+import Foundation
+import HeadroomCLI
+
+@main
+struct Entry {
+    static func main() {
+        exit(HeadroomCommand.runMain())
+    }
+}
