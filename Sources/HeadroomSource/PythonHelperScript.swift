@@ -62,8 +62,8 @@ def logging_alias(tree):
                     return alias.asname or "logging"
     return None
 
-def impurity(expr):
-    for node in ast.walk(expr):
+def impurity(call):
+    for node in (n for arg in list(call.args) + [k.value for k in call.keywords] for n in ast.walk(arg)):
         if isinstance(node, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             return "an assignment or await inside the log arguments"
         if isinstance(node, ast.Call):
