@@ -15,6 +15,19 @@ public struct CountChange: Sendable, Equatable {
     public var samplesAfter: Int64
     /// Over-dispersion factor φ ≥ 1 used for this split.
     public var dispersion: Double
+
+    public init(
+        index: Int, before: Double, after: Double, pValue: Double, samplesBefore: Int64, samplesAfter: Int64,
+        dispersion: Double
+    ) {
+        self.index = index
+        self.before = before
+        self.after = after
+        self.pValue = pValue
+        self.samplesBefore = samplesBefore
+        self.samplesAfter = samplesAfter
+        self.dispersion = dispersion
+    }
 }
 
 /// Change points of a share series whose points are binomial counts `k_i` out of `n_i` samples.
@@ -23,9 +36,11 @@ public struct CountChange: Sendable, Equatable {
 /// `minimumSegment` points on each side is scored by the binomial log-likelihood ratio
 /// `Λ = 2 [ℓ(left) + ℓ(right) − ℓ(whole)]`, `ℓ = K log p̂ + (N−K) log(1−p̂)`. Real profiles vary between buckets more than
 /// binomial sampling alone allows (load mix, GC, co-tenants), so `Λ` is divided by the Pearson over-dispersion
-/// estimate `φ = χ²/(m−2)` of the two-segment fit (quasi-likelihood, McCullagh & Nelder 1989 §4.5), floored at 1.
-/// `Λ/φ` is referred to χ²₁ and Bonferroni-corrected over the positions tried; a split is kept when the corrected p is
-/// under `alpha`, then both halves are searched again.
+/// estimate `φ = χ²/(m−2)` of the two-segment fit (quasi-likelihood, McCullagh & Nelder 1989 §4.5). When φ > 1 it
+/// is itself an estimate with m−2 degrees of freedom, so `Λ/φ` is referred to F(1, m−2) (the quasi-likelihood F
+/// test); when the series is no noisier than binomial, φ = 1 and `Λ` is referred to χ²₁. The p-value is
+/// Bonferroni-corrected over the positions tried; a split is kept when the corrected p is under `alpha`, then both
+/// halves are searched again.
 public struct BinomialSegmenter: Sendable {
     public var configuration: DetectionConfiguration
 
@@ -68,7 +83,10 @@ public struct BinomialSegmenter: Sendable {
         let right = (pk[b] - pk[t]) / max(pn[b] - pn[t], 1)
         let phi = dispersion(a, t, b, left, right, k, n)
         let positions = Double(b - a - 2 * m + 1)
-        let p = min(1, Distributions.chiSquared1SF(best.lr / phi) * positions)
+        let pointP = phi > 1
+            ? Distributions.f1SF(best.lr / phi, denominatorDF: Double(b - a - 2))
+            : Distributions.chiSquared1SF(best.lr)
+        let p = min(1, pointP * positions)
         guard p < configuration.alpha else { return }
         found.append(CountChange(index: t, before: left, after: right, pValue: p,
                                  samplesBefore: Int64(pn[t] - pn[a]), samplesAfter: Int64(pn[b] - pn[t]),

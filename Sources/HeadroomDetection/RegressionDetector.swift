@@ -35,19 +35,20 @@ public struct RegressionDetector: Sendable {
             return findingsFor(function, .selfShare, counts.selfCounts, series.totals)
                 + findingsFor(function, .totalShare, counts.totalCounts, series.totals)
         }
+        let byIndex = Dictionary(grouping: findings, by: { $0.change.index }).mapValues { group($0, in: series) }
+        // The largest event at each bucket; its direction tells which way dilution pushes everything else.
+        let primaries = byIndex.compactMap { index, groups -> (index: Int, lead: Finding)? in
+            groups.map(representative(of:)).max { abs($0.delta) < abs($1.delta) }.map { (index, $0) }
+        }
         var regressions: [Regression] = []
-        for (index, atIndex) in Dictionary(grouping: findings, by: { $0.change.index }) {
-            let groups = group(atIndex, in: series)
-            guard let primary = groups.max(by: { abs(representative(of: $0).delta) < abs(representative(of: $1).delta) })
-            else { continue }
-            let dilution = dilutionFactor(primary: primary)
+        for (index, groups) in byIndex {
             for members in groups {
                 let lead = representative(of: members)
-                if lead.isIncrease != representative(of: primary).isIncrease,
-                    !survivesDilution(lead, factor: dilution)
-                {
-                    continue
+                let opposing = primaries.filter {
+                    abs($0.index - index) <= configuration.minimumSegment && $0.lead.isIncrease != lead.isIncrease
+                        && $0.lead.function != lead.function
                 }
+                if !opposing.isEmpty, !survivesDilution(lead, excluding: opposing.map(\.lead), in: series) { continue }
                 if !lead.isIncrease && !configuration.reportImprovements { continue }
                 regressions.append(
                     Regression(
@@ -82,7 +83,7 @@ public struct RegressionDetector: Sendable {
     }
 
     /// Drops pairs of opposite shifts that return to the earlier level within the horizon.
-    func withoutTransients(_ changes: [CountChange]) -> [CountChange] {
+    public func withoutTransients(_ changes: [CountChange]) -> [CountChange] {
         var dropped = Set<Int>()
         for i in changes.indices {
             for j in changes.indices where j > i && !dropped.contains(j) && !dropped.contains(i) {
@@ -134,25 +135,26 @@ public struct RegressionDetector: Sendable {
         return carriers.min(by: { $0.change.before < $1.change.before }) ?? members[0]
     }
 
-    /// How much every other share is scaled by the primary event: (1 − A_after) / (1 − A_before), where A is the
-    /// event's share including callees (its total share where known).
-    private func dilutionFactor(primary: [Finding]) -> Double {
-        let lead = representative(of: primary)
-        let total = primary.first { $0.function == lead.function && $0.metric == .totalShare } ?? lead
-        let before = min(total.change.before, 0.999)
-        let after = min(total.change.after, 0.999)
-        return (1 - after) / (1 - before)
-    }
-
-    /// Whether a change is still significant once the level that dilution predicts is taken as the null.
-    private func survivesDilution(_ finding: Finding, factor: Double) -> Bool {
-        let expected = finding.change.before * factor
-        let n = Double(max(finding.change.samplesAfter, 1))
-        let variance = max(expected * (1 - expected), 1e-12) / n * finding.change.dispersion
-        let z = (finding.change.after - expected) / variance.squareRoot()
-        let p = Distributions.twoSidedNormalP(z)
-        let sameDirection = (finding.change.after - expected) * finding.delta > 0
-        let delta = abs(finding.change.after - expected)
-        return sameDirection && p < configuration.alpha && delta >= configuration.minimumAbsoluteChange
+    /// Whether a change is still there once the samples of opposite, larger events are taken out of every
+    /// bucket's total: the series is re-segmented as a share of the rest, and a change in the same direction must
+    /// remain within `minimumSegment` buckets of the original one.
+    private func survivesDilution(_ finding: Finding, excluding events: [Finding], in series: ServiceSeries) -> Bool {
+        guard let counts = series.functions[finding.function] else { return true }
+        var rest = series.totals
+        for event in events where !series.isAncestor(event.function, of: finding.function)
+            && !series.isAncestor(finding.function, of: event.function)
+        {
+            guard let eventCounts = series.functions[event.function]?.totalCounts else { continue }
+            for i in rest.indices { rest[i] = max(rest[i] - eventCounts[i], 0) }
+        }
+        let values = finding.metric == .selfShare ? counts.selfCounts : counts.totalCounts
+        let usable = rest.indices.filter { rest[$0] > 0 }
+        let changes = BinomialSegmenter(configuration: configuration).changes(
+            counts: usable.map { min(values[$0], rest[$0]) }, totals: usable.map { rest[$0] })
+        return withoutTransients(changes).contains { change in
+            (change.after - change.before) * finding.delta > 0
+                && abs(usable[change.index] - finding.change.index) <= configuration.minimumSegment
+                && abs(change.after - change.before) >= configuration.minimumAbsoluteChange
+        }
     }
 }

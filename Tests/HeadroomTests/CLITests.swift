@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeadroomCLI
+import HeadroomCore
+import HeadroomTesting
+import Testing
+
+@Suite("CLI")
+struct CLITests {
+    @Test("options parse in-process")
+    func parsesOptions() throws {
+        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["top", "--service", "shop", "--by", "total", "-n", "5", "--format", "json"]) }
+        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["demo", "--workdir", "/tmp/x", "--seconds", "2", "--runs", "10"]) }
+        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["ingest", "a.folded", "b.folded", "--service", "s", "--at", "2026-11-02T08:00:00Z"]) }
+        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["top", "--format", "xml", "--service", "s"]) }
+        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["demo", "--runs", "2"]) }
+        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["ingest", "--service", "s"]) }
+    }
+
+    /// Bytes of a file, or nil.
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    @Test("bad input through the binary: one error line, non-zero exit, store unchanged")
+    func badInputEndToEnd() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let good = try dir.write("good.folded", "main (m.py:1);hot (m.py:5) 7\n")
+        let ok = try Checkout.headroom(["ingest", good, "--service", "svc", "--store", store, "--at", "1793606400"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("ingested"))
+        let snapshot = bytes(store)
+
+        let cases: [[String]] = [
+            ["ingest", dir.file("missing.folded"), "--service", "svc", "--store", store],
+            ["ingest", try dir.write("bad.folded", "a;b 1\nbroken line"), "--service", "svc", "--store", store],
+            ["ingest", good, "--service", "svc", "--store", store, "--at", "not-a-time"],
+            ["top", "--service", "nope", "--store", store],
+            ["rootcause", "99", "--store", store],
+        ]
+        for arguments in cases {
+            let result = try Checkout.headroom(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(arguments): \(result.stderr)")
+            #expect(lines.first?.hasPrefix("headroom: error:") == true)
+            #expect(bytes(store) == snapshot, "store changed by \(arguments)")
+        }
+        let corrupt = try dir.write("corrupt.sqlite", String(repeating: "garbage", count: 500))
+        let result = try Checkout.headroom(["top", "--service", "svc", "--store", corrupt])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("not a usable Headroom store"))
+        let missing = try Checkout.headroom(["detect", "--store", dir.file("none.sqlite")])
+        #expect(missing.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("none.sqlite")))
+    }
+
+    @Test("top --format json has the contract's fields and shares")
+    func topJSON() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let file = try dir.write("p.folded", "main (m.py:1);hot (m.py:5) 3\nmain (m.py:1) 1\n")
+        _ = try Checkout.headroom(["ingest", file, "--service", "svc", "--store", store])
+        let result = try Checkout.headroom(["top", "--service", "svc", "--store", store, "--format", "json"])
+        #expect(result.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(json?["total_samples"] as? Int == 4)
+        let first = (json?["functions"] as? [[String: Any]])?.first
+        #expect(first?["function"] as? String == "hot")
+        #expect(first?["file"] as? String == "m.py")
+        #expect(first?["self"] as? Double == 0.75)
+        #expect(first?["total_samples"] as? Int == 3)
+    }
+}
