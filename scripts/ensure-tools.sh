@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Headroom's demo and tests need on a fresh Debian machine: git, python3, SQLite headers (for GRDB)
+# and py-spy (from PyPI). Safe to run again; installs only what is missing.
+set -euo pipefail
+
+need=()
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing from Debian: ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! command -v py-spy >/dev/null 2>&1; then
+  echo "installing py-spy from PyPI" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore py-spy \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages py-spy
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+fi
+if ! command -v py-spy >/dev/null 2>&1; then
+  scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+  if [ -x "$scripts_dir/py-spy" ]; then
+    echo "py-spy is in $scripts_dir, which is not on PATH; add it (export PATH=\"$scripts_dir:\$PATH\")" >&2
+  else
+    echo "py-spy could not be installed (pip install py-spy)" >&2
+  fi
+  exit 1
+fi

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, builds, and runs the whole suite (unit, CLI end-to-end, and the
+# demo pipeline end to end with real py-spy profiles).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh
+swift build
+swift test
