@@ -132,10 +132,6 @@ public struct RegressionFixer: Sendable {
     }
 
     private func git(_ repository: String, _ arguments: [String]) throws -> String {
-        let result = try Shell.run(["git", "-C", repository] + arguments, timeout: 120)
-        guard result.succeeded else {
-            throw HeadroomError(.git, "git \(arguments.first ?? "") failed: \(result.stderr.split(separator: "\n").first ?? "")")
-        }
-        return result.stdout
+        try Git(path: repository).run(arguments)
     }
 }

@@ -83,16 +83,14 @@ public struct PatchBranch: Sendable {
         try Shell.run(["git", "-C", repository, "show-ref", "--verify", "--quiet", "refs/heads/\(name)"]).succeeded
     }
 
+    /// Runs git in the repository, or (with `-C DIR` first in `arguments` and `inRepository: false`) in a worktree.
     @discardableResult
     private func git(_ arguments: [String], inRepository: Bool = true, environment: [String: String] = [:]) throws
         -> String
     {
-        let full = inRepository ? ["git", "-C", repository] + arguments : ["git"] + arguments
-        let result = try Shell.run(full, environment: environment, timeout: 120)
-        guard result.succeeded else {
-            let why = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
-            throw HeadroomError(.git, "git \(arguments.first == "-C" ? arguments[2] : arguments[0]) failed: \(why)")
+        guard !inRepository, arguments.count > 2, arguments[0] == "-C" else {
+            return try Git(path: repository).run(arguments, environment: environment)
         }
-        return result.stdout
+        return try Git(path: arguments[1]).run(Array(arguments.dropFirst(2)), environment: environment)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import HeadroomCore
+
 
 /// A thin, checked wrapper over the `git` command for one repository.
 public struct Git: Sendable {
