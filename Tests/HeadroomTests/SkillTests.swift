@@ -68,7 +68,6 @@ struct SkillTests {
         let slow = try TemporaryDirectory()
         let fast = try TemporaryDirectory()
         defer { slow.cleanup(); fast.cleanup() }
-        try slow.write("bench.py", "print(0.020)\n")
         try fast.write("bench.py", "import random\nprint(0.010 + random.random() * 0.0005)\n")
         try slow.write("bench.py", "import random\nprint(0.020 + random.random() * 0.0005)\n")
         let result = try Validator(configuration: .init(runs: 8)).abBenchmark("python3 bench.py", before: slow.path, after: fast.path)
