@@ -62,9 +62,14 @@ extension Store {
         }
     }
 
-    /// Records a deploy; the same (service, commit, time) twice is a no-op.
+    /// Records a deploy of an imported commit; the same (service, commit, time) twice is a no-op.
     public func addDeploy(_ deploy: Deploy) throws {
         try queue.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM change_commit WHERE sha = ?", arguments: [deploy.commit])
+                ?? false
+            else {
+                throw HeadroomError(.notFound, "unknown commit \(deploy.commit) (import it with headroom changes import)")
+            }
             let service = try serviceID(db, name: deploy.service, create: true)!
             try db.execute(
                 sql: "INSERT OR IGNORE INTO deploy (service_id, commit_sha, time) VALUES (?, ?, ?)",
