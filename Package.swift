@@ -14,10 +14,19 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "HeadroomCore", swiftSettings: strict),
-        .target(name: "HeadroomProfiles", dependencies: ["HeadroomCore"], swiftSettings: strict),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "HeadroomProfiles", dependencies: ["HeadroomCore", "CZlib"], swiftSettings: strict),
+        // The pprof message types generated from google/pprof's profile.proto. Only tests and the benchmark's
+        // profile generator use them (as an independent encoder); the ingest path has its own streaming decoder.
+        .target(
+            name: "HeadroomPprof",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["profile.proto"],
+            swiftSettings: strict),
         .target(
             name: "HeadroomStore",
             dependencies: ["HeadroomCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -64,14 +73,18 @@ let package = Package(
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"], swiftSettings: strict),
         .target(
             name: "HeadroomTesting",
-            dependencies: ["HeadroomCore", "HeadroomStore"],
+            dependencies: ["HeadroomCore", "HeadroomStore", "HeadroomPprof"],
             swiftSettings: strict),
+        // Writes large synthetic profiles (pprof and folded) for Benchmarks/ingest and seeds for the fuzzer.
+        .executableTarget(name: "headroom-synth", dependencies: ["HeadroomTesting", "HeadroomPprof"], swiftSettings: strict),
+        // Replays files through the parsers; built with -sanitize=fuzzer by scripts/fuzz.sh it is a libFuzzer target.
+        .executableTarget(name: "headroom-fuzz", dependencies: ["HeadroomCore", "HeadroomProfiles"], swiftSettings: strict),
         .testTarget(
             name: "HeadroomTests",
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomCLI",
-                "HeadroomSource", "HeadroomTesting", "HeadroomAgent",
+                "HeadroomSource", "HeadroomTesting", "HeadroomAgent", "HeadroomPprof",
             ],
             swiftSettings: strict),
     ]

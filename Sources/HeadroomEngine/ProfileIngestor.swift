@@ -9,36 +9,49 @@ public struct ProfileIngestor: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    /// Formats this version reads; more come with the profiles work.
-    public enum Format: String, Sendable, CaseIterable {
-        /// Folded stacks (`a;b;c N`), py-spy `-f raw` included.
-        case folded
+    /// What an ingest did.
+    public struct Report: Sendable {
+        public var outcome: IngestOutcome
+        public var format: ProfileFormat
+        public var sampleType: String
+        public var totalSamples: Int64
+        public var uniqueStacks: Int
+        public var time: Int64
+        public var droppedLabels: [String]
     }
 
-    /// Parses the whole file first, then writes it in one transaction: a bad file leaves the store unchanged.
+    /// Streams the file through its parser first, then writes it in one transaction: a bad file leaves the store
+    /// unchanged. `time` nil means the profile's own time (pprof `time_nanos`), else now.
     @discardableResult
-    public func ingest(file: String, service: String, at time: Int64, format: Format? = nil) throws -> IngestOutcome {
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw HeadroomError(.badInput, "\(file): no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw HeadroomError(.badInput, "\(file): cannot read")
-        }
-        let chosen = try format ?? detect(data, file: file)
-        let profile = try FoldedParser.parse(data, source: file)
-        let costs = profile.functionCosts()
-        return try store.ingest(
-            ProfileContribution(
-                service: service, time: time, contentHash: SHA256.hex(data), format: chosen.rawValue, source: file,
-                totalSamples: profile.totalSamples,
-                functions: costs.mapValues { ($0.selfSamples, $0.totalSamples) },
-                edges: profile.callEdges().map { ($0.key.caller, $0.key.callee, $0.value) }))
+    public func ingest(file: String, service: String, at time: Int64? = nil,
+                       options: ProfileReadOptions = ProfileReadOptions()) throws -> Report
+    {
+        let read = try ProfileReader.read(file: file, options: options)
+        let profile = read.profile
+        let when = time ?? profile.time ?? Timestamps.now()
+        let contribution = ProfileContribution(
+            service: service, time: when, contentHash: read.contentHash, format: read.format.rawValue, source: file,
+            totalSamples: profile.totalSamples, profile: profile)
+        let outcome = try store.ingest(contribution)
+        return Report(outcome: outcome, format: read.format, sampleType: profile.sampleType,
+                      totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
+                      droppedLabels: read.droppedLabels)
     }
+}
 
-    func detect(_ data: Data, file: String) throws -> Format {
-        if data.starts(with: [0x1f, 0x8b]) {
-            throw HeadroomError(.badInput, "\(file): gzip data (pprof?) is not supported yet; convert to folded stacks")
-        }
-        return .folded
+extension ProfileContribution {
+    /// A contribution carrying a parsed profile's function costs, call edges and stacks.
+    public init(service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
+                profile: StackProfile)
+    {
+        self.init(
+            service: service, time: time, contentHash: contentHash, format: format, source: source,
+            totalSamples: totalSamples,
+            functions: profile.functionCosts().mapValues { ($0.selfSamples, $0.totalSamples) },
+            edges: profile.callEdges().map { ($0.key.caller, $0.key.callee, $0.value) })
+        sampleType = profile.sampleType
+        frames = profile.frames
+        labelSets = profile.labelSets.map { $0.labels.map { (key: $0.key, value: $0.value) } }
+        stacks = profile.stacks.map { (frames: $0.key.frames, labelSet: Int($0.key.labelSet), samples: $0.value) }
     }
 }

@@ -1,45 +1,104 @@
-import Foundation
 import HeadroomCore
 
-/// Parses folded stacks: one `root;caller;leaf COUNT` per line, as written by py-spy `-f raw`, Brendan Gregg's
-/// `stackcollapse-*` scripts and Pyroscope.
-public enum FoldedParser {
-    /// Stacks deeper than this are refused: no real program has them, and they are a cheap way to exhaust memory.
-    public static let maximumDepth = 10_000
+/// Folded stacks: one `root;caller;leaf COUNT` per line, as written by py-spy (`-f raw`), Brendan Gregg's
+/// `stackcollapse-*` scripts, async-profiler's collapsed output and Pyroscope.
+///
+/// The hot path allocates nothing for a stack it has seen before: the stack's bytes are looked up in an interner
+/// and its count added to a flat array. Only a new stack is split into frames and normalised.
+struct FoldedParser: StreamingParser {
+    static let maximumDepth = 10_000
+    private var lines = LineSplitter()
+    private var stackTexts = ByteInterner()
+    private var frameTexts = ByteInterner()
+    /// Per interned frame text: its id in the profile (two texts can normalise to one function).
+    private var frameOfText: [Int] = []
+    /// Per interned stack text: its frame ids (root first) and summed count.
+    private var stackFrames: [[Int]] = []
+    private var counts: [Int64] = []
+    private var profile = StackProfile()
+    private var sawLine = false
 
-    /// Parses the whole text. `source` names the file in error messages.
-    public static func parse(_ data: Data, source: String) throws -> StackProfile {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw HeadroomError(.badInput, "\(source): not valid UTF-8 text, so not a folded-stacks profile")
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        var splitter = lines  // moved out, so that the line handler may mutate self
+        lines = LineSplitter()
+        defer { lines = splitter }
+        try splitter.consume(bytes) { line, number in try self.line(line, number) }
+    }
+
+    mutating func finish() throws -> StackProfile {
+        var splitter = lines
+        lines = LineSplitter()
+        try splitter.finish { line, number in try self.line(line, number) }
+        for (index, frames) in stackFrames.enumerated() {
+            try profile.add(frameIDs: frames, count: counts[index])
         }
-        var profile = StackProfile()
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            guard let space = line.lastIndex(of: " ") else {
-                throw HeadroomError(.badInput, "\(source):\(lineNumber): expected 'frame;frame COUNT'")
-            }
-            let countText = line[line.index(after: space)...]
-            guard let count = Int64(countText), count >= 0 else {
-                throw HeadroomError(.badInput, "\(source):\(lineNumber): bad sample count '\(countText.prefix(40))'")
-            }
-            let stackText = line[..<space]
-            // py-spy writes samples with no Python frame (e.g. in native code before the interpreter starts) as
-            // an empty stack; they count toward the total but belong to no function.
-            let frames = stackText.isEmpty ? [] : stackText.split(separator: ";", omittingEmptySubsequences: false)
-            guard frames.count <= maximumDepth else {
-                throw HeadroomError(.badInput, "\(source):\(lineNumber): stack deeper than \(maximumDepth) frames")
-            }
-            guard profile.totalSamples.addingReportingOverflow(count).overflow == false else {
-                throw HeadroomError(.badInput, "\(source):\(lineNumber): sample counts overflow")
-            }
-            profile.add(stack: frames.map { FrameNormalizer.normalize($0) }, count: count)
-        }
-        guard lineNumber > 0, profile.totalSamples > 0 else {
-            throw HeadroomError(.badInput, "\(source): empty profile (no samples)")
+        guard profile.totalSamples > 0 else {
+            throw ParseFailure(sawLine ? "empty profile (all sample counts are zero)" : "empty profile (no samples)")
         }
         return profile
+    }
+
+    private mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws {
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+        guard let space = line.lastIndex(of: 0x20) else {
+            throw ParseFailure("line \(number): expected 'frame;frame COUNT'")
+        }
+        let count = try Self.count(UnsafeRawBufferPointer(rebasing: line[(space + 1)...]), line: number)
+        sawLine = true
+        var end = space
+        while end > 0 && (line[end - 1] == 0x20 || line[end - 1] == 0x09) { end -= 1 }
+        let stack = UnsafeRawBufferPointer(rebasing: line[..<end])
+        let (id, isNew) = stackTexts.intern(stack)
+        if isNew {
+            stackFrames.append(try frames(of: stack, line: number))
+            counts.append(0)
+        }
+        let (sum, overflow) = counts[id].addingReportingOverflow(count)
+        guard !overflow else { throw ParseFailure("line \(number): sample counts overflow a 64-bit integer") }
+        counts[id] = sum
+    }
+
+    private mutating func frames(of stack: UnsafeRawBufferPointer, line: Int) throws -> [Int] {
+        // py-spy writes samples with no Python frame (native code before the interpreter starts) as an empty
+        // stack; they count toward the total but belong to no function.
+        guard !stack.isEmpty else { return [] }
+        var ids: [Int] = []
+        var start = 0
+        for index in 0...stack.count where index == stack.count || stack[index] == 0x3b {
+            guard ids.count < Self.maximumDepth else {
+                throw ParseFailure("line \(line): stack deeper than \(Self.maximumDepth) frames")
+            }
+            let text = UnsafeRawBufferPointer(rebasing: stack[start..<index])
+            let (textID, isNew) = frameTexts.intern(text)
+            if isNew {
+                let frame = try strictUTF8(text, what: "line \(line)")
+                frameOfText.append(profile.frameID(FrameNormalizer.normalize(frame)))
+            }
+            ids.append(frameOfText[textID])
+            start = index + 1
+        }
+        return ids
+    }
+
+    private static func count(_ text: UnsafeRawBufferPointer, line: Int) throws -> Int64 {
+        guard !text.isEmpty else { throw badCount(text, line) }
+        var value: Int64 = 0
+        for byte in text {
+            guard byte >= 0x30 && byte <= 0x39 else { throw badCount(text, line) }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(byte - 0x30))
+            guard !o1, !o2 else { throw badCount(text, line) }
+            value = sum
+        }
+        return value
+    }
+
+    private static func badCount(_ text: UnsafeRawBufferPointer, _ line: Int) -> ParseFailure {
+        let shown = String(decoding: text.prefix(40), as: UTF8.self)
+        if text.first == 0x2d { return ParseFailure("line \(line): negative sample count '\(shown)'") }
+        if text.count >= 19 && text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return ParseFailure("line \(line): sample count '\(shown)' overflows a 64-bit integer")
+        }
+        return ParseFailure("line \(line): bad sample count '\(shown)'")
     }
 }

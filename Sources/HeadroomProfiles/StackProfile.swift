@@ -1,50 +1,145 @@
 import HeadroomCore
 
-/// A parsed profile: unique stacks (root first) with their sample counts.
+/// A parsed profile: unique (stack, label set) pairs with their summed values.
+///
+/// Stacks are root first, as indices into `frames`. Memory grows with the number of unique stacks and label sets,
+/// never with the number of samples.
 public struct StackProfile: Sendable {
     /// Frames interned once; stacks refer to them by index.
     public private(set) var frames: [FunctionRef] = []
-    /// Unique stacks, root first, as indices into `frames`, with summed counts.
-    public private(set) var stacks: [[Int]: Int64] = [:]
+    /// Label sets interned once; index 0 is the empty set.
+    public private(set) var labelSets: [LabelSet] = [LabelSet()]
+    /// Summed values per unique stack and label set.
+    public private(set) var stacks: [StackKey: Int64] = [:]
     public private(set) var totalSamples: Int64 = 0
+    /// What the values count, as `type/unit` (folded, perf and py-spy: `samples/count`).
+    public var sampleType: String = "samples/count"
+    /// When the profile was taken, if the file says (pprof `time_nanos`), in Unix seconds.
+    public var time: Int64?
     private var frameIndex: [FunctionRef: Int] = [:]
+    private var labelIndex: [LabelSet: Int] = [LabelSet(): 0]
 
     public init() {}
 
-    /// Adds `count` samples of a root-first stack.
-    public mutating func add(stack: [FunctionRef], count: Int64) {
-        let ids = stack.map { frame -> Int in
-            if let id = frameIndex[frame] { return id }
-            frames.append(frame)
-            frameIndex[frame] = frames.count - 1
-            return frames.count - 1
-        }
-        stacks[ids, default: 0] += count
-        totalSamples += count
+    /// The id of a frame, adding it when new.
+    public mutating func frameID(_ frame: FunctionRef) -> Int {
+        if let id = frameIndex[frame] { return id }
+        frames.append(frame)
+        frameIndex[frame] = frames.count - 1
+        return frames.count - 1
     }
 
-    /// Per-function self and total samples; total counts a function once per sample even under recursion.
-    public func functionCosts() -> [FunctionRef: FunctionCost] {
-        var costs: [Int: FunctionCost] = [:]
-        for (stack, count) in stacks {
-            if let leaf = stack.last { costs[leaf, default: FunctionCost()].selfSamples += count }
-            for id in Set(stack) { costs[id, default: FunctionCost()].totalSamples += count }
-        }
-        return Dictionary(uniqueKeysWithValues: costs.map { (frames[$0.key], $0.value) })
+    /// The id of a label set, adding it when new.
+    public mutating func labelSetID(_ labels: LabelSet) -> Int {
+        if let id = labelIndex[labels] { return id }
+        labelSets.append(labels)
+        labelIndex[labels] = labelSets.count - 1
+        return labelSets.count - 1
     }
 
-    /// Caller → callee sample counts, for walking the regressed stacks.
+    /// Adds `count` samples of a root-first stack. Throws when the running total would overflow.
+    public mutating func add(stack: [FunctionRef], count: Int64, labels: LabelSet = LabelSet()) throws {
+        try add(frameIDs: stack.map { frameID($0) }, count: count, labelSet: labelSetID(labels))
+    }
+
+    /// Adds `count` samples of a root-first stack of frame ids.
+    public mutating func add(frameIDs: [Int], count: Int64, labelSet: Int = 0) throws {
+        let (sum, overflow) = totalSamples.addingReportingOverflow(count)
+        guard !overflow, count >= 0 else { throw ProfileDataError.valueOverflow }
+        totalSamples = sum
+        let key = StackKey(frames: frameIDs.map { Int32(truncatingIfNeeded: $0) }, labelSet: Int32(labelSet))
+        stacks[key, default: 0] += count
+    }
+
+    /// Per-function self and total values; total counts a function once per sample even under recursion.
+    /// With `label`, only samples carrying that `key=value` count.
+    public func functionCosts(label: Label? = nil) -> [FunctionRef: FunctionCost] {
+        var costs: [Int32: FunctionCost] = [:]
+        var seen = Set<Int32>()
+        for (key, count) in stacks where label.map({ labelSets[Int(key.labelSet)].contains($0) }) ?? true {
+            if let leaf = key.frames.last { costs[leaf, default: FunctionCost()].selfSamples += count }
+            seen.removeAll(keepingCapacity: true)
+            for id in key.frames where seen.insert(id).inserted { costs[id, default: FunctionCost()].totalSamples += count }
+        }
+        return Dictionary(uniqueKeysWithValues: costs.map { (frames[Int($0.key)], $0.value) })
+    }
+
+    /// Samples carrying `label` (all samples without one).
+    public func samples(label: Label?) -> Int64 {
+        guard let label else { return totalSamples }
+        return stacks.reduce(0) { $0 + (labelSets[Int($1.key.labelSet)].contains(label) ? $1.value : 0) }
+    }
+
+    /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.
     public func callEdges() -> [CallEdge: Int64] {
         var edges: [CallEdge: Int64] = [:]
-        for (stack, count) in stacks where stack.count > 1 {
-            var seen = Set<CallEdge>()
-            for i in 1..<stack.count {
-                let edge = CallEdge(caller: frames[stack[i - 1]], callee: frames[stack[i]])
+        var seen = Set<CallEdge>()
+        for (key, count) in stacks where key.frames.count > 1 {
+            seen.removeAll(keepingCapacity: true)
+            for i in 1..<key.frames.count {
+                let edge = CallEdge(caller: frames[Int(key.frames[i - 1])], callee: frames[Int(key.frames[i])])
                 if seen.insert(edge).inserted { edges[edge, default: 0] += count }
             }
         }
         return edges
     }
+
+    /// Drops label keys with more than `limit` distinct values (thread ids, span ids): kept, they would multiply
+    /// the stored rows without helping anyone filter. Returns the dropped keys.
+    @discardableResult
+    public mutating func dropHighCardinalityLabels(limit: Int) -> [String] {
+        var values: [String: Set<String>] = [:]
+        for set in labelSets { for label in set.labels { values[label.key, default: []].insert(label.value) } }
+        let dropped = values.filter { $0.value.count > limit }.map(\.key).sorted()
+        guard !dropped.isEmpty else { return [] }
+        let old = self
+        labelSets = [LabelSet()]
+        labelIndex = [LabelSet(): 0]
+        stacks = [:]
+        for (key, count) in old.stacks {
+            let kept = LabelSet(old.labelSets[Int(key.labelSet)].labels.filter { !dropped.contains($0.key) })
+            stacks[StackKey(frames: key.frames, labelSet: Int32(labelSetID(kept))), default: 0] += count
+        }
+        return dropped
+    }
+}
+
+/// One unique stack (root first, frame ids) under one label set.
+public struct StackKey: Hashable, Sendable {
+    public var frames: [Int32]
+    public var labelSet: Int32
+    public init(frames: [Int32], labelSet: Int32) {
+        self.frames = frames
+        self.labelSet = labelSet
+    }
+}
+
+/// One `key=value` label (pprof sample labels, perf's command name).
+public struct Label: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    /// Parses `key=value`.
+    public init?(parsing text: String) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
+        self.init(key: String(text[..<equals]), value: String(text[text.index(after: equals)...]))
+    }
+
+    public var description: String { "\(key)=\(value)" }
+    public static func < (a: Label, b: Label) -> Bool { (a.key, a.value) < (b.key, b.value) }
+}
+
+/// A sample's labels, sorted so that equal sets compare equal.
+public struct LabelSet: Hashable, Sendable {
+    public private(set) var labels: [Label]
+    public init(_ labels: [Label] = []) { self.labels = labels.sorted() }
+    public func contains(_ label: Label) -> Bool { labels.contains(label) }
+    /// `k=v` lines, the stored form.
+    public var text: String { labels.map(\.description).joined(separator: "\n") }
 }
 
 /// Samples attributed to one function.
@@ -65,4 +160,9 @@ public struct CallEdge: Hashable, Sendable {
         self.caller = caller
         self.callee = callee
     }
+}
+
+/// Data problems found while aggregating, turned into a message naming the file by the reader.
+enum ProfileDataError: Error {
+    case valueOverflow
 }

@@ -61,6 +61,26 @@ enum Schema {
                 CREATE INDEX function_bucket_by_function ON function_bucket (service_id, function_id, bucket);
                 """)
         }
+        migrator.registerMigration("v2-stacks-labels") { db in
+            // Whole stacks (function ids, root first) per bucket and label set, for flame graphs and label filters;
+            // and the sample type, so that one service never mixes, say, samples/count with cpu/nanoseconds.
+            try db.execute(sql: """
+                ALTER TABLE profile ADD COLUMN sample_type TEXT NOT NULL DEFAULT 'samples/count';
+                ALTER TABLE service ADD COLUMN sample_type TEXT;
+                CREATE TABLE stack (id INTEGER PRIMARY KEY, frames TEXT NOT NULL UNIQUE);
+                CREATE TABLE label_set (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+                INSERT INTO label_set (id, text) VALUES (0, '');
+                CREATE TABLE label_entry (
+                    label_set_id INTEGER NOT NULL REFERENCES label_set(id), key TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (label_set_id, key));
+                CREATE INDEX label_entry_by_pair ON label_entry (key, value);
+                CREATE TABLE stack_bucket (
+                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                    stack_id INTEGER NOT NULL REFERENCES stack(id),
+                    label_set_id INTEGER NOT NULL REFERENCES label_set(id), samples INTEGER NOT NULL,
+                    PRIMARY KEY (service_id, bucket, stack_id, label_set_id));
+                """)
+        }
         return migrator
     }
 }

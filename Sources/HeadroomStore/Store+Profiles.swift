@@ -13,6 +13,14 @@ public struct ProfileContribution: Sendable {
     public var totalSamples: Int64
     public var functions: [FunctionRef: (selfSamples: Int64, totalSamples: Int64)]
     public var edges: [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+    /// What the values count, `type/unit`; one service holds one sample type.
+    public var sampleType: String = "samples/count"
+    /// The frame table the stacks index into.
+    public var frames: [FunctionRef] = []
+    /// Label sets the stacks index into; index 0 is the empty set.
+    public var labelSets: [[(key: String, value: String)]] = [[]]
+    /// Unique stacks (root first, indices into `frames`) per label set, with their samples.
+    public var stacks: [(frames: [Int32], labelSet: Int, samples: Int64)] = []
 
     public init(
         service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
@@ -56,6 +64,11 @@ public struct TopRow: Sendable, Equatable, Codable {
     public var function: FunctionRef
     public var selfSamples: Int64
     public var totalSamples: Int64
+    public init(function: FunctionRef, selfSamples: Int64, totalSamples: Int64) {
+        self.function = function
+        self.selfSamples = selfSamples
+        self.totalSamples = totalSamples
+    }
 }
 
 extension Store {
@@ -70,42 +83,44 @@ extension Store {
             {
                 return .duplicate
             }
+            try checkSampleType(db, service: service, contribution: contribution)
             let bucket = Store.bucket(for: contribution.time)
             try db.execute(
                 sql: """
-                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
+                                         sample_type)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [service, bucket, contribution.contentHash, contribution.format, contribution.source,
-                            contribution.totalSamples, Timestamps.now()])
+                            contribution.totalSamples, Timestamps.now(), contribution.sampleType])
             try db.execute(
                 sql: """
                     INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
                     ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
                     """, arguments: [service, bucket, contribution.totalSamples])
             var ids: [FunctionRef: Int64] = [:]
+            let addCost = try db.cachedStatement(sql: """
+                INSERT INTO function_bucket (service_id, bucket, function_id, self_samples, total_samples)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (service_id, bucket, function_id) DO UPDATE SET
+                  self_samples = self_samples + excluded.self_samples,
+                  total_samples = total_samples + excluded.total_samples
+                """)
             for (function, cost) in contribution.functions {
                 let id = try functionID(db, function)
                 ids[function] = id
-                try db.execute(
-                    sql: """
-                        INSERT INTO function_bucket (service_id, bucket, function_id, self_samples, total_samples)
-                        VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (service_id, bucket, function_id) DO UPDATE SET
-                          self_samples = self_samples + excluded.self_samples,
-                          total_samples = total_samples + excluded.total_samples
-                        """, arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
+                try addCost.execute(arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
             }
+            let addEdge = try db.cachedStatement(sql: """
+                INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (service_id, bucket, caller_id, callee_id) DO UPDATE SET samples = samples + excluded.samples
+                """)
             for edge in contribution.edges {
                 let caller = try ids[edge.caller] ?? functionID(db, edge.caller)
                 let callee = try ids[edge.callee] ?? functionID(db, edge.callee)
-                try db.execute(
-                    sql: """
-                        INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (service_id, bucket, caller_id, callee_id) DO UPDATE SET
-                          samples = samples + excluded.samples
-                        """, arguments: [service, bucket, caller, callee, edge.samples])
+                try addEdge.execute(arguments: [service, bucket, caller, callee, edge.samples])
             }
+            try insertStacks(db, service: service, bucket: bucket, contribution: contribution, ids: &ids)
             return .ingested(bucket: bucket)
         }
     }

@@ -15,7 +15,7 @@ struct ProfileAndStoreTests {
             <module> (load.py:60);run (load.py:45);g (a.py:9) 3
              2
             """
-        let profile = try FoldedParser.parse(Data(text.utf8), source: "t.folded")
+        let profile = try ProfileReader.read(data: Data(text.utf8), source: "t.folded").profile
         #expect(profile.totalSamples == 10)
         let costs = profile.functionCosts()
         #expect(costs[FunctionRef(name: "f", file: "a.py")] == FunctionCost(selfSamples: 5, totalSamples: 5))
@@ -34,15 +34,15 @@ struct ProfileAndStoreTests {
     }
 
     @Test("bad folded input is one clear error naming the file", arguments: [
-        ("", "empty profile"),
+        ("", "empty file"),
         ("a;b notanumber", "bad sample count"),
-        ("a;b -4", "bad sample count"),
+        ("a;b -4", "negative sample count"),
         ("justoneword", "expected"),
         ("a;b 9223372036854775807\nc 9", "overflow"),
     ])
     func rejectsBadInput(text: String, expected: String) {
         do {
-            _ = try FoldedParser.parse(Data(text.utf8), source: "bad.folded")
+            _ = try ProfileReader.read(data: Data(text.utf8), source: "bad.folded")
             Issue.record("parsed bad input")
         } catch let error as HeadroomError {
             #expect(error.message.hasPrefix("bad.folded"))
@@ -52,9 +52,9 @@ struct ProfileAndStoreTests {
 
     @Test("invalid UTF-8 and 10,001-deep stacks are refused")
     func rejectsHostileInput() {
-        #expect(throws: HeadroomError.self) { try FoldedParser.parse(Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x") }
+        #expect(throws: HeadroomError.self) { try ProfileReader.read(data: Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x") }
         let deep = Array(repeating: "f", count: 10_001).joined(separator: ";") + " 1"
-        #expect(throws: HeadroomError.self) { try FoldedParser.parse(Data(deep.utf8), source: "x") }
+        #expect(throws: HeadroomError.self) { try ProfileReader.read(data: Data(deep.utf8), source: "x") }
     }
 
     @Test("ingesting the same file twice is idempotent and top reports shares")
@@ -64,8 +64,8 @@ struct ProfileAndStoreTests {
         let file = try dir.write("p.folded", "main (m.py:1);hot (m.py:5) 75\nmain (m.py:1);cold (m.py:9) 25\n")
         let store = try Store.open(path: dir.file("s.sqlite"))
         let ingestor = ProfileIngestor(store: store)
-        #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430) == .ingested(bucket: 1_793_606_400))
-        #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430) == .duplicate)
+        #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430).outcome == .ingested(bucket: 1_793_606_400))
+        #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430).outcome == .duplicate)
         let top = try store.top(service: "svc")
         #expect(top.totalSamples == 100)
         #expect(top.rows.first?.function == FunctionRef(name: "hot", file: "m.py"))

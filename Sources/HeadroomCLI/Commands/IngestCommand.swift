@@ -2,34 +2,60 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomProfiles
 import HeadroomStore
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ingest", abstract: "Add profiles (folded stacks, py-spy raw) to a service's timeline.")
+        commandName: "ingest",
+        abstract: "Add profiles (pprof, folded stacks, perf script, py-spy) to a service's timeline.",
+        discussion: """
+            The format is detected from the content (gzip or raw pprof protobuf, `perf script` text, folded stacks);
+            --profile-format forces one. Re-ingesting a file already stored for the service changes nothing.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: "Profile files.") var files: [String]
     @Option(help: "The service the profiles belong to.") var service: String
-    @Option(help: "When the profiles were taken (ISO-8601 or Unix seconds); default now.") var at: String?
-    @Option(name: .customLong("profile-format"), help: "Force the format: folded.") var profileFormat: String?
+    @Option(help: "When the profiles were taken (ISO-8601 or Unix seconds); default: the profile's own time, else now.")
+    var at: String?
+    @Option(name: .customLong("profile-format"), help: "Force the format: pprof, folded or perf.") var profileFormat: String?
+    @Option(name: .customLong("sample-type"), help: "pprof: which sample type to read, e.g. cpu or cpu/nanoseconds.")
+    var sampleType: String?
 
     func run() throws {
         guard !service.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw HeadroomError(.badInput, "--service must not be empty")
         }
-        let time = try parseTime(at, option: "at") ?? Timestamps.now()
-        let format = try profileFormat.map { name -> ProfileIngestor.Format in
-            guard let format = ProfileIngestor.Format(rawValue: name) else {
-                throw HeadroomError(.badInput, "--profile-format: unknown format '\(name)' (known: folded)")
+        let time = try parseTime(at, option: "at")
+        let format = try profileFormat.map { name -> ProfileFormat in
+            guard let format = ProfileFormat(rawValue: name) else {
+                let known = ProfileFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                throw HeadroomError(.badInput, "--profile-format: unknown format '\(name)' (known: \(known))")
             }
             return format
         }
         let store = try Store.open(path: storeOptions.store)
         let ingestor = ProfileIngestor(store: store)
         for file in files {
-            switch try ingestor.ingest(file: file, service: service, at: time, format: format) {
-            case .ingested(let bucket): print("ingested \(file) into \(service) at \(Timestamps.format(bucket))")
+            let bar = ProgressBar(label: "ingesting \((file as NSString).lastPathComponent)")
+            var options = ProfileReadOptions(format: format, sampleType: sampleType)
+            options.progress = { done, total in bar.update(done: done, total: total) }
+            let report: ProfileIngestor.Report
+            do {
+                report = try ingestor.ingest(file: file, service: service, at: time, options: options)
+                bar.finish()
+            } catch {
+                bar.finish()
+                throw error
+            }
+            if !report.droppedLabels.isEmpty {
+                FileHandle.standardError.write(Data(
+                    "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n".utf8))
+            }
+            switch report.outcome {
+            case .ingested(let bucket):
+                print("ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks")
             case .duplicate: print("skipped \(file): already ingested for \(service)")
             }
         }

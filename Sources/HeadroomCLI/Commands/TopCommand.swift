@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeadroomCore
+import HeadroomEngine
 import HeadroomStore
 
 struct TopCommand: ParsableCommand {
@@ -8,11 +9,9 @@ struct TopCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
-    @Option(help: "The service.") var service: String
+    @OptionGroup var query: QueryOptions
     @Option(help: "Rank by self or total samples.") var by: String = "self"
     @Option(name: .short, help: "How many functions.") var n: Int = 20
-    @Option(help: "Start of the time range (ISO-8601 or Unix seconds).") var from: String?
-    @Option(help: "End of the time range.") var to: String?
 
     struct Row: Encodable {
         var function: String
@@ -25,6 +24,15 @@ struct TopCommand: ParsableCommand {
             case function, file, total, self_samples, total_samples
             case selfShare = "self"
         }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(function, forKey: .function)
+            try container.encode(file, forKey: .file)  // null when unknown, never left out
+            try container.encode(selfShare, forKey: .selfShare)
+            try container.encode(total, forKey: .total)
+            try container.encode(self_samples, forKey: .self_samples)
+            try container.encode(total_samples, forKey: .total_samples)
+        }
     }
     struct Output: Encodable {
         var total_samples: Int64
@@ -35,16 +43,16 @@ struct TopCommand: ParsableCommand {
         guard by == "self" || by == "total" else { throw HeadroomError(.badInput, "--by must be self or total") }
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
         let store = try Store.open(path: storeOptions.store, create: false)
-        try store.requireService(service)
-        let result = try store.top(service: service, from: parseTime(from, option: "from"),
-                                   to: parseTime(to, option: "to"), byTotal: by == "total", limit: n)
+        try store.requireService(query.service)
+        let result = try ProfileQueries(store: store).top(
+            service: query.service, range: query.range(), byTotal: by == "total", limit: n, label: query.labelFilter())
         let total = max(Double(result.totalSamples), 1)
         let rows = result.rows.map {
             Row(function: $0.function.name, file: $0.function.file, selfShare: Double($0.selfSamples) / total,
                 total: Double($0.totalSamples) / total, self_samples: $0.selfSamples, total_samples: $0.totalSamples)
         }
         if formatOptions.format == .json { return try printJSON(Output(total_samples: result.totalSamples, functions: rows)) }
-        print("\(service): \(result.totalSamples) samples")
+        print("\(query.service): \(result.totalSamples) samples")
         print("    self    total  function")
         for row in rows {
             let name = row.function + (row.file.map { " (\($0))" } ?? "")

@@ -1,0 +1,124 @@
+import Foundation
+import HeadroomCore
+import HeadroomProfiles
+import HeadroomStore
+
+/// A time range `FROM..TO` (either end may be left open), in Unix seconds.
+public struct TimeRange: Sendable, Equatable, CustomStringConvertible {
+    public var from: Int64?
+    public var to: Int64?
+
+    public init(from: Int64? = nil, to: Int64? = nil) {
+        self.from = from
+        self.to = to
+    }
+
+    /// Parses `FROM..TO` where each end is ISO-8601 or Unix seconds, or empty.
+    public static func parse(_ text: String, option: String) throws -> TimeRange {
+        guard let dots = text.range(of: "..") else {
+            throw HeadroomError(.badInput, "--\(option): '\(text)' is not a range FROM..TO (either end may be empty)")
+        }
+        func end(_ part: Substring) throws -> Int64? {
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { return nil }
+            guard let value = Timestamps.parse(trimmed) else {
+                throw HeadroomError(.badInput, "--\(option): '\(trimmed)' is not an ISO-8601 time or Unix seconds")
+            }
+            return value
+        }
+        let range = TimeRange(from: try end(text[..<dots.lowerBound]), to: try end(text[dots.upperBound...]))
+        if let from = range.from, let to = range.to, from > to {
+            throw HeadroomError(.badInput, "--\(option): the range ends before it starts")
+        }
+        return range
+    }
+
+    public var description: String {
+        "\(from.map(Timestamps.format) ?? "")..\(to.map(Timestamps.format) ?? "")"
+    }
+}
+
+/// The store's profile queries — top, diff and flame graphs — shared by the CLI and the tools.
+public struct ProfileQueries: Sendable {
+    public let store: Store
+    public init(store: Store) { self.store = store }
+
+    /// Functions by self or total samples, optionally only samples carrying `label`.
+    public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil) throws
+        -> (totalSamples: Int64, rows: [TopRow])
+    {
+        guard let label else {
+            return try store.top(service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit)
+        }
+        let (total, costs) = try labelledCosts(service: service, range: range, label: label)
+        let rows = costs.map { TopRow(function: $0.key, selfSamples: $0.value.selfSamples, totalSamples: $0.value.totalSamples) }
+            .sorted {
+                let a = byTotal ? ($0.totalSamples, $0.selfSamples) : ($0.selfSamples, $0.totalSamples)
+                let b = byTotal ? ($1.totalSamples, $1.selfSamples) : ($1.selfSamples, $1.totalSamples)
+                return a != b ? a > b : $0.function.name < $1.function.name
+            }
+        return (total, Array(rows.prefix(limit)))
+    }
+
+    /// The result of comparing two ranges.
+    public struct Diff: Sendable {
+        public var beforeTotal: Int64
+        public var afterTotal: Int64
+        public var functions: [FunctionDelta]
+    }
+
+    /// Per-function change in self (or total) share between two ranges, sorted by impact.
+    public func diff(service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label? = nil,
+                     alpha: Double = 0.001) throws -> Diff
+    {
+        let (beforeTotal, beforeCosts) = try costs(service: service, range: before, label: label)
+        let (afterTotal, afterCosts) = try costs(service: service, range: after, label: label)
+        guard beforeTotal > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before)") }
+        guard afterTotal > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the after range \(after)") }
+        let pick: (FunctionCost) -> Int64 = { byTotal ? $0.totalSamples : $0.selfSamples }
+        let functions = ProfileDiff.compare(
+            before: beforeCosts.mapValues(pick), beforeTotal: beforeTotal, after: afterCosts.mapValues(pick),
+            afterTotal: afterTotal, alpha: alpha)
+        return Diff(beforeTotal: beforeTotal, afterTotal: afterTotal, functions: functions)
+    }
+
+    /// A flame graph of a range; with `baseline`, a differential one (colour = change since the baseline range).
+    public func flameGraph(service: String, range: TimeRange, baseline: TimeRange? = nil, label: Label? = nil) throws
+        -> String
+    {
+        let current = try store.stacks(service: service, from: range.from, to: range.to, label: label.map { ($0.key, $0.value) })
+        guard current.totalSamples > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(range)") }
+        var tree = FlameTree()
+        for stack in current.stacks { tree.add(stack.frames, samples: stack.samples) }
+        var graph = FlameGraphSVG(title: "\(service) CPU" + (label.map { " (\($0))" } ?? ""))
+        let unit = (try? store.sampleType(service: service)) ?? nil
+        graph.subtitle = "\(range.description == ".." ? "all time" : range.description): \(current.totalSamples) \(unit ?? "samples")"
+        if let baseline {
+            let base = try store.stacks(service: service, from: baseline.from, to: baseline.to, label: label.map { ($0.key, $0.value) })
+            guard base.totalSamples > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(baseline)") }
+            for stack in base.stacks { tree.addBaseline(stack.frames, samples: stack.samples) }
+            tree.setBaselineTotal(base.totalSamples)
+            graph.title = "\(service) CPU, differential" + (label.map { " (\($0))" } ?? "")
+            graph.subtitle = "before \(baseline) (\(base.totalSamples) samples) → after \(range) (\(current.totalSamples) samples)"
+        }
+        return graph.render(tree, totalSamples: current.totalSamples)
+    }
+
+    private func costs(service: String, range: TimeRange, label: Label?) throws -> (Int64, [FunctionRef: FunctionCost]) {
+        if let label { return try labelledCosts(service: service, range: range, label: label) }
+        let (total, rows) = try store.top(service: service, from: range.from, to: range.to, limit: Int.max)
+        return (total, Dictionary(rows.map { ($0.function, FunctionCost(selfSamples: $0.selfSamples, totalSamples: $0.totalSamples)) },
+                                  uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Costs computed from the stored stacks that carry `label`.
+    private func labelledCosts(service: String, range: TimeRange, label: Label) throws -> (Int64, [FunctionRef: FunctionCost]) {
+        let (total, stacks) = try store.stacks(service: service, from: range.from, to: range.to, label: (label.key, label.value))
+        var costs: [FunctionRef: FunctionCost] = [:]
+        for stack in stacks {
+            if let leaf = stack.frames.last { costs[leaf, default: FunctionCost()].selfSamples += stack.samples }
+            for frame in Set(stack.frames) { costs[frame, default: FunctionCost()].totalSamples += stack.samples }
+        }
+        return (total, costs)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HeadroomCore
+import HeadroomProfiles
+import HeadroomStore
+
+/// Runs a command under a real profiler and ingests what it recorded.
+///
+/// Python programs go under py-spy (`record -f raw`, frames `func (file.py:line)`); anything else under
+/// `perf record -g` (frame-pointer call graphs), converted with `perf script`.
+public struct ProfileRecorder: Sendable {
+    public enum Profiler: String, Sendable, CaseIterable {
+        case auto, pySpy = "py-spy", perf
+    }
+
+    public let store: Store
+    public init(store: Store) { self.store = store }
+
+    /// What a recording did.
+    public struct Outcome: Sendable {
+        public var profiler: Profiler
+        public var report: ProfileIngestor.Report
+        public var commandStatus: Int32
+    }
+
+    public func record(
+        command: [String], service: String, profiler: Profiler = .auto, rate: Int = 100, timeout: Double = 3600,
+        keepProfile: String? = nil
+    ) throws -> Outcome {
+        guard let program = command.first else { throw HeadroomError(.badInput, "no command to record (give it after --)") }
+        guard rate > 0 && rate <= 10_000 else { throw HeadroomError(.badInput, "--rate must be between 1 and 10000 Hz") }
+        let chosen = profiler == .auto ? Self.choose(for: command) : profiler
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let started = Timestamps.now()
+        let profilePath: String
+        let format: ProfileFormat
+        let status: Int32
+        switch chosen {
+        case .pySpy, .auto:
+            guard Shell.which("py-spy") != nil else {
+                throw HeadroomError(.missingTool, "py-spy is not installed (pip install py-spy, or run scripts/ensure-tools.sh)")
+            }
+            profilePath = scratch.appendingPathComponent("profile.folded").path
+            let result = try Shell.run(
+                ["py-spy", "record", "-r", String(rate), "-f", "raw", "-o", profilePath, "--"] + command, timeout: timeout)
+            try Self.check(result, profiler: "py-spy", program: program, output: profilePath)
+            status = result.status
+            format = .folded
+        case .perf:
+            guard Shell.which("perf") != nil else {
+                throw HeadroomError(.missingTool, "perf is not installed (apt-get install linux-perf)")
+            }
+            let data = scratch.appendingPathComponent("perf.data").path
+            let result = try Shell.run(
+                ["perf", "record", "-g", "-F", String(rate), "-o", data, "--"] + command, timeout: timeout)
+            try Self.check(result, profiler: "perf record", program: program, output: data)
+            status = result.status
+            let script = try Shell.run(["perf", "script", "-i", data], timeout: timeout)
+            guard script.succeeded else {
+                throw HeadroomError(.process, "perf script failed: \(script.stderr.split(separator: "\n").last ?? "")")
+            }
+            profilePath = keepProfile ?? scratch.appendingPathComponent("perf.script").path
+            try script.stdout.write(toFile: profilePath, atomically: true, encoding: .utf8)
+            format = .perf
+        }
+        if let keepProfile, keepProfile != profilePath {
+            try? FileManager.default.removeItem(atPath: keepProfile)
+            try FileManager.default.copyItem(atPath: profilePath, toPath: keepProfile)
+        }
+        let report = try ProfileIngestor(store: store).ingest(
+            file: profilePath, service: service, at: started, options: ProfileReadOptions(format: format))
+        return Outcome(profiler: chosen, report: report, commandStatus: status)
+    }
+
+    /// py-spy for Python (`python…` or a `.py` script), perf for everything else.
+    static func choose(for command: [String]) -> Profiler {
+        let program = (command[0] as NSString).lastPathComponent
+        if program.hasPrefix("python") || program.hasSuffix(".py") { return .pySpy }
+        return .perf
+    }
+
+    private static func check(_ result: ProcessResult, profiler: String, program: String, output: String) throws {
+        if result.timedOut { throw HeadroomError(.process, "\(program) did not finish before the timeout; nothing ingested") }
+        guard FileManager.default.fileExists(atPath: output) else {
+            let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
+            throw HeadroomError(.process, "\(profiler) recorded nothing: \(reason)")
+        }
+        guard result.status == 0 else {
+            throw HeadroomError(.process, "\(program) exited with status \(result.status) under \(profiler); nothing ingested")
+        }
+    }
+}

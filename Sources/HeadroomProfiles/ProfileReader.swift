@@ -1,0 +1,222 @@
+import Foundation
+import HeadroomCore
+
+/// The profile formats Headroom reads.
+public enum ProfileFormat: String, Sendable, CaseIterable {
+    /// google/pprof protobuf, gzip-compressed or not.
+    case pprof
+    /// Folded stacks `a;b;c N`: py-spy `-f raw`, stackcollapse, async-profiler collapsed, Pyroscope.
+    case folded
+    /// `perf script` text.
+    case perf
+}
+
+/// How to read a profile.
+public struct ProfileReadOptions: Sendable {
+    /// Force a format instead of detecting it.
+    public var format: ProfileFormat?
+    /// pprof only: the sample type to read (`cpu` or `cpu/nanoseconds`).
+    public var sampleType: String?
+    /// Label keys with more distinct values than this are dropped (see `StackProfile.dropHighCardinalityLabels`).
+    public var labelValueLimit = 64
+    /// Called with (bytes of the file read so far, file size) after each chunk.
+    public var progress: (@Sendable (Int64, Int64) -> Void)?
+
+    public init(format: ProfileFormat? = nil, sampleType: String? = nil) {
+        self.format = format
+        self.sampleType = sampleType
+    }
+}
+
+/// A profile read from a file.
+public struct ReadProfile: Sendable {
+    public var profile: StackProfile
+    public var format: ProfileFormat
+    /// SHA-256 of the file's bytes as stored (compressed or not): the same file is the same profile.
+    public var contentHash: String
+    public var compressed: Bool
+    /// Label keys dropped for having too many values.
+    public var droppedLabels: [String]
+}
+
+/// Reads profile files in one streaming pass: the raw bytes are hashed, inflated when gzip, and fed to the
+/// format's parser chunk by chunk, so memory stays bounded by the profile's unique stacks.
+///
+/// Every problem becomes one `HeadroomError` line that names the file.
+public enum ProfileReader {
+    static let chunkSize = 1 << 20
+
+    public static func read(file: String, options: ProfileReadOptions = ProfileReadOptions()) throws -> ReadProfile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw HeadroomError(.badInput, "\(file): no such file")
+        }
+        guard !isDirectory.boolValue else { throw HeadroomError(.badInput, "\(file): is a directory, not a profile") }
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw HeadroomError(.badInput, "\(file): cannot read") }
+        defer { try? handle.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
+        var session = ReadSession(source: file, options: options)
+        var read: Int64 = 0
+        do {
+            while true {
+                let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                if chunk.isEmpty { break }
+                read += Int64(chunk.count)
+                try chunk.withUnsafeBytes { try session.consume($0) }
+                options.progress?(read, size)
+            }
+        } catch let error as HeadroomError {
+            throw error
+        } catch {
+            throw session.describe(error)
+        }
+        return try session.finish()
+    }
+
+    /// Reads a profile held in memory; `source` names it in errors.
+    public static func read(data: Data, source: String, options: ProfileReadOptions = ProfileReadOptions()) throws
+        -> ReadProfile
+    {
+        var session = ReadSession(source: source, options: options)
+        var offset = 0
+        while offset < data.count {
+            let end = min(offset + chunkSize, data.count)
+            try data[offset..<end].withUnsafeBytes { try session.consume($0) }
+            offset = end
+        }
+        return try session.finish()
+    }
+}
+
+/// One read in progress: hashing, inflating, sniffing the format, parsing.
+struct ReadSession {
+    let source: String
+    let options: ProfileReadOptions
+    private var hasher = SHA256()
+    private var inflater: Inflater?
+    private var decided = false
+    private var sawBytes = false
+    private var parser: (any StreamingParser)?
+    private var format: ProfileFormat?
+    private var output = [UInt8](repeating: 0, count: 256 << 10)
+
+    init(source: String, options: ProfileReadOptions) {
+        self.source = source
+        self.options = options
+    }
+
+    mutating func consume(_ raw: UnsafeRawBufferPointer) throws {
+        guard !raw.isEmpty else { return }
+        hasher.update(raw)
+        do {
+            if !decided {
+                decided = true
+                if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
+            }
+            if let inflater {
+                var buffer = output
+                try buffer.withUnsafeMutableBytes { out in
+                    try inflater.inflate(raw, into: out) { piece in try self.parse(piece) }
+                }
+                output = buffer
+            } else {
+                try parse(raw)
+            }
+        } catch let error as HeadroomError {
+            throw error
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    private mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        sawBytes = true
+        if parser == nil {
+            let chosen = try options.format ?? FormatSniffer.sniff(bytes, compressed: inflater != nil)
+            format = chosen
+            switch chosen {
+            case .pprof: parser = PprofParser(sampleType: options.sampleType)
+            case .folded: parser = FoldedParser()
+            case .perf: parser = PerfScriptParser()
+            }
+        }
+        try parser!.consume(bytes)
+    }
+
+    mutating func finish() throws -> ReadProfile {
+        do {
+            try inflater?.finish()
+            guard sawBytes, var parser, let format else { throw ParseFailure("empty file (no profile data)") }
+            var profile = try parser.finish()
+            let dropped = profile.dropHighCardinalityLabels(limit: options.labelValueLimit)
+            return ReadProfile(profile: profile, format: format, contentHash: hasher.finalizeHex(),
+                               compressed: inflater != nil, droppedLabels: dropped)
+        } catch let error as HeadroomError {
+            throw error
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    /// One line naming the file and the problem.
+    func describe(_ error: any Error) -> HeadroomError {
+        let prefix = format.map { "\(source) (\($0.rawValue))" } ?? source
+        switch error {
+        case let failure as ParseFailure: return HeadroomError(.badInput, "\(prefix): \(failure.message)")
+        case let wire as WireError: return HeadroomError(.badInput, "\(prefix): \(wire.message)")
+        case let long as LineSplitter.LineTooLong:
+            return HeadroomError(.badInput, "\(prefix): line \(long.line) is longer than 16 MiB")
+        case ProfileDataError.valueOverflow:
+            return HeadroomError(.badInput, "\(prefix): sample counts overflow a 64-bit integer")
+        default: return HeadroomError(.badInput, "\(prefix): \(HeadroomError.oneLine(error))")
+        }
+    }
+}
+
+/// Tells the format from the first (decompressed) bytes.
+enum FormatSniffer {
+    static func sniff(_ bytes: UnsafeRawBufferPointer, compressed: Bool) throws -> ProfileFormat {
+        let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(64 << 10))
+        let binary = head.prefix(4096).contains { $0 < 0x09 || ($0 > 0x0d && $0 < 0x20 && $0 != 0x1b) }
+        if binary {
+            // A pprof Profile starts with one of its fields as a protobuf tag (field 1–16, a valid wire type).
+            let first = head[0]
+            let field = first >> 3
+            let wireType = first & 7
+            if field >= 1 && field <= 16 && (wireType == 0 || wireType == 2) { return .pprof }
+            throw ParseFailure(compressed
+                ? "gzip data that is neither a pprof profile nor profile text"
+                : "binary data that is neither gzip, a pprof profile nor profile text")
+        }
+        var sawHeader = false
+        var index = 0
+        var lines = 0
+        while index < head.count && lines < 200 {
+            let end = head[index...].firstIndex(of: 0x0a) ?? head.count
+            let line = head[index..<end]
+            if let first = line.first {
+                if first == 0x20 || first == 0x09 {
+                    // A perf frame: indented hex address, then the symbol.
+                    let body = line.drop { $0 == 0x20 || $0 == 0x09 }
+                    let word = body.prefix { $0 != 0x20 && $0 != 0x09 }
+                    let rest = body.dropFirst(word.count).drop { $0 == 0x20 || $0 == 0x09 }
+                    if sawHeader && !word.isEmpty && word.allSatisfy(isHex) && !rest.isEmpty { return .perf }
+                } else if first != 0x23 {
+                    // A perf sample header; a folded line ends in its count instead.
+                    let trimmed = line.reversed().drop { $0 == 0x20 || $0 == 0x0d }
+                    let count = trimmed.prefix { $0 >= 0x30 && $0 <= 0x39 }
+                    let beforeCount = trimmed.dropFirst(count.count).first
+                    sawHeader = count.isEmpty || beforeCount != 0x20
+                }
+            }
+            index = end + 1
+            lines += 1
+        }
+        return .folded
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    }
+}

@@ -1,0 +1,4 @@
+@main
+struct Synth {
+    static func main() {}
+}
