@@ -17,7 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
-        .target(name: "HeadroomCore", swiftSettings: strict),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "HeadroomCore", dependencies: ["CCrypto"], swiftSettings: strict),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HeadroomProfiles", dependencies: ["HeadroomCore", "CZlib"], swiftSettings: strict),
         // The pprof message types generated from google/pprof's profile.proto. Only tests and the benchmark's
@@ -29,7 +30,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HeadroomStore",
-            dependencies: ["HeadroomCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HeadroomCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .target(name: "HeadroomDetection", dependencies: ["HeadroomCore"], swiftSettings: strict),
         .target(name: "HeadroomSource", dependencies: ["HeadroomCore"], swiftSettings: strict),

@@ -53,87 +53,122 @@ public enum ProfileReader {
         }
         guard !isDirectory.boolValue else { throw HeadroomError(.badInput, "\(file): is a directory, not a profile") }
         guard let handle = FileHandle(forReadingAtPath: file) else { throw HeadroomError(.badInput, "\(file): cannot read") }
-        defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
-        var session = ReadSession(source: file, options: options)
-        var read: Int64 = 0
-        do {
-            while true {
-                let chunk = try handle.read(upToCount: chunkSize) ?? Data()
-                if chunk.isEmpty { break }
-                read += Int64(chunk.count)
-                try chunk.withUnsafeBytes { try session.consume($0) }
-                options.progress?(read, size)
+        let compressed = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 2)) == Data([0x1f, 0x8b])
+        // Two stages on two threads: reading, hashing and inflating on one, parsing on this one, handing over
+        // decompressed pieces through a small bounded queue (so memory stays bounded too).
+        let queue = PieceQueue(capacity: 8)
+        let progress = options.progress
+        let producer = Thread {
+            var decoder = Decoder(source: file)
+            var read: Int64 = 0
+            do {
+                defer { try? handle.close() }
+                while !queue.isCancelled {
+                    let chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                    if chunk.isEmpty { break }
+                    read += Int64(chunk.count)
+                    try chunk.withUnsafeBytes { raw in
+                        try decoder.decode(raw) { piece in
+                            guard queue.push(Data(piece)) else { throw CancellationError() }
+                        }
+                    }
+                    progress?(read, size)
+                }
+                try decoder.finish()
+                queue.finish(hash: decoder.hash(), compressed: decoder.compressed, error: nil)
+            } catch {
+                queue.finish(hash: nil, compressed: false, error: error)
             }
-        } catch let error as HeadroomError {
-            throw error
+        }
+        producer.stackSize = 1 << 20
+        producer.start()
+        var session = ReadSession(source: file, options: options)
+        do {
+            while let piece = try queue.pop() {
+                try piece.withUnsafeBytes { try session.parse($0, compressed: compressed) }
+            }
         } catch {
+            queue.cancel()
             throw session.describe(error)
         }
-        return try session.finish()
+        return try session.finish(hash: queue.hash ?? "", compressed: queue.compressed)
     }
 
     /// Reads a profile held in memory; `source` names it in errors.
     public static func read(data: Data, source: String, options: ProfileReadOptions = ProfileReadOptions()) throws
         -> ReadProfile
     {
+        var decoder = Decoder(source: source)
         var session = ReadSession(source: source, options: options)
+        let compressed = data.starts(with: [0x1f, 0x8b])
         var offset = 0
-        while offset < data.count {
-            let end = min(offset + chunkSize, data.count)
-            try data[offset..<end].withUnsafeBytes { try session.consume($0) }
-            offset = end
+        do {
+            while offset < data.count {
+                let end = min(offset + chunkSize, data.count)
+                try data[offset..<end].withUnsafeBytes { raw in
+                    try decoder.decode(raw) { piece in try session.parse(piece, compressed: compressed) }
+                }
+                offset = end
+            }
+            try decoder.finish()
+        } catch {
+            throw session.describe(error)
         }
-        return try session.finish()
+        return try session.finish(hash: decoder.hash(), compressed: decoder.compressed)
     }
 }
 
-/// One read in progress: hashing, inflating, sniffing the format, parsing.
-struct ReadSession {
+/// The first stage of a read: hashes the raw bytes and inflates gzip, handing decompressed pieces on.
+struct Decoder {
     let source: String
-    let options: ProfileReadOptions
     private var hasher = SHA256()
     private var inflater: Inflater?
     private var decided = false
-    private var sawBytes = false
+    private var output = [UInt8](repeating: 0, count: 256 << 10)
+
+    init(source: String) { self.source = source }
+
+    var compressed: Bool { inflater != nil }
+
+    mutating func decode(_ raw: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard !raw.isEmpty else { return }
+        hasher.update(raw)
+        if !decided {
+            decided = true
+            if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
+        }
+        guard let inflater else { return try sink(raw) }
+        var buffer = output
+        output = []
+        defer { output = buffer }
+        try buffer.withUnsafeMutableBytes { out in try inflater.inflate(raw, into: out, sink: sink) }
+    }
+
+    func finish() throws { try inflater?.finish() }
+
+    mutating func hash() -> String { hasher.finalizeHex() }
+}
+
+/// The second stage: sniffs the format from the first decompressed bytes and feeds the parser.
+struct ReadSession {
+    let source: String
+    let options: ProfileReadOptions
     private var parser: (any StreamingParser)?
     private var format: ProfileFormat?
-    private var output = [UInt8](repeating: 0, count: 256 << 10)
+    private var sawBytes = false
+    private var compressedInput = false
 
     init(source: String, options: ProfileReadOptions) {
         self.source = source
         self.options = options
     }
 
-    mutating func consume(_ raw: UnsafeRawBufferPointer) throws {
-        guard !raw.isEmpty else { return }
-        hasher.update(raw)
-        do {
-            if !decided {
-                decided = true
-                if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
-            }
-            if let inflater {
-                var buffer = output
-                try buffer.withUnsafeMutableBytes { out in
-                    try inflater.inflate(raw, into: out) { piece in try self.parse(piece) }
-                }
-                output = buffer
-            } else {
-                try parse(raw)
-            }
-        } catch let error as HeadroomError {
-            throw error
-        } catch {
-            throw describe(error)
-        }
-    }
-
-    private mutating func parse(_ bytes: UnsafeRawBufferPointer) throws {
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, compressed: Bool = false) throws {
         guard !bytes.isEmpty else { return }
         sawBytes = true
         if parser == nil {
-            let chosen = try options.format ?? FormatSniffer.sniff(bytes, compressed: inflater != nil)
+            let chosen = try options.format ?? FormatSniffer.sniff(bytes, compressed: compressed)
             format = chosen
             switch chosen {
             case .pprof: parser = PprofParser(sampleType: options.sampleType)
@@ -144,16 +179,13 @@ struct ReadSession {
         try parser!.consume(bytes)
     }
 
-    mutating func finish() throws -> ReadProfile {
+    mutating func finish(hash: String, compressed: Bool) throws -> ReadProfile {
         do {
-            try inflater?.finish()
             guard sawBytes, var parser, let format else { throw ParseFailure("empty file (no profile data)") }
             var profile = try parser.finish()
             let dropped = profile.dropHighCardinalityLabels(limit: options.labelValueLimit)
-            return ReadProfile(profile: profile, format: format, contentHash: hasher.finalizeHex(),
-                               compressed: inflater != nil, droppedLabels: dropped)
-        } catch let error as HeadroomError {
-            throw error
+            return ReadProfile(profile: profile, format: format, contentHash: hash, compressed: compressed,
+                               droppedLabels: dropped)
         } catch {
             throw describe(error)
         }
@@ -161,6 +193,7 @@ struct ReadSession {
 
     /// One line naming the file and the problem.
     func describe(_ error: any Error) -> HeadroomError {
+        if let error = error as? HeadroomError { return error }
         let prefix = format.map { "\(source) (\($0.rawValue))" } ?? source
         switch error {
         case let failure as ParseFailure: return HeadroomError(.badInput, "\(prefix): \(failure.message)")
@@ -171,6 +204,70 @@ struct ReadSession {
             return HeadroomError(.badInput, "\(prefix): sample counts overflow a 64-bit integer")
         default: return HeadroomError(.badInput, "\(prefix): \(HeadroomError.oneLine(error))")
         }
+    }
+}
+
+/// A bounded hand-over of decompressed pieces from the decoding thread to the parsing one.
+final class PieceQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pieces: [Data] = []
+    private let capacity: Int
+    private var done = false
+    private var cancelled = false
+    private var failure: (any Error)?
+    private(set) var hash: String?
+    private(set) var compressed = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    /// Waits for room; false when the reader gave up.
+    func push(_ piece: Data) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while pieces.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        pieces.append(piece)
+        condition.broadcast()
+        return true
+    }
+
+    func finish(hash: String?, compressed: Bool, error: (any Error)?) {
+        condition.lock()
+        defer { condition.unlock() }
+        self.hash = hash
+        self.compressed = compressed
+        failure = error
+        done = true
+        condition.broadcast()
+    }
+
+    /// The next piece; nil at the end; throws what the decoding thread failed with.
+    func pop() throws -> Data? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pieces.isEmpty && !done { condition.wait() }
+        if !pieces.isEmpty {
+            let piece = pieces.removeFirst()
+            condition.broadcast()
+            return piece
+        }
+        if let failure, !(failure is CancellationError) { throw failure }
+        return nil
+    }
+
+    /// Stops the decoding thread (after a parse error) and waits until it has let go.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while !done { condition.wait() }
+        condition.unlock()
     }
 }
 

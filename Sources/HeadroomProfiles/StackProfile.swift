@@ -72,16 +72,25 @@ public struct StackProfile: Sendable {
 
     /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.
     public func callEdges() -> [CallEdge: Int64] {
-        var edges: [CallEdge: Int64] = [:]
-        var seen = Set<CallEdge>()
+        // Keyed by the two frame ids packed in one integer: hashing strings here would dominate a large ingest.
+        var edges: [UInt64: Int64] = [:]
+        var seen = Set<UInt64>()
         for (key, count) in stacks where key.frames.count > 1 {
             seen.removeAll(keepingCapacity: true)
+            var caller = UInt64(UInt32(bitPattern: key.frames[0]))
             for i in 1..<key.frames.count {
-                let edge = CallEdge(caller: frames[Int(key.frames[i - 1])], callee: frames[Int(key.frames[i])])
+                let callee = UInt64(UInt32(bitPattern: key.frames[i]))
+                let edge = caller << 32 | callee
                 if seen.insert(edge).inserted { edges[edge, default: 0] += count }
+                caller = callee
             }
         }
-        return edges
+        var result: [CallEdge: Int64] = [:]
+        result.reserveCapacity(edges.count)
+        for (edge, count) in edges {
+            result[CallEdge(caller: frames[Int(edge >> 32)], callee: frames[Int(edge & 0xffff_ffff)])] = count
+        }
+        return result
     }
 
     /// Drops label keys with more than `limit` distinct values (thread ids, span ids): kept, they would multiply

@@ -67,7 +67,8 @@ enum Schema {
             try db.execute(sql: """
                 ALTER TABLE profile ADD COLUMN sample_type TEXT NOT NULL DEFAULT 'samples/count';
                 ALTER TABLE service ADD COLUMN sample_type TEXT;
-                CREATE TABLE stack (id INTEGER PRIMARY KEY, frames TEXT NOT NULL UNIQUE);
+                CREATE TABLE stack (id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, frames TEXT NOT NULL);
+                CREATE INDEX stack_by_hash ON stack (hash);
                 CREATE TABLE label_set (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
                 INSERT INTO label_set (id, text) VALUES (0, '');
                 CREATE TABLE label_entry (
@@ -78,7 +79,7 @@ enum Schema {
                     service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
                     stack_id INTEGER NOT NULL REFERENCES stack(id),
                     label_set_id INTEGER NOT NULL REFERENCES label_set(id), samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, bucket, stack_id, label_set_id));
+                    PRIMARY KEY (service_id, bucket, stack_id, label_set_id)) WITHOUT ROWID;
                 """)
         }
         return migrator

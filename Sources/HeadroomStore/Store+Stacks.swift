@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import HeadroomCore
 
 /// One stored stack with its samples, as a query returns it.
@@ -34,18 +35,67 @@ extension Store {
             frameIDs.append(id)
         }
         let labelSetIDs = try contribution.labelSets.map { try labelSetID(db, $0) }
-        let addStack = try db.cachedStatement(sql: """
-            INSERT INTO stack (frames) VALUES (?) ON CONFLICT (frames) DO UPDATE SET frames = excluded.frames RETURNING id
-            """)
+        // Stacks are found by a 64-bit hash of their text (an integer index is far cheaper than one on long text),
+        // and the text is compared, so a hash collision makes a second row rather than merging two stacks.
+        let findStack = try db.cachedStatement(sql: "SELECT id, frames FROM stack WHERE hash = ?")
+        let addStack = try db.cachedStatement(sql: "INSERT INTO stack (hash, frames) VALUES (?, ?)")
         let addSamples = try db.cachedStatement(sql: """
             INSERT INTO stack_bucket (service_id, bucket, stack_id, label_set_id, samples) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (service_id, bucket, stack_id, label_set_id) DO UPDATE SET samples = samples + excluded.samples
             """)
+        // Several label sets share one stack: look each distinct stack up once.
+        var stackIDs: [[Int32]: Int64] = [:]
         for stack in contribution.stacks where stack.samples > 0 {
-            let text = stack.frames.map { String(frameIDs[Int($0)]) }.joined(separator: ",")
-            guard let stackID = try Int64.fetchOne(addStack, arguments: [text]) else { continue }
-            try addSamples.execute(arguments: [service, bucket, stackID, labelSetIDs[stack.labelSet], stack.samples])
+            let stackID: Int64
+            if let known = stackIDs[stack.frames] {
+                stackID = known
+            } else {
+                var text = ""
+                text.reserveCapacity(stack.frames.count * 6)
+                for (index, frame) in stack.frames.enumerated() {
+                    if index > 0 { text += "," }
+                    text += String(frameIDs[Int(frame)])
+                }
+                let hash = Self.stackHash(text)
+                var id: Int64?
+                // Bound and stepped directly, like the insert below: GRDB's per-call bookkeeping costs more than
+                // SQLite's own work for these small statements.
+                let find = findStack.sqliteStatement
+                sqlite3_bind_int64(find, 1, hash)
+                while id == nil, sqlite3_step(find) == SQLITE_ROW {
+                    if let bytes = sqlite3_column_text(find, 1), String(cString: bytes) == text {
+                        id = sqlite3_column_int64(find, 0)
+                    }
+                }
+                sqlite3_reset(find)
+                if id == nil {
+                    try addStack.execute(arguments: [hash, text])
+                    id = db.lastInsertedRowID
+                }
+                stackIDs[stack.frames] = id!
+                stackID = id!
+            }
+            // The hottest statement of a large ingest, bound and stepped directly: GRDB's argument arrays cost more
+            // than SQLite's own work here.
+            let raw = addSamples.sqliteStatement
+            sqlite3_bind_int64(raw, 1, service)
+            sqlite3_bind_int64(raw, 2, bucket)
+            sqlite3_bind_int64(raw, 3, stackID)
+            sqlite3_bind_int64(raw, 4, labelSetIDs[stack.labelSet])
+            sqlite3_bind_int64(raw, 5, stack.samples)
+            let status = sqlite3_step(raw)
+            sqlite3_reset(raw)
+            guard status == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
         }
+    }
+
+    /// FNV-1a of a stack's text, as a signed 64-bit integer for SQLite.
+    static func stackHash(_ text: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int64(bitPattern: hash)
     }
 
     private func labelSetID(_ db: Database, _ labels: [(key: String, value: String)]) throws -> Int64 {

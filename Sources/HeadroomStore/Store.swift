@@ -45,6 +45,8 @@ public final class Store: Sendable {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(10)
+            // A 64 MiB page cache: a large ingest then stays in memory instead of re-reading index pages.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             try Schema.migrator().migrate(queue)
             return Store(queue: queue, path: path)
@@ -71,12 +73,9 @@ public final class Store: Sendable {
 
     func functionID(_ db: Database, _ function: FunctionRef) throws -> Int64 {
         let file = function.file ?? ""
-        if let id = try Int64.fetchOne(
-            db, sql: "SELECT id FROM function WHERE name = ? AND file = ?", arguments: [function.name, file])
-        {
-            return id
-        }
-        try db.execute(sql: "INSERT INTO function (name, file) VALUES (?, ?)", arguments: [function.name, file])
+        let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?")
+        if let id = try Int64.fetchOne(find, arguments: [function.name, file]) { return id }
+        try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").execute(arguments: [function.name, file])
         return db.lastInsertedRowID
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import HeadroomCore
 import HeadroomTesting
 import Testing
@@ -59,6 +62,30 @@ struct DemoEndToEndTests {
             let line = Int(old[0]) ?? 0
             #expect(line >= start && line < end, "hunk \(header) outside apply_discounts (\(start)-\(end))")
         }
+
+        // diff across the culprit's deploy ranks the regressed function first; the flame graphs are well-formed SVG.
+        let store = workdir + "/.headroom/headroom.sqlite"
+        let onsetText = try #require(regression["timestamp"] as? String)
+        let onset = try #require(Timestamps.parse(onsetText))
+        let diffRun = try Checkout.headroom(
+            ["diff", "--store", store, "--service", "shop", "--before", "..\(onset - 1)", "--after", "\(onset)..",
+             "--format", "json"])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+        let diffJSON = try #require(try JSONSerialization.jsonObject(with: Data(diffRun.stdout.utf8)) as? [String: Any])
+        let firstRow = try #require((diffJSON["functions"] as? [[String: Any]])?.first)
+        #expect(firstRow["function"] as? String == expected.regressed_function)
+        #expect(firstRow["significant"] as? Bool == true)
+        #expect((firstRow["change"] as? Double ?? 0) > 0.05)
+        let svg = dir.file("diff.svg")
+        let flame = try Checkout.headroom(
+            ["flamegraph", "--store", store, "--service", "shop", "--diff", "--before", "..\(onset - 1)",
+             "--after", "\(onset)..", "--out", svg])
+        #expect(flame.status == 0, "\(flame.stderr)")
+        let svgData = try Data(contentsOf: URL(fileURLWithPath: svg))
+        #expect(XMLParser(data: svgData).parse(), "the SVG is not well-formed XML")
+        let svgText = String(decoding: svgData, as: UTF8.self)
+        #expect(svgText.contains("<title>\(expected.regressed_function) (\(expected.regressed_file))"))
+        #expect(!svgText.contains("<script"))
 
         let validation = try #require(report["validation"] as? [String: Any])
         #expect(validation["tests_passed"] as? Bool == true)

@@ -206,12 +206,28 @@ struct PprofParser: StreamingParser {
             let (number, wireType) = try cursor.tag()
             switch number {
             case 1:
-                try cursor.repeatedVarint(wireType) { id in
-                    appendVarint(id, to: &locationScratch)
-                    depth += 1
+                if wireType == 2 {
+                    // Packed ids are already varints: copy their bytes as they are, after checking each one.
+                    let packed = try cursor.slice()
+                    var ids = WireCursor(packed)
+                    while !ids.atEnd {
+                        _ = try ids.varint()
+                        depth += 1
+                    }
+                    locationScratch.append(contentsOf: packed)
+                } else {
+                    try cursor.repeatedVarint(wireType) { id in
+                        appendVarint(id, to: &locationScratch)
+                        depth += 1
+                    }
                 }
             case 2:
-                try cursor.repeatedVarint(wireType) { valueScratch.append(Int64(bitPattern: $0)) }
+                if wireType == 2 {
+                    var packed = WireCursor(try cursor.slice())
+                    while !packed.atEnd { valueScratch.append(Int64(bitPattern: try packed.varint())) }
+                } else {
+                    try cursor.repeatedVarint(wireType) { valueScratch.append(Int64(bitPattern: $0)) }
+                }
             case 3:
                 guard wireType == 2 else { throw WireError.malformed("label with wire type \(wireType)") }
                 let label = try cursor.slice()
