@@ -5,7 +5,7 @@ import HeadroomTesting
 /// Writes large synthetic profiles with realistic shapes for Benchmarks/ingest and as fuzzing seeds:
 ///
 ///     headroom-synth pprof  OUT.pb      [--samples N] [--stacks U] [--functions F] [--seed S]
-///     headroom-synth folded OUT.folded  [--lines N]   [--stacks U] [--functions F] [--seed S]
+///     headroom-synth folded OUT.folded  [--lines N]   [--stacks U] [--functions F] [--seed S] [--max-depth D]
 ///
 /// Shapes: a call graph of F functions in modules (Go-style names for pprof, py-spy frames for folded); U distinct
 /// stacks made by random walks 8–64 frames deep, some with inlined frames; samples drawn from the stacks with a
@@ -25,7 +25,8 @@ struct Synth {
         }
         let count = option(args[0] == "pprof" ? "--samples" : "--lines", 1_500_000)
         let shape = Shape(functions: option("--functions", 6000), stacks: option("--stacks", 40_000),
-                          seed: UInt64(option("--seed", 42)))
+                          seed: UInt64(option("--seed", 42)),
+                          maxDepth: option("--max-depth", 64))
         if args[0] == "pprof" {
             try writePprof(shape, samples: count, to: args[1])
         } else {
@@ -41,7 +42,7 @@ struct Synth {
         var weights: [Double]
         var rng: SplitMix64
 
-        init(functions: Int, stacks count: Int, seed: UInt64) {
+        init(functions: Int, stacks count: Int, seed: UInt64, maxDepth: Int) {
             rng = SplitMix64(seed: seed)
             names = (0..<functions).map { i in
                 "github.com/acme/shop/pkg/mod\(i % 97).(*Type\(i % 13)).Method\(i)"
@@ -56,7 +57,7 @@ struct Synth {
             var seen = Set<[Int]>()
             var stacks: [[Int]] = []
             while stacks.count < count {
-                let depth = 8 + Int(generator.next() % 57)
+                let depth = min(8, maxDepth) + Int(generator.next() % UInt64(max(1, maxDepth - 7)))
                 var stack = [Int(generator.next() % 20)]
                 while stack.count < depth, let next = callees[stack.last!].randomElement(using: &generator) { stack.append(next) }
                 if seen.insert(stack).inserted { stacks.append(stack) }

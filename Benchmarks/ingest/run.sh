@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Ingest benchmark: Headroom's `ingest` against `gzip -dc FILE > /dev/null` on the same file, in one run.
+#
+#   Benchmarks/ingest/run.sh [REPETITIONS]     (default 3)
+#
+# Builds release binaries, generates with headroom-synth (fixed seed, so every run sees the same bytes):
+#   - a pprof of ~1.6M samples over 40,000 distinct stacks 8-64 deep, ~6,000 functions, 8 endpoint labels,
+#     ~134 MB uncompressed, gzip -6;
+#   - folded stacks in two shapes: deep Python-like stacks (8-64 frames, ~1.4 KB a line) and shallow ones
+#     (8-16 frames, ~0.3 KB a line), 1M lines each;
+# then alternates the runs (ours, reference, ours, ...) into a fresh store each time and prints medians, the ratio,
+# lines/s and peak memory (maximum resident set, from /usr/bin/time). Times are wall-clock; this machine is noisy,
+# so compare the ratio, not the absolute seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+reps="${1:-3}"
+work="${BENCH_DIR:-.build-bench}"
+mkdir -p "$work"
+scripts/ensure-tools.sh >/dev/null
+swift build -c release --product headroom >/dev/null
+swift build -c release --product headroom-synth >/dev/null
+bin=.build/release
+
+[ -f "$work/big.pb.gz" ] || { "$bin/headroom-synth" pprof "$work/big.pb"; gzip -6 -n -f "$work/big.pb"; }
+[ -f "$work/deep.folded" ] || "$bin/headroom-synth" folded "$work/deep.folded" --lines 1000000
+[ -f "$work/shallow.folded" ] || "$bin/headroom-synth" folded "$work/shallow.folded" --lines 1000000 --max-depth 16
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# Runs a command under /usr/bin/time; prints "seconds peak_kb".
+timed() { /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }; cat "$work/time.txt"; }
+
+ingest() {
+  rm -f "$work/store.sqlite"*
+  timed "$bin/headroom" ingest "$1" --service bench --store "$work/store.sqlite" --at 0
+}
+
+report() {  # name file reference-command...
+  local name="$1" file="$2"; shift 2
+  local ours=() ref=() mem=()
+  for _ in $(seq "$reps"); do
+    read -r s m < <(ingest "$file"); ours+=("$s"); mem+=("$m")
+    read -r s _ < <(timed "$@"); ref+=("$s")
+  done
+  local o r k
+  o=$(printf '%s\n' "${ours[@]}" | median); r=$(printf '%s\n' "${ref[@]}" | median)
+  k=$(printf '%s\n' "${mem[@]}" | sort -n | tail -1)
+  local size lines
+  size=$(stat -c %s "$file")
+  lines=$( [[ "$file" == *.folded ]] && wc -l < "$file" || echo 0 )
+  awk -v n="$name" -v o="$o" -v r="$r" -v k="$k" -v s="$size" -v l="$lines" 'BEGIN {
+    printf "| %-16s | %8.1f MB | %7.2f s | %7.2f s | %5.2fx | %s | %6.0f MB |\n", n, s/1e6, o, r, o/r,
+      (l > 0 ? sprintf("%.2fM lines/s, %.0f MB/s", l/o/1e6, s/o/1e6) : sprintf("%.0f MB/s compressed", s/o/1e6)), k/1024 }'
+}
+
+echo "| file             |       size |   ingest | reference | ratio | throughput | peak RSS |"
+echo "|------------------|-----------:|---------:|----------:|------:|------------|---------:|"
+report "pprof (gzip)" "$work/big.pb.gz" gzip -dc "$work/big.pb.gz"
+report "folded, deep" "$work/deep.folded" cat "$work/deep.folded"
+report "folded, shallow" "$work/shallow.folded" cat "$work/shallow.folded"
+echo "uncompressed pprof: $(gzip -l "$work/big.pb.gz" | awk 'NR==2 {printf "%.1f MB", $2/1e6}'); reference for folded: cat FILE > /dev/null"
