@@ -68,10 +68,8 @@ public enum ProfileReader {
                     let chunk = try handle.read(upToCount: chunkSize) ?? Data()
                     if chunk.isEmpty { break }
                     read += Int64(chunk.count)
-                    try chunk.withUnsafeBytes { raw in
-                        try decoder.decode(raw) { piece in
-                            guard queue.push(Data(piece)) else { throw CancellationError() }
-                        }
+                    try decoder.decode(chunk) { piece in
+                        guard queue.push(piece) else { throw CancellationError() }
                     }
                     progress?(read, size)
                 }
@@ -143,6 +141,26 @@ struct Decoder {
         output = []
         defer { output = buffer }
         try buffer.withUnsafeMutableBytes { out in try inflater.inflate(raw, into: out, sink: sink) }
+    }
+
+    /// Like `decode(_:_:)` for a whole chunk; uncompressed chunks are handed on as they are, without a copy.
+    mutating func decode(_ chunk: Data, _ sink: (Data) throws -> Void) throws {
+        try chunk.withUnsafeBytes { raw in
+            hasher.update(raw)
+            if !decided {
+                decided = true
+                if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
+            }
+        }
+        guard let inflater else { return try sink(chunk) }
+        var buffer = output
+        output = []
+        defer { output = buffer }
+        try chunk.withUnsafeBytes { raw in
+            try buffer.withUnsafeMutableBytes { out in
+                try inflater.inflate(raw, into: out) { piece in try sink(Data(piece)) }
+            }
+        }
     }
 
     func finish() throws { try inflater?.finish() }

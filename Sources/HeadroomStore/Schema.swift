@@ -75,10 +75,11 @@ enum Schema {
                     label_set_id INTEGER NOT NULL REFERENCES label_set(id), key TEXT NOT NULL, value TEXT NOT NULL,
                     PRIMARY KEY (label_set_id, key));
                 CREATE INDEX label_entry_by_pair ON label_entry (key, value);
+                -- No foreign keys here: its rows are only ever written by Store.ingest, from ids it has just looked
+                -- up, and three key checks per row would be a third of a large ingest's write time.
                 CREATE TABLE stack_bucket (
-                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
-                    stack_id INTEGER NOT NULL REFERENCES stack(id),
-                    label_set_id INTEGER NOT NULL REFERENCES label_set(id), samples INTEGER NOT NULL,
+                    service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, stack_id INTEGER NOT NULL,
+                    label_set_id INTEGER NOT NULL, samples INTEGER NOT NULL,
                     PRIMARY KEY (service_id, bucket, stack_id, label_set_id)) WITHOUT ROWID;
                 """)
         }
