@@ -53,16 +53,18 @@ extension ProfileContribution {
                 profile: StackProfile)
     {
         // Function costs and call edges are independent walks over the stacks: do them on two cores.
+        let grouped = profile.grouped()
         let results = ConcurrentPair(
-            { profile.functionCosts().mapValues { ($0.selfSamples, $0.totalSamples) } },
-            { profile.callEdges().map { ($0.key.caller, $0.key.callee, $0.value) } })
+            { profile.functionCosts(grouped).mapValues { ($0.selfSamples, $0.totalSamples) } },
+            { profile.callEdges(grouped).map { ($0.key.caller, $0.key.callee, $0.value) } })
         self.init(
             service: service, time: time, contentHash: contentHash, format: format, source: source,
             totalSamples: totalSamples, functions: results.first, edges: results.second)
         sampleType = profile.sampleType
         frames = profile.frames
         labelSets = profile.labelSets.map { $0.labels.map { (key: $0.key, value: $0.value) } }
-        stacks = profile.stacks.map { (frames: $0.key.frames, labelSet: Int($0.key.labelSet), samples: $0.value) }
+        uniqueStacks = grouped.stacks
+        stacks = grouped.rows
     }
 }
 

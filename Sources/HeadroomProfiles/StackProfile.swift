@@ -70,6 +70,76 @@ public struct StackProfile: Sendable {
         return stacks.reduce(0) { $0 + (labelSets[Int($1.key.labelSet)].contains(label) ? $1.value : 0) }
     }
 
+    /// The profile's samples per distinct stack (label sets merged), and per (stack, label set) row.
+    public struct Grouped: Sendable {
+        public var stacks: [[Int32]]
+        public var totals: [Int64]
+        public var rows: [(stack: Int, labelSet: Int, samples: Int64)]
+    }
+
+    /// Groups the (stack, label set) keys by stack, so that per-function walks visit each stack once.
+    public func grouped() -> Grouped {
+        var index: [[Int32]: Int] = [:]
+        var grouped = Grouped(stacks: [], totals: [], rows: [])
+        grouped.rows.reserveCapacity(stacks.count)
+        for (key, count) in stacks {
+            let id: Int
+            if let known = index[key.frames] {
+                id = known
+            } else {
+                id = grouped.stacks.count
+                index[key.frames] = id
+                grouped.stacks.append(key.frames)
+                grouped.totals.append(0)
+            }
+            grouped.totals[id] += count
+            grouped.rows.append((id, Int(key.labelSet), count))
+        }
+        return grouped
+    }
+
+    /// Self and total per function over grouped stacks (the same result as `functionCosts()`, faster).
+    public func functionCosts(_ grouped: Grouped) -> [FunctionRef: FunctionCost] {
+        var costs = [FunctionCost](repeating: FunctionCost(), count: frames.count)
+        var seen = [Int](repeating: -1, count: frames.count)
+        for (id, stack) in grouped.stacks.enumerated() {
+            let count = grouped.totals[id]
+            if let leaf = stack.last { costs[Int(leaf)].selfSamples += count }
+            for frame in stack where seen[Int(frame)] != id {
+                seen[Int(frame)] = id
+                costs[Int(frame)].totalSamples += count
+            }
+        }
+        var result: [FunctionRef: FunctionCost] = [:]
+        for (frame, cost) in costs.enumerated() where cost.totalSamples > 0 || cost.selfSamples > 0 {
+            result[frames[frame]] = cost
+        }
+        return result
+    }
+
+    /// Caller → callee sample counts over grouped stacks (the same result as `callEdges()`).
+    public func callEdges(_ grouped: Grouped) -> [CallEdge: Int64] {
+        var edges: [UInt64: Int64] = [:]
+        var seen = Set<UInt64>()
+        for (id, stack) in grouped.stacks.enumerated() where stack.count > 1 {
+            let count = grouped.totals[id]
+            seen.removeAll(keepingCapacity: true)
+            var caller = UInt64(UInt32(bitPattern: stack[0]))
+            for i in 1..<stack.count {
+                let callee = UInt64(UInt32(bitPattern: stack[i]))
+                let edge = caller << 32 | callee
+                if seen.insert(edge).inserted { edges[edge, default: 0] += count }
+                caller = callee
+            }
+        }
+        var result: [CallEdge: Int64] = [:]
+        result.reserveCapacity(edges.count)
+        for (edge, count) in edges {
+            result[CallEdge(caller: frames[Int(edge >> 32)], callee: frames[Int(edge & 0xffff_ffff)])] = count
+        }
+        return result
+    }
+
     /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.
     public func callEdges() -> [CallEdge: Int64] {
         // Keyed by the two frame ids packed in one integer: hashing strings here would dominate a large ingest.

@@ -19,8 +19,10 @@ public struct ProfileContribution: Sendable {
     public var frames: [FunctionRef] = []
     /// Label sets the stacks index into; index 0 is the empty set.
     public var labelSets: [[(key: String, value: String)]] = [[]]
-    /// Unique stacks (root first, indices into `frames`) per label set, with their samples.
-    public var stacks: [(frames: [Int32], labelSet: Int, samples: Int64)] = []
+    /// Distinct stacks, root first, as indices into `frames`.
+    public var uniqueStacks: [[Int32]] = []
+    /// Samples per (distinct stack, label set): `stack` indexes `uniqueStacks`.
+    public var stacks: [(stack: Int, labelSet: Int, samples: Int64)] = []
 
     public init(
         service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,

@@ -45,17 +45,18 @@ extension Store {
             ON CONFLICT (service_id, bucket, stack_id, label_set_id) DO UPDATE SET samples = samples + excluded.samples
             """)
         // Several label sets share one stack: look each distinct stack up once.
-        var stackIDs: [[Int32]: Int64] = [:]
+        var stackIDs = [Int64](repeating: -1, count: contribution.uniqueStacks.count)
         var rows: [(stack: Int64, labelSet: Int64, samples: Int64)] = []
         rows.reserveCapacity(contribution.stacks.count)
         for stack in contribution.stacks where stack.samples > 0 {
             let stackID: Int64
-            if let known = stackIDs[stack.frames] {
-                stackID = known
+            if stackIDs[stack.stack] >= 0 {
+                stackID = stackIDs[stack.stack]
             } else {
+                let frames = contribution.uniqueStacks[stack.stack]
                 var text = ""
-                text.reserveCapacity(stack.frames.count * 6)
-                for (index, frame) in stack.frames.enumerated() {
+                text.reserveCapacity(frames.count * 6)
+                for (index, frame) in frames.enumerated() {
                     if index > 0 { text += "," }
                     text += String(frameIDs[Int(frame)])
                 }
@@ -82,7 +83,7 @@ extension Store {
                     }
                     id = db.lastInsertedRowID
                 }
-                stackIDs[stack.frames] = id!
+                stackIDs[stack.stack] = id!
                 stackID = id!
             }
             rows.append((stackID, labelSetIDs[stack.labelSet], stack.samples))

@@ -44,6 +44,11 @@ struct ProfileFormatTests {
         #expect(costs[Self.handle] == FunctionCost(selfSamples: 15, totalSamples: 45))
         #expect(costs[Self.main] == FunctionCost(selfSamples: 0, totalSamples: 45))
         #expect(profile.callEdges()[CallEdge(caller: Self.encode, callee: Self.inlined)] == 30)
+        // The grouped walks the ingest uses agree with the plain ones.
+        let grouped = profile.grouped()
+        #expect(profile.functionCosts(grouped) == costs)
+        #expect(profile.callEdges(grouped) == profile.callEdges())
+        #expect(grouped.totals.reduce(0, +) == 45)
         #expect(profile.samples(label: Label(key: "endpoint", value: "/checkout")) == 30)
         let checkout = profile.functionCosts(label: Label(key: "endpoint", value: "/checkout"))
         #expect(checkout[Self.handle]?.selfSamples == 0)
