@@ -9,7 +9,7 @@ public struct HeadroomCommand: ParsableCommand {
         abstract: "Find, root-cause and fix performance regressions from continuous-profiling data.",
         subcommands: [
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
-            ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self,
+            ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
         ])
 
     public init() {}
