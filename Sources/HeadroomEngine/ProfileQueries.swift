@@ -114,11 +114,8 @@ public struct ProfileQueries: Sendable {
     /// Costs computed from the stored stacks that carry `label`.
     private func labelledCosts(service: String, range: TimeRange, label: Label) throws -> (Int64, [FunctionRef: FunctionCost]) {
         let (total, stacks) = try store.stacks(service: service, from: range.from, to: range.to, label: (label.key, label.value))
-        var costs: [FunctionRef: FunctionCost] = [:]
-        for stack in stacks {
-            if let leaf = stack.frames.last { costs[leaf, default: FunctionCost()].selfSamples += stack.samples }
-            for frame in Set(stack.frames) { costs[frame, default: FunctionCost()].totalSamples += stack.samples }
-        }
-        return (total, costs)
+        var profile = StackProfile()
+        for stack in stacks { try profile.add(stack: stack.frames, count: stack.samples) }
+        return (total, profile.functionCosts())
     }
 }

@@ -60,11 +60,11 @@ public struct ProfileRecorder: Sendable {
             guard script.succeeded else {
                 throw HeadroomError(.process, "perf script failed: \(script.stderr.split(separator: "\n").last ?? "")")
             }
-            profilePath = keepProfile ?? scratch.appendingPathComponent("perf.script").path
+            profilePath = scratch.appendingPathComponent("perf.script").path
             try script.stdout.write(toFile: profilePath, atomically: true, encoding: .utf8)
             format = .perf
         }
-        if let keepProfile, keepProfile != profilePath {
+        if let keepProfile {
             try? FileManager.default.removeItem(atPath: keepProfile)
             try FileManager.default.copyItem(atPath: profilePath, toPath: keepProfile)
         }

@@ -5,9 +5,9 @@ import HeadroomCore
 ///
 /// The hot path allocates nothing for a stack it has seen before: the stack's bytes are looked up in an interner
 /// and its count added to a flat array. Only a new stack is split into frames and normalised.
-struct FoldedParser: StreamingParser {
+struct FoldedParser: LineParser {
     static let maximumDepth = 10_000
-    private var lines = LineSplitter()
+    var lines = LineSplitter()
     private var stackTexts = ByteInterner()
     private var frameTexts = ByteInterner()
     /// Per interned frame text: its id in the profile (two texts can normalise to one function).
@@ -18,17 +18,7 @@ struct FoldedParser: StreamingParser {
     private var profile = StackProfile()
     private var sawLine = false
 
-    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        var splitter = lines  // moved out, so that the line handler may mutate self
-        lines = LineSplitter()
-        defer { lines = splitter }
-        try splitter.consume(bytes) { line, number in try self.line(line, number) }
-    }
-
-    mutating func finish() throws -> StackProfile {
-        var splitter = lines
-        lines = LineSplitter()
-        try splitter.finish { line, number in try self.line(line, number) }
+    mutating func profileAfterLastLine() throws -> StackProfile {
         for (index, frames) in stackFrames.enumerated() {
             try profile.add(frameIDs: frames, count: counts[index])
         }
@@ -38,7 +28,7 @@ struct FoldedParser: StreamingParser {
         return profile
     }
 
-    private mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws {
+    mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
         guard let space = line.lastIndex(of: 0x20) else {
             throw ParseFailure("line \(number): expected 'frame;frame COUNT'")

@@ -7,8 +7,8 @@ import HeadroomCore
 /// Frames become `(symbol without offset, dso)`. Kernel frames (dso `[kernel.kallsyms]` or another `[...]` kernel
 /// module) get the `_[k]` suffix, as in Brendan Gregg's flame graphs, so they read apart from user code. The
 /// command name is kept as the label `comm`. Every block is one sample.
-struct PerfScriptParser: StreamingParser {
-    private var lines = LineSplitter()
+struct PerfScriptParser: LineParser {
+    var lines = LineSplitter()
     private var profile = StackProfile()
     private var frameTexts = ByteInterner()
     private var frameOfText: [Int] = []
@@ -18,17 +18,7 @@ struct PerfScriptParser: StreamingParser {
     private var blockLine = 0
     private var stacks: [StackKey: Int64] = [:]
 
-    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        var splitter = lines  // moved out, so that the line handler may mutate self
-        lines = LineSplitter()
-        defer { lines = splitter }
-        try splitter.consume(bytes) { line, number in try self.line(line, number) }
-    }
-
-    mutating func finish() throws -> StackProfile {
-        var splitter = lines
-        lines = LineSplitter()
-        try splitter.finish { line, number in try self.line(line, number) }
+    mutating func profileAfterLastLine() throws -> StackProfile {
         endBlock()
         for (key, count) in stacks {
             try profile.add(frameIDs: key.frames.map(Int.init), count: count, labelSet: Int(key.labelSet))
@@ -37,7 +27,7 @@ struct PerfScriptParser: StreamingParser {
         return profile
     }
 
-    private mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws {
+    mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws {
         guard let first = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else {
             endBlock()
             return

@@ -54,7 +54,6 @@ public enum ProfileReader {
         guard !isDirectory.boolValue else { throw HeadroomError(.badInput, "\(file): is a directory, not a profile") }
         guard let handle = FileHandle(forReadingAtPath: file) else { throw HeadroomError(.badInput, "\(file): cannot read") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
-        let compressed = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 2)) == Data([0x1f, 0x8b])
         // Two stages on two threads: reading, hashing and inflating on one, parsing on this one, handing over
         // decompressed pieces through a small bounded queue (so memory stays bounded too).
         let queue = PieceQueue(capacity: 8)
@@ -67,6 +66,7 @@ public enum ProfileReader {
                 while !queue.isCancelled {
                     let chunk = try handle.read(upToCount: chunkSize) ?? Data()
                     if chunk.isEmpty { break }
+                    if read == 0 { queue.setCompressed(chunk.starts(with: [0x1f, 0x8b])) }
                     read += Int64(chunk.count)
                     try decoder.decode(chunk) { piece in
                         guard queue.push(piece) else { throw CancellationError() }
@@ -84,7 +84,7 @@ public enum ProfileReader {
         var session = ReadSession(source: file, options: options)
         do {
             while let piece = try queue.pop() {
-                try piece.withUnsafeBytes { try session.parse($0, compressed: compressed) }
+                try piece.withUnsafeBytes { try session.parse($0, compressed: queue.compressed) }
             }
         } catch {
             queue.cancel()
@@ -131,12 +131,23 @@ struct Decoder {
 
     mutating func decode(_ raw: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard !raw.isEmpty else { return }
+        try begin(raw)
+        guard let inflater else { return try sink(raw) }
+        try inflate(raw, with: inflater, sink)
+    }
+
+    /// Hashes the raw bytes and, on the first chunk, decides whether they are gzip.
+    private mutating func begin(_ raw: UnsafeRawBufferPointer) throws {
         hasher.update(raw)
         if !decided {
             decided = true
             if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
         }
-        guard let inflater else { return try sink(raw) }
+    }
+
+    private mutating func inflate(_ raw: UnsafeRawBufferPointer, with inflater: Inflater,
+                                  _ sink: (UnsafeRawBufferPointer) throws -> Void) throws
+    {
         var buffer = output
         output = []
         defer { output = buffer }
@@ -145,22 +156,10 @@ struct Decoder {
 
     /// Like `decode(_:_:)` for a whole chunk; uncompressed chunks are handed on as they are, without a copy.
     mutating func decode(_ chunk: Data, _ sink: (Data) throws -> Void) throws {
-        try chunk.withUnsafeBytes { raw in
-            hasher.update(raw)
-            if !decided {
-                decided = true
-                if raw.count >= 2 && raw[0] == 0x1f && raw[1] == 0x8b { inflater = try Inflater(source: source) }
-            }
-        }
+        guard !chunk.isEmpty else { return }
+        try chunk.withUnsafeBytes { try begin($0) }
         guard let inflater else { return try sink(chunk) }
-        var buffer = output
-        output = []
-        defer { output = buffer }
-        try chunk.withUnsafeBytes { raw in
-            try buffer.withUnsafeMutableBytes { out in
-                try inflater.inflate(raw, into: out) { piece in try sink(Data(piece)) }
-            }
-        }
+        try chunk.withUnsafeBytes { raw in try inflate(raw, with: inflater) { piece in try sink(Data(piece)) } }
     }
 
     func finish() throws { try inflater?.finish() }
@@ -234,7 +233,13 @@ final class PieceQueue: @unchecked Sendable {
     private var cancelled = false
     private var failure: (any Error)?
     private(set) var hash: String?
-    private(set) var compressed = false
+    private var isCompressed = false
+
+    var compressed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return isCompressed
+    }
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -255,11 +260,18 @@ final class PieceQueue: @unchecked Sendable {
         return true
     }
 
+    /// Set by the decoding thread before its first piece, so the parser knows what it is reading.
+    func setCompressed(_ value: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        isCompressed = value
+    }
+
     func finish(hash: String?, compressed: Bool, error: (any Error)?) {
         condition.lock()
         defer { condition.unlock() }
         self.hash = hash
-        self.compressed = compressed
+        isCompressed = compressed
         failure = error
         done = true
         condition.broadcast()

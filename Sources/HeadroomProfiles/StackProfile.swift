@@ -54,14 +54,7 @@ public struct StackProfile: Sendable {
     /// Per-function self and total values; total counts a function once per sample even under recursion.
     /// With `label`, only samples carrying that `key=value` count.
     public func functionCosts(label: Label? = nil) -> [FunctionRef: FunctionCost] {
-        var costs: [Int32: FunctionCost] = [:]
-        var seen = Set<Int32>()
-        for (key, count) in stacks where label.map({ labelSets[Int(key.labelSet)].contains($0) }) ?? true {
-            if let leaf = key.frames.last { costs[leaf, default: FunctionCost()].selfSamples += count }
-            seen.removeAll(keepingCapacity: true)
-            for id in key.frames where seen.insert(id).inserted { costs[id, default: FunctionCost()].totalSamples += count }
-        }
-        return Dictionary(uniqueKeysWithValues: costs.map { (frames[Int($0.key)], $0.value) })
+        functionCosts(grouped(label: label))
     }
 
     /// Samples carrying `label` (all samples without one).
@@ -77,12 +70,13 @@ public struct StackProfile: Sendable {
         public var rows: [(stack: Int, labelSet: Int, samples: Int64)]
     }
 
-    /// Groups the (stack, label set) keys by stack, so that per-function walks visit each stack once.
-    public func grouped() -> Grouped {
+    /// Groups the (stack, label set) keys by stack, so that per-function walks visit each stack once; with
+    /// `label`, only the keys carrying it.
+    public func grouped(label: Label? = nil) -> Grouped {
         var index: [[Int32]: Int] = [:]
         var grouped = Grouped(stacks: [], totals: [], rows: [])
         grouped.rows.reserveCapacity(stacks.count)
-        for (key, count) in stacks {
+        for (key, count) in stacks where label.map({ labelSets[Int(key.labelSet)].contains($0) }) ?? true {
             let id: Int
             if let known = index[key.frames] {
                 id = known
@@ -98,7 +92,7 @@ public struct StackProfile: Sendable {
         return grouped
     }
 
-    /// Self and total per function over grouped stacks (the same result as `functionCosts()`, faster).
+    /// Self and total per function over grouped stacks.
     public func functionCosts(_ grouped: Grouped) -> [FunctionRef: FunctionCost] {
         var costs = [FunctionCost](repeating: FunctionCost(), count: frames.count)
         var seen = [Int](repeating: -1, count: frames.count)
@@ -117,7 +111,7 @@ public struct StackProfile: Sendable {
         return result
     }
 
-    /// Caller → callee sample counts over grouped stacks (the same result as `callEdges()`).
+    /// Caller → callee sample counts over grouped stacks; an edge counts once per sample.
     public func callEdges(_ grouped: Grouped) -> [CallEdge: Int64] {
         var edges: [UInt64: Int64] = [:]
         var seen = Set<UInt64>()
@@ -141,27 +135,7 @@ public struct StackProfile: Sendable {
     }
 
     /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.
-    public func callEdges() -> [CallEdge: Int64] {
-        // Keyed by the two frame ids packed in one integer: hashing strings here would dominate a large ingest.
-        var edges: [UInt64: Int64] = [:]
-        var seen = Set<UInt64>()
-        for (key, count) in stacks where key.frames.count > 1 {
-            seen.removeAll(keepingCapacity: true)
-            var caller = UInt64(UInt32(bitPattern: key.frames[0]))
-            for i in 1..<key.frames.count {
-                let callee = UInt64(UInt32(bitPattern: key.frames[i]))
-                let edge = caller << 32 | callee
-                if seen.insert(edge).inserted { edges[edge, default: 0] += count }
-                caller = callee
-            }
-        }
-        var result: [CallEdge: Int64] = [:]
-        result.reserveCapacity(edges.count)
-        for (edge, count) in edges {
-            result[CallEdge(caller: frames[Int(edge >> 32)], callee: frames[Int(edge & 0xffff_ffff)])] = count
-        }
-        return result
-    }
+    public func callEdges() -> [CallEdge: Int64] { callEdges(grouped()) }
 
     /// Drops label keys with more than `limit` distinct values (thread ids, span ids): kept, they would multiply
     /// the stored rows without helping anyone filter. Returns the dropped keys.

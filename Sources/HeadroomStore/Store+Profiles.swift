@@ -100,14 +100,6 @@ extension Store {
                     INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
                     ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
                     """, arguments: [service, bucket, contribution.totalSamples])
-            let timing = ProcessInfo.processInfo.environment["HEADROOM_TIMING"] != nil
-            let clock = ContinuousClock()
-            var mark = clock.now
-            func lap(_ what: String) {
-                guard timing else { return }
-                FileHandle.standardError.write(Data("timing: store \(what) \(clock.now - mark)\n".utf8))
-                mark = clock.now
-            }
             var ids: [FunctionRef: Int64] = [:]
             let addCost = try db.cachedStatement(sql: """
                 INSERT INTO function_bucket (service_id, bucket, function_id, self_samples, total_samples)
@@ -121,7 +113,6 @@ extension Store {
                 ids[function] = id
                 try addCost.execute(arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
             }
-            lap("functions")
             let addEdge = try db.cachedStatement(sql: """
                 INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (service_id, bucket, caller_id, callee_id) DO UPDATE SET samples = samples + excluded.samples
@@ -131,9 +122,7 @@ extension Store {
                 let callee = try ids[edge.callee] ?? functionID(db, edge.callee)
                 try addEdge.execute(arguments: [service, bucket, caller, callee, edge.samples])
             }
-            lap("edges")
             try insertStacks(db, service: service, bucket: bucket, contribution: contribution, ids: &ids)
-            lap("stacks")
             return .ingested(bucket: bucket)
         }
     }

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import GRDBSQLite
 import HeadroomCore
@@ -40,10 +39,6 @@ extension Store {
         // and the text is compared, so a hash collision makes a second row rather than merging two stacks.
         let findStack = try db.cachedStatement(sql: "SELECT id, frames FROM stack WHERE hash = ?")
         let addStack = try db.cachedStatement(sql: "INSERT INTO stack (hash, frames) VALUES (?, ?)")
-        let addSamples = try db.cachedStatement(sql: """
-            INSERT INTO stack_bucket (service_id, bucket, stack_id, label_set_id, samples) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (service_id, bucket, stack_id, label_set_id) DO UPDATE SET samples = samples + excluded.samples
-            """)
         // Several label sets share one stack: look each distinct stack up once.
         var stackIDs = [Int64](repeating: -1, count: contribution.uniqueStacks.count)
         var rows: [(stack: Int64, labelSet: Int64, samples: Int64)] = []
@@ -88,13 +83,9 @@ extension Store {
             }
             rows.append((stackID, labelSetIDs[stack.labelSet], stack.samples))
         }
-        let looked = ContinuousClock.now
         // In key order, so the B-tree grows at its end instead of splitting pages all over.
         rows.sort { ($0.stack, $0.labelSet) < ($1.stack, $1.labelSet) }
         try insertStackSamples(db, service: service, bucket: bucket, rows: rows)
-        if ProcessInfo.processInfo.environment["HEADROOM_TIMING"] != nil {
-            FileHandle.standardError.write(Data("timing: stack rows \(ContinuousClock.now - looked)\n".utf8))
-        }
     }
 
     /// The hottest writes of a large ingest: many rows per statement, bound and stepped directly (GRDB's argument

@@ -73,10 +73,7 @@ struct DiffCommand: ParsableCommand {
         guard alpha > 0 && alpha < 1 else { throw HeadroomError(.badInput, "--alpha must be between 0 and 1") }
         let beforeRange = try TimeRange.parse(before, option: "before")
         let afterRange = try TimeRange.parse(after, option: "after")
-        let filter = try label.map { text in
-            guard let parsed = Label(parsing: text) else { throw HeadroomError(.badInput, "--label must be key=value") }
-            return parsed
-        }
+        let filter = try parseLabel(label)
         let store = try Store.open(path: storeOptions.store, create: false)
         try store.requireService(service)
         let diff = try ProfileQueries(store: store).diff(

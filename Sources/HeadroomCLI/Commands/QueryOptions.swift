@@ -16,9 +16,12 @@ struct QueryOptions: ParsableArguments {
         return range
     }
 
-    func labelFilter() throws -> Label? {
-        guard let label else { return nil }
-        guard let parsed = Label(parsing: label) else { throw HeadroomError(.badInput, "--label must be key=value") }
-        return parsed
-    }
+    func labelFilter() throws -> Label? { try parseLabel(label) }
+}
+
+/// Parses a `--label key=value` option.
+func parseLabel(_ text: String?) throws -> Label? {
+    guard let text else { return nil }
+    guard let parsed = Label(parsing: text) else { throw HeadroomError(.badInput, "--label must be key=value") }
+    return parsed
 }

@@ -5,6 +5,31 @@ protocol StreamingParser {
     mutating func finish() throws -> StackProfile
 }
 
+/// A text format read line by line: conformers handle one line and resolve the profile at the end; the driver
+/// below feeds them from a `LineSplitter`.
+protocol LineParser: StreamingParser {
+    var lines: LineSplitter { get set }
+    mutating func line(_ line: UnsafeRawBufferPointer, _ number: Int) throws
+    /// Resolves what the lines added up to.
+    mutating func profileAfterLastLine() throws -> StackProfile
+}
+
+extension LineParser {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        var splitter = lines  // moved out, so that the line handler may mutate self
+        lines = LineSplitter()
+        defer { lines = splitter }
+        try splitter.consume(bytes) { line, number in try self.line(line, number) }
+    }
+
+    mutating func finish() throws -> StackProfile {
+        var splitter = lines
+        lines = LineSplitter()
+        try splitter.finish { line, number in try self.line(line, number) }
+        return try profileAfterLastLine()
+    }
+}
+
 /// A problem with the data, described without the file name; the reader adds it.
 struct ParseFailure: Error {
     var message: String
