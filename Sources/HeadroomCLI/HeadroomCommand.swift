@@ -10,6 +10,7 @@ public struct HeadroomCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
             ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
+            SimulateCommand.self,
         ])
 
     public init() {}

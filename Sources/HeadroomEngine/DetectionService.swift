@@ -35,14 +35,21 @@ public struct DetectionService: Sendable {
     }
 
     /// Detects regressions of every service (or one) and replaces the stored set; returns them with ids.
-    public func run(service: String? = nil) throws -> [Regression] {
+    public func run(service: String? = nil) throws -> [Regression] { try runWithFiltered(service: service).regressions }
+
+    /// Like `run`, also returning the events the cost-shift filter removed (not stored).
+    public func runWithFiltered(service: String? = nil) throws
+        -> (regressions: [Regression], filtered: [RegressionDetector.Filtered])
+    {
         let services = try service.map { try store.requireService($0); return [$0] } ?? store.services()
         let detector = RegressionDetector(configuration: configuration)
         var all: [Regression] = []
+        var filtered: [RegressionDetector.Filtered] = []
         for name in services {
-            let found = detector.detect(try series(service: name))
-            all += try store.replaceRegressions(service: name, with: found)
+            let found = detector.detectWithFiltered(try series(service: name))
+            all += try store.replaceRegressions(service: name, with: found.regressions)
+            filtered += found.filtered
         }
-        return all
+        return (all, filtered)
     }
 }

@@ -83,6 +83,13 @@ enum Schema {
                     PRIMARY KEY (service_id, bucket, stack_id, label_set_id)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-regression-severity") { db in
+            // Severity: the minimum detectable effect of the split (share units) and the change in those units.
+            try db.execute(sql: """
+                ALTER TABLE regression ADD COLUMN mde REAL;
+                ALTER TABLE regression ADD COLUMN effect REAL;
+                """)
+        }
         return migrator
     }
 }

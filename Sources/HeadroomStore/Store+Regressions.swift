@@ -22,23 +22,24 @@ extension Store {
                     try db.execute(
                         sql: """
                             UPDATE regression SET idx = ?, previous_bucket = ?, before = ?, after = ?, p_value = ?,
-                              confidence = ?, kind = ?, members = ? WHERE id = ?
+                              confidence = ?, kind = ?, members = ?, mde = ?, effect = ? WHERE id = ?
                             """,
                         arguments: [regression.index, regression.previousTimestamp, regression.before,
                                     regression.after, regression.pValue, regression.confidence,
-                                    regression.kind.rawValue, members, existing])
+                                    regression.kind.rawValue, members, regression.mde, regression.effect, existing])
                     regression.id = existing
                 } else {
                     try db.execute(
                         sql: """
                             INSERT INTO regression (service_id, function_id, metric, idx, bucket, previous_bucket, before,
-                              after, p_value, confidence, kind, members, detected_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              after, p_value, confidence, kind, members, detected_at, mde, effect)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [serviceID, function, regression.metric.rawValue, regression.index,
                                     regression.timestamp, regression.previousTimestamp, regression.before,
                                     regression.after, regression.pValue, regression.confidence,
-                                    regression.kind.rawValue, members, Timestamps.now()])
+                                    regression.kind.rawValue, members, Timestamps.now(), regression.mde,
+                                    regression.effect])
                     regression.id = db.lastInsertedRowID
                 }
                 kept.append(regression.id!)
@@ -90,7 +91,7 @@ extension Store {
             previousTimestamp: row["previous_bucket"], before: row["before"], after: row["after"],
             pValue: row["p_value"], confidence: row["confidence"],
             kind: Regression.Kind(rawValue: row["kind"]) ?? .regression,
-            members: try JSONCoding.decode([RegressionMember].self, row["members"]))
+            members: try JSONCoding.decode([RegressionMember].self, row["members"]), mde: row["mde"], effect: row["effect"])
     }
 
     /// Replaces a regression's ranked candidates.

@@ -90,12 +90,10 @@ public struct BinomialSampler: Sendable {
     public mutating func draw(n: Int64, p: Double) -> Int64 {
         let mean = Double(n) * p
         let sd = (mean * (1 - p)).squareRoot()
-        let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300)
-        let u2 = Double(rng.next() >> 11) / Double(1 << 53)
-        let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        let z = rng.normal()
         return min(max(Int64((mean + sd * z).rounded()), 0), n)
     }
 
     /// A uniform double in [0, 1).
-    public mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+    public mutating func uniform() -> Double { rng.uniform() }
 }

@@ -1,16 +1,39 @@
 import ArgumentParser
 import Foundation
 import HeadroomCore
+import HeadroomDetection
 import HeadroomEngine
 import HeadroomStore
 
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "detect", abstract: "Detect regressions in function-level CPU share over the store.")
+        commandName: "detect", abstract: "Detect regressions in function-level CPU share over the store, or over a long CSV.",
+        discussion: """
+            Without --series: every service's function-level self and total CPU share in the store, with binomial
+            sampling noise, over-dispersion, and the transient, cost-shift, dilution and dedup filters.
+            With --series FILE: a long CSV 'series,timestamp,value' (rows of a series together, in time order),
+            streamed and analysed on all cores: daily/weekly cycles removed, change points by binary segmentation
+            with a robust noise scale, transients told apart, effects sized in MDE units. Series named
+            'service:function[...]' that move together are reported as one event with members.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "Only this service.") var service: String?
+    @Option(help: "A long CSV series,timestamp,value to analyse instead of the store.") var series: String?
+    @Option(help: "--series: family-wise significance level per split.") var alpha: Double = 0.001
+    @Option(name: .customLong("min-segment"), help: "--series: fewest points in a segment.") var minSegment: Int = 5
+    @Option(name: .customLong("transient-horizon"), help: "--series: a shift back within this many points is transient.")
+    var transientHorizon: Int = 24
+    @Option(name: .customLong("period"), help: "--series: seasonal period in points (repeatable; default a day and a week from the timestamps).")
+    var periods: [Int] = []
+    @Flag(name: .customLong("higher-is-better"), help: "--series: a rise is an improvement (throughput), not a regression.")
+    var higherIsBetter = false
+    @Option(name: .customLong("fleet-cores"), help: "Cores behind a share of 1.0, for cores and watts (store default 1000; with --series only when given).")
+    var fleetCores: Double?
+    @Option(name: .customLong("watts-per-core"), help: "Watts per busy core.") var wattsPerCore: Double = 10
+    @Option(help: "--series: threads (default: all cores).") var threads: Int?
+    @Option(help: "--series: events listed in text output.") var limit: Int = 50
 
     struct Row: Encodable {
         var id: Int64
@@ -27,28 +50,79 @@ struct DetectCommand: ParsableCommand {
         var kind: String
         var confidence: Double
         var p_value: Double
+        var mde: Double?
+        var effect_mde: Double?
+        var cores: Double
+        var watts: Double
         var members: [String]
+    }
+    struct Filtered: Encodable {
+        var service: String
+        var function: String
+        var metric: String
+        var timestamp: String
+        var before: Double
+        var after: Double
+        var reason: String
+    }
+    struct Output: Encodable {
+        var regressions: [Row]
+        var filtered: [Filtered]
     }
 
     func run() throws {
+        if let series { return try runSeries(series) }
         let store = try Store.open(path: storeOptions.store, create: false)
-        let found = try DetectionService(store: store).run(service: service)
+        let outcome = try DetectionService(store: store).runWithFiltered(service: service)
+        let found = outcome.regressions
+        let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
         let rows = found.map { r in
             Row(id: r.id ?? 0, series: "\(r.service):\(r.function.name):\(r.metric.rawValue)", service: r.service,
                 function: r.function.name, file: r.function.file, metric: r.metric.rawValue, index: r.index,
                 timestamp: Timestamps.format(r.timestamp), before: r.before, after: r.after,
                 relative_change: r.relativeChange, kind: r.kind.rawValue, confidence: r.confidence,
-                p_value: r.pValue, members: r.members.map { "\($0.function.name):\($0.metric.rawValue)" })
+                p_value: r.pValue, mde: r.mde, effect_mde: r.effect, cores: cost.cores(forShare: r.after - r.before),
+                watts: cost.watts(forShare: r.after - r.before),
+                members: r.members.map { "\($0.function.name):\($0.metric.rawValue)" })
         }
-        if formatOptions.format == .json { return try printJSON(["regressions": rows]) }
-        if rows.isEmpty { return print("no regressions") }
+        let filtered = outcome.filtered.map { f in
+            Filtered(service: f.regression.service, function: f.regression.function.name,
+                     metric: f.regression.metric.rawValue, timestamp: Timestamps.format(f.regression.timestamp),
+                     before: f.regression.before, after: f.regression.after, reason: f.reason)
+        }
+        if formatOptions.format == .json { return try printJSON(Output(regressions: rows, filtered: filtered)) }
+        if rows.isEmpty { print("no regressions") }
         for row in rows {
             let name = row.function + (row.file.map { " (\($0))" } ?? "")
             print("#\(row.id) \(row.kind) \(name) \(row.metric) share "
                   + String(format: "%.2f%% → %.2f%% (%+.1f%%)", row.before * 100, row.after * 100,
                            row.relative_change * 100)
-                  + " at \(row.timestamp), p=" + String(format: "%.2g", row.p_value))
+                  + " at \(row.timestamp), p=" + String(format: "%.2g", row.p_value)
+                  + (row.effect_mde.map { String(format: ", %.1f MDE", $0) } ?? "")
+                  + String(format: ", %+.1f cores", row.cores))
             if !row.members.isEmpty { print("    same event: \(row.members.prefix(6).joined(separator: ", "))") }
         }
+        for f in filtered { print("filtered: \(f.function) \(f.metric) at \(f.timestamp): \(f.reason)") }
+    }
+
+    func runSeries(_ path: String) throws {
+        guard alpha > 0 && alpha < 1 else { throw HeadroomError(.badInput, "--alpha must be between 0 and 1") }
+        guard minSegment >= 2 else { throw HeadroomError(.badInput, "--min-segment must be at least 2") }
+        guard transientHorizon >= 0, periods.allSatisfy({ $0 >= 4 }) else {
+            throw HeadroomError(.badInput, "--transient-horizon must be ≥ 0 and --period ≥ 4")
+        }
+        var configuration = SeriesAnalysisConfiguration()
+        configuration.alpha = alpha
+        configuration.minimumSegment = minSegment
+        configuration.transientHorizon = transientHorizon
+        configuration.periods = periods.isEmpty ? nil : periods
+        configuration.higherIsWorse = !higherIsBetter
+        let started = Date()
+        let detector = FleetDetector(configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let report = try detector.run(path: path)
+        let output = SeriesDetectOutput(
+            report: report, costModel: fleetCores.map { CostModel(fleetCores: $0, wattsPerCore: wattsPerCore) },
+            seconds: Date().timeIntervalSince(started))
+        print(formatOptions.format == .json ? output.json() : output.text(limit: limit))
     }
 }

@@ -29,12 +29,18 @@ public struct Regression: Sendable, Codable, Equatable {
     public var kind: Kind
     /// Other functions whose change is the same event (ancestors whose total rose with this one, self/total twins).
     public var members: [RegressionMember]
+    /// Minimum detectable effect of the split (share units) and the change measured in it; nil for rows stored
+    /// before severity was recorded.
+    public var mde: Double?
+    public var effect: Double?
 
     public init(
         id: Int64? = nil, service: String, function: FunctionRef, metric: CostMetric, index: Int, timestamp: Int64,
         previousTimestamp: Int64, before: Double, after: Double, pValue: Double, confidence: Double, kind: Kind,
-        members: [RegressionMember] = []
+        members: [RegressionMember] = [], mde: Double? = nil, effect: Double? = nil
     ) {
+        self.mde = mde
+        self.effect = effect
         self.id = id
         self.service = service
         self.function = function

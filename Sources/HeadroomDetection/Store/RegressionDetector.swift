@@ -12,6 +12,10 @@ import HeadroomCore
 /// 4. Dilution: shares sum to one, so when one event raises a share every other share falls (and the reverse). An
 ///    opposite-direction change at the same bucket is kept only if it is significant against the level that
 ///    dilution alone predicts.
+/// 5. Cost shift: a change matched by an opposite change of its siblings under a common caller whose own total did
+///    not move (the work moved from one callee to another; the service pays the same) is not a regression.
+/// 6. Severity: each event carries its minimum detectable effect, `√(φ p(1−p)(1/N₁+1/N₂))·(z₁₋α/(2·positions) +
+///    z_power)` with φ the over-dispersion and N the samples either side, and its change in those units.
 public struct RegressionDetector: Sendable {
     public var configuration: DetectionConfiguration
 
@@ -28,13 +32,75 @@ public struct RegressionDetector: Sendable {
         var isIncrease: Bool { delta > 0 }
     }
 
+    /// An event the filters removed, and why.
+    public struct Filtered: Sendable {
+        public var regression: Regression
+        public var reason: String
+    }
+
     /// Regressions and improvements of a service, largest absolute change first.
-    public func detect(_ series: ServiceSeries) -> [Regression] {
+    public func detect(_ series: ServiceSeries) -> [Regression] { detectWithFiltered(series).regressions }
+
+    /// Regressions and improvements, plus what the cost-shift filter removed.
+    public func detectWithFiltered(_ series: ServiceSeries) -> (regressions: [Regression], filtered: [Filtered]) {
+        var filtered: [Filtered] = []
+        let kept = candidates(series) { finding in
+            guard let reason = costShift(finding.function, at: finding.change.index, in: series) else { return false }
+            if !filtered.contains(where: { $0.regression.function == finding.function && $0.regression.index == finding.change.index }) {
+                filtered.append(Filtered(
+                    regression: Regression(
+                        service: series.service, function: finding.function, metric: finding.metric,
+                        index: finding.change.index, timestamp: series.times[finding.change.index],
+                        previousTimestamp: series.times[max(finding.change.index - 1, 0)], before: finding.change.before,
+                        after: finding.change.after, pValue: finding.change.pValue,
+                        confidence: max(0, 1 - finding.change.pValue),
+                        kind: finding.isIncrease ? .regression : .improvement),
+                    reason: reason))
+            }
+            return true
+        }
+        return (kept, filtered)
+    }
+
+    /// Why `regression` is cost moving between siblings, or nil: some caller of the function has callees whose
+    /// total share moved the other way by at least half as much while the caller's own total moved by less than
+    /// half of it, comparing `2·minimumSegment` buckets either side of the onset.
+    func costShift(_ function: FunctionRef, at index: Int, in series: ServiceSeries) -> String? {
+        guard let counts = series.functions[function] else { return nil }
+        let n = series.totals.count
+        let w = max(2 * configuration.minimumSegment, 6)
+        let before = max(0, index - w)..<index
+        let after = index..<min(n, index + w)
+        guard !before.isEmpty, !after.isEmpty else { return nil }
+        func share(_ values: [Int64], _ range: Range<Int>) -> Double {
+            let total = range.reduce(Int64(0)) { $0 + series.totals[$1] }
+            return total > 0 ? Double(range.reduce(Int64(0)) { $0 + values[$1] }) / Double(total) : 0
+        }
+        func delta(_ values: [Int64]) -> Double { share(values, after) - share(values, before) }
+        let own = delta(counts.totalCounts)
+        guard own != 0 else { return nil }
+        for (parent, callees) in series.callees where callees.contains(function) && parent != function {
+            guard let parentCounts = series.functions[parent] else { continue }
+            let siblings = callees.subtracting([function, parent])
+            let moved = siblings.reduce(0.0) { $0 + (series.functions[$1].map { delta($0.totalCounts) } ?? 0) }
+            let parentMoved = delta(parentCounts.totalCounts)
+            if moved * own < 0, abs(moved) >= 0.5 * abs(own), abs(parentMoved) < 0.5 * abs(own) {
+                let points = { (value: Double) in String(format: "%+.3f", value * 100) }
+                return "cost shift under \(parent.name): its other callees \(points(moved)) points, its total "
+                    + "\(points(parentMoved)) points, while this moved \(points(own)) points"
+            }
+        }
+        return nil
+    }
+
+    /// Every event that passes the significance, transient, dedup and dilution rules. `drop` removes single
+    /// findings (cost shifts) before they are grouped, so a shift cannot lead, or hide inside, another event.
+    func candidates(_ series: ServiceSeries, drop: (Finding) -> Bool = { _ in false }) -> [Regression] {
         let findings = series.functions.flatMap { function, counts -> [Finding] in
             guard counts.totalCounts.reduce(0, +) >= configuration.minimumSamples else { return [] }
             return findingsFor(function, .selfShare, counts.selfCounts, series.totals)
                 + findingsFor(function, .totalShare, counts.totalCounts, series.totals)
-        }
+        }.filter { !drop($0) }
         let byIndex = Dictionary(grouping: findings, by: { $0.change.index }).mapValues { group($0, in: series) }
         // The largest event at each bucket; its direction tells which way dilution pushes everything else.
         let primaries = byIndex.compactMap { index, groups -> (index: Int, lead: Finding)? in
@@ -60,13 +126,24 @@ public struct RegressionDetector: Sendable {
                         members: members.filter { !($0.function == lead.function && $0.metric == lead.metric) }
                             .sorted { abs($0.delta) > abs($1.delta) }
                             .map { RegressionMember(function: $0.function, metric: $0.metric,
-                                                    before: $0.change.before, after: $0.change.after) }))
+                                                    before: $0.change.before, after: $0.change.after) },
+                        mde: mde(lead.change, buckets: series.totals.count),
+                        effect: mde(lead.change, buckets: series.totals.count).map { abs(lead.delta) / $0 }))
             }
         }
         return regressions.sorted {
             abs($0.after - $0.before) != abs($1.after - $1.before)
                 ? abs($0.after - $0.before) > abs($1.after - $1.before) : $0.function.name < $1.function.name
         }
+    }
+
+    /// The smallest share change this split could have found with the configured power.
+    func mde(_ change: CountChange, buckets: Int) -> Double? {
+        guard change.samplesBefore > 0, change.samplesAfter > 0 else { return nil }
+        let p = min(max(change.before, 1e-9), 1 - 1e-9)
+        let sd = (change.dispersion * p * (1 - p) * (1 / Double(change.samplesBefore) + 1 / Double(change.samplesAfter))).squareRoot()
+        let positions = Double(max(1, buckets - 2 * configuration.minimumSegment + 1))
+        return sd * (Distributions.normalQuantile(1 - configuration.alpha / (2 * positions)) + Distributions.normalQuantile(0.8))
     }
 
     private func findingsFor(_ function: FunctionRef, _ metric: CostMetric, _ counts: [Int64], _ totals: [Int64])
