@@ -72,4 +72,29 @@ struct CLITests {
         #expect(first?["self"] as? Double == 0.75)
         #expect(first?["total_samples"] as? Int == 3)
     }
+
+    @Test("simulate, then detect --series: the JSON contract, and bad input is one line with exit 1")
+    func simulateAndDetectSeries() throws {
+        let dir = try TemporaryDirectory()
+        let fleet = dir.file("fleet")
+        let simulated = try Checkout.headroom(["simulate", "--out", fleet, "--services", "3", "--functions", "20", "--seed", "5"])
+        #expect(simulated.succeeded, "\(simulated.stderr)")
+        #expect(simulated.stdout.contains("60 series × 336 points"))
+        let result = try Checkout.headroom(["detect", "--series", fleet + "/series.csv", "--format", "json"])
+        #expect(result.succeeded, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let regressions = json?["regressions"] as? [[String: Any]] ?? []
+        #expect(!regressions.isEmpty)
+        for key in ["id", "series", "index", "timestamp", "before", "after", "relative_change", "kind", "confidence",
+                    "p_value", "mde", "effect_mde", "members"] {
+            #expect(regressions.first?[key] != nil, "missing \(key)")
+        }
+        #expect((json?["summary"] as? [String: Any])?["series"] as? Int == 60)
+        let bad = dir.file("bad.csv")
+        try Data("series,timestamp,value\na,1,1\nb,1,1\na,2,1\n".utf8).write(to: URL(fileURLWithPath: bad))
+        let refused = try Checkout.headroom(["detect", "--series", bad])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(refused.stderr.contains("bad.csv:4: series a appears again"))
+    }
 }
