@@ -89,14 +89,7 @@ public struct FleetDetector: Sendable {
             let values = Array(batch.values[range])
             var grid: [Int]?
             var interval: Int64?
-            if timed {
-                let times = batch.times[range]
-                interval = Self.interval(times)
-                if let step = interval, step > 0 {
-                    let first = times.first!
-                    grid = times.map { Int(($0 - first + step / 2) / step) }
-                }
-            }
+            if timed { (grid, interval) = Self.grid(batch.times[range]) }
             let analysis = analyzer.analyze(values, grid: grid, interval: interval, workspace: workspace)
             if !analysis.seasonality.isEmpty { result.seasonal += 1 }
             for event in analysis.events {
@@ -109,6 +102,12 @@ public struct FleetDetector: Sendable {
             }
         }
         return result
+    }
+
+    /// Each point's position on the series' regular time grid (so seasonal phase survives gaps), and the grid step.
+    static func grid(_ times: ArraySlice<Int64>) -> (grid: [Int]?, interval: Int64?) {
+        guard let step = interval(times), step > 0, let first = times.first else { return (nil, nil) }
+        return (times.map { Int(($0 - first + step / 2) / step) }, step)
     }
 
     /// The series' sampling interval: the median gap between consecutive points.

@@ -91,12 +91,7 @@ public final class OnlineSeriesDetector {
 
     /// The batch analysis of the points in the window (indices relative to the window's first point).
     public func current() -> SeriesAnalysis {
-        var grid: [Int]?
-        var interval: Int64?
-        if times.count == values.count, times.count >= 2 {
-            interval = FleetDetector.interval(times[...])
-            if let step = interval, step > 0 { grid = times.map { Int(($0 - times[0] + step / 2) / step) } }
-        }
+        let (grid, interval) = times.count == values.count ? FleetDetector.grid(times[...]) : (nil, nil)
         return analyzer.analyze(values, grid: grid, interval: interval, workspace: workspace)
     }
 }
