@@ -1,117 +1,101 @@
 import Foundation
 import HeadroomCore
 
-/// Ranks the commits made live around a regression's onset.
-///
-/// Candidates are the commits of every deploy inside the onset window `(previous bucket, onset bucket end]`, plus
-/// the deploy just before and just after it (the window's uncertainty: a deploy rolls out over minutes and a bucket
-/// can straddle it). Each commit gets
-///
-///     score = 0.55·overlap + 0.15·same_file + 0.20·timing + 0.10·content
-///
-/// - overlap: 1 when it changed the function carrying the rise, Δmember/Δlead when it changed another function whose
-///   self share rose in the same event, 0.5 when it changed an ancestor on the regressed stacks, else 0;
-/// - same_file: it touched the regressed function's file;
-/// - timing: 1 inside the window, 0.3 for the neighbouring deploys;
-/// - content: its added lines hold code that typically costs CPU (logging, formatting, serialisation, regexes, loops).
-///
-/// Overlap dominates because Meta's experience (and ours) is that correlating regressed functions with changed
-/// functions is the strongest single signal; timing alone cannot split commits shipped in one deploy.
-public struct RootCauseRanker: Sendable {
-    /// How wide a bucket is, to close the onset window.
+/// A change that went live around a regression's onset.
+public struct LiveChange: Sendable {
+    public var commit: Commit
+    /// When it went live: its deploy's time, or its commit time for a configuration change.
+    public var liveAt: Int64
+    /// The deploy that made it live and how many commits that deploy carried; nil for configuration changes.
+    public var deploy: Deploy?
+    public var deploySize: Int
+    public init(commit: Commit, liveAt: Int64, deploy: Deploy?, deploySize: Int) {
+        self.commit = commit
+        self.liveAt = liveAt
+        self.deploy = deploy
+        self.deploySize = deploySize
+    }
+}
+
+/// Everything ranking needs about one regression.
+public struct RootCauseContext: Sendable {
+    public var regression: Regression
+    /// Width of a profile bucket (seconds): the onset lies in (previousTimestamp, timestamp + bucketSeconds].
     public var bucketSeconds: Int64
+    public var changes: [LiveChange]
+    /// Deploys of the service whose commits are not imported: candidates on timing alone.
+    public var opaqueDeploys: [Deploy]
+    /// The stacks before and after the onset, when profiles hold them.
+    public var attribution: StackAttribution?
+    /// Source text of the regressed function and of the functions on its rising stacks (for configuration keys).
+    public var code: [FunctionRef: String]
 
-    public init(bucketSeconds: Int64 = 60) { self.bucketSeconds = bucketSeconds }
+    public init(
+        regression: Regression, bucketSeconds: Int64, changes: [LiveChange], opaqueDeploys: [Deploy] = [],
+        attribution: StackAttribution? = nil, code: [FunctionRef: String] = [:]
+    ) {
+        self.regression = regression
+        self.bucketSeconds = bucketSeconds
+        self.changes = changes
+        self.opaqueDeploys = opaqueDeploys
+        self.attribution = attribution
+        self.code = code
+    }
+}
 
-    static let costlyPatterns = [
-        "logger.", "logging.", "log.debug", "print(", "json.dumps", "json.loads", "re.compile", "re.match",
-        "re.search", "re.sub", "for ", "while ", "sorted(", "deepcopy", "pickle", "format(", "f\"", "%",
-    ]
+/// Ranks the changes made live around a regression's onset: commits shipped by the service's deploys, configuration
+/// commits, and deploys whose commits are unknown.
+///
+/// Each candidate gets features in [0, 1] and the score `Σ wᵢ·fᵢ` (weights in `Weights.standard`):
+/// - `attribution`: the largest share of the regression's added samples on stacks through one function the change
+///   touched, times how evenly that function's callers rose (`StackAttribution`). Falls back to `touch` when no
+///   stacks are stored.
+/// - `touch`: 1 when it changed the regressed function; Δmember/Δlead when it changed another function of the same
+///   event.
+/// - `stack`: it changed a caller or callee on the rising stacks.
+/// - `file`: it touched the regressed function's file (1), a file on the rising stacks (0.5), or its directory (0.25).
+/// - `time`: 1 when it went live inside the onset window, decaying by one window width outside it.
+/// - `service`: the deploy reached the regressed service (1), or a configuration change not tagged for a service
+///   (0.5).
+/// - `content`: the touched functions gained code that typically costs CPU (logging, serialisation, regexes, loops,
+///   copies, exceptions) or lost a cache; 1 when a frame on the rising stacks shows that kind of work.
+/// - `config`: it changed a configuration key that the regressed code reads.
+/// - `size`: log₁₀(lines changed)/3.
+///
+/// The confidence is the candidate's softmax share of all scores (temperature 0.08): close scores split it.
+public struct RootCauseRanker: Sendable {
+    public struct Weights: Sendable, Codable, Equatable {
+        public var attribution, touch, stack, file, time, service, content, config, size: Double
+        /// Fitted on scenario seeds 1–3 of `Benchmarks/rootcause` (conditional-logit, then rounded); see its README.
+        public static let standard = Weights(
+            attribution: 0.40, touch: 0.10, stack: 0.05, file: 0.05, time: 0.20, service: 0.05, content: 0.10,
+            config: 0.55, size: 0.02)
+        public var byName: [String: Double] {
+            ["attribution": attribution, "touch": touch, "stack": stack, "file": file, "time": time,
+             "service": service, "content": content, "config": config, "size": size]
+        }
+    }
+
+    public var weights: Weights
+    public var temperature = 0.08
+
+    public init(weights: Weights = .standard) { self.weights = weights }
 
     /// Candidates, best first.
-    /// - Parameters:
-    ///   - commits: the repository's commits, oldest first.
-    ///   - deploys: the service's deploys, oldest first.
-    public func rank(regression: Regression, commits: [Commit], deploys: [Deploy]) -> [RootCauseCandidate] {
-        let position = Dictionary(commits.enumerated().map { ($1.sha, $0) }, uniquingKeysWith: { a, _ in a })
-        let windowStart = regression.previousTimestamp
-        let windowEnd = regression.timestamp + bucketSeconds
-        let ordered = deploys.sorted { $0.time < $1.time }
-        var chosen: [(deploy: Deploy, timing: Double, index: Int)] = ordered.indices
-            .filter { ordered[$0].time > windowStart && ordered[$0].time <= windowEnd }
-            .map { (ordered[$0], 1.0, $0) }
-        if let before = ordered.indices.last(where: { ordered[$0].time <= windowStart }) {
-            chosen.insert((ordered[before], 0.3, before), at: 0)
+    public func rank(_ context: RootCauseContext) -> [RootCauseCandidate] {
+        let scorer = CandidateScorer(context: context)
+        var candidates = context.changes.map { scorer.score($0) }
+            + context.opaqueDeploys.map { scorer.score(opaque: $0) }
+        for i in candidates.indices {
+            candidates[i].score = (weights.byName.reduce(0) { $0 + $1.value * (candidates[i].features[$1.key] ?? 0) }
+                * 1000).rounded() / 1000
         }
-        if let after = ordered.indices.first(where: { ordered[$0].time > windowEnd }) {
-            chosen.append((ordered[after], 0.3, after))
+        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.ref < $1.ref }
+        let top = candidates.first?.score ?? 0
+        let mass = candidates.reduce(0) { $0 + exp(($1.score - top) / temperature) }
+        for i in candidates.indices {
+            candidates[i].confidence = (exp((candidates[i].score - top) / temperature) / mass * 1000).rounded() / 1000
         }
-        var candidates: [RootCauseCandidate] = []
-        for entry in chosen {
-            guard let end = position[entry.deploy.commit] else { continue }
-            let previous = entry.index > 0 ? ordered[entry.index - 1].commit : nil
-            let start = previous.flatMap { position[$0] }.map { $0 + 1 } ?? 0
-            guard start <= end else { continue }
-            for commit in commits[start...end] {
-                candidates.append(score(commit, regression: regression, deploy: entry.deploy, timing: entry.timing,
-                                        window: (windowStart, windowEnd)))
-            }
-        }
-        return candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.ref < $1.ref }
+        return candidates
     }
-
-    func score(_ commit: Commit, regression: Regression, deploy: Deploy, timing: Double, window: (Int64, Int64))
-        -> RootCauseCandidate
-    {
-        let lead = regression.function
-        let leadDelta = max(regression.after - regression.before, 1e-12)
-        var overlap = 0.0
-        var touched: [ChangedFunction] = []
-        var reasons: [String] = []
-        for changed in commit.functions {
-            if lead.matches(name: changed.name, path: changed.file) {
-                overlap = max(overlap, 1)
-                touched.append(changed)
-                reasons.append(
-                    "\(short(commit.sha)) (\(commit.author)) changed `\(changed.name)` in \(changed.file), the function "
-                        + "that carries the rise (\(metricName(regression.metric)) share \(percent(regression.before)) → "
-                        + "\(percent(regression.after)))")
-            } else if let member = regression.members.first(where: {
-                $0.function.matches(name: changed.name, path: changed.file)
-            }) {
-                let weight = member.metric == .selfShare
-                    ? min(1, max(0, (member.after - member.before) / leadDelta)) : 0.5
-                overlap = max(overlap, weight)
-                touched.append(changed)
-                reasons.append(
-                    "\(short(commit.sha)) (\(commit.author)) changed `\(changed.name)` in \(changed.file), which is on the "
-                        + "regressed stacks (\(metricName(member.metric)) share \(percent(member.before)) → "
-                        + "\(percent(member.after)))")
-            }
-        }
-        let sameFile = lead.file.map { file in commit.files.contains { FunctionRef.pathsMatch($0, file) } } ?? false
-        if overlap == 0, sameFile, let file = lead.file {
-            reasons.append("\(short(commit.sha)) touched \(file), the regressed function's file, but not `\(lead.name)`")
-        }
-        let costly = Self.costlyPatterns.first { pattern in
-            commit.addedText.split(separator: "\n").contains { $0.contains(pattern) }
-        }
-        let contentLine = costly.flatMap { pattern in
-            commit.addedText.split(separator: "\n").first { $0.contains(pattern) }
-        }
-        if let contentLine, overlap > 0 {
-            reasons.append("added code: `\(contentLine.trimmingCharacters(in: .whitespaces).prefix(100))`")
-        }
-        reasons.append(
-            "deployed \(Timestamps.format(deploy.time)); onset between \(Timestamps.format(regression.previousTimestamp)) "
-                + "and \(Timestamps.format(regression.timestamp))" + (timing < 1 ? " (a neighbouring deploy)" : ""))
-        let score = 0.55 * overlap + 0.15 * (sameFile ? 1 : 0) + 0.20 * timing + 0.10 * (costly == nil ? 0 : 1)
-        return RootCauseCandidate(
-            kind: .commit, ref: commit.sha, author: commit.author, email: commit.email, message: commit.message,
-            score: (score * 1000).rounded() / 1000, evidence: reasons, functions: touched)
-    }
-
-    private func short(_ sha: String) -> String { String(sha.prefix(7)) }
-    private func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }
-    private func metricName(_ metric: CostMetric) -> String { metric == .selfShare ? "self" : "total" }
 }

@@ -1,14 +1,20 @@
 import Foundation
 import HeadroomCore
 
-/// A function's span in a Python file.
-public struct PythonFunction: Sendable, Codable, Equatable {
-    /// Python's `__qualname__` form: `Class.method`, `outer.<locals>.inner`.
+/// A function's span in a source file.
+public struct FunctionSpan: Sendable, Codable, Equatable {
+    /// Qualified name: Python's `__qualname__` form (`Class.method`, `outer.<locals>.inner`); `Type.method` for
+    /// brace languages.
     public var name: String
-    /// First line, decorators included (1-based).
+    /// First line, decorators and attributes included (1-based).
     public var start: Int
     public var end: Int
     enum CodingKeys: String, CodingKey { case name, start, end }
+    public init(name: String, start: Int, end: Int) {
+        self.name = name
+        self.start = start
+        self.end = end
+    }
 }
 
 /// One logging call inside a function, as Python's `ast` sees it.
@@ -61,15 +67,29 @@ public struct PythonAST: Sendable {
 
     /// Function spans of several files in one subprocess; files that do not parse are listed in `errors`.
     public func functions(files: [(path: String, source: String)]) throws
-        -> (functions: [String: [PythonFunction]], errors: [String: String])
+        -> (functions: [String: [FunctionSpan]], errors: [String: String])
     {
         struct Answer: Decodable {
-            var functions: [String: [PythonFunction]]
+            var functions: [String: [FunctionSpan]]
             var errors: [String: String]
         }
         let request = ["files": files.map { ["path": $0.path, "source": $0.source] }]
         let answer: Answer = try call("functions", request)
         return (answer.functions, answer.errors)
+    }
+
+    /// Configuration files flattened to `dotted.key → JSON value text`, in one subprocess. `format` is `json`,
+    /// `yaml`, `toml` or `ini`; files that do not parse are listed in `errors`.
+    public func configKeys(files: [(path: String, format: String, source: String)]) throws
+        -> (keys: [String: [String: String]], errors: [String: String])
+    {
+        struct Answer: Decodable {
+            var keys: [String: [String: String]]
+            var errors: [String: String]
+        }
+        let request = ["files": files.map { ["path": $0.path, "format": $0.format, "source": $0.source] }]
+        let answer: Answer = try call("config", request)
+        return (answer.keys, answer.errors)
     }
 
     /// The logging calls inside a function, or nil when the file has no such function.

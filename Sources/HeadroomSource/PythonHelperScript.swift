@@ -140,7 +140,54 @@ def check(request):
     except (SyntaxError, ValueError) as exc:
         return {"ok": False, "error": f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"}
 
-MODES = {"functions": functions, "logcalls": logcalls, "check": check}
+def flatten(value, prefix, out):
+    if isinstance(value, dict):
+        if not value and prefix:
+            out[prefix] = "{}"
+        for key, item in value.items():
+            flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        for i, item in enumerate(value):
+            flatten(item, f"{prefix}[{i}]", out)
+    else:
+        out[prefix] = json.dumps(value, sort_keys=True, default=str)
+
+def parse_config(fmt, text):
+    if fmt == "json":
+        return json.loads(text)
+    if fmt == "toml":
+        import tomllib
+        return tomllib.loads(text)
+    if fmt == "yaml":
+        try:
+            import yaml
+        except ImportError:
+            raise ValueError("YAML needs PyYAML (pip install pyyaml)")
+        docs = [d for d in yaml.safe_load_all(text)]
+        return docs[0] if len(docs) == 1 else {f"[{i}]": d for i, d in enumerate(docs)}
+    if fmt == "ini":
+        import configparser
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.optionxform = str
+        parser.read_string(text)
+        result = {section: dict(parser[section]) for section in parser.sections()}
+        if parser.defaults():
+            result["DEFAULT"] = dict(parser.defaults())
+        return result
+    raise ValueError("unknown config format " + fmt)
+
+def config(request):
+    keys, errors = {}, {}
+    for item in request["files"]:
+        try:
+            out = {}
+            flatten(parse_config(item["format"], item["source"]), "", out)
+            keys[item["path"]] = out
+        except Exception as exc:
+            errors[item["path"]] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    return {"keys": keys, "errors": errors}
+
+MODES = {"functions": functions, "logcalls": logcalls, "check": check, "config": config}
 request = json.load(sys.stdin)
 json.dump(MODES[sys.argv[1]](request), sys.stdout)
 """#

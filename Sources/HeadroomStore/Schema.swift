@@ -90,6 +90,32 @@ enum Schema {
                 ALTER TABLE regression ADD COLUMN effect REAL;
                 """)
         }
+        migrator.registerMigration("v4-change-history") { db in
+            // Commit graph, service tag, per-function text, hunks and configuration keys (root cause, issue 5).
+            try db.execute(sql: """
+                ALTER TABLE change_commit ADD COLUMN parents TEXT NOT NULL DEFAULT '';
+                ALTER TABLE change_commit ADD COLUMN service TEXT;
+                UPDATE change_commit SET kind = 'code' WHERE kind = 'commit';
+                CREATE INDEX change_commit_time ON change_commit (kind, time);
+                CREATE INDEX change_commit_sha ON change_commit (sha);
+                ALTER TABLE changed_function ADD COLUMN previous_name TEXT;
+                ALTER TABLE changed_function ADD COLUMN added_text TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE changed_function ADD COLUMN removed_text TEXT NOT NULL DEFAULT '[]';
+                CREATE TABLE change_hunk (
+                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                    file TEXT NOT NULL, old_start INTEGER NOT NULL, old_count INTEGER NOT NULL,
+                    new_start INTEGER NOT NULL, new_count INTEGER NOT NULL, functions TEXT NOT NULL);
+                CREATE INDEX change_hunk_commit ON change_hunk (commit_id);
+                CREATE TABLE config_key_change (
+                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                    file TEXT NOT NULL, key TEXT NOT NULL, old_value TEXT, new_value TEXT,
+                    PRIMARY KEY (commit_id, file, key));
+                CREATE INDEX deploy_time ON deploy (time);
+                ALTER TABLE rootcause_candidate ADD COLUMN confidence REAL NOT NULL DEFAULT 0;
+                ALTER TABLE rootcause_candidate ADD COLUMN features TEXT NOT NULL DEFAULT '{}';
+                ALTER TABLE rootcause_candidate ADD COLUMN live_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

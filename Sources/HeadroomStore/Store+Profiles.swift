@@ -127,6 +127,17 @@ extension Store {
         }
     }
 
+    /// A service's bucket start times, ascending.
+    public func buckets(service: String) throws -> [Int64] {
+        try queue.read { db in
+            try Int64.fetchAll(
+                db, sql: """
+                    SELECT b.bucket FROM bucket_total b JOIN service s ON s.id = b.service_id WHERE s.name = ?
+                    ORDER BY b.bucket
+                    """, arguments: [service])
+        }
+    }
+
     /// The whole timeline of a service between two times (inclusive).
     public func timeline(service: String, from: Int64? = nil, to: Int64? = nil) throws -> ServiceTimeline {
         try queue.read { db in

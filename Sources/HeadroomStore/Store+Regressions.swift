@@ -102,11 +102,12 @@ extension Store {
                 try db.execute(
                     sql: """
                         INSERT INTO rootcause_candidate (regression_id, rank, kind, ref, author, email, message, score,
-                          evidence, functions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          evidence, functions, confidence, features, live_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [regression, rank, candidate.kind.rawValue, candidate.ref, candidate.author,
                                 candidate.email, candidate.message, candidate.score,
-                                try JSONCoding.string(candidate.evidence), try JSONCoding.string(candidate.functions)])
+                                try JSONCoding.string(candidate.evidence), try JSONCoding.string(candidate.functions),
+                                candidate.confidence, try JSONCoding.string(candidate.features), candidate.liveAt])
             }
         }
     }
@@ -121,8 +122,9 @@ extension Store {
                 RootCauseCandidate(
                     kind: RootCauseCandidate.Kind(rawValue: $0["kind"]) ?? .commit, ref: $0["ref"],
                     author: $0["author"], email: $0["email"], message: $0["message"], score: $0["score"],
-                    evidence: try JSONCoding.decode([String].self, $0["evidence"]),
-                    functions: try JSONCoding.decode([ChangedFunction].self, $0["functions"]))
+                    confidence: $0["confidence"], evidence: try JSONCoding.decode([String].self, $0["evidence"]),
+                    functions: try JSONCoding.decode([ChangedFunction].self, $0["functions"]),
+                    features: try JSONCoding.decode([String: Double].self, $0["features"]), liveAt: $0["live_at"])
             }
         }
     }

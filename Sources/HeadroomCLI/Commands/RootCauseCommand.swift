@@ -2,15 +2,26 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomRootCause
 import HeadroomStore
 
 struct RootCauseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rootcause", abstract: "Rank the changes behind a regression, with evidence.")
+        commandName: "rootcause", abstract: "Rank the changes behind a regression, with evidence.",
+        discussion: """
+            Candidates are the commits made live by the service's deploys in the onset window (and the nearest deploy
+            on each side), configuration commits in it, and deploys whose commits are not imported. With --bisect,
+            the candidate range is bisected with the command (repeated, Mann-Whitney U at each step) in a detached
+            worktree to confirm the culprit.
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
     @Argument(help: "The regression id (from headroom detect).") var id: Int64
+    @Option(help: "Candidates to print in text form.") var limit = 5
+    @Option(help: "A benchmark command to bisect the candidate range with (run through sh -c).") var bisect: String?
+    @Option(help: "Runs of the benchmark per commit and step.") var repetitions = 10
+    @Option(help: "Seconds before one benchmark run is stopped.") var timeout: Double = 300
 
     struct Candidate: Encodable {
         var kind: String
@@ -19,27 +30,67 @@ struct RootCauseCommand: ParsableCommand {
         var email: String
         var message: String
         var score: Double
+        var confidence: Double
+        var live_at: String?
+        var functions: [String]
+        var features: [String: Double]
         var evidence: [String]
     }
     struct Output: Encodable {
         var regression: Int64
+        var service: String
+        var function: String
+        var onset: [String]
         var candidates: [Candidate]
+        var weights: [String: Double]
+        var bisect: Bisector.Outcome?
     }
 
     func run() throws {
         let store = try Store.open(path: storeOptions.store, create: false)
-        let (regression, ranked) = try RootCauseService(store: store).run(regression: id)
+        let service = RootCauseService(store: store)
+        let (regression, ranked) = try service.run(regression: id)
+        var outcome: Bisector.Outcome?
+        if let bisect {
+            let range = try service.candidateRange(for: regression)
+            let quiet = formatOptions.format == .json
+            outcome = try Bisector(command: bisect, repetitions: repetitions, timeout: timeout).bisect(
+                repository: range.repository, good: range.good, bad: range.bad
+            ) { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
+        }
         let candidates = ranked.map {
             Candidate(kind: $0.kind.rawValue, ref: $0.ref, author: $0.author, email: $0.email, message: $0.message,
-                      score: $0.score, evidence: $0.evidence)
+                      score: $0.score, confidence: $0.confidence, live_at: $0.liveAt.map(Timestamps.format),
+                      functions: $0.functions.map(\.name), features: $0.features, evidence: $0.evidence)
         }
-        if formatOptions.format == .json { return try printJSON(Output(regression: id, candidates: candidates)) }
-        print("regression #\(id): \(regression.function.name) \(regression.metric.rawValue) share "
+        let onset = [Timestamps.format(regression.previousTimestamp),
+                     Timestamps.format(regression.timestamp + Store.bucketSeconds)]
+        if formatOptions.format == .json {
+            return try printJSON(Output(
+                regression: id, service: regression.service, function: regression.function.description, onset: onset,
+                candidates: candidates, weights: service.ranker.weights.byName, bisect: outcome))
+        }
+        print("regression #\(id) in \(regression.service): \(regression.function) \(regression.metric.rawValue) share "
               + String(format: "%.2f%% → %.2f%%", regression.before * 100, regression.after * 100))
-        if candidates.isEmpty { return print("no changes were deployed around the onset") }
-        for (rank, c) in candidates.prefix(10).enumerated() {
-            print(String(format: "%2d. %.3f  ", rank + 1, c.score) + "\(c.ref.prefix(10))  \(c.author)  \(c.message)")
-            for line in c.evidence { print("      - \(line)") }
+        print("onset between \(onset[0]) and \(onset[1]); \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")")
+        for (rank, c) in candidates.prefix(limit).enumerated() {
+            print("")
+            print(String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind)  "
+                  + String(format: "score %.3f  confidence %.2f", c.score, c.confidence))
+            print("    \(c.author.isEmpty ? "(unknown author)" : c.author) — \(c.message)")
+            for line in c.evidence { print("    - \(line)") }
+        }
+        if candidates.count > limit { print("\n(\(candidates.count - limit) more; --limit N or --format json)") }
+        if let outcome {
+            print("")
+            if let culprit = outcome.culprit {
+                let agrees = culprit == candidates.first?.ref ? "agrees with the top candidate" : "differs from the top candidate"
+                print("BISECT confirmed \(culprit.prefix(10)) (\(agrees)): \(outcome.reason)")
+            } else {
+                print("BISECT inconclusive: \(outcome.reason)")
+            }
+            print("  " + outcome.steps.map { "\($0.commit.prefix(7)) \($0.verdict) \(String(format: "%.4g", $0.median))×\($0.runs)" }
+                .joined(separator: ", "))
         }
     }
 }

@@ -3,7 +3,10 @@ import Foundation
 /// The outcome of one finished child process.
 public struct ProcessResult: Sendable {
     public var status: Int32
-    public var stdout: String
+    /// Standard output decoded as UTF-8 (invalid bytes become U+FFFD, so non-UTF-8 output is never lost wholesale).
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+    /// Standard output as bytes.
+    public var stdoutData: Data
     public var stderr: String
     public var seconds: Double
     public var timedOut: Bool
@@ -65,15 +68,15 @@ public enum Shell {
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         process.waitUntilExit()
         timer.cancel()
-        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        let out = (try? Data(contentsOf: outURL)) ?? Data()
+        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
         if process.terminationReason == .exit, process.terminationStatus == 127,
             err.contains("No such file or directory")
         {
             throw HeadroomError(.missingTool, "\(arguments[0]) is not installed or not on PATH")
         }
         return ProcessResult(
-            status: process.terminationStatus, stdout: out, stderr: err,
+            status: process.terminationStatus, stdoutData: out, stderr: err,
             seconds: Date().timeIntervalSince(start), timedOut: killer.fired)
     }
 
