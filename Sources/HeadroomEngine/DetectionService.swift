@@ -29,9 +29,15 @@ public struct DetectionService: Sendable {
             functions[function] = (selfCounts, totalCounts)
         }
         var callees: [FunctionRef: Set<FunctionRef>] = [:]
-        for edge in try store.callEdges(service: service) { callees[edge.caller, default: []].insert(edge.callee) }
+        var edges: [ServiceSeries.CallEdge: [Int64]] = [:]
+        for edge in try store.callEdgeBuckets(service: service) {
+            callees[edge.caller, default: []].insert(edge.callee)
+            guard let i = position[edge.bucket] else { continue }
+            edges[ServiceSeries.CallEdge(caller: edge.caller, callee: edge.callee),
+                  default: [Int64](repeating: 0, count: times.count)][i] += edge.samples
+        }
         return ServiceSeries(service: service, times: times, totals: timeline.buckets.map(\.total),
-                             functions: functions, callees: callees)
+                             functions: functions, callees: callees, edges: edges)
     }
 
     /// Detects regressions of every service (or one) and replaces the stored set; returns them with ids.

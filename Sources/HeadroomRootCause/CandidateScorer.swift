@@ -77,6 +77,18 @@ struct CandidateScorer {
                                    ? "the function that carries the " : "which is in the same event as the ") + riseText)
             }
         }
+        // Configuration keys read by the regressed code: the reader is what the change touched.
+        let (config, reader, configLine) = configFeature(commit)
+        if let reader {
+            var value = reader == lead ? 1.0 : 0.5
+            if let stacks = context.attribution, !stacks.isEmpty {
+                let matching = { (frame: FunctionRef) in frame == reader }
+                value = stacks.share(where: matching) * (stacks.uniformity(where: matching) ?? 1)
+            }
+            attribution = max(attribution, value)
+        }
+        features["config"] = config
+        if let configLine { evidence.append("\(who) " + configLine) }
         features["attribution"] = attribution
 
         // Files.
@@ -110,11 +122,6 @@ struct CandidateScorer {
         }
         features["content"] = content
 
-        // Configuration keys read by the regressed code.
-        let (config, configLine) = configFeature(commit)
-        features["config"] = config
-        if let configLine { evidence.append("\(who) " + configLine) }
-
         features["time"] = timing(change.liveAt)
         features["service"] = change.deploy != nil ? 1 : (commit.service == regression.service ? 1 : 0.5)
         features["size"] = min(1, log10(1 + Double(commit.linesAdded + commit.linesRemoved)) / 3)
@@ -125,7 +132,7 @@ struct CandidateScorer {
         } else {
             evidence.append("configuration committed \(Timestamps.format(commit.time)); " + onsetText)
         }
-        if onStack.isEmpty, config < 1 {
+        if onStack.isEmpty, reader == nil {
             evidence.append("touched none of the functions on the regressed stacks")
         }
         return RootCauseCandidate(
@@ -158,8 +165,8 @@ struct CandidateScorer {
 
     /// 1 when a changed key's name appears in the code of the regressed function or its rising stacks; 0.1 when
     /// keys changed but none is read there.
-    func configFeature(_ commit: Commit) -> (Double, String?) {
-        guard !commit.configKeys.isEmpty else { return (0, nil) }
+    func configFeature(_ commit: Commit) -> (Double, FunctionRef?, String?) {
+        guard !commit.configKeys.isEmpty else { return (0, nil, nil) }
         let readers = [lead] + rising.sorted { $0.value > $1.value }.map(\.key).filter { $0 != lead }
         for key in commit.configKeys {
             let leaf = key.leaf
@@ -167,13 +174,13 @@ struct CandidateScorer {
             for function in readers {
                 guard let code = context.code[function], Self.mentions(code, leaf) else { continue }
                 let change = "\(key.oldValue ?? "(none)") → \(key.newValue ?? "(removed)")"
-                return (1, "changed `\(key.key)` \(change) in \(key.file); `\(function.name)`"
+                return (1, function, "changed `\(key.key)` \(change) in \(key.file); `\(function.name)`"
                         + (function == lead ? ", the regressed function," : " (on the regressed stacks)")
                         + " reads `\(leaf)`")
             }
         }
         let keys = commit.configKeys.prefix(3).map { "`\($0.key)`" }.joined(separator: ", ")
-        return (0.1, "changed configuration \(keys), which the regressed code does not read")
+        return (0.1, nil, "changed configuration \(keys), which the regressed code does not read")
     }
 
     /// Whether `word` appears in `code` as a whole identifier or quoted key.

@@ -59,7 +59,8 @@ public struct RootCauseContext: Sendable {
 ///   (0.5).
 /// - `content`: the touched functions gained code that typically costs CPU (logging, serialisation, regexes, loops,
 ///   copies, exceptions) or lost a cache; 1 when a frame on the rising stacks shows that kind of work.
-/// - `config`: it changed a configuration key that the regressed code reads.
+/// - `config`: it changed a configuration key that the regressed code reads (0.1 for keys nothing there reads);
+///   the reading function then counts as touched for `attribution`.
 /// - `size`: log₁₀(lines changed)/3.
 ///
 /// The confidence is the candidate's softmax share of all scores (temperature 0.08): close scores split it.
@@ -69,7 +70,7 @@ public struct RootCauseRanker: Sendable {
         /// Fitted on scenario seeds 1–3 of `Benchmarks/rootcause` (conditional-logit, then rounded); see its README.
         public static let standard = Weights(
             attribution: 0.40, touch: 0.10, stack: 0.05, file: 0.05, time: 0.20, service: 0.05, content: 0.10,
-            config: 0.55, size: 0.02)
+            config: 0.30, size: 0.02)
         public var byName: [String: Double] {
             ["attribution": attribution, "touch": touch, "stack": stack, "file": file, "time": time,
              "service": service, "content": content, "config": config, "size": size]

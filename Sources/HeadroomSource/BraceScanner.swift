@@ -106,7 +106,13 @@ public enum BraceScanner {
             switch c {
             case 10:
                 line += 1
-                if header.isEmpty { headerLine = line } else { header.append(32) }
+                if header.isEmpty {
+                    headerLine = line
+                } else if endsStatement(header, language: language) {
+                    resetHeader()
+                } else {
+                    header.append(32)
+                }
             case UInt8(ascii: "{"):
                 let text = String(decoding: header, as: UTF8.self)
                 let startLine = headerLine
@@ -134,6 +140,21 @@ public enum BraceScanner {
     }
 
     enum ScopeKind { case type, function, other }
+
+    /// In languages where a line break ends a statement (Swift, Go, Kotlin, JavaScript), a header line with
+    /// balanced brackets that does not end in an operator or an attribute is a finished statement, not the start of a
+    /// declaration.
+    static func endsStatement(_ header: [UInt8], language: Language) -> Bool {
+        guard language == .swift || language == .go || language == .kotlin || language == .javascript else { return false }
+        var depth = 0
+        for c in header {
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
+            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth -= 1 }
+        }
+        guard depth <= 0, let last = header.last(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { return false }
+        if header.first == UInt8(ascii: "@") && !header.contains(32) { return false }  // `@inlinable` on its own line
+        return !",([=+-*/&|.:<>?!".utf8.contains(last)
+    }
 
     static let typeKeywords: Set<String> = [
         "class", "struct", "enum", "extension", "actor", "protocol", "impl", "trait", "interface", "object", "namespace",

@@ -188,6 +188,26 @@ extension Store {
         }
     }
 
+    /// Caller → callee sample counts per bucket, for a whole service.
+    public func callEdgeBuckets(service: String) throws
+        -> [(caller: FunctionRef, callee: FunctionRef, bucket: Int64, samples: Int64)]
+    {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else { return [] }
+            return try Row.fetchAll(
+                db, sql: """
+                    SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
+                           e.bucket, e.samples
+                    FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
+                    WHERE e.service_id = ?
+                    """, arguments: [id]
+            ).map {
+                (FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
+                 FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["bucket"], $0["samples"])
+            }
+        }
+    }
+
     /// Functions by self or total samples over a time range, with the range's total samples.
     public func top(service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20)
         throws -> (totalSamples: Int64, rows: [TopRow])

@@ -62,13 +62,19 @@ public struct RegressionDetector: Sendable {
         return (kept, filtered)
     }
 
-    /// Why `regression` is cost moving between siblings, or nil: some caller of the function has callees whose
-    /// total share moved the other way by at least half as much while the caller's own total moved by less than
-    /// half of it, comparing `2·minimumSegment` buckets either side of the onset.
+    /// Why `regression` is cost moving between siblings, or nil: under some caller that carries at least half of the
+    /// function's move (its edge to the function moved that much), the caller's other callees moved the other way by
+    /// at least half as much while the caller's own total moved by less than half of it, comparing
+    /// `minimumSegment` (at least 3) buckets either side of the onset. Without per-edge counts, the function's whole
+    /// move counts as the caller's.
+    ///
+    /// Moves are measured against the service's common drift: the median after/before ratio of every function's self
+    /// share. Another regression elsewhere, or this function's own growth, shrinks every unrelated share by the same
+    /// factor (dilution); measured raw, that would look like cost leaving the siblings.
     func costShift(_ function: FunctionRef, at index: Int, in series: ServiceSeries) -> String? {
         guard let counts = series.functions[function] else { return nil }
         let n = series.totals.count
-        let w = max(2 * configuration.minimumSegment, 6)
+        let w = max(configuration.minimumSegment, 3)
         let before = max(0, index - w)..<index
         let after = index..<min(n, index + w)
         guard !before.isEmpty, !after.isEmpty else { return nil }
@@ -76,15 +82,31 @@ public struct RegressionDetector: Sendable {
             let total = range.reduce(Int64(0)) { $0 + series.totals[$1] }
             return total > 0 ? Double(range.reduce(Int64(0)) { $0 + values[$1] }) / Double(total) : 0
         }
-        func delta(_ values: [Int64]) -> Double { share(values, after) - share(values, before) }
+        var ratios: [Double] = []
+        for (other, otherCounts) in series.functions where other != function {
+            let b = share(otherCounts.selfCounts, before)
+            let a = share(otherCounts.selfCounts, after)
+            let samples = before.reduce(Int64(0)) { $0 + otherCounts.selfCounts[$1] }
+            if samples >= 50, b > 0, a > 0 { ratios.append(a / b) }
+        }
+        let drift = ratios.count >= 5 ? Descriptive.median(ratios) : 1
+        func delta(_ values: [Int64]) -> Double { share(values, after) - drift * share(values, before) }
         let own = delta(counts.totalCounts)
         guard own != 0 else { return nil }
         for (parent, callees) in series.callees where callees.contains(function) && parent != function {
             guard let parentCounts = series.functions[parent] else { continue }
             let siblings = callees.subtracting([function, parent])
-            let moved = siblings.reduce(0.0) { $0 + (series.functions[$1].map { delta($0.totalCounts) } ?? 0) }
+            var carried = own
+            var moved = siblings.reduce(0.0) { $0 + (series.functions[$1].map { delta($0.totalCounts) } ?? 0) }
+            if let edge = series.edges[ServiceSeries.CallEdge(caller: parent, callee: function)] {
+                carried = delta(edge)
+                guard carried * own > 0, abs(carried) >= 0.5 * abs(own) else { continue }
+                moved = siblings.reduce(0.0) {
+                    $0 + (series.edges[ServiceSeries.CallEdge(caller: parent, callee: $1)].map(delta) ?? 0)
+                }
+            }
             let parentMoved = delta(parentCounts.totalCounts)
-            if moved * own < 0, abs(moved) >= 0.5 * abs(own), abs(parentMoved) < 0.5 * abs(own) {
+            if moved * carried < 0, abs(moved) >= 0.5 * abs(carried), abs(parentMoved) < 0.5 * abs(carried) {
                 let points = { (value: Double) in String(format: "%+.3f", value * 100) }
                 return "cost shift under \(parent.name): its other callees \(points(moved)) points, its total "
                     + "\(points(parentMoved)) points, while this moved \(points(own)) points"
@@ -180,6 +202,10 @@ public struct RegressionDetector: Sendable {
     }
 
     /// Union of findings that are one event: same function, or one calls the other, same direction.
+    /// Findings of one bucket grouped into events. Self findings (where cost landed) of the same function or of
+    /// functions on one call path form an event's core. A total finding of a function joins the event whose core lies
+    /// under it; when several cores do (a handler above two unrelated regressions), it joins the one with the largest
+    /// change rather than merging them. Total findings above no core group among themselves by ancestry.
     private func group(_ findings: [Finding], in series: ServiceSeries) -> [[Finding]] {
         var parent = Array(findings.indices)
         func root(_ i: Int) -> Int {
@@ -187,13 +213,36 @@ public struct RegressionDetector: Sendable {
             while parent[i] != i { i = parent[i] }
             return i
         }
-        for i in findings.indices {
-            for j in findings.indices where j > i && findings[i].isIncrease == findings[j].isIncrease {
-                let a = findings[i].function
-                let b = findings[j].function
-                if a == b || series.isAncestor(a, of: b) || series.isAncestor(b, of: a) {
-                    parent[root(j)] = root(i)
-                }
+        func related(_ a: FunctionRef, _ b: FunctionRef) -> Bool {
+            a == b || series.isAncestor(a, of: b) || series.isAncestor(b, of: a)
+        }
+        let selfs = findings.indices.filter { findings[$0].metric == .selfShare }
+        let totals = findings.indices.filter { findings[$0].metric == .totalShare }
+        for i in selfs {
+            for j in selfs where j > i && findings[i].isIncrease == findings[j].isIncrease
+                && related(findings[i].function, findings[j].function)
+            {
+                parent[root(j)] = root(i)
+            }
+        }
+        var unplaced: [Int] = []
+        for t in totals {
+            let function = findings[t].function
+            let cores = selfs.filter {
+                findings[$0].isIncrease == findings[t].isIncrease
+                    && (findings[$0].function == function || series.isAncestor(function, of: findings[$0].function))
+            }
+            if let best = cores.max(by: { abs(findings[$0].delta) < abs(findings[$1].delta) }) {
+                parent[root(t)] = root(best)
+            } else {
+                unplaced.append(t)
+            }
+        }
+        for i in unplaced {
+            for j in unplaced where j > i && findings[i].isIncrease == findings[j].isIncrease
+                && related(findings[i].function, findings[j].function)
+            {
+                parent[root(j)] = root(i)
             }
         }
         return Dictionary(grouping: findings.indices, by: root).values.map { $0.map { findings[$0] } }

@@ -11,17 +11,29 @@ public struct ServiceSeries: Sendable {
     public var functions: [FunctionRef: (selfCounts: [Int64], totalCounts: [Int64])]
     /// Caller → callees seen on any stack.
     public var callees: [FunctionRef: Set<FunctionRef>]
+    /// Samples of each caller → callee edge per bucket, aligned with `times`; empty when not known.
+    public var edges: [CallEdge: [Int64]]
+
+    public struct CallEdge: Hashable, Sendable {
+        public var caller: FunctionRef
+        public var callee: FunctionRef
+        public init(caller: FunctionRef, callee: FunctionRef) {
+            self.caller = caller
+            self.callee = callee
+        }
+    }
 
     public init(
         service: String, times: [Int64], totals: [Int64],
         functions: [FunctionRef: (selfCounts: [Int64], totalCounts: [Int64])],
-        callees: [FunctionRef: Set<FunctionRef>]
+        callees: [FunctionRef: Set<FunctionRef>], edges: [CallEdge: [Int64]] = [:]
     ) {
         self.service = service
         self.times = times
         self.totals = totals
         self.functions = functions
         self.callees = callees
+        self.edges = edges
     }
 
     /// Whether `ancestor` calls `descendant`, directly or through other frames.
