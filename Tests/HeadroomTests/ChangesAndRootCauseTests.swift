@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomChanges
 import HeadroomCore
+import HeadroomEngine
 import HeadroomRootCause
 import HeadroomSource
 import HeadroomTesting
@@ -242,5 +243,52 @@ struct ChangesAndRootCauseTests {
         let spans = BraceScanner.functions(source: source, language: .swift)
         #expect(spans.map(\.name) == ["Cart.total", "Cart.count", "Cart.init", "top"])
         #expect(spans.first == FunctionSpan(name: "Cart.total", start: 4, end: 7))
+    }
+
+    @Test("bisect finds the first commit that measures worse, with repetitions and a significance test")
+    func bisects() throws {
+        let repo = try ScratchRepository()
+        defer { repo.directory.cleanup() }
+        var shas: [String] = []
+        for i in 0..<7 {
+            shas.append(try repo.commit(["cost.txt": i >= 4 ? "2.0\n" : "1.0\n", "note.txt": "\(i)\n"],
+                                        message: "c\(i)", time: 1_793_606_400 + Int64(i) * 60))
+        }
+        let command = "python3 -c \"import random; print(float(open('cost.txt').read()) + random.random() * 0.2)\""
+        let outcome = try Bisector(command: command, repetitions: 8).bisect(
+            repository: repo.path, good: shas[0], bad: shas[6])
+        #expect(outcome.culprit == shas[4])
+        #expect(outcome.pValue < 0.01)
+        #expect(try repo.git(["status", "--porcelain"]).isEmpty)  // the user's checkout is untouched
+        let flat = try Bisector(command: "echo 1", repetitions: 5).bisect(repository: repo.path, good: shas[0], bad: shas[3])
+        #expect(flat.culprit == nil)
+    }
+
+    @Test("CLI: changes import is incremental; deploy files with unknown commits or out-of-order times change nothing")
+    func cliImports() throws {
+        let repo = try ScratchRepository()
+        defer { repo.directory.cleanup() }
+        let a = try repo.commit(["m.py": "def f():\n    return 1\n"], message: "one")
+        let b = try repo.commit(["m.py": "def f():\n    return 2\n"], message: "two", time: 1_793_610_000)
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let first = try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store])
+        #expect(first.succeeded && first.stdout.contains("2 new"))
+        let second = try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store])
+        #expect(second.succeeded && second.stdout.contains("imported 0 commits"))
+        let bad = try dir.write("bad.csv", "timestamp,service,commit\n1793606400,shop,\(a)\n1793610000,shop,0123456789abc\n")
+        let unknown = try Checkout.headroom(["deploys", "import", bad, "--store", store])
+        #expect(!unknown.succeeded)
+        #expect(unknown.stderr.contains("bad.csv:3:") && unknown.stderr.split(separator: "\n").count == 1)
+        let late = try dir.write("late.csv", "timestamp,service,commit\n1793610000,shop,\(b)\n1793606400,shop,\(a.prefix(8))\n")
+        #expect(!(try Checkout.headroom(["deploys", "import", late, "--store", store])).succeeded)
+        let good = try dir.write("good.csv", "timestamp,service,commit\n1793606400,shop,\(a.prefix(8))\n1793610000,shop,\(b)\n")
+        let imported = try Checkout.headroom(["deploys", "import", good, "--store", store])
+        #expect(imported.succeeded && imported.stdout.contains("2 new"))
+        let again = try Checkout.headroom(["deploys", "import", good, "--store", store])
+        #expect(again.succeeded && again.stdout.contains("0 new"))
+        let notRepo = try Checkout.headroom(["changes", "import", "--repo", dir.path, "--store", store])
+        #expect(!notRepo.succeeded && notRepo.stderr.contains("not a git repository"))
     }
 }
