@@ -26,9 +26,8 @@ public struct RootCauseService: Sendable {
         return (regression, ranked)
     }
 
-    /// The onset window: (previous bucket, onset bucket end].
     func window(_ regression: Regression) -> (start: Int64, end: Int64) {
-        (regression.previousTimestamp, regression.timestamp + Store.bucketSeconds)
+        RootCauseContext.onsetWindow(regression, bucketSeconds: Store.bucketSeconds)
     }
 
     /// The service's deploys, and the indices of those inside the window plus the nearest one on each side (the

@@ -13,8 +13,7 @@ struct CandidateScorer {
     init(context: RootCauseContext) {
         self.context = context
         regression = context.regression
-        windowStart = regression.previousTimestamp
-        windowEnd = regression.timestamp + context.bucketSeconds
+        (windowStart, windowEnd) = RootCauseContext.onsetWindow(regression, bucketSeconds: context.bucketSeconds)
         rising = context.attribution?.framesOnRisingStacks ?? [:]
     }
 

@@ -30,6 +30,12 @@ public struct RootCauseContext: Sendable {
     /// Source text of the regressed function and of the functions on its rising stacks (for configuration keys).
     public var code: [FunctionRef: String]
 
+    /// The onset window: the change happened after the last bucket before it started and before the first bucket
+    /// after it ended, so (previousTimestamp, timestamp + bucketSeconds].
+    public static func onsetWindow(_ regression: Regression, bucketSeconds: Int64) -> (start: Int64, end: Int64) {
+        (regression.previousTimestamp, regression.timestamp + bucketSeconds)
+    }
+
     public init(
         regression: Regression, bucketSeconds: Int64, changes: [LiveChange], opaqueDeploys: [Deploy] = [],
         attribution: StackAttribution? = nil, code: [FunctionRef: String] = [:]

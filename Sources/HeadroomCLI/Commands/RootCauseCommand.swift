@@ -63,8 +63,8 @@ struct RootCauseCommand: ParsableCommand {
                       score: $0.score, confidence: $0.confidence, live_at: $0.liveAt.map(Timestamps.format),
                       functions: $0.functions.map(\.name), features: $0.features, evidence: $0.evidence)
         }
-        let onset = [Timestamps.format(regression.previousTimestamp),
-                     Timestamps.format(regression.timestamp + Store.bucketSeconds)]
+        let window = RootCauseContext.onsetWindow(regression, bucketSeconds: Store.bucketSeconds)
+        let onset = [Timestamps.format(window.start), Timestamps.format(window.end)]
         if formatOptions.format == .json {
             return try printJSON(Output(
                 regression: id, service: regression.service, function: regression.function.description, onset: onset,
