@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Headroom's demo and tests need on a fresh Debian machine: git, python3, SQLite headers (for GRDB)
-# and py-spy (from PyPI). Safe to run again; installs only what is missing.
+# and py-spy and PyYAML (from PyPI). Safe to run again; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -13,6 +13,12 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+  echo "installing PyYAML from PyPI (YAML configuration keys in change import)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pyyaml \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyyaml
 fi
 
 if ! command -v py-spy >/dev/null 2>&1; then
