@@ -42,18 +42,17 @@ public struct StackAttribution: Sendable {
         }
         paths = merged.map { Path(frames: $0.key, before: $0.value.0, after: $0.value.1) }
         rise = paths.reduce(0) { $0 + max($1.delta, 0) }
+        var rising: [FunctionRef: Double] = [:]
+        for path in paths where path.delta > 0 {
+            for frame in Set(path.frames) { rising[frame, default: 0] += path.delta }
+        }
+        framesOnRisingStacks = rising
     }
 
     public var isEmpty: Bool { paths.isEmpty || rise <= 0 }
 
     /// Functions on the relevant stacks (callers and callees of the regressed function), with the rise through each.
-    public var framesOnRisingStacks: [FunctionRef: Double] {
-        var out: [FunctionRef: Double] = [:]
-        for path in paths where path.delta > 0 {
-            for frame in Set(path.frames) { out[frame, default: 0] += path.delta }
-        }
-        return out
-    }
+    public let framesOnRisingStacks: [FunctionRef: Double]
 
     /// Fraction of the rise on stacks through a frame `matching` selects.
     public func share(where matching: (FunctionRef) -> Bool) -> Double {

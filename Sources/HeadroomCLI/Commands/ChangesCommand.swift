@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HeadroomChanges
 import HeadroomCore
+import HeadroomEngine
 import HeadroomStore
 
 struct ChangesCommand: ParsableCommand {
@@ -26,16 +26,13 @@ struct ChangesCommand: ParsableCommand {
         @Flag(help: "Re-read commits that are already imported.") var full = false
 
         func run() throws {
-            let git = try Git(path: repo)
             let store = try Store.open(path: storeOptions.store)
-            let known = full ? [] : try store.knownCommits(repository: git.root)
-            let commits = try CommitImporter(git: git).importCommits(
-                since: since, kind: kind == .config ? .config : .code, service: service, known: known)
-            let added = try store.saveCommits(commits, repository: git.root)
-            let functions = commits.reduce(0) { $0 + $1.functions.count }
-            let keys = commits.reduce(0) { $0 + $1.configKeys.count }
-            print("imported \(commits.count) commits from \(git.root) (\(added) new, \(known.count) already known; "
-                  + "\(functions) changed functions, \(keys) configuration keys)")
+            let result = try ChangeHistoryService(store: store).importRepository(
+                repo, since: since, kind: kind == .config ? .config : .code, service: service, full: full)
+            let functions = result.commits.reduce(0) { $0 + $1.functions.count }
+            let keys = result.commits.reduce(0) { $0 + $1.configKeys.count }
+            print("imported \(result.commits.count) commits from \(result.root) (\(result.added) new, \(result.known) "
+                  + "already known; \(functions) changed functions, \(keys) configuration keys)")
         }
     }
 }
@@ -56,22 +53,8 @@ struct DeploysCommand: ParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw HeadroomError(.notFound, "cannot read \(file)")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw HeadroomError(.badInput, "\(file) is not UTF-8 text")
-            }
-            let rows = try DeployCSV.parse(text, name: file)
             let store = try Store.open(path: storeOptions.store)
-            let deploys = try rows.map { row in
-                do {
-                    return Deploy(service: row.service, commit: try store.resolveCommit(row.commit), time: row.time)
-                } catch let error as HeadroomError {
-                    throw HeadroomError(error.code, "\(file):\(row.line): \(error.message)")
-                }
-            }
-            let added = try store.addDeploys(deploys)
+            let (deploys, added) = try ChangeHistoryService(store: store).importDeploys(file: file)
             print("imported \(deploys.count) deploys of \(Set(deploys.map(\.service)).count) services "
                   + "(\(added) new)")
         }

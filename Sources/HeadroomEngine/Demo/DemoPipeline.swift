@@ -1,6 +1,5 @@
 import Foundation
 import HeadroomAgent
-import HeadroomChanges
 import HeadroomCore
 import HeadroomSkills
 import HeadroomStore
@@ -41,14 +40,13 @@ public struct DemoPipeline: Sendable {
         let storePath = options.store ?? (workdir as NSString).appendingPathComponent(".headroom/headroom.sqlite")
         let store = try Store.open(path: storePath)
 
-        let commits = try stage(1, "example", "building the example's git history") { () throws -> [Commit] in
+        try stage(1, "example", "building the example's git history") { () throws in
             let result = try Shell.run(["python3", (example as NSString).appendingPathComponent("make_history.py"),
                                         repository], timeout: 120)
             guard result.succeeded else { throw HeadroomError(.process, result.stderr.trimmingCharacters(in: .newlines)) }
-            return try CommitImporter(git: Git(path: repository)).importCommits()
         }
-        _ = try stage(2, "changes", "importing \(commits.count) commits and their changed functions") {
-            try store.saveCommits(commits, repository: repository)
+        let commits = try stage(2, "changes", "importing the commits and the functions each changed") {
+            try ChangeHistoryService(store: store).importRepository(repository).commits
         }
         let settings = try ProjectSettings.load(repository: repository)
         let service = settings.serviceName ?? "shop"

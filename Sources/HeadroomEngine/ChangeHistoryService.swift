@@ -1,0 +1,48 @@
+import Foundation
+import HeadroomChanges
+import HeadroomCore
+import HeadroomStore
+
+/// Imports change history (repositories and deploy files) into the store; every adapter goes through it.
+public struct ChangeHistoryService: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public struct RepositoryImport: Sendable {
+        public var root: String
+        public var commits: [Commit]
+        public var added: Int
+        public var known: Int
+    }
+
+    /// Imports a repository's commits after `since`, skipping known ones unless `full`; one transaction.
+    public func importRepository(
+        _ path: String, since: String? = nil, kind: Commit.Kind = .code, service: String? = nil, full: Bool = false
+    ) throws -> RepositoryImport {
+        let git = try Git(path: path)
+        let known = full ? [] : try store.knownCommits(repository: git.root)
+        let commits = try CommitImporter(git: git).importCommits(since: since, kind: kind, service: service, known: known)
+        let added = try store.saveCommits(commits, repository: git.root)
+        return RepositoryImport(root: git.root, commits: commits, added: added, known: known.count)
+    }
+
+    /// Imports a `timestamp,service,commit` deploy file whole or not at all; errors name `file:line`. Returns the
+    /// deploys and how many were new.
+    public func importDeploys(file: String) throws -> (deploys: [Deploy], added: Int) {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw HeadroomError(.notFound, "cannot read \(file)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw HeadroomError(.badInput, "\(file) is not UTF-8 text")
+        }
+        let deploys = try DeployCSV.parse(text, name: file).map { row in
+            do {
+                return Deploy(service: row.service, commit: try store.resolveCommit(row.commit), time: row.time)
+            } catch let error as HeadroomError {
+                throw HeadroomError(error.code, "\(file):\(row.line): \(error.message)")
+            }
+        }
+        return (deploys, try store.addDeploys(deploys))
+    }
+}
