@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
@@ -47,7 +48,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HeadroomSkills",
-            dependencies: ["HeadroomCore", "HeadroomSource"],
+            dependencies: ["HeadroomCore", "HeadroomSource", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(
             name: "HeadroomDelivery",

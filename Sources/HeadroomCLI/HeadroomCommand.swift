@@ -10,7 +10,8 @@ public struct HeadroomCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
             ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
-            SimulateCommand.self,
+            SimulateCommand.self, OpportunitiesCommand.self, FixCommand.self, ResolveCommand.self, ReviewCommand.self,
+            SkillsCommand.self, ToolsCommand.self,
         ])
 
     public init() {}

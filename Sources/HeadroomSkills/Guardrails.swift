@@ -1,3 +1,4 @@
+import Foundation
 import HeadroomCore
 import HeadroomSource
 
@@ -8,39 +9,80 @@ public struct Guardrails: Sendable {
     public init(python: PythonAST = PythonAST()) { self.python = python }
 
     /// The names of the checks, in the order they run.
-    public static let checks = ["syntax", "minimal-diff", "right-function", "precondition"]
+    public static let checks = ["safety", "syntax", "minimal-diff", "right-function", "right-issue"]
 
-    /// Throws a `Refusal` naming the first failed check.
-    public func check(_ edit: SourceEdit) throws {
-        if edit.path.hasSuffix(".py"), let error = try python.syntaxError(source: edit.patched, path: edit.path) {
-            throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(error))")
+    /// Throws a `Refusal` naming the first failed check. `recipe` supplies the right-issue check.
+    public func check(_ edit: SourceEdit, recipe: (any Recipe)? = nil) throws {
+        try safety(edit)
+        try syntax(edit)
+        let (replaced, inserted) = Self.changes(edit.original, edit.patched)
+        guard !replaced.isEmpty || !inserted.isEmpty else {
+            throw Refusal("guardrail minimal-diff: the patch changes nothing")
         }
-        let changed = Self.changedOriginalLines(edit.original, edit.patched)
-        guard !changed.isEmpty else { throw Refusal("guardrail minimal-diff: the patch changes nothing") }
-        if let outside = changed.first(where: { !edit.span.contains($0) }) {
+        if let outside = replaced.first(where: { !edit.span.contains($0) }) {
             throw Refusal("guardrail right-function: the patch changes line \(outside), outside `\(edit.function)` "
                           + "(lines \(edit.span.lowerBound)-\(edit.span.upperBound))")
         }
-        if edit.path.hasSuffix(".py"),
-            let report = try python.logCalls(source: edit.patched, function: edit.function),
-            report.calls.contains(where: { $0.eager && !$0.guarded })
-        {
-            throw Refusal("guardrail precondition: `\(edit.function)` still has an unguarded eager logging call")
+        // A diff may place an insertion on either side of the blank lines around the declared point.
+        let lines = edit.original.split(separator: "\n", omittingEmptySubsequences: false)
+        var allowed = Set<Int>()
+        for point in edit.insertionPoints {
+            allowed.insert(point)
+            var up = point
+            while up > 1, lines[up - 2].trimmingCharacters(in: .whitespaces).isEmpty { up -= 1; allowed.insert(up) }
+            var down = point
+            while down <= lines.count, lines[down - 1].trimmingCharacters(in: .whitespaces).isEmpty { down += 1; allowed.insert(down) }
+        }
+        if let stray = inserted.first(where: { !(edit.span.lowerBound...(edit.span.upperBound + 1)).contains($0) && !allowed.contains($0) }) {
+            throw Refusal("guardrail right-function: the patch inserts lines before line \(stray), outside `\(edit.function)` "
+                          + "and not at a place the recipe declared (an import or module constant)")
+        }
+        try recipe?.verify(edit)
+    }
+
+    /// The path stays inside the repository, and no test is deleted or edited.
+    public func safety(_ edit: SourceEdit) throws {
+        let parts = edit.path.split(separator: "/")
+        if edit.path.hasPrefix("/") || parts.contains("..") || parts.contains(".git") || edit.path.isEmpty {
+            throw Refusal("guardrail safety: \(edit.path) is not a path inside the repository")
+        }
+        let name = parts.last.map(String.init) ?? ""
+        if parts.contains("tests") || parts.contains("test") || name.hasPrefix("test_") || name.hasSuffix("_test.py") {
+            throw Refusal("guardrail safety: \(edit.path) is a test file; Headroom never edits or deletes tests")
         }
     }
 
-    /// Lines of the original that the patch replaced, or next to which it inserted, by a longest-common-subsequence
-    /// diff (Hunt & McIlroy 1976); files here are small enough for the O(n·m) table.
-    public static func changedOriginalLines(_ original: String, _ patched: String) -> [Int] {
+    /// Python through `ast.parse`, Swift through `swiftc -parse`; other languages are not checked here.
+    public func syntax(_ edit: SourceEdit) throws {
+        if edit.path.hasSuffix(".py"), let error = try python.syntaxError(source: edit.patched, path: edit.path) {
+            throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(error))")
+        }
+        if edit.path.hasSuffix(".swift"), Shell.which("swiftc") != nil {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-\(UUID().uuidString.prefix(8)).swift")
+            try edit.patched.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let result = try Shell.run(["swiftc", "-parse", file.path], timeout: 120)
+            if !result.succeeded {
+                let first = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
+                throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(first))")
+            }
+        }
+    }
+
+    /// Lines of the original that the patch replaced or deleted (1-based), and the original lines before which it
+    /// inserted new ones, by a longest-common-subsequence diff (Hunt & McIlroy 1976); files here are small enough for
+    /// the O(n·m) table.
+    public static func changes(_ original: String, _ patched: String) -> (replaced: [Int], inserted: [Int]) {
         let a = original.split(separator: "\n", omittingEmptySubsequences: false)
         let b = patched.split(separator: "\n", omittingEmptySubsequences: false)
-        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        var table = [[Int32]](repeating: [Int32](repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
             for j in stride(from: b.count - 1, through: 0, by: -1) {
                 table[i][j] = a[i] == b[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
             }
         }
-        var changed: [Int] = []
+        var replaced = Set<Int>()
+        var inserted = Set<Int>()
         var i = 0
         var j = 0
         while i < a.count || j < b.count {
@@ -48,14 +90,20 @@ public struct Guardrails: Sendable {
                 i += 1
                 j += 1
             } else if j < b.count, i == a.count || table[i][j + 1] >= table[i + 1][j] {
-                // An inserted line sits between original lines i and i+1 (1-based: i and i+1); blame the next one.
-                changed.append(min(i + 1, max(a.count, 1)))
+                inserted.insert(i + 1)  // before original line i+1
                 j += 1
             } else {
-                changed.append(i + 1)
+                replaced.insert(i + 1)
                 i += 1
             }
         }
-        return Array(Set(changed)).sorted()
+        return (replaced.sorted(), inserted.sorted())
+    }
+
+    /// Every original line the patch touched, insertions blamed on the next line.
+    public static func changedOriginalLines(_ original: String, _ patched: String) -> [Int] {
+        let (replaced, inserted) = changes(original, patched)
+        let count = original.split(separator: "\n", omittingEmptySubsequences: false).count
+        return Array(Set(replaced + inserted.map { min($0, max(count, 1)) })).sorted()
     }
 }

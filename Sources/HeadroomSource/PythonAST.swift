@@ -116,17 +116,27 @@ public struct PythonAST: Sendable {
         return answer.ok ? nil : (answer.error ?? "syntax error")
     }
 
-    private func call<Request: Encodable, Answer: Decodable>(_ mode: String, _ request: Request) throws -> Answer {
+    func call<Request: Encodable, Answer: Decodable>(
+        _ mode: String, _ request: Request, snakeCase: Bool = false
+    ) throws -> Answer {
         let input = try JSONEncoder().encode(request)
         let result = try Shell.run([python, "-c", PythonHelperScript.source, mode], input: input, timeout: timeout)
         guard result.succeeded else {
             let why = result.timedOut ? "timed out" : result.stderr.split(separator: "\n").last.map(String.init) ?? ""
             throw HeadroomError(.process, "python ast helper (\(mode)) failed: \(why)")
         }
+        if let failure = try? JSONDecoder().decode(HelperFailure.self, from: result.stdoutData) {
+            throw HeadroomError(.badInput, "the Python source does not parse (\(failure.error))")
+        }
         do {
-            return try JSONDecoder().decode(Answer.self, from: Data(result.stdout.utf8))
+            let decoder = JSONDecoder()
+            if snakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
+            return try decoder.decode(Answer.self, from: result.stdoutData)
         } catch {
             throw HeadroomError(.process, "python ast helper (\(mode)) gave unreadable output")
         }
     }
 }
+
+/// The helper's answer when the source it was given does not parse.
+private struct HelperFailure: Decodable { var error: String }

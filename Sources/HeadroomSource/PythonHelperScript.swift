@@ -1,7 +1,19 @@
 /// The Python program behind `PythonAST`: it uses Python's own `ast`, so positions and syntax verdicts are exact.
 /// It reads one JSON request on stdin and writes one JSON answer on stdout.
 enum PythonHelperScript {
-    static let source = #"""
+    static let source = core + "\n" + PythonSkillScript.source + "\n" + dispatch
+
+    /// Reads the request, runs the mode; a source that does not parse gives `{"error": …}`.
+    static let dispatch = #"""
+MODES.update(SKILL_MODES)
+request = json.load(sys.stdin)
+try:
+    json.dump(MODES[sys.argv[1]](request), sys.stdout)
+except (SyntaxError, ValueError) as exc:
+    json.dump({"error": f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"}, sys.stdout)
+"""#
+
+    static let core = #"""
 import ast, json, sys
 
 def qualnames(tree):
@@ -188,7 +200,5 @@ def config(request):
     return {"keys": keys, "errors": errors}
 
 MODES = {"functions": functions, "logcalls": logcalls, "check": check, "config": config}
-request = json.load(sys.stdin)
-json.dump(MODES[sys.argv[1]](request), sys.stdout)
 """#
 }

@@ -116,6 +116,31 @@ enum Schema {
                 ALTER TABLE rootcause_candidate ADD COLUMN live_at INTEGER;
                 """)
         }
+        migrator.registerMigration("v5-skills") { db in
+            // Patches from both agents with their edit, transcript and review; opportunities (issue 6).
+            try db.execute(sql: """
+                ALTER TABLE patch ADD COLUMN kind TEXT NOT NULL DEFAULT 'regression';
+                ALTER TABLE patch ADD COLUMN opportunity_id INTEGER REFERENCES opportunity(id);
+                ALTER TABLE patch ADD COLUMN path TEXT;
+                ALTER TABLE patch ADD COLUMN function TEXT;
+                ALTER TABLE patch ADD COLUMN culprit TEXT;
+                ALTER TABLE patch ADD COLUMN commit_sha TEXT;
+                ALTER TABLE patch ADD COLUMN summary TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE patch ADD COLUMN edit TEXT;
+                ALTER TABLE patch ADD COLUMN transcript TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE patch ADD COLUMN review TEXT NOT NULL DEFAULT 'pending';
+                ALTER TABLE patch ADD COLUMN review_note TEXT;
+                ALTER TABLE patch ADD COLUMN reviewed_at INTEGER;
+                ALTER TABLE patch ADD COLUMN seconds REAL;
+                CREATE TABLE opportunity (
+                    id INTEGER PRIMARY KEY, service TEXT NOT NULL, function TEXT NOT NULL, file TEXT NOT NULL,
+                    line INTEGER NOT NULL, pattern TEXT NOT NULL, skill TEXT, share REAL NOT NULL,
+                    share_basis TEXT NOT NULL, cores REAL NOT NULL, watts REAL NOT NULL, savings_cores REAL NOT NULL,
+                    savings_watts REAL NOT NULL, detail TEXT NOT NULL, blocked TEXT, repo TEXT NOT NULL,
+                    evidence TEXT NOT NULL, criteria TEXT NOT NULL, found_at INTEGER NOT NULL,
+                    UNIQUE (service, file, function, pattern));
+                """)
+        }
         return migrator
     }
 }

@@ -3,35 +3,84 @@ import GRDB
 import HeadroomCore
 
 extension Store {
-    /// Records a patch and its validation; returns it with its id.
+    /// Records a new patch, or updates it when it has an id; returns it with its id.
     public func savePatch(_ patch: PatchRecord) throws -> PatchRecord {
         try queue.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO patch (regression_id, skill, repo, branch, base_commit, diff, pr_description, status,
-                      reason, validation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [patch.regressionID, patch.skill, patch.repository, patch.branch, patch.baseCommit,
-                            patch.diff, patch.prDescription, patch.status.rawValue, patch.reason,
-                            try patch.validation.map { try JSONCoding.string($0) }, Timestamps.now()])
+            let arguments: StatementArguments = [
+                patch.kind, patch.regressionID, patch.opportunityID, patch.skill, patch.repository, patch.path,
+                patch.function, patch.culprit, patch.branch, patch.baseCommit, patch.commit, patch.diff,
+                try JSONCoding.string(patch.summary), patch.editJSON, patch.prDescription, patch.status.rawValue,
+                patch.reason, try patch.validation.map { try JSONCoding.string($0) },
+                try JSONCoding.string(patch.transcript), patch.review.rawValue, patch.reviewNote, patch.seconds,
+            ]
             var saved = patch
-            saved.id = db.lastInsertedRowID
+            if let id = patch.id {
+                try db.execute(sql: """
+                    UPDATE patch SET kind = ?, regression_id = ?, opportunity_id = ?, skill = ?, repo = ?, path = ?,
+                      function = ?, culprit = ?, branch = ?, base_commit = ?, commit_sha = ?, diff = ?, summary = ?,
+                      edit = ?, pr_description = ?, status = ?, reason = ?, validation = ?, transcript = ?, review = ?,
+                      review_note = ?, seconds = ? WHERE id = ?
+                    """, arguments: arguments + [id])
+                guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
+            } else {
+                saved.createdAt = Timestamps.now()
+                try db.execute(sql: """
+                    INSERT INTO patch (kind, regression_id, opportunity_id, skill, repo, path, function, culprit, branch,
+                      base_commit, commit_sha, diff, summary, edit, pr_description, status, reason, validation,
+                      transcript, review, review_note, seconds, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments + [saved.createdAt])
+                saved.id = db.lastInsertedRowID
+            }
             return saved
         }
     }
 
-    /// Stored patches, newest first.
-    public func patches() throws -> [PatchRecord] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM patch ORDER BY id DESC").map { row in
-                let validation: String? = row["validation"]
-                return PatchRecord(
-                    id: row["id"], regressionID: row["regression_id"], skill: row["skill"], repository: row["repo"],
-                    branch: row["branch"], baseCommit: row["base_commit"], diff: row["diff"],
-                    prDescription: row["pr_description"],
-                    status: PatchRecord.Status(rawValue: row["status"]) ?? .failed, reason: row["reason"],
-                    validation: try validation.map { try JSONCoding.decode(ValidationResult.self, $0) })
-            }
+    /// Records a person's review of a patch.
+    public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
+                           arguments: [review.rawValue, note, Timestamps.now(), id])
+            guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
         }
+    }
+
+    /// Stored patches, newest first; `skill` and `review` filter.
+    public func patches(skill: String? = nil, review: PatchRecord.Review? = nil, status: PatchRecord.Status? = nil)
+        throws -> [PatchRecord]
+    {
+        try queue.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let skill { conditions.append("skill = ?"); arguments += [skill] }
+            if let review { conditions.append("review = ?"); arguments += [review.rawValue] }
+            if let status { conditions.append("status = ?"); arguments += [status.rawValue] }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM patch \(filter) ORDER BY id DESC", arguments: arguments)
+                .map(Self.patch(from:))
+        }
+    }
+
+    public func patch(id: Int64) throws -> PatchRecord {
+        let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM patch WHERE id = ?", arguments: [id]) }
+        guard let row else { throw HeadroomError(.notFound, "no patch \(id) (see `headroom review list`)") }
+        return try Self.patch(from: row)
+    }
+
+    static func patch(from row: Row) throws -> PatchRecord {
+        let validation: String? = row["validation"]
+        let summary: String = row["summary"]
+        let transcript: String = row["transcript"]
+        return PatchRecord(
+            id: row["id"], kind: row["kind"], regressionID: row["regression_id"], opportunityID: row["opportunity_id"],
+            skill: row["skill"], repository: row["repo"], path: row["path"], function: row["function"],
+            culprit: row["culprit"], branch: row["branch"], baseCommit: row["base_commit"], commit: row["commit_sha"],
+            diff: row["diff"], summary: (try? JSONCoding.decode([String].self, summary)) ?? [],
+            editJSON: row["edit"], prDescription: row["pr_description"],
+            status: PatchRecord.Status(rawValue: row["status"]) ?? .failed, reason: row["reason"],
+            validation: try validation.map { try JSONCoding.decode(ValidationResult.self, $0) },
+            transcript: (try? JSONCoding.decode([TranscriptStep].self, transcript)) ?? [],
+            review: PatchRecord.Review(rawValue: row["review"]) ?? .pending, reviewNote: row["review_note"],
+            seconds: row["seconds"], createdAt: row["created_at"])
     }
 }

@@ -23,33 +23,71 @@ public struct ValidationResult: Sendable, Codable, Equatable {
 
 /// A candidate fix and what happened to it.
 public struct PatchRecord: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case delivered, refused, failed }
+    /// `proposed`: made and past the static guardrails; `delivered`: tested, faster, on its branch; `refused`: a
+    /// recipe or guardrail declined, or no significant gain; `failed`: tests failed or something broke.
+    public enum Status: String, Sendable, Codable { case proposed, delivered, refused, failed }
+    /// What a person decided about a delivered patch.
+    public enum Review: String, Sendable, Codable { case pending, applied, rejected }
     public var id: Int64?
+    /// `regression` or `opportunity`.
+    public var kind: String
     public var regressionID: Int64?
+    public var opportunityID: Int64?
     public var skill: String
     public var repository: String
+    public var path: String?
+    public var function: String?
+    public var culprit: String?
     public var branch: String?
     public var baseCommit: String
+    /// The patch commit on `branch`.
+    public var commit: String?
     public var diff: String
+    public var summary: [String]
+    /// Original and patched text of the file (JSON of the recipe's edit), so validation can run later.
+    public var editJSON: String?
     public var prDescription: String?
     public var status: Status
     public var reason: String?
     public var validation: ValidationResult?
+    public var transcript: [TranscriptStep]
+    public var review: Review
+    public var reviewNote: String?
+    /// Seconds from the command's start to the delivered branch (validation included).
+    public var seconds: Double?
+    public var createdAt: Int64?
+
     public init(
-        id: Int64? = nil, regressionID: Int64?, skill: String, repository: String, branch: String?,
-        baseCommit: String, diff: String, prDescription: String?, status: Status, reason: String?,
-        validation: ValidationResult?
+        id: Int64? = nil, kind: String = "regression", regressionID: Int64?, opportunityID: Int64? = nil,
+        skill: String, repository: String, path: String? = nil, function: String? = nil, culprit: String? = nil,
+        branch: String?, baseCommit: String, commit: String? = nil, diff: String, summary: [String] = [],
+        editJSON: String? = nil, prDescription: String?, status: Status, reason: String?,
+        validation: ValidationResult?, transcript: [TranscriptStep] = [], review: Review = .pending,
+        reviewNote: String? = nil, seconds: Double? = nil, createdAt: Int64? = nil
     ) {
         self.id = id
+        self.kind = kind
         self.regressionID = regressionID
+        self.opportunityID = opportunityID
         self.skill = skill
         self.repository = repository
+        self.path = path
+        self.function = function
+        self.culprit = culprit
         self.branch = branch
         self.baseCommit = baseCommit
+        self.commit = commit
         self.diff = diff
+        self.summary = summary
+        self.editJSON = editJSON
         self.prDescription = prDescription
         self.status = status
         self.reason = reason
         self.validation = validation
+        self.transcript = transcript
+        self.review = review
+        self.reviewNote = reviewNote
+        self.seconds = seconds
+        self.createdAt = createdAt
     }
 }

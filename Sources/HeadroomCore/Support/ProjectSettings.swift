@@ -11,11 +11,14 @@ public struct ProjectSettings: Sendable, Equatable {
     public var benchCommand: String?
     /// The load driver; `{seconds}` is replaced by the profiling window.
     public var loadCommand: String?
+    /// The repository's formatter in check mode (`black --check {file}`); `{file}` is the patched file.
+    public var formatCommand: String?
 
     public init(
         serviceName: String? = nil, language: String? = nil, testCommand: String? = nil, benchCommand: String? = nil,
-        loadCommand: String? = nil
+        loadCommand: String? = nil, formatCommand: String? = nil
     ) {
+        self.formatCommand = formatCommand
         self.serviceName = serviceName
         self.language = language
         self.testCommand = testCommand
@@ -58,7 +61,7 @@ public struct ProjectSettings: Sendable, Equatable {
         return ProjectSettings(
             serviceName: values["service.name"], language: values["service.language"],
             testCommand: values["commands.test"], benchCommand: values["commands.bench"],
-            loadCommand: values["commands.load"])
+            loadCommand: values["commands.load"], formatCommand: values["commands.format"])
     }
 
     private static func stripComment(_ line: String) -> String {

@@ -12,11 +12,14 @@ public struct DemoOptions: Sendable {
     public var sampleRate: Int
     /// A/B runs of each side.
     public var abRuns: Int
+    /// The Skills folder; nil finds it like the example.
+    public var skills: String?
 
     public init(
         workdir: String = "headroom-demo", example: String? = nil, store: String? = nil, profileSeconds: Double = 4,
-        sampleRate: Int = 250, abRuns: Int = 12
+        sampleRate: Int = 250, abRuns: Int = 12, skills: String? = nil
     ) {
+        self.skills = skills
         self.workdir = workdir
         self.example = example
         self.store = store

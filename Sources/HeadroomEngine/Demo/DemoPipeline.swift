@@ -72,19 +72,18 @@ public struct DemoPipeline: Sendable {
         }
         let patch = try stage(6, "fix", "guarding the logging, testing and A/B benchmarking on a new branch") {
             () throws -> PatchRecord in
-            guard let test = settings.testCommand, let bench = settings.benchCommand else {
+            guard settings.testCommand != nil, settings.benchCommand != nil else {
                 throw HeadroomError(.config, "the example's headroom.toml lacks [commands] test or bench")
             }
-            let context = FixContext(
-                repository: repository, testCommand: test, benchCommand: bench,
+            let context = ToolContext(
+                store: store, skillsRoot: try SkillCatalog.locate(options.skills),
                 outputDirectory: (workdir as NSString).appendingPathComponent("prs"),
                 validation: ValidationConfiguration(runs: options.abRuns))
-            let record = try store.savePatch(
-                RegressionFixer().fix(regression, candidates: candidates, context: context) { progress("      \($0)") })
-            guard record.status == .delivered else {
-                throw HeadroomError(.refused, record.reason ?? "the fix was \(record.status.rawValue)")
+            let result = try AgentService(context: context).fix(regression: regression.id!) { progress("      \($0)") }
+            guard result.status == "delivered", let id = result.patch else {
+                throw HeadroomError(.refused, result.reason ?? "the fix was \(result.status)")
             }
-            return record
+            return try store.patch(id: id)
         }
         let top = candidates[0]
         let v = patch.validation!

@@ -7,11 +7,25 @@ import HeadroomSource
 /// `if logger.isEnabledFor(logging.DEBUG):` skips that work and keeps the output identical whenever the level is
 /// on. The recipe refuses when skipping the arguments could change behaviour (they call something that may have side
 /// effects, or assign), when the module does not import `logging`, or when there is nothing eager to guard.
-public struct LogGuardRecipe: Sendable {
+public struct LogGuardRecipe: Recipe {
     public static let name = "log-guard"
+    public var name: String { Self.name }
     public var python: PythonAST
 
     public init(python: PythonAST = PythonAST()) { self.python = python }
+
+    public func apply(_ input: RecipeInput) throws -> SourceEdit {
+        try apply(source: input.source, path: input.path, function: input.function)
+    }
+
+    /// No eager, unguarded logging call is left in the function.
+    public func verify(_ edit: SourceEdit) throws {
+        if let report = try python.logCalls(source: edit.patched, function: edit.function),
+            report.calls.contains(where: { $0.eager && !$0.guarded })
+        {
+            throw Refusal("guardrail right-issue: `\(edit.function)` still has an unguarded eager logging call")
+        }
+    }
 
     /// The guarded version of `function` in `source`.
     public func apply(source: String, path: String, function: String) throws -> SourceEdit {

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Acceptance run of the skills on the fixture repositories (Tests/Fixtures/skills).
+
+For each fixture: copy it into a fresh git repository, profile its benchmark with py-spy (`headroom record`),
+scan it (`headroom opportunities --repo`), resolve the expected opportunity (`headroom resolve`), and compare the
+outcome with expected.json. Prints a markdown table; `--check` exits 1 when any outcome differs.
+
+    python3 Benchmarks/skills/acceptance.py [--bin .build/debug/headroom] [--only NAME] [--check]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "skills")
+
+
+def run(cmd, cwd, env, timeout=600):
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def one(name, spec, binary, workdir, env):
+    repo = os.path.join(workdir, name)
+    shutil.copytree(os.path.join(FIXTURES, name), repo)
+    git = lambda *a: run(["git", *a], repo, env)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("-c", "user.name=Fixture", "-c", "user.email=fixture@example.com", "-c", "commit.gpgsign=false",
+        "commit", "-qm", "fixture")
+    store = os.path.join(workdir, name + ".sqlite")
+    service = name
+    rec = run([binary, "record", "--store", store, "--service", service, "--rate", "250", "--",
+               "python3", "bench.py", str(spec["rounds"])], repo, env)
+    if rec.returncode != 0:
+        return {"status": "error", "reason": "record: " + rec.stderr.strip()[-200:]}
+    scan = run([binary, "opportunities", "--store", store, "--service", service, "--repo", repo,
+                "--format", "json"], repo, env)
+    if scan.returncode != 0:
+        return {"status": "error", "reason": "opportunities: " + scan.stderr.strip()[-200:]}
+    found = [o for o in json.loads(scan.stdout)["opportunities"]
+             if o["pattern"] == spec["pattern"] and o["function"].split(".")[-1] == spec["function"]]
+    if not found:
+        return {"status": "error", "reason": f"no {spec['pattern']} opportunity for {spec['function']} "
+                f"(found: {[(o['pattern'], o['function']) for o in json.loads(scan.stdout)['opportunities']]})"}
+    opportunity = found[0]
+    head = run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
+    started = time.time()
+    res = run([binary, "resolve", str(opportunity["id"]), "--store", store, "--format", "json"], repo, env)
+    elapsed = time.time() - started
+    if res.returncode not in (0, 2):
+        return {"status": "error", "reason": "resolve: " + res.stderr.strip()[-300:]}
+    result = json.loads(res.stdout)
+    result["share"] = opportunity["share"]
+    result["share_basis"] = opportunity["share_basis"]
+    result["wall"] = elapsed
+    # Safety: the checked-out branch and work tree are untouched.
+    after = run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no"], repo, env).stdout.strip()
+    branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], repo, env).stdout.strip()
+    result["checkout_untouched"] = after == head and not dirty and branch == "main"
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug", "headroom"))
+    parser.add_argument("--only", action="append")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    expected = json.load(open(os.path.join(FIXTURES, "expected.json")))
+    env = dict(os.environ, HEADROOM_SKILLS=os.path.join(ROOT, "Skills"), GIT_CONFIG_NOSYSTEM="1")
+    workdir = tempfile.mkdtemp(prefix="headroom-skills-")
+    failures = []
+    print("| fixture | opportunity | share | expected | outcome | skill | speed-up (95% CI) | p | time to branch | reason |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    try:
+        for name, spec in expected.items():
+            if args.only and name not in args.only:
+                continue
+            r = one(name, spec, args.bin, workdir, env)
+            v = r.get("validation") or {}
+            ok = r.get("status") == spec["expect"] and r.get("checkout_untouched", False)
+            if spec["expect"] == "delivered":
+                ok = ok and r.get("skill") == spec["skill"] and (r.get("branch") or "").startswith("headroom/opportunity-")
+            else:
+                ok = ok and spec["reason"] in (r.get("reason") or "")
+            if not ok:
+                failures.append(name)
+            speed = f"{v['speedup']:.2f}× ({v['ci95'][0]:.2f}–{v['ci95'][1]:.2f})" if v else ""
+            pval = f"{v['p_value']:.1g}" if v else ""
+            took = f"{r['wall']:.1f} s" if r.get("status") == "delivered" else ""
+            share = f"{r['share'] * 100:.1f}% ({r['share_basis']})" if "share" in r else ""
+            reason = (r.get("reason") or "").replace("|", "/")[:150]
+            print(f"| {name} | {spec['pattern']} `{spec['function']}` | {share} | {spec['expect']} | "
+                  f"{r.get('status')}{'' if ok else ' ✗'} | {r.get('skill') or ''} | {speed} | {pval} | {took} | {reason} |")
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if failures:
+        print(f"\nNOT AS EXPECTED: {', '.join(failures)}")
+    return 1 if args.check and failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomStore
+
+/// Options of `fix` and `resolve`: validation commands and where the PR description goes.
+struct AgentRunOptions: ParsableArguments {
+    @Option(help: "Test command (default: the target's headroom.toml [commands] test).") var test: String?
+    @Option(help: "Benchmark command (default: headroom.toml [commands] bench).") var bench: String?
+    @Option(help: "Timed A/B runs per side (at least 10).") var runs: Int = 12
+    @Option(help: "Where PR descriptions go (default: prs/ next to the store).") var output: String?
+
+    func validationArguments() throws -> [String: JSONValue] {
+        guard runs >= 10 else { throw HeadroomError(.badInput, "--runs must be at least 10") }
+        var arguments: [String: JSONValue] = ["runs": .number(Double(runs))]
+        if let test { arguments["test"] = .string(test) }
+        if let bench { arguments["bench"] = .string(bench) }
+        return arguments
+    }
+}
+
+func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throws {
+    if format == .json { try printJSON(result); return }
+    print("\(result.status)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")")
+    if let reason = result.reason { print("reason: \(reason)") }
+    if let branch = result.branch { print("branch: \(branch)") }
+    if let pr = result.pr_description { print("PR description: \(pr)") }
+    if let v = result.validation {
+        print(String(format: "validation: tests passed; %.2f× faster (95%% CI %.2f–%.2f), Mann–Whitney p = %.2g, %d runs each",
+                     v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.p_value, v.runs))
+    }
+    print(String(format: "time: %.1f s", result.seconds))
+}
+
+struct FixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fix",
+        abstract: "Fix a regression: culprit, skill, patch, guardrails, tests and A/B benchmark, then a new branch with a PR description.")
+    @Argument(help: "Regression id (see `headroom detect`).") var id: Int64
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
+    @OptionGroup var agent: AgentRunOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        let context = try toolContext(store: storeOptions.store, skills: skills, output: agent.output, runs: agent.runs)
+        let result = try AgentService(context: context, validation: try agent.validationArguments()).fix(regression: id, progress: progressLine)
+        try printAgentResult(result, format: format.format)
+        if result.status == "failed" { throw ExitCode(2) }
+    }
+}
+
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve", abstract: "Turn an opportunity into a validated fix on a new branch, or say why not.")
+    @Argument(help: "Opportunity id (see `headroom opportunities`).") var id: Int64
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
+    @OptionGroup var agent: AgentRunOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        let context = try toolContext(store: storeOptions.store, skills: skills, output: agent.output, runs: agent.runs)
+        let result = try AgentService(context: context, validation: try agent.validationArguments()).resolve(opportunity: id, progress: progressLine)
+        try printAgentResult(result, format: format.format)
+        if result.status == "failed" { throw ExitCode(2) }
+    }
+}
+
+struct OpportunitiesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opportunities",
+        abstract: "Efficiency opportunities ranked by estimated savings; with --repo, scan that repository against the service's profiles first.")
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
+    @Option(help: "Service whose profiles measure the cost.") var service: String?
+    @Option(help: "Repository to scan (default: list stored opportunities).") var repo: String?
+    @Option(help: "Scan functions with at least this total share of the service's CPU.") var minShare: Double = 0.01
+    @Option(help: "Rows to show.") var limit: Int = 50
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        let registry = HeadroomTools.registry(try toolContext(store: storeOptions.store, skills: skills, output: nil))
+        var arguments: [String: JSONValue] = ["limit": .number(Double(limit)), "min_share": .number(minShare)]
+        if let service { arguments["service"] = .string(service) }
+        if let repo { arguments["repository"] = .string(repo) }
+        let result = try registry.call("list_opportunities", .object(arguments))
+        if format.format == .json { try printJSON(result); return }
+        let rows = result["opportunities"]?.arrayValue ?? []
+        if rows.isEmpty { print("no opportunities\(repo == nil ? " stored; scan with --repo DIR --service S" : " found")") }
+        for row in rows {
+            let share = (row["share"]?.doubleValue ?? 0) * 100
+            print(String(format: "#%-4d %-22@ %6.2f%% %7.1f cores saved  %@ (%@:%d)", row["id"]?.intValue ?? 0,
+                         (row["pattern"]?.stringValue ?? "") as NSString, share, row["savings_cores"]?.doubleValue ?? 0,
+                         (row["function"]?.stringValue ?? "") as NSString, (row["file"]?.stringValue ?? "") as NSString,
+                         row["line"]?.intValue ?? 0))
+            print("      \(row["detail"]?.stringValue ?? "")" + (row["skill"]?.stringValue.map { " → skill \($0)" } ?? " → no skill yet"))
+            if let blocked = row["blocked"]?.stringValue { print("      recipe would refuse: \(blocked)") }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomStore
+
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review", abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject.",
+        subcommands: [List.self, Show.self, Apply.self, Reject.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Patches, newest first.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "Only this status: proposed, delivered, refused, failed.") var status: String?
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            let wanted = try status.map { text -> PatchRecord.Status in
+                guard let value = PatchRecord.Status(rawValue: text) else { throw HeadroomError(.badInput, "--status: unknown status \(text)") }
+                return value
+            }
+            let patches = try store.patches(status: wanted)
+            if format.format == .json {
+                try printJSON(["patches": .array(patches.map { p in
+                    var json = HeadroomTools.patchJSON(p)
+                    if case .object(var fields) = json {
+                        fields["review"] = .string(p.review.rawValue)
+                        fields["kind"] = .string(p.kind)
+                        fields["target"] = .number(Double(p.regressionID ?? p.opportunityID ?? 0))
+                        json = .object(fields)
+                    }
+                    return json
+                })] as JSONValue)
+                return
+            }
+            if patches.isEmpty { print("no patches yet; run `headroom fix ID` or `headroom resolve ID`") }
+            for p in patches {
+                let target = "\(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0)"
+                let gain = p.validation.map { String(format: " %.2f×", $0.speedup) } ?? ""
+                print("#\(p.id ?? 0) \(target) \(p.skill) \(p.status.rawValue)\(gain) review:\(p.review.rawValue)"
+                      + (p.branch.map { " \($0)" } ?? "") + (p.reason.map { " — \($0.prefix(110))" } ?? ""))
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One patch: diff, validation, PR description path and the agent's transcript.")
+        @Argument(help: "Patch id.") var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let p = try Store.open(path: storeOptions.store).patch(id: id)
+            if format.format == .json { try printJSON(p); return }
+            print("patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)")
+            if let function = p.function { print("target: `\(function)` in \(p.path ?? "?") (\(p.repository))") }
+            if let culprit = p.culprit { print("culprit: \(culprit)") }
+            if let reason = p.reason { print("reason: \(reason)") }
+            if let branch = p.branch { print("branch: \(branch) (commit \(p.commit?.prefix(12) ?? "?"))") }
+            if let pr = p.prDescription { print("PR description: \(pr)") }
+            if let v = p.validation {
+                print(String(format: "A/B: %.2f× (95%% CI %.2f–%.2f), p = %.2g, %d runs each, median %.1f → %.1f ms", v.speedup,
+                             v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.pValue, v.beforeSeconds.count,
+                             Descriptive.median(v.beforeSeconds) * 1000, Descriptive.median(v.afterSeconds) * 1000))
+            }
+            for line in p.summary { print("- \(line)") }
+            if !p.diff.isEmpty { print("\n" + p.diff.trimmingCharacters(in: .newlines)) }
+            if !p.transcript.isEmpty {
+                print("\ntranscript:")
+                for (i, step) in p.transcript.enumerated() {
+                    switch step.kind {
+                    case "tool":
+                        print(String(format: "%2d. tool %@ %@ → %@ (%.0f ms)", i + 1, (step.tool ?? "") as NSString,
+                                     String((step.input?.description ?? "").prefix(140)) as NSString,
+                                     step.note == "ok" ? String((step.output?.description ?? "").prefix(140)) as NSString : step.note as NSString,
+                                     step.milliseconds))
+                    default:
+                        print(String(format: "%2d. %@: %@", i + 1, step.kind as NSString, step.note as NSString))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accept a delivered patch: cherry-pick its commit onto the checked-out branch (clean work tree only) and record it as a prior example for its skill.")
+        @Argument(help: "Patch id.") var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        @Flag(help: "Only record the acceptance (merged elsewhere, e.g. through the PR).") var markOnly = false
+        @Option(help: "A note for the record.") var note: String?
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            let p = try store.patch(id: id)
+            guard p.status == .delivered, let commit = p.commit else {
+                throw HeadroomError(.badInput, "patch \(id) is \(p.status.rawValue); only delivered patches can be applied")
+            }
+            guard p.review == .pending else { throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)") }
+            if !markOnly {
+                let git = try Git(path: p.repository)
+                let dirty = try git.run(["status", "--porcelain", "--untracked-files=no"])
+                guard dirty.isEmpty else {
+                    throw HeadroomError(.refused, "\(p.repository) has uncommitted changes; commit or stash them, or use --mark-only")
+                }
+                let picked = try Shell.run(["git", "-C", git.root, "-c", "commit.gpgsign=false", "cherry-pick", commit], timeout: 120)
+                guard picked.succeeded else {
+                    _ = try? Shell.run(["git", "-C", git.root, "cherry-pick", "--abort"], timeout: 60)
+                    throw HeadroomError(.refused, "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand")
+                }
+            }
+            try store.reviewPatch(id: id, review: .applied, note: note)
+            print("applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)")
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a patch: record why and delete its branch.")
+        @Argument(help: "Patch id.") var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "Why (kept with the patch).") var reason: String?
+        @Flag(help: "Keep the branch.") var keepBranch = false
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            let p = try store.patch(id: id)
+            guard p.review == .pending else { throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)") }
+            if !keepBranch, let branch = p.branch, let git = try? Git(path: p.repository), git.hasBranch(branch) {
+                _ = try git.run(["branch", "-D", branch])
+            }
+            try store.reviewPatch(id: id, review: .rejected, note: reason)
+            print("rejected patch #\(id)\(keepBranch || p.branch == nil ? "" : "; deleted \(p.branch!)")")
+        }
+    }
+}

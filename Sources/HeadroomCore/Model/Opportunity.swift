@@ -1,0 +1,82 @@
+/// An efficiency opportunity: measured cost in a function, a pattern that explains it, and the skill that fixes it.
+public struct Opportunity: Sendable, Codable, Equatable {
+    public var id: Int64?
+    public var service: String
+    public var function: String
+    /// Repository-relative path.
+    public var file: String
+    public var line: Int
+    /// `regex-compile`, `logging`, `serialization`, `loop-invariant`, `memoize`, `client-construction`,
+    /// `exception-control-flow`.
+    public var pattern: String
+    /// The skill whose metadata lists the pattern, if one does.
+    public var skill: String?
+    /// Measured share of the service's CPU the pattern costs.
+    public var share: Double
+    /// What `share` measures: `pattern-frames` (samples in the pattern's library frames under the function),
+    /// `function-total` or `function-self`.
+    public var shareBasis: String
+    public var cores: Double
+    public var watts: Double
+    /// Expected saving if fixed: `share` × the pattern's typical reduction, in cores.
+    public var savingsCores: Double
+    public var savingsWatts: Double
+    public var detail: String
+    /// Why the skill's recipe would refuse, when the scanner already knows.
+    public var blocked: String?
+    public var repository: String
+    public var evidence: [String]
+    /// What a fix must show to be surfaced.
+    public var validationCriteria: [String]
+    /// Accepted fixes of the same skill (patch ids and branches).
+    public var priorExamples: [String]
+
+    public init(
+        id: Int64? = nil, service: String, function: String, file: String, line: Int, pattern: String, skill: String?,
+        share: Double, shareBasis: String, cores: Double, watts: Double, savingsCores: Double, savingsWatts: Double,
+        detail: String, blocked: String?, repository: String, evidence: [String], validationCriteria: [String],
+        priorExamples: [String] = []
+    ) {
+        self.id = id
+        self.service = service
+        self.function = function
+        self.file = file
+        self.line = line
+        self.pattern = pattern
+        self.skill = skill
+        self.share = share
+        self.shareBasis = shareBasis
+        self.cores = cores
+        self.watts = watts
+        self.savingsCores = savingsCores
+        self.savingsWatts = savingsWatts
+        self.detail = detail
+        self.blocked = blocked
+        self.repository = repository
+        self.evidence = evidence
+        self.validationCriteria = validationCriteria
+        self.priorExamples = priorExamples
+    }
+}
+
+/// One step of an agent's work, stored with the patch it led to.
+public struct TranscriptStep: Sendable, Codable, Equatable {
+    /// `tool` (a registry call), `decision`, or `result`.
+    public var kind: String
+    public var tool: String?
+    public var input: JSONValue?
+    public var output: JSONValue?
+    public var note: String
+    public var milliseconds: Double
+
+    public init(kind: String, tool: String? = nil, input: JSONValue? = nil, output: JSONValue? = nil, note: String,
+                milliseconds: Double = 0)
+    {
+        self.kind = kind
+        self.tool = tool
+        self.input = input
+        self.output = output
+        self.note = note
+        self.milliseconds = milliseconds
+    }
+}

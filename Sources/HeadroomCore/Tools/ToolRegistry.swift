@@ -1,0 +1,136 @@
+import Foundation
+
+/// How a tool may affect the world, as MCP's tool annotations describe it.
+public struct ToolAnnotations: Sendable, Equatable, Codable {
+    /// Changes nothing anywhere.
+    public var readOnly: Bool
+    /// May destroy or overwrite something (only meaningful when not read-only).
+    public var destructive: Bool
+    /// Calling it twice with the same input has no further effect.
+    public var idempotent: Bool
+
+    public init(readOnly: Bool, destructive: Bool = false, idempotent: Bool = true) {
+        self.readOnly = readOnly
+        self.destructive = destructive
+        self.idempotent = idempotent
+    }
+
+    public static let readOnly = ToolAnnotations(readOnly: true)
+}
+
+/// One tool: does one thing, described for people and models, with JSON-schema input and output.
+public struct Tool: Sendable {
+    public var name: String
+    public var description: String
+    public var inputSchema: JSONValue
+    public var outputSchema: JSONValue
+    public var annotations: ToolAnnotations
+    public var handler: @Sendable (JSONValue) throws -> JSONValue
+
+    public init(
+        name: String, description: String, inputSchema: JSONValue, outputSchema: JSONValue,
+        annotations: ToolAnnotations, handler: @escaping @Sendable (JSONValue) throws -> JSONValue
+    ) {
+        self.name = name
+        self.description = description
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+        self.annotations = annotations
+        self.handler = handler
+    }
+}
+
+/// The one registry the CLI, the agents and the MCP server call tools through.
+public struct ToolRegistry: Sendable {
+    public private(set) var tools: [Tool] = []
+
+    public init(_ tools: [Tool] = []) {
+        for tool in tools { register(tool) }
+    }
+
+    public mutating func register(_ tool: Tool) {
+        tools.removeAll { $0.name == tool.name }
+        tools.append(tool)
+    }
+
+    public func tool(named name: String) -> Tool? { tools.first { $0.name == name } }
+
+    /// Validates `arguments` against the tool's input schema, then runs it. Unknown tools and bad arguments are
+    /// `badInput` errors naming the problem.
+    public func call(_ name: String, _ arguments: JSONValue = [:]) throws -> JSONValue {
+        guard let tool = tool(named: name) else {
+            throw HeadroomError(.badInput, "no tool named \(name) (tools: \(tools.map(\.name).joined(separator: ", ")))")
+        }
+        try SchemaCheck.validate(arguments, against: tool.inputSchema, at: "\(name)")
+        return try tool.handler(arguments)
+    }
+}
+
+/// The subset of JSON Schema the tools use: `type` (object, string, integer, number, boolean, array), `properties`,
+/// `required`, `enum`, `items`, `minimum`, `additionalProperties: false`.
+public enum SchemaCheck {
+    public static func validate(_ value: JSONValue, against schema: JSONValue, at path: String) throws {
+        func fail(_ message: String) -> HeadroomError { HeadroomError(.badInput, "\(path): \(message)") }
+        if let type = schema["type"]?.stringValue {
+            let ok: Bool
+            switch (type, value) {
+            case ("object", .object), ("string", .string), ("boolean", .bool), ("array", .array), ("null", .null): ok = true
+            case ("number", .number): ok = true
+            case ("integer", .number(let n)): ok = n.rounded() == n
+            default: ok = false
+            }
+            guard ok else { throw fail("expected \(type), got \(value.description.prefix(40))") }
+        }
+        if let choices = schema["enum"]?.arrayValue, !choices.contains(value) {
+            throw fail("must be one of \(choices.map(\.description).joined(separator: ", "))")
+        }
+        if let minimum = schema["minimum"]?.doubleValue, let n = value.doubleValue, n < minimum {
+            throw fail("must be at least \(minimum)")
+        }
+        if case .object(let fields) = value {
+            let properties = schema["properties"]?.objectValue ?? [:]
+            for required in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where fields[required] == nil {
+                throw fail("missing required argument `\(required)`")
+            }
+            if schema["additionalProperties"] == .bool(false),
+                let extra = fields.keys.sorted().first(where: { properties[$0] == nil })
+            {
+                throw fail("unknown argument `\(extra)` (arguments: \(properties.keys.sorted().joined(separator: ", ")))")
+            }
+            for (key, field) in fields {
+                if let sub = properties[key], field != .null { try validate(field, against: sub, at: "\(path).\(key)") }
+            }
+        }
+        if case .array(let items) = value, let itemSchema = schema["items"] {
+            for (i, item) in items.enumerated() { try validate(item, against: itemSchema, at: "\(path)[\(i)]") }
+        }
+    }
+}
+
+/// Builders for the small schemas tools declare.
+public enum Schema {
+    public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        ["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) }),
+         "additionalProperties": false]
+    }
+    public static func string(_ description: String, enum choices: [String]? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "string", "description": .string(description)]
+        if let choices { schema["enum"] = .array(choices.map { .string($0) }) }
+        return .object(schema)
+    }
+    public static func integer(_ description: String, minimum: Int? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "integer", "description": .string(description)]
+        if let minimum { schema["minimum"] = .number(Double(minimum)) }
+        return .object(schema)
+    }
+    public static func number(_ description: String) -> JSONValue { ["type": "number", "description": .string(description)] }
+    public static func boolean(_ description: String) -> JSONValue { ["type": "boolean", "description": .string(description)] }
+    /// An output schema: an object with the named top-level fields (documented, not exhaustive).
+    public static func output(_ properties: [String: JSONValue]) -> JSONValue {
+        ["type": "object", "properties": .object(properties)]
+    }
+    public static func array(_ items: JSONValue, _ description: String = "") -> JSONValue {
+        ["type": "array", "items": items, "description": .string(description)]
+    }
+    public static let any: JSONValue = [:]
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HeadroomAgent
+import HeadroomCore
+import HeadroomSkills
+import HeadroomStore
+
+/// Runs the rule brain over the tool registry for `fix` and `resolve`, and stores its transcript with every patch
+/// it made (or, when it made none, with a refused record so `review show` can still print why).
+public struct AgentService: Sendable {
+    public var context: ToolContext
+    /// `validate_patch` arguments: test, bench, runs.
+    public var validation: [String: JSONValue]
+
+    public init(context: ToolContext, validation: [String: JSONValue] = [:]) {
+        self.context = context
+        self.validation = validation
+    }
+
+    /// The result in the CLI's JSON shape (ARCHITECTURE: `fix ID` / `resolve ID`).
+    public struct Result: Sendable, Encodable {
+        public struct Validation: Sendable, Encodable {
+            public var tests_passed: Bool
+            public var speedup: Double
+            public var ci95: [Double]
+            public var p_value: Double
+            public var runs: Int
+        }
+        public var status: String
+        public var reason: String?
+        public var skill: String?
+        public var branch: String?
+        public var pr_description: String?
+        public var validation: Validation?
+        public var patch: Int64?
+        public var seconds: Double
+    }
+
+    public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
+        _ = try context.store.regression(id: id)
+        return try run(kind: "regression", id: id) { $0.fix(regression: id, progress: progress) }
+    }
+
+    public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
+        _ = try context.store.opportunity(id: id)
+        return try run(kind: "opportunity", id: id) { $0.resolve(opportunity: id, progress: progress) }
+    }
+
+    private func run(kind: String, id: Int64, _ body: (RuleBrain) -> RuleBrain.Outcome) throws -> Result {
+        let started = Date()
+        let brain = RuleBrain(registry: HeadroomTools.registry(context), catalog: try context.catalog(), validation: validation)
+        let outcome = body(brain)
+        let store = context.store
+        var last: PatchRecord?
+        for patchID in outcome.patchIDs {
+            var record = try store.patch(id: patchID)
+            record.transcript = outcome.transcript
+            if patchID == outcome.patchID, record.status == .delivered { record.seconds = Date().timeIntervalSince(started) }
+            // A patch left proposed was never surfaced (a later step stopped): record why.
+            if record.status == .proposed {
+                record.status = .refused
+                record.reason = record.reason ?? outcome.reason
+            }
+            last = try store.savePatch(record)
+        }
+        if outcome.patchIDs.isEmpty {
+            last = try store.savePatch(PatchRecord(
+                kind: kind, regressionID: kind == "regression" ? id : nil, opportunityID: kind == "opportunity" ? id : nil,
+                skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "", prDescription: nil,
+                status: outcome.status == "failed" ? .failed : .refused, reason: outcome.reason, validation: nil,
+                transcript: outcome.transcript))
+        }
+        let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
+        let v = outcome.status == "delivered" ? chosen?.validation : nil
+        return Result(
+            status: outcome.status, reason: outcome.reason, skill: outcome.skill ?? chosen?.skill,
+            branch: outcome.status == "delivered" ? chosen?.branch : nil,
+            pr_description: outcome.status == "delivered" ? chosen?.prDescription : nil,
+            validation: v.map { .init(tests_passed: $0.testsPassed, speedup: $0.speedup, ci95: $0.ci95, p_value: $0.pValue,
+                                      runs: $0.beforeSeconds.count) },
+            patch: chosen?.id, seconds: Date().timeIntervalSince(started))
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import HeadroomCore
+import HeadroomDelivery
+import HeadroomSkills
+import HeadroomSource
+import HeadroomStore
+
+/// What a patch is for.
+public struct PatchTarget: Sendable, Codable, Equatable {
+    /// `regression` or `opportunity`.
+    public var kind: String
+    /// The regression or opportunity id.
+    public var id: Int64
+    public var repository: String
+    public var path: String
+    public var function: String
+    public var culprit: String?
+
+    public init(kind: String, id: Int64, repository: String, path: String, function: String, culprit: String? = nil) {
+        self.kind = kind
+        self.id = id
+        self.repository = repository
+        self.path = path
+        self.function = function
+        self.culprit = culprit
+    }
+}
+
+/// Makes, validates and delivers patches; every step is recorded on the patch in the store.
+///
+/// `generate` runs a skill's recipe and the static guardrails; `validate` runs the target's tests and an interleaved
+/// A/B benchmark in temporary worktrees; `deliver` commits the validated edit to a new `headroom/<kind>-<id>` branch
+/// and writes the PR description. The user's checked-out branch and work tree are never touched.
+public struct PatchService: Sendable {
+    public let store: Store
+    public var python: PythonAST
+    /// Where PR descriptions are written.
+    public var outputDirectory: String
+    public var costModel: CostModel
+
+    public init(store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel()) {
+        self.store = store
+        self.outputDirectory = outputDirectory
+        self.python = python
+        self.costModel = costModel
+    }
+
+    // MARK: generate
+
+    /// Runs the recipe and the static guardrails. The result is `proposed`, or `refused` with the reason.
+    public func generate(skill: String, target: PatchTarget) throws -> PatchRecord {
+        guard let recipe = Recipes.all(python: python)[skill] else {
+            throw HeadroomError(.badInput, "no recipe named \(skill) (recipes: \(Recipes.all().keys.sorted().joined(separator: ", ")))")
+        }
+        let git = try Git(path: target.repository)
+        let base = try git.resolve("HEAD")
+        let path = try Self.repositoryPath(target.path, root: git.root)
+        var record = PatchRecord(
+            kind: target.kind, regressionID: target.kind == "regression" ? target.id : nil,
+            opportunityID: target.kind == "opportunity" ? target.id : nil, skill: skill, repository: git.root,
+            path: path, function: target.function, culprit: target.culprit, branch: nil, baseCommit: base, diff: "",
+            prDescription: nil, status: .refused, reason: nil, validation: nil)
+        guard let source = git.show(base, path: path) else {
+            record.reason = "\(path) does not exist at \(base.prefix(12))"
+            return try store.savePatch(record)
+        }
+        let input = RecipeInput(
+            repository: git.root, baseCommit: base, path: path, source: source, function: target.function,
+            culprit: target.culprit, otherSources: try callerSources(git: git, base: base, function: target.function, except: path))
+        do {
+            let edit = try recipe.apply(input)
+            try Guardrails(python: python).check(edit, recipe: recipe)
+            record.diff = try Self.unifiedDiff(edit)
+            record.summary = edit.summary
+            record.editJSON = try String(decoding: JSONEncoder().encode(edit), as: UTF8.self)
+            record.status = .proposed
+        } catch let refusal as Refusal {
+            record.reason = refusal.reason
+        } catch let error as HeadroomError where error.code == .badInput {
+            record.reason = HeadroomError.oneLine(error)
+        }
+        return try store.savePatch(record)
+    }
+
+    /// Python files at `base` that mention the function's short name: its call sites, for the recipes' checks.
+    func callerSources(git: Git, base: String, function: String, except path: String) throws -> [(path: String, source: String)] {
+        let name = function.split(separator: ".").last.map(String.init) ?? function
+        let listed = (try? git.run(["grep", "-l", "-w", "-F", name, base, "--", "*.py"])) ?? ""
+        return listed.split(separator: "\n").prefix(200).compactMap { line -> (String, String)? in
+            let file = String(line.dropFirst(base.count + 1))
+            guard file != path, let text = git.show(base, path: file) else { return nil }
+            return (file, text)
+        }
+    }
+
+    // MARK: validate
+
+    /// Settings of one validation run; nil commands come from the target repository's settings.
+    public struct ValidationOptions: Sendable {
+        public var test: String?
+        public var bench: String?
+        public var configuration: ValidationConfiguration
+        public init(test: String? = nil, bench: String? = nil, configuration: ValidationConfiguration = ValidationConfiguration()) {
+            self.test = test
+            self.bench = bench
+            self.configuration = configuration
+        }
+    }
+
+    /// Tests before and after, the repository's formatter when configured, then the A/B benchmark. A proposed patch
+    /// stays `proposed` with its validation when it is a significant gain, else becomes `failed` or `refused` with
+    /// the reason.
+    public func validate(patchID: Int64, options: ValidationOptions = ValidationOptions()) throws -> PatchRecord {
+        var record = try store.patch(id: patchID)
+        guard record.status == .proposed, let editJSON = record.editJSON else {
+            throw HeadroomError(.badInput, "patch \(patchID) is \(record.status.rawValue); only proposed patches are validated")
+        }
+        let edit = try JSONDecoder().decode(SourceEdit.self, from: Data(editJSON.utf8))
+        let git = try Git(path: record.repository)
+        let settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
+        guard let test = options.test ?? settings.testCommand else {
+            throw HeadroomError(.config, "no test command: add [commands] test to \(git.root)/headroom.toml or pass --test")
+        }
+        guard let bench = options.bench ?? settings.benchCommand else {
+            throw HeadroomError(.config, "no bench command: add [commands] bench to \(git.root)/headroom.toml or pass --bench")
+        }
+        let scratch = try Self.scratchDirectory()
+        let branches = PatchBranch(repository: git.root, scratch: scratch)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let before = try branches.detachedWorktree(at: record.baseCommit)
+        let after = try branches.detachedWorktree(at: record.baseCommit)
+        defer {
+            branches.removeWorktree(before)
+            branches.removeWorktree(after)
+        }
+        try edit.patched.write(toFile: (after as NSString).appendingPathComponent(edit.path), atomically: true, encoding: .utf8)
+        let validator = Validator(configuration: options.configuration)
+        func finish(_ status: PatchRecord.Status, _ reason: String?, _ validation: ValidationResult? = nil) throws -> PatchRecord {
+            record.status = status
+            record.reason = reason
+            record.validation = validation
+            return try store.savePatch(record)
+        }
+        if let format = settings.formatCommand {
+            let command = format.replacingOccurrences(of: "{file}", with: edit.path)
+            let result = try Shell.run(["sh", "-c", command], in: after, timeout: options.configuration.testTimeout)
+            guard result.succeeded else {
+                return try finish(.refused, "guardrail style: `\(command)` rejects the patched file")
+            }
+        }
+        let testsBefore = try validator.runTests(test, in: before)
+        guard testsBefore.passed else {
+            return try finish(.failed, "tests already fail at \(record.baseCommit.prefix(12)): \(testsBefore.detail)")
+        }
+        let testsAfter = try validator.runTests(test, in: after)
+        guard testsAfter.passed else { return try finish(.failed, "tests fail with the patch: \(testsAfter.detail)") }
+        let validation = try validator.abBenchmark(bench, before: before, after: after)
+        guard validation.isSignificantGain else {
+            return try finish(.refused, String(
+                format: "no significant speed-up: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g, %d runs each)",
+                validation.speedup, validation.ci95.first ?? .nan, validation.ci95.last ?? .nan, validation.pValue,
+                validation.beforeSeconds.count), validation)
+        }
+        return try finish(.proposed, nil, validation)
+    }
+
+    // MARK: deliver
+
+    /// Commits a validated patch to a new `headroom/<kind>-<id>` branch and writes its PR description.
+    public func deliver(patchID: Int64, started: Date = Date()) throws -> PatchRecord {
+        var record = try store.patch(id: patchID)
+        guard record.status == .proposed, let validation = record.validation, validation.isSignificantGain,
+            let editJSON = record.editJSON
+        else {
+            throw HeadroomError(.badInput, "patch \(patchID) is not validated (status \(record.status.rawValue)); run validate_patch first")
+        }
+        let edit = try JSONDecoder().decode(SourceEdit.self, from: Data(editJSON.utf8))
+        let git = try Git(path: record.repository)
+        let settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
+        let scratch = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let branches = PatchBranch(repository: git.root, scratch: scratch)
+        let checkout = try branches.checkoutState()
+        let targetID = record.kind == "regression" ? record.regressionID : record.opportunityID
+        let branch = try branches.freshName("headroom/\(record.kind)-\(targetID ?? record.id ?? 0)")
+        let context = try describeTarget(record)
+        let message = "\(context.title)\n\n" + record.summary.map { "- \($0)" }.joined(separator: "\n")
+            + "\n\n\(context.trailer)\nValidated by Headroom: tests pass; "
+            + String(format: "%.2f× faster (p = %.2g).", validation.speedup, validation.pValue)
+        let made = try branches.commit(branch: branch, base: record.baseCommit, files: [(edit.path, edit.patched)], message: message)
+        branches.removeWorktree(made.worktree)
+        guard try branches.checkoutState() == checkout else {
+            branches.deleteBranch(branch)
+            throw HeadroomError(.refused, "guardrail safety: the checked-out branch of \(git.root) changed during delivery")
+        }
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let prPath = (outputDirectory as NSString).appendingPathComponent(branch.replacingOccurrences(of: "/", with: "-") + ".md")
+        let description = PRDescription.render(.init(
+            title: context.title, problem: context.problem, culprit: context.culprit, skill: record.skill,
+            branch: branch, baseCommit: record.baseCommit, changes: record.summary, diff: made.diff,
+            validation: validation, testCommand: settings.testCommand ?? "(given on the command line)",
+            benchCommand: settings.benchCommand ?? "(given on the command line)"))
+        try description.write(toFile: prPath, atomically: true, encoding: .utf8)
+        record.branch = branch
+        record.commit = made.commit
+        record.diff = made.diff
+        record.prDescription = prPath
+        record.status = .delivered
+        record.seconds = Date().timeIntervalSince(started)
+        return try store.savePatch(record)
+    }
+
+    /// The PR's title, problem table and culprit for a patch's regression or opportunity.
+    func describeTarget(_ record: PatchRecord) throws -> (title: String, problem: [(String, String)], culprit: RootCauseCandidate?, trailer: String) {
+        let function = record.function ?? "?"
+        if let id = record.regressionID {
+            let r = try store.regression(id: id)
+            let culprit = try store.candidates(regression: id).first { $0.ref == record.culprit }
+            let delta = r.after - r.before
+            var rows: [(String, String)] = [
+                ("regression", "#\(id) in service `\(r.service)`"),
+                ("function", "`\(r.function.name)`\(r.function.file.map { " (`\($0)`)" } ?? "")"),
+                ("\(r.metric.rawValue) share of service CPU", String(format: "%.2f%% → %.2f%% (%+.1f%%)", r.before * 100, r.after * 100, r.relativeChange * 100)),
+                ("onset", "between \(Timestamps.format(r.previousTimestamp)) and \(Timestamps.format(r.timestamp))"),
+                ("p-value", String(format: "%.2g", r.pValue)),
+                ("estimated cost", String(format: "%.1f cores, %.0f W (at %.0f fleet cores, %.0f W/core)",
+                                          costModel.cores(forShare: delta), costModel.watts(forShare: delta),
+                                          costModel.fleetCores, costModel.wattsPerCore)),
+            ]
+            if !r.members.isEmpty {
+                rows.append(("same event in", r.members.prefix(6).map { "`\($0.function.name)` (\($0.metric.rawValue))" }.joined(separator: ", ")))
+            }
+            return ("Fix CPU regression in \(function) (\(skillVerb(record.skill)))", rows, culprit,
+                    "Regression #\(id) (\(r.service)), culprit \(record.culprit.map { String($0.prefix(12)) } ?? "unknown").")
+        }
+        let o = try store.opportunity(id: record.opportunityID ?? 0)
+        let rows: [(String, String)] = [
+            ("opportunity", "#\(o.id ?? 0) in service `\(o.service)`: \(o.pattern)"),
+            ("function", "`\(o.function)` (`\(o.file):\(o.line)`)"),
+            ("measured cost", String(format: "%.2f%% of service CPU (%@), %.1f cores, %.0f W", o.share * 100,
+                                     o.shareBasis as NSString, o.cores, o.watts)),
+            ("estimated saving", String(format: "%.1f cores, %.0f W", o.savingsCores, o.savingsWatts)),
+            ("finding", o.detail),
+        ]
+        return ("Reduce CPU in \(function) (\(skillVerb(record.skill)))", rows, nil,
+                "Opportunity #\(o.id ?? 0) (\(o.service), \(o.pattern)).")
+    }
+
+    private func skillVerb(_ skill: String) -> String {
+        ["log-guard": "guard eager logging", "memoize": "memoize a pure function", "regex-hoist": "precompile regexes",
+         "loop-invariant": "hoist loop-invariant work", "revert-hunk": "revert the culprit hunk"][skill] ?? skill
+    }
+
+    // MARK: helpers
+
+    /// A repository-relative path that stays inside `root`.
+    static func repositoryPath(_ path: String, root: String) throws -> String {
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let absolute = path.hasPrefix("/") ? URL(fileURLWithPath: path) : rootURL.appendingPathComponent(path)
+        let resolved = absolute.standardizedFileURL.path
+        guard resolved.hasPrefix(rootURL.path + "/") else {
+            throw HeadroomError(.refused, "guardrail safety: \(path) is outside the repository \(root)")
+        }
+        return String(resolved.dropFirst(rootURL.path.count + 1))
+    }
+
+    /// `git diff --no-index` of the edit, with repository paths in the headers.
+    static func unifiedDiff(_ edit: SourceEdit) throws -> String {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let a = (scratch as NSString).appendingPathComponent("a")
+        let b = (scratch as NSString).appendingPathComponent("b")
+        try edit.original.write(toFile: a, atomically: true, encoding: .utf8)
+        try edit.patched.write(toFile: b, atomically: true, encoding: .utf8)
+        let result = try Shell.run(["git", "diff", "--no-index", "--no-color", "-U3", "a", "b"], in: scratch, timeout: 60)
+        return result.stdout
+            .replacingOccurrences(of: "diff --git a/a b/b", with: "diff --git a/\(edit.path) b/\(edit.path)")
+            .replacingOccurrences(of: "--- a/a\n", with: "--- a/\(edit.path)\n")
+            .replacingOccurrences(of: "+++ b/b\n", with: "+++ b/\(edit.path)\n")
+    }
+
+    static func scratchDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

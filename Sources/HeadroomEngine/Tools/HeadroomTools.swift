@@ -1,0 +1,57 @@
+import Foundation
+import HeadroomCore
+import HeadroomSkills
+import HeadroomStore
+
+/// What the tools work on.
+public struct ToolContext: Sendable {
+    public var store: Store
+    /// The skills folder (read_docs, list_skills, opportunity → skill).
+    public var skillsRoot: String?
+    /// Where PR descriptions go.
+    public var outputDirectory: String
+    public var costModel: CostModel
+    public var validation: ValidationConfiguration
+
+    public init(store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
+                validation: ValidationConfiguration = ValidationConfiguration())
+    {
+        self.store = store
+        self.skillsRoot = skillsRoot
+        self.outputDirectory = outputDirectory
+        self.costModel = costModel
+        self.validation = validation
+    }
+
+    func catalog() throws -> SkillCatalog {
+        guard let skillsRoot else { throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS") }
+        return try SkillCatalog.load(root: skillsRoot)
+    }
+}
+
+/// Headroom's tools, each doing one thing; the CLI, the agents and the MCP server all call them through this one
+/// registry.
+public enum HeadroomTools {
+    public static func registry(_ context: ToolContext) -> ToolRegistry {
+        ToolRegistry(profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context))
+    }
+
+    // Argument helpers shared by the tool files.
+    static func int64(_ args: JSONValue, _ key: String) throws -> Int64 {
+        guard let value = args[key]?.doubleValue, value.rounded() == value else {
+            throw HeadroomError(.badInput, "argument `\(key)` must be an integer")
+        }
+        return Int64(value)
+    }
+    static func string(_ args: JSONValue, _ key: String) -> String? { args[key]?.stringValue }
+    static func time(_ args: JSONValue, _ key: String) throws -> Int64? {
+        switch args[key] {
+        case .number(let n)?: return Int64(n)
+        case .string(let s)?:
+            guard let t = Timestamps.parse(s) else { throw HeadroomError(.badInput, "`\(key)`: '\(s)' is not a time") }
+            return t
+        default: return nil
+        }
+    }
+    static let timeSchema: JSONValue = ["type": "string", "description": "ISO-8601 UTC time or Unix seconds (a number is accepted too)"]
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+extension HeadroomTools {
+    static func patchTools(_ context: ToolContext) -> [Tool] {
+        let service = PatchService(store: context.store, outputDirectory: context.outputDirectory, costModel: context.costModel)
+        return [
+            Tool(
+                name: "generate_patch",
+                description: "Run a skill's deterministic recipe on one function and check the static guardrails (safety, syntax, minimal diff, right function, right issue). Returns a proposed patch with its diff, or the refusal reason. Writes only to the store.",
+                inputSchema: Schema.object([
+                    "skill": Schema.string("skill name (log-guard, memoize, regex-hoist, loop-invariant, revert-hunk)"),
+                    "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
+                    "target": Schema.integer("regression or opportunity id", minimum: 1),
+                    "repository": Schema.string("repository root"),
+                    "path": Schema.string("repository-relative file"),
+                    "function": Schema.string("function (qualified name)"),
+                    "culprit": Schema.string("culprit commit (revert-hunk)"),
+                ], required: ["skill", "kind", "target", "repository", "path", "function"]),
+                outputSchema: Schema.output(["patch": Schema.integer(""), "status": Schema.string(""), "reason": Schema.string(""),
+                                             "diff": Schema.string(""), "summary": Schema.array(Schema.any)]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+            ) { args in
+                let record = try service.generate(skill: string(args, "skill")!, target: PatchTarget(
+                    kind: string(args, "kind")!, id: try int64(args, "target"), repository: string(args, "repository")!,
+                    path: string(args, "path")!, function: string(args, "function")!, culprit: string(args, "culprit")))
+                return patchJSON(record)
+            },
+            Tool(
+                name: "validate_patch",
+                description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI). A patch that fails or shows no significant gain is marked so with the reason.",
+                inputSchema: Schema.object([
+                    "patch": Schema.integer("patch id", minimum: 1),
+                    "test": Schema.string("test command (default: headroom.toml [commands] test)"),
+                    "bench": Schema.string("benchmark command; prints seconds on its last line or is timed"),
+                    "runs": Schema.integer("timed runs per side (default 12, at least 10)", minimum: 10),
+                ], required: ["patch"]),
+                outputSchema: Schema.output(["patch": Schema.integer(""), "status": Schema.string(""), "significant": Schema.boolean(""),
+                                             "validation": Schema.any]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+            ) { args in
+                var configuration = context.validation
+                if let runs = args["runs"]?.intValue { configuration.runs = runs }
+                let record = try service.validate(patchID: try int64(args, "patch"), options: .init(
+                    test: string(args, "test"), bench: string(args, "bench"), configuration: configuration))
+                return patchJSON(record)
+            },
+            Tool(
+                name: "deliver_patch",
+                description: "Commit a validated patch to a new branch headroom/<kind>-<id> (never the checked-out branch) and write its PR description.",
+                inputSchema: Schema.object(["patch": Schema.integer("patch id", minimum: 1)], required: ["patch"]),
+                outputSchema: Schema.output(["branch": Schema.string(""), "pr_description": Schema.string("path")]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+            ) { args in
+                patchJSON(try service.deliver(patchID: try int64(args, "patch")))
+            },
+        ]
+    }
+
+    public static func patchJSON(_ p: PatchRecord) -> JSONValue {
+        var validation: JSONValue = .null
+        if let v = p.validation {
+            validation = ["tests_passed": .bool(v.testsPassed), "speedup": .number(v.speedup),
+                          "ci95": .array(v.ci95.map { .number($0) }), "p_value": .number(v.pValue),
+                          "runs": .number(Double(v.beforeSeconds.count)),
+                          "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
+                          "after_median_seconds": .number(Descriptive.median(v.afterSeconds))]
+        }
+        return ["patch": .number(Double(p.id ?? 0)), "status": .string(p.status.rawValue), "skill": .string(p.skill),
+                "reason": p.reason.map { .string($0) } ?? .null, "diff": .string(p.diff),
+                "summary": .array(p.summary.map { .string($0) }), "branch": p.branch.map { .string($0) } ?? .null,
+                "pr_description": p.prDescription.map { .string($0) } ?? .null, "validation": validation,
+                "significant": .bool(p.validation?.isSignificantGain ?? false), "path": p.path.map { .string($0) } ?? .null,
+                "function": p.function.map { .string($0) } ?? .null]
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+extension HeadroomTools {
+    static func profileTools(_ context: ToolContext) -> [Tool] {
+        let store = context.store
+        return [
+            Tool(
+                name: "query_profile",
+                description: "Query a service's CPU profiles: `top` functions by self or total share, a `diff` of two time ranges (significant changes first), or `flame` (the heaviest stacks, root first).",
+                inputSchema: Schema.object([
+                    "service": Schema.string("service name"),
+                    "mode": Schema.string("what to compute", enum: ["top", "diff", "flame"]),
+                    "by": Schema.string("rank by self or total share", enum: ["self", "total"]),
+                    "from": timeSchema, "to": timeSchema,
+                    "before_from": timeSchema, "before_to": timeSchema, "after_from": timeSchema, "after_to": timeSchema,
+                    "limit": Schema.integer("rows to return (default 20)", minimum: 1),
+                ], required: ["service"]),
+                outputSchema: Schema.output(["total_samples": Schema.integer("samples in range"),
+                                             "functions": Schema.array(Schema.any, "rows"), "stacks": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { args in
+                let service = string(args, "service")!
+                let limit = args["limit"]?.intValue ?? 20
+                let byTotal = string(args, "by") == "total"
+                let queries = ProfileQueries(store: store)
+                switch string(args, "mode") ?? "top" {
+                case "diff":
+                    let before = TimeRange(from: try time(args, "before_from"), to: try time(args, "before_to"))
+                    let after = TimeRange(from: try time(args, "after_from"), to: try time(args, "after_to"))
+                    let diff = try queries.diff(service: service, before: before, after: after, byTotal: byTotal)
+                    return ["before_total": .number(Double(diff.beforeTotal)), "after_total": .number(Double(diff.afterTotal)),
+                            "functions": .array(diff.functions.prefix(limit).map { d in
+                                ["function": .string(d.function.name), "file": d.function.file.map { .string($0) } ?? .null,
+                                 "before": .number(d.beforeShare), "after": .number(d.afterShare), "change": .number(d.change),
+                                 "p_value": .number(d.pValue), "significant": .bool(d.significant)]
+                            })]
+                case "flame":
+                    let result = try store.stacks(service: service, from: try time(args, "from"), to: try time(args, "to"))
+                    let stacks = result.stacks.sorted { $0.samples > $1.samples }.prefix(limit)
+                    return ["total_samples": .number(Double(result.totalSamples)),
+                            "stacks": .array(stacks.map { ["frames": .string($0.frames.map(\.name).joined(separator: ";")),
+                                                           "samples": .number(Double($0.samples))] })]
+                default:
+                    let (total, rows) = try queries.top(service: service, range: TimeRange(from: try time(args, "from"), to: try time(args, "to")),
+                                                        byTotal: byTotal, limit: limit)
+                    let denominator = Double(max(total, 1))
+                    return ["total_samples": .number(Double(total)),
+                            "functions": .array(rows.map { row in
+                                ["function": .string(row.function.name), "file": row.function.file.map { .string($0) } ?? .null,
+                                 "self": .number(Double(row.selfSamples) / denominator),
+                                 "total": .number(Double(row.totalSamples) / denominator),
+                                 "self_samples": .number(Double(row.selfSamples)), "total_samples": .number(Double(row.totalSamples))]
+                            })]
+                }
+            },
+            Tool(
+                name: "list_regressions",
+                description: "Detected regressions (and improvements) in the store, optionally for one service: id, function, share before and after, onset time, p-value.",
+                inputSchema: Schema.object(["service": Schema.string("only this service"),
+                                            "kind": Schema.string("regression or improvement", enum: ["regression", "improvement"])]),
+                outputSchema: Schema.output(["regressions": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { args in
+                let kind = string(args, "kind")
+                let found = try store.regressions(service: string(args, "service")).filter { kind == nil || $0.kind.rawValue == kind }
+                return ["regressions": .array(found.map(regressionJSON))]
+            },
+            Tool(
+                name: "get_regression",
+                description: "One regression with its event members and, if ranked before, its root-cause candidates.",
+                inputSchema: Schema.object(["id": Schema.integer("regression id", minimum: 1)], required: ["id"]),
+                outputSchema: Schema.output(["id": Schema.integer(""), "function": Schema.string(""), "candidates": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { args in
+                let id = try int64(args, "id")
+                var json = regressionJSON(try store.regression(id: id))
+                if case .object(var fields) = json {
+                    fields["candidates"] = try JSONValue(encoding: try store.candidates(regression: id))
+                    json = .object(fields)
+                }
+                return json
+            },
+            Tool(
+                name: "rank_root_causes",
+                description: "Rank the commits, configuration changes and deploys that could have caused a regression, with evidence and confidence; stores the ranking.",
+                inputSchema: Schema.object(["regression": Schema.integer("regression id", minimum: 1),
+                                            "limit": Schema.integer("candidates to return (default 10)", minimum: 1)],
+                                           required: ["regression"]),
+                outputSchema: Schema.output(["regression": Schema.integer(""), "repository": Schema.string(""),
+                                             "candidates": Schema.array(Schema.any)]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
+            ) { args in
+                let id = try int64(args, "regression")
+                let result = try RootCauseService(store: store).run(regression: id)
+                let candidates = Array(result.candidates.prefix(args["limit"]?.intValue ?? 10))
+                let repository = try candidates.first { $0.kind != .deploy }.flatMap { try store.repository(ofCommit: $0.ref) }
+                return ["regression": .number(Double(id)), "repository": repository.map { .string($0) } ?? .null,
+                        "candidates": try JSONValue(encoding: candidates)]
+            },
+        ]
+    }
+
+    static func regressionJSON(_ r: Regression) -> JSONValue {
+        ["id": r.id.map { .number(Double($0)) } ?? .null, "service": .string(r.service), "function": .string(r.function.name),
+         "file": r.function.file.map { .string($0) } ?? .null, "metric": .string(r.metric.rawValue),
+         "before": .number(r.before), "after": .number(r.after), "relative_change": .number(r.relativeChange.isFinite ? r.relativeChange : 1e9),
+         "timestamp": .number(Double(r.timestamp)), "previous_timestamp": .number(Double(r.previousTimestamp)),
+         "onset": .string(Timestamps.format(r.timestamp)), "p_value": .number(r.pValue), "kind": .string(r.kind.rawValue),
+         "members": .array(r.members.map { ["function": .string($0.function.name), "metric": .string($0.metric.rawValue),
+                                            "before": .number($0.before), "after": .number($0.after)] })]
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import HeadroomCore
+
+/// A source range from Python's `ast`: lines 1-based, columns 0-based UTF-8 byte offsets.
+public struct SourcePosition: Sendable, Codable, Equatable {
+    public var line: Int
+    public var col: Int
+    public var endLine: Int
+    public var endCol: Int
+    public init(line: Int, col: Int, endLine: Int, endCol: Int) {
+        self.line = line
+        self.col = col
+        self.endLine = endLine
+        self.endCol = endCol
+    }
+}
+
+/// Whether a function may be memoized, and where the decorator and import would go.
+public struct MemoAnalysis: Sendable, Decodable {
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var defLine: Int?
+    public var decoratorLine: Int?
+    public var col: Int?
+    public var alreadyCached: Bool?
+    /// Why memoizing would change behaviour (impure, mutable self state, mutable default, unhashable arguments).
+    public var refusal: String?
+    public var functoolsAlias: String?
+    public var importLine: Int?
+    public var params: [String]?
+}
+
+/// A `re.<function>(constant pattern, …)` call that can use a precompiled pattern.
+public struct RegexSite: Sendable, Decodable {
+    public var line: Int
+    public var col: Int
+    public var endLine: Int
+    public var endCol: Int
+    public var method: String
+    public var alias: String
+    public var pattern: String
+    public var flags: String?
+    /// The call's other arguments' source text (flags removed), in order.
+    public var rest: [String]
+    public var position: SourcePosition { SourcePosition(line: line, col: col, endLine: endLine, endCol: endCol) }
+}
+
+public struct RegexAnalysis: Sendable, Decodable {
+    public struct Dynamic: Sendable, Decodable {
+        public var line: Int
+        public var pattern: String
+    }
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var sites: [RegexSite]?
+    /// Calls whose pattern is built at run time, which hoisting cannot fix.
+    public var dynamic: [Dynamic]?
+    public var alias: String?
+    public var insertLine: Int?
+    /// Every name the module uses, to keep new names unique.
+    public var names: [String]?
+}
+
+/// Loop-invariant expressions that can be computed once before their loop.
+public struct InvariantAnalysis: Sendable, Decodable {
+    public struct Hoist: Sendable, Decodable {
+        public var expression: String
+        /// `serialization` or `lookup`.
+        public var kind: String
+        public var occurrences: [SourcePosition]
+        public var root: String?
+        public var name: String
+    }
+    public struct Loop: Sendable, Decodable {
+        public var line: Int
+        public var col: Int
+        public var hoists: [Hoist]
+    }
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var loops: [Loop]?
+}
+
+/// A pattern the opportunity scanner found in a function's code.
+public struct ScanFinding: Sendable, Decodable, Equatable {
+    public var pattern: String
+    public var line: Int
+    public var detail: String
+    /// Why the matching recipe would refuse, when the scanner already knows.
+    public var blocked: String?
+}
+
+extension PythonAST {
+    public func memo(source: String, path: String, function: String, callers: [(path: String, source: String)])
+        throws -> MemoAnalysis
+    {
+        struct Request: Encodable {
+            var source, path, function: String
+            var callers: [[String: String]]
+        }
+        return try call("memo", Request(source: source, path: path, function: function,
+                                        callers: callers.map { ["path": $0.path, "source": $0.source] }),
+                        snakeCase: true)
+    }
+
+    public func regex(source: String, function: String) throws -> RegexAnalysis {
+        try call("regex", ["source": source, "function": function], snakeCase: true)
+    }
+
+    public func invariants(source: String, function: String) throws -> InvariantAnalysis {
+        try call("invariants", ["source": source, "function": function], snakeCase: true)
+    }
+
+    /// The scanner's static findings for the named functions of each file; `callers` are the files searched for
+    /// repeated call sites. Files that do not parse are skipped.
+    public func scan(files: [(path: String, source: String, functions: [String])], callers: [(path: String, source: String)])
+        throws -> [String: [String: [ScanFinding]]]
+    {
+        struct File: Encodable {
+            var path, source: String
+            var functions: [String]
+        }
+        struct Request: Encodable {
+            var files: [File]
+            var callers: [[String: String]]
+        }
+        struct Answer: Decodable { var files: [String: [String: [ScanFinding]]] }
+        let request = Request(files: files.map { File(path: $0.path, source: $0.source, functions: $0.functions) },
+                              callers: callers.map { ["path": $0.path, "source": $0.source] })
+        let answer: Answer = try call("scan", request, snakeCase: true)
+        return answer.files
+    }
+}

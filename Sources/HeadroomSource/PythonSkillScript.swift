@@ -1,0 +1,665 @@
+/// The skills' half of the Python helper: analyses behind the recipes (memoize, regex hoisting, loop-invariant
+/// hoisting) and the opportunity scanner, all on Python's own `ast`. Appended to `PythonHelperScript.core`.
+enum PythonSkillScript {
+    static let source = #"""
+# ---------------------------------------------------------------- shared
+
+def named_functions(tree):
+    """(node, qualname, class node or None) for every function, in source order."""
+    out = []
+    def visit(node, prefix, cls):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.append((child, prefix + child.name, cls))
+                visit(child, prefix + child.name + ".<locals>.", None)
+            elif isinstance(child, ast.ClassDef):
+                visit(child, prefix + child.name + ".", child)
+            else:
+                visit(child, prefix, cls)
+    visit(tree, "", None)
+    return out
+
+def find(tree, qualname):
+    for node, name, cls in named_functions(tree):
+        if name == qualname or name.endswith("." + qualname) or name.split(".<locals>.")[-1] == qualname:
+            return node, name, cls
+    return None, None, None
+
+def span(node):
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return start, node.end_lineno
+
+def pos(node):
+    return {"line": node.lineno, "col": node.col_offset, "end_line": node.end_lineno, "end_col": node.end_col_offset}
+
+def module_aliases(tree, module):
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == module:
+                    names.append(alias.asname or module)
+    return names
+
+def import_insertion_line(tree):
+    """1-based line before which a new module-level statement may go: after the docstring and the top imports."""
+    line = 1
+    body = tree.body
+    i = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        line = body[0].end_lineno + 1
+        i = 1
+    while i < len(body) and isinstance(body[i], (ast.Import, ast.ImportFrom)):
+        line = body[i].end_lineno + 1
+        i += 1
+    return line
+
+def all_names(tree):
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+           {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+def own_nodes(function):
+    """Nodes of a function's body, not descending into nested functions, lambdas or classes."""
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.append(child)
+
+def root_name(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+# ---------------------------------------------------------------- memoize
+
+PURE_BUILTINS = {"abs", "all", "any", "ascii", "bin", "bool", "bytes", "chr", "complex", "divmod", "enumerate",
+                 "filter", "float", "format", "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "iter",
+                 "len", "list", "map", "max", "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round",
+                 "set", "slice", "sorted", "str", "sum", "tuple", "type", "zip", "dict", "getattr", "hasattr",
+                 "ValueError", "TypeError", "KeyError", "IndexError", "ArithmeticError", "ZeroDivisionError"}
+IMPURE_BUILTINS = {"print", "open", "input", "exec", "eval", "setattr", "delattr", "globals", "locals", "vars",
+                   "breakpoint", "id", "__import__", "compile"}
+PURE_MODULES = {"math", "cmath", "re", "json", "hashlib", "decimal", "fractions", "itertools", "functools",
+                "operator", "statistics", "unicodedata", "bisect", "string", "textwrap", "base64", "binascii", "zlib",
+                "struct", "colorsys", "keyword"}
+IMPURE_MODULES = {"time": "reads the clock", "datetime": "reads the clock", "random": "draws random numbers",
+                  "uuid": "makes unique ids", "os": "uses the operating system", "sys": "uses interpreter state",
+                  "subprocess": "runs processes", "socket": "does network I/O", "requests": "does network I/O",
+                  "urllib": "does network I/O", "http": "does network I/O", "logging": "logs",
+                  "sqlite3": "uses a database", "shutil": "touches files", "pathlib": "touches files",
+                  "secrets": "draws random numbers", "threading": "uses threads", "asyncio": "runs async tasks"}
+MUTATING_METHODS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "add",
+                    "discard", "sort", "reverse", "write", "writelines", "send", "put", "put_nowait", "__setitem__",
+                    "difference_update", "intersection_update", "symmetric_difference_update", "appendleft",
+                    "extendleft", "popleft", "rotate"}
+READ_METHODS = {"get", "items", "keys", "values", "copy", "count", "index", "startswith", "endswith", "split",
+                "rsplit", "splitlines", "strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold",
+                "replace", "join", "format", "encode", "decode", "find", "rfind", "isdigit", "isalpha", "isalnum",
+                "isspace", "hexdigest", "digest", "partition", "rpartition", "zfill", "ljust", "rjust", "center",
+                "union", "intersection", "difference", "issubset", "issuperset", "most_common", "as_integer_ratio",
+                "bit_length", "quantize", "normalize", "match", "search", "fullmatch", "findall", "finditer", "sub",
+                "group", "groups", "groupdict", "span", "start", "end", "to_bytes", "from_bytes"}
+LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+UNHASHABLE_ANNOTATIONS = {"list", "dict", "set", "bytearray", "List", "Dict", "Set", "MutableMapping",
+                          "MutableSequence", "MutableSet", "DefaultDict", "defaultdict", "Counter", "deque"}
+
+def mutable_display(node):
+    if isinstance(node, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in {"list", "dict", "set", "bytearray", "defaultdict", "deque", "Counter"}:
+        return True
+    return False
+
+def annotation_names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+           {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)} if node is not None else set()
+
+def mutable_globals(tree):
+    """Module-level names whose value can change at run time: rebound through `global`, or mutable containers
+    that some code mutates."""
+    rebound, containers, mutated = set(), set(), set()
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and getattr(node, "value", None) is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name) and mutable_display(node.value):
+                    containers.add(t.id)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            rebound.update(node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in MUTATING_METHODS and isinstance(node.func.value, ast.Name):
+            mutated.add(node.func.value.id)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, (ast.Subscript, ast.Attribute)):
+                    r = root_name(t)
+                    if r:
+                        mutated.add(r)
+    return rebound | (containers & mutated)
+
+def function_impurity(tree, function, params, module_functions, seen, imports):
+    """Why calling `function` twice with the same arguments could differ or matter, or None."""
+    if function.name in seen:
+        return None
+    seen.add(function.name)
+    local_names = {n.id for n in own_nodes(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local_names -= params
+    dynamic = mutable_globals(tree)
+    for node in own_nodes(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            return f"it declares {'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}"
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return "it is a generator; a cached generator is exhausted after its first use"
+        if isinstance(node, ast.Await):
+            return "it awaits; caching a coroutine result is not the same call"
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in dynamic \
+                and node.id not in local_names and node.id not in params:
+            return f"it reads `{node.id}`, module state that changes at run time"
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, (ast.Subscript, ast.Attribute)):
+                    r = root_name(t)
+                    if r in params:
+                        return f"it mutates its argument `{r}` (line {node.lineno})"
+                    if r not in local_names:
+                        return f"it writes to `{ast.unparse(t)}` outside itself (line {node.lineno})"
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                if func.id in IMPURE_BUILTINS:
+                    return f"it calls {func.id}() (line {node.lineno})"
+                if func.id in PURE_BUILTINS or func.id in local_names or func.id in params:
+                    continue
+                if func.id in module_functions:
+                    why = function_impurity(tree, module_functions[func.id], {a.arg for a in all_args(module_functions[func.id])},
+                                   module_functions, seen, imports)
+                    if why:
+                        return f"it calls {func.id}(), and {why}"
+                    continue
+                origin = imports.get(func.id)
+                if origin and origin.split(".")[0] in PURE_MODULES:
+                    continue
+                if origin and origin.split(".")[0] in IMPURE_MODULES:
+                    return f"it calls {func.id}(), which {IMPURE_MODULES[origin.split('.')[0]]} (line {node.lineno})"
+                if func.id[:1].isupper():
+                    continue  # constructing a value object
+                return f"it calls {func.id}(), which Headroom cannot show to be pure (line {node.lineno})"
+            if isinstance(func, ast.Attribute):
+                r = root_name(func)
+                module = imports.get(r, r) if r else None
+                if r in params or r in local_names:
+                    if func.attr in MUTATING_METHODS:
+                        if r in params:
+                            return f"it mutates its argument `{r}` with .{func.attr}() (line {node.lineno})"
+                        continue
+                    if r in params and func.attr not in READ_METHODS:
+                        return f"it calls `{ast.unparse(func)}()`, which may change `{r}` (line {node.lineno})"
+                    continue
+                top = (module or "").split(".")[0]
+                if top in IMPURE_MODULES:
+                    return f"it calls {ast.unparse(func)}(), which {IMPURE_MODULES[top]} (line {node.lineno})"
+                if top in PURE_MODULES:
+                    continue
+                if r == "self" or r == "cls":
+                    continue  # judged with the class
+                if func.attr in LOG_METHODS:
+                    return f"it logs through {ast.unparse(func)}() (line {node.lineno}); a cached call would skip the log"
+                if isinstance(func.value, ast.Constant):
+                    continue  # "sep".join(...)
+                if func.attr in READ_METHODS:
+                    continue
+                return f"it calls {ast.unparse(func)}(), which Headroom cannot show to be pure (line {node.lineno})"
+    return None
+
+def all_args(function):
+    a = function.args
+    return a.posonlyargs + a.args + a.kwonlyargs + ([a.vararg] if a.vararg else []) + ([a.kwarg] if a.kwarg else [])
+
+def imported_names(tree):
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                out[alias.asname or alias.name.split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                out[alias.asname or alias.name] = node.module + "." + alias.name
+    return out
+
+def self_state(cls, method):
+    """Why memoizing a method of `cls` is wrong, or None when it does not use `self`."""
+    uses_self = any(isinstance(n, ast.Name) and n.id == "self" for n in own_nodes(method))
+    mutated = []
+    for item in cls.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or item.name == "__init__":
+            continue
+        for node in ast.walk(item):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.Delete)):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            for t in targets:
+                if root_name(t) == "self" and isinstance(t, (ast.Attribute, ast.Subscript)):
+                    mutated.append((item.name, ast.unparse(t)))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in MUTATING_METHODS and root_name(node.func.value) == "self":
+                mutated.append((item.name, ast.unparse(node.func.value)))
+    if mutated:
+        where, what = mutated[0]
+        return f"it is a method and {cls.name}.{where} changes `{what}`: a cached answer would go stale (mutable self state)"
+    if uses_self:
+        return f"it is a method of {cls.name}; lru_cache on a method keeps every instance alive and needs hashable self"
+    return None
+
+def call_args_unhashable(name, callers, param_names):
+    """A call site that passes a list, dict or set, or a name bound to one in the calling function."""
+    for caller in callers:
+        try:
+            tree = ast.parse(caller["source"])
+        except SyntaxError:
+            continue
+        for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module))]:
+            bound = {}
+            body_nodes = list(ast.walk(fn))
+            for node in body_nodes:
+                if isinstance(node, ast.Assign) and mutable_display(node.value):
+                    for t in node.targets:
+                        if isinstance(t, ast.Name):
+                            bound[t.id] = node.lineno
+            for node in body_nodes:
+                if not isinstance(node, ast.Call):
+                    continue
+                f = node.func
+                called = f.id if isinstance(f, ast.Name) else (f.attr if isinstance(f, ast.Attribute) else None)
+                if called != name:
+                    continue
+                for arg in list(node.args) + [k.value for k in node.keywords]:
+                    if mutable_display(arg):
+                        return f"{caller['path']}:{node.lineno} passes `{ast.unparse(arg)[:40]}`, which is unhashable"
+                    if isinstance(arg, ast.Name) and arg.id in bound:
+                        return f"{caller['path']}:{node.lineno} passes `{arg.id}`, a list, dict or set (unhashable)"
+    return None
+
+def memo(request):
+    source = request["source"]
+    tree = ast.parse(source)
+    function, qualname, cls = find(tree, request["function"])
+    if function is None:
+        return {"found": False}
+    start, end = span(function)
+    decorators = [ast.unparse(d) for d in function.decorator_list]
+    already = any("cache" in d for d in decorators)
+    params = all_args(function)
+    param_names = {a.arg for a in params}
+    refusal = None
+    is_method = cls is not None and not any(d in ("staticmethod",) for d in decorators)
+    if isinstance(function, ast.AsyncFunctionDef):
+        refusal = "it is async; functools caches would cache the coroutine object, not its result"
+    if refusal is None and is_method:
+        refusal = self_state(cls, function) or "it is a method; memoize a module-level function instead"
+    if refusal is None:
+        defaults = function.args.defaults + [d for d in function.args.kw_defaults if d is not None]
+        for d in defaults:
+            if mutable_display(d):
+                refusal = f"it has a mutable default argument `{ast.unparse(d)}`, shared state between calls"
+                break
+    if refusal is None:
+        for a in params:
+            names = annotation_names(a.annotation)
+            if names & UNHASHABLE_ANNOTATIONS:
+                refusal = f"its parameter `{a.arg}` is annotated `{ast.unparse(a.annotation)}`, which is unhashable"
+                break
+    if refusal is None:
+        module_functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        why = function_impurity(tree, function, param_names, module_functions, set(), imported_names(tree))
+        if why:
+            refusal = f"`{qualname}` is not pure: {why}"
+    if refusal is None:
+        for node in own_nodes(function):
+            if isinstance(node, ast.Return) and node.value is not None and mutable_display(node.value):
+                refusal = (f"it returns a new mutable `{type(node.value).__name__.lower()}` (line {node.lineno}); "
+                           "a cache would hand every caller the same object to mutate")
+                break
+    if refusal is None:
+        refusal = call_args_unhashable(function.name, request.get("callers", []) + [{"path": request.get("path", ""), "source": source}], param_names)
+    functools = module_aliases(tree, "functools")
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "def_line": function.lineno,
+            "decorator_line": start, "col": function.col_offset, "already_cached": already,
+            "refusal": refusal, "functools_alias": functools[0] if functools else None,
+            "import_line": import_insertion_line(tree), "params": sorted(param_names)}
+
+# ---------------------------------------------------------------- regex hoisting
+
+RE_FUNCTIONS = {"compile": 1, "match": 2, "search": 2, "fullmatch": 2, "sub": 4, "subn": 4, "split": 3,
+                "findall": 2, "finditer": 2}  # positional index of `flags`
+
+def constant_flags(node, aliases):
+    if node is None:
+        return True
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return constant_flags(node.left, aliases) and constant_flags(node.right, aliases)
+    return isinstance(node, ast.Constant) and isinstance(node.value, int)
+
+def regex(request):
+    source = request["source"]
+    tree = ast.parse(source)
+    function, qualname, cls = find(tree, request["function"])
+    if function is None:
+        return {"found": False}
+    start, end = span(function)
+    aliases = module_aliases(tree, "re")
+    sites, dynamic = [], []
+    for node in own_nodes(function):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in aliases
+                and node.func.attr in RE_FUNCTIONS):
+            continue
+        method = node.func.attr
+        if not node.args:
+            continue
+        pattern = node.args[0]
+        flags_index = RE_FUNCTIONS[method]
+        flags = node.args[flags_index] if len(node.args) > flags_index else None
+        rest_kw = []
+        for k in node.keywords:
+            if k.arg == "flags":
+                flags = k.value
+            elif k.arg == "pattern":
+                pattern = None
+            else:
+                rest_kw.append(k)
+        if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, (str, bytes))):
+            dynamic.append({"line": node.lineno, "pattern": ast.unparse(node.args[0])})
+            continue
+        if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
+            dynamic.append({"line": node.lineno, "pattern": ast.unparse(pattern)})
+            continue
+        if not constant_flags(flags, aliases):
+            dynamic.append({"line": node.lineno, "pattern": ast.unparse(pattern) + " with run-time flags"})
+            continue
+        rest = [ast.get_source_segment(source, a) for a in node.args[1:flags_index]] + \
+               [f"{k.arg}={ast.get_source_segment(source, k.value)}" for k in rest_kw]
+        site = pos(node)
+        site.update({"method": method, "alias": node.func.value.id,
+                     "pattern": ast.get_source_segment(source, pattern),
+                     "flags": ast.get_source_segment(source, flags) if flags is not None else None,
+                     "rest": rest})
+        sites.append(site)
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sites, "dynamic": dynamic,
+            "alias": aliases[0] if aliases else None, "insert_line": import_insertion_line(tree),
+            "names": sorted(all_names(tree))}
+
+# ---------------------------------------------------------------- loop-invariant hoisting
+
+SERIALIZERS = {("json", "dumps"), ("json", "loads"), ("pickle", "dumps"), ("pickle", "loads"),
+               ("copy", "deepcopy"), ("yaml", "safe_load"), ("yaml", "dump")}
+
+def stored_names(nodes):
+    out = set()
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                out.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.add(n.name)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                out.update((a.asname or a.name).split(".")[0] for a in n.names)
+    return out
+
+def mutated_roots(nodes, pure_calls):
+    """Names that code in `nodes` may mutate: attribute/subscript stores, mutating methods, or passing them to
+    calls that are not known to be pure."""
+    out = set()
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                targets = n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]
+                for t in targets:
+                    if isinstance(t, (ast.Attribute, ast.Subscript)):
+                        r = root_name(t)
+                        if r:
+                            out.add(r)
+            elif isinstance(n, ast.Call):
+                if ast.dump(n) in pure_calls:
+                    continue
+                f = n.func
+                if isinstance(f, ast.Attribute) and f.attr not in READ_METHODS:
+                    r = root_name(f.value)
+                    if r:
+                        out.add(r)
+                if isinstance(f, ast.Name) and f.id in PURE_BUILTINS:
+                    continue
+                for arg in list(n.args) + [k.value for k in n.keywords]:
+                    r = root_name(arg) if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)) else None
+                    if r:
+                        out.add(r)
+    return out
+
+def chain_depth(node):
+    depth = 0
+    while True:
+        if isinstance(node, ast.Attribute):
+            depth += 1
+            node = node.value
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            depth += 1
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and all(isinstance(a, ast.Constant) for a in node.args) and not node.keywords:
+            depth += 1
+            node = node.func.value
+        else:
+            return depth if isinstance(node, ast.Name) else 0
+
+def is_serializer(node, imports):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+        module = imports.get(node.func.value.id, node.func.value.id)
+        return (module, node.func.attr) in SERIALIZERS
+    return False
+
+def unconditional(loop):
+    """Expressions evaluated on every iteration: those in the loop body's top-level simple statements, outside
+    short-circuit operators, conditional expressions, lambdas and comprehensions."""
+    out = []
+    def visit(node):
+        if isinstance(node, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                             ast.GeneratorExp)):
+            return
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+    for statement in loop.body:
+        if isinstance(statement, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)):
+            visit(statement)
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            visit(statement.iter)
+        elif isinstance(statement, ast.If):
+            visit(statement.test)
+        else:
+            break  # after a statement that may jump (try, with, while, break …) nothing is certain
+    return out
+
+def suggest_name(node, taken):
+    base = "value"
+    suffixes = {"dumps": "_json", "loads": "_data", "deepcopy": "_copy", "dump": "_text", "safe_load": "_data"}
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in suffixes:
+        inner = node.args[0] if node.args else None
+        if isinstance(inner, ast.Name):
+            base = inner.id
+        elif isinstance(inner, ast.Attribute):
+            base = inner.attr
+        elif isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Constant):
+            base = str(inner.slice.value)
+        base += suffixes[node.func.attr]
+    else:
+        n = node
+        while True:
+            if isinstance(n, ast.Attribute):
+                base = n.attr
+                break
+            if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
+                base = str(n.slice.value)
+                break
+            if isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Constant):
+                base = str(n.args[0].value)
+                break
+            break
+    base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_").lower() or "value"
+    if base[0].isdigit():
+        base = "v_" + base
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}_{i}", i + 1
+    taken.add(name)
+    return name
+
+def invariants(request):
+    source = request["source"]
+    tree = ast.parse(source)
+    function, qualname, cls = find(tree, request["function"])
+    if function is None:
+        return {"found": False}
+    start, end = span(function)
+    imports = imported_names(tree)
+    taken = all_names(tree)
+    loops = []
+    for loop in own_nodes(function):
+        if not isinstance(loop, (ast.For, ast.While)):
+            continue
+        body = loop.body + loop.orelse
+        assigned = stored_names(body) | (stored_names([loop.target]) if isinstance(loop, ast.For) else set())
+        candidates = {}
+        for node in unconditional(loop):
+            serializer = is_serializer(node, imports)
+            chain = chain_depth(node) >= 2 and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
+            if not (serializer or chain):
+                continue
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            if names & assigned:
+                continue
+            if serializer and any(isinstance(n, ast.Call) and n is not node and not is_serializer(n, imports)
+                                  and chain_depth(n) == 0 for n in ast.walk(node)):
+                continue
+            key = ast.dump(node)
+            candidates.setdefault(key, []).append(node)
+        if not candidates:
+            continue
+        pure = set(candidates)
+        mutated = mutated_roots(body, pure)
+        hoists = []
+        for key, nodes in candidates.items():
+            names = {n.id for n in ast.walk(nodes[0]) if isinstance(n, ast.Name)}
+            root = root_name(nodes[0].args[0]) if is_serializer(nodes[0], imports) and nodes[0].args else root_name(nodes[0])
+            if names & mutated:
+                continue
+            hoists.append({"expression": ast.get_source_segment(source, nodes[0]),
+                           "kind": "serialization" if is_serializer(nodes[0], imports) else "lookup",
+                           "occurrences": [pos(n) for n in nodes], "root": root})
+        # Drop an expression nested inside another hoisted one: hoisting the outer covers it.
+        spans = [(o["line"], o["col"], o["end_line"], o["end_col"]) for h in hoists for o in h["occurrences"]]
+        def inside(o, other):
+            return (other[0], other[1]) <= (o["line"], o["col"]) and (o["end_line"], o["end_col"]) <= (other[2], other[3]) \
+                and (other[0], other[1], other[2], other[3]) != (o["line"], o["col"], o["end_line"], o["end_col"])
+        hoists = [h for h in hoists if not any(inside(o, s) for o in h["occurrences"] for s in spans)]
+        for h in hoists:
+            h["name"] = suggest_name(ast.parse(h["expression"], mode="eval").body, taken)
+        if hoists:
+            loops.append({"line": loop.lineno, "col": loop.col_offset, "hoists": hoists})
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "loops": loops}
+
+# ---------------------------------------------------------------- opportunity scan
+
+CLIENTS = {("requests", "Session"), ("http.client", "HTTPConnection"), ("http.client", "HTTPSConnection"),
+           ("sqlite3", "connect"), ("urllib3", "PoolManager"), ("boto3", "client"), ("boto3", "resource"),
+           ("redis", "Redis"), ("psycopg2", "connect"), ("httpx", "Client"), ("pymongo", "MongoClient")}
+CONTROL_EXCEPTIONS = {"KeyError", "IndexError", "StopIteration", "AttributeError", "ValueError"}
+
+def scan(request):
+    """Per requested function, the static patterns the opportunity scanners look for."""
+    out = {}
+    callers = request.get("callers", [])
+    for item in request["files"]:
+        try:
+            tree = ast.parse(item["source"])
+        except (SyntaxError, ValueError):
+            continue
+        imports = imported_names(tree)
+        for node, qualname, cls in named_functions(tree):
+            if qualname not in item["functions"] and qualname.split(".")[-1] not in item["functions"]:
+                continue
+            found = []
+            r = regex({"source": item["source"], "function": qualname})
+            for s in r["sites"]:
+                found.append({"pattern": "regex-compile", "line": s["line"],
+                              "detail": f"{s['alias']}.{s['method']}({s['pattern'][:60]}) compiles or looks up the pattern on every call"})
+            for s in r["dynamic"]:
+                found.append({"pattern": "regex-compile", "line": s["line"],
+                              "detail": f"the pattern `{s['pattern'][:60]}` is built and compiled on every call"})
+            logs = logcalls({"source": item["source"], "function": qualname})
+            eager = [c for c in logs.get("calls", []) if c["eager"] and not c["guarded"]]
+            if eager:
+                found.append({"pattern": "logging", "line": eager[0]["line"],
+                              "detail": f"{len(eager)} logging call(s) format their message eagerly, even when the level is off"})
+            for loop in invariants({"source": item["source"], "function": qualname})["loops"]:
+                for h in loop["hoists"]:
+                    found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
+                                  "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
+            for n in own_nodes(node):
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+                    base = root_name(n.func.value)
+                    module = imports.get(base, base) if base else None
+                    if module and (module, n.func.attr) in CLIENTS or (module and (module.rsplit(".", 1)[0], n.func.attr) in CLIENTS):
+                        found.append({"pattern": "client-construction", "line": n.lineno,
+                                      "detail": f"{ast.unparse(n.func)}() builds a new client or connection per call; reuse one"})
+                if isinstance(n, ast.Try):
+                    handled = {ast.unparse(h.type) for h in n.handlers if h.type is not None}
+                    if handled & CONTROL_EXCEPTIONS and len(n.body) <= 2:
+                        in_loop = any(isinstance(p, (ast.For, ast.While)) and n in list(ast.walk(p)) for p in own_nodes(node))
+                        if in_loop:
+                            found.append({"pattern": "exception-control-flow", "line": n.lineno,
+                                          "detail": f"try/except {', '.join(sorted(handled & CONTROL_EXCEPTIONS))} in a loop as control flow; test first (e.g. dict.get)"})
+            repeated = loop_calls(node.name, callers)
+            if repeated and (node.args.args or node.args.posonlyargs) and \
+                    not any("cache" in ast.unparse(d) for d in node.decorator_list):
+                m = memo({"source": item["source"], "function": qualname, "path": item["path"], "callers": callers})
+                found.append({"pattern": "memoize", "line": node.lineno, "blocked": m.get("refusal"),
+                              "detail": f"`{qualname}` is called from {repeated} loop or key-function site(s); "
+                                        + ("it is pure with hashable arguments" if not m.get("refusal")
+                                           else "but " + m["refusal"])})
+            out.setdefault(item["path"], {})[qualname] = found
+    return {"files": out}
+
+def loop_calls(name, files):
+    """Call sites of `name` inside loops, comprehensions or lambdas (key functions), across files: static evidence
+    that the function is called repeatedly."""
+    sites = set()
+    for item in files:
+        try:
+            tree = ast.parse(item["source"])
+        except (SyntaxError, ValueError):
+            continue
+        for loop in (n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While, ast.ListComp, ast.GeneratorExp,
+                                                                ast.SetComp, ast.DictComp, ast.Lambda))):
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Call):
+                    f = n.func
+                    called = f.id if isinstance(f, ast.Name) else (f.attr if isinstance(f, ast.Attribute) else None)
+                    if called == name:
+                        sites.add((item.get("path"), n.lineno, n.col_offset))
+    return len(sites)
+
+SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan}
+"""#
+}
