@@ -50,7 +50,7 @@ def one(name, spec, binary, workdir, env):
     opportunity = found[0]
     head = run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
     started = time.time()
-    res = run([binary, "resolve", str(opportunity["id"]), "--store", store, "--format", "json"], repo, env)
+    res = run([binary, "resolve", str(opportunity["id"]), "--store", store, "--format", "json", "--runs", "16"], repo, env)
     elapsed = time.time() - started
     if res.returncode not in (0, 2):
         return {"status": "error", "reason": "resolve: " + res.stderr.strip()[-300:]}

@@ -126,7 +126,7 @@ public struct PythonAST: Sendable {
             throw HeadroomError(.process, "python ast helper (\(mode)) failed: \(why)")
         }
         if let failure = try? JSONDecoder().decode(HelperFailure.self, from: result.stdoutData) {
-            throw HeadroomError(.badInput, "the Python source does not parse (\(failure.error))")
+            throw HeadroomError(.badInput, "the Python source does not parse (\(failure.helper_error))")
         }
         do {
             let decoder = JSONDecoder()
@@ -139,4 +139,4 @@ public struct PythonAST: Sendable {
 }
 
 /// The helper's answer when the source it was given does not parse.
-private struct HelperFailure: Decodable { var error: String }
+private struct HelperFailure: Decodable { var helper_error: String }

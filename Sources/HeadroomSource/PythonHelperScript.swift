@@ -10,7 +10,7 @@ request = json.load(sys.stdin)
 try:
     json.dump(MODES[sys.argv[1]](request), sys.stdout)
 except (SyntaxError, ValueError) as exc:
-    json.dump({"error": f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"}, sys.stdout)
+    json.dump({"helper_error": f"line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"}, sys.stdout)
 """#
 
     static let core = #"""
