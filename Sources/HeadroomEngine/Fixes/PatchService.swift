@@ -199,7 +199,7 @@ public struct PatchService: Sendable {
             title: context.title, problem: context.problem, culprit: context.culprit, skill: record.skill,
             branch: branch, baseCommit: record.baseCommit, changes: record.summary, diff: made.diff,
             validation: validation, testCommand: settings.testCommand ?? "(given on the command line)",
-            benchCommand: settings.benchCommand ?? "(given on the command line)"))
+            benchCommand: settings.benchCommand ?? "(given on the command line)", patchID: record.id))
         try description.write(toFile: prPath, atomically: true, encoding: .utf8)
         record.branch = branch
         record.commit = made.commit
