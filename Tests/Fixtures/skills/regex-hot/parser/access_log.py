@@ -1,22 +1,25 @@
-"""Parses access-log lines."""
+"""Parses access-log lines: `IP [TIME] "METHOD PATH" STATUS BYTES [NOTE]`."""
 import re
 
 
 def parse_line(line):
-    match = re.match(r"(\S+) \[([^\]]+)\] \"(GET|POST|PUT|DELETE) ([^ \"]+)\" (\d{3}) (\d+)", line)
-    if match is None:
+    parts = line.split(" ")
+    if len(parts) < 6:
         return None
-    ip = match.group(1)
+    ip, stamp, method, path, status, size = parts[0], parts[1], parts[2].strip('"'), parts[3].strip('"'), parts[4], parts[5]
     if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", ip):
         return None
-    path = re.sub(r"/\d+", "/:id", match.group(4))
-    ids = [int(part) for part in re.findall(r"\d+", match.group(4))]
-    method = match.group(3)
-    if re.match(r"PUT|DELETE", method):
-        method = method.lower()
+    if not re.match(r"\[[^\]]+\]", stamp):
+        return None
+    if not re.fullmatch(r"GET|POST|PUT|DELETE", method):
+        return None
+    if not (re.fullmatch(r"\d{3}", status) and re.fullmatch(r"\d+", size)):
+        return None
+    ids = [int(part) for part in re.findall(r"\d+", path)]
+    template = re.sub(r"/\d+", "/:id", path)
     slow = re.search(r"timeout|retry", line, re.IGNORECASE) is not None
-    return {"ip": ip, "method": method, "path": path, "ids": ids, "status": int(match.group(5)),
-            "bytes": int(match.group(6)), "slow": slow}
+    return {"ip": ip, "method": method, "path": template, "ids": ids, "status": int(status), "bytes": int(size),
+            "slow": slow}
 
 
 def parse(lines):

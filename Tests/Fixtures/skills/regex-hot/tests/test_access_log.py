@@ -11,9 +11,10 @@ class AccessLogTest(unittest.TestCase):
         self.assertEqual(entry["status"], 200)
         self.assertTrue(entry["slow"])
 
-    def test_method_and_ip(self):
-        self.assertEqual(parse_line('10.0.0.1 [x] "DELETE /a/1" 204 0')["method"], "delete")
+    def test_rejects(self):
         self.assertIsNone(parse_line('host.example [x] "GET /a" 200 1'))
+        self.assertIsNone(parse_line('10.0.0.1 [x] "BREW /a" 200 1'))
+        self.assertIsNone(parse_line('10.0.0.1 [x] "GET /a" 2000 1'))
 
     def test_garbage(self):
         self.assertEqual(parse(["nonsense"]), [])
