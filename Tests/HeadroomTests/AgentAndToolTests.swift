@@ -201,6 +201,7 @@ struct FixEndToEndTests {
         let show = try Checkout.headroom(["review", "show", "\(patch)", "--store", store])
         #expect(show.stdout.contains("tool rank_root_causes") && show.stdout.contains("tool validate_patch"))
         #expect(show.stdout.contains("decision: skills by metadata match"))
+        #expect(show.stdout.contains("tool query_profile") && !show.stdout.contains("error:"), "\(show.stdout)")
         let apply = try Checkout.headroom(["review", "apply", "\(patch)", "--store", store])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(try repo.git(["show", "HEAD:app.py"]).contains("sorted") == false)

@@ -53,5 +53,6 @@ public enum HeadroomTools {
         default: return nil
         }
     }
-    static let timeSchema: JSONValue = ["type": "string", "description": "ISO-8601 UTC time or Unix seconds (a number is accepted too)"]
+    /// A time: ISO-8601 UTC text or Unix seconds (string or number), so no single JSON type.
+    static let timeSchema: JSONValue = ["description": "ISO-8601 UTC time or Unix seconds"]
 }
