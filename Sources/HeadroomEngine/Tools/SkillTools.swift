@@ -87,8 +87,7 @@ extension HeadroomTools {
                 outputSchema: Schema.output(["opportunities": Schema.array(Schema.any)]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
-                if let id = args["id"] {
-                    _ = id
+                if args["id"] != nil {
                     return ["opportunities": .array([try opportunityJSON(store.opportunity(id: try int64(args, "id")), store: store)])]
                 }
                 if let repository = string(args, "repository") {
