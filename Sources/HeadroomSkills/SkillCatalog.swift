@@ -184,19 +184,10 @@ public struct SkillCatalog: Sendable {
     /// The skills folder: `explicit`, `$HEADROOM_SKILLS`, or `Skills/` above the current directory or the executable.
     public static func locate(_ explicit: String? = nil) throws -> String {
         if let given = explicit ?? ProcessInfo.processInfo.environment["HEADROOM_SKILLS"] { return given }
-        let fm = FileManager.default
-        let starts = [fm.currentDirectoryPath,
-                      URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path]
-        for start in starts {
-            var dir = URL(fileURLWithPath: start)
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Skills").path
-                if fm.fileExists(atPath: (candidate as NSString).appendingPathComponent("log-guard/SKILL.md")) {
-                    return candidate
-                }
-                dir.deleteLastPathComponent()
-            }
+        let isSkills = { (path: String) in
+            FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("log-guard/SKILL.md"))
         }
+        if let found = BundledFiles.find("Skills", where: isSkills) { return found }
         throw HeadroomError(.notFound, "cannot find the Skills folder; pass --skills DIR or set HEADROOM_SKILLS")
     }
 }

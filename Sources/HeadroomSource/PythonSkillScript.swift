@@ -29,6 +29,17 @@ def span(node):
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
     return start, node.end_lineno
 
+def locate(request):
+    """The request's source, its tree, and the requested function with its qualname, class and span; None when the
+    function is not there."""
+    source = request["source"]
+    tree = ast.parse(source)
+    function, qualname, cls = find(tree, request["function"])
+    if function is None:
+        return None
+    start, end = span(function)
+    return source, tree, function, qualname, cls, start, end
+
 def pos(node):
     return {"line": node.lineno, "col": node.col_offset, "end_line": node.end_lineno, "end_col": node.end_col_offset}
 
@@ -291,12 +302,10 @@ def call_args_unhashable(name, callers, param_names):
     return None
 
 def memo(request):
-    source = request["source"]
-    tree = ast.parse(source)
-    function, qualname, cls = find(tree, request["function"])
-    if function is None:
+    located = locate(request)
+    if located is None:
         return {"found": False}
-    start, end = span(function)
+    source, tree, function, qualname, cls, start, end = located
     decorators = [ast.unparse(d) for d in function.decorator_list]
     already = any("cache" in d for d in decorators)
     params = all_args(function)
@@ -353,12 +362,10 @@ def constant_flags(node, aliases):
     return isinstance(node, ast.Constant) and isinstance(node.value, int)
 
 def regex(request):
-    source = request["source"]
-    tree = ast.parse(source)
-    function, qualname, cls = find(tree, request["function"])
-    if function is None:
+    located = locate(request)
+    if located is None:
         return {"found": False}
-    start, end = span(function)
+    source, tree, function, qualname, cls, start, end = located
     aliases = module_aliases(tree, "re")
     sites, dynamic = [], []
     for node in own_nodes(function):
@@ -526,12 +533,10 @@ def suggest_name(node, taken):
     return name
 
 def invariants(request):
-    source = request["source"]
-    tree = ast.parse(source)
-    function, qualname, cls = find(tree, request["function"])
-    if function is None:
+    located = locate(request)
+    if located is None:
         return {"found": False}
-    start, end = span(function)
+    source, tree, function, qualname, cls, start, end = located
     imports = imported_names(tree)
     taken = all_names(tree)
     loops = []

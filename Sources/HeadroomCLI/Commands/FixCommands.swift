@@ -20,6 +20,17 @@ struct AgentRunOptions: ParsableArguments {
     }
 }
 
+/// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2.
+func runAgent(
+    store: String, skills: SkillsOptions, options: AgentRunOptions, format: OutputFormat,
+    _ body: (AgentService) throws -> AgentService.Result
+) throws {
+    let context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
+    let result = try body(AgentService(context: context, validation: try options.validationArguments()))
+    try printAgentResult(result, format: format)
+    if result.status == "failed" { throw ExitCode(2) }
+}
+
 func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throws {
     if format == .json { try printJSON(result); return }
     print("\(result.status)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")")
@@ -44,10 +55,9 @@ struct FixCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        let context = try toolContext(store: storeOptions.store, skills: skills, output: agent.output, runs: agent.runs)
-        let result = try AgentService(context: context, validation: try agent.validationArguments()).fix(regression: id, progress: progressLine)
-        try printAgentResult(result, format: format.format)
-        if result.status == "failed" { throw ExitCode(2) }
+        try runAgent(store: storeOptions.store, skills: skills, options: agent, format: format.format) {
+            try $0.fix(regression: id, progress: progressLine)
+        }
     }
 }
 
@@ -61,10 +71,9 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        let context = try toolContext(store: storeOptions.store, skills: skills, output: agent.output, runs: agent.runs)
-        let result = try AgentService(context: context, validation: try agent.validationArguments()).resolve(opportunity: id, progress: progressLine)
-        try printAgentResult(result, format: format.format)
-        if result.status == "failed" { throw ExitCode(2) }
+        try runAgent(store: storeOptions.store, skills: skills, options: agent, format: format.format) {
+            try $0.resolve(opportunity: id, progress: progressLine)
+        }
     }
 }
 

@@ -158,16 +158,7 @@ public struct DemoPipeline: Sendable {
             guard isExample(given) else { throw HeadroomError(.notFound, "\(given) is not a Headroom example (no make_history.py)") }
             return given
         }
-        let starts = [fm.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().path]
-        for start in starts {
-            var dir = URL(fileURLWithPath: start)
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Examples/shop").path
-                if isExample(candidate) { return candidate }
-                dir.deleteLastPathComponent()
-            }
-        }
+        if let found = BundledFiles.find("Examples/shop", where: isExample) { return found }
         throw HeadroomError(.notFound, "cannot find Examples/shop; run from the Headroom checkout or pass --example DIR")
     }
 
