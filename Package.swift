@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
@@ -58,12 +63,33 @@ let package = Package(
             name: "HeadroomAgent",
             dependencies: ["HeadroomCore", "HeadroomSkills", "HeadroomDelivery"],
             swiftSettings: strict),
+        // The built-in LLM brain: OpenAI-compatible and Anthropic providers over AsyncHTTPClient, and the agent loop.
+        .target(
+            name: "HeadroomLLM",
+            dependencies: [
+                "HeadroomCore", "HeadroomSkills", "HeadroomAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // The MCP adapter: the tool registry, skills and store records as MCP tools, prompts and resources, served
+        // over stdio or Streamable HTTP (the SDK's transport behind Hummingbird).
+        .target(
+            name: "HeadroomMCP",
+            dependencies: [
+                "HeadroomCore", "HeadroomSkills",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "HeadroomEngine",
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomSource", "HeadroomAgent",
-                .product(name: "Logging", package: "swift-log"),
+                "HeadroomLLM", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(
@@ -71,6 +97,7 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomAgent",
+                "HeadroomLLM", "HeadroomMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -89,7 +116,7 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomCLI",
-                "HeadroomSource", "HeadroomTesting", "HeadroomAgent", "HeadroomPprof",
+                "HeadroomSource", "HeadroomTesting", "HeadroomAgent", "HeadroomPprof", "HeadroomLLM", "HeadroomMCP",
             ],
             swiftSettings: strict),
     ]

@@ -27,6 +27,18 @@ public struct RuleBrain: Sendable {
         public var patchIDs: [Int64]
         public var final: JSONValue?
         public var transcript: [TranscriptStep]
+
+        public init(status: String, reason: String?, skill: String?, patchID: Int64?, patchIDs: [Int64], final: JSONValue?,
+                    transcript: [TranscriptStep])
+        {
+            self.status = status
+            self.reason = reason
+            self.skill = skill
+            self.patchID = patchID
+            self.patchIDs = patchIDs
+            self.final = final
+            self.transcript = transcript
+        }
     }
 
     /// Fix a detected regression: culprit, rising frames, skill choice, patch, validation, delivery.

@@ -11,7 +11,7 @@ public struct HeadroomCommand: ParsableCommand {
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
             ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
             SimulateCommand.self, OpportunitiesCommand.self, FixCommand.self, ResolveCommand.self, ReviewCommand.self,
-            SkillsCommand.self, ToolsCommand.self,
+            SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self,
         ])
 
     public init() {}

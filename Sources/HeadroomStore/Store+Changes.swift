@@ -104,6 +104,11 @@ extension Store {
         }
     }
 
+    /// Every repository folder commits were imported from.
+    public func repositories() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT repo FROM change_commit ORDER BY repo") }
+    }
+
     /// The repository folder a commit was imported from.
     public func repository(ofCommit sha: String) throws -> String? {
         try queue.read { db in

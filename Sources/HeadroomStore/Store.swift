@@ -100,3 +100,28 @@ extension FunctionRef {
         self.init(name: row[nameColumn], file: file.isEmpty ? nil : file)
     }
 }
+
+/// One service's extent in the store.
+public struct ServiceSummary: Sendable, Equatable {
+    public var service: String
+    public var samples: Int64
+    public var buckets: Int
+    public var from: Int64
+    public var to: Int64
+}
+
+extension Store {
+    /// Every service with its sample count and the time its buckets cover.
+    public func serviceSummaries() throws -> [ServiceSummary] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.name AS name, COALESCE(SUM(b.total_samples), 0) AS samples, COUNT(b.bucket) AS buckets,
+                       COALESCE(MIN(b.bucket), 0) AS first, COALESCE(MAX(b.bucket), 0) AS last
+                FROM service s LEFT JOIN bucket_total b ON b.service_id = s.id
+                GROUP BY s.id ORDER BY s.name
+                """).map { row in
+                ServiceSummary(service: row["name"], samples: row["samples"], buckets: row["buckets"], from: row["first"], to: row["last"])
+            }
+        }
+    }
+}

@@ -22,11 +22,11 @@ struct AgentRunOptions: ParsableArguments {
 
 /// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2.
 func runAgent(
-    store: String, skills: SkillsOptions, options: AgentRunOptions, format: OutputFormat,
+    store: String, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
     _ body: (AgentService) throws -> AgentService.Result
 ) throws {
     let context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
-    let result = try body(AgentService(context: context, validation: try options.validationArguments()))
+    let result = try body(AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
     try printAgentResult(result, format: format)
     if result.status == "failed" { throw ExitCode(2) }
 }
@@ -52,10 +52,11 @@ struct FixCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var skills: SkillsOptions
     @OptionGroup var agent: AgentRunOptions
+    @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runAgent(store: storeOptions.store, skills: skills, options: agent, format: format.format) {
+        try runAgent(store: storeOptions.store, skills: skills, options: agent, llm: llm, format: format.format) {
             try $0.fix(regression: id, progress: progressLine)
         }
     }
@@ -68,10 +69,11 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var skills: SkillsOptions
     @OptionGroup var agent: AgentRunOptions
+    @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runAgent(store: storeOptions.store, skills: skills, options: agent, format: format.format) {
+        try runAgent(store: storeOptions.store, skills: skills, options: agent, llm: llm, format: format.format) {
             try $0.resolve(opportunity: id, progress: progressLine)
         }
     }

@@ -124,14 +124,9 @@ struct ReviewCommand: ParsableCommand {
         @Flag(help: "Keep the branch.") var keepBranch = false
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
-            let p = try store.patch(id: id)
-            guard p.review == .pending else { throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)") }
-            if !keepBranch, let branch = p.branch, let git = try? Git(path: p.repository), git.hasBranch(branch) {
-                _ = try git.run(["branch", "-D", branch])
-            }
-            try store.reviewPatch(id: id, review: .rejected, note: reason)
-            print("rejected patch #\(id)\(keepBranch || p.branch == nil ? "" : "; deleted \(p.branch!)")")
+            let service = PatchService(store: try Store.open(path: storeOptions.store), outputDirectory: "")
+            let (_, deleted) = try service.reject(patchID: id, reason: reason, keepBranch: keepBranch)
+            print("rejected patch #\(id)\(deleted.map { "; deleted \($0)" } ?? "")")
         }
     }
 }

@@ -25,7 +25,7 @@ public struct ValidationResult: Sendable, Codable, Equatable {
 public struct PatchRecord: Sendable, Codable, Equatable {
     /// `proposed`: made and past the static guardrails; `delivered`: tested, faster, on its branch; `refused`: a
     /// recipe or guardrail declined, or no significant gain; `failed`: tests failed or something broke.
-    public enum Status: String, Sendable, Codable { case proposed, delivered, refused, failed }
+    public enum Status: String, Sendable, Codable, CaseIterable { case proposed, delivered, refused, failed }
     /// What a person decided about a delivered patch.
     public enum Review: String, Sendable, Codable { case pending, applied, rejected }
     public var id: Int64?

@@ -1,19 +1,24 @@
 import Foundation
 import HeadroomAgent
 import HeadroomCore
+import HeadroomLLM
 import HeadroomSkills
 import HeadroomStore
 
-/// Runs the rule brain over the tool registry for `fix` and `resolve`, and stores its transcript with every patch
-/// it made (or, when it made none, with a refused record so `review show` can still print why).
+/// Runs an agent over the tool registry for `fix` and `resolve` — the offline rule brain, or the LLM brain when one
+/// is configured — and stores its transcript with every patch it made (or, when it made none, with a refused record
+/// so `review show` can still print why).
 public struct AgentService: Sendable {
     public var context: ToolContext
     /// `validate_patch` arguments: test, bench, runs.
     public var validation: [String: JSONValue]
+    /// The LLM to use instead of the rule brain.
+    public var llm: LLMConfiguration?
 
-    public init(context: ToolContext, validation: [String: JSONValue] = [:]) {
+    public init(context: ToolContext, validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil) {
         self.context = context
         self.validation = validation
+        self.llm = llm
     }
 
     /// The result in the CLI's JSON shape (ARCHITECTURE: `fix ID` / `resolve ID`).
@@ -37,18 +42,39 @@ public struct AgentService: Sendable {
 
     public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
         _ = try context.store.regression(id: id)
-        return try run(kind: "regression", id: id) { $0.fix(regression: id, progress: progress) }
+        return try run(kind: "regression", id: id, progress: progress,
+                       rules: { $0.fix(regression: id, progress: progress) },
+                       llm: { [validation] in await $0.fix(regression: id, validation: validation) })
     }
 
     public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
         _ = try context.store.opportunity(id: id)
-        return try run(kind: "opportunity", id: id) { $0.resolve(opportunity: id, progress: progress) }
+        return try run(kind: "opportunity", id: id, progress: progress,
+                       rules: { $0.resolve(opportunity: id, progress: progress) },
+                       llm: { [validation] in await $0.resolve(opportunity: id, validation: validation) })
     }
 
-    private func run(kind: String, id: Int64, _ body: (RuleBrain) -> RuleBrain.Outcome) throws -> Result {
+    private func run(kind: String, id: Int64, progress: @escaping @Sendable (String) -> Void,
+                     rules: (RuleBrain) -> RuleBrain.Outcome,
+                     llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run) throws -> Result
+    {
         let started = Date()
-        let brain = RuleBrain(registry: HeadroomTools.registry(context), catalog: try context.catalog(), validation: validation)
-        let outcome = body(brain)
+        let registry = HeadroomTools.registry(context)
+        let catalog = try context.catalog()
+        let outcome: RuleBrain.Outcome
+        if let llm {
+            let agent = LLMAgent(configuration: llm, registry: registry, catalog: catalog,
+                                 redactor: Self.redactor(store: context.store), progress: progress)
+            let result = AsyncBridge.wait { await run(agent) }
+            let delivered = try result.delivered.map { try context.store.patch(id: $0) }
+            outcome = RuleBrain.Outcome(
+                status: result.status == "delivered" ? "delivered" : (result.status == "refused" || result.status == "answered" ? "refused" : "failed"),
+                reason: result.status == "delivered" ? nil : (result.reason ?? "the model delivered no patch"),
+                skill: delivered?.skill, patchID: result.delivered ?? result.patchIDs.last, patchIDs: result.patchIDs,
+                final: result.answer.map { .string($0) }, transcript: result.transcript)
+        } else {
+            outcome = rules(RuleBrain(registry: registry, catalog: catalog, validation: validation))
+        }
         let store = context.store
         var last: PatchRecord?
         for patchID in outcome.patchIDs {
@@ -79,4 +105,34 @@ public struct AgentService: Sendable {
                                       runs: $0.beforeSeconds.count) },
             patch: chosen?.id, seconds: Date().timeIntervalSince(started))
     }
+}
+
+extension AgentService {
+    /// Secrets never sent to a model: secret-named environment variables and every imported repository's `.env`
+    /// values.
+    public static func redactor(store: Store) -> Redactor {
+        var redactor = Redactor()
+        redactor.addEnvironment()
+        for repository in (try? store.repositories()) ?? [] { redactor.addDotEnv(repository: repository) }
+        return redactor
+    }
+}
+
+/// Waits for async work from synchronous code running on a thread outside Swift's cooperative pool (the CLI's main
+/// thread, a tool handler's dispatch queue).
+public enum AsyncBridge {
+    public static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let box = AsyncBridgeBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            box.value = await work()
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+}
+
+private final class AsyncBridgeBox<T>: @unchecked Sendable {
+    var value: T?
 }

@@ -82,6 +82,50 @@ public struct PatchService: Sendable {
         return try store.savePatch(record)
     }
 
+    /// An edit written outside Headroom's recipes (the LLM agent, an MCP client): the new text of exactly one
+    /// function, plus optional module lines. It passes the same guardrails as a recipe's edit, with the named
+    /// skill's recipe supplying the right-issue check, and is then `proposed` (ready for `validate`) or `refused`.
+    public func propose(skill: String, target: PatchTarget, replacement: String, moduleLines: [String] = [],
+                        summary: [String] = [], author: String = "an LLM") throws -> PatchRecord
+    {
+        let recipes = Recipes.all(python: python)
+        let git = try Git(path: target.repository)
+        let base = try git.resolve("HEAD")
+        let path = try Self.repositoryPath(target.path, root: git.root)
+        var record = PatchRecord(
+            kind: target.kind, regressionID: target.kind == "regression" ? target.id : nil,
+            opportunityID: target.kind == "opportunity" ? target.id : nil, skill: skill, repository: git.root,
+            path: path, function: target.function, culprit: target.culprit, branch: nil, baseCommit: base, diff: "",
+            prDescription: nil, status: .refused, reason: nil, validation: nil)
+        guard let source = git.show(base, path: path) else {
+            record.reason = "\(path) does not exist at \(base.prefix(12))"
+            return try store.savePatch(record)
+        }
+        do {
+            let found = try python.functions(files: [(path, source)])
+            if let error = found.errors[path] { throw Refusal("\(path) does not parse at \(base.prefix(12)): \(error)") }
+            let short = target.function.split(separator: ".").last.map(String.init) ?? target.function
+            let spans = found.functions[path] ?? []
+            guard let span = spans.first(where: { $0.name == target.function })
+                ?? spans.first(where: { $0.name.split(separator: ".").last.map(String.init) == short })
+            else { throw Refusal("\(path) has no function `\(target.function)`") }
+            let lines = summary.isEmpty ? ["\(skill): edit of `\(span.name)` written by \(author)"]
+                : summary.map { "\($0) (written by \(author))" }
+            let edit = try ProposedEdit.build(path: path, source: source, function: span.name, span: span.start...span.end,
+                                              replacement: replacement, moduleLines: moduleLines, summary: lines)
+            try Guardrails(python: python).check(edit, recipe: recipes[skill])
+            record.diff = try Self.unifiedDiff(edit)
+            record.summary = edit.summary
+            record.editJSON = try String(decoding: JSONEncoder().encode(edit), as: UTF8.self)
+            record.status = .proposed
+        } catch let refusal as Refusal {
+            record.reason = refusal.reason
+        } catch let error as HeadroomError where error.code == .badInput {
+            record.reason = HeadroomError.oneLine(error)
+        }
+        return try store.savePatch(record)
+    }
+
     /// Python files at `base` that mention the function's short name: its call sites, for the recipes' checks.
     func callerSources(git: Git, base: String, function: String, except path: String) throws -> [(path: String, source: String)] {
         let name = function.split(separator: ".").last.map(String.init) ?? function
@@ -208,6 +252,28 @@ public struct PatchService: Sendable {
         record.status = .delivered
         record.seconds = Date().timeIntervalSince(started)
         return try store.savePatch(record)
+    }
+
+    // MARK: reject
+
+    /// Records a reviewer's rejection and deletes the patch's `headroom/…` branch (unless `keepBranch`). Only
+    /// Headroom's own branches are deleted, never the checked-out one.
+    public func reject(patchID: Int64, reason: String?, keepBranch: Bool = false) throws -> (record: PatchRecord, deleted: String?) {
+        let record = try store.patch(id: patchID)
+        guard record.review == .pending else { throw HeadroomError(.badInput, "patch \(patchID) was already \(record.review.rawValue)") }
+        var deleted: String?
+        if !keepBranch, let branch = record.branch, branch.hasPrefix("headroom/"), let git = try? Git(path: record.repository),
+            git.hasBranch(branch)
+        {
+            let current = try? git.run(["rev-parse", "--abbrev-ref", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard current != branch else {
+                throw HeadroomError(.refused, "\(branch) is checked out in \(git.root); switch away before rejecting")
+            }
+            _ = try git.run(["branch", "-D", branch])
+            deleted = branch
+        }
+        try store.reviewPatch(id: patchID, review: .rejected, note: reason)
+        return (try store.patch(id: patchID), deleted)
     }
 
     /// The PR's title, problem table and culprit for a patch's regression or opportunity.

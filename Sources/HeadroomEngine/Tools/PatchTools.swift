@@ -28,6 +28,34 @@ extension HeadroomTools {
                 return patchJSON(record)
             },
             Tool(
+                name: "propose_patch",
+                description: "Submit your own edit: the complete new text of exactly one function (decorators and def line included, original indentation), plus optional module-level lines (imports, constants) that go after the module's imports. It passes the same guardrails as a recipe (safety, syntax, minimal diff, right function, and the named skill's right-issue check); then validate_patch and deliver_patch as usual. Writes only to the store.",
+                inputSchema: Schema.object([
+                    "skill": Schema.string("the skill whose playbook the edit follows (its recipe checks the right issue)"),
+                    "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
+                    "target": Schema.integer("regression or opportunity id", minimum: 1),
+                    "repository": Schema.string("repository root"),
+                    "path": Schema.string("repository-relative file"),
+                    "function": Schema.string("function (qualified name)"),
+                    "replacement": Schema.string("the complete new function text"),
+                    "module_lines": Schema.array(Schema.string("one top-level line"), "imports or constants to add"),
+                    "summary": Schema.array(Schema.string("one change"), "one line per change, for the commit and PR"),
+                    "culprit": Schema.string("culprit commit, for regressions"),
+                ], required: ["skill", "kind", "target", "repository", "path", "function", "replacement"]),
+                outputSchema: Schema.output(["patch": Schema.integer(""), "status": Schema.string(""), "reason": Schema.string(""),
+                                             "diff": Schema.string(""), "summary": Schema.array(Schema.any)]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+            ) { args in
+                let record = try service.propose(
+                    skill: string(args, "skill")!,
+                    target: PatchTarget(kind: string(args, "kind")!, id: try int64(args, "target"), repository: string(args, "repository")!,
+                                        path: string(args, "path")!, function: string(args, "function")!, culprit: string(args, "culprit")),
+                    replacement: string(args, "replacement")!,
+                    moduleLines: args["module_lines"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    summary: args["summary"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                return patchJSON(record)
+            },
+            Tool(
                 name: "validate_patch",
                 description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI). A patch that fails or shows no significant gain is marked so with the reason.",
                 inputSchema: Schema.object([
@@ -54,6 +82,50 @@ extension HeadroomTools {
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
             ) { args in
                 patchJSON(try service.deliver(patchID: try int64(args, "patch")))
+            },
+            Tool(
+                name: "list_patches",
+                description: "Patches Headroom made: skill, status (proposed, delivered, refused, failed) and why, review state, branch, validation; filter by regression, opportunity, skill or status.",
+                inputSchema: Schema.object([
+                    "regression": Schema.integer("only patches for this regression", minimum: 1),
+                    "opportunity": Schema.integer("only patches for this opportunity", minimum: 1),
+                    "skill": Schema.string("only this skill"),
+                    "status": Schema.string("only this status", enum: PatchRecord.Status.allCases.map(\.rawValue)),
+                ]),
+                outputSchema: Schema.output(["patches": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { args in
+                let regression = args["regression"] == nil ? nil : try int64(args, "regression")
+                let opportunity = args["opportunity"] == nil ? nil : try int64(args, "opportunity")
+                let found = try context.store.patches(skill: string(args, "skill"),
+                                                      status: string(args, "status").flatMap(PatchRecord.Status.init(rawValue:)))
+                    .filter { (regression == nil || $0.regressionID == regression) && (opportunity == nil || $0.opportunityID == opportunity) }
+                return ["patches": .array(found.map { p in
+                    var json = patchJSON(p)
+                    if case .object(var fields) = json {
+                        fields["diff"] = nil
+                        fields["review"] = .string(p.review.rawValue)
+                        fields["regression"] = p.regressionID.map { .number(Double($0)) } ?? .null
+                        fields["opportunity"] = p.opportunityID.map { .number(Double($0)) } ?? .null
+                        json = .object(fields)
+                    }
+                    return json
+                })]
+            },
+            Tool(
+                name: "reject_patch",
+                description: "Reject a patch as its reviewer: record why and delete its headroom/… branch (never the checked-out branch). Destructive: the branch is gone.",
+                inputSchema: Schema.object(["patch": Schema.integer("patch id", minimum: 1),
+                                            "reason": Schema.string("why (kept with the patch)"),
+                                            "keep_branch": Schema.boolean("record the rejection but keep the branch")],
+                                           required: ["patch"]),
+                outputSchema: Schema.output(["patch": Schema.integer(""), "review": Schema.string(""), "deleted_branch": Schema.string("")]),
+                annotations: ToolAnnotations(readOnly: false, destructive: true, idempotent: false)
+            ) { args in
+                let (record, deleted) = try service.reject(patchID: try int64(args, "patch"), reason: string(args, "reason"),
+                                                           keepBranch: args["keep_branch"]?.boolValue ?? false)
+                return ["patch": .number(Double(record.id ?? 0)), "review": .string(record.review.rawValue),
+                        "deleted_branch": deleted.map { .string($0) } ?? .null]
             },
         ]
     }

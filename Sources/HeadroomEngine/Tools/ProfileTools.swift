@@ -16,6 +16,7 @@ extension HeadroomTools {
                     "from": timeSchema, "to": timeSchema,
                     "before_from": timeSchema, "before_to": timeSchema, "after_from": timeSchema, "after_to": timeSchema,
                     "limit": Schema.integer("rows to return (default 20)", minimum: 1),
+                    "function": Schema.string("top: only functions with this name (qualified, or its last component)"),
                 ], required: ["service"]),
                 outputSchema: Schema.output(["total_samples": Schema.integer("samples in range"),
                                              "functions": Schema.array(Schema.any, "rows"), "stacks": Schema.array(Schema.any)]),
@@ -43,17 +44,39 @@ extension HeadroomTools {
                             "stacks": .array(stacks.map { ["frames": .string($0.frames.map(\.name).joined(separator: ";")),
                                                            "samples": .number(Double($0.samples))] })]
                 default:
-                    let (total, rows) = try queries.top(service: service, range: TimeRange(from: try time(args, "from"), to: try time(args, "to")),
-                                                        byTotal: byTotal, limit: limit)
+                    let wanted = string(args, "function")
+                    let range = TimeRange(from: try time(args, "from"), to: try time(args, "to"))
+                    var (total, rows) = try queries.top(service: service, range: range, byTotal: byTotal,
+                                                        limit: wanted == nil ? limit : Int.max)
+                    if let wanted {
+                        rows = Array(rows.filter { $0.function.name == wanted || $0.function.name.hasSuffix("." + wanted)
+                            || wanted.hasSuffix("." + $0.function.name) }.prefix(limit))
+                    }
                     let denominator = Double(max(total, 1))
+                    let model = context.costModel
                     return ["total_samples": .number(Double(total)),
+                            "fleet_cores": .number(model.fleetCores), "watts_per_core": .number(model.wattsPerCore),
                             "functions": .array(rows.map { row in
-                                ["function": .string(row.function.name), "file": row.function.file.map { .string($0) } ?? .null,
-                                 "self": .number(Double(row.selfSamples) / denominator),
-                                 "total": .number(Double(row.totalSamples) / denominator),
-                                 "self_samples": .number(Double(row.selfSamples)), "total_samples": .number(Double(row.totalSamples))]
+                                let share = Double(row.totalSamples) / denominator
+                                return ["function": .string(row.function.name), "file": row.function.file.map { .string($0) } ?? .null,
+                                        "self": .number(Double(row.selfSamples) / denominator), "total": .number(share),
+                                        "self_samples": .number(Double(row.selfSamples)), "total_samples": .number(Double(row.totalSamples)),
+                                        "cores": .number(model.cores(forShare: share)), "watts": .number(model.watts(forShare: share))]
                             })]
                 }
+            },
+            Tool(
+                name: "list_services",
+                description: "The services that have profiles in the store, with sample counts and the time range covered.",
+                inputSchema: Schema.object([:]),
+                outputSchema: Schema.output(["services": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { _ in
+                ["services": .array(try store.serviceSummaries().map { s in
+                    ["service": .string(s.service), "samples": .number(Double(s.samples)),
+                     "from": .string(Timestamps.format(s.from)), "to": .string(Timestamps.format(s.to)),
+                     "buckets": .number(Double(s.buckets))]
+                })]
             },
             Tool(
                 name: "list_regressions",

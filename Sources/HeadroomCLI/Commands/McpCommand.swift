@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomMCP
+import HeadroomSkills
+
+/// `headroom mcp`: every registry tool, skill and store record for any MCP client, over stdio or Streamable HTTP.
+struct McpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve Headroom's tools, skills (as prompts) and records (as resources) over MCP.",
+        discussion: """
+            stdio (default): for Claude Code, Claude Desktop, Cursor and other clients that start the server \
+            themselves; only protocol goes to stdout, logs go to stderr.
+            --http HOST:PORT: Streamable HTTP at http://HOST:PORT/mcp. Loopback unless told otherwise; any other \
+            address needs --token or HEADROOM_MCP_TOKEN, which clients send as `Authorization: Bearer TOKEN`.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
+    @Option(help: "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:8765; port 0 picks a free one).") var http: String?
+    @Option(help: "Bearer token HTTP clients must send (default: $HEADROOM_MCP_TOKEN).") var token: String?
+    @Option(help: "Where PR descriptions of delivered patches go (default: next to the store).") var output: String?
+    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+
+    func run() throws {
+        let context = try toolContext(store: storeOptions.store, skills: skills, output: output)
+        let catalog = try context.skillsRoot.map { try SkillCatalog.load(root: $0) }
+        let surface = MCPSurface(registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
+        let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
+        guard let http else {
+            try blockOn { try await HeadroomMCPServer.serveStdio(surface, logger: logger) }
+            return
+        }
+        let (host, port) = try Self.hostPort(http)
+        let token = self.token ?? ProcessInfo.processInfo.environment["HEADROOM_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
+        try blockOn { try await server.run(logger: logger) }
+    }
+
+    static func hostPort(_ text: String) throws -> (String, Int) {
+        var host = "127.0.0.1"
+        var portText = text
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+            throw HeadroomError(.badInput, "--http: '\(text)' is not HOST:PORT (e.g. 127.0.0.1:8765)")
+        }
+        return (host, port)
+    }
+}
+
+/// Runs async work from a synchronous command, waiting on this thread (not one of the cooperative pool's).
+func blockOn(_ work: @escaping @Sendable () async throws -> Void) throws {
+    final class Box: @unchecked Sendable { var error: (any Error)? }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do { try await work() } catch { box.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = box.error { throw error }
+}

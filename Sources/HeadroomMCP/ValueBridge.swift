@@ -1,0 +1,46 @@
+import Foundation
+import HeadroomCore
+import MCP
+
+/// Conversions between Headroom's `JSONValue` (the registry's currency) and the MCP SDK's `Value`.
+enum ValueBridge {
+    static func value(_ json: JSONValue) -> Value {
+        switch json {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 9e15 { return .int(Int(n)) }
+            return .double(n)
+        case .string(let s): return .string(s)
+        case .array(let items): return .array(items.map(value))
+        case .object(let fields): return .object(fields.mapValues(value))
+        }
+    }
+
+    static func json(_ value: Value) -> JSONValue {
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .number(Double(i))
+        case .double(let d): return .number(d)
+        case .string(let s): return .string(s)
+        case .data(_, let data): return .string(data.base64EncodedString())
+        case .array(let items): return .array(items.map(json))
+        case .object(let fields): return .object(fields.mapValues(json))
+        }
+    }
+}
+
+/// Runs blocking work (tool handlers shell out, read SQLite, run benchmarks) on its own threads, so long calls never
+/// starve Swift's cooperative pool and concurrent MCP requests keep being answered.
+enum Blocking {
+    private static let queue = DispatchQueue(label: "headroom.mcp.tools", qos: .userInitiated, attributes: .concurrent)
+
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
