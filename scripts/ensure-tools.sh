@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Headroom's demo and tests need on a fresh Debian machine: git, python3, SQLite headers (for GRDB)
-# and py-spy and PyYAML (from PyPI). Safe to run again; installs only what is missing.
+# and py-spy, PyYAML and the MCP Python SDK (from PyPI). Safe to run again; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -19,6 +19,13 @@ if ! python3 -c 'import yaml' >/dev/null 2>&1; then
   echo "installing PyYAML from PyPI (YAML configuration keys in change import)" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore pyyaml \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyyaml
+fi
+
+# The official MCP Python SDK: the independent client the MCP tests drive `headroom mcp` with.
+if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("mcp") != "2.3.0")' >/dev/null 2>&1; then
+  echo "installing mcp 2.3.0 from PyPI (the independent MCP client in the tests)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "mcp==2.3.0" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "mcp==2.3.0"
 fi
 
 if ! command -v py-spy >/dev/null 2>&1; then

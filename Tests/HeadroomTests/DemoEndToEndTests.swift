@@ -6,8 +6,27 @@ import HeadroomCore
 import HeadroomTesting
 import Testing
 
-/// The whole loop through the built binary, with a short profiling window; skipped only where py-spy is missing
-/// (scripts/test.sh installs it, so CI always runs it).
+/// One demo run shared by the suite: the whole loop through the built binary with a short profiling window.
+struct DemoRun: Sendable {
+    var workdir: String
+    var stdout: String
+    var stderr: String
+    var status: Int32
+    var store: String { workdir + "/.headroom/headroom.sqlite" }
+
+    static let shared: Result<DemoRun, any Error> = Result {
+        let dir = try TemporaryDirectory(prefix: "headroom-demo-test")
+        let workdir = dir.file("work")
+        let result = try Checkout.headroom(
+            ["demo", "--workdir", workdir, "--seconds", "1.5", "--runs", "10", "--format", "json"], in: Checkout.root,
+            timeout: 900)
+        return DemoRun(workdir: workdir, stdout: result.stdout, stderr: result.stderr, status: result.status)
+    }
+}
+
+/// The whole loop, then every client of the demo's store: the MCP server under the Python MCP SDK, `headroom ask`
+/// offline, and the LLM brain against the fake provider. Skipped only where py-spy is missing (scripts/test.sh
+/// installs it, so CI always runs it).
 @Suite("demo end to end", .serialized)
 struct DemoEndToEndTests {
     struct Expected: Decodable {
@@ -20,12 +39,10 @@ struct DemoEndToEndTests {
     @Test("the demo finds the culprit's regression, names the commit and author, and delivers a validated branch",
           .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func demo() throws {
-        let dir = try TemporaryDirectory(prefix: "headroom-demo-test")
+        let result = try DemoRun.shared.get()
+        let dir = try TemporaryDirectory(prefix: "headroom-demo-files")
         defer { dir.cleanup() }
-        let workdir = dir.file("work")
-        let result = try Checkout.headroom(
-            ["demo", "--workdir", workdir, "--seconds", "1.5", "--runs", "10", "--format", "json"], in: Checkout.root,
-            timeout: 900)
+        let workdir = result.workdir
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try JSONDecoder().decode(
             Expected.self,
@@ -97,5 +114,88 @@ struct DemoEndToEndTests {
         let text = try String(contentsOfFile: pr, encoding: .utf8)
         #expect(text.contains(expected.culprit_author))
         #expect(text.contains("## Validation"))
+    }
+
+    /// The offline rule brain answers the demo's questions with the store's own figures and cites its tool calls.
+    @Test("headroom ask answers what regressed, why, what to do, the opportunities and a function's cost, offline",
+          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    func askOffline() throws {
+        let demo = try DemoRun.shared.get()
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        let regression = try #require(report["regression"] as? [String: Any])
+        let rootCause = try #require(report["root_cause"] as? [String: Any])
+        func ask(_ question: String) throws -> (text: String, json: [String: Any]) {
+            let run = try Checkout.headroom(["ask", question, "--store", demo.store, "--no-llm", "--format", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            return (json["text"] as? String ?? "", json)
+        }
+        func percent(_ share: Any?) -> String { String(format: "%.2f%%", (share as? Double ?? 0) * 100) }
+        func tools(_ json: [String: Any]) -> [String] { (json["evidence"] as? [[String: Any]] ?? []).compactMap { $0["tool"] as? String } }
+
+        let regressed = try ask("what regressed?")
+        #expect(regressed.text.contains("`apply_discounts` (shop/pricing.py) in shop: \(percent(regression["before"])) → \(percent(regression["after"]))"),
+                "\(regressed.text)")
+        #expect(regressed.text.contains(regression["timestamp"] as? String ?? "?"))
+        #expect(tools(regressed.json).contains("list_regressions"))
+
+        let why = try ask("why did it regress?")
+        let sha = try #require(rootCause["commit"] as? String)
+        #expect(why.text.contains("commit \(sha.prefix(12)) by \(rootCause["author"] as? String ?? "?")"), "\(why.text)")
+        #expect(why.text.contains(rootCause["message"] as? String ?? "?"))
+        #expect(why.text.contains("Evidence:"))
+
+        let todo = try ask("what should we do about regression 1?")
+        // The newest delivered patch for the regression (the demo's, or a later test's) with its measured figures.
+        let listed = try Checkout.headroom(["tools", "call", "list_patches", #"{"regression":1,"status":"delivered"}"#, "--store", demo.store])
+        let patches = try #require((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["patches"] as? [[String: Any]])
+        let newest = try #require(patches.last)
+        let speedup = (newest["validation"] as? [String: Any])?["speedup"] as? Double ?? 0
+        #expect(todo.text.contains("patch #\(newest["patch"] as? Int ?? 0) (log-guard skill)"), "\(todo.text)")
+        #expect(todo.text.contains(newest["branch"] as? String ?? "?") && todo.text.contains(String(format: "%.2f× faster", speedup)),
+                "\(todo.text)")
+        #expect(tools(todo.json).contains("list_patches"))
+
+        let cost = try ask("what does apply_discounts cost?")
+        let top = try Checkout.headroom(["tools", "call", "query_profile", #"{"service":"shop","function":"apply_discounts","by":"total"}"#,
+                                         "--store", demo.store])
+        let row = try #require(((try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])?["functions"] as? [[String: Any]])?.first)
+        #expect(cost.text.contains("\(percent(row["total"])) of CPU inclusive, \(percent(row["self"])) self"), "\(cost.text)")
+        #expect(cost.text.contains(String(format: "≈ %.1f cores", row["cores"] as? Double ?? 0)))
+        #expect(cost.text.contains("since the onset"))
+
+        let opportunities = try ask("where are the biggest opportunities?")
+        #expect(opportunities.text.contains("The biggest opportunities by estimated savings"), "\(opportunities.text)")
+        #expect(opportunities.text.contains("saves ≈"))
+        #expect(tools(opportunities.json).contains("list_opportunities"))
+
+        let overview = try ask("hello?")
+        #expect((overview.json["intents"] as? [String]) == ["regressed", "opportunities"])
+    }
+
+    /// The official Python MCP SDK as an independent client, over stdio and Streamable HTTP (Tests/mcp).
+    @Test("the Python MCP SDK drives headroom mcp over stdio and HTTP",
+          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    func mcpClient() throws {
+        let demo = try DemoRun.shared.get()
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let run = try Shell.run(["python3", Checkout.root + "/Tests/mcp/mcp_client_test.py", "--headroom", Checkout.binary,
+                                 "--store", demo.store, "--transport", "both"], timeout: 900)
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
+        #expect(run.stdout.contains("all MCP client checks passed"))
+    }
+
+    /// The LLM brain against the fake provider (Tests/llm): a tool-calling fix through retries, malformed answers
+    /// and a guardrail refusal; ask over the Anthropic format; budgets.
+    @Test("the LLM loop fixes the demo's regression against the fake provider and rejects bad answers",
+          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    func llmAgent() throws {
+        let demo = try DemoRun.shared.get()
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let run = try Shell.run(["python3", Checkout.root + "/Tests/llm/llm_agent_test.py", "--headroom", Checkout.binary,
+                                 "--store", demo.store], timeout: 900)
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
+        #expect(run.stdout.contains("all LLM agent checks passed"))
     }
 }

@@ -20,6 +20,8 @@ appended to the log.
 """
 import argparse
 import json
+import os
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -185,6 +187,8 @@ def main():
     args = parser.parse_args()
     with open(args.scenario) as f:
         scenario = json.load(f)
+    # A parent that ignores SIGTERM (some test runners) must not make this server unstoppable.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     state = State(scenario, args.log)
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state, args.format))
     print(f"listening {server.server_address[1]}", flush=True)

@@ -56,7 +56,11 @@ class Fake:
 
     def stop(self):
         self.proc.terminate()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
 
 
 def headroom(args, *argv, provider="openai", base=None, extra_env=None):
