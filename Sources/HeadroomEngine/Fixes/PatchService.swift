@@ -112,7 +112,7 @@ public struct PatchService: Sendable {
             let lines = summary.isEmpty ? ["\(skill): edit of `\(span.name)` written by \(author)"]
                 : summary.map { "\($0) (written by \(author))" }
             let edit = try ProposedEdit.build(path: path, source: source, function: span.name, span: span.start...span.end,
-                                              replacement: replacement, moduleLines: moduleLines, summary: lines)
+                                              replacement: replacement, moduleLines: moduleLines, summary: lines, python: python)
             try Guardrails(python: python).check(edit, recipe: recipes[skill])
             record.diff = try Self.unifiedDiff(edit)
             record.summary = edit.summary
