@@ -198,3 +198,48 @@ extension Store {
 
 /// SQLite's SQLITE_TRANSIENT: it copies the bound bytes before the call returns.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+extension Store {
+    /// The `limit` heaviest stacks in a time range, summed in SQL; only those stacks' frames are decoded (the flame
+    /// query of a tool call, which must not decode every stack of a large store).
+    public func heaviestStacks(service: String, from: Int64? = nil, to: Int64? = nil, limit: Int)
+        throws -> (totalSamples: Int64, stacks: [StoredStack])
+    {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else {
+                throw HeadroomError(.notFound, "unknown service '\(service)'")
+            }
+            let range: StatementArguments = [id, from ?? Int64.min, to ?? Int64.max]
+            let top = try Row.fetchAll(db, sql: """
+                SELECT s.frames AS frames, t.samples AS samples FROM (
+                    SELECT stack_id, SUM(samples) AS samples FROM stack_bucket
+                    WHERE service_id = ? AND bucket BETWEEN ? AND ? GROUP BY stack_id ORDER BY samples DESC LIMIT ?
+                ) t JOIN stack s ON s.id = t.stack_id ORDER BY t.samples DESC
+                """, arguments: range + [limit])
+            let ids = Set(top.flatMap { (($0["frames"] as String?) ?? "").split(separator: ",").compactMap { Int64($0) } })
+            var names: [Int64: FunctionRef] = [:]
+            for chunk in Array(ids).chunked(500) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT id, name, file FROM function WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(chunk)) {
+                    names[row["id"]] = FunctionRef(row: row)
+                }
+            }
+            let stacks = top.map { row -> StoredStack in
+                let text: String = row["frames"]
+                return StoredStack(frames: text.split(separator: ",").compactMap { Int64($0).flatMap { names[$0] } },
+                                   samples: row["samples"])
+            }
+            let total = try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
+                arguments: range) ?? 0
+            return (total, stacks)
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

@@ -38,8 +38,9 @@ extension HeadroomTools {
                                  "p_value": .number(d.pValue), "significant": .bool(d.significant)]
                             })]
                 case "flame":
-                    let result = try store.stacks(service: service, from: try time(args, "from"), to: try time(args, "to"))
-                    let stacks = result.stacks.sorted { $0.samples > $1.samples }.prefix(limit)
+                    let result = try store.heaviestStacks(service: service, from: try time(args, "from"), to: try time(args, "to"),
+                                                          limit: limit)
+                    let stacks = result.stacks
                     return ["total_samples": .number(Double(result.totalSamples)),
                             "stacks": .array(stacks.map { ["frames": .string($0.frames.map(\.name).joined(separator: ";")),
                                                            "samples": .number(Double($0.samples))] })]
