@@ -175,7 +175,7 @@ public struct LLMAgent: Sendable {
         progress("llm → \(call.name) \(WireJSON.text(arguments).prefix(120))")
         let registry = self.registry
         do {
-            let output = try await Self.offThread { try registry.call(call.name, arguments) }
+            let output = try await AsyncBridge.offPool { try registry.call(call.name, arguments) }
             if ["generate_patch", "propose_patch"].contains(call.name), let id = output["patch"]?.doubleValue { run.patchIDs.append(Int64(id)) }
             if call.name == "deliver_patch", output["status"]?.stringValue == "delivered", let id = output["patch"]?.doubleValue {
                 run.delivered = Int64(id)
@@ -230,12 +230,6 @@ public struct LLMAgent: Sendable {
             case .assistant(let t, let calls): return total + (t?.count ?? 0) / 4 + calls.reduce(0) { $0 + $1.rawArguments.count / 4 }
             case .tool(_, _, let c, _): return total + c.count / 4
             }
-        }
-    }
-
-    static func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
     }
 }

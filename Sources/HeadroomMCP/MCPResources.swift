@@ -38,7 +38,7 @@ extension MCPSurface {
             }
         }
         let registry = self.registry
-        let listed = try await Blocking.run { () -> (JSONValue, JSONValue) in
+        let listed = try await AsyncBridge.offPool { () -> (JSONValue, JSONValue) in
             (try registry.call("list_regressions", [:]), try registry.call("list_opportunities", ["limit": 200]))
         }
         for r in (listed.0["regressions"]?.arrayValue ?? []).prefix(200) {
@@ -79,7 +79,7 @@ extension MCPSurface {
         let registry = self.registry
         let output: JSONValue
         do {
-            output = try await Blocking.run { try registry.call(call.0, call.1) }
+            output = try await AsyncBridge.offPool { try registry.call(call.0, call.1) }
         } catch {
             throw MCPError.invalidParams("\(uri): \(HeadroomError.oneLine(error))")
         }

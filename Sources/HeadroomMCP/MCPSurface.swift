@@ -53,7 +53,7 @@ public struct MCPSurface: Sendable {
         let arguments = JSONValue.object((params.arguments ?? [:]).mapValues(ValueBridge.json))
         let registry = self.registry
         do {
-            let output = try await Blocking.run { try registry.call(params.name, arguments) }
+            let output = try await AsyncBridge.offPool { try registry.call(params.name, arguments) }
             return CallTool.Result(content: [.text(Self.text(output))],
                                    structuredContent: Optional<Value>.some(ValueBridge.value(output)), isError: false)
         } catch {

@@ -30,17 +30,3 @@ enum ValueBridge {
         }
     }
 }
-
-/// Runs blocking work (tool handlers shell out, read SQLite, run benchmarks) on its own threads, so long calls never
-/// starve Swift's cooperative pool and concurrent MCP requests keep being answered.
-enum Blocking {
-    private static let queue = DispatchQueue(label: "headroom.mcp.tools", qos: .userInitiated, attributes: .concurrent)
-
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
-    }
-}

@@ -56,7 +56,7 @@ struct AskCommand: ParsableCommand {
             let agent = LLMAgent(configuration: configuration, registry: registry, catalog: catalog ?? nil,
                                  redactor: AgentService.redactor(store: context.store), progress: progressLine)
             let question = service.map { "\(self.question) (service \($0))" } ?? self.question
-            let run = AsyncBridge.wait { await agent.ask(question) }
+            let run = try AsyncBridge.wait { await agent.ask(question) }
             let path = try TranscriptFiles.save(run.transcript, question: agent.redactor.redact(question), store: storeOptions.store)
             guard run.status == "answered", let text = run.answer else {
                 throw HeadroomError(.process, "the LLM gave no answer (\(run.status): \(run.reason ?? "?")); transcript \(path)")

@@ -30,13 +30,13 @@ struct McpCommand: ParsableCommand {
         let surface = MCPSurface(registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
         let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
         guard let http else {
-            try blockOn { try await HeadroomMCPServer.serveStdio(surface, logger: logger) }
+            try AsyncBridge.wait { try await HeadroomMCPServer.serveStdio(surface, logger: logger) }
             return
         }
         let (host, port) = try Self.hostPort(http)
         let token = self.token ?? ProcessInfo.processInfo.environment["HEADROOM_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
-        try blockOn { try await server.run(logger: logger) }
+        try AsyncBridge.wait { try await server.run(logger: logger) }
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {
@@ -51,17 +51,4 @@ struct McpCommand: ParsableCommand {
         }
         return (host, port)
     }
-}
-
-/// Runs async work from a synchronous command, waiting on this thread (not one of the cooperative pool's).
-func blockOn(_ work: @escaping @Sendable () async throws -> Void) throws {
-    final class Box: @unchecked Sendable { var error: (any Error)? }
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { try await work() } catch { box.error = error }
-        done.signal()
-    }
-    done.wait()
-    if let error = box.error { throw error }
 }

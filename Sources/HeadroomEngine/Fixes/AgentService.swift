@@ -65,7 +65,7 @@ public struct AgentService: Sendable {
         if let llm {
             let agent = LLMAgent(configuration: llm, registry: registry, catalog: catalog,
                                  redactor: Self.redactor(store: context.store), progress: progress)
-            let result = AsyncBridge.wait { await run(agent) }
+            let result = try AsyncBridge.wait { await run(agent) }
             let delivered = try result.delivered.map { try context.store.patch(id: $0) }
             outcome = RuleBrain.Outcome(
                 status: result.status == "delivered" ? "delivered" : (result.status == "refused" || result.status == "answered" ? "refused" : "failed"),
@@ -116,23 +116,4 @@ extension AgentService {
         for repository in (try? store.repositories()) ?? [] { redactor.addDotEnv(repository: repository) }
         return redactor
     }
-}
-
-/// Waits for async work from synchronous code running on a thread outside Swift's cooperative pool (the CLI's main
-/// thread, a tool handler's dispatch queue).
-public enum AsyncBridge {
-    public static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let box = AsyncBridgeBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            box.value = await work()
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }
-}
-
-private final class AsyncBridgeBox<T>: @unchecked Sendable {
-    var value: T?
 }
