@@ -52,6 +52,18 @@ public struct PatchService: Sendable {
         guard let recipe = Recipes.all(python: python)[skill] else {
             throw HeadroomError(.badInput, "no recipe named \(skill) (recipes: \(Recipes.all().keys.sorted().joined(separator: ", ")))")
         }
+        return try makePatch(skill: skill, target: target, recipe: recipe) { git, base, path, source in
+            try recipe.apply(RecipeInput(
+                repository: git.root, baseCommit: base, path: path, source: source, function: target.function, culprit: target.culprit,
+                otherSources: try callerSources(git: git, base: base, function: target.function, except: path)))
+        }
+    }
+
+    /// A patch record for `target` at HEAD, proposed with `edit`'s result when it passes the guardrails (the
+    /// recipe's right-issue check included), else refused with the reason. Shared by recipes and proposed edits.
+    func makePatch(skill: String, target: PatchTarget, recipe: (any Recipe)?,
+                   edit: (Git, String, String, String) throws -> SourceEdit) throws -> PatchRecord
+    {
         let git = try Git(path: target.repository)
         let base = try git.resolve("HEAD")
         let path = try Self.repositoryPath(target.path, root: git.root)
@@ -64,15 +76,12 @@ public struct PatchService: Sendable {
             record.reason = "\(path) does not exist at \(base.prefix(12))"
             return try store.savePatch(record)
         }
-        let input = RecipeInput(
-            repository: git.root, baseCommit: base, path: path, source: source, function: target.function,
-            culprit: target.culprit, otherSources: try callerSources(git: git, base: base, function: target.function, except: path))
         do {
-            let edit = try recipe.apply(input)
-            try Guardrails(python: python).check(edit, recipe: recipe)
-            record.diff = try Self.unifiedDiff(edit)
-            record.summary = edit.summary
-            record.editJSON = try String(decoding: JSONEncoder().encode(edit), as: UTF8.self)
+            let made = try edit(git, base, path, source)
+            try Guardrails(python: python).check(made, recipe: recipe)
+            record.diff = try Self.unifiedDiff(made)
+            record.summary = made.summary
+            record.editJSON = try String(decoding: JSONEncoder().encode(made), as: UTF8.self)
             record.status = .proposed
         } catch let refusal as Refusal {
             record.reason = refusal.reason
@@ -88,20 +97,7 @@ public struct PatchService: Sendable {
     public func propose(skill: String, target: PatchTarget, replacement: String, moduleLines: [String] = [],
                         summary: [String] = [], author: String = "an LLM") throws -> PatchRecord
     {
-        let recipes = Recipes.all(python: python)
-        let git = try Git(path: target.repository)
-        let base = try git.resolve("HEAD")
-        let path = try Self.repositoryPath(target.path, root: git.root)
-        var record = PatchRecord(
-            kind: target.kind, regressionID: target.kind == "regression" ? target.id : nil,
-            opportunityID: target.kind == "opportunity" ? target.id : nil, skill: skill, repository: git.root,
-            path: path, function: target.function, culprit: target.culprit, branch: nil, baseCommit: base, diff: "",
-            prDescription: nil, status: .refused, reason: nil, validation: nil)
-        guard let source = git.show(base, path: path) else {
-            record.reason = "\(path) does not exist at \(base.prefix(12))"
-            return try store.savePatch(record)
-        }
-        do {
+        try makePatch(skill: skill, target: target, recipe: Recipes.all(python: python)[skill]) { _, base, path, source in
             let found = try python.functions(files: [(path, source)])
             if let error = found.errors[path] { throw Refusal("\(path) does not parse at \(base.prefix(12)): \(error)") }
             let short = target.function.split(separator: ".").last.map(String.init) ?? target.function
@@ -111,19 +107,9 @@ public struct PatchService: Sendable {
             else { throw Refusal("\(path) has no function `\(target.function)`") }
             let lines = summary.isEmpty ? ["\(skill): edit of `\(span.name)` written by \(author)"]
                 : summary.map { "\($0) (written by \(author))" }
-            let edit = try ProposedEdit.build(path: path, source: source, function: span.name, span: span.start...span.end,
-                                              replacement: replacement, moduleLines: moduleLines, summary: lines, python: python)
-            try Guardrails(python: python).check(edit, recipe: recipes[skill])
-            record.diff = try Self.unifiedDiff(edit)
-            record.summary = edit.summary
-            record.editJSON = try String(decoding: JSONEncoder().encode(edit), as: UTF8.self)
-            record.status = .proposed
-        } catch let refusal as Refusal {
-            record.reason = refusal.reason
-        } catch let error as HeadroomError where error.code == .badInput {
-            record.reason = HeadroomError.oneLine(error)
+            return try ProposedEdit.build(path: path, source: source, function: span.name, span: span.start...span.end,
+                                          replacement: replacement, moduleLines: moduleLines, summary: lines, python: python)
         }
-        return try store.savePatch(record)
     }
 
     /// Python files at `base` that mention the function's short name: its call sites, for the recipes' checks.
