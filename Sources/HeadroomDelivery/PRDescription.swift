@@ -68,7 +68,7 @@ public enum PRDescription {
             + "median \(ms(Descriptive.median(v.beforeSeconds))) → \(ms(Descriptive.median(v.afterSeconds))) |")
         out.append("| speed-up (median before / after) | \(String(format: "%.2f", v.speedup))× "
             + "(95% CI \(String(format: "%.2f", v.ci95.first ?? .nan))–\(String(format: "%.2f", v.ci95.last ?? .nan))) |")
-        out.append("| Mann–Whitney U p-value | \(String(format: "%.2g", v.pValue)) |")
+        out.append("| Mann–Whitney U p-value | \(String(format: "%.2g", v.pValue)) (needed < \(String(format: "%.2g", v.alpha))) |")
         out.append(contentsOf: ["", "## How to apply", "", "```sh"])
         out.append("git diff \(input.baseCommit.prefix(12))..\(input.branch)   # review")
         out.append("headroom review apply \(input.patchID.map(String.init) ?? "<patch id>")   # cherry-picks onto your branch and records the review")

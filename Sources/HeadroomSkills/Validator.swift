@@ -3,13 +3,21 @@ import HeadroomCore
 
 /// Settings of patch validation.
 public struct ValidationConfiguration: Sendable, Equatable {
-    /// Timed runs of each side (before the warm-up run).
+    /// Timed runs of each side per look at the data (after the warm-up run).
     public var runs: Int
+    /// Looks at the data: after `runs` pairs, then after each further `runs` pairs while the answer is still open
+    /// (faster, but not yet significant).
+    public var maxLooks: Int
+    /// The family-wise significance level, split evenly between the looks (Bonferroni), so looking again does not
+    /// raise the chance of surfacing a patch that is not faster.
+    public var alpha: Double
     public var testTimeout: Double
     public var benchTimeout: Double
 
-    public init(runs: Int = 12, testTimeout: Double = 300, benchTimeout: Double = 120) {
+    public init(runs: Int = 12, maxLooks: Int = 3, alpha: Double = 0.05, testTimeout: Double = 300, benchTimeout: Double = 120) {
         self.runs = runs
+        self.maxLooks = max(1, maxLooks)
+        self.alpha = alpha
         self.testTimeout = testTimeout
         self.benchTimeout = benchTimeout
     }
@@ -32,30 +40,52 @@ public struct Validator: Sendable {
     }
 
     /// Times the bench command alternately in `before` and `after` (ABBA order, so drift hits both sides equally),
-    /// after one discarded warm-up run each; compares the samples with the Mann–Whitney U test.
+    /// after one discarded warm-up run each, and compares the samples with the Mann–Whitney U test and a bootstrap
+    /// interval of the ratio of medians.
+    ///
+    /// A clear answer after `runs` runs of each side ends the measurement; an open one (faster, not yet
+    /// significant) earns another `runs` of each, up to `maxLooks` looks, each tested at `alpha / maxLooks`.
     ///
     /// A run's time is the number on the last line of its output when there is one (the benchmark's own timer,
-    /// free of interpreter start-up), else the process's wall time.
+    /// free of interpreter start-up; CPU time, such as Python's `time.process_time()`, keeps other load on the
+    /// machine out of it), else the process's wall time.
     public func abBenchmark(_ command: String, before: String, after: String) throws -> ValidationResult {
         _ = try time(command, in: before)
         _ = try time(command, in: after)
+        return try Self.sequentialAB(configuration) { isBefore in try time(command, in: isBefore ? before : after) }
+    }
+
+    /// The interleaved, sequential A/B design over any timer: `measure(true)` times the before side,
+    /// `measure(false)` the after side.
+    public static func sequentialAB(
+        _ configuration: ValidationConfiguration, measure: (_ before: Bool) throws -> Double
+    ) rethrows -> ValidationResult {
         var a: [Double] = []
         var b: [Double] = []
-        for round in 0..<configuration.runs {
-            if round % 2 == 0 {
-                a.append(try time(command, in: before))
-                b.append(try time(command, in: after))
-            } else {
-                b.append(try time(command, in: after))
-                a.append(try time(command, in: before))
+        let perLook = configuration.alpha / Double(configuration.maxLooks)
+        for look in 1...configuration.maxLooks {
+            for _ in 0..<configuration.runs {
+                if a.count % 2 == 0 {
+                    a.append(try measure(true))
+                    b.append(try measure(false))
+                } else {
+                    b.append(try measure(false))
+                    a.append(try measure(true))
+                }
             }
+            let result = compare(before: a, after: b, alpha: perLook)
+            if result.isSignificantGain || result.speedup <= 1 || look == configuration.maxLooks { return result }
         }
+        preconditionFailure("maxLooks is at least 1")
+    }
+
+    /// Compares the runs of both sides at level `alpha`.
+    public static func compare(before a: [Double], after b: [Double], alpha: Double) -> ValidationResult {
         let test = MannWhitney.test(a, b)
-        let speedup = Descriptive.median(a) / Descriptive.median(b)
         let interval = Bootstrap.medianRatioInterval(before: a, after: b)
         return ValidationResult(
-            testsPassed: true, speedup: speedup, ci95: [interval.lower, interval.upper], pValue: test.pValue,
-            beforeSeconds: a, afterSeconds: b)
+            testsPassed: true, speedup: Descriptive.median(a) / Descriptive.median(b), ci95: [interval.lower, interval.upper],
+            pValue: test.pValue, beforeSeconds: a, afterSeconds: b, alpha: alpha)
     }
 
     private func time(_ command: String, in directory: String) throws -> Double {

@@ -1,4 +1,4 @@
-"""Micro-benchmark of the checkout hot path: one timed run, prints seconds on the last line.
+"""Micro-benchmark of the checkout hot path: one timed run, prints its CPU seconds (process time) on the last line.
 
     python3 bench.py [--iterations 300]
 """
@@ -28,11 +28,11 @@ def main():
     parser.add_argument("--iterations", type=int, default=50)
     args = parser.parse_args()
     carts = make_carts(400)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(args.iterations):
         for lines in carts:
             price_cart(lines, "CA")
-    print(f"{time.perf_counter() - start:.6f}")
+    print(f"{time.process_time() - start:.6f}")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,19 @@ public struct ValidationResult: Sendable, Codable, Equatable {
     /// median(before) / median(after); above 1 means faster.
     public var speedup: Double
     public var ci95: [Double]
+    /// The Mann–Whitney U test's two-sided p-value.
     public var pValue: Double
     public var beforeSeconds: [Double]
     public var afterSeconds: [Double]
-    public var isSignificantGain: Bool { testsPassed && pValue < 0.05 && speedup > 1 && (ci95.first ?? 0) > 1 }
+    /// The level p had to be below at the look that ended the measurement (the family-wise 0.05 split between the
+    /// looks); 0.05 for records made before sequential looks.
+    public var alpha: Double
+
+    public var isSignificantGain: Bool { testsPassed && pValue < alpha && speedup > 1 && (ci95.first ?? 0) > 1 }
+
     public init(
         testsPassed: Bool, speedup: Double, ci95: [Double], pValue: Double, beforeSeconds: [Double],
-        afterSeconds: [Double]
+        afterSeconds: [Double], alpha: Double = 0.05
     ) {
         self.testsPassed = testsPassed
         self.speedup = speedup
@@ -18,6 +24,21 @@ public struct ValidationResult: Sendable, Codable, Equatable {
         self.pValue = pValue
         self.beforeSeconds = beforeSeconds
         self.afterSeconds = afterSeconds
+        self.alpha = alpha
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case testsPassed, speedup, ci95, pValue, beforeSeconds, afterSeconds, alpha
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            testsPassed: try c.decode(Bool.self, forKey: .testsPassed), speedup: try c.decode(Double.self, forKey: .speedup),
+            ci95: try c.decode([Double].self, forKey: .ci95), pValue: try c.decode(Double.self, forKey: .pValue),
+            beforeSeconds: try c.decode([Double].self, forKey: .beforeSeconds),
+            afterSeconds: try c.decode([Double].self, forKey: .afterSeconds),
+            alpha: try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05)
     }
 }
 

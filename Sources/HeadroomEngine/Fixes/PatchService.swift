@@ -187,9 +187,9 @@ public struct PatchService: Sendable {
         let validation = try validator.abBenchmark(bench, before: before, after: after)
         guard validation.isSignificantGain else {
             return try finish(.refused, String(
-                format: "no significant speed-up: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g, %d runs each)",
+                format: "no significant speed-up: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g, needed < %.2g, %d runs each)",
                 validation.speedup, validation.ci95.first ?? .nan, validation.ci95.last ?? .nan, validation.pValue,
-                validation.beforeSeconds.count), validation)
+                validation.alpha, validation.beforeSeconds.count), validation)
         }
         return try finish(.proposed, nil, validation)
     }

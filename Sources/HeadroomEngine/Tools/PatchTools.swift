@@ -57,7 +57,7 @@ extension HeadroomTools {
             },
             Tool(
                 name: "validate_patch",
-                description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI). A patch that fails or shows no significant gain is marked so with the reason.",
+                description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI; more runs, at a stricter level, while the answer is open). A patch that fails or shows no significant gain is marked so with the reason.",
                 inputSchema: Schema.object([
                     "patch": Schema.integer("patch id", minimum: 1),
                     "test": Schema.string("test command (default: headroom.toml [commands] test)"),
@@ -130,15 +130,17 @@ extension HeadroomTools {
         ]
     }
 
+    /// A validation's figures as tools report them.
+    public static func validationFields(_ v: ValidationResult) -> [String: JSONValue] {
+        ["tests_passed": .bool(v.testsPassed), "speedup": .number(v.speedup), "ci95": .array(v.ci95.map { .number($0) }),
+         "p_value": .number(v.pValue), "alpha": .number(v.alpha),
+         "runs": .number(Double(v.beforeSeconds.count)),
+         "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
+         "after_median_seconds": .number(Descriptive.median(v.afterSeconds)), "significant": .bool(v.isSignificantGain)]
+    }
+
     public static func patchJSON(_ p: PatchRecord) -> JSONValue {
-        var validation: JSONValue = .null
-        if let v = p.validation {
-            validation = ["tests_passed": .bool(v.testsPassed), "speedup": .number(v.speedup),
-                          "ci95": .array(v.ci95.map { .number($0) }), "p_value": .number(v.pValue),
-                          "runs": .number(Double(v.beforeSeconds.count)),
-                          "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
-                          "after_median_seconds": .number(Descriptive.median(v.afterSeconds))]
-        }
+        let validation: JSONValue = p.validation.map { .object(validationFields($0)) } ?? .null
         return ["patch": .number(Double(p.id ?? 0)), "status": .string(p.status.rawValue), "skill": .string(p.skill),
                 "reason": p.reason.map { .string($0) } ?? .null, "diff": .string(p.diff),
                 "summary": .array(p.summary.map { .string($0) }), "branch": p.branch.map { .string($0) } ?? .null,

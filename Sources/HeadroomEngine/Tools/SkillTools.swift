@@ -58,7 +58,7 @@ extension HeadroomTools {
             },
             Tool(
                 name: "get_experiment_results",
-                description: "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value, runs and medians.",
+                description: "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
                 inputSchema: Schema.object(["patch": Schema.integer("only this patch", minimum: 1), "skill": Schema.string("only this skill")]),
                 outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
                 annotations: .readOnly
@@ -66,12 +66,9 @@ extension HeadroomTools {
                 let patches = try args["patch"] != nil ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
                 return ["experiments": .array(patches.compactMap { patch -> JSONValue? in
                     guard let v = patch.validation else { return nil }
-                    return ["patch": .number(Double(patch.id ?? 0)), "skill": .string(patch.skill), "status": .string(patch.status.rawValue),
-                            "speedup": .number(v.speedup), "ci95": .array(v.ci95.map { .number($0) }), "p_value": .number(v.pValue),
-                            "runs": .number(Double(v.beforeSeconds.count)),
-                            "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
-                            "after_median_seconds": .number(Descriptive.median(v.afterSeconds)),
-                            "significant": .bool(v.isSignificantGain)]
+                    return .object(HeadroomTools.validationFields(v).merging(
+                        ["patch": .number(Double(patch.id ?? 0)), "skill": .string(patch.skill), "status": .string(patch.status.rawValue)],
+                        uniquingKeysWith: { $1 }))
                 })]
             },
             Tool(

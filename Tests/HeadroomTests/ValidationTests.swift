@@ -1,0 +1,77 @@
+import Foundation
+import HeadroomCore
+import HeadroomSkills
+import Testing
+
+/// The A/B design of patch validation, on simulated timers: load drifts slowly and bursts hit single runs; the
+/// sequential design must neither surface a patch that is not faster nor miss a real gain.
+@Suite("validation: sequential A/B")
+struct ValidationTests {
+    /// A timer whose runs take `base` seconds (÷ `speedup` on the after side) times a slowly drifting load, plus a
+    /// one-run burst of up to 2× with probability `burst`.
+    struct NoisyTimer {
+        var rng: SplitMix64
+        var load = 1.0
+        var speedup: Double
+        var burst: Double
+
+        mutating func uniform() -> Double { Double(rng.next() % 1_000_000) / 1_000_000 }
+
+        mutating func measure(before: Bool) -> Double {
+            load = max(0.8, min(1.3, load * (0.97 + 0.06 * uniform())))
+            var t = 0.1 * load * (1 + 0.05 * (uniform() - 0.5))
+            if uniform() < burst { t *= 1 + uniform() }
+            return before ? t : t / speedup
+        }
+    }
+
+    func simulate(speedup: Double, burst: Double, trials: Int, seed: UInt64,
+                  configuration: ValidationConfiguration) -> (gains: Int, runs: [Int]) {
+        var gains = 0
+        var runs: [Int] = []
+        for trial in 0..<trials {
+            var timer = NoisyTimer(rng: SplitMix64(seed: seed &+ UInt64(trial)), speedup: speedup, burst: burst)
+            let result = Validator.sequentialAB(configuration) { timer.measure(before: $0) }
+            if result.isSignificantGain { gains += 1 }
+            runs.append(result.beforeSeconds.count)
+        }
+        return (gains, runs)
+    }
+
+    @Test("no gain: across three looks the false-gain rate stays within the one-sided 2.5% of a single 0.05 test")
+    func nullIsControlled() {
+        let configuration = ValidationConfiguration(runs: 12, maxLooks: 3)
+        let trials = 300
+        let (gains, runs) = simulate(speedup: 1, burst: 0.2, trials: trials, seed: 11, configuration: configuration)
+        // Binomial(300, 0.025) has mean 7.5 and sd ≈ 2.7; allow 3 sd above the nominal level.
+        #expect(gains <= 16, "\(gains) of \(trials) equal runs surfaced as gains")
+        // Half the time the observed median is at most 1 and the measurement stops at the first look.
+        #expect(runs.filter { $0 == 12 }.count > trials / 3)
+        #expect(runs.allSatisfy { [12, 24, 36].contains($0) })
+    }
+
+    @Test("a real 1.3× gain under bursts of load is found, and a clear one needs no second look")
+    func gainsAreFound() {
+        let configuration = ValidationConfiguration(runs: 12, maxLooks: 3)
+        let modest = simulate(speedup: 1.3, burst: 0.3, trials: 300, seed: 21, configuration: configuration)
+        #expect(modest.gains >= 285, "found \(modest.gains) of 300")
+        let clear = simulate(speedup: 3, burst: 0.3, trials: 100, seed: 31, configuration: configuration)
+        #expect(clear.gains == 100 && clear.runs.allSatisfy { $0 == 12 })
+        // A slower patch is refused, nearly always at the first look.
+        let slower = simulate(speedup: 0.8, burst: 0.3, trials: 100, seed: 41, configuration: configuration)
+        #expect(slower.gains == 0 && slower.runs.filter { $0 == 12 }.count >= 95)
+    }
+
+    @Test("the result keeps the level of its look; records made before sequential looks read as 0.05")
+    func recordsKeepTheirLevel() throws {
+        let r = Validator.compare(before: [0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.2, 0.21, 0.2, 0.19, 0.2, 0.2],
+                                  after: [0.1, 0.1, 0.11, 0.1, 0.1, 0.09, 0.1, 0.1, 0.1, 0.1, 0.105, 0.1], alpha: 0.05 / 3)
+        #expect(r.isSignificantGain && abs(r.speedup - 2) < 1e-9 && r.alpha == 0.05 / 3)
+        #expect(!Validator.compare(before: r.beforeSeconds, after: r.afterSeconds, alpha: 1e-9).isSignificantGain)
+        let old = #"{"testsPassed":true,"speedup":1.5,"ci95":[1.2,1.8],"pValue":0.03,"beforeSeconds":[1],"afterSeconds":[1]}"#
+        let decoded = try JSONDecoder().decode(ValidationResult.self, from: Data(old.utf8))
+        #expect(decoded.alpha == 0.05 && decoded.isSignificantGain)
+        let again = try JSONDecoder().decode(ValidationResult.self, from: JSONEncoder().encode(r))
+        #expect(again == r)
+    }
+}
