@@ -215,7 +215,7 @@ public struct AskBrain: Sendable {
             }
         }
         // When it regressed: the regression, and what it costs since the onset.
-        for r in try regressions(service: service, &s) where names.contains(where: { Self.sameFunction(r["function"]?.stringValue ?? "", $0) }) {
+        for r in try regressions(service: service, &s) where names.contains(where: { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }) {
             lines.append("- it regressed: " + Self.describe(r))
             guard let onset = r["timestamp"]?.doubleValue, let where_ = r["service"]?.stringValue, let function = r["function"]?.stringValue else { continue }
             let out = try s.call("query_profile", ["service": .string(where_), "mode": "top", "by": "total", "function": .string(function),
@@ -273,7 +273,7 @@ public struct AskBrain: Sendable {
             if let id = Int(digits), let row = rows.first(where: { $0["id"]?.intValue == id }) { return row }
         }
         let names = Self.identifiers(question)
-        if let row = rows.first(where: { r in names.contains { Self.sameFunction(r["function"]?.stringValue ?? "", $0) } }) { return row }
+        if let row = rows.first(where: { r in names.contains { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) } }) { return row }
         return rows.first
     }
 
@@ -342,7 +342,4 @@ public struct AskBrain: Sendable {
         return names
     }
 
-    static func sameFunction(_ name: String, _ wanted: String) -> Bool {
-        name == wanted || name.hasSuffix("." + wanted) || wanted.hasSuffix("." + name)
-    }
 }

@@ -43,15 +43,18 @@ public struct ProfileQueries: Sendable {
     public let store: Store
     public init(store: Store) { self.store = store }
 
-    /// Functions by self or total samples, optionally only samples carrying `label`.
-    public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil) throws
-        -> (totalSamples: Int64, rows: [TopRow])
+    /// Functions by self or total samples, optionally only samples carrying `label`, or only functions named
+    /// `function` (qualified, or its last component).
+    public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
+                    function: String? = nil) throws -> (totalSamples: Int64, rows: [TopRow])
     {
         guard let label else {
-            return try store.top(service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit)
+            return try store.top(service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit,
+                                 function: function)
         }
         let (total, costs) = try labelledCosts(service: service, range: range, label: label)
-        let rows = costs.map { TopRow(function: $0.key, selfSamples: $0.value.selfSamples, totalSamples: $0.value.totalSamples) }
+        let rows = costs.filter { cost in function.map { FunctionRef.namesMatch(cost.key.name, $0) } ?? true }
+            .map { TopRow(function: $0.key, selfSamples: $0.value.selfSamples, totalSamples: $0.value.totalSamples) }
             .sorted {
                 let a = byTotal ? ($0.totalSamples, $0.selfSamples) : ($0.selfSamples, $0.totalSamples)
                 let b = byTotal ? ($1.totalSamples, $1.selfSamples) : ($1.selfSamples, $1.totalSamples)

@@ -24,9 +24,7 @@ public enum CodeMatcher {
         return FunctionRef.pathsMatch(file, path)
     }
 
-    static func namesMatch(_ a: String, _ b: String) -> Bool {
-        a == b || a.hasSuffix("." + b) || b.hasSuffix("." + a)
-    }
+    static func namesMatch(_ a: String, _ b: String) -> Bool { FunctionRef.namesMatch(a, b) }
 
     /// `ns::Type::method(int) const` → `ns.Type.method`; `a::b::h0123456789abcdef` → `a.b`.
     public static func normalize(_ name: String) -> String {

@@ -141,6 +141,22 @@ enum Schema {
                     UNIQUE (service, file, function, pattern));
                 """)
         }
+        migrator.registerMigration("v6-profile-rollups") { db in
+            // Read paths of tool calls on large stores: per-function totals over all time (a full-range `top` reads
+            // one row per function), and the per-function index made covering, so range sums never visit the table.
+            try db.execute(sql: """
+                CREATE TABLE function_total (
+                    service_id INTEGER NOT NULL REFERENCES service(id), function_id INTEGER NOT NULL REFERENCES function(id),
+                    self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                    PRIMARY KEY (service_id, function_id)) WITHOUT ROWID;
+                INSERT INTO function_total (service_id, function_id, self_samples, total_samples)
+                    SELECT service_id, function_id, SUM(self_samples), SUM(total_samples) FROM function_bucket
+                    GROUP BY service_id, function_id;
+                DROP INDEX function_bucket_by_function;
+                CREATE INDEX function_bucket_by_function
+                    ON function_bucket (service_id, function_id, bucket, self_samples, total_samples);
+                """)
+        }
         return migrator
     }
 }

@@ -108,10 +108,17 @@ extension Store {
                   self_samples = self_samples + excluded.self_samples,
                   total_samples = total_samples + excluded.total_samples
                 """)
+            let addTotal = try db.cachedStatement(sql: """
+                INSERT INTO function_total (service_id, function_id, self_samples, total_samples) VALUES (?, ?, ?, ?)
+                ON CONFLICT (service_id, function_id) DO UPDATE SET
+                  self_samples = self_samples + excluded.self_samples,
+                  total_samples = total_samples + excluded.total_samples
+                """)
             for (function, cost) in contribution.functions {
                 let id = try functionID(db, function)
                 ids[function] = id
                 try addCost.execute(arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
+                try addTotal.execute(arguments: [service, id, cost.selfSamples, cost.totalSamples])
             }
             let addEdge = try db.cachedStatement(sql: """
                 INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
@@ -208,8 +215,13 @@ extension Store {
         }
     }
 
-    /// Functions by self or total samples over a time range, with the range's total samples.
-    public func top(service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20)
+    /// Functions by self or total samples over a time range, with the range's total samples; with `function`, only
+    /// functions of that name: the qualified name, its last component, or a qualified name ending in it.
+    ///
+    /// A range that covers every bucket reads the all-time totals (one row per function); a narrower one sums the
+    /// covering per-function index over its buckets.
+    public func top(service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20,
+                    function: String? = nil)
         throws -> (totalSamples: Int64, rows: [TopRow])
     {
         try queue.read { db in
@@ -221,15 +233,35 @@ extension Store {
             let total = try Int64.fetchOne(
                 db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
                 arguments: [id, lower, upper]) ?? 0
+            let bounds = try Row.fetchOne(
+                db, sql: "SELECT MIN(bucket) AS first, MAX(bucket) AS last FROM bucket_total WHERE service_id = ?",
+                arguments: [id])
+            let allTime = (bounds?["first"] as Int64?).map { lower <= $0 } ?? true
+                && (bounds?["last"] as Int64?).map { upper >= $0 } ?? true
+            // FunctionRef.namesMatch in SQL: exact, or one name ends in the other at a dot (no LIKE: `_` and `%`
+            // occur in names).
+            let matching = function == nil ? "" : """
+                 AND function_id IN (SELECT id FROM function WHERE name = ?
+                      OR (length(name) > length(?) AND substr(name, -length(?) - 1) = '.' || ?)
+                      OR (length(?) > length(name) AND substr(?, -length(name) - 1) = '.' || name))
+                """
+            let names = StatementArguments(function.map { Array(repeating: $0, count: 6) } ?? [])
             let order = byTotal ? "total DESC, self DESC" : "self DESC, total DESC"
-            let rows = try Row.fetchAll(
-                db, sql: """
+            let sql = allTime
+                ? """
+                    SELECT f.name, f.file, t.self_samples AS self, t.total_samples AS total
+                    FROM function_total t JOIN function f ON f.id = t.function_id
+                    WHERE t.service_id = ?\(matching) ORDER BY \(order), f.name LIMIT ?
+                    """
+                : """
                     SELECT f.name, f.file, SUM(b.self_samples) AS self, SUM(b.total_samples) AS total
-                    FROM function_bucket b JOIN function f ON f.id = b.function_id
-                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?
+                    FROM function_bucket b INDEXED BY function_bucket_by_function JOIN function f ON f.id = b.function_id
+                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?\(matching)
                     GROUP BY b.function_id ORDER BY \(order), f.name LIMIT ?
-                    """, arguments: [id, lower, upper, limit]
-            ).map { TopRow(function: FunctionRef(row: $0), selfSamples: $0["self"], totalSamples: $0["total"]) }
+                    """
+            let arguments: StatementArguments = (allTime ? [id] : [id, lower, upper]) + names + [limit]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+                .map { TopRow(function: FunctionRef(row: $0), selfSamples: $0["self"], totalSamples: $0["total"]) }
             return (total, rows)
         }
     }

@@ -73,6 +73,47 @@ struct ProfileAndStoreTests {
         #expect(try store.profileCount(service: "svc") == 1)
     }
 
+    @Test("top: all-time totals agree with summing the buckets; a function filter matches whole name components only")
+    func topRollupsAndFunctionFilter() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        let ingestor = ProfileIngestor(store: store)
+        let profiles = [
+            "main;shop.pricing.apply_discounts 40\nmain;shop.pricing.apply_discountsX 7\nmain;a_c 5\nmain;abc 3\n",
+            "main;shop.pricing.apply_discounts 60\nmain;x_apply_discounts 9\nmain;a_c 1\n",
+            "main;shop.pricing.apply_discounts 11\nmain;apply_discounts 2\n",
+        ]
+        for (index, text) in profiles.enumerated() {
+            let file = try dir.write("p\(index).folded", text)
+            try ingestor.ingest(file: file, service: "svc", at: 1_793_606_400 + Int64(index) * 600)
+        }
+        // Re-ingesting is a no-op for the totals too.
+        try ingestor.ingest(file: dir.file("p0.folded"), service: "svc", at: 1_793_606_400)
+        let all = try store.top(service: "svc", limit: 100)
+        let summed = try store.top(service: "svc", from: 1_793_606_400, to: 1_793_607_599, limit: 100)
+        #expect(all.totalSamples == 138 && summed.totalSamples == 125)
+        let allTime = try store.top(service: "svc", from: 0, to: 1_900_000_000, limit: 100)
+        #expect(allTime.rows == all.rows)
+        #expect(all.rows.first { $0.function.name == "shop.pricing.apply_discounts" }?.selfSamples == 111)
+        #expect(summed.rows.first { $0.function.name == "shop.pricing.apply_discounts" }?.selfSamples == 100)
+        #expect(all.rows.first { $0.function.name == "main" }?.totalSamples == 138)
+        for (from, to) in [(nil, nil), (Int64(1_793_606_400), Int64(1_793_607_599)) as (Int64?, Int64?)] {
+            let named = try store.top(service: "svc", from: from, to: to, limit: 10, function: "apply_discounts")
+            #expect(Set(named.rows.map(\.function.name)) == (from == nil ? ["shop.pricing.apply_discounts", "apply_discounts"]
+                                                                            : ["shop.pricing.apply_discounts"]))
+            // `_` is not a wildcard.
+            #expect(try store.top(service: "svc", from: from, to: to, function: "a_c").rows.map(\.function.name) == ["a_c"])
+            // The SQL filter is FunctionRef.namesMatch.
+            let every = from == nil ? all.rows : summed.rows
+            for wanted in ["pricing.apply_discounts", "apply_discountsX", "c", "main", "shop.pricing.apply_discounts"] {
+                let rows = try store.top(service: "svc", from: from, to: to, limit: 100, function: wanted).rows
+                #expect(rows == every.filter { FunctionRef.namesMatch($0.function.name, wanted) }, "\(wanted)")
+            }
+        }
+        #expect(try store.top(service: "svc", byTotal: true, function: "shop.pricing.apply_discounts").rows.count == 2)
+    }
+
     @Test("a bad profile leaves the store unchanged")
     func badProfileLeavesStoreUnchanged() throws {
         let dir = try TemporaryDirectory()

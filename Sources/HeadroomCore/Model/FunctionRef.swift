@@ -17,9 +17,14 @@ public struct FunctionRef: Hashable, Sendable, Codable, CustomStringConvertible 
     /// Profilers print paths relative to some import root or as absolute paths, so two paths match when one is a
     /// suffix of the other on a `/` boundary; names match exactly or on the last component of a dotted name.
     public func matches(name other: String, path: String) -> Bool {
-        guard name == other || name.hasSuffix("." + other) || other.hasSuffix("." + name) else { return false }
+        guard Self.namesMatch(name, other) else { return false }
         guard let file else { return true }
         return Self.pathsMatch(file, path)
+    }
+
+    /// Whether two function names are the same, or one ends in the other at a dot (`pkg.mod.f` and `f`).
+    public static func namesMatch(_ a: String, _ b: String) -> Bool {
+        a == b || a.hasSuffix("." + b) || b.hasSuffix("." + a)
     }
 
     /// Suffix match of two paths on a `/` boundary.

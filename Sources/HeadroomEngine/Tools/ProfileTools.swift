@@ -47,12 +47,8 @@ extension HeadroomTools {
                 default:
                     let wanted = string(args, "function")
                     let range = TimeRange(from: try time(args, "from"), to: try time(args, "to"))
-                    var (total, rows) = try queries.top(service: service, range: range, byTotal: byTotal,
-                                                        limit: wanted == nil ? limit : Int.max)
-                    if let wanted {
-                        rows = Array(rows.filter { $0.function.name == wanted || $0.function.name.hasSuffix("." + wanted)
-                            || wanted.hasSuffix("." + $0.function.name) }.prefix(limit))
-                    }
+                    let (total, rows) = try queries.top(service: service, range: range, byTotal: byTotal, limit: limit,
+                                                        function: wanted)
                     let denominator = Double(max(total, 1))
                     let model = context.costModel
                     return ["total_samples": .number(Double(total)),
