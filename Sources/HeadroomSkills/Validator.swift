@@ -5,8 +5,8 @@ import HeadroomCore
 public struct ValidationConfiguration: Sendable, Equatable {
     /// Timed runs of each side per look at the data (after the warm-up run).
     public var runs: Int
-    /// Looks at the data: after `runs` pairs, then after each further `runs` pairs while the answer is still open
-    /// (faster, but not yet significant).
+    /// Looks at the data: after `runs` runs of each side, then after each further `runs` while the answer is still
+    /// open (faster, but not yet significant).
     public var maxLooks: Int
     /// The family-wise significance level, split evenly between the looks (Bonferroni), so looking again does not
     /// raise the chance of surfacing a patch that is not faster.

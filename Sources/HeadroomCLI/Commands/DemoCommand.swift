@@ -18,7 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The store; default WORKDIR/.headroom/headroom.sqlite.") var store: String?
     @Option(help: "The example folder; default Examples/shop of this checkout.") var example: String?
     @Option(help: "Seconds of load profiled per deploy.") var seconds: Double = 4
-    @Option(help: "A/B benchmark runs of each side.") var runs: Int = 12
+    @Option(help: "A/B benchmark runs of each side per look (up to three looks while the answer is open).") var runs: Int = 12
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }

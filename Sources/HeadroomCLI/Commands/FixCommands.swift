@@ -8,7 +8,7 @@ import HeadroomStore
 struct AgentRunOptions: ParsableArguments {
     @Option(help: "Test command (default: the target's headroom.toml [commands] test).") var test: String?
     @Option(help: "Benchmark command (default: headroom.toml [commands] bench).") var bench: String?
-    @Option(help: "Timed A/B runs per side (at least 10).") var runs: Int = 12
+    @Option(help: "Timed A/B runs per side and look (at least 10); an open answer gets up to three looks.") var runs: Int = 12
     @Option(help: "Where PR descriptions go (default: prs/ next to the store).") var output: String?
 
     func validationArguments() throws -> [String: JSONValue] {

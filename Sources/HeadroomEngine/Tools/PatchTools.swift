@@ -62,7 +62,7 @@ extension HeadroomTools {
                     "patch": Schema.integer("patch id", minimum: 1),
                     "test": Schema.string("test command (default: headroom.toml [commands] test)"),
                     "bench": Schema.string("benchmark command; prints seconds on its last line or is timed"),
-                    "runs": Schema.integer("timed runs per side (default 12, at least 10)", minimum: 10),
+                    "runs": Schema.integer("timed runs per side and look (default 12, at least 10; up to three looks while the answer is open)", minimum: 10),
                 ], required: ["patch"]),
                 outputSchema: Schema.output(["patch": Schema.integer(""), "status": Schema.string(""), "significant": Schema.boolean(""),
                                              "validation": Schema.any]),
