@@ -230,14 +230,16 @@ extension Store {
             }
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
-            let total = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
-                arguments: [id, lower, upper]) ?? 0
-            let bounds = try Row.fetchOne(
-                db, sql: "SELECT MIN(bucket) AS first, MAX(bucket) AS last FROM bucket_total WHERE service_id = ?",
-                arguments: [id])
-            let allTime = (bounds?["first"] as Int64?).map { lower <= $0 } ?? true
-                && (bounds?["last"] as Int64?).map { upper >= $0 } ?? true
+            // The range's samples and whether it covers every bucket, in one read of the per-bucket totals.
+            let span = try Row.fetchOne(
+                db, sql: """
+                    SELECT COALESCE(SUM(CASE WHEN bucket BETWEEN ? AND ? THEN total_samples ELSE 0 END), 0) AS total,
+                           MIN(bucket) AS first, MAX(bucket) AS last
+                    FROM bucket_total WHERE service_id = ?
+                    """, arguments: [lower, upper, id])
+            let total: Int64 = span?["total"] ?? 0
+            let allTime = (span?["first"] as Int64?).map { lower <= $0 } ?? true
+                && (span?["last"] as Int64?).map { upper >= $0 } ?? true
             // FunctionRef.namesMatch in SQL: exact, or one name ends in the other at a dot (no LIKE: `_` and `%`
             // occur in names).
             let matching = function == nil ? "" : """
