@@ -70,18 +70,30 @@ public struct ProfileQueries: Sendable {
         public var functions: [FunctionDelta]
     }
 
-    /// Per-function change in self (or total) share between two ranges, sorted by impact.
+    /// Per-function change in self (or total) share between two ranges, sorted by impact; with `limit`, only that
+    /// many (significance is still corrected over every function compared).
     public func diff(service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label? = nil,
-                     alpha: Double = 0.001) throws -> Diff
+                     alpha: Double = 0.001, limit: Int? = nil) throws -> Diff
     {
-        let (beforeTotal, beforeCosts) = try costs(service: service, range: before, label: label)
-        let (afterTotal, afterCosts) = try costs(service: service, range: after, label: label)
-        guard beforeTotal > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before)") }
-        guard afterTotal > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the after range \(after)") }
-        let pick: (FunctionCost) -> Int64 = { byTotal ? $0.totalSamples : $0.selfSamples }
-        let functions = ProfileDiff.compare(
-            before: beforeCosts.mapValues(pick), beforeTotal: beforeTotal, after: afterCosts.mapValues(pick),
-            afterTotal: afterTotal, alpha: alpha)
+        if let label {
+            let (beforeTotal, beforeCosts) = try labelledCosts(service: service, range: before, label: label)
+            let (afterTotal, afterCosts) = try labelledCosts(service: service, range: after, label: label)
+            try Self.requireSamples(service: service, before: (before, beforeTotal), after: (after, afterTotal))
+            let pick: (FunctionCost) -> Int64 = { byTotal ? $0.totalSamples : $0.selfSamples }
+            let functions = ProfileDiff.compare(
+                before: beforeCosts.mapValues(pick), beforeTotal: beforeTotal, after: afterCosts.mapValues(pick),
+                afterTotal: afterTotal, alpha: alpha, limit: limit)
+            return Diff(beforeTotal: beforeTotal, afterTotal: afterTotal, functions: functions)
+        }
+        // By function id, naming only the functions returned.
+        let beforeCosts = try store.functionCosts(service: service, from: before.from, to: before.to)
+        let afterCosts = try store.functionCosts(service: service, from: after.from, to: after.to)
+        let (beforeTotal, afterTotal) = (beforeCosts.totalSamples, afterCosts.totalSamples)
+        try Self.requireSamples(service: service, before: (before, beforeTotal), after: (after, afterTotal))
+        let pick: ((selfSamples: Int64, totalSamples: Int64)) -> Int64 = { byTotal ? $0.totalSamples : $0.selfSamples }
+        let functions = try ProfileDiff.compare(
+            before: beforeCosts.costs.mapValues(pick), beforeTotal: beforeTotal, after: afterCosts.costs.mapValues(pick),
+            afterTotal: afterTotal, alpha: alpha, limit: limit) { try store.functions(ids: $0) }
         return Diff(beforeTotal: beforeTotal, afterTotal: afterTotal, functions: functions)
     }
 
@@ -107,11 +119,9 @@ public struct ProfileQueries: Sendable {
         return graph.render(tree, totalSamples: current.totalSamples)
     }
 
-    private func costs(service: String, range: TimeRange, label: Label?) throws -> (Int64, [FunctionRef: FunctionCost]) {
-        if let label { return try labelledCosts(service: service, range: range, label: label) }
-        let (total, rows) = try store.top(service: service, from: range.from, to: range.to, limit: Int.max)
-        return (total, Dictionary(rows.map { ($0.function, FunctionCost(selfSamples: $0.selfSamples, totalSamples: $0.totalSamples)) },
-                                  uniquingKeysWith: { a, _ in a }))
+    private static func requireSamples(service: String, before: (TimeRange, Int64), after: (TimeRange, Int64)) throws {
+        guard before.1 > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before.0)") }
+        guard after.1 > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the after range \(after.0)") }
     }
 
     /// Costs computed from the stored stacks that carry `label`.

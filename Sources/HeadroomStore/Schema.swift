@@ -157,6 +157,18 @@ enum Schema {
                     ON function_bucket (service_id, function_id, bucket, self_samples, total_samples);
                 """)
         }
+        migrator.registerMigration("v7-stack-rollups") { db in
+            // All-time samples per stack, kept at ingest, with an index by samples: the heaviest stacks of a service
+            // (a flame tool call) are the first rows of that index instead of a sum over every bucket's stacks.
+            try db.execute(sql: """
+                CREATE TABLE stack_total (
+                    service_id INTEGER NOT NULL, stack_id INTEGER NOT NULL, samples INTEGER NOT NULL,
+                    PRIMARY KEY (service_id, stack_id)) WITHOUT ROWID;
+                INSERT INTO stack_total (service_id, stack_id, samples)
+                    SELECT service_id, stack_id, SUM(samples) FROM stack_bucket GROUP BY service_id, stack_id;
+                CREATE INDEX stack_total_by_samples ON stack_total (service_id, samples);
+                """)
+        }
         return migrator
     }
 }

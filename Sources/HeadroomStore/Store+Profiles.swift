@@ -230,16 +230,7 @@ extension Store {
             }
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
-            // The range's samples and whether it covers every bucket, in one read of the per-bucket totals.
-            let span = try Row.fetchOne(
-                db, sql: """
-                    SELECT COALESCE(SUM(CASE WHEN bucket BETWEEN ? AND ? THEN total_samples ELSE 0 END), 0) AS total,
-                           MIN(bucket) AS first, MAX(bucket) AS last
-                    FROM bucket_total WHERE service_id = ?
-                    """, arguments: [lower, upper, id])
-            let total: Int64 = span?["total"] ?? 0
-            let allTime = (span?["first"] as Int64?).map { lower <= $0 } ?? true
-                && (span?["last"] as Int64?).map { upper >= $0 } ?? true
+            let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
             // FunctionRef.namesMatch in SQL: exact, or one name ends in the other at a dot (no LIKE: `_` and `%`
             // occur in names).
             let matching = function == nil ? "" : """
@@ -249,7 +240,7 @@ extension Store {
                 """
             let names = StatementArguments(function.map { Array(repeating: $0, count: 6) } ?? [])
             let order = byTotal ? "total DESC, self DESC" : "self DESC, total DESC"
-            let sql = allTime
+            let sql = span.allTime
                 ? """
                     SELECT f.name, f.file, t.self_samples AS self, t.total_samples AS total
                     FROM function_total t JOIN function f ON f.id = t.function_id
@@ -257,14 +248,15 @@ extension Store {
                     """
                 : """
                     SELECT f.name, f.file, SUM(b.self_samples) AS self, SUM(b.total_samples) AS total
-                    FROM function_bucket b INDEXED BY function_bucket_by_function JOIN function f ON f.id = b.function_id
+                    FROM function_bucket b INDEXED BY \(span.functionBucketIndex)
+                    JOIN function f ON f.id = b.function_id
                     WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?\(matching)
                     GROUP BY b.function_id ORDER BY \(order), f.name LIMIT ?
                     """
-            let arguments: StatementArguments = (allTime ? [id] : [id, lower, upper]) + names + [limit]
+            let arguments: StatementArguments = (span.allTime ? [id] : [id, lower, upper]) + names + [limit]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 .map { TopRow(function: FunctionRef(row: $0), selfSamples: $0["self"], totalSamples: $0["total"]) }
-            return (total, rows)
+            return (span.total, rows)
         }
     }
 

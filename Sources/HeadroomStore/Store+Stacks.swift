@@ -86,6 +86,23 @@ extension Store {
         // In key order, so the B-tree grows at its end instead of splitting pages all over.
         rows.sort { ($0.stack, $0.labelSet) < ($1.stack, $1.labelSet) }
         try insertStackSamples(db, service: service, bucket: bucket, rows: rows)
+        // The all-time rollup: one row per stack, its label sets summed (rows are in stack order).
+        var totals: [(stack: Int64, samples: Int64)] = []
+        for row in rows {
+            if let last = totals.last, last.stack == row.stack {
+                totals[totals.count - 1].samples += row.samples
+            } else {
+                totals.append((row.stack, row.samples))
+            }
+        }
+        try upsertRows(
+            db, table: "stack_total", columns: ["service_id", "stack_id", "samples"], key: ["service_id", "stack_id"],
+            add: "samples", count: totals.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, totals[index].stack)
+            sqlite3_bind_int64(raw, base + 3, totals[index].samples)
+        }
     }
 
     /// The hottest writes of a large ingest: many rows per statement, bound and stepped directly (GRDB's argument
@@ -93,34 +110,45 @@ extension Store {
     private func insertStackSamples(
         _ db: Database, service: Int64, bucket: Int64, rows: [(stack: Int64, labelSet: Int64, samples: Int64)]
     ) throws {
+        try upsertRows(
+            db, table: "stack_bucket", columns: ["service_id", "bucket", "stack_id", "label_set_id", "samples"],
+            key: ["service_id", "bucket", "stack_id", "label_set_id"], add: "samples", count: rows.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, bucket)
+            sqlite3_bind_int64(raw, base + 3, rows[index].stack)
+            sqlite3_bind_int64(raw, base + 4, rows[index].labelSet)
+            sqlite3_bind_int64(raw, base + 5, rows[index].samples)
+        }
+    }
+
+    /// Inserts `count` rows, 64 per statement; a row whose `key` exists adds to its `add` column instead. `bind`
+    /// binds row `index`'s columns at parameters `base + 1...`.
+    private func upsertRows(
+        _ db: Database, table: String, columns: [String], key: [String], add: String, count: Int,
+        bind: (OpaquePointer, Int32, Int) -> Void
+    ) throws {
         let batch = 64
+        let row = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
         func statement(_ count: Int) throws -> Statement {
-            let values = Array(repeating: "(?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
-            return try db.cachedStatement(sql: """
-                INSERT INTO stack_bucket (service_id, bucket, stack_id, label_set_id, samples) VALUES \(values)
-                ON CONFLICT (service_id, bucket, stack_id, label_set_id) DO UPDATE SET samples = samples + excluded.samples
+            try db.cachedStatement(sql: """
+                INSERT INTO \(table) (\(columns.joined(separator: ", "))) \
+                VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
+                ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add) = \(add) + excluded.\(add)
                 """)
         }
         var start = 0
-        while start < rows.count {
-            let count = min(batch, rows.count - start)
-            let raw = try statement(count).sqliteStatement
-            for index in 0..<count {
-                let row = rows[start + index]
-                let base = Int32(index * 5)
-                sqlite3_bind_int64(raw, base + 1, service)
-                sqlite3_bind_int64(raw, base + 2, bucket)
-                sqlite3_bind_int64(raw, base + 3, row.stack)
-                sqlite3_bind_int64(raw, base + 4, row.labelSet)
-                sqlite3_bind_int64(raw, base + 5, row.samples)
-            }
+        while start < count {
+            let size = min(batch, count - start)
+            let raw = try statement(size).sqliteStatement
+            for index in 0..<size { bind(raw, Int32(index * columns.count), start + index) }
             let status = sqlite3_step(raw)
             sqlite3_reset(raw)
             guard status == SQLITE_DONE else {
                 throw DatabaseError(
                     resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            start += count
+            start += size
         }
     }
 
@@ -166,11 +194,19 @@ extension Store {
                     """
                 arguments += [label.key, label.value]
             }
-            let rows = try Row.fetchCursor(
-                db, sql: """
-                    SELECT s.frames, SUM(b.samples) AS samples FROM stack_bucket b JOIN stack s ON s.id = b.stack_id
-                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ? \(filter) GROUP BY b.stack_id
-                    """, arguments: arguments)
+            let span = try RangeSpan.of(db, service: id, from: from ?? Int64.min, to: to ?? Int64.max)
+            // All time without a label is the per-stack rollup: one row per stack instead of one per stack and bucket.
+            let rows = label == nil && span.allTime
+                ? try Row.fetchCursor(
+                    db, sql: """
+                        SELECT s.frames, t.samples AS samples FROM stack_total t JOIN stack s ON s.id = t.stack_id
+                        WHERE t.service_id = ?
+                        """, arguments: [id])
+                : try Row.fetchCursor(
+                    db, sql: """
+                        SELECT s.frames, SUM(b.samples) AS samples FROM stack_bucket b JOIN stack s ON s.id = b.stack_id
+                        WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ? \(filter) GROUP BY b.stack_id
+                        """, arguments: arguments)
             var stacks: [StoredStack] = []
             var stackTotal: Int64 = 0
             while let row = try rows.next() {
@@ -180,11 +216,7 @@ extension Store {
                 stackTotal += samples
                 stacks.append(StoredStack(frames: frames, samples: samples))
             }
-            guard label == nil else { return (stackTotal, stacks) }
-            let total = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
-                arguments: [id, from ?? Int64.min, to ?? Int64.max]) ?? 0
-            return (total, stacks)
+            return (label == nil ? span.total : stackTotal, stacks)
         }
     }
 
@@ -200,8 +232,11 @@ extension Store {
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 extension Store {
-    /// The `limit` heaviest stacks in a time range, summed in SQL; only those stacks' frames are decoded (the flame
-    /// query of a tool call, which must not decode every stack of a large store).
+    /// The `limit` heaviest stacks in a time range (ties by stack id); only those stacks' frames are decoded (the
+    /// flame query of a tool call, which must not decode every stack of a large store).
+    ///
+    /// All time is the first rows of the per-stack rollup's index by samples. A range sums its buckets' rows in
+    /// one pass, keeping the heaviest with a bounded selection.
     public func heaviestStacks(service: String, from: Int64? = nil, to: Int64? = nil, limit: Int)
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
@@ -209,32 +244,81 @@ extension Store {
             guard let id = try serviceID(db, name: service, create: false) else {
                 throw HeadroomError(.notFound, "unknown service '\(service)'")
             }
-            let range: StatementArguments = [id, from ?? Int64.min, to ?? Int64.max]
-            let top = try Row.fetchAll(db, sql: """
-                SELECT s.frames AS frames, t.samples AS samples FROM (
-                    SELECT stack_id, SUM(samples) AS samples FROM stack_bucket
-                    WHERE service_id = ? AND bucket BETWEEN ? AND ? GROUP BY stack_id ORDER BY samples DESC LIMIT ?
-                ) t JOIN stack s ON s.id = t.stack_id ORDER BY t.samples DESC
-                """, arguments: range + [limit])
-            let ids = Set(top.flatMap { (($0["frames"] as String?) ?? "").split(separator: ",").compactMap { Int64($0) } })
-            var names: [Int64: FunctionRef] = [:]
-            for chunk in Array(ids).chunked(500) {
-                let marks = chunk.map { _ in "?" }.joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "SELECT id, name, file FROM function WHERE id IN (\(marks))",
-                                            arguments: StatementArguments(chunk)) {
-                    names[row["id"]] = FunctionRef(row: row)
-                }
+            let lower = from ?? Int64.min
+            let upper = to ?? Int64.max
+            let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
+            var top: [(stack: Int64, samples: Int64)] = []
+            if span.allTime {
+                let statement = try db.cachedStatement(sql: """
+                    SELECT stack_id, samples FROM stack_total WHERE service_id = ?
+                    ORDER BY samples DESC, stack_id DESC LIMIT ?
+                    """)
+                try statement.setArguments([id, limit])
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                try Self.step(raw, db) { top.append((sqlite3_column_int64($0, 0), sqlite3_column_int64($0, 1))) }
+            } else {
+                let statement = try db.cachedStatement(sql: """
+                    SELECT stack_id, samples FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?
+                    """)
+                try statement.setArguments([id, lower, upper])
+                let raw = statement.sqliteStatement
+                defer { sqlite3_reset(raw) }
+                var sums: [Int64: Int64] = [:]
+                try Self.step(raw, db) { sums[sqlite3_column_int64($0, 0), default: 0] += sqlite3_column_int64($0, 1) }
+                top = sums.heaviest(limit).map { ($0.key, $0.value) }
             }
-            let stacks = top.map { row -> StoredStack in
-                let text: String = row["frames"]
-                return StoredStack(frames: text.split(separator: ",").compactMap { Int64($0).flatMap { names[$0] } },
-                                   samples: row["samples"])
+            let frames = try stackFrames(db, ids: top.map(\.stack))
+            let names = try functionRefs(db, ids: frames.values.joined())
+            let stacks = top.map { row in
+                StoredStack(frames: (frames[row.stack] ?? []).compactMap { names[$0] }, samples: row.samples)
             }
-            let total = try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id = ? AND bucket BETWEEN ? AND ?",
-                arguments: range) ?? 0
-            return (total, stacks)
+            return (span.total, stacks)
         }
+    }
+
+    /// The frames (function ids, root first) of these stacks.
+    private func stackFrames(_ db: Database, ids: [Int64]) throws -> [Int64: [Int64]] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT id, frames FROM stack WHERE id IN (SELECT value FROM json_each(?))
+            """)
+        try statement.setArguments(["[" + ids.map(String.init).joined(separator: ",") + "]"])
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var frames: [Int64: [Int64]] = [:]
+        try Self.step(raw, db) {
+            frames[sqlite3_column_int64($0, 0)] = String(cString: sqlite3_column_text($0, 1))
+                .split(separator: ",").compactMap { Int64($0) }
+        }
+        return frames
+    }
+}
+
+extension Dictionary where Key == Int64, Value == Int64 {
+    /// The `count` entries with the largest values, largest first, ties by the larger key (the order of the rollup
+    /// index read backwards).
+    func heaviest(_ count: Int) -> [(key: Int64, value: Int64)] {
+        guard count > 0 else { return [] }
+        func before(_ a: (key: Int64, value: Int64), _ b: (key: Int64, value: Int64)) -> Bool {
+            a.value != b.value ? a.value > b.value : a.key > b.key
+        }
+        guard count * 8 < self.count else { return Array(map { ($0.key, $0.value) }.sorted(by: before).prefix(count)) }
+        // A sorted window of the best `count`: most entries lose to its last one and cost one comparison.
+        var best: [(key: Int64, value: Int64)] = []
+        best.reserveCapacity(count + 1)
+        for (key, value) in self {
+            let entry = (key: key, value: value)
+            if best.count == count, !before(entry, best[count - 1]) { continue }
+            var low = 0
+            var high = best.count
+            while low < high {
+                let middle = (low + high) / 2
+                if before(best[middle], entry) { low = middle + 1 } else { high = middle }
+            }
+            best.insert(entry, at: low)
+            if best.count > count { best.removeLast() }
+        }
+        return best
     }
 }
 

@@ -114,6 +114,85 @@ struct ProfileAndStoreTests {
         #expect(try store.top(service: "svc", byTotal: true, function: "shop.pricing.apply_discounts").rows.count == 2)
     }
 
+    @Test("flame: the heaviest stacks from the all-time rollup and from a range sum agree with summing every bucket")
+    func heaviestStacksRollup() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        let ingestor = ProfileIngestor(store: store)
+        let base: Int64 = 1_793_606_400
+        let leaves = (0..<12).map { FunctionRef(name: "leaf\($0)", file: "m.py") }
+        let main = FunctionRef(name: "main", file: "m.py")
+        // Stack i holds (i + 1) * (bucket + 1) * 7 samples, split over two label sets for even i, so every range
+        // ranks the stacks the same way and no two tie.
+        var expected: [[Int64]] = Array(repeating: Array(repeating: 0, count: leaves.count), count: 4)
+        for bucket in 0..<4 {
+            var builder = PprofBuilder(timeNanos: (base + Int64(bucket) * 60) * 1_000_000_000)
+            let root = builder.location([main])
+            for (index, leaf) in leaves.enumerated() {
+                let samples = Int64(index + 1) * Int64(bucket + 1) * 7
+                let location = builder.location([leaf])
+                if index.isMultiple(of: 2) {
+                    builder.sample([location, root], values: [samples - 3, 0], labels: [("endpoint", "/a")])
+                    builder.sample([location, root], values: [3, 0], labels: [("endpoint", "/b")])
+                } else {
+                    builder.sample([location, root], values: [samples, 0])
+                }
+                expected[bucket][index] = samples
+            }
+            let file = dir.file("p\(bucket).pb")
+            try builder.serialized().write(to: URL(fileURLWithPath: file))
+            try ingestor.ingest(file: file, service: "svc")
+        }
+        // Re-ingesting is a no-op for the rollup too.
+        try ingestor.ingest(file: dir.file("p0.pb"), service: "svc")
+        for (from, to, buckets) in [(nil, nil, 0..<4), (base + 60, base + 120, 1..<3), (base + 180, base + 180, 3..<4)]
+            as [(Int64?, Int64?, Range<Int>)]
+        {
+            let sums = leaves.indices.map { index in buckets.reduce(Int64(0)) { $0 + expected[$1][index] } }
+            let want = sums.enumerated().sorted { $0.element > $1.element }.prefix(5)
+                .map { "main;leaf\($0.offset):\($0.element)" }
+            let got = try store.heaviestStacks(service: "svc", from: from, to: to, limit: 5)
+            #expect(got.stacks.map { $0.frames.map(\.name).joined(separator: ";") + ":\($0.samples)" } == want)
+            #expect(got.totalSamples == sums.reduce(0, +))
+            // The flame graph's full read agrees.
+            let all = try store.stacks(service: "svc", from: from, to: to)
+            #expect(all.totalSamples == sums.reduce(0, +))
+            #expect(Dictionary(uniqueKeysWithValues: all.stacks.map { ($0.frames.last!.name, $0.samples) })
+                    == Dictionary(uniqueKeysWithValues: leaves.indices.map { ("leaf\($0)", sums[$0]) }))
+        }
+        #expect(try store.heaviestStacks(service: "svc", limit: 100).stacks.count == leaves.count)
+        #expect(try store.heaviestStacks(service: "svc", from: base + 60, to: base + 60, limit: 0).stacks.isEmpty)
+    }
+
+    @Test("diff: a limit returns the first rows of the full ranking, ties at the cut decided by name")
+    func diffLimit() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        let ingestor = ProfileIngestor(store: store)
+        // a, b, d and e gain exactly the same share (a tie of four); n and c gain more; z loses the most.
+        let before = "main;z 50\nmain;a 10\nmain;b 10\nmain;c 10\nmain;d 10\nmain;e 10\n"
+        let after = "main;z 10\nmain;a 15\nmain;b 15\nmain;c 25\nmain;d 15\nmain;e 15\nmain;n 8\n"
+        try ingestor.ingest(file: dir.write("b.folded", before), service: "svc", at: 1_793_606_400)
+        try ingestor.ingest(file: dir.write("a.folded", after), service: "svc", at: 1_793_606_460)
+        let queries = ProfileQueries(store: store)
+        let (first, second) = (TimeRange(to: 1_793_606_400), TimeRange(from: 1_793_606_460))
+        let full = try queries.diff(service: "svc", before: first, after: second, byTotal: false)
+        #expect(full.functions.map(\.function.name) == ["z", "c", "n", "a", "b", "d", "e", "main"])
+        for limit in 1...9 {
+            let cut = try queries.diff(service: "svc", before: first, after: second, byTotal: false, limit: limit)
+            #expect(cut.functions == Array(full.functions.prefix(limit)), "limit \(limit)")
+        }
+        // Significance is corrected over every function, whatever the limit.
+        let one = try queries.diff(service: "svc", before: first, after: second, byTotal: false, alpha: 0.5, limit: 1)
+        let all = try queries.diff(service: "svc", before: first, after: second, byTotal: false, alpha: 0.5)
+        #expect(one.functions.first?.significant == all.functions.first?.significant)
+        #expect(throws: HeadroomError.self) {
+            try queries.diff(service: "svc", before: TimeRange(to: 0), after: second, byTotal: false)
+        }
+    }
+
     @Test("a bad profile leaves the store unchanged")
     func badProfileLeavesStoreUnchanged() throws {
         let dir = try TemporaryDirectory()

@@ -77,7 +77,7 @@ struct DiffCommand: ParsableCommand {
         let store = try Store.open(path: storeOptions.store, create: false)
         try store.requireService(service)
         let diff = try ProfileQueries(store: store).diff(
-            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha)
+            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha, limit: n)
         let rows = diff.functions.prefix(n).map {
             Row(function: $0.function.name, file: $0.function.file, before: $0.beforeShare, after: $0.afterShare,
                 change: $0.change, relative: $0.relative, before_samples: $0.beforeSamples,
