@@ -98,25 +98,39 @@ public struct ProfileQueries: Sendable {
     }
 
     /// A flame graph of a range; with `baseline`, a differential one (colour = change since the baseline range).
+    ///
+    /// Stacks stream from the store in path order into a tree that keeps only frames wide enough to draw, so memory
+    /// follows the picture, not the store.
     public func flameGraph(service: String, range: TimeRange, baseline: TimeRange? = nil, label: Label? = nil) throws
         -> String
     {
-        let current = try store.stacks(service: service, from: range.from, to: range.to, label: label.map { ($0.key, $0.value) })
-        guard current.totalSamples > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(range)") }
-        var tree = FlameTree()
-        for stack in current.stacks { tree.add(stack.frames, samples: stack.samples) }
+        let filter = label.map { ($0.key, $0.value) }
         var graph = FlameGraphSVG(title: "\(service) CPU" + (label.map { " (\($0))" } ?? ""))
-        let unit = (try? store.sampleType(service: service)) ?? nil
-        graph.subtitle = "\(range.description == ".." ? "all time" : range.description): \(current.totalSamples) \(unit ?? "samples")"
-        if let baseline {
-            let base = try store.stacks(service: service, from: baseline.from, to: baseline.to, label: label.map { ($0.key, $0.value) })
-            guard base.totalSamples > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(baseline)") }
-            for stack in base.stacks { tree.addBaseline(stack.frames, samples: stack.samples) }
-            tree.setBaselineTotal(base.totalSamples)
-            graph.title = "\(service) CPU, differential" + (label.map { " (\($0))" } ?? "")
-            graph.subtitle = "before \(baseline) (\(base.totalSamples) samples) → after \(range) (\(current.totalSamples) samples)"
+        var builder = FlameTreeBuilder(minimumSamples: 0)
+        var total: Int64 = 0
+        try store.forEachStackInPathOrder(service: service, from: range.from, to: range.to, label: filter) {
+            total = $0
+            builder = FlameTreeBuilder(minimumSamples: graph.minimumSamples(total: $0))
+        } _: { frames, samples in
+            builder.add(frames, samples: samples)
         }
-        return graph.render(tree, totalSamples: current.totalSamples)
+        guard total > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(range)") }
+        let unit = (try? store.sampleType(service: service)) ?? nil
+        graph.subtitle = "\(range.description == ".." ? "all time" : range.description): \(total) \(unit ?? "samples")"
+        if let baseline {
+            var baseTotal: Int64 = 0
+            try store.forEachStackInPathOrder(service: service, from: baseline.from, to: baseline.to, label: filter) {
+                baseTotal = $0
+            } _: { frames, samples in
+                builder.addBaseline(frames, samples: samples)
+            }
+            guard baseTotal > 0 else { throw HeadroomError(.notFound, "no stacks for \(service) in \(baseline)") }
+            builder.setBaselineTotal(baseTotal)
+            graph.title = "\(service) CPU, differential" + (label.map { " (\($0))" } ?? "")
+            graph.subtitle = "before \(baseline) (\(baseTotal) samples) → after \(range) (\(total) samples)"
+        }
+        let tree = try builder.finish { try store.functions(ids: $0) }
+        return graph.render(tree, totalSamples: total)
     }
 
     private static func requireSamples(service: String, before: (TimeRange, Int64), after: (TimeRange, Int64)) throws {

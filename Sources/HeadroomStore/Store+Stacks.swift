@@ -220,6 +220,71 @@ extension Store {
         }
     }
 
+    /// A service's stacks over a time range as root-first function ids, in path order: sorted by their frame text,
+    /// so that all stacks through one path are adjacent. `start` gets the range's total samples (under `label`, the
+    /// samples carrying it) before the first stack; ids are named with `functions(ids:)`. Nothing is held per stack,
+    /// which a large store's flame graph needs (10M samples: 400k stacks).
+    public func forEachStackInPathOrder(
+        service: String, from: Int64? = nil, to: Int64? = nil, label: (key: String, value: String)? = nil,
+        start: (Int64) throws -> Void, _ body: ([Int64], Int64) throws -> Void
+    ) throws {
+        try queue.read { db in
+            guard let id = try serviceID(db, name: service, create: false) else {
+                throw HeadroomError(.notFound, "unknown service '\(service)'")
+            }
+            let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
+            let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
+            let filter = label == nil ? "" : """
+                 AND label_set_id IN (SELECT label_set_id FROM label_entry WHERE key = ? AND value = ?)
+                """
+            let arguments: StatementArguments = [id, lower, upper] + (label.map { [$0.key, $0.value] } ?? [])
+            if label == nil {
+                try start(span.total)
+            } else {
+                try start(try Int64.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(samples), 0) FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter)",
+                    arguments: arguments) ?? 0)
+            }
+            let statement = label == nil && span.allTime
+                ? try db.makeStatement(sql: """
+                    SELECT s.frames, t.samples FROM stack_total t JOIN stack s ON s.id = t.stack_id
+                    WHERE t.service_id = ? ORDER BY s.frames
+                    """)
+                : try db.makeStatement(sql: """
+                    SELECT s.frames, x.samples FROM (
+                        SELECT stack_id, SUM(samples) AS samples FROM stack_bucket
+                        WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter) GROUP BY stack_id
+                    ) x JOIN stack s ON s.id = x.stack_id ORDER BY s.frames
+                    """)
+            try statement.setArguments(label == nil && span.allTime ? [id] : arguments)
+            let raw = statement.sqliteStatement
+            var frames: [Int64] = []
+            try Self.step(raw, db) { row in
+                frames.removeAll(keepingCapacity: true)
+                // "12,7,301": parsed in place, without a String per stack.
+                if let text = sqlite3_column_text(row, 0) {
+                    var value: Int64 = 0
+                    var digits = false
+                    var cursor = text
+                    while true {
+                        let byte = cursor.pointee
+                        if byte >= 48 && byte <= 57 {
+                            value = value &* 10 &+ Int64(byte - 48)
+                            digits = true
+                        } else {
+                            if digits { frames.append(value) }
+                            value = 0
+                            digits = false
+                            if byte == 0 { break }
+                        }
+                        cursor += 1
+                    }
+                }
+                try body(frames, sqlite3_column_int64(row, 1))
+            }
+        }
+    }
+
     /// The sample type a service's profiles count (`samples/count` for folded, perf and py-spy).
     public func sampleType(service: String) throws -> String? {
         try queue.read { db in

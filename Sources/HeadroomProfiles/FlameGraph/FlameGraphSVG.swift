@@ -18,15 +18,22 @@ public struct FlameGraphSVG {
 
     public init(title: String) { self.title = title }
 
+    /// The fewest samples a frame needs to be drawn in a graph of `total` samples (a hair less, so that pruning by
+    /// it never drops a frame the renderer would draw).
+    public func minimumSamples(total: Int64) -> Double {
+        minimumWidth * Double(max(total, 1)) / (width - 20) * (1 - 1e-9)
+    }
+
     public func render(_ tree: FlameTree, totalSamples: Int64? = nil) -> String {
         let total = Double(max(totalSamples ?? tree.root.samples, 1))
         let baselineTotal = Double(max(tree.baselineTotal, 1))
-        let depth = tree.root.depth
-        let top = 56.0
-        let height = top + Double(depth) * frameHeight + 30
         let scale = (width - 20) / total
+        let top = 56.0
+        let height = top + Double(drawnDepth(tree.root, scale: scale)) * frameHeight + 30
         var maxChange = 0.0
-        if tree.hasBaseline { maxChange = largestChange(tree.root, total: total, baselineTotal: baselineTotal) }
+        if tree.hasBaseline {
+            maxChange = largestChange(tree.root, total: total, baselineTotal: baselineTotal, scale: scale)
+        }
         var out = """
             <?xml version="1.0" standalone="no"?>
             <svg version="1.1" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
@@ -76,10 +83,27 @@ public struct FlameGraphSVG {
         return out + "</svg>\n"
     }
 
-    private func largestChange(_ node: FlameTree.Node, total: Double, baselineTotal: Double) -> Double {
-        var largest = abs(Double(node.samples) / total - Double(node.baselineSamples) / baselineTotal)
-        for child in node.children.values {
-            largest = max(largest, largestChange(child, total: total, baselineTotal: baselineTotal))
+    /// How many levels have a frame wide enough to draw (the root counts as one).
+    private func drawnDepth(_ root: FlameTree.Node, scale: Double) -> Int {
+        var deepest = 1
+        var pending = [(root, 1)]
+        while let (node, level) = pending.popLast() {
+            deepest = max(deepest, level)
+            for child in node.children.values where Double(child.samples) * scale >= minimumWidth {
+                pending.append((child, level + 1))
+            }
+        }
+        return deepest
+    }
+
+    /// The largest change in share among the frames drawn (the colour scale's end).
+    private func largestChange(_ node: FlameTree.Node, total: Double, baselineTotal: Double, scale: Double) -> Double {
+        var largest = 0.0
+        var pending = [node]
+        while let node = pending.popLast() {
+            guard Double(node.samples) * scale >= minimumWidth else { continue }
+            largest = max(largest, abs(Double(node.samples) / total - Double(node.baselineSamples) / baselineTotal))
+            pending.append(contentsOf: node.children.values)
         }
         return largest
     }

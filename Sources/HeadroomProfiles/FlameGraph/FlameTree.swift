@@ -22,8 +22,6 @@ public struct FlameTree: Sendable {
         public var sortedChildren: [Node] {
             children.values.sorted { ($0.frame?.name ?? "", $0.frame?.file ?? "") < ($1.frame?.name ?? "", $1.frame?.file ?? "") }
         }
-
-        public var depth: Int { 1 + (children.values.map(\.depth).max() ?? 0) }
     }
 
     public let root = Node(frame: nil)
