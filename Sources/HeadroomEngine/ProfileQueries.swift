@@ -109,6 +109,7 @@ public struct ProfileQueries: Sendable {
         var builder = FlameTreeBuilder(minimumSamples: 0)
         var total: Int64 = 0
         try store.forEachStackInPathOrder(service: service, from: range.from, to: range.to, label: filter) {
+            // The range's total comes first: it fixes how narrow a frame may be and still be drawn.
             total = $0
             builder = FlameTreeBuilder(minimumSamples: graph.minimumSamples(total: $0))
         } _: { frames, samples in

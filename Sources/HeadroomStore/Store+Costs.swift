@@ -16,8 +16,8 @@ struct RangeSpan {
     var total: Int64
     /// The range covers every bucket: the all-time rollups answer it.
     var allTime: Bool
-    /// The range covers at most a quarter of the buckets: rows by primary key (bucket first) beat a per-function
-    /// or per-stack index holding every bucket's rows (one bucket of ten, 6k functions: 4 ms against 8 ms).
+    /// The range covers at most a quarter of the buckets: its rows by primary key (bucket first) beat the
+    /// per-function index, which holds every bucket's rows (one bucket of ten, 6k functions: 4 ms against 8 ms).
     var fewBuckets: Bool
 
     /// The index of `function_bucket` a range sum should read.
