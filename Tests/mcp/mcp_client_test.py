@@ -121,7 +121,11 @@ async def exercise(session, args, label, destructive=True):
 
     resources = {str(r.uri): r for r in (await session.list_resources()).resources}
     regs = json.loads((await session.read_resource("headroom://regressions")).contents[0].text)["regressions"]
-    regression = next(r for r in regs if r["kind"] == "regression")
+    # The demo's injected regression. Under heavy machine load the demo's short py-spy recordings can also show a
+    # spurious finding, which may be listed first (latest bucket first); this test is about the protocol, so it
+    # takes the injected one by name (the demo tests judge detection).
+    regression = next((r for r in regs if r["kind"] == "regression" and r["function"] == "apply_discounts"), None)
+    check(regression is not None, f"[{label}] the demo's regression (apply_discounts) is listed")
     rid = regression["id"]
     for uri in ["headroom://regressions", f"headroom://regressions/{rid}", "headroom://opportunities",
                 "headroom://skills/log-guard/SKILL.md", "headroom://skills/memoize/SKILL.md"]:
