@@ -78,7 +78,7 @@ struct ConcurrentPair<A: Sendable, B: Sendable> {
         nonisolated(unsafe) var y: B?
         withoutActuallyEscaping(a) { a in
             withoutActuallyEscaping(b) { b in
-                nonisolated(unsafe) let work = (a, b)
+                let work = (a, b)
                 DispatchQueue.concurrentPerform(iterations: 2) { index in
                     if index == 0 { x = work.0() } else { y = work.1() }
                 }

@@ -54,10 +54,10 @@ public struct MCPSurface: Sendable {
         let registry = self.registry
         do {
             let output = try await AsyncBridge.offPool { try registry.call(params.name, arguments) }
-            return CallTool.Result(content: [.text(Self.text(output))],
+            return CallTool.Result(content: [.text(text: Self.text(output), annotations: nil, _meta: nil)],
                                    structuredContent: Optional<Value>.some(ValueBridge.value(output)), isError: false)
         } catch {
-            return CallTool.Result(content: [.text(HeadroomError.oneLine(error))], isError: true)
+            return CallTool.Result(content: [.text(text: HeadroomError.oneLine(error), annotations: nil, _meta: nil)], isError: true)
         }
     }
 

@@ -204,7 +204,7 @@ struct DetectionFilterTests {
         let dir = try TemporaryDirectory()
         func run(_ text: String) -> Result<FleetReport, HeadroomError> {
             let path = dir.file("f\(text.hashValue).csv")
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
             do { return .success(try FleetDetector().run(path: path)) } catch let error as HeadroomError {
                 return .failure(error)
             } catch { return .failure(HeadroomError(.badInput, "\(error)")) }
