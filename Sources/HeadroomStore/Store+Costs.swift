@@ -48,9 +48,7 @@ extension Store {
     /// Every function's self and total samples over a range, by function id.
     public func functionCosts(service: String, from: Int64? = nil, to: Int64? = nil) throws -> FunctionCosts {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)

@@ -148,9 +148,7 @@ extension Store {
     /// The whole timeline of a service between two times (inclusive).
     public func timeline(service: String, from: Int64? = nil, to: Int64? = nil) throws -> ServiceTimeline {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let buckets = try Row.fetchAll(
@@ -225,9 +223,7 @@ extension Store {
         throws -> (totalSamples: Int64, rows: [TopRow])
     {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)

@@ -179,9 +179,7 @@ extension Store {
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             var names: [Int64: FunctionRef] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name, file FROM function") {
                 names[row["id"]] = FunctionRef(row: row)
@@ -229,9 +227,7 @@ extension Store {
         start: (Int64) throws -> Void, _ body: ([Int64], Int64) throws -> Void
     ) throws {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
             let filter = label == nil ? "" : """
@@ -260,26 +256,7 @@ extension Store {
             let raw = statement.sqliteStatement
             var frames: [Int64] = []
             try Self.step(raw, db) { row in
-                frames.removeAll(keepingCapacity: true)
-                // "12,7,301": parsed in place, without a String per stack.
-                if let text = sqlite3_column_text(row, 0) {
-                    var value: Int64 = 0
-                    var digits = false
-                    var cursor = text
-                    while true {
-                        let byte = cursor.pointee
-                        if byte >= 48 && byte <= 57 {
-                            value = value &* 10 &+ Int64(byte - 48)
-                            digits = true
-                        } else {
-                            if digits { frames.append(value) }
-                            value = 0
-                            digits = false
-                            if byte == 0 { break }
-                        }
-                        cursor += 1
-                    }
-                }
+                Self.parseFrames(sqlite3_column_text(row, 0), into: &frames)
                 try body(frames, sqlite3_column_int64(row, 1))
             }
         }
@@ -306,9 +283,7 @@ extension Store {
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
         try queue.read { db in
-            guard let id = try serviceID(db, name: service, create: false) else {
-                throw HeadroomError(.notFound, "unknown service '\(service)'")
-            }
+            let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
@@ -351,11 +326,33 @@ extension Store {
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }
         var frames: [Int64: [Int64]] = [:]
+        var parsed: [Int64] = []
         try Self.step(raw, db) {
-            frames[sqlite3_column_int64($0, 0)] = String(cString: sqlite3_column_text($0, 1))
-                .split(separator: ",").compactMap { Int64($0) }
+            Self.parseFrames(sqlite3_column_text($0, 1), into: &parsed)
+            frames[sqlite3_column_int64($0, 0)] = parsed
         }
         return frames
+    }
+
+    /// A stack's frame text ("12,7,301", function ids root first) into `frames`, in place, without a String.
+    static func parseFrames(_ text: UnsafePointer<UInt8>?, into frames: inout [Int64]) {
+        frames.removeAll(keepingCapacity: true)
+        guard var cursor = text else { return }
+        var value: Int64 = 0
+        var digits = false
+        while true {
+            let byte = cursor.pointee
+            if byte >= 48 && byte <= 57 {
+                value = value &* 10 &+ Int64(byte - 48)
+                digits = true
+            } else {
+                if digits { frames.append(value) }
+                value = 0
+                digits = false
+                if byte == 0 { return }
+            }
+            cursor += 1
+        }
     }
 }
 

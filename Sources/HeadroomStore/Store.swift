@@ -71,6 +71,14 @@ public final class Store: Sendable {
         return db.lastInsertedRowID
     }
 
+    /// The id of a service the store holds, or a not-found error naming it.
+    func knownServiceID(_ db: Database, name: String) throws -> Int64 {
+        guard let id = try serviceID(db, name: name, create: false) else {
+            throw HeadroomError(.notFound, "unknown service '\(name)'")
+        }
+        return id
+    }
+
     func functionID(_ db: Database, _ function: FunctionRef) throws -> Int64 {
         let file = function.file ?? ""
         let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?")
