@@ -18,6 +18,8 @@ public struct ProfileIngestor: Sendable {
         public var uniqueStacks: Int
         public var time: Int64
         public var droppedLabels: [String]
+        /// Other event types in the file, left out, with their summed values (one event type per ingest).
+        public var skippedSampleTypes: [String: Int64]
     }
 
     /// Streams the file through its parser first, then writes it in one transaction: a bad file leaves the store
@@ -43,7 +45,7 @@ public struct ProfileIngestor: Sendable {
         }
         return Report(outcome: outcome, format: read.format, sampleType: profile.sampleType,
                       totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
-                      droppedLabels: read.droppedLabels)
+                      droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes)
     }
 }
 

@@ -15,7 +15,8 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
 public struct ProfileReadOptions: Sendable {
     /// Force a format instead of detecting it.
     public var format: ProfileFormat?
-    /// pprof only: the sample type to read (`cpu` or `cpu/nanoseconds`).
+    /// The sample type to read: pprof `cpu` or `cpu/nanoseconds`; `perf script` an event (`cycles`). Default: pprof's
+    /// default type (else the CPU-like one), perf's first event.
     public var sampleType: String?
     /// Label keys with more distinct values than this are dropped (see `StackProfile.dropHighCardinalityLabels`).
     public var labelValueLimit = 64
@@ -190,7 +191,7 @@ struct ReadSession {
             switch chosen {
             case .pprof: parser = PprofParser(sampleType: options.sampleType)
             case .folded: parser = FoldedParser()
-            case .perf: parser = PerfScriptParser()
+            case .perf: parser = PerfScriptParser(event: options.sampleType)
             }
         }
         try parser!.consume(bytes)
@@ -301,8 +302,13 @@ final class PieceQueue: @unchecked Sendable {
     }
 }
 
-/// Tells the format from the first (decompressed) bytes.
+/// Tells the format from the first (decompressed) bytes. Text must look like one of the formats from its first
+/// meaningful line: a folded stack (`a;b;c 12`), or a `perf script` sample header followed by a stack frame.
+/// Anything else is refused with one line saying what was expected, so that a README is not read as a profile.
 enum FormatSniffer {
+    static let expected =
+        "expected a pprof profile (protobuf, optionally gzip), folded stacks ('frame;frame COUNT' lines) or `perf script` output; --profile-format forces a reader"
+
     static func sniff(_ bytes: UnsafeRawBufferPointer, compressed: Bool) throws -> ProfileFormat {
         let head = UnsafeRawBufferPointer(rebasing: bytes.prefix(64 << 10))
         let binary = head.prefix(4096).contains { $0 < 0x09 || ($0 > 0x0d && $0 < 0x20 && $0 != 0x1b) }
@@ -312,38 +318,72 @@ enum FormatSniffer {
             let field = first >> 3
             let wireType = first & 7
             if field >= 1 && field <= 16 && (wireType == 0 || wireType == 2) { return .pprof }
+            if LegacyPprof.isBinaryCPUProfile(head) {
+                throw ParseFailure("legacy binary CPU profile: a legacy pprof format, not supported (convert it with `go tool pprof -proto`)")
+            }
             throw ParseFailure(compressed
                 ? "gzip data that is neither a pprof profile nor profile text"
                 : "binary data that is neither gzip, a pprof profile nor profile text")
         }
-        var sawHeader = false
+        if let legacy = LegacyPprof.name(of: head) {
+            throw ParseFailure("\(legacy): a legacy pprof format, not supported (convert it with `go tool pprof -proto`)")
+        }
+        var header: PerfSampleHeader?
         var index = 0
         var lines = 0
         while index < head.count && lines < 200 {
             let end = head[index...].firstIndex(of: 0x0a) ?? head.count
-            let line = head[index..<end]
-            if let first = line.first {
-                if first == 0x20 || first == 0x09 {
-                    // A perf frame: indented hex address, then the symbol.
-                    let body = line.drop { $0 == 0x20 || $0 == 0x09 }
-                    let word = body.prefix { $0 != 0x20 && $0 != 0x09 }
-                    let rest = body.dropFirst(word.count).drop { $0 == 0x20 || $0 == 0x09 }
-                    if sawHeader && !word.isEmpty && word.allSatisfy(isHex) && !rest.isEmpty { return .perf }
-                } else if first != 0x23 {
-                    // A perf sample header; a folded line ends in its count instead.
-                    let trimmed = line.reversed().drop { $0 == 0x20 || $0 == 0x0d }
-                    let count = trimmed.prefix { $0 >= 0x30 && $0 <= 0x39 }
-                    let beforeCount = trimmed.dropFirst(count.count).first
-                    sawHeader = count.isEmpty || beforeCount != 0x20
-                }
-            }
+            let line = UnsafeRawBufferPointer(rebasing: head[index..<end])
             index = end + 1
             lines += 1
+            guard line.contains(where: { !PerfScriptLine.isSpace($0) && $0 != 0x0d }) else { continue }
+            if header == nil && line.first == 0x23 { continue }  // `perf script --header` comments
+            if header != nil {
+                if case .frame = PerfScriptLine.classify(line) { return .perf }
+                throw ParseFailure(expected)
+            }
+            if isFolded(line) { return .folded }
+            guard case .header(let parsed) = PerfScriptLine.classify(line) else { throw ParseFailure(expected) }
+            header = parsed
         }
-        return .folded
+        throw ParseFailure(expected)
     }
 
-    private static func isHex(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    /// `frames COUNT`: text, then whitespace, then a decimal count at the end; or a line of `;`-separated frames,
+    /// which the folded reader then checks line by line (so a bad count is named as such).
+    private static func isFolded(_ line: UnsafeRawBufferPointer) -> Bool {
+        if line.contains(0x3b) { return true }
+        var end = line.count
+        while end > 0 && (line[end - 1] == 0x20 || line[end - 1] == 0x0d) { end -= 1 }
+        var digits = end
+        while digits > 0 && line[digits - 1] >= 0x30 && line[digits - 1] <= 0x39 { digits -= 1 }
+        return digits < end && digits > 0 && PerfScriptLine.isSpace(line[digits - 1])
+    }
+}
+
+/// The text formats pprof wrote before `profile.proto` (heap, contention, thread and symbol dumps).
+enum LegacyPprof {
+    static func name(of head: UnsafeRawBufferPointer) -> String? {
+        let start = String(decoding: head.prefix(64), as: UTF8.self)
+        let prefixes = [
+            ("heap profile:", "heap profile"), ("heap_v2/", "heap profile"), ("--- heapz", "heap profile"),
+            ("--- contention", "contention profile"), ("--- mutex", "contention profile"),
+            ("--- threadz", "thread profile"), ("--- symbol", "symbol dump"), ("--- growthz", "growth profile"),
+            ("--- heap", "heap profile"),
+        ]
+        return prefixes.first { start.hasPrefix($0.0) }.map(\.1)
+    }
+
+    /// gperftools' binary CPU profile: a header of words 0, 3, 0, period, 0 (32- or 64-bit, either byte order).
+    static func isBinaryCPUProfile(_ head: UnsafeRawBufferPointer) -> Bool {
+        guard head.count >= 16 else { return false }
+        let bytes = Array(head.prefix(16))
+        let words32 = [bytes[0..<4], bytes[4..<8]].map { Array($0) }
+        let words64 = [bytes[0..<8], bytes[8..<16]].map { Array($0) }
+        func isThree(_ word: [UInt8]) -> Bool {
+            word.filter { $0 != 0 } == [3] && (word.first == 3 || word.last == 3)
+        }
+        return (words32[0].allSatisfy { $0 == 0 } && isThree(words32[1]))
+            || (words64[0].allSatisfy { $0 == 0 } && isThree(words64[1]))
     }
 }

@@ -16,6 +16,9 @@ public struct StackProfile: Sendable {
     public var sampleType: String = "samples/count"
     /// When the profile was taken, if the file says (pprof `time_nanos`), in Unix seconds.
     public var time: Int64?
+    /// Values of other event types in the file that were left out (`perf script` mixing `cycles:` and
+    /// `instructions:` samples), by event; one event type is read per profile.
+    public var skippedSampleTypes: [String: Int64] = [:]
     private var frameIndex: [FunctionRef: Int] = [:]
     private var labelIndex: [LabelSet: Int] = [LabelSet(): 0]
 

@@ -208,11 +208,13 @@ struct ProfileFormatTests {
         #expect(read.format == .perf)
         let costs = read.profile.functionCosts()
         let hot = FunctionRef(name: "hot_loop", file: "/opt/app/bin/worker")
-        #expect(costs[hot] == FunctionCost(selfSamples: 1, totalSamples: 2))
-        #expect(costs[FunctionRef(name: "__do_softirq_[k]", file: "[kernel.kallsyms]")]?.selfSamples == 1)
-        #expect(costs[FunctionRef(name: "std::vector<int>::push_back(int const&)", file: "/opt/app/bin/worker")]?.selfSamples == 1)
-        #expect(costs[FunctionRef(name: "main", file: "/opt/app/bin/worker")]?.totalSamples == 3)
-        #expect(read.profile.samples(label: Label(key: "comm", value: "my worker")) == 1)
+        // Each sample weighs its period (250 µs of cpu-clock), as `perf report` and stackcollapse-perf weigh it.
+        #expect(read.profile.sampleType == "cpu-clock:pppH/nanoseconds")
+        #expect(costs[hot] == FunctionCost(selfSamples: 250_000, totalSamples: 500_000))
+        #expect(costs[FunctionRef(name: "__do_softirq_[k]", file: "[kernel.kallsyms]")]?.selfSamples == 250_000)
+        #expect(costs[FunctionRef(name: "std::vector<int>::push_back(int const&)", file: "/opt/app/bin/worker")]?.selfSamples == 250_000)
+        #expect(costs[FunctionRef(name: "main", file: "/opt/app/bin/worker")]?.totalSamples == 750_000)
+        #expect(read.profile.samples(label: Label(key: "comm", value: "my worker")) == 250_000)
     }
 
     @Test("format detection: folded vs perf vs pprof, and binary junk is refused")

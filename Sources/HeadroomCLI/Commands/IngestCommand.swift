@@ -20,7 +20,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "When the profiles were taken (ISO-8601 or Unix seconds); default: the profile's own time, else now.")
     var at: String?
     @Option(name: .customLong("profile-format"), help: "Force the format: pprof, folded or perf.") var profileFormat: String?
-    @Option(name: .customLong("sample-type"), help: "pprof: which sample type to read, e.g. cpu or cpu/nanoseconds.")
+    @Option(name: .customLong("sample-type"), help: "Which sample type to read: pprof e.g. cpu or cpu/nanoseconds; perf an event, e.g. cycles (default: the first).")
     var sampleType: String?
 
     func run() throws {
@@ -52,6 +52,11 @@ struct IngestCommand: ParsableCommand {
             if !report.droppedLabels.isEmpty {
                 FileHandle.standardError.write(Data(
                     "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n".utf8))
+            }
+            if !report.skippedSampleTypes.isEmpty {
+                let others = report.skippedSampleTypes.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+                FileHandle.standardError.write(Data(
+                    "headroom: note: \(file): also has \(others.joined(separator: ", ")), not ingested; --sample-type EVENT reads one of them\n".utf8))
             }
             switch report.outcome {
             case .ingested(let bucket):

@@ -26,6 +26,10 @@ struct PprofParser: StreamingParser {
     private var locations: [UInt64: Location] = [:]
     private var functions: [UInt64: Function] = [:]
     private var mappings: [UInt64: Int64] = [:]
+    /// How many functions carry id 0: .NET agents number from 0. One is unambiguous; several cannot be referred to.
+    private var functionsWithIDZero = 0
+    /// Sample types (by index) that had a negative value in some sample: checked only for the type that is read.
+    private var negativeTypes = Set<Int>()
 
     private var keys = ByteInterner()
     private var values: [Int64] = []
@@ -151,7 +155,8 @@ struct PprofParser: StreamingParser {
                 default: break
                 }
             }
-            guard functions.updateValue(function, forKey: id) == nil else {
+            if id == 0 { functionsWithIDZero += 1 }
+            guard functions.updateValue(function, forKey: id) == nil || id == 0 else {
                 throw ParseFailure("duplicate function id \(id)")
             }
         case 6: strings.append(payload)
@@ -244,9 +249,7 @@ struct PprofParser: StreamingParser {
         guard valueScratch.count == valueCount else {
             throw ParseFailure("sample \(sampleCount) has \(valueScratch.count) values, earlier samples \(valueCount)")
         }
-        for value in valueScratch where value < 0 {
-            throw ParseFailure("sample \(sampleCount) has a negative value (\(value)); diff profiles are not ingested")
-        }
+        for (index, value) in valueScratch.enumerated() where value < 0 { negativeTypes.insert(index) }
         // The key: the depth, the location ids (leaf first), then the length-prefixed raw labels.
         appendVarint(UInt64(depth), to: &keyScratch)
         keyScratch.append(contentsOf: locationScratch)
@@ -272,6 +275,13 @@ struct PprofParser: StreamingParser {
         }
         let typeNames = try sampleTypes.map { "\(try strings.string($0.type))/\(try strings.string($0.unit))" }
         let chosen = try chooseSampleType(typeNames)
+        guard !negativeTypes.contains(chosen) else {
+            let usable = typeNames.indices.filter { !negativeTypes.contains($0) }.map { typeNames[$0] }
+            let hint = usable.isEmpty
+                ? "every sample type has negative values"
+                : "--sample-type \(usable.joined(separator: " or ")) has none"
+            throw ParseFailure("'\(typeNames[chosen])' has negative values, as a diff profile does; not ingested (\(hint))")
+        }
         var profile = StackProfile()
         profile.sampleType = typeNames[chosen]
         if timeNanos > 0 { profile.time = timeNanos / 1_000_000_000 }
@@ -339,14 +349,17 @@ struct PprofParser: StreamingParser {
 
     private func resolve(location id: UInt64, into profile: inout StackProfile) throws -> [Int] {
         guard let location = locations[id] else { throw ParseFailure("a sample refers to missing location id \(id)") }
-        guard !location.lines.isEmpty else {
-            let file = try location.mapping == 0 ? nil : mappings[location.mapping].map { try strings.string($0) }
-            let name = "0x" + String(location.address, radix: 16)
-            return [profile.frameID(FunctionRef(name: name, file: file.flatMap { $0.isEmpty ? nil : $0 }))]
-        }
+        guard !location.lines.isEmpty else { return [try addressFrame(location, into: &profile)] }
         return try location.lines.reversed().map { functionID in
+            if functionID == 0 && functionsWithIDZero > 1 {
+                throw ParseFailure("location \(id) refers to function id 0, which \(functionsWithIDZero) functions share")
+            }
             guard let function = functions[functionID] else {
-                throw ParseFailure("location \(id) refers to missing function id \(functionID)")
+                // Id 0 is protobuf's unset value: a line without a function is an unsymbolised address.
+                guard functionID == 0 else {
+                    throw ParseFailure("location \(id) refers to missing function id \(functionID)")
+                }
+                return try addressFrame(location, into: &profile)
             }
             var name = try strings.string(function.name)
             if name.isEmpty { name = try strings.string(function.systemName) }
@@ -354,6 +367,13 @@ struct PprofParser: StreamingParser {
             let file = try strings.string(function.file)
             return profile.frameID(FunctionRef(name: name, file: file.isEmpty ? nil : file))
         }
+    }
+
+    /// An unsymbolised location: its address, with the mapping's file as the file.
+    private func addressFrame(_ location: Location, into profile: inout StackProfile) throws -> Int {
+        let file = try location.mapping == 0 ? nil : mappings[location.mapping].map { try strings.string($0) }
+        let name = "0x" + String(location.address, radix: 16)
+        return profile.frameID(FunctionRef(name: name, file: file.flatMap { $0.isEmpty ? nil : $0 }))
     }
 
     private func labels(_ bytes: UnsafeRawBufferPointer) throws -> LabelSet {
