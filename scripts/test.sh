@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
 swift build
 swift test
+# The readers against the real captures in ../shared/conformance (skips with a message where it is absent).
+python3 Benchmarks/conformance/run.py --check --headroom .build/debug/headroom

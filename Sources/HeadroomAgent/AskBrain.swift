@@ -217,9 +217,9 @@ public struct AskBrain: Sendable {
         // When it regressed: the regression, and what it costs since the onset.
         for r in try regressions(service: service, &s) where names.contains(where: { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }) {
             lines.append("- it regressed: " + Self.describe(r))
-            guard let onset = r["timestamp"]?.doubleValue, let where_ = r["service"]?.stringValue, let function = r["function"]?.stringValue else { continue }
+            guard let onset = r["timestamp"]?.stringValue, let where_ = r["service"]?.stringValue, let function = r["function"]?.stringValue else { continue }
             let out = try s.call("query_profile", ["service": .string(where_), "mode": "top", "by": "total", "function": .string(function),
-                                                   "from": .number(onset), "limit": 1])
+                                                   "from": .string(onset), "limit": 1])
             if let row = out["functions"]?.arrayValue?.first {
                 let line = "since the onset (\(r["onset"]?.stringValue ?? "?")): \(Self.percent(row["total"]?.doubleValue)) inclusive, "
                     + "\(Self.percent(row["self"]?.doubleValue)) self ≈ \(Self.fixed(row["cores"]?.doubleValue, 1)) cores, \(Self.fixed(row["watts"]?.doubleValue, 0)) W"
@@ -307,10 +307,11 @@ public struct AskBrain: Sendable {
     }
 
     static func describe(_ r: JSONValue) -> String {
-        let change = r["relative_change"]?.doubleValue ?? 0
+        // A function that appears from nothing has no relative change (null): it is new.
+        let change = r["relative_change"]?.doubleValue.map { "\($0 >= 0 ? "+" : "")\(fixed($0 * 100, 0))%" } ?? "new"
         return "#\(r["id"]?.intValue ?? 0) `\(r["function"]?.stringValue ?? "?")` (\(r["file"]?.stringValue ?? "?")) in "
             + "\(r["service"]?.stringValue ?? "?"): \(percent(r["before"]?.doubleValue)) → \(percent(r["after"]?.doubleValue)) of CPU "
-            + "(\(change >= 0 ? "+" : "")\(fixed(change * 100, 0))%), onset \(r["onset"]?.stringValue ?? "?"), "
+            + "(\(change)), onset \(r["onset"]?.stringValue ?? "?"), "
             + "p = \(String(format: "%.2g", r["p_value"]?.doubleValue ?? 1))"
     }
 

@@ -67,12 +67,12 @@ public struct RuleBrain: Sendable {
                 .filter { Self.short($0["name"]?.stringValue ?? "") == Self.short(target.function) }
                 .flatMap { $0["added_text"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
             var rising: [String] = []
-            if let before = regression["previous_timestamp"]?.doubleValue, let after = regression["timestamp"]?.doubleValue,
+            if let before = regression["previous_timestamp"]?.stringValue, let after = regression["timestamp"]?.stringValue,
                 let service = regression["service"]?.stringValue
             {
                 let diff = try? log.call("query_profile", [
                     "service": .string(service), "mode": "diff", "by": "total",
-                    "before_to": .number(before), "after_from": .number(after), "limit": 25,
+                    "before_to": .string(before), "after_from": .string(after), "limit": 25,
                 ])
                 rising = (diff?["functions"]?.arrayValue ?? []).filter { ($0["change"]?.doubleValue ?? 0) > 0 }
                     .map { "\($0["function"]?.stringValue ?? "") \($0["file"]?.stringValue ?? "")" }

@@ -57,17 +57,17 @@ extension Store {
         }
     }
 
-    /// Stored regressions, most recent onset first.
+    /// Stored regressions, largest change first (`Regression.bySeverity`, the order every adapter lists them in).
     public func regressions(service: String? = nil) throws -> [Regression] {
         try queue.read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT r.*, s.name AS service, f.name, f.file FROM regression r
                     JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id
-                    WHERE ? IS NULL OR s.name = ? ORDER BY r.bucket DESC, r.id
+                    WHERE ? IS NULL OR s.name = ? ORDER BY r.id
                     """, arguments: [service, service]
             ).map(Self.regression(from:))
-        }
+        }.sorted(by: Regression.bySeverity)
     }
 
     /// One regression by id.

@@ -58,7 +58,9 @@ def cli_call(args, name, arguments):
 
 def read_only_calls(args, regression):
     """Arguments for every read-only tool, from the demo's store."""
-    onset, before = int(regression["timestamp"]), int(regression["previous_timestamp"])
+    # Times are ISO-8601 UTC text in every adapter; the tools take them back as they are.
+    onset, before = regression["timestamp"], regression["previous_timestamp"]
+    assert onset.endswith("Z") and before.endswith("Z"), regression
     return {
         "list_services": {},
         "query_profile": {"service": "shop", "limit": 5},

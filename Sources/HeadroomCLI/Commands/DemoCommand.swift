@@ -43,8 +43,9 @@ enum DemoText {
         lines.append("")
         lines.append("REGRESSION #\(reg.id)")
         lines.append("  \(reg.function) (\(reg.file ?? "?")): \(reg.metric) share of service CPU "
-                     + String(format: "%.2f%% → %.2f%% (%+.0f%%), p = %.2g", reg.before * 100, reg.after * 100,
-                              reg.relative_change * 100, reg.p_value))
+                     + String(format: "%.2f%% → %.2f%% (", reg.before * 100, reg.after * 100)
+                     + Regression.relativeChangeText(reg.relative_change, decimals: 0)
+                     + String(format: "), p = %.2g", reg.p_value))
         lines.append("  first seen in the bucket at \(reg.timestamp)")
         if !reg.members.isEmpty { lines.append("  same event in: \(reg.members.prefix(5).joined(separator: ", "))") }
         lines.append("")

@@ -35,27 +35,6 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "--series: threads (default: all cores).") var threads: Int?
     @Option(help: "--series: events listed in text output.") var limit: Int = 50
 
-    struct Row: Encodable {
-        var id: Int64
-        var series: String
-        var service: String
-        var function: String
-        var file: String?
-        var metric: String
-        var index: Int
-        var timestamp: String
-        var before: Double
-        var after: Double
-        var relative_change: Double
-        var kind: String
-        var confidence: Double
-        var p_value: Double
-        var mde: Double?
-        var effect_mde: Double?
-        var cores: Double
-        var watts: Double
-        var members: [String]
-    }
     struct Filtered: Encodable {
         var service: String
         var function: String
@@ -66,7 +45,7 @@ struct DetectCommand: ParsableCommand {
         var reason: String
     }
     struct Output: Encodable {
-        var regressions: [Row]
+        var regressions: [RegressionReport]
         var filtered: [Filtered]
     }
 
@@ -76,15 +55,7 @@ struct DetectCommand: ParsableCommand {
         let outcome = try DetectionService(store: store).runWithFiltered(service: service)
         let found = outcome.regressions
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
-        let rows = found.map { r in
-            Row(id: r.id ?? 0, series: "\(r.service):\(r.function.name):\(r.metric.rawValue)", service: r.service,
-                function: r.function.name, file: r.function.file, metric: r.metric.rawValue, index: r.index,
-                timestamp: Timestamps.format(r.timestamp), before: r.before, after: r.after,
-                relative_change: r.relativeChange, kind: r.kind.rawValue, confidence: r.confidence,
-                p_value: r.pValue, mde: r.mde, effect_mde: r.effect, cores: cost.cores(forShare: r.after - r.before),
-                watts: cost.watts(forShare: r.after - r.before),
-                members: r.members.map { "\($0.function.name):\($0.metric.rawValue)" })
-        }
+        let rows = found.map { RegressionReport($0, costs: cost) }
         let filtered = outcome.filtered.map { f in
             Filtered(service: f.regression.service, function: f.regression.function.name,
                      metric: f.regression.metric.rawValue, timestamp: Timestamps.format(f.regression.timestamp),
@@ -94,11 +65,11 @@ struct DetectCommand: ParsableCommand {
         if rows.isEmpty { print("no regressions") }
         for row in rows {
             let name = row.function + (row.file.map { " (\($0))" } ?? "")
-            print("#\(row.id) \(row.kind) \(name) \(row.metric) share "
-                  + String(format: "%.2f%% → %.2f%% (%+.1f%%)", row.before * 100, row.after * 100,
-                           row.relative_change * 100)
-                  + " at \(row.timestamp), p=" + String(format: "%.2g", row.p_value)
-                  + (row.effect_mde.map { String(format: ", %.1f MDE", $0) } ?? "")
+            let change = Regression.relativeChangeText(row.relativeChange)
+            print("#\(row.id ?? 0) \(row.kind.rawValue) \(name) \(row.metric.rawValue) share "
+                  + String(format: "%.2f%% → %.2f%% (", row.before * 100, row.after * 100) + change + ")"
+                  + " at \(row.timestamp), p=" + String(format: "%.2g", row.pValue)
+                  + (row.effectMDE.map { String(format: ", %.1f MDE", $0) } ?? "")
                   + String(format: ", %+.1f cores", row.cores))
             if !row.members.isEmpty { print("    same event: \(row.members.prefix(6).joined(separator: ", "))") }
         }

@@ -153,10 +153,7 @@ public struct RegressionDetector: Sendable {
                         effect: mde(lead.change, buckets: series.totals.count).map { abs(lead.delta) / $0 }))
             }
         }
-        return regressions.sorted {
-            abs($0.after - $0.before) != abs($1.after - $1.before)
-                ? abs($0.after - $0.before) > abs($1.after - $1.before) : $0.function.name < $1.function.name
-        }
+        return regressions.sorted(by: Regression.bySeverity)
     }
 
     /// The smallest share change this split could have found with the configured power.

@@ -93,7 +93,7 @@ public struct DemoPipeline: Sendable {
             regression: .init(
                 id: regression.id!, function: regression.function.name, file: regression.function.file,
                 metric: regression.metric.rawValue, before: regression.before, after: regression.after,
-                relative_change: regression.relativeChange, timestamp: Timestamps.format(regression.timestamp),
+                relative_change: regression.relativeChange.finite, timestamp: Timestamps.format(regression.timestamp),
                 p_value: regression.pValue,
                 members: regression.members.map { "\($0.function.name) (\($0.metric.rawValue))" }),
             root_cause: .init(

@@ -9,7 +9,8 @@ public struct DemoReport: Sendable, Codable {
         public var metric: String
         public var before: Double
         public var after: Double
-        public var relative_change: Double
+        /// nil (JSON null) for a function that appears from nothing.
+        public var relative_change: Double?
         public var timestamp: String
         public var p_value: Double
         public var members: [String]

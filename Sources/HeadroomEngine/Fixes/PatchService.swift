@@ -272,7 +272,7 @@ public struct PatchService: Sendable {
             var rows: [(String, String)] = [
                 ("regression", "#\(id) in service `\(r.service)`"),
                 ("function", "`\(r.function.name)`\(r.function.file.map { " (`\($0)`)" } ?? "")"),
-                ("\(r.metric.rawValue) share of service CPU", String(format: "%.2f%% → %.2f%% (%+.1f%%)", r.before * 100, r.after * 100, r.relativeChange * 100)),
+                ("\(r.metric.rawValue) share of service CPU", String(format: "%.2f%% → %.2f%%", r.before * 100, r.after * 100) + " (\(r.relativeChangeText()))"),
                 ("onset", "between \(Timestamps.format(r.previousTimestamp)) and \(Timestamps.format(r.timestamp))"),
                 ("p-value", String(format: "%.2g", r.pValue)),
                 ("estimated cost", String(format: "%.1f cores, %.0f W (at %.0f fleet cores, %.0f W/core)",

@@ -85,7 +85,7 @@ extension HeadroomTools {
             ) { args in
                 let kind = string(args, "kind")
                 let found = try store.regressions(service: string(args, "service")).filter { kind == nil || $0.kind.rawValue == kind }
-                return ["regressions": .array(found.map(regressionJSON))]
+                return ["regressions": .array(try found.map { try regressionJSON($0, context.costModel) })]
             },
             Tool(
                 name: "get_regression",
@@ -95,7 +95,7 @@ extension HeadroomTools {
                 annotations: .readOnly
             ) { args in
                 let id = try int64(args, "id")
-                var json = regressionJSON(try store.regression(id: id))
+                var json = try regressionJSON(try store.regression(id: id), context.costModel)
                 if case .object(var fields) = json {
                     fields["candidates"] = try JSONValue(encoding: try store.candidates(regression: id))
                     json = .object(fields)
@@ -122,13 +122,8 @@ extension HeadroomTools {
         ]
     }
 
-    static func regressionJSON(_ r: Regression) -> JSONValue {
-        ["id": r.id.map { .number(Double($0)) } ?? .null, "service": .string(r.service), "function": .string(r.function.name),
-         "file": r.function.file.map { .string($0) } ?? .null, "metric": .string(r.metric.rawValue),
-         "before": .number(r.before), "after": .number(r.after), "relative_change": .number(r.relativeChange.isFinite ? r.relativeChange : 1e9),
-         "timestamp": .number(Double(r.timestamp)), "previous_timestamp": .number(Double(r.previousTimestamp)),
-         "onset": .string(Timestamps.format(r.timestamp)), "p_value": .number(r.pValue), "kind": .string(r.kind.rawValue),
-         "members": .array(r.members.map { ["function": .string($0.function.name), "metric": .string($0.metric.rawValue),
-                                            "before": .number($0.before), "after": .number($0.after)] })]
+    /// A regression as the tools return it: the same `RegressionReport` the CLI prints.
+    static func regressionJSON(_ r: Regression, _ costs: CostModel) throws -> JSONValue {
+        try JSONValue(encoding: RegressionReport(r, costs: costs))
     }
 }

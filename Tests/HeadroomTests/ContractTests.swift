@@ -1,0 +1,85 @@
+import Foundation
+import HeadroomCore
+import HeadroomTesting
+import Testing
+
+/// The JSON contract every adapter keeps: one result type per answer, non-finite numbers as `null`, times as
+/// ISO-8601 UTC.
+@Suite("JSON contracts")
+struct ContractTests {
+    /// Twelve 10-minute buckets of folded profiles; `new_path` appears from nothing at bucket 6 with ~20% of the
+    /// samples, the most common real regression (a new code path).
+    static func storeWithNewFunction(_ dir: TemporaryDirectory) throws -> String {
+        let store = dir.file("s.sqlite")
+        var rng = BinomialSampler(seed: 7)
+        for bucket in 0..<12 {
+            let rest = 2000 + rng.draw(n: 200, p: 0.5)
+            var text = "main (app.py:1);serve (app.py:10) \(rest)\nmain (app.py:1);parse (app.py:20) \(1000 + rng.draw(n: 100, p: 0.5))\n"
+            if bucket >= 6 { text += "main (app.py:1);serve (app.py:10);new_path (app.py:30) \(700 + rng.draw(n: 100, p: 0.5))\n" }
+            let file = try dir.write("p\(bucket).folded", text)
+            let at = "\(1_793_606_400 + bucket * 600)"
+            let ingested = try Checkout.headroom(["ingest", file, "--service", "svc", "--store", store, "--at", at])
+            try #require(ingested.succeeded, "\(ingested.stderr)")
+        }
+        return store
+    }
+
+    @Test("a function that appears from nothing: detect JSON has before 0 and relative_change null, and the MCP tool returns the same value")
+    func regressionFromZero() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Self.storeWithNewFunction(dir)
+        let detect = try Checkout.headroom(["detect", "--store", store, "--format", "json"])
+        try #require(detect.succeeded, "\(detect.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(detect.stdout.utf8)) as? [String: Any])
+        let regressions = try #require(json["regressions"] as? [[String: Any]])
+        let fresh = try #require(regressions.first { $0["function"] as? String == "new_path" && $0["metric"] as? String == "self" })
+        #expect(fresh["before"] as? Double == 0)
+        #expect(fresh["relative_change"] is NSNull, "relative_change should be null, got \(String(describing: fresh["relative_change"]))")
+        #expect((fresh["absolute_change"] as? Double ?? 0) > 0.15)
+        #expect((fresh["cores"] as? Double ?? 0) > 150)  // at the default 1000 fleet cores
+        #expect(fresh["fleet_cores"] as? Double == 1000)
+        #expect(fresh["timestamp"] as? String == "2026-11-02T09:00:00Z")
+        #expect(fresh["previous_timestamp"] as? String == "2026-11-02T08:50:00Z")
+        // Ranked by size: the new function's change is the largest, so it comes first.
+        #expect(regressions.first?["function"] as? String == "new_path")
+        // Text output says "new" rather than "+inf%".
+        let text = try Checkout.headroom(["detect", "--store", store])
+        #expect(text.stdout.contains("new_path (app.py) self share 0.00% → "), "\(text.stdout)")
+        #expect(text.stdout.contains("(new)"))
+        #expect(!text.stdout.contains("inf"))
+
+        // The MCP tool encodes the same RegressionReport: identical objects, key for key.
+        let listed = try Checkout.headroom(["tools", "call", "list_regressions", "{}", "--store", store])
+        try #require(listed.succeeded, "\(listed.stderr)")
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        let toolRows = try #require(tool["regressions"] as? [[String: Any]])
+        #expect(toolRows.count == regressions.count)
+        for (cli, mcp) in zip(regressions, toolRows) {
+            #expect(NSDictionary(dictionary: cli).isEqual(to: mcp), "CLI \(cli) vs tool \(mcp)")
+        }
+        let id = try #require(fresh["id"] as? Int)
+        let one = try Checkout.headroom(["tools", "call", "get_regression", "{\"id\": \(id)}", "--store", store])
+        let single = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
+        #expect(single["relative_change"] is NSNull)
+        #expect(single["timestamp"] as? String == "2026-11-02T09:00:00Z")
+    }
+
+    @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
+    func reportEncoding() throws {
+        let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,
+                           timestamp: 1_793_606_400, previousTimestamp: 1_793_606_000, before: 0, after: 0.2,
+                           pValue: 1e-9, confidence: 1, kind: .regression, mde: .nan, effect: .infinity)
+        let report = RegressionReport(r, costs: CostModel(fleetCores: 50, wattsPerCore: 10))
+        let text = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        for key in ["id", "file", "relative_change", "mde", "effect_mde"] {
+            #expect(object[key] is NSNull, "\(key) should be null in \(text)")
+        }
+        #expect(object["cores"] as? Double == 10)
+        #expect(object["timestamp"] as? String == "2026-11-02T08:00:00Z")
+        #expect(try JSONDecoder().decode(RegressionReport.self, from: Data(text.utf8)).cores == 10)
+        #expect(try JSONValue(encoding: report)["relative_change"] == .null)
+        #expect(JSONValue.number(.infinity).description == "null")
+    }
+}
