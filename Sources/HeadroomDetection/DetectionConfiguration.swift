@@ -8,6 +8,9 @@ public struct DetectionConfiguration: Sendable, Equatable {
     public var minimumRelativeChange: Double
     /// Changes smaller than this in absolute share (0.0005 = 0.05 points of CPU) are not reported.
     public var minimumAbsoluteChange: Double
+    /// Changes smaller than this many minimum detectable effects of their split are not reported: a significant
+    /// change below 1 MDE is one the test would miss as often as not, so listing it shows noise first.
+    public var minimumEffect: Double
     /// A shift that reverts within this many buckets is a transient, not a regression.
     public var transientHorizon: Int
     /// Functions with fewer samples than this over the whole window are not tested (no power, only noise).
@@ -17,9 +20,10 @@ public struct DetectionConfiguration: Sendable, Equatable {
 
     public init(
         alpha: Double = 0.001, minimumSegment: Int = 3, minimumRelativeChange: Double = 0.05,
-        minimumAbsoluteChange: Double = 0.0005, transientHorizon: Int = 6, minimumSamples: Int64 = 30,
-        reportImprovements: Bool = true
+        minimumAbsoluteChange: Double = 0.0005, minimumEffect: Double = 1.0, transientHorizon: Int = 6,
+        minimumSamples: Int64 = 30, reportImprovements: Bool = true
     ) {
+        self.minimumEffect = minimumEffect
         self.alpha = alpha
         self.minimumSegment = minimumSegment
         self.minimumRelativeChange = minimumRelativeChange

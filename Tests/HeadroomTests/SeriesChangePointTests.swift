@@ -92,7 +92,7 @@ struct SeriesChangePointTests {
         let step = Array(repeating: 5.0, count: 50) + Array(repeating: 7.0, count: 50)
         let change = segmenter.changes(step)
         #expect(change.map(\.index) == [50])
-        #expect(change.first?.pValue == 0)
+        #expect((change.first?.pValue ?? 1) < 1e-30)
         #expect(segmenter.changes([1, 2, 3, 100, 100, 100]).isEmpty)
     }
 

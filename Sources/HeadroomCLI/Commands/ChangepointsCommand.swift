@@ -6,11 +6,12 @@ import HeadroomDetection
 struct ChangepointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changepoints",
-        abstract: "Change points in the level of one series (CSV with a 'value' column, optionally 'timestamp').",
+        abstract: "Change points in the level of one series (CSV with a 'value' column, optionally 'timestamp' and 'build').",
         discussion: """
             One default configuration for any series: robust noise (MAD), spikes clipped, at least --min-segment
             points per segment, Bonferroni-corrected p < --alpha. Empty or nan cells are missing points; index is the
-            data row (0-based) where the new segment starts.
+            data row (0-based) where the new segment starts. With a 'build' (or 'commit') column, consecutive rows of
+            one build are repeated measurements and count as one point (their median, at the build's first row).
             """)
 
     @OptionGroup var formatOptions: FormatOptions
@@ -42,7 +43,8 @@ struct ChangepointsCommand: ParsableCommand {
         guard alpha > 0 && alpha < 1 else { throw HeadroomError(.badInput, "--alpha must be between 0 and 1") }
         guard minSegment >= 2 else { throw HeadroomError(.badInput, "--min-segment must be at least 2") }
         let series = try SeriesCSV.read(file: file)
-        let changes = SeriesSegmenter(alpha: alpha, minimumSegment: minSegment).changes(series.values)
+        let changes = SeriesSegmenter(alpha: alpha, minimumSegment: minSegment, noiseFloor: series.noiseFloor)
+            .changes(series.values)
         let rows = changes.map { change in
             Row(index: series.rows[change.index], timestamp: series.timestamps?[change.index], before: change.before,
                 after: change.after, relative_change: change.relativeChange, p_value: change.pValue)

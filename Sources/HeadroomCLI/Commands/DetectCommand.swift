@@ -14,7 +14,10 @@ struct DetectCommand: ParsableCommand {
             With --series FILE: a long CSV 'series,timestamp,value' (rows of a series together, in time order),
             streamed and analysed on all cores: daily/weekly cycles removed, change points by binary segmentation
             with a robust noise scale, transients told apart, effects sized in MDE units. Series named
-            'service:function[...]' that move together are reported as one event with members.
+            'service:function[...]' that move together are reported as one event with members. An optional
+            'build' (or 'commit') column makes consecutive rows of one build one observation (their median).
+            Changes below the practical-size floor (--min-effect, --min-relative-change, --min-absolute-change)
+            are counted in the summary, not reported.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -32,6 +35,12 @@ struct DetectCommand: ParsableCommand {
     @Option(name: .customLong("fleet-cores"), help: "Cores behind a share of 1.0, for cores and watts (store default 1000; with --series only when given).")
     var fleetCores: Double?
     @Option(name: .customLong("watts-per-core"), help: "Watts per busy core.") var wattsPerCore: Double = 10
+    @Option(name: .customLong("min-effect"), help: "--series: report only changes of at least this many MDEs of their series.")
+    var minEffect: Double = 1.0
+    @Option(name: .customLong("min-relative-change"), help: "--series: report only changes of at least this fraction of the level before (0.02 = 2%).")
+    var minRelativeChange: Double = 0.02
+    @Option(name: .customLong("min-absolute-change"), help: "--series: report only changes of at least this much in the series' units.")
+    var minAbsoluteChange: Double = 0
     @Option(help: "--series: threads (default: all cores).") var threads: Int?
     @Option(help: "--series: events listed in text output.") var limit: Int = 50
 
@@ -88,6 +97,12 @@ struct DetectCommand: ParsableCommand {
         configuration.transientHorizon = transientHorizon
         configuration.periods = periods.isEmpty ? nil : periods
         configuration.higherIsWorse = !higherIsBetter
+        guard minEffect >= 0, minRelativeChange >= 0, minAbsoluteChange >= 0,
+            [minEffect, minRelativeChange, minAbsoluteChange].allSatisfy(\.isFinite)
+        else { throw HeadroomError(.badInput, "--min-effect, --min-relative-change and --min-absolute-change must be ≥ 0") }
+        configuration.minimumEffect = minEffect
+        configuration.minimumRelativeChange = minRelativeChange
+        configuration.minimumAbsoluteChange = minAbsoluteChange
         let started = Date()
         let detector = FleetDetector(configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = try detector.run(path: path)

@@ -41,14 +41,16 @@ struct SeriesDetectOutput {
         }
         out += "],\"summary\":{\"series\":\(report.seriesCount),\"points\":\(report.pointCount)"
         out += ",\"seasonal_series\":\(report.seasonalCount),\"regressions\":\(report.regressions.count)"
-        out += ",\"transients\":\(report.transients.count),\"seconds\":\(number(seconds))}}"
+        out += ",\"transients\":\(report.transients.count),\"below_floor\":\(report.belowFloorCount)"
+        out += ",\"seconds\":\(number(seconds))}}"
         return out
     }
 
     func text(limit: Int) -> String {
         var lines = ["\(report.seriesCount) series, \(report.pointCount) points in \(String(format: "%.1f", seconds)) s: "
             + "\(report.regressions.count) changes (\(report.regressions.filter { $0.lead.event.kind == .regression }.count) regressions), "
-            + "\(report.transients.count) transients, \(report.seasonalCount) seasonal series"]
+            + "\(report.transients.count) transients, \(report.seasonalCount) seasonal series, "
+            + "\(report.belowFloorCount) significant changes below the practical-size floor"]
         for (n, group) in report.regressions.prefix(limit).enumerated() {
             let e = group.lead
             let relative = e.event.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a"

@@ -13,6 +13,9 @@ public struct SeriesBatch: Sendable {
     /// Unix seconds of each point, when the file has a timestamp column.
     public var times: [Int64] = []
     public var values: [Double] = []
+    /// Per series: the least noise of one point, from the spread of repeated readings of a build (0 without a
+    /// build column).
+    public var noiseFloors: [Double] = []
 
     public var count: Int { names.count }
     public var pointCount: Int { values.count }
@@ -25,6 +28,8 @@ public struct SeriesBatch: Sendable {
 /// - a series' rows are contiguous and in strictly increasing time (what `ORDER BY series, timestamp` gives); a
 ///   series that appears again after another one started is an error, since reordering would need the whole file;
 /// - an empty value or `nan`/`null`/`na`/`none` is a missing point (the row still counts in `index`);
+/// - with a `build` (or `commit`) column, consecutive rows of one build are repeated measurements: they become one
+///   point (their median, at the build's first row and time; `BuildGrouper`), and may share a timestamp;
 /// - values must be finite numbers; timestamps ISO-8601 or Unix seconds; the series cell must not be empty.
 public struct FleetCSVReader {
     public let path: String
@@ -86,6 +91,8 @@ public struct FleetCSVReader {
         var seriesColumn = -1
         var timeColumn = -1
         var valueColumn = -1
+        var buildColumn = -1
+        var builds = BuildGrouper()
         var columns = 0
         var canonical = false
         var batch = SeriesBatch()
@@ -112,11 +119,11 @@ public struct FleetCSVReader {
             if text.isEmpty { return }
             if canonical, hasCurrent, try sameSeriesFastPath(text) { return }
             // Find the three cells we need.
-            var cells: (series: Range<Int>, time: Range<Int>, value: Range<Int>) = (0..<0, 0..<0, 0..<0)
+            var cells: (series: Range<Int>, time: Range<Int>, value: Range<Int>, build: Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
             var column = 0
             var start = 0
             var found = 0
-            let needed = timeColumn >= 0 ? 3 : 2
+            let needed = 2 + (timeColumn >= 0 ? 1 : 0) + (buildColumn >= 0 ? 1 : 0)
             var i = 0
             let n = text.count
             while true {
@@ -125,6 +132,7 @@ public struct FleetCSVReader {
                     if column == seriesColumn { cells.series = cell; found += 1 }
                     else if column == timeColumn { cells.time = cell; found += 1 }
                     else if column == valueColumn { cells.value = cell; found += 1 }
+                    else if column == buildColumn { cells.build = cell; found += 1 }
                     column += 1
                     start = i + 1
                     if found == needed || i == n { break }
@@ -139,6 +147,7 @@ public struct FleetCSVReader {
             {
                 try startSeries(name)
             }
+            if buildColumn >= 0 { return try repeated(text, cells.time, cells.value, cells.build, name) }
             if timeColumn >= 0 {
                 let cell = UnsafeBufferPointer(rebasing: text[cells.time])
                 guard let time = FastParse.timestamp(cell) else {
@@ -159,6 +168,36 @@ public struct FleetCSVReader {
                 batch.values.append(value)
                 batch.rows.append(row)
             }
+        }
+
+        /// A row of a file with a build column: its reading joins its build's; a finished build becomes a point.
+        mutating func repeated(_ text: UnsafeBufferPointer<UInt8>, _ timeCell: Range<Int>, _ valueCell: Range<Int>,
+                               _ buildCell: Range<Int>, _ name: UnsafeBufferPointer<UInt8>) throws
+        {
+            let build = UnsafeBufferPointer(rebasing: text[buildCell])
+            var time: Int64?
+            if timeColumn >= 0 {
+                let cell = UnsafeBufferPointer(rebasing: text[timeCell])
+                guard let parsed = FastParse.timestamp(cell) else {
+                    throw fail("'\(Self.string(cell).prefix(40))' is not an ISO-8601 time or Unix seconds")
+                }
+                // Repeats of one build may share a time; builds must move forward.
+                let sameBuild = builds.isCurrent(build)
+                guard parsed > lastTime || (sameBuild && parsed == lastTime) else {
+                    throw fail("timestamp \(Self.string(cell)) of series \(Self.string(name)) is \(parsed == lastTime ? "repeated by another build" : "earlier than the one before") (rows of a series must be in time order)")
+                }
+                lastTime = parsed
+                time = parsed
+            }
+            defer { row += 1 }
+            let value = try value(UnsafeBufferPointer(rebasing: text[valueCell]))
+            if let point = builds.add(build: build, row: Int(row), time: time, value: value) { append(point) }
+        }
+
+        mutating func append(_ point: BuildGrouper.Point) {
+            if let time = point.time { batch.times.append(time) }
+            batch.values.append(point.value)
+            batch.rows.append(Int32(point.row))
         }
 
         /// `series,timestamp,value` in that order: most lines continue the current series, so check the name with
@@ -210,6 +249,13 @@ public struct FleetCSVReader {
         }
 
         mutating func endSeries() throws {
+            if buildColumn >= 0 {
+                if let point = builds.close() { append(point) }
+                batch.noiseFloors.append(builds.noiseFloor())
+                builds.reset()
+            } else {
+                batch.noiseFloors.append(0)
+            }
             batch.starts.append(batch.values.count)
             if batch.values.count >= batchPoints { try flush() }
         }
@@ -243,6 +289,7 @@ public struct FleetCSVReader {
             seriesColumn = s
             valueColumn = v
             timeColumn = names.firstIndex(of: "timestamp") ?? -1
+            buildColumn = names.firstIndex(of: "build") ?? names.firstIndex(of: "commit") ?? -1
             canonical = s == 0 && timeColumn == 1 && v == 2 && names.count == 3
         }
 

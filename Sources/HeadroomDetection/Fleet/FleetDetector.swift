@@ -33,6 +33,8 @@ public struct FleetReport: Sendable {
     public var pointCount = 0
     /// Series where a daily or weekly cycle was found and removed.
     public var seasonalCount = 0
+    /// Significant changes not reported for being below the practical-size floor.
+    public var belowFloorCount = 0
 }
 
 /// `detect --series`: every series of a long CSV through `SeriesAnalyzer`, read once as a stream and analysed on
@@ -90,8 +92,10 @@ public struct FleetDetector: Sendable {
             var grid: [Int]?
             var interval: Int64?
             if timed { (grid, interval) = Self.grid(batch.times[range]) }
-            let analysis = analyzer.analyze(values, grid: grid, interval: interval, workspace: workspace)
+            let analysis = analyzer.analyze(values, grid: grid, interval: interval, noiseFloor: batch.noiseFloors[s],
+                                            workspace: workspace)
             if !analysis.seasonality.isEmpty { result.seasonal += 1 }
+            result.belowFloor += analysis.belowFloor
             for event in analysis.events {
                 let point = range.lowerBound + event.index
                 let end = event.endIndex.map { range.lowerBound + $0 }
@@ -150,6 +154,7 @@ public struct FleetDetector: Sendable {
         var series: Int
         var points: Int
         var seasonal = 0
+        var belowFloor = 0
         var events: [FleetSeriesEvent] = []
     }
 
@@ -173,6 +178,7 @@ public struct FleetDetector: Sendable {
                 report.seriesCount += result.series
                 report.pointCount += result.points
                 report.seasonalCount += result.seasonal
+                report.belowFloorCount += result.belowFloor
                 report.transients += result.events.filter { $0.event.kind == .transient }
             }
             report.transients.sort { ($0.series, $0.row) < ($1.series, $1.row) }

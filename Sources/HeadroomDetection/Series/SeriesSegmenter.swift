@@ -39,7 +39,8 @@ public struct LevelChange: Sendable, Equatable {
 ///   moves a mean by at most 4σ/k; when a split is tested, points further than 4σ from their own side's median are
 ///   left out of that side's mean (a level keeps its points near its median; spikes are not the level). With `minimumSegment` 5 a
 ///   short burst is also too short to be a segment of its own.
-/// - A constant series has σ = 0 and no change points; a noiseless step is reported with p = 0.
+/// - A constant series has σ = 0 and no change points; a noiseless step is reported with a p-value near 0 (its
+///   noise is taken as the rounding noise of its resolution).
 ///
 /// - Edges: a segment touching the first or last point needs `2·minimumSegment` points, so a burst at either end
 ///   is never a level, and a change in the last few points is reported once it has lasted (online, a little later).
@@ -60,11 +61,15 @@ public struct SeriesSegmenter: Sendable {
     public var minimumSegment: Int
     /// Widest short-lived level change searched for on its own (see "bumps" above).
     public var maximumBump: Int
+    /// The least noise a point can have, when something other than the series says so (the spread of a build's
+    /// repeated measurements around their median); 0 for none.
+    public var noiseFloor: Double
 
-    public init(alpha: Double = 0.001, minimumSegment: Int = 5, maximumBump: Int = 48) {
+    public init(alpha: Double = 0.001, minimumSegment: Int = 5, maximumBump: Int = 48, noiseFloor: Double = 0) {
         self.alpha = alpha
         self.minimumSegment = max(2, minimumSegment)
         self.maximumBump = maximumBump
+        self.noiseFloor = noiseFloor.isFinite ? max(0, noiseFloor) : 0
     }
 
     public func changes(_ values: [Double]) -> [LevelChange] {
@@ -77,7 +82,7 @@ public struct SeriesSegmenter: Sendable {
         guard n >= 2 * minimumSegment, let x = values.baseAddress else { return [] }
         workspace.reserve(n)
         let context = Context(x: x, n: n, workspace: workspace, tiny: Self.tiny(values))
-        let diffSigma = Self.noiseScale(x, n, window: 4 * minimumSegment + 1, workspace: workspace)
+        let diffSigma = max(noiseFloor, Self.noiseScale(x, n, window: 4 * minimumSegment + 1, workspace: workspace))
         var cuts: [Int] = []
         var pending = [(0, n)]
         while let (start, end) = pending.popLast() {
@@ -340,12 +345,43 @@ public struct SeriesSegmenter: Sendable {
         return max(diff, local) * ((1 + rho) / (1 - rho)).squareRoot()
     }
 
+    /// The first-difference noise scale of a series (`differenceSigma`), for callers and tests that size effects.
+    public static func differenceNoise(of values: [Double]) -> Double {
+        values.withUnsafeBufferPointer { x in
+            guard let base = x.baseAddress else { return 0 }
+            let workspace = SeriesWorkspace()
+            workspace.reserve(x.count)
+            return differenceSigma(base, x.count, workspace: workspace)
+        }
+    }
+
     /// σ from first differences: a level shift is one large difference among many, so the median ignores it.
+    ///
+    /// Quantised readings (integer milliseconds, counters) make most differences exactly 0, and the median of
+    /// |Δ| collapses to 0 although the readings do vary: every small shift would then look infinitely significant.
+    /// When the median |Δ| is within two steps of the data's resolution q (the smallest non-zero |Δ|), the median
+    /// only says "0 or 1 step" and σ comes instead from
+    /// the mean |Δ| of the lower 90% of differences (the top 10% are left out so steps and spikes do not count;
+    /// scaled for normal noise), and never below the rounding noise of one reading, q/√12.
     static func differenceSigma(_ x: UnsafePointer<Double>, _ n: Int, workspace: SeriesWorkspace) -> Double {
         guard n > 2 else { return 0 }
         let scratch = workspace.scratch
-        for i in 1..<n { scratch[i - 1] = abs(x[i] - x[i - 1]) }
-        return 1.4826 * OrderStatistics.median(scratch, n - 1) / 2.0.squareRoot()
+        var resolution = Double.infinity
+        for i in 1..<n {
+            let d = abs(x[i] - x[i - 1])
+            scratch[i - 1] = d
+            if d > 0 && d < resolution { resolution = d }
+        }
+        let medianDifference = OrderStatistics.median(scratch, n - 1)
+        let mad = 1.4826 * medianDifference / 2.0.squareRoot()
+        guard resolution.isFinite, medianDifference <= 2 * resolution else { return mad }
+        let kept = max(1, Int(Double(n - 1) * 0.9))
+        _ = OrderStatistics.select(scratch, n - 1, kept - 1)  // the smallest `kept` differences come first
+        var sum = 0.0
+        for i in 0..<kept { sum += scratch[i] }
+        let meanAbs = sum / Double(kept)
+        // For Δ ~ N(0, 2σ²), the mean of the lower 90% of |Δ|/(σ√2) is 2(φ(0) − φ(1.645))/0.9 = 0.657.
+        return max(meanAbs / 0.657 / 2.0.squareRoot(), resolution / 12.0.squareRoot())
     }
 
     /// A scale below which differences are rounding, relative to the data's magnitude.

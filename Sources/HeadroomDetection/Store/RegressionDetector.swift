@@ -172,7 +172,8 @@ public struct RegressionDetector: Sendable {
         return withoutTransients(changes).compactMap { change in
             let delta = abs(change.after - change.before)
             guard delta >= configuration.minimumAbsoluteChange,
-                change.before == 0 || delta / change.before >= configuration.minimumRelativeChange
+                change.before == 0 || delta / change.before >= configuration.minimumRelativeChange,
+                mde(change, buckets: totals.count).map({ delta >= configuration.minimumEffect * $0 }) ?? true
             else { return nil }
             return Finding(function: function, metric: metric, change: change)
         }
