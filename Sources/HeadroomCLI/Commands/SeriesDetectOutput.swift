@@ -47,10 +47,12 @@ struct SeriesDetectOutput {
     }
 
     func text(limit: Int) -> String {
-        var lines = ["\(report.seriesCount) series, \(report.pointCount) points in \(String(format: "%.1f", seconds)) s: "
-            + "\(report.regressions.count) changes (\(report.regressions.filter { $0.lead.event.kind == .regression }.count) regressions), "
-            + "\(report.transients.count) transients, \(report.seasonalCount) seasonal series, "
-            + "\(report.belowFloorCount) significant changes below the practical-size floor"]
+        let regressions = report.regressions.filter { $0.lead.event.kind == .regression }.count
+        var head = "\(report.seriesCount) series, \(report.pointCount) points in \(String(format: "%.1f", seconds)) s: "
+        head += "\(report.regressions.count) changes (\(regressions) regressions), "
+        head += "\(report.transients.count) transients, \(report.seasonalCount) seasonal series, "
+        head += "\(report.belowFloorCount) significant changes below the practical-size floor"
+        var lines = [head]
         for (n, group) in report.regressions.prefix(limit).enumerated() {
             let e = group.lead
             let relative = e.event.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a"
