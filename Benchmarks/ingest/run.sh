@@ -8,6 +8,7 @@
 #     ~134 MB uncompressed, gzip -6;
 #   - folded stacks in two shapes: deep Python-like stacks (8-64 frames, ~1.4 KB a line) and shallow ones
 #     (8-16 frames, ~0.3 KB a line), 1M lines each;
+# and, from ../shared/conformance when present, google/pprof's large.cpu (a real capture with 20k distinct stacks);
 # then alternates the runs (ours, reference, ours, ...) into a fresh store each time and prints medians, the ratio,
 # lines/s and peak memory (maximum resident set, from /usr/bin/time). Times are wall-clock; this machine is noisy,
 # so compare the ratio, not the absolute seconds.
@@ -57,4 +58,32 @@ echo "|------------------|-----------:|---------:|----------:|------:|----------
 report "pprof (gzip)" "$work/big.pb.gz" gzip -dc "$work/big.pb.gz"
 report "folded, deep" "$work/deep.folded" cat "$work/deep.folded"
 report "folded, shallow" "$work/shallow.folded" cat "$work/shallow.folded"
+# A real capture with many distinct stacks (google/pprof's large.cpu: 24k samples, 20k stacks, 23k functions),
+# read from the conformance corpus where it is present.
+large=../shared/conformance/pprof/google-pprof-large.cpu
+if [ -f "$large" ]; then
+  # Both sides take tens of milliseconds, below /usr/bin/time's resolution: time 15 alternated runs each in one
+  # Python process (perf_counter) and print the medians and their ratio.
+  python3 - "$bin/headroom" "$large" "$work" <<'PY'
+import os, statistics, subprocess, sys, time
+bin_, large, work = sys.argv[1:]
+store = os.path.join(work, "large.sqlite")
+ours, ref = [], []
+for _ in range(15):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(store + suffix): os.remove(store + suffix)
+    t = time.perf_counter()
+    subprocess.run([bin_, "ingest", large, "--service", "bench", "--store", store, "--at", "0"], check=True,
+                   stdout=subprocess.DEVNULL)
+    ours.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    subprocess.run(["gzip", "-dc", large], check=True, stdout=subprocess.DEVNULL)
+    ref.append(time.perf_counter() - t)
+o, r = statistics.median(ours), statistics.median(ref)
+print(f"| pprof large.cpu  | {os.path.getsize(large) / 1e6:8.1f} MB | {o:7.3f} s | {r:7.3f} s | {o / r:5.1f}x | "
+      f"20k distinct stacks (target ≤ 5x) |          |")
+PY
+else
+  echo "(google-pprof-large.cpu: skipped, no ../shared/conformance here)"
+fi
 echo "uncompressed pprof: $(gzip -l "$work/big.pb.gz" | awk 'NR==2 {printf "%.1f MB", $2/1e6}'); reference for folded: cat FILE > /dev/null"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import HeadroomCore
 
 /// What one profile adds to a service's timeline, already aggregated.
@@ -100,34 +101,44 @@ extension Store {
                     INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
                     ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
                     """, arguments: [service, bucket, contribution.totalSamples])
-            var ids: [FunctionRef: Int64] = [:]
-            let addCost = try db.cachedStatement(sql: """
-                INSERT INTO function_bucket (service_id, bucket, function_id, self_samples, total_samples)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (service_id, bucket, function_id) DO UPDATE SET
-                  self_samples = self_samples + excluded.self_samples,
-                  total_samples = total_samples + excluded.total_samples
-                """)
-            let addTotal = try db.cachedStatement(sql: """
-                INSERT INTO function_total (service_id, function_id, self_samples, total_samples) VALUES (?, ?, ?, ?)
-                ON CONFLICT (service_id, function_id) DO UPDATE SET
-                  self_samples = self_samples + excluded.self_samples,
-                  total_samples = total_samples + excluded.total_samples
-                """)
-            for (function, cost) in contribution.functions {
-                let id = try functionID(db, function)
-                ids[function] = id
-                try addCost.execute(arguments: [service, bucket, id, cost.selfSamples, cost.totalSamples])
-                try addTotal.execute(arguments: [service, id, cost.selfSamples, cost.totalSamples])
+            // Every function id once (the frame table names every function the costs and edges use), then the
+            // per-function and per-edge rows many to a statement.
+            var ids = try functionIDs(db, contribution.frames.isEmpty ? Array(contribution.functions.keys) : contribution.frames)
+            let costs = try contribution.functions.map { function, cost in
+                (id: try ids[function] ?? functionID(db, function, into: &ids), cost: cost)
+            }.sorted { $0.id < $1.id }
+            try upsertRows(
+                db, table: "function_bucket", columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
+                key: ["service_id", "bucket", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
+            ) { raw, base, index in
+                sqlite3_bind_int64(raw, base + 1, service)
+                sqlite3_bind_int64(raw, base + 2, bucket)
+                sqlite3_bind_int64(raw, base + 3, costs[index].id)
+                sqlite3_bind_int64(raw, base + 4, costs[index].cost.selfSamples)
+                sqlite3_bind_int64(raw, base + 5, costs[index].cost.totalSamples)
             }
-            let addEdge = try db.cachedStatement(sql: """
-                INSERT INTO call_edge (service_id, bucket, caller_id, callee_id, samples) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (service_id, bucket, caller_id, callee_id) DO UPDATE SET samples = samples + excluded.samples
-                """)
-            for edge in contribution.edges {
-                let caller = try ids[edge.caller] ?? functionID(db, edge.caller)
-                let callee = try ids[edge.callee] ?? functionID(db, edge.callee)
-                try addEdge.execute(arguments: [service, bucket, caller, callee, edge.samples])
+            try upsertRows(
+                db, table: "function_total", columns: ["service_id", "function_id", "self_samples", "total_samples"],
+                key: ["service_id", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
+            ) { raw, base, index in
+                sqlite3_bind_int64(raw, base + 1, service)
+                sqlite3_bind_int64(raw, base + 2, costs[index].id)
+                sqlite3_bind_int64(raw, base + 3, costs[index].cost.selfSamples)
+                sqlite3_bind_int64(raw, base + 4, costs[index].cost.totalSamples)
+            }
+            let edges = try contribution.edges.map { edge in
+                (caller: try ids[edge.caller] ?? functionID(db, edge.caller, into: &ids),
+                 callee: try ids[edge.callee] ?? functionID(db, edge.callee, into: &ids), samples: edge.samples)
+            }.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
+            try upsertRows(
+                db, table: "call_edge", columns: ["service_id", "bucket", "caller_id", "callee_id", "samples"],
+                key: ["service_id", "bucket", "caller_id", "callee_id"], add: ["samples"], count: edges.count
+            ) { raw, base, index in
+                sqlite3_bind_int64(raw, base + 1, service)
+                sqlite3_bind_int64(raw, base + 2, bucket)
+                sqlite3_bind_int64(raw, base + 3, edges[index].caller)
+                sqlite3_bind_int64(raw, base + 4, edges[index].callee)
+                sqlite3_bind_int64(raw, base + 5, edges[index].samples)
             }
             try insertStacks(db, service: service, bucket: bucket, contribution: contribution, ids: &ids)
             return .ingested(bucket: bucket)

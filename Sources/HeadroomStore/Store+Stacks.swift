@@ -27,13 +27,7 @@ extension Store {
         _ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution, ids: inout [FunctionRef: Int64]
     ) throws {
         guard !contribution.stacks.isEmpty else { return }
-        var frameIDs: [Int64] = []
-        for frame in contribution.frames {
-            if let id = ids[frame] { frameIDs.append(id); continue }
-            let id = try functionID(db, frame)
-            ids[frame] = id
-            frameIDs.append(id)
-        }
+        let frameIDs = try contribution.frames.map { try ids[$0] ?? functionID(db, $0, into: &ids) }
         let labelSetIDs = try contribution.labelSets.map { try labelSetID(db, $0) }
         // Stacks are found by a 64-bit hash of their text (an integer index is far cheaper than one on long text),
         // and the text is compared, so a hash collision makes a second row rather than merging two stacks.
@@ -97,7 +91,7 @@ extension Store {
         }
         try upsertRows(
             db, table: "stack_total", columns: ["service_id", "stack_id", "samples"], key: ["service_id", "stack_id"],
-            add: "samples", count: totals.count
+            add: ["samples"], count: totals.count
         ) { raw, base, index in
             sqlite3_bind_int64(raw, base + 1, service)
             sqlite3_bind_int64(raw, base + 2, totals[index].stack)
@@ -112,7 +106,7 @@ extension Store {
     ) throws {
         try upsertRows(
             db, table: "stack_bucket", columns: ["service_id", "bucket", "stack_id", "label_set_id", "samples"],
-            key: ["service_id", "bucket", "stack_id", "label_set_id"], add: "samples", count: rows.count
+            key: ["service_id", "bucket", "stack_id", "label_set_id"], add: ["samples"], count: rows.count
         ) { raw, base, index in
             sqlite3_bind_int64(raw, base + 1, service)
             sqlite3_bind_int64(raw, base + 2, bucket)
@@ -122,10 +116,10 @@ extension Store {
         }
     }
 
-    /// Inserts `count` rows, 64 per statement; a row whose `key` exists adds to its `add` column instead. `bind`
+    /// Inserts `count` rows, 64 per statement; a row whose `key` exists adds to its `add` columns instead. `bind`
     /// binds row `index`'s columns at parameters `base + 1...`.
-    private func upsertRows(
-        _ db: Database, table: String, columns: [String], key: [String], add: String, count: Int,
+    func upsertRows(
+        _ db: Database, table: String, columns: [String], key: [String], add: [String], count: Int,
         bind: (OpaquePointer, Int32, Int) -> Void
     ) throws {
         let batch = 64
@@ -134,7 +128,7 @@ extension Store {
             try db.cachedStatement(sql: """
                 INSERT INTO \(table) (\(columns.joined(separator: ", "))) \
                 VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
-                ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add) = \(add) + excluded.\(add)
+                ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
                 """)
         }
         var start = 0
@@ -271,7 +265,7 @@ extension Store {
 }
 
 /// SQLite's SQLITE_TRANSIENT: it copies the bound bytes before the call returns.
-private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 extension Store {
     /// The `limit` heaviest stacks in a time range (ties by stack id); only those stacks' frames are decoded (the

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import HeadroomCore
 
 /// Headroom's embedded store: one SQLite file, migrated on open, every write one transaction.
@@ -77,6 +78,48 @@ public final class Store: Sendable {
             throw HeadroomError(.notFound, "unknown service '\(name)'")
         }
         return id
+    }
+
+    /// The ids of many functions, adding the new ones: bound and stepped directly (a profile can name tens of
+    /// thousands of functions, and GRDB's argument arrays cost more than SQLite's own lookup).
+    func functionIDs(_ db: Database, _ functions: [FunctionRef]) throws -> [FunctionRef: Int64] {
+        var ids: [FunctionRef: Int64] = [:]
+        ids.reserveCapacity(functions.count)
+        for function in functions where ids[function] == nil { _ = try functionID(db, function, into: &ids) }
+        return ids
+    }
+
+    /// One function's id (added when new), remembered in `ids`.
+    func functionID(_ db: Database, _ function: FunctionRef, into ids: inout [FunctionRef: Int64]) throws -> Int64 {
+        let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?").sqliteStatement
+        let add = try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").sqliteStatement
+        let file = function.file ?? ""
+        var id: Int64?
+        function.name.withCString { name in
+            file.withCString { file in
+                sqlite3_bind_text(find, 1, name, -1, sqliteTransient)
+                sqlite3_bind_text(find, 2, file, -1, sqliteTransient)
+                if sqlite3_step(find) == SQLITE_ROW { id = sqlite3_column_int64(find, 0) }
+                sqlite3_reset(find)
+            }
+        }
+        if id == nil {
+            let status = function.name.withCString { name in
+                file.withCString { file in
+                    sqlite3_bind_text(add, 1, name, -1, sqliteTransient)
+                    sqlite3_bind_text(add, 2, file, -1, sqliteTransient)
+                    defer { sqlite3_reset(add) }
+                    return sqlite3_step(add)
+                }
+            }
+            guard status == SQLITE_DONE else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            id = db.lastInsertedRowID
+        }
+        ids[function] = id!
+        return id!
     }
 
     func functionID(_ db: Database, _ function: FunctionRef) throws -> Int64 {
