@@ -54,16 +54,21 @@ extension ProfileContribution {
     public init(service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
                 profile: StackProfile)
     {
-        // Function costs and call edges are independent walks over the stacks: do them on two cores.
+        // Function costs and call edges are independent walks over the stacks: do them on two cores. Both stay
+        // indexed by frame, so no function name is hashed on the way to the store.
         let grouped = profile.grouped()
         let results = ConcurrentPair(
-            { profile.functionCosts(grouped).mapValues { ($0.selfSamples, $0.totalSamples) } },
-            { profile.callEdges(grouped).map { ($0.key.caller, $0.key.callee, $0.value) } })
+            {
+                profile.frameCosts(grouped).enumerated().compactMap { frame, cost in
+                    cost.totalSamples > 0 || cost.selfSamples > 0
+                        ? (frame: Int32(frame), selfSamples: cost.selfSamples, totalSamples: cost.totalSamples) : nil
+                }
+            },
+            { profile.frameEdges(grouped) })
         self.init(
             service: service, time: time, contentHash: contentHash, format: format, source: source,
-            totalSamples: totalSamples, functions: results.first, edges: results.second)
+            totalSamples: totalSamples, frames: profile.frames, functions: results.first, edges: results.second)
         sampleType = profile.sampleType
-        frames = profile.frames
         labelSets = profile.labelSets.map { $0.labels.map { (key: $0.key, value: $0.value) } }
         uniqueStacks = grouped.stacks
         stacks = grouped.rows

@@ -97,6 +97,16 @@ public struct StackProfile: Sendable {
 
     /// Self and total per function over grouped stacks.
     public func functionCosts(_ grouped: Grouped) -> [FunctionRef: FunctionCost] {
+        var result: [FunctionRef: FunctionCost] = [:]
+        for (frame, cost) in frameCosts(grouped).enumerated() where cost.totalSamples > 0 || cost.selfSamples > 0 {
+            result[frames[frame]] = cost
+        }
+        return result
+    }
+
+    /// Self and total per frame index (`frames[i]`) over grouped stacks: the same walk as `functionCosts`, without
+    /// hashing a single name.
+    public func frameCosts(_ grouped: Grouped) -> [FunctionCost] {
         var costs = [FunctionCost](repeating: FunctionCost(), count: frames.count)
         var seen = [Int](repeating: -1, count: frames.count)
         for (id, stack) in grouped.stacks.enumerated() {
@@ -107,15 +117,20 @@ public struct StackProfile: Sendable {
                 costs[Int(frame)].totalSamples += count
             }
         }
-        var result: [FunctionRef: FunctionCost] = [:]
-        for (frame, cost) in costs.enumerated() where cost.totalSamples > 0 || cost.selfSamples > 0 {
-            result[frames[frame]] = cost
-        }
-        return result
+        return costs
     }
 
     /// Caller → callee sample counts over grouped stacks; an edge counts once per sample.
     public func callEdges(_ grouped: Grouped) -> [CallEdge: Int64] {
+        var result: [CallEdge: Int64] = [:]
+        for edge in frameEdges(grouped) {
+            result[CallEdge(caller: frames[Int(edge.caller)], callee: frames[Int(edge.callee)])] = edge.samples
+        }
+        return result
+    }
+
+    /// Caller → callee sample counts by frame index, in (caller, callee) order; an edge counts once per sample.
+    public func frameEdges(_ grouped: Grouped) -> [(caller: Int32, callee: Int32, samples: Int64)] {
         var edges: [UInt64: Int64] = [:]
         var seen = Set<UInt64>()
         for (id, stack) in grouped.stacks.enumerated() where stack.count > 1 {
@@ -129,12 +144,9 @@ public struct StackProfile: Sendable {
                 caller = callee
             }
         }
-        var result: [CallEdge: Int64] = [:]
-        result.reserveCapacity(edges.count)
-        for (edge, count) in edges {
-            result[CallEdge(caller: frames[Int(edge >> 32)], callee: frames[Int(edge & 0xffff_ffff)])] = count
+        return edges.sorted { $0.key < $1.key }.map {
+            (Int32(bitPattern: UInt32($0.key >> 32)), Int32(bitPattern: UInt32($0.key & 0xffff_ffff)), $0.value)
         }
-        return result
     }
 
     /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.

@@ -12,12 +12,14 @@ public struct ProfileContribution: Sendable {
     public var format: String
     public var source: String
     public var totalSamples: Int64
-    public var functions: [FunctionRef: (selfSamples: Int64, totalSamples: Int64)]
-    public var edges: [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+    /// The frame table (distinct functions) that costs, edges and stacks index into.
+    public var frames: [FunctionRef]
+    /// Self and total samples per function, by index into `frames`.
+    public var functions: [(frame: Int32, selfSamples: Int64, totalSamples: Int64)]
+    /// Caller → callee samples, by index into `frames`.
+    public var edges: [(caller: Int32, callee: Int32, samples: Int64)]
     /// What the values count, `type/unit`; one service holds one sample type.
     public var sampleType: String = "samples/count"
-    /// The frame table the stacks index into.
-    public var frames: [FunctionRef] = []
     /// Label sets the stacks index into; index 0 is the empty set.
     public var labelSets: [[(key: String, value: String)]] = [[]]
     /// Distinct stacks, root first, as indices into `frames`.
@@ -27,9 +29,10 @@ public struct ProfileContribution: Sendable {
 
     public init(
         service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
-        functions: [FunctionRef: (selfSamples: Int64, totalSamples: Int64)],
-        edges: [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
+        frames: [FunctionRef], functions: [(frame: Int32, selfSamples: Int64, totalSamples: Int64)],
+        edges: [(caller: Int32, callee: Int32, samples: Int64)]
     ) {
+        self.frames = frames
         self.service = service
         self.time = time
         self.contentHash = contentHash
@@ -101,11 +104,10 @@ extension Store {
                     INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
                     ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
                     """, arguments: [service, bucket, contribution.totalSamples])
-            // Every function id once (the frame table names every function the costs and edges use), then the
-            // per-function and per-edge rows many to a statement.
-            var ids = try functionIDs(db, contribution.frames.isEmpty ? Array(contribution.functions.keys) : contribution.frames)
-            let costs = try contribution.functions.map { function, cost in
-                (id: try ids[function] ?? functionID(db, function, into: &ids), cost: cost)
+            // Every function id once, then the per-function and per-edge rows many to a statement.
+            let frameIDs = try functionIDs(db, contribution.frames)
+            let costs = contribution.functions.map { cost in
+                (id: frameIDs[Int(cost.frame)], cost: (selfSamples: cost.selfSamples, totalSamples: cost.totalSamples))
             }.sorted { $0.id < $1.id }
             try upsertRows(
                 db, table: "function_bucket", columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
@@ -126,9 +128,8 @@ extension Store {
                 sqlite3_bind_int64(raw, base + 3, costs[index].cost.selfSamples)
                 sqlite3_bind_int64(raw, base + 4, costs[index].cost.totalSamples)
             }
-            let edges = try contribution.edges.map { edge in
-                (caller: try ids[edge.caller] ?? functionID(db, edge.caller, into: &ids),
-                 callee: try ids[edge.callee] ?? functionID(db, edge.callee, into: &ids), samples: edge.samples)
+            let edges = contribution.edges.map { edge in
+                (caller: frameIDs[Int(edge.caller)], callee: frameIDs[Int(edge.callee)], samples: edge.samples)
             }.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
             try upsertRows(
                 db, table: "call_edge", columns: ["service_id", "bucket", "caller_id", "callee_id", "samples"],
@@ -140,7 +141,7 @@ extension Store {
                 sqlite3_bind_int64(raw, base + 4, edges[index].callee)
                 sqlite3_bind_int64(raw, base + 5, edges[index].samples)
             }
-            try insertStacks(db, service: service, bucket: bucket, contribution: contribution, ids: &ids)
+            try insertStacks(db, service: service, bucket: bucket, contribution: contribution, frameIDs: frameIDs)
             return .ingested(bucket: bucket)
         }
     }

@@ -24,10 +24,9 @@ extension Store {
     }
 
     func insertStacks(
-        _ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution, ids: inout [FunctionRef: Int64]
+        _ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution, frameIDs: [Int64]
     ) throws {
         guard !contribution.stacks.isEmpty else { return }
-        let frameIDs = try contribution.frames.map { try ids[$0] ?? functionID(db, $0, into: &ids) }
         let labelSetIDs = try contribution.labelSets.map { try labelSetID(db, $0) }
         // Stacks are found by a 64-bit hash of their text (an integer index is far cheaper than one on long text),
         // and the text is compared, so a hash collision makes a second row rather than merging two stacks.

@@ -80,19 +80,17 @@ public final class Store: Sendable {
         return id
     }
 
-    /// The ids of many functions, adding the new ones: bound and stepped directly (a profile can name tens of
-    /// thousands of functions, and GRDB's argument arrays cost more than SQLite's own lookup).
-    func functionIDs(_ db: Database, _ functions: [FunctionRef]) throws -> [FunctionRef: Int64] {
-        var ids: [FunctionRef: Int64] = [:]
-        ids.reserveCapacity(functions.count)
-        for function in functions where ids[function] == nil { _ = try functionID(db, function, into: &ids) }
-        return ids
-    }
-
-    /// One function's id (added when new), remembered in `ids`.
-    func functionID(_ db: Database, _ function: FunctionRef, into ids: inout [FunctionRef: Int64]) throws -> Int64 {
+    /// The ids of many distinct functions, in order, adding the new ones: bound and stepped directly (a profile can
+    /// name tens of thousands of functions, and GRDB's argument arrays cost more than SQLite's own lookup).
+    func functionIDs(_ db: Database, _ functions: [FunctionRef]) throws -> [Int64] {
         let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?").sqliteStatement
         let add = try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").sqliteStatement
+        return try functions.map { try functionID(db, $0, find: find, add: add) }
+    }
+
+    private func functionID(_ db: Database, _ function: FunctionRef, find: OpaquePointer, add: OpaquePointer) throws
+        -> Int64
+    {
         let file = function.file ?? ""
         var id: Int64?
         function.name.withCString { name in
@@ -118,7 +116,6 @@ public final class Store: Sendable {
             }
             id = db.lastInsertedRowID
         }
-        ids[function] = id!
         return id!
     }
 
