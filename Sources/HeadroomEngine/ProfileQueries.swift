@@ -45,6 +45,16 @@ public struct ProfileQueries: Sendable {
 
     /// Functions by self or total samples, optionally only samples carrying `label`, or only functions named
     /// `function` (qualified, or its last component).
+    /// `top` as the one answer every adapter encodes.
+    public func topReport(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
+                          function: String? = nil, costs: CostModel) throws -> TopReport
+    {
+        let (total, rows) = try top(service: service, range: range, byTotal: byTotal, limit: limit, label: label,
+                                    function: function)
+        return TopReport(totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
+                         costs: costs)
+    }
+
     public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
                     function: String? = nil) throws -> (totalSamples: Int64, rows: [TopRow])
     {

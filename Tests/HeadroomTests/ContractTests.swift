@@ -65,6 +65,27 @@ struct ContractTests {
         #expect(single["timestamp"] as? String == "2026-11-02T09:00:00Z")
     }
 
+    @Test("top: the CLI and the query_profile tool return the same TopReport, cores with the fleet size they assume")
+    func topSameEverywhere() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Self.storeWithNewFunction(dir)
+        let cli = try Checkout.headroom(["top", "--service", "svc", "--store", store, "--by", "total", "-n", "3", "--format", "json"])
+        try #require(cli.succeeded, "\(cli.stderr)")
+        let tool = try Checkout.headroom(["tools", "call", "query_profile",
+                                          "{\"service\": \"svc\", \"by\": \"total\", \"limit\": 3}", "--store", store])
+        try #require(tool.succeeded, "\(tool.stderr)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(tool.stdout.utf8)) as? [String: Any])
+        #expect(NSDictionary(dictionary: a).isEqual(to: b), "CLI \(a) vs tool \(b)")
+        #expect(a["fleet_cores"] as? Double == 1000)
+        let first = try #require((a["functions"] as? [[String: Any]])?.first)
+        #expect(first["function"] as? String == "main")
+        #expect(first["total"] as? Double == 1)
+        #expect(first["cores"] as? Double == 1000)
+        #expect(first["file"] as? String == "app.py")
+    }
+
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
         let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,

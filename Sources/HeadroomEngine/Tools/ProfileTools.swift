@@ -45,21 +45,10 @@ extension HeadroomTools {
                             "stacks": .array(stacks.map { ["frames": .string($0.frames.map(\.name).joined(separator: ";")),
                                                            "samples": .number(Double($0.samples))] })]
                 default:
-                    let wanted = string(args, "function")
                     let range = TimeRange(from: try time(args, "from"), to: try time(args, "to"))
-                    let (total, rows) = try queries.top(service: service, range: range, byTotal: byTotal, limit: limit,
-                                                        function: wanted)
-                    let denominator = Double(max(total, 1))
-                    let model = context.costModel
-                    return ["total_samples": .number(Double(total)),
-                            "fleet_cores": .number(model.fleetCores), "watts_per_core": .number(model.wattsPerCore),
-                            "functions": .array(rows.map { row in
-                                let share = Double(row.totalSamples) / denominator
-                                return ["function": .string(row.function.name), "file": row.function.file.map { .string($0) } ?? .null,
-                                        "self": .number(Double(row.selfSamples) / denominator), "total": .number(share),
-                                        "self_samples": .number(Double(row.selfSamples)), "total_samples": .number(Double(row.totalSamples)),
-                                        "cores": .number(model.cores(forShare: share)), "watts": .number(model.watts(forShare: share))]
-                            })]
+                    return try JSONValue(encoding: try queries.topReport(
+                        service: service, range: range, byTotal: byTotal, limit: limit, function: string(args, "function"),
+                        costs: context.costModel))
                 }
             },
             Tool(
