@@ -86,6 +86,28 @@ struct ContractTests {
         #expect(first["file"] as? String == "app.py")
     }
 
+    @Test("diff: the CLI and the query_profile tool return the same DiffReport; a new function's relative change is null")
+    func diffSameEverywhere() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Self.storeWithNewFunction(dir)
+        let cli = try Checkout.headroom(["diff", "--service", "svc", "--store", store, "--before", "..2026-11-02T08:50:00Z",
+                                         "--after", "2026-11-02T09:00:00Z..", "-n", "5", "--format", "json"])
+        try #require(cli.succeeded, "\(cli.stderr)")
+        let arguments = #"{"service": "svc", "mode": "diff", "before_to": "2026-11-02T08:50:00Z", "after_from": "2026-11-02T09:00:00Z", "limit": 5}"#
+        let tool = try Checkout.headroom(["tools", "call", "query_profile", arguments, "--store", store])
+        try #require(tool.succeeded, "\(tool.stderr)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(tool.stdout.utf8)) as? [String: Any])
+        #expect(NSDictionary(dictionary: a).isEqual(to: b), "CLI \(a) vs tool \(b)")
+        let first = try #require((a["functions"] as? [[String: Any]])?.first)
+        #expect(first["function"] as? String == "new_path")
+        #expect(first["before"] as? Double == 0)
+        #expect(first["relative"] is NSNull)
+        #expect(first["significant"] as? Bool == true)
+        #expect((a["before"] as? [String: Any])?["total_samples"] as? Int == a["before_total"] as? Int)
+    }
+
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
         let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,

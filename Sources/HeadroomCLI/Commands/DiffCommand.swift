@@ -25,48 +25,6 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .short, help: "How many functions.") var n: Int = 20
     @Option(help: "Family-wise significance level.") var alpha: Double = 0.001
 
-    struct Row: Encodable {
-        var function: String
-        var file: String?
-        var before: Double
-        var after: Double
-        var change: Double
-        var relative: Double?
-        var before_samples: Int64
-        var after_samples: Int64
-        var z: Double
-        var p_value: Double
-        var significant: Bool
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(function, forKey: .function)
-            try c.encode(file, forKey: .file)
-            try c.encode(before, forKey: .before)
-            try c.encode(after, forKey: .after)
-            try c.encode(change, forKey: .change)
-            try c.encode(relative, forKey: .relative)
-            try c.encode(before_samples, forKey: .before_samples)
-            try c.encode(after_samples, forKey: .after_samples)
-            try c.encode(z, forKey: .z)
-            try c.encode(p_value, forKey: .p_value)
-            try c.encode(significant, forKey: .significant)
-        }
-        enum CodingKeys: String, CodingKey {
-            case function, file, before, after, change, relative, before_samples, after_samples, z, p_value, significant
-        }
-    }
-    struct Side: Encodable {
-        var range: String
-        var total_samples: Int64
-    }
-    struct Output: Encodable {
-        var service: String
-        var metric: String
-        var before: Side
-        var after: Side
-        var functions: [Row]
-    }
-
     func run() throws {
         guard by == "self" || by == "total" else { throw HeadroomError(.badInput, "--by must be self or total") }
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
@@ -76,25 +34,18 @@ struct DiffCommand: ParsableCommand {
         let filter = try parseLabel(label)
         let store = try Store.open(path: storeOptions.store, create: false)
         try store.requireService(service)
-        let diff = try ProfileQueries(store: store).diff(
-            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha, limit: n)
-        let rows = diff.functions.prefix(n).map {
-            Row(function: $0.function.name, file: $0.function.file, before: $0.beforeShare, after: $0.afterShare,
-                change: $0.change, relative: $0.relative, before_samples: $0.beforeSamples,
-                after_samples: $0.afterSamples, z: $0.zScore, p_value: $0.pValue, significant: $0.significant)
-        }
-        if formatOptions.format == .json {
-            return try printJSON(Output(
-                service: service, metric: by, before: Side(range: beforeRange.description, total_samples: diff.beforeTotal),
-                after: Side(range: afterRange.description, total_samples: diff.afterTotal), functions: Array(rows)))
-        }
-        print("\(service), \(by) share: before \(beforeRange) (\(diff.beforeTotal) samples) → after \(afterRange) (\(diff.afterTotal) samples)")
+        let report = try ProfileQueries(store: store).diffReport(
+            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha,
+            limit: n)
+        if formatOptions.format == .json { return try printJSON(report) }
+        let rows = report.functions
+        print("\(service), \(by) share: before \(beforeRange) (\(report.beforeTotal) samples) → after \(afterRange) (\(report.afterTotal) samples)")
         print("  before    after   change  relative        p     function")
         for row in rows {
             let relative = row.relative.map { String(format: "%+8.0f%%", $0 * 100) } ?? "      new"
             let name = row.function + (row.file.map { " (\($0))" } ?? "")
             let shares = String(format: "%7.2f%% %7.2f%% %+7.2fpt", row.before * 100, row.after * 100, row.change * 100)
-            let p = String(format: "%8.1e", row.p_value)
+            let p = String(format: "%8.1e", row.pValue)
             let mark = row.significant ? " * " : "   "
             print("\(shares) \(relative) \(p)\(mark)\(name)")
         }

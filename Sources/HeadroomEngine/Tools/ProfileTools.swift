@@ -30,13 +30,8 @@ extension HeadroomTools {
                 case "diff":
                     let before = TimeRange(from: try time(args, "before_from"), to: try time(args, "before_to"))
                     let after = TimeRange(from: try time(args, "after_from"), to: try time(args, "after_to"))
-                    let diff = try queries.diff(service: service, before: before, after: after, byTotal: byTotal, limit: limit)
-                    return ["before_total": .number(Double(diff.beforeTotal)), "after_total": .number(Double(diff.afterTotal)),
-                            "functions": .array(diff.functions.prefix(limit).map { d in
-                                ["function": .string(d.function.name), "file": d.function.file.map { .string($0) } ?? .null,
-                                 "before": .number(d.beforeShare), "after": .number(d.afterShare), "change": .number(d.change),
-                                 "p_value": .number(d.pValue), "significant": .bool(d.significant)]
-                            })]
+                    return try JSONValue(encoding: try queries.diffReport(
+                        service: service, before: before, after: after, byTotal: byTotal, limit: limit))
                 case "flame":
                     let result = try store.heaviestStacks(service: service, from: try time(args, "from"), to: try time(args, "to"),
                                                           limit: limit)
