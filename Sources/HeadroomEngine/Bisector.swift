@@ -24,6 +24,14 @@ public struct Bisector: Sendable {
         public var goodMedian: Double
         public var badMedian: Double
         public var steps: [Step]
+
+        // snake_case whatever the encoder: the CLI and the tools write the same keys.
+        enum CodingKeys: String, CodingKey {
+            case culprit, reason, steps
+            case pValue = "p_value"
+            case goodMedian = "good_median"
+            case badMedian = "bad_median"
+        }
     }
 
     public var command: String

@@ -183,6 +183,16 @@ struct FixEndToEndTests {
         let regressions = try JSONValue.parse(detect.stdout)["regressions"]?.arrayValue ?? []
         let regression = try #require(regressions.first { $0["series"]?.stringValue?.contains("work") == true && $0["kind"] == "regression" })
         let id = try #require(regression["id"]?.intValue)
+        // One RootCauseReport: the CLI and the tool encode the same value, times ISO-8601, functions with files.
+        let cliRanking = try JSONValue.parse(try Checkout.headroom(["rootcause", "\(id)", "--store", store, "--format", "json"]).stdout)
+        let toolRanking = try JSONValue.parse(try Checkout.headroom(
+            ["tools", "call", "rank_root_causes", "{\"regression\": \(id), \"limit\": 1000}", "--store", store]).stdout)
+        #expect(cliRanking == toolRanking)
+        let culprit = try #require(cliRanking["candidates"]?.arrayValue?.first)
+        #expect(culprit["author"] == "Dana Culprit")
+        #expect(culprit["live_at"] == .string(Timestamps.format(deployBad)))
+        #expect(culprit["functions"]?.arrayValue?.first?["file"] == "app.py")
+        #expect(cliRanking["repository"]?.stringValue != nil)
         let head = try repo.git(["rev-parse", "HEAD"])
         let fixed = try Checkout.headroom(["fix", "\(id)", "--store", store, "--format", "json",
                                            "--skills", (Checkout.root as NSString).appendingPathComponent("Skills")], in: repo.path)

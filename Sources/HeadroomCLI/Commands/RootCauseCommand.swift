@@ -23,53 +23,21 @@ struct RootCauseCommand: ParsableCommand {
     @Option(help: "Runs of the benchmark per commit and step.") var repetitions = 10
     @Option(help: "Seconds before one benchmark run is stopped.") var timeout: Double = 300
 
-    struct Candidate: Encodable {
-        var kind: String
-        var ref: String
-        var author: String
-        var email: String
-        var message: String
-        var score: Double
-        var confidence: Double
-        var live_at: String?
-        var functions: [String]
-        var features: [String: Double]
-        var evidence: [String]
-    }
-    struct Output: Encodable {
-        var regression: Int64
-        var service: String
-        var function: String
-        var onset: [String]
-        var candidates: [Candidate]
-        var weights: [String: Double]
-        var bisect: Bisector.Outcome?
-    }
-
     func run() throws {
         let store = try Store.open(path: storeOptions.store, create: false)
         let service = RootCauseService(store: store)
-        let (regression, ranked) = try service.run(regression: id)
-        var outcome: Bisector.Outcome?
+        var report = try RootCauseReport(service: service, regression: id)
+        let regression = try store.regression(id: id)
         if let bisect {
             let range = try service.candidateRange(for: regression)
             let quiet = formatOptions.format == .json
-            outcome = try Bisector(command: bisect, repetitions: repetitions, timeout: timeout).bisect(
+            report.bisect = try Bisector(command: bisect, repetitions: repetitions, timeout: timeout).bisect(
                 repository: range.repository, good: range.good, bad: range.bad
             ) { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
         }
-        let candidates = ranked.map {
-            Candidate(kind: $0.kind.rawValue, ref: $0.ref, author: $0.author, email: $0.email, message: $0.message,
-                      score: $0.score, confidence: $0.confidence, live_at: $0.liveAt.map(Timestamps.format),
-                      functions: $0.functions.map(\.name), features: $0.features, evidence: $0.evidence)
-        }
-        let window = RootCauseContext.onsetWindow(regression, bucketSeconds: Store.bucketSeconds)
-        let onset = [Timestamps.format(window.start), Timestamps.format(window.end)]
-        if formatOptions.format == .json {
-            return try printJSON(Output(
-                regression: id, service: regression.service, function: regression.function.description, onset: onset,
-                candidates: candidates, weights: service.ranker.weights.byName, bisect: outcome))
-        }
+        if formatOptions.format == .json { return try printJSON(report) }
+        let candidates = report.candidates
+        let onset = report.onset
         print("regression #\(id) in \(regression.service): \(regression.function) \(regression.metric.rawValue) share "
               + String(format: "%.2f%% → %.2f%%", regression.before * 100, regression.after * 100))
         print("onset between \(onset[0]) and \(onset[1]); \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")")
@@ -81,7 +49,7 @@ struct RootCauseCommand: ParsableCommand {
             for line in c.evidence { print("    - \(line)") }
         }
         if candidates.count > limit { print("\n(\(candidates.count - limit) more; --limit N or --format json)") }
-        if let outcome {
+        if let outcome = report.bisect {
             print("")
             if let culprit = outcome.culprit {
                 let agrees = culprit == candidates.first?.ref ? "agrees with the top candidate" : "differs from the top candidate"

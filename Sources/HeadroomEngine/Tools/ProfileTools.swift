@@ -96,12 +96,9 @@ extension HeadroomTools {
                                              "candidates": Schema.array(Schema.any)]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
-                let id = try int64(args, "regression")
-                let result = try RootCauseService(store: store).run(regression: id)
-                let candidates = Array(result.candidates.prefix(args["limit"]?.intValue ?? 10))
-                let repository = try candidates.first { $0.kind != .deploy }.flatMap { try store.repository(ofCommit: $0.ref) }
-                return ["regression": .number(Double(id)), "repository": repository.map { .string($0) } ?? .null,
-                        "candidates": try JSONValue(encoding: candidates)]
+                let report = try RootCauseReport(service: RootCauseService(store: store), regression: try int64(args, "regression"),
+                                                 limit: args["limit"]?.intValue ?? 10)
+                return try JSONValue(encoding: report)
             },
         ]
     }
