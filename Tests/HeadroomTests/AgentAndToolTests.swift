@@ -208,6 +208,11 @@ struct FixEndToEndTests {
         #expect(pr.contains("@Dana Culprit") && pr.contains("Mann–Whitney"))
 
         let patch = try #require(result["patch"]?.intValue)
+        // One shape for a list of patches: the CLI and the tool agree.
+        let listed = try JSONValue.parse(try Checkout.headroom(["review", "list", "--store", store, "--format", "json"]).stdout)
+        let tool = try JSONValue.parse(try Checkout.headroom(["tools", "call", "list_patches", "{}", "--store", store]).stdout)
+        #expect(listed == tool)
+        #expect(listed["patches"]?.arrayValue?.first?["regression"] == .number(Double(id)))
         let show = try Checkout.headroom(["review", "show", "\(patch)", "--store", store])
         #expect(show.stdout.contains("tool rank_root_causes") && show.stdout.contains("tool validate_patch"))
         #expect(show.stdout.contains("decision: skills by metadata match"))

@@ -23,16 +23,7 @@ struct ReviewCommand: ParsableCommand {
             }
             let patches = try store.patches(status: wanted)
             if format.format == .json {
-                try printJSON(["patches": .array(patches.map { p in
-                    var json = HeadroomTools.patchJSON(p)
-                    if case .object(var fields) = json {
-                        fields["review"] = .string(p.review.rawValue)
-                        fields["kind"] = .string(p.kind)
-                        fields["target"] = .number(Double(p.regressionID ?? p.opportunityID ?? 0))
-                        json = .object(fields)
-                    }
-                    return json
-                })] as JSONValue)
+                try printJSON(["patches": .array(patches.map(HeadroomTools.patchListJSON))] as JSONValue)
                 return
             }
             if patches.isEmpty { print("no patches yet; run `headroom fix ID` or `headroom resolve ID`") }

@@ -100,17 +100,7 @@ extension HeadroomTools {
                 let found = try context.store.patches(skill: string(args, "skill"),
                                                       status: string(args, "status").flatMap(PatchRecord.Status.init(rawValue:)))
                     .filter { (regression == nil || $0.regressionID == regression) && (opportunity == nil || $0.opportunityID == opportunity) }
-                return ["patches": .array(found.map { p in
-                    var json = patchJSON(p)
-                    if case .object(var fields) = json {
-                        fields["diff"] = nil
-                        fields["review"] = .string(p.review.rawValue)
-                        fields["regression"] = p.regressionID.map { .number(Double($0)) } ?? .null
-                        fields["opportunity"] = p.opportunityID.map { .number(Double($0)) } ?? .null
-                        json = .object(fields)
-                    }
-                    return json
-                })]
+                return ["patches": .array(found.map(patchListJSON))]
             },
             Tool(
                 name: "reject_patch",
@@ -137,6 +127,21 @@ extension HeadroomTools {
          "runs": .number(Double(v.beforeSeconds.count)),
          "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
          "after_median_seconds": .number(Descriptive.median(v.afterSeconds)), "significant": .bool(v.isSignificantGain)]
+    }
+
+    /// A patch as every list of patches shows it (`review list --format json` and `list_patches`): the patch with
+    /// its review state and what it was for.
+    public static func patchListJSON(_ p: PatchRecord) -> JSONValue {
+        var json = patchJSON(p)
+        if case .object(var fields) = json {
+            fields["review"] = .string(p.review.rawValue)
+            fields["kind"] = .string(p.kind)
+            fields["target"] = .number(Double(p.regressionID ?? p.opportunityID ?? 0))
+            fields["regression"] = p.regressionID.map { .number(Double($0)) } ?? .null
+            fields["opportunity"] = p.opportunityID.map { .number(Double($0)) } ?? .null
+            json = .object(fields)
+        }
+        return json
     }
 
     public static func patchJSON(_ p: PatchRecord) -> JSONValue {
