@@ -8,7 +8,7 @@ import HeadroomSkills
 public struct RuleBrain: Sendable {
     public var registry: ToolRegistry
     public var catalog: SkillCatalog
-    /// Arguments passed to `validate_patch` (test, bench, runs).
+    /// Arguments passed to `validate_patch` (runs; commands are never arguments).
     public var validation: [String: JSONValue]
 
     public init(registry: ToolRegistry, catalog: SkillCatalog, validation: [String: JSONValue] = [:]) {

@@ -108,7 +108,9 @@ public struct LLMAgent: Sendable {
     }
 
     func loop(task: String, tools allowed: [String]) async -> Run {
-        let specs = registry.tools.filter { allowed.contains($0.name) && !$0.annotations.destructive }
+        // The lists are explicit: `validate_patch` is offered although it runs code (the repository's own commands,
+        // never the model's), `reject_patch` (deletes a branch) never is.
+        let specs = registry.tools.filter { allowed.contains($0.name) && $0.name != "reject_patch" }
             .map { ToolSpec(name: $0.name, description: $0.description, schema: $0.inputSchema) }
         var messages: [ChatMessage] = [.user(redactor.redact(task))]
         var run = Run(status: "failed", transcript: [], patchIDs: [], steps: 0, tokens: 0)

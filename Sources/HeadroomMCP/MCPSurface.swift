@@ -39,7 +39,7 @@ public struct MCPSurface: Sendable {
                     readOnlyHint: tool.annotations.readOnly,
                     destructiveHint: tool.annotations.readOnly ? false : tool.annotations.destructive,
                     idempotentHint: tool.annotations.idempotent,
-                    openWorldHint: false),
+                    openWorldHint: tool.annotations.openWorld),
                 outputSchema: ValueBridge.value(Self.nullable(tool.outputSchema)))
         }
     }

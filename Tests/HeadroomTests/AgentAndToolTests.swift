@@ -120,6 +120,17 @@ struct RecipeAndRegistryTests {
         }
         #expect(registry.tool(named: "query_profile")?.annotations.readOnly == true)
         #expect(registry.tool(named: "generate_patch")?.annotations.readOnly == false)
+        // Validation runs the repository's commands: it says so, and no call can name a command of its own.
+        let validate = try #require(registry.tool(named: "validate_patch")?.annotations)
+        #expect(validate.destructive && validate.openWorld)
+        let marker = dir.file("pwned")
+        do {
+            _ = try registry.call("validate_patch", ["patch": 1, "test": .string("touch \(marker)")])
+            Issue.record("a caller's test command was accepted")
+        } catch let error as HeadroomError {
+            #expect(error.message.contains("unknown argument `test`"), "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(throws: HeadroomError.self) { try registry.call("get_regression", [:]) }
         #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": "seven"]) }
         #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": 1, "bogus": true]) }

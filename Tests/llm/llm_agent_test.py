@@ -166,7 +166,7 @@ def main():
               "SKILL.md reached the model only after it called read_docs")
         check({t["function"]["name"] for t in first["tools"]} >= {"query_profile", "propose_patch", "validate_patch", "deliver_patch"}
               and "reject_patch" not in {t["function"]["name"] for t in first["tools"]},
-              f"{len(first['tools'])} tools offered, none destructive")
+              f"{len(first['tools'])} tools offered, validate_patch among them, reject_patch not")
         check(all(r["headers"].get("authorization") == f"Bearer {API_KEY}" for r in reqs), "the key goes in the Authorization header")
         check(not any(API_KEY in r["body"] or SECRET in r["body"] for r in reqs), "no key or secret in any request body")
     finally:

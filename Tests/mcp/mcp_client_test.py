@@ -229,6 +229,11 @@ async def scratch_round(session, args, label, rid):
                         total += i
                     return total
                 '''))
+        # The repository owner's commands: validation runs these and nothing a caller names.
+        with open(os.path.join(repo, "headroom.toml"), "w") as f:
+            f.write('[commands]\n'
+                    'test = "python3 -c \'import app; assert app.work(range(10)) == 45\'"\n'
+                    'bench = "python3 -c \'import app; app.work(range(20000))\'"\n')
         git("add", "-A")
         git("commit", "-qm", "scratch")
         head = git("rev-parse", "HEAD")
@@ -242,10 +247,16 @@ async def scratch_round(session, args, label, rid):
 
         gen = json.loads((await session.call_tool("generate_patch", {**target, "skill": "log-guard"})).content[0].text)
         check(gen["status"] == "proposed" and "isEnabledFor" in gen["diff"], f"[{label}] generate_patch: patch #{gen['patch']} proposed")
-        val = await session.call_tool("validate_patch", {
-            "patch": gen["patch"], "runs": 10,
-            "test": "python3 -c 'import app; assert app.work(range(10)) == 45'",
-            "bench": "python3 -c 'import app; app.work(range(20000))'"})
+        # A caller cannot hand validation a command: refused in one line, and the command never runs.
+        marker = os.path.join(repo, "pwned")
+        hostile = await session.call_tool("validate_patch", {"patch": gen["patch"], "test": f"touch {marker}"})
+        check(hostile.is_error and "unknown argument `test`" in hostile.content[0].text and not os.path.exists(marker),
+              f"[{label}] validate_patch refuses a caller's test command: {hostile.content[0].text[:90]}")
+        listed = {t.name: t for t in (await session.list_tools()).tools}
+        check(listed["validate_patch"].annotations.destructive_hint is True
+              and listed["validate_patch"].annotations.open_world_hint is True,
+              f"[{label}] validate_patch is annotated destructive and open-world")
+        val = await session.call_tool("validate_patch", {"patch": gen["patch"], "runs": 10})
         vb = json.loads(val.content[0].text)
         check(vb["significant"] is True and vb["validation"]["tests_passed"],
               f"[{label}] validate_patch: {vb['validation']['speedup']:.2f}× (p = {vb['validation']['p_value']:.2g})")

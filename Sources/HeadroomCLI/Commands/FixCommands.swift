@@ -11,12 +11,10 @@ struct AgentRunOptions: ParsableArguments {
     @Option(help: "Timed A/B runs per side and look (at least 10); an open answer gets up to three looks.") var runs: Int = 12
     @Option(help: "Where PR descriptions go (default: prs/ next to the store).") var output: String?
 
+    /// Arguments of `validate_patch`: only the run count. The commands go to the tool context as the operator's.
     func validationArguments() throws -> [String: JSONValue] {
         guard runs >= 10 else { throw HeadroomError(.badInput, "--runs must be at least 10") }
-        var arguments: [String: JSONValue] = ["runs": .number(Double(runs))]
-        if let test { arguments["test"] = .string(test) }
-        if let bench { arguments["bench"] = .string(bench) }
-        return arguments
+        return ["runs": .number(Double(runs))]
     }
 }
 
@@ -25,7 +23,8 @@ func runAgent(
     store: String, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
     _ body: (AgentService) throws -> AgentService.Result
 ) throws {
-    let context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
+    var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
+    context.commands = OperatorCommands(test: options.test, bench: options.bench)
     let result = try body(AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
     try printAgentResult(result, format: format)
     if result.status == "failed" { throw ExitCode(2) }

@@ -8,11 +8,24 @@ public struct ToolAnnotations: Sendable, Equatable, Codable {
     public var destructive: Bool
     /// Calling it twice with the same input has no further effect.
     public var idempotent: Bool
+    /// Reaches beyond Headroom's own records: runs a repository's commands (tests, benchmarks), whose effects
+    /// Headroom cannot bound.
+    public var openWorld: Bool
 
-    public init(readOnly: Bool, destructive: Bool = false, idempotent: Bool = true) {
+    public init(readOnly: Bool, destructive: Bool = false, idempotent: Bool = true, openWorld: Bool = false) {
         self.readOnly = readOnly
         self.destructive = destructive
         self.idempotent = idempotent
+        self.openWorld = openWorld
+    }
+
+    // Records stored before `openWorld` existed decode as closed-world.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        readOnly = try c.decode(Bool.self, forKey: .readOnly)
+        destructive = try c.decode(Bool.self, forKey: .destructive)
+        idempotent = try c.decode(Bool.self, forKey: .idempotent)
+        openWorld = try c.decodeIfPresent(Bool.self, forKey: .openWorld) ?? false
     }
 
     public static let readOnly = ToolAnnotations(readOnly: true)

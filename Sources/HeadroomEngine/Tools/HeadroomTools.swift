@@ -12,20 +12,35 @@ public struct ToolContext: Sendable {
     public var outputDirectory: String
     public var costModel: CostModel
     public var validation: ValidationConfiguration
+    /// Test and bench commands the operator set (`fix --test/--bench`); they override the target repository's
+    /// `headroom.toml`. Commands come only from these two places: no tool call (from an MCP client or a model)
+    /// can set one.
+    public var commands: OperatorCommands
 
     public init(store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
-                validation: ValidationConfiguration = ValidationConfiguration())
+                validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands())
     {
         self.store = store
         self.skillsRoot = skillsRoot
         self.outputDirectory = outputDirectory
         self.costModel = costModel
         self.validation = validation
+        self.commands = commands
     }
 
     func catalog() throws -> SkillCatalog {
         guard let skillsRoot else { throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS") }
         return try SkillCatalog.load(root: skillsRoot)
+    }
+}
+
+/// The commands an operator gave on the command line or in the server's configuration.
+public struct OperatorCommands: Sendable, Equatable {
+    public var test: String?
+    public var bench: String?
+    public init(test: String? = nil, bench: String? = nil) {
+        self.test = test
+        self.bench = bench
     }
 }
 

@@ -57,21 +57,22 @@ extension HeadroomTools {
             },
             Tool(
                 name: "validate_patch",
-                description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI; more runs, at a stricter level, while the answer is open). A patch that fails or shows no significant gain is marked so with the reason.",
+                description: "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI; more runs, at a stricter level, while the answer is open). The commands are the repository's own (headroom.toml [commands] test and bench) or the operator's; a call cannot name one. A patch that fails or shows no significant gain is marked so with the reason.",
                 inputSchema: Schema.object([
                     "patch": Schema.integer("patch id", minimum: 1),
-                    "test": Schema.string("test command (default: headroom.toml [commands] test)"),
-                    "bench": Schema.string("benchmark command; prints seconds on its last line or is timed"),
                     "runs": Schema.integer("timed runs per side and look (default 12, at least 10; up to three looks while the answer is open)", minimum: 10),
                 ], required: ["patch"]),
                 outputSchema: Schema.output(["patch": Schema.integer(""), "status": Schema.string(""), "significant": Schema.boolean(""),
                                              "validation": Schema.any]),
-                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+                // It runs the repository's tests and benchmark: code Headroom did not write, with effects it cannot
+                // bound. That is destructive and open-world, whatever the arguments.
+                annotations: ToolAnnotations(readOnly: false, destructive: true, idempotent: false, openWorld: true)
             ) { args in
+                // No argument names a command: the registry refuses any argument outside the schema.
                 var configuration = context.validation
                 if let runs = args["runs"]?.intValue { configuration.runs = runs }
                 let record = try service.validate(patchID: try int64(args, "patch"), options: .init(
-                    test: string(args, "test"), bench: string(args, "bench"), configuration: configuration))
+                    test: context.commands.test, bench: context.commands.bench, configuration: configuration))
                 return patchJSON(record)
             },
             Tool(
