@@ -2,7 +2,8 @@ import Foundation
 
 /// Removes secrets from everything sent to a model and from stored transcripts: the configured keys and tokens,
 /// values of secret-named environment variables, values in the target repository's `.env` files, and text that
-/// looks like a credential (API keys, bearer tokens, private keys, AWS keys, GitHub tokens).
+/// looks like a credential (`CredentialCatalog`: provider key formats, JWTs, URL passwords, PEM keys, secret-named
+/// assignments, and random-looking tokens in assignments).
 public struct Redactor: Sendable {
     public private(set) var secrets: [String]
 
@@ -42,24 +43,12 @@ public struct Redactor: Sendable {
         }
     }
 
-    static let patterns: [NSRegularExpression] = [
-        #"sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{16,}"#,
-        #"gh[pousr]_[A-Za-z0-9]{20,}"#,
-        #"AKIA[0-9A-Z]{16}"#,
-        #"(?i)bearer\s+[A-Za-z0-9._~+/=\-]{12,}"#,
-        #"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#,
-        #"(?i)((?:api[_-]?key|secret|token|password|passwd)\s*[=:]\s*)["']?[^\s"',;]{8,}"#,
-    ].map { try! NSRegularExpression(pattern: $0) }
-
+    /// `text` without the configured secrets and without anything in `CredentialCatalog`.
     public func redact(_ text: String) -> String {
         var out = text
         for secret in secrets where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: "[REDACTED]")
         }
-        for (i, pattern) in Self.patterns.enumerated() {
-            let range = NSRange(out.startIndex..., in: out)
-            out = pattern.stringByReplacingMatches(in: out, range: range, withTemplate: i == Self.patterns.count - 1 ? "$1[REDACTED]" : "[REDACTED]")
-        }
-        return out
+        return CredentialCatalog.redact(out)
     }
 }
