@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomCore
 
 /// Removes secrets from everything sent to a model and from stored transcripts: the configured keys and tokens,
 /// values of secret-named environment variables, values in the target repository's `.env` files, and text that
@@ -41,6 +42,25 @@ public struct Redactor: Sendable {
             guard !trimmed.hasPrefix("#"), let eq = trimmed.firstIndex(of: "=") else { return nil }
             return String(trimmed[trimmed.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
         }
+    }
+
+    /// Every string inside a JSON value redacted (keys are names, not secrets, and are kept).
+    public func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(redact(text))
+        case .array(let items): .array(items.map(redact))
+        case .object(let fields): .object(fields.mapValues(redact))
+        default: value
+        }
+    }
+
+    /// A transcript step with its input, output and note redacted, as it may be stored.
+    public func redact(_ step: TranscriptStep) -> TranscriptStep {
+        var step = step
+        step.input = step.input.map(redact)
+        step.output = step.output.map(redact)
+        step.note = redact(step.note)
+        return step
     }
 
     /// `text` without the configured secrets and without anything in `CredentialCatalog`.

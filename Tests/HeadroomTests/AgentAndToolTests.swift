@@ -167,7 +167,8 @@ struct FixEndToEndTests {
         let good = try repo.commit(base, message: "service", author: "Ada Base", time: 1_793_600_000)
         var slow = base
         slow["app.py"] = base["app.py"]!.replacingOccurrences(
-            of: "    return total\n\n\ndef handle", with: "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    return total\n\n\ndef handle")
+            of: "    return total\n\n\ndef handle",
+            with: "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    auth = \"Bearer abcDEF123ghiJKL456mno\"\n    return total\n\n\ndef handle")
         let bad = try repo.commit(slow, message: "rank candidates in work", author: "Dana Culprit", time: 1_793_603_600)
         let store = dir.file("s.sqlite")
         #expect(try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store]).status == 0)
@@ -228,6 +229,11 @@ struct FixEndToEndTests {
         #expect(show.stdout.contains("tool rank_root_causes") && show.stdout.contains("tool validate_patch"))
         #expect(show.stdout.contains("decision: skills by metadata match"))
         #expect(show.stdout.contains("tool query_profile") && !show.stdout.contains("error:"), "\(show.stdout)")
+        // The culprit's added lines reached the stored transcript through get_change; its token did not (the diff
+        // itself keeps it: it is the code being reverted).
+        let record = try JSONValue.parse(try Checkout.headroom(["review", "show", "\(patch)", "--store", store, "--format", "json"]).stdout)
+        let transcript = "\(record["transcript"] ?? .null)"
+        #expect(transcript.contains("auth = ") && !transcript.contains("abcDEF123ghiJKL456mno"), "\(transcript.prefix(2000))")
         let apply = try Checkout.headroom(["review", "apply", "\(patch)", "--store", store])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(try repo.git(["show", "HEAD:app.py"]).contains("sorted") == false)

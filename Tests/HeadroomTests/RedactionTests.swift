@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomCore
 import HeadroomLLM
 import Testing
 
@@ -70,6 +71,18 @@ struct RedactionTests {
             if out.contains(secret) || !out.contains("[REDACTED]") { missed.append("\(line) → \(out)") }
         }
         #expect(missed.isEmpty, "\(missed.count) of \(Self.positives.count) missed:\n\(missed.joined(separator: "\n"))")
+    }
+
+    @Test("a transcript step is redacted inside its JSON input and output and its note")
+    func transcriptStep() {
+        let step = TranscriptStep(
+            kind: "tool", tool: "get_change", input: ["sha": "45cfb28fa5c3e1d2b4a6f8e0d1c2b3a4f5e6d7c8"],
+            output: ["functions": [["added_text": ["    token = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\""]]]],
+            note: "added DATABASE_URL=postgres://app:s3cr3t-Pa55@db/shop")
+        let redacted = Redactor().redact(step)
+        let text = "\(redacted.output ?? .null) \(redacted.note)"
+        #expect(!text.contains("ghp_abcdefghij") && !text.contains("s3cr3t-Pa55"), "\(text)")
+        #expect(redacted.input == step.input)  // a commit sha is evidence, not a secret
     }
 
     @Test("negative samples come through unchanged")

@@ -76,10 +76,13 @@ public struct AgentService: Sendable {
             outcome = rules(RuleBrain(registry: registry, catalog: catalog, validation: validation))
         }
         let store = context.store
+        // Stored transcripts hold what the tools returned (code, commit messages): never a secret, whichever brain.
+        let redactor = Self.redactor(store: store)
+        let transcript = outcome.transcript.map { redactor.redact($0) }
         var last: PatchRecord?
         for patchID in outcome.patchIDs {
             var record = try store.patch(id: patchID)
-            record.transcript = outcome.transcript
+            record.transcript = transcript
             if patchID == outcome.patchID, record.status == .delivered { record.seconds = Date().timeIntervalSince(started) }
             // A patch left proposed was never surfaced (a later step stopped): record why.
             if record.status == .proposed {
@@ -93,7 +96,7 @@ public struct AgentService: Sendable {
                 kind: kind, regressionID: kind == "regression" ? id : nil, opportunityID: kind == "opportunity" ? id : nil,
                 skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "", prDescription: nil,
                 status: outcome.status == "failed" ? .failed : .refused, reason: outcome.reason, validation: nil,
-                transcript: outcome.transcript))
+                transcript: transcript))
         }
         let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
         let v = outcome.status == "delivered" ? chosen?.validation : nil
