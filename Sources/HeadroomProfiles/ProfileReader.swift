@@ -20,6 +20,13 @@ public struct ProfileReadOptions: Sendable {
     public var sampleType: String?
     /// Label keys with more distinct values than this are dropped (see `StackProfile.dropHighCardinalityLabels`).
     public var labelValueLimit = 64
+    /// The most bytes a profile may decompress to (1 GiB: a 1.6M-sample pprof is ~134 MB); past it the read
+    /// stops with one error instead of growing without bound (a small gzip can hold gigabytes).
+    public var maximumBytes: Int64 = 1 << 30
+    /// pprof: the most string-table entries and bytes (4M entries, 256 MiB; real profiles hold thousands to a few
+    /// hundred thousand strings).
+    public var maximumStrings = 4_000_000
+    public var maximumStringBytes = 256 << 20
     /// Called with (bytes of the file read so far, file size) after each chunk.
     public var progress: (@Sendable (Int64, Int64) -> Void)?
 
@@ -176,6 +183,7 @@ struct ReadSession {
     private var format: ProfileFormat?
     private var sawBytes = false
     private var compressedInput = false
+    private var parsedBytes: Int64 = 0
 
     init(source: String, options: ProfileReadOptions) {
         self.source = source
@@ -185,11 +193,17 @@ struct ReadSession {
     mutating func parse(_ bytes: UnsafeRawBufferPointer, compressed: Bool = false) throws {
         guard !bytes.isEmpty else { return }
         sawBytes = true
+        parsedBytes += Int64(bytes.count)
+        guard parsedBytes <= options.maximumBytes else {
+            throw ParseFailure("\(compressed ? "decompresses to" : "is") more than \(options.maximumBytes >> 20) MiB, the limit (--max-profile-mb raises it)")
+        }
         if parser == nil {
             let chosen = try options.format ?? FormatSniffer.sniff(bytes, compressed: compressed)
             format = chosen
             switch chosen {
-            case .pprof: parser = PprofParser(sampleType: options.sampleType)
+            case .pprof:
+                parser = PprofParser(sampleType: options.sampleType, limits: .init(
+                    strings: options.maximumStrings, stringBytes: options.maximumStringBytes))
             case .folded: parser = FoldedParser()
             case .perf: parser = PerfScriptParser(event: options.sampleType)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomProfiles
+import HeadroomTesting
 import Testing
 
 /// The reader cases found on real captures (FlameGraph's perf test files, real pprof agents), each with a small
@@ -168,6 +169,31 @@ struct ProfileConformanceTests {
         let objects = try ProfileReader.read(data: bytes, source: "delta.pb",
                                              options: ProfileReadOptions(sampleType: "alloc_objects"))
         #expect(objects.profile.totalSamples == 6)
+    }
+
+    @Test("hostile sizes: a small gzip that inflates past the limit, and string tables past theirs, are one error")
+    func boundedReads() throws {
+        // 8 MiB of one string compresses to a few KB: past a 4 MiB limit the read stops.
+        let huge = P.sampleType + P.strings(["", "samples", "count", "main", String(repeating: "a", count: 8 << 20)])
+            + P.sample(locations: [1], value: 1) + P.location1 + P.function1
+        let gz = try PprofBuilder.gzip(Data(huge))
+        #expect(gz.count < 100_000)
+        var small = ProfileReadOptions()
+        small.maximumBytes = 4 << 20
+        let inflated = Self.message { _ = try ProfileReader.read(data: gz, source: "bomb.pb.gz", options: small) }
+        #expect(inflated?.contains("decompresses to more than 4 MiB, the limit") == true, "\(inflated ?? "accepted")")
+        var strings = ProfileReadOptions()
+        strings.maximumStringBytes = 1 << 20
+        let bytes = Self.message { _ = try ProfileReader.read(data: gz, source: "bomb.pb.gz", options: strings) }
+        #expect(bytes?.contains("the string table holds more than 1 MiB, the limit") == true, "\(bytes ?? "accepted")")
+        let many = P.sampleType + P.strings(["", "samples", "count", "main"] + (0..<200).map { "s\($0)" })
+            + P.sample(locations: [1], value: 1) + P.location1 + P.function1
+        var entries = ProfileReadOptions()
+        entries.maximumStrings = 100
+        let counted = Self.message { _ = try ProfileReader.read(data: Data(many), source: "many.pb", options: entries) }
+        #expect(counted?.contains("more than 100 entries") == true, "\(counted ?? "accepted")")
+        // Within the default limits the same file reads.
+        #expect(try ProfileReader.read(data: gz, source: "ok.pb.gz").profile.totalSamples == 1)
     }
 
     @Test("pprof: a function with id 0 is read when it is the only one; shared id 0 is refused")

@@ -22,12 +22,15 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("profile-format"), help: "Force the format: pprof, folded or perf.") var profileFormat: String?
     @Option(name: .customLong("sample-type"), help: "Which sample type to read: pprof e.g. cpu or cpu/nanoseconds; perf an event, e.g. cycles (default: the first).")
     var sampleType: String?
+    @Option(name: .customLong("max-profile-mb"), help: "The most MiB a profile may decompress to (default 1024).")
+    var maxProfileMB: Int64 = 1024
 
     func run() throws {
         guard !service.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw HeadroomError(.badInput, "--service must not be empty")
         }
         let time = try parseTime(at, option: "at")
+        guard maxProfileMB > 0 else { throw HeadroomError(.badInput, "--max-profile-mb must be positive") }
         let format = try profileFormat.map { name -> ProfileFormat in
             guard let format = ProfileFormat(rawValue: name) else {
                 let known = ProfileFormat.allCases.map(\.rawValue).joined(separator: ", ")
@@ -40,6 +43,7 @@ struct IngestCommand: ParsableCommand {
         for file in files {
             let bar = ProgressBar(label: "ingesting \((file as NSString).lastPathComponent)")
             var options = ProfileReadOptions(format: format, sampleType: sampleType)
+            options.maximumBytes = maxProfileMB << 20
             options.progress = { done, total in bar.update(done: done, total: total) }
             let report: ProfileIngestor.Report
             do {

@@ -22,7 +22,7 @@ struct PprofParser: StreamingParser {
     private var sampleTypes: [(type: Int64, unit: Int64)] = []
     private var defaultSampleType: Int64 = 0
     private var timeNanos: Int64 = 0
-    private var strings = StringTable()
+    private var strings: StringTable
     private var locations: [UInt64: Location] = [:]
     private var functions: [UInt64: Function] = [:]
     private var mappings: [UInt64: Int64] = [:]
@@ -51,7 +51,16 @@ struct PprofParser: StreamingParser {
         var file: Int64
     }
 
-    init(sampleType: String? = nil) { requestedSampleType = sampleType }
+    /// Bounds on the tables a hostile file could inflate.
+    struct Limits {
+        var strings = 4_000_000
+        var stringBytes = 256 << 20
+    }
+
+    init(sampleType: String? = nil, limits: Limits = Limits()) {
+        requestedSampleType = sampleType
+        strings = StringTable(limits: limits)
+    }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
         pending.append(contentsOf: bytes)
@@ -159,7 +168,7 @@ struct PprofParser: StreamingParser {
             guard functions.updateValue(function, forKey: id) == nil || id == 0 else {
                 throw ParseFailure("duplicate function id \(id)")
             }
-        case 6: strings.append(payload)
+        case 6: try strings.append(payload)
         default: break
         }
     }
@@ -404,8 +413,17 @@ struct PprofParser: StreamingParser {
 struct StringTable {
     private var arena: [UInt8] = []
     private var ranges: [Range<Int>] = []
+    var limits = PprofParser.Limits()
 
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    init(limits: PprofParser.Limits = PprofParser.Limits()) { self.limits = limits }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard ranges.count < limits.strings else {
+            throw ParseFailure("the string table has more than \(limits.strings) entries, the limit")
+        }
+        guard arena.count + bytes.count <= limits.stringBytes else {
+            throw ParseFailure("the string table holds more than \(limits.stringBytes >> 20) MiB, the limit")
+        }
         ranges.append(arena.count..<arena.count + bytes.count)
         arena.append(contentsOf: bytes)
     }
