@@ -7,7 +7,7 @@ extension Store {
     /// idempotent). Returns how many were new.
     @discardableResult
     public func saveCommits(_ commits: [Commit], repository: String) throws -> Int {
-        try queue.write { db in
+        try writing { db in
             var added = 0
             let find = try db.cachedStatement(sql: "SELECT id FROM change_commit WHERE repo = ? AND sha = ?")
             for commit in commits {
@@ -58,14 +58,14 @@ extension Store {
 
     /// The shas already imported from a repository (for incremental re-import).
     public func knownCommits(repository: String) throws -> Set<String> {
-        try queue.read { db in
+        try reading { db in
             Set(try String.fetchAll(db, sql: "SELECT sha FROM change_commit WHERE repo = ?", arguments: [repository]))
         }
     }
 
     /// Every stored commit's parents, by sha (the history graph deploy ranges are computed on).
     public func commitGraph() throws -> [String: [String]] {
-        try queue.read { db in
+        try reading { db in
             var graph: [String: [String]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT sha, parents FROM change_commit")
             while let row = try rows.next() {
@@ -78,7 +78,7 @@ extension Store {
 
     /// Every stored commit, oldest first.
     public func commits(repository: String? = nil) throws -> [Commit] {
-        try queue.read { db in
+        try reading { db in
             try loadCommits(db, where: "? IS NULL OR repo = ?", arguments: [repository, repository])
         }
     }
@@ -86,7 +86,7 @@ extension Store {
     /// The stored commits with these shas, oldest first.
     public func commits(shas: [String]) throws -> [Commit] {
         guard !shas.isEmpty else { return [] }
-        return try queue.read { db in
+        return try reading { db in
             var result: [Commit] = []
             for start in stride(from: 0, to: shas.count, by: 500) {
                 let chunk = Array(shas[start..<min(start + 500, shas.count)])
@@ -99,19 +99,19 @@ extension Store {
 
     /// Configuration-repository commits made in `[from, to]`, oldest first.
     public func configCommits(from: Int64, to: Int64) throws -> [Commit] {
-        try queue.read { db in
+        try reading { db in
             try loadCommits(db, where: "kind = 'config' AND time BETWEEN ? AND ?", arguments: [from, to])
         }
     }
 
     /// Every repository folder commits were imported from.
     public func repositories() throws -> [String] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT repo FROM change_commit ORDER BY repo") }
+        try reading { db in try String.fetchAll(db, sql: "SELECT DISTINCT repo FROM change_commit ORDER BY repo") }
     }
 
     /// The repository folder a commit was imported from.
     public func repository(ofCommit sha: String) throws -> String? {
-        try queue.read { db in
+        try reading { db in
             try String.fetchOne(db, sql: "SELECT repo FROM change_commit WHERE sha = ? LIMIT 1", arguments: [sha])
         }
     }
@@ -122,7 +122,7 @@ extension Store {
         guard ref.count >= 7, ref.allSatisfy(\.isHexDigit) else {
             throw HeadroomError(.badInput, "'\(reference)' is not a commit sha (7 to 40 hex digits)")
         }
-        let matches = try queue.read { db in
+        let matches = try reading { db in
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT sha FROM change_commit WHERE sha >= ? AND sha < ? LIMIT 2",
                 arguments: [ref, ref + "g"])
@@ -194,7 +194,7 @@ extension Store {
     /// Records deploys in one transaction: all or none. Each commit must be imported.
     @discardableResult
     public func addDeploys(_ deploys: [Deploy]) throws -> Int {
-        try queue.write { db in
+        try writing { db in
             var added = 0
             for deploy in deploys {
                 guard try Bool.fetchOne(
@@ -215,7 +215,7 @@ extension Store {
 
     /// A service's deploys, oldest first.
     public func deploys(service: String) throws -> [Deploy] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT d.commit_sha, d.time FROM deploy d JOIN service s ON s.id = d.service_id
@@ -227,7 +227,7 @@ extension Store {
 
     /// Deploys of every service in `[from, to]`, oldest first.
     public func deploys(from: Int64, to: Int64) throws -> [Deploy] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT s.name, d.commit_sha, d.time FROM deploy d JOIN service s ON s.id = d.service_id

@@ -47,7 +47,7 @@ struct RangeSpan {
 extension Store {
     /// Every function's self and total samples over a range, by function id.
     public func functionCosts(service: String, from: Int64? = nil, to: Int64? = nil) throws -> FunctionCosts {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
@@ -74,7 +74,7 @@ extension Store {
 
     /// The functions with these ids (ids the store does not hold are left out).
     public func functions<S: Sequence>(ids: S) throws -> [Int64: FunctionRef] where S.Element == Int64 {
-        try queue.read { db in try functionRefs(db, ids: ids) }
+        try reading { db in try functionRefs(db, ids: ids) }
     }
 
     func functionRefs<S: Sequence>(_ db: Database, ids: S) throws -> [Int64: FunctionRef] where S.Element == Int64 {

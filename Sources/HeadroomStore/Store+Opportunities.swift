@@ -9,7 +9,7 @@ extension Store {
     public func replaceOpportunities(service: String, repository: String, with found: [Opportunity]) throws
         -> [Opportunity]
     {
-        try queue.write { db in
+        try writing { db in
             var kept: [Int64] = []
             var saved: [Opportunity] = []
             for var opportunity in found {
@@ -47,7 +47,7 @@ extension Store {
 
     /// Stored opportunities ranked by estimated savings.
     public func opportunities(service: String? = nil) throws -> [Opportunity] {
-        try queue.read { db in
+        try reading { db in
             let filter = service == nil ? "" : "WHERE service = ?"
             return try Row.fetchAll(db, sql: "SELECT * FROM opportunity \(filter) ORDER BY blocked IS NULL DESC, savings_cores DESC, id",
                                     arguments: service.map { [$0] } ?? []).map(Self.opportunity(from:))
@@ -55,7 +55,7 @@ extension Store {
     }
 
     public func opportunity(id: Int64) throws -> Opportunity {
-        let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM opportunity WHERE id = ?", arguments: [id]) }
+        let row = try reading { db in try Row.fetchOne(db, sql: "SELECT * FROM opportunity WHERE id = ?", arguments: [id]) }
         guard let row else { throw HeadroomError(.notFound, "no opportunity \(id) (see `headroom opportunities`)") }
         return Self.opportunity(from: row)
     }

@@ -5,7 +5,7 @@ import HeadroomCore
 extension Store {
     /// Records a new patch, or updates it when it has an id; returns it with its id.
     public func savePatch(_ patch: PatchRecord) throws -> PatchRecord {
-        try queue.write { db in
+        try writing { db in
             let arguments: StatementArguments = [
                 patch.kind, patch.regressionID, patch.opportunityID, patch.skill, patch.repository, patch.path,
                 patch.function, patch.culprit, patch.branch, patch.baseCommit, patch.commit, patch.diff,
@@ -38,7 +38,7 @@ extension Store {
 
     /// Records a person's review of a patch.
     public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?) throws {
-        try queue.write { db in
+        try writing { db in
             try db.execute(sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
                            arguments: [review.rawValue, note, Timestamps.now(), id])
             guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
@@ -49,7 +49,7 @@ extension Store {
     public func patches(skill: String? = nil, review: PatchRecord.Review? = nil, status: PatchRecord.Status? = nil)
         throws -> [PatchRecord]
     {
-        try queue.read { db in
+        try reading { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let skill { conditions.append("skill = ?"); arguments += [skill] }
@@ -62,7 +62,7 @@ extension Store {
     }
 
     public func patch(id: Int64) throws -> PatchRecord {
-        let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM patch WHERE id = ?", arguments: [id]) }
+        let row = try reading { db in try Row.fetchOne(db, sql: "SELECT * FROM patch WHERE id = ?", arguments: [id]) }
         guard let row else { throw HeadroomError(.notFound, "no patch \(id) (see `headroom review list`)") }
         return try Self.patch(from: row)
     }

@@ -81,7 +81,7 @@ extension Store {
     /// Adds a profile to its service's bucket in one transaction; the same content twice is a no-op.
     @discardableResult
     public func ingest(_ contribution: ProfileContribution) throws -> IngestOutcome {
-        try queue.write { db in
+        try writing { db in
             let service = try serviceID(db, name: contribution.service, create: true)!
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM profile WHERE service_id = ? AND content_hash = ?",
@@ -148,7 +148,7 @@ extension Store {
 
     /// A service's bucket start times, ascending.
     public func buckets(service: String) throws -> [Int64] {
-        try queue.read { db in
+        try reading { db in
             try Int64.fetchAll(
                 db, sql: """
                     SELECT b.bucket FROM bucket_total b JOIN service s ON s.id = b.service_id WHERE s.name = ?
@@ -159,7 +159,7 @@ extension Store {
 
     /// The whole timeline of a service between two times (inclusive).
     public func timeline(service: String, from: Int64? = nil, to: Int64? = nil) throws -> ServiceTimeline {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
@@ -189,7 +189,7 @@ extension Store {
     public func callEdges(service: String, from: Int64? = nil, to: Int64? = nil) throws
         -> [(caller: FunctionRef, callee: FunctionRef, samples: Int64)]
     {
-        try queue.read { db in
+        try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
             return try Row.fetchAll(
                 db, sql: """
@@ -209,7 +209,7 @@ extension Store {
     public func callEdgeBuckets(service: String) throws
         -> [(caller: FunctionRef, callee: FunctionRef, bucket: Int64, samples: Int64)]
     {
-        try queue.read { db in
+        try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
             return try Row.fetchAll(
                 db, sql: """
@@ -234,7 +234,7 @@ extension Store {
                     function: String? = nil)
         throws -> (totalSamples: Int64, rows: [TopRow])
     {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
@@ -270,7 +270,7 @@ extension Store {
 
     /// How many profiles the store holds for a service.
     public func profileCount(service: String) throws -> Int {
-        try queue.read { db in
+        try reading { db in
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM profile p JOIN service s ON s.id = p.service_id WHERE s.name = ?",
                 arguments: [service]) ?? 0

@@ -8,7 +8,7 @@ extension Store {
     /// A regression already stored for the same function, metric and bucket keeps its id (so ids users have seen
     /// stay valid across re-runs).
     public func replaceRegressions(service: String, with regressions: [Regression]) throws -> [Regression] {
-        try queue.write { db in
+        try writing { db in
             let serviceID = try serviceID(db, name: service, create: true)!
             var kept: [Int64] = []
             var result: [Regression] = []
@@ -59,7 +59,7 @@ extension Store {
 
     /// Stored regressions, largest change first (`Regression.bySeverity`, the order every adapter lists them in).
     public func regressions(service: String? = nil) throws -> [Regression] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT r.*, s.name AS service, f.name, f.file FROM regression r
@@ -72,7 +72,7 @@ extension Store {
 
     /// One regression by id.
     public func regression(id: Int64) throws -> Regression {
-        let found = try queue.read { db in
+        let found = try reading { db in
             try Row.fetchOne(
                 db, sql: """
                     SELECT r.*, s.name AS service, f.name, f.file FROM regression r
@@ -96,7 +96,7 @@ extension Store {
 
     /// Replaces a regression's ranked candidates.
     public func saveCandidates(_ candidates: [RootCauseCandidate], regression: Int64) throws {
-        try queue.write { db in
+        try writing { db in
             try db.execute(sql: "DELETE FROM rootcause_candidate WHERE regression_id = ?", arguments: [regression])
             for (rank, candidate) in candidates.enumerated() {
                 try db.execute(
@@ -114,7 +114,7 @@ extension Store {
 
     /// A regression's stored candidates, best first.
     public func candidates(regression: Int64) throws -> [RootCauseCandidate] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM rootcause_candidate WHERE regression_id = ? ORDER BY rank",
                 arguments: [regression]

@@ -171,7 +171,7 @@ extension Store {
     public func stacks(service: String, from: Int64? = nil, to: Int64? = nil, label: (key: String, value: String)? = nil)
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             var names: [Int64: FunctionRef] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name, file FROM function") {
@@ -219,7 +219,7 @@ extension Store {
         service: String, from: Int64? = nil, to: Int64? = nil, label: (key: String, value: String)? = nil,
         start: (Int64) throws -> Void, _ body: ([Int64], Int64) throws -> Void
     ) throws {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
@@ -257,7 +257,7 @@ extension Store {
 
     /// The sample type a service's profiles count (`samples/count` for folded, perf and py-spy).
     public func sampleType(service: String) throws -> String? {
-        try queue.read { db in
+        try reading { db in
             try String.fetchOne(db, sql: "SELECT sample_type FROM service WHERE name = ?", arguments: [service])
         }
     }
@@ -275,7 +275,7 @@ extension Store {
     public func heaviestStacks(service: String, from: Int64? = nil, to: Int64? = nil, limit: Int)
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
-        try queue.read { db in
+        try reading { db in
             let id = try knownServiceID(db, name: service)
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max

@@ -18,6 +18,37 @@ public final class Store: Sendable {
         self.path = path
     }
 
+    /// How long a write waits for another process's write lock before giving up, in seconds:
+    /// `HEADROOM_STORE_BUSY_TIMEOUT`, default 30.
+    public static var busyTimeout: Double {
+        ProcessInfo.processInfo.environment["HEADROOM_STORE_BUSY_TIMEOUT"].flatMap(Double.init).map { max(0, $0) } ?? 30
+    }
+
+    /// One write transaction; a lock held by another process past `busyTimeout` is one clear error, and nothing
+    /// of this transaction is written.
+    func writing<T>(_ updates: (Database) throws -> T) throws -> T {
+        do { return try queue.write(updates) } catch let error as DatabaseError where Self.isBusy(error) {
+            throw Self.busy(path)
+        }
+    }
+
+    /// One read; a lock held past `busyTimeout` is one clear error.
+    func reading<T>(_ value: (Database) throws -> T) throws -> T {
+        do { return try queue.read(value) } catch let error as DatabaseError where Self.isBusy(error) {
+            throw Self.busy(path)
+        }
+    }
+
+    private static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    private static func busy(_ path: String) -> HeadroomError {
+        HeadroomError(.store, String(
+            format: "the store %@ is busy: another headroom process held its lock for %.0f s; nothing was written (try again, or raise HEADROOM_STORE_BUSY_TIMEOUT)",
+            path, busyTimeout))
+    }
+
     /// Opens (and with `create`, creates) the store at `path`; `:memory:` gives a private in-memory store.
     public static func open(path: String, create: Bool = true) throws -> Store {
         if path == ":memory:" {
@@ -45,12 +76,14 @@ public final class Store: Sendable {
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
-            configuration.busyMode = .timeout(10)
+            configuration.busyMode = .timeout(busyTimeout)
             // A 64 MiB page cache: a large ingest then stays in memory instead of re-reading index pages.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             try Schema.migrator().migrate(queue)
             return Store(queue: queue, path: path)
+        } catch let error as DatabaseError where isBusy(error) {
+            throw busy(path)
         } catch let error as DatabaseError {
             throw HeadroomError(
                 .store, "store \(path) is not a usable Headroom store: \(error.message ?? "\(error.resultCode)")")
@@ -129,7 +162,7 @@ public final class Store: Sendable {
 
     /// Names of the services in the store.
     public func services() throws -> [String] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM service ORDER BY name") }
+        try reading { db in try String.fetchAll(db, sql: "SELECT name FROM service ORDER BY name") }
     }
 
     /// Fails with a clear error when the service is unknown.
@@ -161,7 +194,7 @@ public struct ServiceSummary: Sendable, Equatable {
 extension Store {
     /// Every service with its sample count and the time its buckets cover.
     public func serviceSummaries() throws -> [ServiceSummary] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(db, sql: """
                 SELECT s.name AS name, COALESCE(SUM(b.total_samples), 0) AS samples, COUNT(b.bucket) AS buckets,
                        COALESCE(MIN(b.bucket), 0) AS first, COALESCE(MAX(b.bucket), 0) AS last

@@ -108,6 +108,41 @@ struct ContractTests {
         #expect((a["before"] as? [String: Any])?["total_samples"] as? Int == a["before_total"] as? Int)
     }
 
+    @Test("a store locked by another process: one clear line after HEADROOM_STORE_BUSY_TIMEOUT, nothing written")
+    func busyStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let first = try dir.write("a.folded", "main;work 5\n")
+        try #require(try Checkout.headroom(["ingest", first, "--service", "svc", "--store", store, "--at", "0"]).succeeded)
+        // Another process holds the write lock for a few seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(6)
+            """, store]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer { holder.terminate() }
+        _ = out.fileHandleForReading.availableData  // "locked"
+        let second = try dir.write("b.folded", "main;other 7\n")
+        let started = Date()
+        let busy = try Shell.run([Checkout.binary, "ingest", second, "--service", "svc", "--store", store, "--at", "60"],
+                                 environment: ["HEADROOM_STORE_BUSY_TIMEOUT": "1"])
+        #expect(busy.status == 1)
+        #expect(busy.stderr.split(separator: "\n").count == 1)
+        #expect(busy.stderr.contains("is busy: another headroom process held its lock for 1 s; nothing was written"), "\(busy.stderr)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        holder.waitUntilExit()
+        let top = try Checkout.headroom(["top", "--service", "svc", "--store", store, "--format", "json"])
+        #expect(top.stdout.contains("\"total_samples\" : 5"), "\(top.stdout)")
+    }
+
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
         let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,
