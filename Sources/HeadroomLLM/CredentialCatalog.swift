@@ -41,10 +41,11 @@ enum CredentialCatalog {
                 groups: ["secret", "dq", "sq"].filter { pattern.contains("(?<\($0)>") })
     }
 
-    /// `name = value` where the value is a long token: a candidate for the entropy catch-all.
+    /// `name = value` where the value is a long token: a candidate for the entropy catch-all. `/` is not part of a
+    /// token here, so paths (`/tmp/headroom-test-4A8FF9BB/shop`) are never taken for one.
     static let assignment = Pattern(
         name: "random token in an assignment",
-        regex: try! NSRegularExpression(pattern: #"[\w.\-]+["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9+/_=\-]{24,})"#),
+        regex: try! NSRegularExpression(pattern: #"[\w.\-]+["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9+_=\-]{24,})(?![A-Za-z0-9+_=\-/])"#),
         groups: ["secret"])
 
     /// Whether a token looks machine-generated: mixed case and digits, and at least 4 bits of Shannon entropy per

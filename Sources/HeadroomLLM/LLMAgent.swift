@@ -31,7 +31,9 @@ public struct LLMAgent: Sendable {
         self.redactor = redactor
         self.progress = progress
         var http = LLMHTTP(timeout: configuration.requestTimeout, retries: configuration.retries, backoff: configuration.backoff,
-                           redactor: redactor)
+                           redactor: redactor, connectTimeout: configuration.connectTimeout,
+                           deadline: .now + .milliseconds(Int64(configuration.totalTimeout * 1000)),
+                           totalTimeout: configuration.totalTimeout)
         http.onRetry = { attempt, why, wait in progress("model server: \(why); retry \(attempt) in \(String(format: "%.1f", wait)) s") }
         switch configuration.provider {
         case .openai: provider = OpenAIProvider(configuration: configuration, http: http)

@@ -22,8 +22,12 @@ public struct LLMConfiguration: Sendable, Equatable {
     public var tokenBudget = 200_000
     /// Output tokens per call.
     public var maxOutputTokens = 4096
-    /// Seconds per HTTP request.
+    /// Seconds per HTTP request (the model may think that long before it answers).
     public var requestTimeout: Double = 120
+    /// Seconds to open a connection: a server that does not accept is given up on quickly.
+    public var connectTimeout: Double = 10
+    /// Seconds for every model call of one run together, retries and waits included.
+    public var totalTimeout: Double = 600
     /// Retries on 429, 5xx, timeouts and connection errors, with exponential backoff from `backoff` seconds.
     public var retries = 4
     public var backoff: Double = 1
@@ -57,6 +61,10 @@ public struct LLMConfiguration: Sendable, Equatable {
         if let steps = env("HEADROOM_LLM_MAX_STEPS").flatMap(Int.init) { configuration.maxSteps = steps }
         if let budget = env("HEADROOM_LLM_TOKEN_BUDGET").flatMap(Int.init) { configuration.tokenBudget = budget }
         if let timeout = env("HEADROOM_LLM_TIMEOUT").flatMap(Double.init) { configuration.requestTimeout = timeout }
+        if let timeout = env("HEADROOM_LLM_CONNECT_TIMEOUT").flatMap(Double.init) { configuration.connectTimeout = timeout }
+        if let timeout = env("HEADROOM_LLM_TOTAL_TIMEOUT").flatMap(Double.init) { configuration.totalTimeout = timeout }
+        guard [configuration.requestTimeout, configuration.connectTimeout, configuration.totalTimeout].allSatisfy({ $0 > 0 && $0.isFinite })
+        else { throw HeadroomError(.config, "HEADROOM_LLM_TIMEOUT, HEADROOM_LLM_CONNECT_TIMEOUT and HEADROOM_LLM_TOTAL_TIMEOUT must be positive seconds") }
         guard let url = URL(string: configuration.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
             throw HeadroomError(.config, "LLM base URL '\(configuration.baseURL)' is not an http(s) URL")
         }

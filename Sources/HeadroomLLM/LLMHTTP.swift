@@ -3,21 +3,51 @@ import Foundation
 import HeadroomCore
 import NIOCore
 
-/// POSTs JSON to a model's server through AsyncHTTPClient: a timeout per request, and retries with exponential
-/// backoff (honouring `Retry-After`, capped at 30 s) on 429, 5xx, timeouts and connection errors. Other errors
-/// fail at once; the body in the error is redacted.
+/// POSTs JSON to a model's server through AsyncHTTPClient: a connect timeout, a timeout per request, a deadline for
+/// the whole run, and retries with exponential backoff (honouring `Retry-After`, capped at 30 s) on 429, 5xx,
+/// timeouts and connection errors. Other errors fail at once; the body in the error is redacted.
 struct LLMHTTP: Sendable {
     var timeout: Double
     var retries: Int
     var backoff: Double
     var redactor: Redactor
+    var connectTimeout: Double = 10
+    /// When every call of the run must be over, retries and waits included.
+    var deadline: ContinuousClock.Instant = .now + .seconds(600)
+    var totalTimeout: Double = 600
     /// Called before each retry: attempt number, why, seconds to wait.
     var onRetry: @Sendable (Int, String, Double) -> Void = { _, _, _ in }
 
     func post(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)))))
+        do {
+            let result = try await post(url, headers: headers, body: body, client: client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    static func isTimeout(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPClientError else { return false }
+        return error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+    }
+
+    private func post(_ url: String, headers: [(String, String)], body: JSONValue, client: HTTPClient) async throws
+        -> JSONValue
+    {
         let payload = WireJSON.encode(body)
         var attempt = 0
+        var timeouts = 0
         while true {
+            let left = deadline - .now
+            guard left > .zero else {
+                throw LLMError.transport(String(format: "the run's %.0f s for model calls is spent (HEADROOM_LLM_TOTAL_TIMEOUT)", totalTimeout))
+            }
             attempt += 1
             var request = HTTPClientRequest(url: url)
             request.method = .POST
@@ -28,7 +58,8 @@ struct LLMHTTP: Sendable {
             var retryable = ""
             var wait = backoff * pow(2, Double(attempt - 1))
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+                let seconds = min(timeout, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+                let response = try await client.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
                 let bytes = try await response.body.collect(upTo: 32 << 20)
                 let data = Data(bytes.readableBytesView)
                 let status = Int(response.status.code)
@@ -43,8 +74,16 @@ struct LLMHTTP: Sendable {
             } catch {
                 retryable = redactor.redact("\(error)")
                 if attempt > retries { throw LLMError.transport(retryable) }
+                // A server that let a whole request time out is hung or gone: one more try, not four.
+                if Self.isTimeout(error) {
+                    timeouts += 1
+                    if timeouts > 1 { throw LLMError.transport("\(retryable) twice in a row; giving up") }
+                }
             }
             wait = min(wait, 30)
+            guard deadline - .now > .milliseconds(Int64(wait * 1000)) else {
+                throw LLMError.transport("\(retryable); no time left in the run's \(Int(totalTimeout)) s for another try (HEADROOM_LLM_TOTAL_TIMEOUT)")
+            }
             onRetry(attempt, retryable, wait)
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }

@@ -143,6 +143,52 @@ struct ContractTests {
         #expect(top.stdout.contains("\"total_samples\" : 5"), "\(top.stdout)")
     }
 
+    @Test("a model server that accepts and never answers fails the run within its time budget, in one line")
+    func deadModelServer() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Self.storeWithNewFunction(dir)
+        // Accepts connections and never answers; stops by itself after 30 s.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", """
+            import socket, time
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(0.5)
+            print(s.getsockname()[1], flush=True)
+            held, end = [], time.time() + 30
+            while time.time() < end:
+                try:
+                    held.append(s.accept()[0])
+                except socket.timeout:
+                    pass
+            """]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { server.terminate() }
+        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        func ask(_ environment: [String: String]) throws -> (ProcessResult, Double) {
+            let started = Date()
+            let run = try Shell.run(
+                [Checkout.binary, "ask", "what regressed?", "--store", store, "--llm-provider", "openai",
+                 "--llm-base-url", "http://127.0.0.1:\(port)/v1", "--llm-model", "m", "--llm-api-key", "k"],
+                environment: environment, timeout: 120)
+            return (run, Date().timeIntervalSince(started))
+        }
+        // A request that times out is tried once more, not four times (the default 120 s each made 465 s).
+        let (hung, hungSeconds) = try ask(["HEADROOM_LLM_TIMEOUT": "2"])
+        #expect(hung.status != 0)
+        #expect(hungSeconds < 15, "took \(hungSeconds) s")
+        #expect(hung.stderr.split(separator: "\n").count == 1, "\(hung.stderr)")
+        #expect(hung.stderr.contains("twice in a row"), "\(hung.stderr)")
+        // The run's total budget bounds everything, whatever the per-request timeout.
+        let (budget, budgetSeconds) = try ask(["HEADROOM_LLM_TIMEOUT": "60", "HEADROOM_LLM_TOTAL_TIMEOUT": "3"])
+        #expect(budget.status != 0)
+        #expect(budgetSeconds < 10, "took \(budgetSeconds) s")
+        #expect(budget.stderr.contains("HEADROOM_LLM_TOTAL_TIMEOUT"), "\(budget.stderr)")
+    }
+
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
         let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,

@@ -60,6 +60,8 @@ struct RedactionTests {
         #"{"timestamp":"2026-11-02T20:45:00Z","previous_timestamp":"2026-11-02T20:30:00Z"}"#,
         "url = https://example.com/api/v1/regressions",
         "handler = io/netty/channel/AbstractChannelHandlerContext:.flush",
+        #"{"repository":"/tmp/headroom-test-4A8FF9BB/demo/shop","path":"shop/pricing.py"}"#,
+        "workdir: /var/folders/Xy/T9k2LmQ7Pw3RzV8bN1cD4fGh0000gn/T/headroom-demo",
     ]
 
     @Test("every positive sample loses its secret (false-negative rate 0 on the corpus)")

@@ -134,8 +134,8 @@ def main():
         out = headroom(args, "fix", str(rid), "--runs", "10", "--format", "json", base=f"http://127.0.0.1:{fake.port}/v1")
         check(out.returncode == 0, f"headroom fix {rid} with the LLM exits 0 ({time.time() - started:.1f} s) {out.stderr[-400:]}")
         result = json.loads(out.stdout)
-        check(result["status"] == "delivered" and result["branch"].startswith("headroom/regression-"),
-              f"the LLM's patch is delivered on {result['branch']}")
+        check(result["status"] == "delivered" and (result.get("branch") or "").startswith("headroom/regression-"),
+              f"the LLM's patch is delivered on {result.get('branch')} ({result.get('status')}: {result.get('reason')})")
         v = result["validation"]
         check(v["tests_passed"] and v["p_value"] < 0.05 and v["ci95"][0] > 1,
               f"validated: {v['speedup']:.2f}× (95% CI {v['ci95'][0]:.2f}–{v['ci95'][1]:.2f}, p = {v['p_value']:.2g})")
