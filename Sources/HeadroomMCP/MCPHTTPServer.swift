@@ -10,7 +10,8 @@ import MCP
 /// - Listens on `127.0.0.1` unless told otherwise; any other address requires a bearer token.
 /// - With a token, every request must carry `Authorization: Bearer TOKEN` (compared in constant time).
 /// - Loopback listeners keep the SDK's Host/Origin checks (DNS-rebinding protection).
-/// - Sessions idle for `sessionTimeout` are closed; at most `maxSessions` live at once (the oldest idle one goes).
+/// - Sessions idle for `sessionTimeout` are closed; at most `maxSessions` live at once: past that a new session is
+///   refused with 503 (a live session is never evicted for a newcomer).
 public struct MCPHTTPServer: Sendable {
     public var surface: MCPSurface
     public var host: String
@@ -18,7 +19,7 @@ public struct MCPHTTPServer: Sendable {
     public var token: String?
     public var endpoint = "/mcp"
     public var maxBodyBytes = 4 << 20
-    public var maxSessions = 64
+    public var maxSessions = 256
     public var sessionTimeout: TimeInterval = 3600
 
     public init(surface: MCPSurface, host: String, port: Int, token: String?) throws {
@@ -160,8 +161,15 @@ actor MCPSessions {
     }
 
     private func open(_ request: MCP.HTTPRequest) async -> MCP.HTTPResponse {
-        if sessions.count >= maxSessions, let oldest = sessions.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
-            await close(oldest.key)
+        if sessions.count >= maxSessions {
+            // Expired sessions make room; a live one is never evicted for a newcomer.
+            let cutoff = Date().addingTimeInterval(-timeout)
+            for (id, session) in sessions where session.lastSeen < cutoff { await close(id) }
+            guard sessions.count < maxSessions else {
+                logger.warning("MCP session refused: at the limit", metadata: ["sessions": "\(sessions.count)"])
+                return .error(statusCode: 503, .internalError(
+                    "Service Unavailable: \(sessions.count) live sessions, the limit; close one (DELETE) or retry later"))
+            }
         }
         let validators: [any HTTPRequestValidator] = [
             loopback ? OriginValidator.localhost() : OriginValidator.disabled,

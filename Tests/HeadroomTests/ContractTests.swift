@@ -189,6 +189,22 @@ struct ContractTests {
         #expect(budget.stderr.contains("HEADROOM_LLM_TOTAL_TIMEOUT"), "\(budget.stderr)")
     }
 
+    @Test("MCP over HTTP at its session limit: a newcomer gets 503, live sessions are not evicted")
+    func mcpSessionLimit() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Self.storeWithNewFunction(dir)
+        let run = try Shell.run(["python3", Checkout.root + "/Tests/mcp/session_limit_test.py", Checkout.binary, store],
+                                timeout: 120)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count == 2, "\(run.stdout) \(run.stderr)")
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["statuses"] as? [Int] == [200, 200, 503])
+        #expect((first["third"] as? String)?.contains("2 live sessions, the limit") == true)
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        #expect(second["pings"] as? [Int] == [200, 200])
+    }
+
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
         let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,

@@ -23,6 +23,8 @@ struct McpCommand: ParsableCommand {
     @Option(help: "Bearer token HTTP clients must send (default: $HEADROOM_MCP_TOKEN).") var token: String?
     @Option(help: "Where PR descriptions of delivered patches go (default: next to the store).") var output: String?
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
+    @Option(name: .customLong("max-sessions"), help: "HTTP: live sessions at most; past that a new one gets 503 (default 256).")
+    var maxSessions: Int = 256
 
     func run() throws {
         let context = try toolContext(store: storeOptions.store, skills: skills, output: output)
@@ -35,8 +37,11 @@ struct McpCommand: ParsableCommand {
         }
         let (host, port) = try Self.hostPort(http)
         let token = self.token ?? ProcessInfo.processInfo.environment["HEADROOM_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
-        try AsyncBridge.wait { try await server.run(logger: logger) }
+        guard maxSessions > 0 else { throw HeadroomError(.badInput, "--max-sessions must be positive") }
+        var server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
+        server.maxSessions = maxSessions
+        let configured = server
+        try AsyncBridge.wait { try await configured.run(logger: logger) }
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {
