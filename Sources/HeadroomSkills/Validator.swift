@@ -26,14 +26,17 @@ public struct ValidationConfiguration: Sendable, Equatable {
 /// Runs the target's tests and an interleaved A/B benchmark of two checkouts.
 public struct Validator: Sendable {
     public var configuration: ValidationConfiguration
+    /// Where the commands run (`ValidationSandbox`).
+    public var sandbox: ValidationSandbox
 
-    public init(configuration: ValidationConfiguration = ValidationConfiguration()) {
+    public init(configuration: ValidationConfiguration = ValidationConfiguration(), sandbox: ValidationSandbox = ValidationSandbox()) {
         self.configuration = configuration
+        self.sandbox = sandbox
     }
 
     /// Whether the test command passes in `directory`, with the last lines of output when it does not.
     public func runTests(_ command: String, in directory: String) throws -> (passed: Bool, detail: String) {
-        let result = try Shell.run(["sh", "-c", command], in: directory, timeout: configuration.testTimeout)
+        let result = try sandbox.run(command, in: directory, timeout: configuration.testTimeout)
         if result.timedOut { return (false, "tests timed out after \(Int(configuration.testTimeout))s") }
         let tail = (result.stdout + result.stderr).split(separator: "\n").suffix(3).joined(separator: " | ")
         return (result.status == 0, tail)
@@ -89,7 +92,7 @@ public struct Validator: Sendable {
     }
 
     private func time(_ command: String, in directory: String) throws -> Double {
-        let result = try Shell.run(["sh", "-c", command], in: directory, timeout: configuration.benchTimeout)
+        let result = try sandbox.run(command, in: directory, timeout: configuration.benchTimeout)
         guard result.succeeded else {
             let why = result.timedOut ? "timed out" : "exit \(result.status)"
             throw HeadroomError(.validation, "benchmark '\(command)' failed in \(directory) (\(why))")

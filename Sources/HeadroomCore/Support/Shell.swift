@@ -19,12 +19,13 @@ public enum Shell {
     /// - Parameters:
     ///   - arguments: the command and its arguments; never passed through a shell.
     ///   - directory: the working directory, or the current one.
-    ///   - environment: extra variables layered over this process's environment.
+    ///   - environment: extra variables layered over this process's environment (or, with
+    ///     `inheritEnvironment: false`, the child's whole environment).
     ///   - input: bytes for the child's standard input.
     ///   - timeout: seconds before the child (and its process group) is killed.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-        input: Data? = nil, timeout: Double = 600
+        inheritEnvironment: Bool = true, input: Data? = nil, timeout: Double = 600
     ) throws -> ProcessResult {
         precondition(!arguments.isEmpty)
         let fm = FileManager.default
@@ -39,7 +40,7 @@ public enum Shell {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var env = ProcessInfo.processInfo.environment
+        var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let outHandle = try FileHandle(forWritingTo: outURL)
@@ -97,12 +98,40 @@ private final class Killer: @unchecked Sendable {
     private let process: Process
     private var didFire = false
     init(process: Process) { self.process = process }
+    /// Kills the child and every process it started (found through the parent links in /proc), so nothing a
+    /// timed-out command spawned outlives it. A process that detached itself (double fork) escapes.
     func kill() {
         lock.lock()
         defer { lock.unlock() }
         guard process.isRunning else { return }
         didFire = true
-        process.terminate()
+        let root = process.processIdentifier
+        for pid in Self.descendants(of: root).reversed() { Glibc.kill(pid, SIGKILL) }
+        Glibc.kill(root, SIGKILL)
+    }
+
+    /// Every process below `root`, parents before children, from /proc/PID/stat.
+    static func descendants(of root: Int32) -> [Int32] {
+        var children: [Int32: [Int32]] = [:]
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "pid (comm)": state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }
+        }
+        var found: [Int32] = []
+        var queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] where !found.contains(child) {
+                found.append(child)
+                queue.append(child)
+            }
+        }
+        return found
     }
     var fired: Bool {
         lock.lock()

@@ -173,7 +173,7 @@ public struct PatchService: Sendable {
         }
         if let format = settings.formatCommand {
             let command = format.replacingOccurrences(of: "{file}", with: edit.path)
-            let result = try Shell.run(["sh", "-c", command], in: after, timeout: options.configuration.testTimeout)
+            let result = try validator.sandbox.run(command, in: after, timeout: options.configuration.testTimeout)
             guard result.succeeded else {
                 return try finish(.refused, "guardrail style: `\(command)` rejects the patched file")
             }

@@ -1,0 +1,54 @@
+import Foundation
+import HeadroomCore
+
+/// Where a repository's test, bench and format commands run during validation, in one sentence: in a detached
+/// worktree, killed on timeout together with every process they started, with an environment reduced to
+/// `keptVariables` (no inherited secrets), and without network (`unshare -rn`: a new user and network namespace
+/// with only a down loopback) where the kernel allows unprivileged user namespaces — probed once, and said in
+/// `isolation`.
+///
+/// `HEADROOM_VALIDATION_NETWORK=1` lets commands reach the network (for test suites that need it); it is the
+/// operator's choice, never a tool argument's.
+public struct ValidationSandbox: Sendable {
+    /// The variables a command keeps: what interpreters and toolchains need to start, nothing that names a secret.
+    public static let keptVariables = [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM",
+        "PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV", "PYTHONPATH", "GOPATH", "GOROOT", "GOCACHE", "GOFLAGS",
+        "CARGO_HOME", "RUSTUP_HOME", "JAVA_HOME", "NODE_PATH",
+    ]
+
+    /// Whether commands run without network.
+    public var isolatesNetwork: Bool
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        isolatesNetwork = environment["HEADROOM_VALIDATION_NETWORK"] != "1" && Self.namespacesWork
+    }
+
+    /// What the sandbox holds here, for logs and the README.
+    public var isolation: String {
+        isolatesNetwork
+            ? "process tree killed on timeout, scrubbed environment, no network"
+            : "process tree killed on timeout, scrubbed environment (network allowed: HEADROOM_VALIDATION_NETWORK=1 or no unprivileged user namespaces)"
+    }
+
+    /// Runs `command` through `sh -c` in `directory` inside the sandbox.
+    public func run(_ command: String, in directory: String, timeout: Double) throws -> ProcessResult {
+        try Shell.run(arguments(command), in: directory, environment: environment(), inheritEnvironment: false,
+                      timeout: timeout)
+    }
+
+    func arguments(_ command: String) -> [String] {
+        (isolatesNetwork ? ["unshare", "-rn"] : []) + ["sh", "-c", command]
+    }
+
+    /// The kept variables of this process's environment.
+    public func environment(_ from: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        from.filter { Self.keptVariables.contains($0.key) }
+    }
+
+    /// Whether `unshare -rn` works on this machine (kernel and policy allow unprivileged user namespaces).
+    static let namespacesWork: Bool = {
+        guard Shell.which("unshare") != nil else { return false }
+        return (try? Shell.run(["unshare", "-rn", "true"], timeout: 10))?.succeeded ?? false
+    }()
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HeadroomCore
+import HeadroomSkills
+import HeadroomTesting
+import Testing
+
+/// The validation sandbox: what a repository's test and bench commands can and cannot reach.
+@Suite("validation sandbox")
+struct SandboxTests {
+    @Test("commands see no secret from Headroom's environment, but keep PATH and HOME")
+    func scrubbedEnvironment() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let sandbox = ValidationSandbox()
+        let env = sandbox.environment(["PATH": "/usr/bin", "HOME": "/root", "OPENAI_API_KEY": "sk-x", "GITHUB_TOKEN": "t",
+                                       "HEADROOM_MCP_TOKEN": "m", "AWS_SECRET_ACCESS_KEY": "a"])
+        #expect(env == ["PATH": "/usr/bin", "HOME": "/root"])
+        setenv("HEADROOM_TEST_SANDBOX_SECRET", "do-not-leak", 1)
+        defer { unsetenv("HEADROOM_TEST_SANDBOX_SECRET") }
+        let run = try sandbox.run("echo ${HEADROOM_TEST_SANDBOX_SECRET:-absent}; command -v python3 >/dev/null && echo python",
+                                  in: dir.path, timeout: 30)
+        #expect(run.stdout == "absent\npython\n", "\(run.stdout) \(run.stderr)")
+    }
+
+    @Test("a timed-out command is killed with everything it started")
+    func processGroupKilled() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let started = Date()
+        let run = try ValidationSandbox().run("sleep 60 & echo $! > child.pid; wait", in: dir.path, timeout: 1)
+        #expect(run.timedOut)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let pid = try #require(Int32(try String(contentsOfFile: dir.file("child.pid"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Gone, or a zombie waiting for init to reap it: either way no longer running.
+        func running() -> Bool {
+            guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while running() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!running(), "the background sleep \(pid) outlived the timeout")
+    }
+
+    @Test("commands have no network where user namespaces allow it")
+    func noNetwork() throws {
+        let sandbox = ValidationSandbox()
+        try #require(sandbox.isolatesNetwork, "unprivileged user namespaces are not available here: \(sandbox.isolation)")
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        // A listener outside the sandbox, bounded to 20 s.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", """
+            import socket, time
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4); s.settimeout(0.5)
+            print(s.getsockname()[1], flush=True)
+            end = time.time() + 20
+            while time.time() < end:
+                try:
+                    s.accept()[0].close()
+                except socket.timeout:
+                    pass
+            """]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { server.terminate() }
+        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let connect = "python3 -c \"import socket; socket.create_connection(('127.0.0.1', \(port)), 2); print('connected')\""
+        let outside = try Shell.run(["sh", "-c", connect], in: dir.path, timeout: 30)
+        #expect(outside.stdout.contains("connected"), "sanity: the listener is reachable outside (\(outside.stderr))")
+        let inside = try sandbox.run(connect, in: dir.path, timeout: 30)
+        #expect(inside.status != 0 && !inside.stdout.contains("connected"), "\(inside.stdout) \(inside.stderr)")
+        #expect(ValidationSandbox(environment: ["HEADROOM_VALIDATION_NETWORK": "1"]).isolatesNetwork == false)
+    }
+}
