@@ -97,3 +97,44 @@ public struct BinomialSampler: Sendable {
     /// A uniform double in [0, 1).
     public mutating func uniform() -> Double { rng.uniform() }
 }
+
+/// A TCP listener on 127.0.0.1 in a child Python process, for tests of what may or may not reach it: it accepts
+/// connections and holds them (`answering: false`, a server that never answers) or closes them at once, and stops
+/// by itself after `seconds`.
+public final class LoopbackListener: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+
+    public init(holding: Bool, seconds: Int = 30) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import socket, time
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(0.5)
+            print(s.getsockname()[1], flush=True)
+            held, end = [], time.time() + \(seconds)
+            while time.time() < end:
+                try:
+                    c = s.accept()[0]
+                    held.append(c) if \(holding ? "True" : "False") else c.close()
+                except socket.timeout:
+                    pass
+            """]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw HeadroomError(.process, "the loopback listener did not start: '\(line)'")
+        }
+        self.port = port
+    }
+
+    /// Stops the listener.
+    public func stop() {
+        if process.isRunning { process.terminate() }
+    }
+
+    deinit { stop() }
+}

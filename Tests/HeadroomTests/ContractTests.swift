@@ -149,25 +149,9 @@ struct ContractTests {
         defer { dir.cleanup() }
         let store = try Self.storeWithNewFunction(dir)
         // Accepts connections and never answers; stops by itself after 30 s.
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", """
-            import socket, time
-            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(0.5)
-            print(s.getsockname()[1], flush=True)
-            held, end = [], time.time() + 30
-            while time.time() < end:
-                try:
-                    held.append(s.accept()[0])
-                except socket.timeout:
-                    pass
-            """]
-        let out = Pipe()
-        server.standardOutput = out
-        try server.run()
-        defer { server.terminate() }
-        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try LoopbackListener(holding: true)
+        defer { server.stop() }
+        let port = server.port
         func ask(_ environment: [String: String]) throws -> (ProcessResult, Double) {
             let started = Date()
             let run = try Shell.run(

@@ -51,25 +51,9 @@ struct SandboxTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         // A listener outside the sandbox, bounded to 20 s.
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", """
-            import socket, time
-            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4); s.settimeout(0.5)
-            print(s.getsockname()[1], flush=True)
-            end = time.time() + 20
-            while time.time() < end:
-                try:
-                    s.accept()[0].close()
-                except socket.timeout:
-                    pass
-            """]
-        let out = Pipe()
-        server.standardOutput = out
-        try server.run()
-        defer { server.terminate() }
-        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try LoopbackListener(holding: false, seconds: 20)
+        defer { server.stop() }
+        let port = server.port
         let connect = "python3 -c \"import socket; socket.create_connection(('127.0.0.1', \(port)), 2); print('connected')\""
         let outside = try Shell.run(["sh", "-c", connect], in: dir.path, timeout: 30)
         #expect(outside.stdout.contains("connected"), "sanity: the listener is reachable outside (\(outside.stderr))")
