@@ -29,8 +29,7 @@ public struct ProfileRecorder: Sendable {
         guard let program = command.first else { throw HeadroomError(.badInput, "no command to record (give it after --)") }
         guard rate > 0 && rate <= 10_000 else { throw HeadroomError(.badInput, "--rate must be between 1 and 10000 Hz") }
         let chosen = profiler == .auto ? Self.choose(for: command) : profiler
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try PrivateTemporary.directory(prefix: "headroom-record")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let started = Timestamps.now()
         let profilePath: String

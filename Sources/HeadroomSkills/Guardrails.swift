@@ -58,9 +58,10 @@ public struct Guardrails: Sendable {
             throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(error))")
         }
         if edit.path.hasSuffix(".swift"), Shell.which("swiftc") != nil {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-\(UUID().uuidString.prefix(8)).swift")
+            let folder = try PrivateTemporary.directory(prefix: "headroom-parse")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("patched.swift")
             try edit.patched.write(to: file, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(at: file) }
             let result = try Shell.run(["swiftc", "-parse", file.path], timeout: 120)
             if !result.succeeded {
                 let first = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"

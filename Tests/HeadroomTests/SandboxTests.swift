@@ -22,6 +22,14 @@ struct SandboxTests {
         #expect(run.stdout == "absent\npython\n", "\(run.stdout) \(run.stderr)")
     }
 
+    @Test("scratch folders holding repository content are private to the user (0700)")
+    func privateScratch() throws {
+        let url = try PrivateTemporary.directory(prefix: "headroom-test-private")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o700)
+    }
+
     @Test("a timed-out command is killed with everything it started")
     func processGroupKilled() throws {
         let dir = try TemporaryDirectory()

@@ -29,8 +29,7 @@ public enum Shell {
     ) throws -> ProcessResult {
         precondition(!arguments.isEmpty)
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("headroom-sh-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try PrivateTemporary.directory(prefix: "headroom-sh")
         defer { try? fm.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("out")
         let errURL = scratch.appendingPathComponent("err")

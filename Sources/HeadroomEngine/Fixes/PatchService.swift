@@ -332,8 +332,6 @@ public struct PatchService: Sendable {
     }
 
     static func scratchDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try PrivateTemporary.directory(prefix: "headroom").path
     }
 }

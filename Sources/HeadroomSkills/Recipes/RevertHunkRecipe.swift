@@ -34,7 +34,7 @@ public struct RevertHunkRecipe: Recipe {
         guard !chosen.isEmpty else {
             throw Refusal("the culprit \(culprit.prefix(12)) did not change `\(input.function)` in \(input.path)")
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-revert-\(UUID().uuidString.prefix(8))")
+        let scratch = try PrivateTemporary.directory(prefix: "headroom-revert")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let file = scratch.appendingPathComponent(input.path)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
