@@ -11,18 +11,21 @@ public struct HeadroomCommand: ParsableCommand {
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
             ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
             SimulateCommand.self, OpportunitiesCommand.self, FixCommand.self, ResolveCommand.self, ReviewCommand.self,
-            SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self,
+            SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self, ReposCommand.self, DoctorCommand.self,
         ])
 
     public init() {}
 
     /// Parses and runs; Headroom errors print as one line on stderr with exit status 1.
     public static func runMain(_ arguments: [String]? = nil) -> Int32 {
+        // SIGTERM/SIGINT undo what is under way (child processes, worktrees, held patches) and exit 128 + signal.
+        Interruption.install()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
             return 0
         } catch let error as HeadroomError {
+            ActiveWork.shared.stopIfInterrupted()
             FileHandle.standardError.write(Data("headroom: error: \(HeadroomError.oneLine(error))\n".utf8))
             return 1
         } catch {

@@ -33,6 +33,7 @@ public struct PatchBranch: Sendable {
             throw HeadroomError(.refused, "branch \(branch) already exists; Headroom only creates new branches")
         }
         let worktree = (scratch as NSString).appendingPathComponent("patch-\(UUID().uuidString.prefix(8))")
+        ActiveWork.shared.addWorktree(worktree, repository: repository)
         try git(["worktree", "add", "-q", "-b", branch, worktree, base])
         for file in files {
             let target = URL(fileURLWithPath: worktree).appendingPathComponent(file.path).standardizedFileURL.path
@@ -57,6 +58,7 @@ public struct PatchBranch: Sendable {
     /// A detached worktree at `revision`, for the A/B baseline.
     public func detachedWorktree(at revision: String) throws -> String {
         let path = (scratch as NSString).appendingPathComponent("base-\(UUID().uuidString.prefix(8))")
+        ActiveWork.shared.addWorktree(path, repository: repository)
         try git(["worktree", "add", "-q", "--detach", path, revision])
         return path
     }
@@ -64,6 +66,7 @@ public struct PatchBranch: Sendable {
     /// Removes a worktree made by this type (the branch stays).
     public func removeWorktree(_ path: String) {
         _ = try? git(["worktree", "remove", "--force", path])
+        ActiveWork.shared.removeWorktree(path)
     }
 
     /// Deletes a branch this type made, when its patch is not surfaced.

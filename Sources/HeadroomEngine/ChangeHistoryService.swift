@@ -21,6 +21,8 @@ public struct ChangeHistoryService: Sendable {
         _ path: String, since: String? = nil, kind: Commit.Kind = .code, service: String? = nil, full: Bool = false
     ) throws -> RepositoryImport {
         let git = try Git(path: path)
+        // The operator named this repository: tools may read it from now on.
+        try RepositoryRegistry(store: store).register(path: git.root, service: kind == .code ? service : nil)
         let known = full ? [] : try store.knownCommits(repository: git.root)
         let commits = try CommitImporter(git: git).importCommits(since: since, kind: kind, service: service, known: known)
         let added = try store.saveCommits(commits, repository: git.root)

@@ -30,7 +30,7 @@ public struct ProfileRecorder: Sendable {
         guard rate > 0 && rate <= 10_000 else { throw HeadroomError(.badInput, "--rate must be between 1 and 10000 Hz") }
         let chosen = profiler == .auto ? Self.choose(for: command) : profiler
         let scratch = try PrivateTemporary.directory(prefix: "headroom-record")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        defer { PrivateTemporary.remove(scratch) }
         let started = Timestamps.now()
         let profilePath: String
         let format: ProfileFormat

@@ -69,6 +69,8 @@ public struct RootCauseReport: Encodable, Sendable {
     public var onset: [String]
     /// The repository of the top code candidate, when known.
     public var repository: String?
+    /// The registered name of `repository`: what the code and patch tools take.
+    public var repository_name: String?
     public var candidates: [Candidate]
     /// The ranker's feature weights.
     public var weights: [String: Double]
@@ -86,6 +88,7 @@ public struct RootCauseReport: Encodable, Sendable {
         function = found.function.description
         onset = [Timestamps.format(window.start), Timestamps.format(window.end)]
         repository = try kept.first { $0.kind != .deploy }.flatMap { try service.store.repository(ofCommit: $0.ref) }
+        repository_name = repository.flatMap { RepositoryRegistry(store: service.store).name(ofRoot: $0) }
         candidates = kept.map(Candidate.init)
         weights = service.ranker.weights.byName
         self.bisect = bisect

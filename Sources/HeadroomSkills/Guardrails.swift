@@ -59,7 +59,7 @@ public struct Guardrails: Sendable {
         }
         if edit.path.hasSuffix(".swift"), Shell.which("swiftc") != nil {
             let folder = try PrivateTemporary.directory(prefix: "headroom-parse")
-            defer { try? FileManager.default.removeItem(at: folder) }
+            defer { PrivateTemporary.remove(folder) }
             let file = folder.appendingPathComponent("patched.swift")
             try edit.patched.write(to: file, atomically: true, encoding: .utf8)
             let result = try Shell.run(["swiftc", "-parse", file.path], timeout: 120)

@@ -7,6 +7,10 @@ import HeadroomCore
 /// with only a down loopback) where the kernel allows unprivileged user namespaces — probed once, and said in
 /// `isolation`.
 ///
+/// Resource limits (`prlimit`, soft and hard, so a command cannot raise them): address space
+/// `HEADROOM_VALIDATION_MEMORY_MB` (default 8192), size of any file written `HEADROOM_VALIDATION_FILE_MB` (default 1024),
+/// open files 4096.
+///
 /// `HEADROOM_VALIDATION_NETWORK=1` lets commands reach the network (for test suites that need it); it is the
 /// operator's choice, never a tool argument's.
 public struct ValidationSandbox: Sendable {
@@ -19,16 +23,28 @@ public struct ValidationSandbox: Sendable {
 
     /// Whether commands run without network.
     public var isolatesNetwork: Bool
+    /// Address-space limit in bytes (nil: none).
+    public var memoryBytes: Int?
+    /// Largest file a command may write, in bytes (nil: none).
+    public var fileBytes: Int?
+    public var openFiles = 4096
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         isolatesNetwork = environment["HEADROOM_VALIDATION_NETWORK"] != "1" && Self.namespacesWork
+        let megabytes = { (key: String, fallback: Int) -> Int? in
+            let value = environment[key].flatMap { Int($0) } ?? fallback
+            return value > 0 ? value << 20 : nil
+        }
+        memoryBytes = megabytes("HEADROOM_VALIDATION_MEMORY_MB", 8192)
+        fileBytes = megabytes("HEADROOM_VALIDATION_FILE_MB", 1024)
     }
 
     /// What the sandbox holds here, for logs and the README.
     public var isolation: String {
-        isolatesNetwork
-            ? "process tree killed on timeout, scrubbed environment, no network"
-            : "process tree killed on timeout, scrubbed environment (network allowed: HEADROOM_VALIDATION_NETWORK=1 or no unprivileged user namespaces)"
+        let limits = Self.limitsWork ? ", memory/file-size/open-file limits" : ""
+        return isolatesNetwork
+            ? "process tree killed on timeout, scrubbed environment\(limits), no network"
+            : "process tree killed on timeout, scrubbed environment\(limits) (network allowed: HEADROOM_VALIDATION_NETWORK=1 or no unprivileged user namespaces)"
     }
 
     /// Runs `command` through `sh -c` in `directory` inside the sandbox.
@@ -38,13 +54,26 @@ public struct ValidationSandbox: Sendable {
     }
 
     func arguments(_ command: String) -> [String] {
-        (isolatesNetwork ? ["unshare", "-rn"] : []) + ["sh", "-c", command]
+        var limits: [String] = []
+        if Self.limitsWork {
+            limits = ["prlimit", "--nofile=\(openFiles)"]
+            if let memoryBytes { limits.append("--as=\(memoryBytes)") }
+            if let fileBytes { limits.append("--fsize=\(fileBytes)") }
+            limits.append("--")
+        }
+        return (isolatesNetwork ? ["unshare", "-rn"] : []) + limits + ["sh", "-c", command]
     }
 
     /// The kept variables of this process's environment.
     public func environment(_ from: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         from.filter { Self.keptVariables.contains($0.key) }
     }
+
+    /// Whether `prlimit` (util-linux) is here and may set limits.
+    public static let limitsWork: Bool = {
+        guard Shell.which("prlimit") != nil else { return false }
+        return (try? Shell.run(["prlimit", "--nofile=4096", "--", "true"], timeout: 10))?.succeeded ?? false
+    }()
 
     /// Whether `unshare -rn` works on this machine (kernel and policy allow unprivileged user namespaces).
     static let namespacesWork: Bool = {

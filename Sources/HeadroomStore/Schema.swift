@@ -1,4 +1,6 @@
 import GRDB
+import Foundation
+import HeadroomCore
 
 /// The store's migrations; each runs once, in order, inside a transaction.
 enum Schema {
@@ -168,6 +170,35 @@ enum Schema {
                     SELECT service_id, stack_id, SUM(samples) FROM stack_bucket GROUP BY service_id, stack_id;
                 CREATE INDEX stack_total_by_samples ON stack_total (service_id, samples);
                 """)
+        }
+        migrator.registerMigration("v8-registered-repositories") { db in
+            // Repositories the operator registered (issue 25): tools take one of these by name, never a free path.
+            // Every repository commits or patches came from before this version was registered by the operator's
+            // own `changes import` / `fix --repo`, so those are carried over. `patch.owner` names the process
+            // working on a patch (host:pid:start), so an interrupted run's rows can be told from resting ones.
+            try db.execute(sql: """
+                CREATE TABLE repository (
+                    name TEXT PRIMARY KEY, root TEXT NOT NULL UNIQUE, service TEXT, added_at INTEGER NOT NULL);
+                ALTER TABLE patch ADD COLUMN owner TEXT;
+                """)
+            let roots = try String.fetchAll(db, sql: """
+                SELECT repo FROM change_commit UNION SELECT repo FROM patch WHERE repo != ''
+                UNION SELECT repo FROM opportunity ORDER BY 1
+                """)
+            var taken = Set<String>()
+            for root in roots {
+                let base = (root as NSString).lastPathComponent
+                var name = base.isEmpty ? "repository" : base
+                var n = 1
+                while taken.contains(name) {
+                    n += 1
+                    name = "\(base)-\(n)"
+                }
+                taken.insert(name)
+                let service = try String.fetchAll(db, sql: "SELECT DISTINCT service FROM change_commit WHERE repo = ? AND service IS NOT NULL", arguments: [root])
+                try db.execute(sql: "INSERT INTO repository (name, root, service, added_at) VALUES (?, ?, ?, ?)",
+                               arguments: [name, root, service.count == 1 ? service[0] : nil, Timestamps.now()])
+            }
         }
         return migrator
     }

@@ -137,11 +137,21 @@ struct RecipeAndRegistryTests {
         #expect(throws: HeadroomError.self) { try registry.call("no_such_tool", [:]) }
         #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": 99]) }
         let repo = try ScratchRepository()
-        try repo.commit(["a.py": "def needle():\n    return 1\n"], message: "a")
-        let found = try registry.call("search_code", ["repository": .string(repo.path), "query": "needle"])
+        try repo.commit(["a.py": "def needle():\n    return 1\n", "secret.txt": "needle=hunter2\n"], message: "a")
+        // Issue 25: a repository nobody registered is out of reach, whatever path the caller names.
+        do {
+            _ = try registry.call("search_code", ["repository": .string(repo.path), "query": "needle"])
+            Issue.record("search_code read an unregistered repository")
+        } catch let error as HeadroomError {
+            #expect(error.message.contains("is not registered"), "\(error.message)")
+        }
+        try RepositoryRegistry(store: store).register(path: repo.path, name: "scratch")
+        let found = try registry.call("search_code", ["repository": "scratch", "query": "def needle"])
         #expect(found["matches"]?.arrayValue?.first?["path"] == "a.py")
+        let byPath = try registry.call("search_code", ["repository": .string(repo.path), "query": "def needle"])
+        #expect(byPath["matches"]?.arrayValue?.count == 1)
         #expect(throws: HeadroomError.self) {
-            try registry.call("search_code", ["repository": .string(repo.path), "query": "x", "path": "../.."])
+            try registry.call("search_code", ["repository": "scratch", "query": "x", "path": "../.."])
         }
         let docs = try registry.call("read_docs", ["skill": "memoize"])
         #expect(docs["text"]?.stringValue?.contains("Refuse when") == true)

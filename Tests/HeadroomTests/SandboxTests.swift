@@ -52,6 +52,26 @@ struct SandboxTests {
         #expect(!running(), "the background sleep \(pid) outlived the timeout")
     }
 
+    @Test("commands run under memory and file-size limits they cannot raise")
+    func resourceLimits() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var sandbox = ValidationSandbox(environment: ["HEADROOM_VALIDATION_MEMORY_MB": "512", "HEADROOM_VALIDATION_FILE_MB": "1"])
+        try #require(ValidationSandbox.limitsWork, "prlimit is not available here")
+        // A 2 MB file stops at the 1 MB limit; a 1 GB allocation fails; raising the limits is refused.
+        let big = try sandbox.run("head -c 2000000 /dev/zero > big; wc -c < big", in: dir.path, timeout: 30)
+        #expect(big.status != 0 || big.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1048576", "\(big.stdout) \(big.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: dir.file("big"))[.size] as? NSNumber)?.intValue ?? 0 <= 1 << 20)
+        let memory = try sandbox.run("python3 -c \"b = bytearray(1 << 30); print('allocated')\"", in: dir.path, timeout: 60)
+        #expect(!memory.stdout.contains("allocated") && memory.stderr.contains("MemoryError"), "\(memory.stderr)")
+        let raise = try sandbox.run("ulimit -f unlimited && echo raised", in: dir.path, timeout: 30)
+        #expect(!raise.stdout.contains("raised"))
+        sandbox.fileBytes = nil
+        sandbox.memoryBytes = nil
+        let free = try sandbox.run("head -c 2000000 /dev/zero > big2; wc -c < big2", in: dir.path, timeout: 30)
+        #expect(free.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2000000")
+    }
+
     @Test("commands have no network where user namespaces allow it")
     func noNetwork() throws {
         let sandbox = ValidationSandbox()

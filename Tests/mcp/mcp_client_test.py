@@ -237,7 +237,15 @@ async def scratch_round(session, args, label, rid):
         git("add", "-A")
         git("commit", "-qm", "scratch")
         head = git("rev-parse", "HEAD")
+        # Issue 25: a repository the operator did not register is out of reach for an MCP client.
         target = {"kind": "regression", "target": rid, "repository": repo, "path": "app.py", "function": "work"}
+        res = await session.call_tool("generate_patch", {**target, "skill": "log-guard"})
+        check(res.is_error and "not registered" in res.content[0].text,
+              f"[{label}] generate_patch on an unregistered repository is refused")
+        check(git("branch", "--list", "headroom/*") == "", f"[{label}] ... and made no branch there")
+        name = f"scratch-{label}"
+        subprocess.run([args.headroom, "repos", "add", name, repo, "--store", args.store], check=True, capture_output=True)
+        target["repository"] = name
 
         bad = await session.call_tool("propose_patch", {**target, "skill": "log-guard",
                                                         "replacement": "def work(items):\n    return (\n"})

@@ -91,10 +91,16 @@ struct OpportunitiesCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        let registry = HeadroomTools.registry(try toolContext(store: storeOptions.store, skills: skills, output: nil))
+        let context = try toolContext(store: storeOptions.store, skills: skills, output: nil)
+        let registry = HeadroomTools.registry(context)
         var arguments: [String: JSONValue] = ["limit": .number(Double(limit)), "min_share": .number(minShare)]
         if let service { arguments["service"] = .string(service) }
-        if let repo { arguments["repository"] = .string(repo) }
+        if let repo {
+            // A folder the operator names is registered (tools only take registered repositories); else a name.
+            let named = FileManager.default.fileExists(atPath: repo)
+                ? try RepositoryRegistry(store: context.store).register(path: repo, service: service).name : repo
+            arguments["repository"] = .string(named)
+        }
         let result = try registry.call("list_opportunities", .object(arguments))
         if format.format == .json { try printJSON(result); return }
         let rows = result["opportunities"]?.arrayValue ?? []

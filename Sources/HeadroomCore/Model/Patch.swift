@@ -46,7 +46,8 @@ public struct ValidationResult: Sendable, Codable, Equatable {
 public struct PatchRecord: Sendable, Codable, Equatable {
     /// `proposed`: made and past the static guardrails; `delivered`: tested, faster, on its branch; `refused`: a
     /// recipe or guardrail declined, or no significant gain; `failed`: tests failed or something broke.
-    public enum Status: String, Sendable, Codable, CaseIterable { case proposed, delivered, refused, failed }
+    /// `cancelled`: the run working on it was interrupted (SIGTERM, SIGINT, or killed and reaped later).
+    public enum Status: String, Sendable, Codable, CaseIterable { case proposed, delivered, refused, failed, cancelled }
     /// What a person decided about a delivered patch.
     public enum Review: String, Sendable, Codable { case pending, applied, rejected }
     public var id: Int64?

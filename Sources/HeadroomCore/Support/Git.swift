@@ -48,8 +48,11 @@ public struct Git: Sendable {
     }
 
     /// Whether a branch of that name exists.
-    public func hasBranch(_ name: String) -> Bool {
-        (try? Shell.run(["git", "-C", root, "show-ref", "--verify", "--quiet", "refs/heads/\(name)"]))?.succeeded
-            ?? false
+    public func hasBranch(_ name: String) -> Bool { Self.hasBranch(name, root: root) }
+
+    /// Whether a branch of that name exists in the repository at `root`.
+    public static func hasBranch(_ name: String, root: String) -> Bool {
+        (try? Shell.run(["git", "-C", root, "show-ref", "--verify", "--quiet", "refs/heads/\(name)"], tracked: false))?
+            .succeeded ?? false
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// Scratch space under the system's temporary folder that only the current user can enter (mode 0700): worktrees,
 /// patched files and process output hold repository content, which other users of the machine must not read.
 public enum PrivateTemporary {
-    /// A new, empty directory `PREFIX-UUID`, mode 0700.
+    /// A new directory `PREFIX-UUID`, mode 0700, holding only the owner's lease (`ProcessLease.fileName`), so that
+    /// what a killed process leaves here can be told from what a live one uses. An interruption removes it; so does
+    /// `remove(_:)`.
     public static func directory(prefix: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         do {
@@ -12,6 +14,22 @@ public enum PrivateTemporary {
         } catch {
             throw HeadroomError(.process, "cannot create a temporary folder under \(FileManager.default.temporaryDirectory.path)")
         }
+        let lease = url.appendingPathComponent(ProcessLease.fileName)
+        FileManager.default.createFile(atPath: lease.path, contents: Data(ProcessLease.current.utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        ActiveWork.shared.addScratch(url.path)
         return url
     }
+
+    /// Removes a folder made by `directory(prefix:)`.
+    public static func remove(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+        ActiveWork.shared.removeScratch(url.path)
+    }
+
+    /// Removes a folder made by `directory(prefix:)`, by path.
+    public static func remove(path: String) { remove(URL(fileURLWithPath: path)) }
+
+    /// Where scratch folders go.
+    public static var root: String { FileManager.default.temporaryDirectory.path }
 }

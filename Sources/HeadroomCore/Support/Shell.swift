@@ -22,15 +22,18 @@ public enum Shell {
     ///   - environment: extra variables layered over this process's environment (or, with
     ///     `inheritEnvironment: false`, the child's whole environment).
     ///   - input: bytes for the child's standard input.
-    ///   - timeout: seconds before the child (and its process group) is killed.
+    ///   - timeout: seconds before the child (and every process it started) is killed.
+    ///   - tracked: whether an interruption of this process (SIGTERM, SIGINT) kills the child too.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-        inheritEnvironment: Bool = true, input: Data? = nil, timeout: Double = 600
+        inheritEnvironment: Bool = true, input: Data? = nil, timeout: Double = 600, tracked: Bool = true
     ) throws -> ProcessResult {
         precondition(!arguments.isEmpty)
-        let fm = FileManager.default
+        // Once interrupted, no new work starts (the cleanup's own commands are untracked).
+        if tracked, ActiveWork.shared.isInterrupted { throw HeadroomError(.process, "interrupted") }
         let scratch = try PrivateTemporary.directory(prefix: "headroom-sh")
-        defer { try? fm.removeItem(at: scratch) }
+        defer { PrivateTemporary.remove(scratch) }
+        let fm = FileManager.default
         let outURL = scratch.appendingPathComponent("out")
         let errURL = scratch.appendingPathComponent("err")
         _ = fm.createFile(atPath: outURL.path, contents: nil)
@@ -63,11 +66,17 @@ public enum Shell {
         } catch {
             throw HeadroomError(.process, "cannot start \(arguments[0]): \(error)")
         }
+        let pid = process.processIdentifier
+        if tracked { ActiveWork.shared.addChild(pid) }
         let killer = Killer(process: process)
         let timer = DispatchWorkItem { killer.kill() }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         process.waitUntilExit()
         timer.cancel()
+        if tracked {
+            ActiveWork.shared.removeChild(pid)
+            ActiveWork.shared.stopIfInterrupted()
+        }
         let out = (try? Data(contentsOf: outURL)) ?? Data()
         let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
         if process.terminationReason == .exit, process.terminationStatus == 127,
@@ -105,33 +114,10 @@ private final class Killer: @unchecked Sendable {
         guard process.isRunning else { return }
         didFire = true
         let root = process.processIdentifier
-        for pid in Self.descendants(of: root).reversed() { Glibc.kill(pid, SIGKILL) }
+        for pid in ProcessTree.descendants(of: root).reversed() { Glibc.kill(pid, SIGKILL) }
         Glibc.kill(root, SIGKILL)
     }
 
-    /// Every process below `root`, parents before children, from /proc/PID/stat.
-    static func descendants(of root: Int32) -> [Int32] {
-        var children: [Int32: [Int32]] = [:]
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            // After "pid (comm)": state, then the parent's pid.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }
-        }
-        var found: [Int32] = []
-        var queue = [root]
-        while let next = queue.popLast() {
-            for child in children[next] ?? [] where !found.contains(child) {
-                found.append(child)
-                queue.append(child)
-            }
-        }
-        return found
-    }
     var fired: Bool {
         lock.lock()
         defer { lock.unlock() }

@@ -59,6 +59,18 @@ public struct AgentService: Sendable {
                      llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run) throws -> Result
     {
         let started = Date()
+        let store = context.store
+        // What an earlier, killed run left (worktrees, its test processes, patches it held) goes first.
+        let reaped = Janitor(store: store).clean().filter(\.removed)
+        if !reaped.isEmpty { progress("cleaned up after an interrupted run: " + reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", ")) }
+        // Interrupted, this run's patches end cancelled; finished, they are released.
+        let interruption = Janitor.cancelOnInterrupt(store: store)
+        defer {
+            ActiveWork.shared.removeHandler(interruption)
+            try? store.releasePatches(owner: ProcessLease.current)
+        }
+        var context = self.context
+        context.holdsNewPatches = true
         let registry = HeadroomTools.registry(context)
         let catalog = try context.catalog()
         let outcome: RuleBrain.Outcome
@@ -75,7 +87,6 @@ public struct AgentService: Sendable {
         } else {
             outcome = rules(RuleBrain(registry: registry, catalog: catalog, validation: validation))
         }
-        let store = context.store
         // Stored transcripts hold what the tools returned (code, commit messages): never a secret, whichever brain.
         let redactor = Self.redactor(store: store)
         let transcript = outcome.transcript.map { redactor.redact($0) }

@@ -37,12 +37,31 @@ public struct PatchService: Sendable {
     /// Where PR descriptions are written.
     public var outputDirectory: String
     public var costModel: CostModel
+    /// Whether patches this service makes are held by this process until its run releases them (the agents' runs:
+    /// if the run is interrupted they become `cancelled`). Patches an MCP client makes rest as `proposed`.
+    public var holdsNewPatches: Bool
 
-    public init(store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel()) {
+    public init(store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
+                holdsNewPatches: Bool = false)
+    {
         self.store = store
         self.outputDirectory = outputDirectory
         self.python = python
         self.costModel = costModel
+        self.holdsNewPatches = holdsNewPatches
+    }
+
+    /// Runs `body` with patch `id` held by this process: interrupted (SIGTERM/SIGINT) the patch is cancelled; killed,
+    /// the next run's `Janitor` cancels it. A hold this process already had is kept.
+    func holding<T>(_ id: Int64, _ body: () throws -> T) throws -> T {
+        let held = try store.ownedPatches().contains { $0.id == id && $0.owner == ProcessLease.current }
+        if !held { try store.setPatchOwner([id], owner: ProcessLease.current) }
+        let key = Janitor.cancelOnInterrupt(store: store)
+        defer {
+            ActiveWork.shared.removeHandler(key)
+            if !held { try? store.setPatchOwner([id], owner: nil) }
+        }
+        return try body()
     }
 
     // MARK: generate
@@ -88,7 +107,9 @@ public struct PatchService: Sendable {
         } catch let error as HeadroomError where error.code == .badInput {
             record.reason = HeadroomError.oneLine(error)
         }
-        return try store.savePatch(record)
+        let saved = try store.savePatch(record)
+        if holdsNewPatches, let id = saved.id, saved.status == .proposed { try store.setPatchOwner([id], owner: ProcessLease.current) }
+        return saved
     }
 
     /// An edit written outside Headroom's recipes (the LLM agent, an MCP client): the new text of exactly one
@@ -141,6 +162,10 @@ public struct PatchService: Sendable {
     /// stays `proposed` with its validation when it is a significant gain, else becomes `failed` or `refused` with
     /// the reason.
     public func validate(patchID: Int64, options: ValidationOptions = ValidationOptions()) throws -> PatchRecord {
+        try holding(patchID) { try validateHeld(patchID: patchID, options: options) }
+    }
+
+    private func validateHeld(patchID: Int64, options: ValidationOptions) throws -> PatchRecord {
         var record = try store.patch(id: patchID)
         guard record.status == .proposed, let editJSON = record.editJSON else {
             throw HeadroomError(.badInput, "patch \(patchID) is \(record.status.rawValue); only proposed patches are validated")
@@ -156,7 +181,7 @@ public struct PatchService: Sendable {
         }
         let scratch = try Self.scratchDirectory()
         let branches = PatchBranch(repository: git.root, scratch: scratch)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { PrivateTemporary.remove(path: scratch) }
         let before = try branches.detachedWorktree(at: record.baseCommit)
         let after = try branches.detachedWorktree(at: record.baseCommit)
         defer {
@@ -198,6 +223,10 @@ public struct PatchService: Sendable {
 
     /// Commits a validated patch to a new `headroom/<kind>-<id>` branch and writes its PR description.
     public func deliver(patchID: Int64, started: Date = Date()) throws -> PatchRecord {
+        try holding(patchID) { try deliverHeld(patchID: patchID, started: started) }
+    }
+
+    private func deliverHeld(patchID: Int64, started: Date) throws -> PatchRecord {
         var record = try store.patch(id: patchID)
         guard record.status == .proposed, let validation = record.validation, validation.isSignificantGain,
             let editJSON = record.editJSON
@@ -208,20 +237,34 @@ public struct PatchService: Sendable {
         let git = try Git(path: record.repository)
         let settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
         let scratch = try Self.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { PrivateTemporary.remove(path: scratch) }
         let branches = PatchBranch(repository: git.root, scratch: scratch)
         let checkout = try branches.checkoutState()
         let targetID = record.kind == "regression" ? record.regressionID : record.opportunityID
-        let branch = try branches.freshName("headroom/\(record.kind)-\(targetID ?? record.id ?? 0)")
         let context = try describeTarget(record)
-        let message = "\(context.title)\n\n" + record.summary.map { "- \($0)" }.joined(separator: "\n")
-            + "\n\n\(context.trailer)\nValidated by Headroom: tests pass; "
-            + String(format: "%.2f× faster (p = %.2g).", validation.speedup, validation.pValue)
-        let made = try branches.commit(branch: branch, base: record.baseCommit, files: [(edit.path, edit.patched)], message: message)
-        branches.removeWorktree(made.worktree)
-        guard try branches.checkoutState() == checkout else {
-            branches.deleteBranch(branch)
-            throw HeadroomError(.refused, "guardrail safety: the checked-out branch of \(git.root) changed during delivery")
+        let made: (commit: String, diff: String)
+        let branch: String
+        if let earlier = try deliveredBranch(for: record, edit: edit, git: git) {
+            // The same fix was delivered before and its branch is still there: point at it, mint no copy.
+            branch = earlier.branch
+            made = (earlier.commit, try git.run(["show", "--format=", "--no-color", earlier.commit]))
+        } else {
+            branch = try branches.freshName("headroom/\(record.kind)-\(targetID ?? record.id ?? 0)")
+            // Named on the row before it exists, so an interrupted delivery's branch is found and removed.
+            record.branch = branch
+            record = try store.savePatch(record)
+            let message = "\(context.title)\n\n" + record.summary.map { "- \($0)" }.joined(separator: "\n")
+                + "\n\n\(context.trailer)\nValidated by Headroom: tests pass; "
+                + String(format: "%.2f× faster (p = %.2g).", validation.speedup, validation.pValue)
+            let committed = try branches.commit(branch: branch, base: record.baseCommit, files: [(edit.path, edit.patched)], message: message)
+            branches.removeWorktree(committed.worktree)
+            made = (committed.commit, committed.diff)
+            guard try branches.checkoutState() == checkout else {
+                branches.deleteBranch(branch)
+                record.branch = nil
+                _ = try? store.savePatch(record)
+                throw HeadroomError(.refused, "guardrail safety: the checked-out branch of \(git.root) changed during delivery")
+            }
         }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let prPath = (outputDirectory as NSString).appendingPathComponent(branch.replacingOccurrences(of: "/", with: "-") + ".md")
@@ -238,6 +281,25 @@ public struct PatchService: Sendable {
         record.status = .delivered
         record.seconds = Date().timeIntervalSince(started)
         return try store.savePatch(record)
+    }
+
+    /// An earlier delivered patch's branch that holds exactly this edit on the same base, when it still exists.
+    func deliveredBranch(for record: PatchRecord, edit: SourceEdit, git: Git) throws -> (branch: String, commit: String)? {
+        let earlier = try store.patches(status: .delivered).filter {
+            $0.id != record.id && $0.kind == record.kind && $0.regressionID == record.regressionID
+                && $0.opportunityID == record.opportunityID && $0.repository == record.repository
+                && $0.baseCommit == record.baseCommit && $0.review != .rejected
+        }
+        for candidate in earlier {
+            guard let branch = candidate.branch, let commit = candidate.commit, git.hasBranch(branch),
+                (try? git.resolve(branch)) == commit, (try? git.resolve(commit + "^")) == record.baseCommit,
+                git.show(commit, path: edit.path) == edit.patched,
+                let changed = try? git.run(["diff", "--name-only", record.baseCommit, commit]),
+                changed.split(separator: "\n").map(String.init) == [edit.path]
+            else { continue }
+            return (branch, commit)
+        }
+        return nil
     }
 
     // MARK: reject
@@ -319,7 +381,7 @@ public struct PatchService: Sendable {
     /// `git diff --no-index` of the edit, with repository paths in the headers.
     static func unifiedDiff(_ edit: SourceEdit) throws -> String {
         let scratch = try scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { PrivateTemporary.remove(path: scratch) }
         let a = (scratch as NSString).appendingPathComponent("a")
         let b = (scratch as NSString).appendingPathComponent("b")
         try edit.original.write(toFile: a, atomically: true, encoding: .utf8)

@@ -5,12 +5,13 @@ import HeadroomStore
 extension HeadroomTools {
     static func changeTools(_ context: ToolContext) -> [Tool] {
         let store = context.store
+        let repositories = RepositoryRegistry(store: store)
         return [
             Tool(
                 name: "get_change",
                 description: "One commit: author, time, message, the functions it changed (with added and removed lines), configuration keys, and its diff.",
                 inputSchema: Schema.object(["sha": Schema.string("full sha or unique prefix"),
-                                            "repository": Schema.string("repository path (default: the one it was imported from)")],
+                                            "repository": Schema.string("registered repository name (default: the one it was imported from)")],
                                            required: ["sha"]),
                 outputSchema: Schema.output(["sha": Schema.string(""), "functions": Schema.array(Schema.any), "diff": Schema.string("")]),
                 annotations: .readOnly
@@ -18,7 +19,8 @@ extension HeadroomTools {
                 let sha = try store.resolveCommit(string(args, "sha")!)
                 guard let commit = try store.commits(shas: [sha]).first else { throw HeadroomError(.notFound, "no commit \(sha)") }
                 var json = try JSONValue(encoding: commit)
-                if let repository = try string(args, "repository") ?? store.repository(ofCommit: sha),
+                let named = try string(args, "repository").map { try repositories.root($0) }
+                if let repository = try named ?? store.repository(ofCommit: sha).flatMap({ try? repositories.root($0) }),
                     let diff = try? Git(path: repository).run(["show", "--format=", "--no-color", "--stat", "-p", sha])
                 {
                     if case .object(var fields) = json {
@@ -53,7 +55,7 @@ extension HeadroomTools {
                 name: "search_code",
                 description: "Search a repository's tracked files (git grep, fixed text or a regular expression); never reads outside the repository root.",
                 inputSchema: Schema.object([
-                    "repository": Schema.string("repository root"), "query": Schema.string("text or regular expression"),
+                    "repository": Schema.string("registered repository name"), "query": Schema.string("text or regular expression"),
                     "regex": Schema.boolean("treat query as an extended regular expression"),
                     "path": Schema.string("only under this repository-relative path"),
                     "limit": Schema.integer("matches to return (default 50)", minimum: 1),
@@ -61,7 +63,7 @@ extension HeadroomTools {
                 outputSchema: Schema.output(["matches": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { args in
-                let git = try Git(path: string(args, "repository")!)
+                let git = try Git(path: repositories.root(string(args, "repository")!))
                 var command = ["grep", "-n", "-I", "--no-color", args["regex"]?.boolValue == true ? "-E" : "-F", "-e", string(args, "query")!, "--"]
                 if let path = string(args, "path") { command.append(try PatchService.repositoryPath(path, root: git.root)) }
                 let result = try Shell.run(["git", "-C", git.root] + command, timeout: 60)

@@ -16,6 +16,9 @@ public struct ToolContext: Sendable {
     /// `headroom.toml`. Commands come only from these two places: no tool call (from an MCP client or a model)
     /// can set one.
     public var commands: OperatorCommands
+    /// Whether patches made through these tools are held by this process until its run ends (an agent's run), so
+    /// an interrupted run's patches end `cancelled` rather than `proposed`.
+    public var holdsNewPatches = false
 
     public init(store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
                 validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands())

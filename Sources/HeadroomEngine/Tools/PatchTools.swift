@@ -4,7 +4,9 @@ import HeadroomStore
 
 extension HeadroomTools {
     static func patchTools(_ context: ToolContext) -> [Tool] {
-        let service = PatchService(store: context.store, outputDirectory: context.outputDirectory, costModel: context.costModel)
+        let service = PatchService(store: context.store, outputDirectory: context.outputDirectory, costModel: context.costModel,
+                                   holdsNewPatches: context.holdsNewPatches)
+        let repositories = RepositoryRegistry(store: context.store)
         return [
             Tool(
                 name: "generate_patch",
@@ -13,7 +15,7 @@ extension HeadroomTools {
                     "skill": Schema.string("skill name (log-guard, memoize, regex-hoist, loop-invariant, revert-hunk)"),
                     "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
                     "target": Schema.integer("regression or opportunity id", minimum: 1),
-                    "repository": Schema.string("repository root"),
+                    "repository": Schema.string("registered repository name"),
                     "path": Schema.string("repository-relative file"),
                     "function": Schema.string("function (qualified name)"),
                     "culprit": Schema.string("culprit commit (revert-hunk)"),
@@ -23,7 +25,7 @@ extension HeadroomTools {
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
             ) { args in
                 let record = try service.generate(skill: string(args, "skill")!, target: PatchTarget(
-                    kind: string(args, "kind")!, id: try int64(args, "target"), repository: string(args, "repository")!,
+                    kind: string(args, "kind")!, id: try int64(args, "target"), repository: try repositories.root(string(args, "repository")!),
                     path: string(args, "path")!, function: string(args, "function")!, culprit: string(args, "culprit")))
                 return patchJSON(record)
             },
@@ -34,7 +36,7 @@ extension HeadroomTools {
                     "skill": Schema.string("the skill whose playbook the edit follows (its recipe checks the right issue)"),
                     "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
                     "target": Schema.integer("regression or opportunity id", minimum: 1),
-                    "repository": Schema.string("repository root"),
+                    "repository": Schema.string("registered repository name"),
                     "path": Schema.string("repository-relative file"),
                     "function": Schema.string("function (qualified name)"),
                     "replacement": Schema.string("the complete new function text"),
@@ -48,7 +50,7 @@ extension HeadroomTools {
             ) { args in
                 let record = try service.propose(
                     skill: string(args, "skill")!,
-                    target: PatchTarget(kind: string(args, "kind")!, id: try int64(args, "target"), repository: string(args, "repository")!,
+                    target: PatchTarget(kind: string(args, "kind")!, id: try int64(args, "target"), repository: try repositories.root(string(args, "repository")!),
                                         path: string(args, "path")!, function: string(args, "function")!, culprit: string(args, "culprit")),
                     replacement: string(args, "replacement")!,
                     moduleLines: args["module_lines"]?.arrayValue?.compactMap(\.stringValue) ?? [],

@@ -76,7 +76,7 @@ extension HeadroomTools {
                 description: "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
                 inputSchema: Schema.object([
                     "service": Schema.string("only this service (required to scan)"),
-                    "repository": Schema.string("scan this repository first"),
+                    "repository": Schema.string("scan this registered repository first"),
                     "id": Schema.integer("only this opportunity", minimum: 1),
                     "min_share": Schema.number("scan functions with at least this total share (default 0.01)"),
                     "limit": Schema.integer("rows (default 50)", minimum: 1),
@@ -93,7 +93,8 @@ extension HeadroomTools {
                     }
                     var scanner = OpportunityScanner(store: store, costModel: context.costModel)
                     if let share = args["min_share"]?.doubleValue { scanner.minimumShare = share }
-                    _ = try scanner.scan(service: service, repository: repository, skills: try? context.catalog())
+                    _ = try scanner.scan(service: service, repository: RepositoryRegistry(store: store).root(repository),
+                                         skills: try? context.catalog())
                 }
                 let rows = try store.opportunities(service: string(args, "service")).prefix(args["limit"]?.intValue ?? 50)
                 return ["opportunities": .array(try rows.map { try opportunityJSON($0, store: store) })]

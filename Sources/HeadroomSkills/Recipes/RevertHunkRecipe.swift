@@ -35,7 +35,7 @@ public struct RevertHunkRecipe: Recipe {
             throw Refusal("the culprit \(culprit.prefix(12)) did not change `\(input.function)` in \(input.path)")
         }
         let scratch = try PrivateTemporary.directory(prefix: "headroom-revert")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        defer { PrivateTemporary.remove(scratch) }
         let file = scratch.appendingPathComponent(input.path)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try input.source.write(to: file, atomically: true, encoding: .utf8)

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomStore
+
+/// The repositories tools may read and patch: registered by an operator, named by tools.
+struct ReposCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repos", abstract: "Register the repositories Headroom's tools may read and patch.",
+        discussion: """
+            Tools (MCP clients, the agents, a model) name a repository by its registered name and can reach no other
+            folder. `changes import --repo`, `opportunities --repo` and the demo register the folder they are given.
+            """,
+        subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register SERVICE's repository DIR under the name SERVICE.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The service the repository builds; also the name tools use.") var service: String
+        @Argument(help: "The repository (any folder inside it).") var directory: String
+        @Option(help: "Register under this name instead of SERVICE.") var name: String?
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            let added = try RepositoryRegistry(store: store).register(path: directory, name: name ?? service, service: service)
+            print("registered \(added.name) → \(added.root)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The registered repositories.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            let repositories = try store.registeredRepositories()
+            if format.format == .json { return try printJSON(["repositories": repositories]) }
+            if repositories.isEmpty { print("no repositories registered; add one with `headroom repos add SERVICE DIR`") }
+            for repository in repositories {
+                print("\(repository.name)  \(repository.root)" + (repository.service.map { "  (service \($0))" } ?? ""))
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Forget a registration (the repository is not touched).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The registered name.") var name: String
+
+        func run() throws {
+            let store = try Store.open(path: storeOptions.store)
+            guard try store.unregisterRepository(name: name) else {
+                throw HeadroomError(.notFound, "no repository named '\(name)' (see `headroom repos list`)")
+            }
+            print("removed \(name)")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// A repository an operator registered: tools name it by `name`, never by a path of the caller's choosing.
+public struct RegisteredRepository: Sendable, Codable, Equatable {
+    /// The id tools take (by default the service the repository builds).
+    public var name: String
+    /// The repository's top-level folder, symlinks resolved.
+    public var root: String
+    public var service: String?
+    public var addedAt: String
+
+    public init(name: String, root: String, service: String?, addedAt: String) {
+        self.name = name
+        self.root = root
+        self.service = service
+        self.addedAt = addedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, root, service
+        case addedAt = "added_at"
+    }
+}
