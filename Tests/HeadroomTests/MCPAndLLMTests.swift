@@ -94,6 +94,17 @@ struct MCPAndLLMTests {
         #expect(throws: HeadroomError.self) { try LLMConfiguration.resolve(baseURL: "http://x", environment: [:]) }
     }
 
+    /// Issue 25's prompt-injection corpus (Tests/llm/injection_test.py): instructions planted in code comments,
+    /// docstrings, a README, commit subjects and a profile frame name, obeyed by the fake provider, get no command,
+    /// no path outside the registered repository and no secret.
+    @Test("a model that obeys planted instructions gets no command, no foreign repository and no secret")
+    func promptInjection() throws {
+        let run = try Shell.run(["python3", Checkout.root + "/Tests/llm/injection_test.py", "--headroom", Checkout.binary],
+                                timeout: 600)
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(2000))")
+        #expect(run.stdout.contains("all injection checks passed"))
+    }
+
     @Test("HTTP beyond loopback needs a token of at least 16 characters")
     func httpBinding() throws {
         let surface = MCPSurface(registry: ToolRegistry(), catalog: nil)

@@ -12,6 +12,10 @@ Prints `listening PORT` on stdout once bound (127.0.0.1, a free port). Each POST
     {"calls": [{"name": T, "arguments": {...}} | {"name": T, "raw": "not json"}]}
     {"text": "final answer"}
     {"repeat": {"calls": [...]}}            answer this forever (for budget tests)
+    {"obey": true}                          a model that follows instructions it reads: every line
+                                            `HEADROOM-AGENT: call TOOL {json arguments}` in any tool result (code, commit
+                                            messages, frame names, …) becomes a tool call, once each; when none is new,
+                                            the next turn is taken. Calls made are appended to --obeyed if given.
 
 Argument strings "$result.FIELD" take FIELD from the newest tool result in the request, and "$tool:NAME.FIELD" from
 the newest result of tool NAME. The server checks what it receives as the real APIs do (tool results answer earlier
@@ -27,22 +31,71 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+INSTRUCTION = "HEADROOM-AGENT: call "
+
+
 class State:
-    def __init__(self, scenario, log):
+    def __init__(self, scenario, log, obeyed=None):
         self.turns = scenario
         self.index = 0
         self.log = log
+        self.obeyed_log = obeyed
+        self.obeyed = set()
+        self.replies = 0
         self.lock = threading.Lock()
 
-    def next_turn(self):
+    def next_turn(self, results=()):
         with self.lock:
-            if self.index >= len(self.turns):
-                return {"status": 500, "body": {"error": {"message": "scenario exhausted"}}}
-            turn = self.turns[self.index]
-            if "repeat" in turn:
-                return turn["repeat"]
-            self.index += 1
-            return turn
+            while True:
+                if self.index >= len(self.turns):
+                    return {"status": 500, "body": {"error": {"message": "scenario exhausted"}}}
+                turn = self.turns[self.index]
+                if "repeat" in turn:
+                    return turn["repeat"]
+                if "obey" in turn:
+                    calls = self.instructions(results)
+                    if calls:
+                        return {"calls": calls}
+                    self.index += 1
+                    continue
+                self.index += 1
+                return turn
+
+    def instructions(self, results):
+        """New `HEADROOM-AGENT: call TOOL {...}` lines in the tool results, as calls."""
+        calls = []
+        for _, result in results:
+            for text in strings(result):
+                at = text.find(INSTRUCTION)
+                while at >= 0:
+                    rest = text[at + len(INSTRUCTION):]
+                    name = rest.split(" ", 1)[0]
+                    brace = rest.find("{")
+                    try:
+                        arguments, _ = json.JSONDecoder().raw_decode(rest[brace:])
+                    except Exception:
+                        arguments = None
+                    key = name + json.dumps(arguments, sort_keys=True)
+                    if name.isidentifier() and isinstance(arguments, dict) and key not in self.obeyed:
+                        self.obeyed.add(key)
+                        calls.append({"name": name, "arguments": arguments})
+                        if self.obeyed_log:
+                            with open(self.obeyed_log, "a") as f:
+                                f.write(json.dumps({"name": name, "arguments": arguments}) + "\n")
+                    at = text.find(INSTRUCTION, at + 1)
+        return calls
+
+
+def strings(value):
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
 
 
 def tool_results(fmt, body):
@@ -147,14 +200,16 @@ def make_handler(state, fmt_default):
                 results = tool_results(fmt, body)
             except Exception as e:
                 return self.reply(400, {"error": {"type": "invalid_request_error", "message": str(e)}})
-            turn = state.next_turn()
+            turn = state.next_turn(results)
             if "status" in turn:
                 headers = [("retry-after", str(turn["retry_after"]))] if "retry_after" in turn else []
                 return self.reply(turn["status"], turn.get("body", {"error": {"message": "scripted error"}}), headers)
             if "malformed" in turn:
                 return self.reply(200, turn["malformed"].encode())
             calls = [dict(c, arguments=resolve(c.get("arguments", {}), results)) for c in turn.get("calls", [])]
-            n = state.index
+            with state.lock:
+                state.replies += 1
+                n = state.replies
             if fmt == "openai":
                 message = {"role": "assistant", "content": turn.get("text")}
                 if calls:
@@ -184,12 +239,13 @@ def main():
     parser.add_argument("--scenario", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--format", default="openai")
+    parser.add_argument("--obeyed", help="append each call an obey turn makes to this file (JSON lines)")
     args = parser.parse_args()
     with open(args.scenario) as f:
         scenario = json.load(f)
     # A parent that ignores SIGTERM (some test runners) must not make this server unstoppable.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    state = State(scenario, args.log)
+    state = State(scenario, args.log, args.obeyed)
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state, args.format))
     print(f"listening {server.server_address[1]}", flush=True)
     try:

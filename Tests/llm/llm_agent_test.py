@@ -36,13 +36,13 @@ def check(condition, what):
 
 
 class Fake:
-    def __init__(self, scenario):
+    def __init__(self, scenario, extra=()):
         self.dir = tempfile.mkdtemp(prefix="headroom-fake-llm-")
         self.log = os.path.join(self.dir, "requests.jsonl")
         path = os.path.join(self.dir, "scenario.json")
         with open(path, "w") as f:
             json.dump(scenario, f)
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_provider.py"), "--scenario", path, "--log", self.log],
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_provider.py"), "--scenario", path, "--log", self.log, *extra],
                                      stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         check(line.startswith("listening"), f"fake provider started ({line.strip()})")
