@@ -3,9 +3,9 @@ import HeadroomCore
 
 /// Where a repository's test, bench and format commands run during validation, in one sentence: in a detached
 /// worktree, killed on timeout together with every process they started, with an environment reduced to
-/// `keptVariables` (no inherited secrets), and without network (`unshare -rn`: a new user and network namespace
-/// with only a down loopback) where the kernel allows unprivileged user namespaces — probed once, and said in
-/// `isolation`.
+/// `keptVariables` (no inherited secrets), in their own PID namespace (nothing they start — a double fork, `setsid`
+/// included — outlives them), and without network (`unshare -rn`: a new user and network namespace with only a down
+/// loopback) where the kernel allows unprivileged user namespaces — probed once, and said in `isolation`.
 ///
 /// Resource limits (`prlimit`, soft and hard, so a command cannot raise them): address space
 /// `HEADROOM_VALIDATION_MEMORY_MB` (default 8192), size of any file written `HEADROOM_VALIDATION_FILE_MB` (default 1024),
@@ -23,6 +23,8 @@ public struct ValidationSandbox: Sendable {
 
     /// Whether commands run without network.
     public var isolatesNetwork: Bool
+    /// Whether commands run in their own PID namespace (when it ends, the kernel kills everything left in it).
+    public var isolatesProcesses: Bool
     /// Address-space limit in bytes (nil: none).
     public var memoryBytes: Int?
     /// Largest file a command may write, in bytes (nil: none).
@@ -31,6 +33,7 @@ public struct ValidationSandbox: Sendable {
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         isolatesNetwork = environment["HEADROOM_VALIDATION_NETWORK"] != "1" && Self.namespacesWork
+        isolatesProcesses = Self.pidNamespacesWork
         let megabytes = { (key: String, fallback: Int) -> Int? in
             let value = environment[key].flatMap { Int($0) } ?? fallback
             return value > 0 ? value << 20 : nil
@@ -41,7 +44,8 @@ public struct ValidationSandbox: Sendable {
 
     /// What the sandbox holds here, for logs and the README.
     public var isolation: String {
-        let limits = Self.limitsWork ? ", memory/file-size/open-file limits" : ""
+        let limits = (Self.limitsWork ? ", memory/file-size/open-file limits" : "")
+            + (isolatesProcesses ? ", own PID namespace" : "")
         return isolatesNetwork
             ? "process tree killed on timeout, scrubbed environment\(limits), no network"
             : "process tree killed on timeout, scrubbed environment\(limits) (network allowed: HEADROOM_VALIDATION_NETWORK=1 or no unprivileged user namespaces)"
@@ -61,7 +65,11 @@ public struct ValidationSandbox: Sendable {
             if let fileBytes { limits.append("--fsize=\(fileBytes)") }
             limits.append("--")
         }
-        return (isolatesNetwork ? ["unshare", "-rn"] : []) + limits + ["sh", "-c", command]
+        var namespaces: [String] = []
+        if isolatesNetwork || isolatesProcesses {
+            namespaces = ["unshare", "-r"] + (isolatesNetwork ? ["-n"] : []) + (isolatesProcesses ? ["-p", "-f"] : [])
+        }
+        return namespaces + limits + ["sh", "-c", command]
     }
 
     /// The kept variables of this process's environment.
@@ -73,6 +81,12 @@ public struct ValidationSandbox: Sendable {
     public static let limitsWork: Bool = {
         guard Shell.which("prlimit") != nil else { return false }
         return (try? Shell.run(["prlimit", "--nofile=4096", "--", "true"], timeout: 10))?.succeeded ?? false
+    }()
+
+    /// Whether `unshare -rpf` (user and PID namespaces) works here.
+    public static let pidNamespacesWork: Bool = {
+        guard Shell.which("unshare") != nil else { return false }
+        return (try? Shell.run(["unshare", "-rpf", "true"], timeout: 10))?.succeeded ?? false
     }()
 
     /// Whether `unshare -rn` works on this machine (kernel and policy allow unprivileged user namespaces).

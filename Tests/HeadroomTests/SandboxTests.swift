@@ -35,21 +35,41 @@ struct SandboxTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let started = Date()
-        let run = try ValidationSandbox().run("sleep 60 & echo $! > child.pid; wait", in: dir.path, timeout: 1)
+        // The child is found by a tag in its command line: inside a PID namespace, `$!` is not a host pid.
+        let tag = "headroom-timeout-\(UUID().uuidString.prefix(8))"
+        let run = try ValidationSandbox().run("sh -c 'sleep 60; echo \(tag)' & wait", in: dir.path, timeout: 1)
         #expect(run.timedOut)
         #expect(Date().timeIntervalSince(started) < 10)
-        let pid = try #require(Int32(try String(contentsOfFile: dir.file("child.pid"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
-        // Gone, or a zombie waiting for init to reap it: either way no longer running.
-        func running() -> Bool {
-            guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
-        }
         let deadline = Date().addingTimeInterval(5)
-        while running() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(!running(), "the background sleep \(pid) outlived the timeout")
+        while Self.running(tag) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!Self.running(tag), "the background child outlived the timeout")
+    }
+
+    /// Whether a live (not zombie) process has `tag` in its command line.
+    static func running(_ tag: String) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.contains { entry in
+            guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                String(decoding: data, as: UTF8.self).contains(tag),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8)
+            else { return false }
+            return !stat.contains(") Z ")
+        }
+    }
+
+    @Test("nothing a command starts outlives it, a double fork (setsid) included")
+    func detachedChildrenDie() throws {
+        let sandbox = ValidationSandbox()
+        try #require(sandbox.isolatesProcesses, "PID namespaces are not available here")
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let tag = "headroom-escape-\(UUID().uuidString.prefix(8))"
+        // Ends normally, and on timeout.
+        _ = try sandbox.run("setsid sh -c 'sleep 60; echo \(tag)' >/dev/null 2>&1 & echo ok", in: dir.path, timeout: 30)
+        _ = try sandbox.run("setsid sh -c 'sleep 60; echo \(tag)-t' >/dev/null 2>&1 & sleep 30", in: dir.path, timeout: 1)
+        let deadline = Date().addingTimeInterval(5)
+        while (Self.running(tag) || Self.running(tag + "-t")) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!Self.running(tag) && !Self.running(tag + "-t"), "a detached child outlived its command")
     }
 
     @Test("commands run under memory and file-size limits they cannot raise")
