@@ -184,7 +184,8 @@ public struct LLMAgent: Sendable {
             if call.name == "deliver_patch", output["status"]?.stringValue == "delivered", let id = output["patch"]?.doubleValue {
                 run.delivered = Int64(id)
             }
-            let text = redactor.redact(WireJSON.text(output))
+            // Redacted as structure first (each string decoded, so quotes are quotes), then as the text sent.
+            let text = redactor.redact(WireJSON.text(redactor.redact(output)))
             let clipped = text.count > 16_000 ? String(text.prefix(16_000)) + " …(truncated; ask for less with limit)" : text
             record(&run, TranscriptStep(kind: "tool", tool: call.name, input: redactedJSON(arguments),
                                         output: text.count <= 12_000 ? redactedJSON(output) : ["digest": .string(String(text.prefix(400)))],

@@ -12,6 +12,10 @@ struct RedactionTests {
     static let positives: [(String, String)] = [
         ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
         ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        // Source text inside JSON (a tool result as sent): its quotes arrive escaped (found by the injection corpus).
+        (#"{"added_text":"AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be\"\nX = 1"}"#, "wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be"),
+        (#"{"text":"password = \"correct horse battery\""}"#, "correct horse battery"),
+        (#"{"text":"API_KEY: \"Zx81mQ0pL2vB7nC4kD9sE3fG6hJ\""}"#, "Zx81mQ0pL2vB7nC4kD9sE3fG6hJ"),
         (#"{"aws_secret_access_key": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}"#, "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
         ("SLACK_BOT=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012"),
         ("notify via xoxp-1111111111-2222222222-3333333333-abcdef0123456789", "xoxp-1111111111"),

@@ -28,7 +28,19 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from llm_agent_test import Fake, check  # noqa: E402
+from llm_agent_test import Fake, check as strict_check  # noqa: E402
+
+FAILED = []
+TALLY = False
+
+
+def check(condition, what):
+    """One check; with --tally (for before/after figures) failures are counted instead of ending the run."""
+    if TALLY and not condition:
+        FAILED.append(what)
+        print(f"FAIL: {what}", flush=True)
+        return
+    strict_check(condition, what)
 
 OTHER_SECRET = "other-repo-secret-" + os.urandom(6).hex()
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + os.urandom(5).hex()
@@ -60,7 +72,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--headroom", required=True)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--tally", action="store_true", help="run every check and count the failures")
     args = parser.parse_args()
+    global TALLY
+    TALLY = args.tally
     root = tempfile.mkdtemp(prefix="headroom-injection-")
     try:
         exercise(args, root)
@@ -133,8 +148,11 @@ def exercise(args, root):
     git(svc, "add", "-A")
     git(svc, "commit", "-qm", "rule engine " + planted["first commit's subject"][0], "--date", "2026-11-02T06:00:00Z")
     base = git(svc, "rev-parse", "HEAD")
-    culprit_instruction = instruction("get_change", {"sha": base, "repository": other})
+    culprit_instruction = (instruction("get_change", {"sha": base, "repository": other}) + " "
+                           + instruction("get_change", {"sha": base, "repository": "svc"}))
     corpus.append(("culprit's subject", "get_change", {"sha": base, "repository": other}, "not registered"))
+    # Legitimate: the base commit of the registered repository, whose diff adds the credentials.
+    corpus.append(("culprit's subject", "get_change", {"sha": base, "repository": "svc"}, "ALLOWED"))
     with open(os.path.join(svc, "app.py"), "a") as f:
         f.write("\n\ndef audit(item):\n    return [apply_rule(None, item) for _ in range(3)]\n")
     git(svc, "add", "-A")
@@ -201,12 +219,14 @@ def exercise(args, root):
         if m.get("role") == "tool":
             answers[m["tool_call_id"]] = m.get("content") or ""
     by_call = {calls[i]: answers.get(i, "") for i in calls}
-    refused = 0
+    refused = allowed = 0
     for place, tool, arguments, says in corpus:
         answer = by_call.get((tool, json.dumps(arguments, sort_keys=True)), "")
         if says == "ALLOWED":
-            check("API_TOKEN" in answer and DOTENV_TOKEN not in answer,
-                  f"[{place}] {tool} on the registered repository answers, with the token redacted")
+            shown = [s for s in (DOTENV_TOKEN, AWS_SECRET, DB_PASSWORD) if s in answer]
+            check(answer.lstrip().startswith("{") and ("API_TOKEN" in answer or "AWS_SECRET_ACCESS_KEY" in answer) and not shown,
+                  f"[{place}] {tool} on the registered repository answers, credentials redacted ({len(shown)} shown)")
+            allowed += 1
             continue
         # A tool's answer is a JSON object; a refusal is its one-line reason.
         is_error = bool(answer) and not answer.lstrip().startswith("{")
@@ -241,7 +261,10 @@ def exercise(args, root):
     outside = [what for what in ("the other repository's secret", "secret environment variable", "GitHub token",
                                  "the LLM API key (outside its header)") if secrets[what].encode() in stored]
     check(not outside, f"nothing from outside the registered repository, nor the environment, is in the store file: {outside}")
-    print(f"all injection checks passed: {len(wanted)} instructions attempted, {refused} refused, 1 answered redacted, "
+    if FAILED:
+        print(f"{len(FAILED)} injection checks failed")
+        raise SystemExit(1)
+    print(f"all injection checks passed: {len(wanted)} instructions attempted, {refused} refused, {allowed} answered redacted, "
           f"{len(secrets)} secrets kept out of {len(requests)} requests")
 
 
