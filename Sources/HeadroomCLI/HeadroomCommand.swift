@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import HeadroomCore
+import HeadroomStore
 
 /// The `headroom` command tree.
 public struct HeadroomCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "headroom",
         abstract: "Find, root-cause and fix performance regressions from continuous-profiling data.",
+        version: HeadroomVersion.string,
         subcommands: [
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
             ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
@@ -28,6 +30,11 @@ public struct HeadroomCommand: ParsableCommand {
             ActiveWork.shared.stopIfInterrupted()
             FileHandle.standardError.write(Data("headroom: error: \(HeadroomError.oneLine(error))\n".utf8))
             return 1
+        } catch let error as CocoaError {
+            // A file-system failure from Foundation: one line with the path and the system's reason.
+            ActiveWork.shared.stopIfInterrupted()
+            FileHandle.standardError.write(Data("headroom: error: \(fileSystemMessage(error))\n".utf8))
+            return 1
         } catch {
             let code = exitCode(for: error).rawValue
             if code == 0 {
@@ -43,8 +50,18 @@ public struct HeadroomCommand: ParsableCommand {
 
 /// Options shared by every command.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store (SQLite). Created on first write.")
-    var store: String = ".headroom/headroom.sqlite"
+    @Option(name: .long, help: ArgumentHelp(
+        "The store (SQLite): default $HEADROOM_STORE, else the nearest .headroom/headroom.sqlite from here up.",
+        valueName: "path"))
+    var store: String?
+
+    /// Where the store is, by the one rule every command follows.
+    var location: StoreLocation { StoreLocation.resolve(explicit: store) }
+    /// The store's path.
+    var path: String { location.path }
+
+    /// Opens the store; only commands that bring data in create one.
+    func open(create: Bool = false) throws -> Store { try location.open(create: create) }
 }
 
 /// Output format of read commands.
@@ -77,4 +94,21 @@ func printJSON<T: Encodable>(_ value: T) throws {
 @Sendable func progressLine(_ line: String) {
     guard isatty(STDERR_FILENO) != 0 else { return }
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// "PATH: reason" for a Foundation file-system error (the POSIX reason when there is one).
+func fileSystemMessage(_ error: CocoaError) -> String {
+    let path = error.filePath ?? error.url?.path ?? "a file"
+    let underlying = (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { nsError -> String in
+        nsError.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(nsError.code))) : nsError.localizedDescription
+    }
+    let reason = underlying ?? {
+        switch error.code {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+        case .fileWriteOutOfSpace: return "no space left on the device"
+        default: return "file operation failed (\(error.code.rawValue))"
+        }
+    }()
+    return "\(path): \(reason)"
 }

@@ -24,7 +24,7 @@ public enum HeadroomMCPServer {
     /// Serves one client over stdin/stdout until stdin closes. Only protocol goes to stdout; logs go to stderr.
     public static func serveStdio(_ surface: MCPSurface, logger: Logger) async throws {
         let server = await make(surface)
-        try await server.start(transport: StdioTransport(logger: logger))
+        try await server.start(transport: DrainingTransport(StdioTransport(logger: logger), logger: logger))
         logger.info("headroom mcp: serving \(surface.registry.tools.count) tools over stdio")
         await server.waitUntilCompleted()
     }

@@ -49,8 +49,13 @@ public final class Store: Sendable {
             path, busyTimeout))
     }
 
-    /// Opens (and with `create`, creates) the store at `path`; `:memory:` gives a private in-memory store.
-    public static func open(path: String, create: Bool = true) throws -> Store {
+    /// Marks a SQLite file as a Headroom store (`PRAGMA application_id`, "HDRM").
+    public static let applicationID: Int32 = 0x4844_524D
+
+    /// Opens (and with `create`, creates) the store at `path`; `:memory:` gives a private in-memory store. A file that
+    /// is not a Headroom store (another program's SQLite database, or not SQLite at all) is refused and left
+    /// untouched. `source` says how the path was chosen, for the not-found message.
+    public static func open(path: String, create: Bool = true, source: String? = nil) throws -> Store {
         if path == ":memory:" {
             let queue = try DatabaseQueue()
             try Schema.migrator().migrate(queue)
@@ -62,7 +67,14 @@ public final class Store: Sendable {
             if isDirectory.boolValue { throw HeadroomError(.store, "store \(path) is a directory, not a SQLite file") }
         } else {
             guard create else {
-                throw HeadroomError(.store, "no store at \(path) (ingest profiles or run 'headroom demo' first)")
+                let how = source.map { source -> String in
+                    switch source {
+                    case "default": return "; no .headroom/ here or above, HEADROOM_STORE unset"
+                    case "--store", "HEADROOM_STORE": return " (from \(source))"
+                    default: return ""
+                    }
+                } ?? ""
+                throw HeadroomError(.store, "no store at \(path)\(how): ingest profiles or run 'headroom demo' first, or pass --store")
             }
             let parent = (path as NSString).deletingLastPathComponent
             if !parent.isEmpty {
@@ -80,13 +92,37 @@ public final class Store: Sendable {
             // A 64 MiB page cache: a large ingest then stays in memory instead of re-reading index pages.
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let marked = try checkOwnership(queue, path: path)
             try Schema.migrator().migrate(queue)
+            if !marked { try queue.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") } }
             return Store(queue: queue, path: path)
         } catch let error as DatabaseError where isBusy(error) {
             throw busy(path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw HeadroomError(.store, "\(path) is not a Headroom store (not a SQLite database); it was left untouched")
         } catch let error as DatabaseError {
             throw HeadroomError(
                 .store, "store \(path) is not a usable Headroom store: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Refuses a database that is not Headroom's: ours carry `applicationID` (or, made before it was set, Headroom's
+    /// migration history); an empty file or database is new. Returns whether it is already marked as ours.
+    private static func checkOwnership(_ queue: DatabaseQueue, path: String) throws -> Bool {
+        try queue.read { db in
+            let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            if id == applicationID { return true }
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            if tables.isEmpty { return false }
+            let migrated = tables.contains("grdb_migrations")
+                ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1')") ?? false
+                : false
+            let ours = migrated && tables.contains("function_bucket")
+            guard id == 0, ours else {
+                let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+                throw HeadroomError(.store, "\(path) is a SQLite database but not a Headroom store (tables: \(shown)); it was left untouched")
+            }
+            return false
         }
     }
 

@@ -48,7 +48,7 @@ struct AskCommand: ParsableCommand {
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw HeadroomError(.badInput, "ask needs a question")
         }
-        let context = try toolContext(store: storeOptions.store, skills: skills, output: nil)
+        let context = try toolContext(store: storeOptions, skills: skills, output: nil)
         let registry = HeadroomTools.registry(context)
         let catalog = try? context.skillsRoot.map { try SkillCatalog.load(root: $0) }
         let answer: AskBrain.Answer
@@ -57,7 +57,7 @@ struct AskCommand: ParsableCommand {
                                  redactor: AgentService.redactor(store: context.store), progress: progressLine)
             let question = service.map { "\(self.question) (service \($0))" } ?? self.question
             let run = try AsyncBridge.wait { await agent.ask(question) }
-            let path = try TranscriptFiles.save(run.transcript, question: agent.redactor.redact(question), store: storeOptions.store)
+            let path = try TranscriptFiles.save(run.transcript, question: agent.redactor.redact(question), store: context.store.path)
             guard run.status == "answered", let text = run.answer else {
                 throw HeadroomError(.process, "the LLM gave no answer (\(run.status): \(run.reason ?? "?")); transcript \(path)")
             }

@@ -26,7 +26,7 @@ struct ChangesCommand: ParsableCommand {
         @Flag(help: "Re-read commits that are already imported.") var full = false
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open(create: true)
             let result = try ChangeHistoryService(store: store).importRepository(
                 repo, since: since, kind: kind == .config ? .config : .code, service: service, full: full)
             let functions = result.commits.reduce(0) { $0 + $1.functions.count }
@@ -53,7 +53,7 @@ struct DeploysCommand: ParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             let (deploys, added) = try ChangeHistoryService(store: store).importDeploys(file: file)
             print("imported \(deploys.count) deploys of \(Set(deploys.map(\.service)).count) services "
                   + "(\(added) new)")
@@ -69,7 +69,7 @@ struct DeploysCommand: ParsableCommand {
 
         func run() throws {
             let time = try parseTime(at, option: "at") ?? Timestamps.now()
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             let sha = try store.resolveCommit(commit)
             try store.addDeploy(Deploy(service: service, commit: sha, time: time))
             print("recorded deploy of \(sha.prefix(10)) to \(service) at \(Timestamps.format(time))")

@@ -60,7 +60,7 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         if let series { return try runSeries(series) }
-        let store = try Store.open(path: storeOptions.store, create: false)
+        let store = try storeOptions.open()
         let outcome = try DetectionService(store: store).runWithFiltered(service: service)
         let found = outcome.regressions
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)

@@ -32,7 +32,7 @@ struct DiffCommand: ParsableCommand {
         let beforeRange = try TimeRange.parse(before, option: "before")
         let afterRange = try TimeRange.parse(after, option: "after")
         let filter = try parseLabel(label)
-        let store = try Store.open(path: storeOptions.store, create: false)
+        let store = try storeOptions.open()
         try store.requireService(service)
         let report = try ProfileQueries(store: store).diffReport(
             service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha,

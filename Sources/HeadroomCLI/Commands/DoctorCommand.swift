@@ -19,7 +19,7 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        let store = try Store.open(path: storeOptions.store)
+        let store = try storeOptions.open()
         let janitor = Janitor(store: store)
         let found = fix ? janitor.clean() : janitor.survey()
         if format.format == .json { return try printJSON(["leftovers": found]) }

@@ -20,7 +20,7 @@ struct AgentRunOptions: ParsableArguments {
 
 /// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2.
 func runAgent(
-    store: String, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
+    store: StoreOptions, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
     _ body: (AgentService) throws -> AgentService.Result
 ) throws {
     var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
@@ -55,7 +55,7 @@ struct FixCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runAgent(store: storeOptions.store, skills: skills, options: agent, llm: llm, format: format.format) {
+        try runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
             try $0.fix(regression: id, progress: progressLine)
         }
     }
@@ -72,7 +72,7 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runAgent(store: storeOptions.store, skills: skills, options: agent, llm: llm, format: format.format) {
+        try runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
             try $0.resolve(opportunity: id, progress: progressLine)
         }
     }
@@ -91,7 +91,7 @@ struct OpportunitiesCommand: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        let context = try toolContext(store: storeOptions.store, skills: skills, output: nil)
+        let context = try toolContext(store: storeOptions, skills: skills, output: nil)
         let registry = HeadroomTools.registry(context)
         var arguments: [String: JSONValue] = ["limit": .number(Double(limit)), "min_share": .number(minShare)]
         if let service { arguments["service"] = .string(service) }

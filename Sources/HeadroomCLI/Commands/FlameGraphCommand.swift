@@ -21,7 +21,7 @@ struct FlameGraphCommand: ParsableCommand {
     @Option(help: "Where to write the SVG.") var out: String
 
     func run() throws {
-        let store = try Store.open(path: storeOptions.store, create: false)
+        let store = try storeOptions.open()
         try store.requireService(query.service)
         let queries = ProfileQueries(store: store)
         let svg: String

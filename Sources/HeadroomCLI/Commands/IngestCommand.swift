@@ -38,8 +38,20 @@ struct IngestCommand: ParsableCommand {
             }
             return format
         }
-        let store = try Store.open(path: storeOptions.store)
+        let path = storeOptions.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        let folderExisted = FileManager.default.fileExists(atPath: (path as NSString).deletingLastPathComponent)
+        let store = try storeOptions.open(create: true)
         let ingestor = ProfileIngestor(store: store)
+        var ingested = false
+        defer {
+            // A store this command created and put nothing in (the first file was refused) is not left behind.
+            if !existed && !ingested {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folderExisted, !folder.isEmpty { rmdir(folder) }
+            }
+        }
         for file in files {
             let bar = ProgressBar(label: "ingesting \((file as NSString).lastPathComponent)")
             var options = ProfileReadOptions(format: format, sampleType: sampleType)
@@ -48,6 +60,7 @@ struct IngestCommand: ParsableCommand {
             let report: ProfileIngestor.Report
             do {
                 report = try ingestor.ingest(file: file, service: service, at: time, options: options)
+                ingested = true
                 bar.finish()
             } catch {
                 bar.finish()

@@ -21,7 +21,7 @@ struct RecordCommand: ParsableCommand {
         guard let chosen = ProfileRecorder.Profiler(rawValue: profiler) else {
             throw HeadroomError(.badInput, "--profiler must be auto, py-spy or perf")
         }
-        let store = try Store.open(path: storeOptions.store)
+        let store = try storeOptions.open(create: true)
         let outcome = try ProfileRecorder(store: store).record(
             command: command, service: service, profiler: chosen, rate: rate, timeout: timeout, keepProfile: keep)
         let report = outcome.report

@@ -22,7 +22,7 @@ struct ReposCommand: ParsableCommand {
         @Option(help: "Register under this name instead of SERVICE.") var name: String?
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open(create: true)
             let added = try RepositoryRegistry(store: store).register(path: directory, name: name ?? service, service: service)
             print("registered \(added.name) → \(added.root)")
         }
@@ -34,7 +34,7 @@ struct ReposCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             let repositories = try store.registeredRepositories()
             if format.format == .json { return try printJSON(["repositories": repositories]) }
             if repositories.isEmpty { print("no repositories registered; add one with `headroom repos add SERVICE DIR`") }
@@ -50,7 +50,7 @@ struct ReposCommand: ParsableCommand {
         @Argument(help: "The registered name.") var name: String
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             guard try store.unregisterRepository(name: name) else {
                 throw HeadroomError(.notFound, "no repository named '\(name)' (see `headroom repos list`)")
             }

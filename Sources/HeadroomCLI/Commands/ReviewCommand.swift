@@ -16,7 +16,7 @@ struct ReviewCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             let wanted = try status.map { text -> PatchRecord.Status in
                 guard let value = PatchRecord.Status(rawValue: text) else { throw HeadroomError(.badInput, "--status: unknown status \(text)") }
                 return value
@@ -43,7 +43,7 @@ struct ReviewCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let p = try Store.open(path: storeOptions.store).patch(id: id)
+            let p = try storeOptions.open().patch(id: id)
             if format.format == .json { try printJSON(p); return }
             print("patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)")
             if let function = p.function { print("target: `\(function)` in \(p.path ?? "?") (\(p.repository))") }
@@ -84,7 +84,7 @@ struct ReviewCommand: ParsableCommand {
         @Option(help: "A note for the record.") var note: String?
 
         func run() throws {
-            let store = try Store.open(path: storeOptions.store)
+            let store = try storeOptions.open()
             let p = try store.patch(id: id)
             guard p.status == .delivered, let commit = p.commit else {
                 throw HeadroomError(.badInput, "patch \(id) is \(p.status.rawValue); only delivered patches can be applied")
@@ -115,7 +115,7 @@ struct ReviewCommand: ParsableCommand {
         @Flag(help: "Keep the branch.") var keepBranch = false
 
         func run() throws {
-            let service = PatchService(store: try Store.open(path: storeOptions.store), outputDirectory: "")
+            let service = PatchService(store: try storeOptions.open(), outputDirectory: "")
             let (_, deleted) = try service.reject(patchID: id, reason: reason, keepBranch: keepBranch)
             print("rejected patch #\(id)\(deleted.map { "; deleted \($0)" } ?? "")")
         }

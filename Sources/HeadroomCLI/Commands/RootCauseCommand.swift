@@ -24,7 +24,7 @@ struct RootCauseCommand: ParsableCommand {
     @Option(help: "Seconds before one benchmark run is stopped.") var timeout: Double = 300
 
     func run() throws {
-        let store = try Store.open(path: storeOptions.store, create: false)
+        let store = try storeOptions.open()
         let service = RootCauseService(store: store)
         var report = try RootCauseReport(service: service, regression: id)
         let regression = try store.regression(id: id)

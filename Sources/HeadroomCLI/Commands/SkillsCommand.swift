@@ -14,9 +14,11 @@ struct SkillsOptions: ParsableArguments {
 }
 
 /// The tool context the agent commands build from their options.
-func toolContext(store: String, skills: SkillsOptions, output: String?, runs: Int? = nil) throws -> ToolContext {
-    let opened = try Store.open(path: store)
-    let directory = output ?? ((store as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
+func toolContext(store: StoreOptions, skills: SkillsOptions, output: String?, runs: Int? = nil, create: Bool = false) throws
+    -> ToolContext
+{
+    let opened = try store.open(create: create)
+    let directory = output ?? ((opened.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
     return ToolContext(store: opened, skillsRoot: try? skills.root(), outputDirectory: directory,
                        validation: ValidationConfiguration(runs: runs ?? 12))
 }
@@ -57,7 +59,7 @@ struct SkillsCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let context = try toolContext(store: storeOptions.store, skills: skills, output: nil)
+            let context = try toolContext(store: storeOptions, skills: skills, output: nil)
             let docs = try HeadroomTools.registry(context).call("read_docs", ["skill": .string(name)])
             if format.format == .json { try printJSON(docs); return }
             print(docs["text"]?.stringValue ?? "")
@@ -96,7 +98,7 @@ struct ToolsCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let registry = HeadroomTools.registry(try toolContext(store: storeOptions.store, skills: skills, output: nil))
+            let registry = HeadroomTools.registry(try toolContext(store: storeOptions, skills: skills, output: nil))
             if format.format == .json {
                 try printJSON(["tools": .array(try registry.tools.map { tool in
                     ["name": .string(tool.name), "description": .string(tool.description), "input_schema": tool.inputSchema,
@@ -120,7 +122,7 @@ struct ToolsCommand: ParsableCommand {
         @Option(help: "Where PR descriptions go (default: prs/ next to the store).") var output: String?
 
         func run() throws {
-            let registry = HeadroomTools.registry(try toolContext(store: storeOptions.store, skills: skills, output: output))
+            let registry = HeadroomTools.registry(try toolContext(store: storeOptions, skills: skills, output: output))
             try printJSON(try registry.call(name, try JSONValue.parse(arguments)))
         }
     }

@@ -16,7 +16,7 @@ struct TopCommand: ParsableCommand {
     func run() throws {
         guard by == "self" || by == "total" else { throw HeadroomError(.badInput, "--by must be self or total") }
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
-        let store = try Store.open(path: storeOptions.store, create: false)
+        let store = try storeOptions.open()
         try store.requireService(query.service)
         let report = try ProfileQueries(store: store).topReport(
             service: query.service, range: query.range(), byTotal: by == "total", limit: n, label: query.labelFilter(),

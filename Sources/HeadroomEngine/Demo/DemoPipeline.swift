@@ -166,6 +166,10 @@ public struct DemoPipeline: Sendable {
     func prepareWorkdir() throws -> String {
         let fm = FileManager.default
         let path = URL(fileURLWithPath: options.workdir).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw HeadroomError(.badInput, "--workdir \(path) is a file; the demo needs a folder (it creates one)")
+        }
         if fm.fileExists(atPath: path) {
             let contents = try fm.contentsOfDirectory(atPath: path)
             if contents.contains(Self.marker) {
