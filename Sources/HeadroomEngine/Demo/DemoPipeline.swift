@@ -105,7 +105,7 @@ public struct DemoPipeline: Sendable {
                 tests_passed: v.testsPassed, speedup: v.speedup, ci95: v.ci95, p_value: v.pValue,
                 before_median_seconds: Descriptive.median(v.beforeSeconds),
                 after_median_seconds: Descriptive.median(v.afterSeconds), runs: v.beforeSeconds.count),
-            stages: stages, wall_seconds: Date().timeIntervalSince(clock))
+            stages: stages, wall_seconds: Date().timeIntervalSince(clock), patch: patch.id)
     }
 
     /// Deploys each commit in turn (a detached worktree), runs the load driver under py-spy and ingests the profile.

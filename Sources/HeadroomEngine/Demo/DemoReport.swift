@@ -55,4 +55,6 @@ public struct DemoReport: Sendable, Codable {
     public var validation: ValidationPart?
     public var stages: [Stage]
     public var wall_seconds: Double
+    /// The delivered patch's id (for `review show/apply`).
+    public var patch: Int64?
 }

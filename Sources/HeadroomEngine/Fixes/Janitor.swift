@@ -34,7 +34,14 @@ public struct Janitor: Sendable {
 
     private func run(clean: Bool) -> [Leftover] {
         var found: [Leftover] = []
-        let deadScratch = Self.deadScratchFolders()
+        let repositories = (try? store.registeredRepositories()) ?? []
+        let stale = repositories.map { ($0, Self.staleWorktrees(repository: $0.root)) }
+        let stalePaths = stale.flatMap(\.1)
+        // A dead run's scratch folder that holds worktrees is this store's to clean only when they are worktrees of
+        // its registered repositories (another store's doctor cleans the others).
+        let deadScratch = Self.deadScratchFolders().filter { folder in
+            !Self.holdsWorktrees(folder) || stalePaths.contains { $0.hasPrefix(folder + "/") }
+        }
         for folder in deadScratch {
             for pid in ProcessTree.working(inside: folder) {
                 var item = Leftover(kind: "process", what: "pid \(pid)", repository: nil,
@@ -46,9 +53,8 @@ public struct Janitor: Sendable {
                 found.append(item)
             }
         }
-        let repositories = (try? store.registeredRepositories()) ?? []
-        for repository in repositories {
-            for path in Self.staleWorktrees(repository: repository.root) {
+        for (repository, paths) in stale {
+            for path in paths {
                 var item = Leftover(kind: "worktree", what: path, repository: repository.name,
                                     detail: "a validation or delivery worktree of a run that ended", removed: false)
                 if clean {
@@ -146,6 +152,16 @@ public struct Janitor: Sendable {
             let lease = (folder as NSString).appendingPathComponent(ProcessLease.fileName)
             guard let owner = try? String(contentsOfFile: lease, encoding: .utf8), !ProcessLease.isAlive(owner) else { return nil }
             return folder
+        }
+    }
+
+    /// Whether a folder holds a git worktree (a subfolder with a `.git` file).
+    static func holdsWorktrees(_ folder: String) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return entries.contains { entry in
+            var isDirectory: ObjCBool = false
+            let git = ((folder as NSString).appendingPathComponent(entry) as NSString).appendingPathComponent(".git")
+            return FileManager.default.fileExists(atPath: git, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
     }
 
