@@ -8,3 +8,5 @@ swift build
 swift test
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).
 python3 Benchmarks/conformance/run.py --check --headroom .build/debug/headroom
+# The newcomer's first hour: the demo, every next command it prints, and the usual steps off the happy path.
+scripts/first-hour.sh --headroom .build/debug/headroom

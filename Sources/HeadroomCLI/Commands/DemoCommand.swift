@@ -74,31 +74,34 @@ enum DemoText {
         lines.append("")
         lines.append("PR description: \(r.pr_description ?? "-")")
         lines.append("store: \(r.store)")
-        lines += ["", "NEXT (these work from here)"] + Self.nextCommands(r).map { "  " + $0 }
         let stageText = r.stages.map { "\($0.name) \(String(format: "%.1f", $0.seconds))s" }.joined(separator: ", ")
         lines.append("wall time " + String(format: "%.1f", r.wall_seconds) + "s (\(stageText))")
+        lines += ["", "NEXT (these work from here)"]
+        for (what, command) in Self.nextCommands(r) { lines += ["  \(what):", "    \(command)"] }
+        lines.append("  (inside \(Self.here(r.workdir)), or below it, the store is found without --store)")
         return lines.joined(separator: "\n")
     }
 
     /// The follow-up commands, as the user can type them where they stand: the binary as it was invoked and the
     /// store relative to the current folder.
-    static func nextCommands(_ r: DemoReport) -> [String] {
-        let cwd = FileManager.default.currentDirectoryPath
-        func here(_ path: String) -> String {
-            let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
-            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-        }
+    static func nextCommands(_ r: DemoReport) -> [(what: String, command: String)] {
         let invoked = CommandLine.arguments.first ?? "headroom"
         let binary = invoked.contains("/") ? here(URL(fileURLWithPath: invoked).standardizedFileURL.path) : invoked
         let store = "--store " + here(URL(fileURLWithPath: r.store).standardizedFileURL.path)
         let patch = r.patch.map(String.init) ?? "1"
         return [
-            "\(binary) review show \(patch) \(store)      # the patch, the agent's transcript, the A/B runs",
-            "\(binary) review apply \(patch) \(store)     # cherry-pick it onto \(here(r.repository))'s checked-out branch",
-            "\(binary) top --service shop \(store)",
-            "\(binary) rootcause \(r.regression.id) \(store)",
-            "\(binary) mcp \(store)                  # the same tools for an MCP client",
-            "(from inside \(here(r.workdir)) the store is found without --store)",
+            ("the patch, the agent's transcript and the A/B runs", "\(binary) review show \(patch) \(store)"),
+            ("apply it: cherry-pick onto \(here(r.repository))'s checked-out branch", "\(binary) review apply \(patch) \(store)"),
+            ("where the service's CPU goes", "\(binary) top --service shop \(store)"),
+            ("the culprit ranking with its evidence", "\(binary) rootcause \(r.regression.id) \(store)"),
+            ("the same tools for an MCP client (stdio)", "\(binary) mcp \(store)"),
         ]
+    }
+
+    /// A path relative to the current folder when it is inside it.
+    static func here(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 }
