@@ -60,7 +60,7 @@ public struct ProfileRecorder: Sendable {
                 throw HeadroomError(.process, "perf script failed: \(script.stderr.split(separator: "\n").last ?? "")")
             }
             profilePath = scratch.appendingPathComponent("perf.script").path
-            try script.stdout.write(toFile: profilePath, atomically: true, encoding: .utf8)
+            try PrivateTemporary.write(script.stdout, to: profilePath)
             format = .perf
         }
         if let keepProfile {

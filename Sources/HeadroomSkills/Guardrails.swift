@@ -61,7 +61,7 @@ public struct Guardrails: Sendable {
             let folder = try PrivateTemporary.directory(prefix: "headroom-parse")
             defer { PrivateTemporary.remove(folder) }
             let file = folder.appendingPathComponent("patched.swift")
-            try edit.patched.write(to: file, atomically: true, encoding: .utf8)
+            try PrivateTemporary.write(edit.patched, to: file.path)
             let result = try Shell.run(["swiftc", "-parse", file.path], timeout: 120)
             if !result.succeeded {
                 let first = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"

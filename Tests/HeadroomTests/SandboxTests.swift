@@ -28,6 +28,13 @@ struct SandboxTests {
         defer { try? FileManager.default.removeItem(at: url) }
         let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o700)
+        // Files in it are the owner's only too (0600), whatever the umask; so is the owner's lease.
+        let file = url.appendingPathComponent("out").path
+        try PrivateTemporary.write("repository text", to: file)
+        for path in [file, url.appendingPathComponent(ProcessLease.fileName).path] {
+            let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            #expect(fileMode?.intValue == 0o600, "\(path)")
+        }
     }
 
     @Test("a timed-out command is killed with everything it started")

@@ -21,6 +21,16 @@ public enum PrivateTemporary {
         return url
     }
 
+    /// Writes a scratch file readable by its owner only (0600), whatever the umask.
+    public static func write(_ data: Data, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw HeadroomError(.process, "cannot write \(path)")
+        }
+    }
+
+    /// Writes scratch text readable by its owner only (0600).
+    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
     /// Removes a folder made by `directory(prefix:)`.
     public static func remove(_ url: URL) {
         try? FileManager.default.removeItem(at: url)

@@ -36,8 +36,8 @@ public enum Shell {
         let fm = FileManager.default
         let outURL = scratch.appendingPathComponent("out")
         let errURL = scratch.appendingPathComponent("err")
-        _ = fm.createFile(atPath: outURL.path, contents: nil)
-        _ = fm.createFile(atPath: errURL.path, contents: nil)
+        try PrivateTemporary.write(Data(), to: outURL.path)
+        try PrivateTemporary.write(Data(), to: errURL.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -55,7 +55,7 @@ public enum Shell {
         process.standardError = errHandle
         if let input {
             let inURL = scratch.appendingPathComponent("in")
-            try input.write(to: inURL)
+            try PrivateTemporary.write(input, to: inURL.path)
             process.standardInput = try FileHandle(forReadingFrom: inURL)
         } else {
             process.standardInput = FileHandle.nullDevice

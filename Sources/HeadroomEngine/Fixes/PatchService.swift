@@ -384,8 +384,8 @@ public struct PatchService: Sendable {
         defer { PrivateTemporary.remove(path: scratch) }
         let a = (scratch as NSString).appendingPathComponent("a")
         let b = (scratch as NSString).appendingPathComponent("b")
-        try edit.original.write(toFile: a, atomically: true, encoding: .utf8)
-        try edit.patched.write(toFile: b, atomically: true, encoding: .utf8)
+        try PrivateTemporary.write(edit.original, to: a)
+        try PrivateTemporary.write(edit.patched, to: b)
         let result = try Shell.run(["git", "diff", "--no-index", "--no-color", "-U3", "a", "b"], in: scratch, timeout: 60)
         return result.stdout
             .replacingOccurrences(of: "diff --git a/a b/b", with: "diff --git a/\(edit.path) b/\(edit.path)")

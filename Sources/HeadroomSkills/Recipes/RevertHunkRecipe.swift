@@ -38,9 +38,9 @@ public struct RevertHunkRecipe: Recipe {
         defer { PrivateTemporary.remove(scratch) }
         let file = scratch.appendingPathComponent(input.path)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try input.source.write(to: file, atomically: true, encoding: .utf8)
+        try PrivateTemporary.write(input.source, to: file.path)
         let patchFile = scratch.appendingPathComponent(".headroom-revert.patch")
-        try (header + chosen.map(\.text).joined()).write(to: patchFile, atomically: true, encoding: .utf8)
+        try PrivateTemporary.write(header + chosen.map(\.text).joined(), to: patchFile.path)
         let applied = try Shell.run(["git", "apply", "-R", "--recount", patchFile.path], in: scratch.path, timeout: 60)
         guard applied.succeeded else {
             throw Refusal("the culprit's hunk in `\(input.function)` no longer applies in reverse at "
