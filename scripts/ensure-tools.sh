@@ -21,6 +21,15 @@ if ! python3 -c 'import yaml' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyyaml
 fi
 
+# pyflakes and pytest: the Python helper's checks and unit tests.
+for module in pyflakes pytest; do
+  if ! python3 -c "import $module" >/dev/null 2>&1; then
+    echo "installing $module from PyPI (checks of the Python helper)" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$module" \
+      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$module"
+  fi
+done
+
 # The official MCP Python SDK: the independent client the MCP tests drive `headroom mcp` with.
 if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("mcp") != "2.3.0")' >/dev/null 2>&1; then
   echo "installing mcp 2.3.0 from PyPI (the independent MCP client in the tests)" >&2

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
+# Python: the helper's embedded copy is current, pyflakes finds nothing in any Python file, the helper's unit tests pass.
+python3 scripts/generate-python-helper.py --check
+python3 -m pyflakes Sources Tests Benchmarks scripts
+python3 -m pytest -q Tests/python
 swift build
 swift test
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).

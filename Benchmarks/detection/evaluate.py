@@ -18,7 +18,7 @@ Metrics:
   - TCPD F1 (margin 5, both sets include 0) and cover (van den Burg & Williams 2020), mean over series, where the
     true change points are a step's index, a transient's start and end, a shift's index; spikes and drift have none.
 """
-import argparse, csv, json, math, os, sys, time
+import argparse, csv, json, math, os, time
 from collections import defaultdict
 
 MARGIN = 5

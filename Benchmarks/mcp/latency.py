@@ -2,7 +2,6 @@
 """Times read-only tool calls over MCP (stdio and Streamable HTTP) with the official Python SDK; see run.sh."""
 import argparse
 import asyncio
-import json
 import re
 import subprocess
 import time

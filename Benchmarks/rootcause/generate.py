@@ -82,7 +82,7 @@ class Repo:
     def commit(self, author, time, message, files):
         self.count += 1
         name, login = author
-        out = [f"commit refs/heads/main", f"mark :{self.count}",
+        out = ["commit refs/heads/main", f"mark :{self.count}",
                f"author {name} <{login}@svc.example> {time} +0000",
                f"committer {name} <{login}@svc.example> {time} +0000"]
         data = message.encode()
@@ -146,8 +146,8 @@ def build(seed, out, windows, per_window, profiled):
     files = {f"svc/{m}.py": render_module(functions, m) for m in modules}
     files["svc/settings.py"] = "CONFIG = {}\n"
     files["svc/__init__.py"] = ""
-    root_mark = code.commit(AUTHORS[0], t, "Initial service", files)
-    conf_mark = conf.commit(AUTHORS[0], t, "Initial configuration",
+    code.commit(AUTHORS[0], t, "Initial service", files)
+    conf.commit(AUTHORS[0], t, "Initial configuration",
                             {"services/svc.yaml": yaml_dump(config), "services/flags.json": json.dumps({"beta": False})})
     total_share = sum(weights.values())
 
@@ -164,7 +164,6 @@ def build(seed, out, windows, per_window, profiled):
     for i, w in enumerate(sorted(candidates_w[:max(1, min(len(candidates_w), profiled // 3))])):
         culprit_windows[w] = kinds[(seed + i) % len(kinds)]
     effects = {}  # window → list of (path predicate, factor)
-    config_commits = []
     for w in range(windows):
         deploy_time = START + w * WINDOW
         commit_times = sorted(random.sample(range(deploy_time - WINDOW + 300, deploy_time - 300), per_window))
@@ -200,7 +199,6 @@ def build(seed, out, windows, per_window, profiled):
             f = random.choice([c for c in config_funcs if share(c.name) > 0.006] or config_funcs)
             window_truth.append({"kind": "config", "function": f, "regressed": f})
             decoy_targets += [f] if random.random() < 0.5 else []
-        truth_slots = {}
         decoy_queue = list(decoy_targets)
         culprit_files = [t_["function"].path for t_ in window_truth]
         for slot, ct in enumerate(commit_times):

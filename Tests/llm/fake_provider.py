@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import signal
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 

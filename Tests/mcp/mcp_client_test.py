@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -147,7 +146,7 @@ async def exercise(session, args, label, destructive=True):
         try:
             await session.read_resource(bad)
             check(False, f"[{label}] reading {bad} fails")
-        except McpError as e:
+        except McpError:
             pass
     check(True, f"[{label}] unknown, escaping and foreign resource URIs → JSON-RPC errors")
 

@@ -4,7 +4,7 @@ newcomer never evicts a live session). Prints one JSON line per check; used by C
 
     session_limit_test.py HEADROOM_BIN STORE
 """
-import json, subprocess, sys, time, urllib.request, urllib.error, re, os, tempfile
+import json, subprocess, sys, time, urllib.request, urllib.error, re
 bin_, store = sys.argv[1], sys.argv[2]
 p = subprocess.Popen([bin_, "mcp", "--http", "127.0.0.1:0", "--store", store, "--max-sessions", "2", "--log-level", "notice"],
                      stderr=subprocess.PIPE, text=True)

@@ -1,0 +1,88 @@
+"""Unit tests of the Python helper (Sources/HeadroomSource/Python/headroom_ast.py), run with pytest by
+scripts/test.sh. The Swift side runs the same program embedded in the binary; these pin its answers directly."""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+HELPER = os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "HeadroomSource", "Python", "headroom_ast.py")
+spec = importlib.util.spec_from_file_location("headroom_ast", HELPER)
+helper = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(helper)
+
+SHOP = textwrap.dedent('''\
+    import logging
+    import re
+
+    logger = logging.getLogger("shop")
+
+
+    class Cart:
+        def total(self, lines):
+            return sum(l["price"] for l in lines)
+
+
+    @decorated
+    def apply(lines, rules):
+        for line in lines:
+            logger.debug(f"line {line}: {sorted(rules)}")
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("guarded %s", line)
+            if re.match("^[a-z]+$", line["sku"]):
+                yield line
+    ''')
+
+
+def run(mode, request):
+    """The helper as the binary runs it: a process, JSON in and out."""
+    out = subprocess.run([sys.executable, HELPER, mode], input=json.dumps(request), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_functions_have_qualified_names_and_decorator_starts():
+    answer = helper.functions({"files": [{"path": "shop.py", "source": SHOP}]})
+    spans = {f["name"]: f for f in answer["functions"]["shop.py"]}
+    assert set(spans) == {"Cart.total", "apply"}
+    assert spans["apply"]["start"] == 12  # the decorator's line, not the def's
+    assert spans["apply"]["end"] == 19
+    assert answer["errors"] == {}
+
+
+def test_a_file_that_does_not_parse_is_reported_not_raised():
+    answer = helper.functions({"files": [{"path": "bad.py", "source": "def f(:\n"}]})
+    assert answer["functions"] == {} and answer["errors"]["bad.py"].startswith("line 1")
+
+
+def test_logcalls_tells_eager_from_guarded():
+    answer = helper.logcalls({"source": SHOP, "function": "apply"})
+    assert answer["found"]
+    calls = {c["line"]: c for c in answer["calls"]}
+    assert calls[15]["eager"] and not calls[15]["guarded"] and calls[15]["level"] == "DEBUG"
+    assert calls[17]["guarded"]
+    assert helper.logcalls({"source": SHOP, "function": "missing"}) == {"found": False}
+
+
+def test_check_gives_the_syntax_error_line():
+    assert helper.check({"source": SHOP, "path": "shop.py"}) == {"ok": True}
+    bad = helper.check({"source": "x = (1,\n", "path": "p.py"})
+    assert not bad["ok"] and bad["error"].startswith("line 1")
+
+
+def test_regex_finds_the_constant_pattern():
+    answer = run("regex", {"source": SHOP, "function": "apply"})
+    assert answer["found"]
+    assert "^[a-z]+$" in json.dumps(answer)
+
+
+def test_the_process_answers_a_parse_failure_as_helper_error():
+    answer = run("logcalls", {"source": "def f(:\n", "function": "f"})
+    assert answer["helper_error"].startswith("line 1")
+
+
+def test_the_embedded_copy_matches_this_file():
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    check = subprocess.run([sys.executable, os.path.join(root, "scripts", "generate-python-helper.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
