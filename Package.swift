@@ -109,9 +109,11 @@ let package = Package(
             dependencies: ["HeadroomCore", "HeadroomStore", "HeadroomPprof"],
             swiftSettings: strict),
         // Writes large synthetic profiles (pprof and folded) for Benchmarks/ingest and seeds for the fuzzer.
-        .executableTarget(name: "headroom-synth", dependencies: ["HeadroomTesting", "HeadroomPprof"], swiftSettings: strict),
+        .executableTarget(
+            name: "headroom-synth", dependencies: ["HeadroomTesting", "HeadroomPprof"], swiftSettings: strict),
         // Replays files through the parsers; built with -sanitize=fuzzer by scripts/fuzz.sh it is a libFuzzer target.
-        .executableTarget(name: "headroom-fuzz", dependencies: ["HeadroomCore", "HeadroomProfiles"], swiftSettings: strict),
+        .executableTarget(
+            name: "headroom-fuzz", dependencies: ["HeadroomCore", "HeadroomProfiles"], swiftSettings: strict),
         .testTarget(
             name: "HeadroomTests",
             dependencies: [

@@ -8,6 +8,8 @@ scripts/ensure-tools.sh
 python3 scripts/generate-python-helper.py --check
 python3 -m pyflakes Sources Tests Benchmarks scripts
 python3 -m pytest -q Tests/python
+# Swift style: .swift-format (4 spaces, 120 columns), nothing to report.
+swift format lint --strict --recursive Sources Tests Package.swift
 swift build
 swift test
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).

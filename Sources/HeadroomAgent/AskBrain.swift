@@ -52,13 +52,25 @@ public struct AskBrain: Sendable {
         let q = " " + question.lowercased() + " "
         func has(_ words: [String]) -> Bool { words.contains { q.contains($0) } }
         var found: [Intent] = []
-        if has(["regress", "slower", "what changed", "got worse", "worse", "spike", "went up", "increase"]) { found.append(.regressed) }
-        if has(["why", "culprit", "cause", "blame", "who ", "which commit", "what commit", "responsible"]) { found.append(.why) }
-        if has(["what to do", "what should", "what do we do", "what can we do", "fix", "mitigat", "how do i", "how do we", "next step", "patch", "remed"]) {
+        if has(["regress", "slower", "what changed", "got worse", "worse", "spike", "went up", "increase"]) {
+            found.append(.regressed)
+        }
+        if has(["why", "culprit", "cause", "blame", "who ", "which commit", "what commit", "responsible"]) {
+            found.append(.why)
+        }
+        if has([
+            "what to do", "what should", "what do we do", "what can we do", "fix", "mitigat", "how do i", "how do we",
+            "next step", "patch", "remed",
+        ]) {
             found.append(.whatToDo)
         }
-        if has(["opportunit", "biggest", "savings", "save ", "waste", "optimi", "where can", "low-hanging", "cheaper"]) { found.append(.opportunities) }
-        if has(["cost", "how much", "expensive", "share of", "spend", "cpu does", "cpu of", "cores", "watts"]) { found.append(.cost) }
+        if has(["opportunit", "biggest", "savings", "save ", "waste", "optimi", "where can", "low-hanging", "cheaper"])
+        {
+            found.append(.opportunities)
+        }
+        if has(["cost", "how much", "expensive", "share of", "spend", "cpu does", "cpu of", "cores", "watts"]) {
+            found.append(.cost)
+        }
         return found.isEmpty ? [.regressed, .opportunities] : found
     }
 
@@ -79,22 +91,30 @@ public struct AskBrain: Sendable {
                 sections.append("(\(intent.rawValue)) I could not answer: \(HeadroomError.oneLine(error))")
             }
         }
-        return Answer(question: question, intents: intents, text: sections.joined(separator: "\n\n"),
-                      evidence: session.evidence, brain: "rules")
+        return Answer(
+            question: question, intents: intents, text: sections.joined(separator: "\n\n"),
+            evidence: session.evidence, brain: "rules")
     }
 
     // MARK: the questions
 
     func regressed(_ question: String, service: String?, _ s: inout Session) throws -> String {
         let rows = try regressions(service: service, &s)
-        guard !rows.isEmpty else { return "No regressions are recorded\(service.map { " for \($0)" } ?? ""). Run `headroom detect` after ingesting profiles." }
+        guard !rows.isEmpty else {
+            return
+                "No regressions are recorded\(service.map { " for \($0)" } ?? ""). Run `headroom detect` after ingesting profiles."
+        }
         let shown = rows.prefix(5)
-        var lines = ["\(rows.count) regression\(rows.count == 1 ? "" : "s") detected\(service.map { " in \($0)" } ?? ""), largest first:"]
+        var lines = [
+            "\(rows.count) regression\(rows.count == 1 ? "" : "s") detected\(service.map { " in \($0)" } ?? ""), largest first:"
+        ]
         for r in shown {
             lines.append("- \(Self.describe(r))")
             s.note("list_regressions", Self.describe(r))
         }
-        if rows.count > shown.count { lines.append("- … and \(rows.count - shown.count) more (`headroom detect --format json`).") }
+        if rows.count > shown.count {
+            lines.append("- … and \(rows.count - shown.count) more (`headroom detect --format json`).")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -104,10 +124,13 @@ public struct AskBrain: Sendable {
         }
         let candidates = try culprits(id, &s)
         guard let top = candidates.first else {
-            return "Regression \(id) (`\(r["function"]?.stringValue ?? "?")`) has no candidate change: no commit, config change or deploy in its window. Import history with `headroom changes import`."
+            return
+                "Regression \(id) (`\(r["function"]?.stringValue ?? "?")`) has no candidate change: no commit, config change or deploy in its window. Import history with `headroom changes import`."
         }
-        var lines = ["Regression \(id) (`\(r["function"]?.stringValue ?? "?")`, onset \(r["onset"]?.stringValue ?? "?")) is most likely caused by "
-                     + Self.describeCandidate(top) + "."]
+        var lines = [
+            "Regression \(id) (`\(r["function"]?.stringValue ?? "?")`, onset \(r["onset"]?.stringValue ?? "?")) is most likely caused by "
+                + Self.describeCandidate(top) + "."
+        ]
         s.note(s.evidence.last?.tool ?? "get_regression", "culprit: " + Self.describeCandidate(top))
         let evidence = (top["evidence"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(4)
         if !evidence.isEmpty {
@@ -115,28 +138,33 @@ public struct AskBrain: Sendable {
             lines += evidence.map { "- \($0)" }
         }
         if candidates.count > 1 {
-            lines.append("Next: " + candidates.dropFirst().prefix(2).map(Self.describeCandidate).joined(separator: "; ") + ".")
+            lines.append(
+                "Next: " + candidates.dropFirst().prefix(2).map(Self.describeCandidate).joined(separator: "; ") + ".")
         }
         return lines.joined(separator: "\n")
     }
 
     func whatToDo(_ question: String, service: String?, _ s: inout Session) throws -> String {
         guard let r = try pick(question, service: service, &s), let id = r["id"]?.intValue else {
-            return "Nothing has regressed\(service.map { " in \($0)" } ?? ""); see the opportunities instead (`headroom opportunities`)."
+            return
+                "Nothing has regressed\(service.map { " in \($0)" } ?? ""); see the opportunities instead (`headroom opportunities`)."
         }
         let function = r["function"]?.stringValue ?? "?"
         let patches = try s.call("list_patches", ["regression": .number(Double(id))])["patches"]?.arrayValue ?? []
         if let delivered = patches.last(where: { $0["status"]?.stringValue == "delivered" }) {
             let pid = delivered["patch"]?.intValue ?? 0
-            var line = "For regression \(id) (`\(function)`): patch #\(pid) (\(delivered["skill"]?.stringValue ?? "?") skill) is delivered on branch `\(delivered["branch"]?.stringValue ?? "?")`"
+            var line =
+                "For regression \(id) (`\(function)`): patch #\(pid) (\(delivered["skill"]?.stringValue ?? "?") skill) is delivered on branch `\(delivered["branch"]?.stringValue ?? "?")`"
             if let v = delivered["validation"], v != .null {
-                line += ": tests pass, \(Self.fixed(v["speedup"]?.doubleValue, 2))× faster (95% CI \(Self.fixed(v["ci95"]?.arrayValue?.first?.doubleValue, 2))–"
+                line +=
+                    ": tests pass, \(Self.fixed(v["speedup"]?.doubleValue, 2))× faster (95% CI \(Self.fixed(v["ci95"]?.arrayValue?.first?.doubleValue, 2))–"
                     + "\(Self.fixed(v["ci95"]?.arrayValue?.last?.doubleValue, 2)), p = \(String(format: "%.2g", v["p_value"]?.doubleValue ?? 1)), "
                     + "\(v["runs"]?.intValue ?? 0) runs each)"
             }
             line += ". Review state: \(delivered["review"]?.stringValue ?? "pending")."
             s.note("list_patches", line)
-            let review = delivered["review"]?.stringValue == "pending"
+            let review =
+                delivered["review"]?.stringValue == "pending"
                 ? "\nNext: read it with `headroom review show \(pid)`, then `headroom review apply \(pid)` or `headroom review reject \(pid)`."
                 : ""
             return line + review
@@ -146,17 +174,21 @@ public struct AskBrain: Sendable {
         if !tried.isEmpty {
             lines.append("For regression \(id) (`\(function)`) Headroom tried and did not surface:")
             for p in tried.suffix(4) {
-                let line = "patch #\(p["patch"]?.intValue ?? 0) \(p["skill"]?.stringValue ?? "?"): \(p["status"]?.stringValue ?? "?") — \(p["reason"]?.stringValue ?? "no reason recorded")"
+                let line =
+                    "patch #\(p["patch"]?.intValue ?? 0) \(p["skill"]?.stringValue ?? "?"): \(p["status"]?.stringValue ?? "?") — \(p["reason"]?.stringValue ?? "no reason recorded")"
                 lines.append("- " + line)
                 s.note("list_patches", line)
             }
         }
         let skills = suggestedSkills(regression: r, &s)
         if skills.isEmpty {
-            lines.append("No skill matches regression \(id); the revert-hunk fallback or the culprit's author is the way forward. Run `headroom fix \(id)`.")
+            lines.append(
+                "No skill matches regression \(id); the revert-hunk fallback or the culprit's author is the way forward. Run `headroom fix \(id)`."
+            )
         } else {
-            lines.append("Skills that fit regression \(id) (`\(function)`): " + skills.joined(separator: "; ")
-                         + ". Run `headroom fix \(id)` to make, test and A/B-validate a patch on a new branch.")
+            lines.append(
+                "Skills that fit regression \(id) (`\(function)`): " + skills.joined(separator: "; ")
+                    + ". Run `headroom fix \(id)` to make, test and A/B-validate a patch on a new branch.")
         }
         return lines.joined(separator: "\n")
     }
@@ -167,17 +199,23 @@ public struct AskBrain: Sendable {
         var rows = try s.call("list_opportunities", .object(input))["opportunities"]?.arrayValue ?? []
         // None stored yet: scan the repository the regressions' culprits came from, against that service's profiles.
         if rows.isEmpty, let r = try regressions(service: service, &s).first, let id = r["id"]?.intValue,
-            let repository = try s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])["repository"]?.stringValue,
+            let repository = try s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])[
+                "repository"]?.stringValue,
             let scanned = r["service"]?.stringValue
         {
-            rows = try s.call("list_opportunities", ["service": .string(scanned), "repository": .string(repository), "limit": 5])["opportunities"]?.arrayValue ?? []
+            rows =
+                try s.call(
+                    "list_opportunities", ["service": .string(scanned), "repository": .string(repository), "limit": 5])[
+                    "opportunities"]?.arrayValue ?? []
         }
         guard !rows.isEmpty else {
-            return "No opportunities are recorded yet. Scan a repository against its profiles: `headroom opportunities --service S --repo DIR`."
+            return
+                "No opportunities are recorded yet. Scan a repository against its profiles: `headroom opportunities --service S --repo DIR`."
         }
         var lines = ["The biggest opportunities by estimated savings:"]
         for o in rows {
-            let line = "#\(o["id"]?.intValue ?? 0) \(o["pattern"]?.stringValue ?? "?") in `\(o["function"]?.stringValue ?? "?")` "
+            let line =
+                "#\(o["id"]?.intValue ?? 0) \(o["pattern"]?.stringValue ?? "?") in `\(o["function"]?.stringValue ?? "?")` "
                 + "(\(o["file"]?.stringValue ?? "?"):\(o["line"]?.intValue ?? 0), \(o["service"]?.stringValue ?? "?")): "
                 + "\(Self.percent(o["share"]?.doubleValue)) of CPU (\(o["share_basis"]?.stringValue ?? "measured")) ≈ "
                 + "\(Self.fixed(o["cores"]?.doubleValue, 1)) cores; saves ≈ \(Self.fixed(o["savings_cores"]?.doubleValue, 1)) cores / "
@@ -193,7 +231,9 @@ public struct AskBrain: Sendable {
     }
 
     func cost(_ question: String, service: String?, _ s: inout Session) throws -> String {
-        let services = try service.map { [$0] } ?? (s.call("list_services")["services"]?.arrayValue ?? []).compactMap { $0["service"]?.stringValue }
+        let services =
+            try service.map { [$0] }
+            ?? (s.call("list_services")["services"]?.arrayValue ?? []).compactMap { $0["service"]?.stringValue }
         let names = Self.identifiers(question)
         guard !names.isEmpty else {
             return "Name the function, e.g. `headroom ask \"what does apply_discounts cost?\"`."
@@ -201,10 +241,15 @@ public struct AskBrain: Sendable {
         var lines: [String] = []
         for service in services {
             for name in names {
-                let out = try s.call("query_profile", ["service": .string(service), "mode": "top", "by": "total",
-                                                       "function": .string(name), "limit": 3])
+                let out = try s.call(
+                    "query_profile",
+                    [
+                        "service": .string(service), "mode": "top", "by": "total",
+                        "function": .string(name), "limit": 3,
+                    ])
                 for row in out["functions"]?.arrayValue ?? [] {
-                    let line = "`\(row["function"]?.stringValue ?? "?")` (\(row["file"]?.stringValue ?? "?")) in \(service): "
+                    let line =
+                        "`\(row["function"]?.stringValue ?? "?")` (\(row["file"]?.stringValue ?? "?")) in \(service): "
                         + "\(Self.percent(row["total"]?.doubleValue)) of CPU inclusive, \(Self.percent(row["self"]?.doubleValue)) self "
                         + "(\(row["total_samples"]?.intValue ?? 0) of \(out["total_samples"]?.intValue ?? 0) samples) ≈ "
                         + "\(Self.fixed(row["cores"]?.doubleValue, 1)) cores, \(Self.fixed(row["watts"]?.doubleValue, 0)) W "
@@ -215,20 +260,29 @@ public struct AskBrain: Sendable {
             }
         }
         // When it regressed: the regression, and what it costs since the onset.
-        for r in try regressions(service: service, &s) where names.contains(where: { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }) {
+        for r in try regressions(service: service, &s)
+        where names.contains(where: { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }) {
             lines.append("- it regressed: " + Self.describe(r))
-            guard let onset = r["timestamp"]?.stringValue, let where_ = r["service"]?.stringValue, let function = r["function"]?.stringValue else { continue }
-            let out = try s.call("query_profile", ["service": .string(where_), "mode": "top", "by": "total", "function": .string(function),
-                                                   "from": .string(onset), "limit": 1])
+            guard let onset = r["timestamp"]?.stringValue, let where_ = r["service"]?.stringValue,
+                let function = r["function"]?.stringValue
+            else { continue }
+            let out = try s.call(
+                "query_profile",
+                [
+                    "service": .string(where_), "mode": "top", "by": "total", "function": .string(function),
+                    "from": .string(onset), "limit": 1,
+                ])
             if let row = out["functions"]?.arrayValue?.first {
-                let line = "since the onset (\(r["onset"]?.stringValue ?? "?")): \(Self.percent(row["total"]?.doubleValue)) inclusive, "
+                let line =
+                    "since the onset (\(r["onset"]?.stringValue ?? "?")): \(Self.percent(row["total"]?.doubleValue)) inclusive, "
                     + "\(Self.percent(row["self"]?.doubleValue)) self ≈ \(Self.fixed(row["cores"]?.doubleValue, 1)) cores, \(Self.fixed(row["watts"]?.doubleValue, 0)) W"
                 lines.append("- " + line)
                 s.note("query_profile", line)
             }
         }
         guard !lines.isEmpty else {
-            return "No samples for \(names.map { "`\($0)`" }.joined(separator: ", ")) in \(services.joined(separator: ", ")) (names are matched exactly or by their last component)."
+            return
+                "No samples for \(names.map { "`\($0)`" }.joined(separator: ", ")) in \(services.joined(separator: ", ")) (names are matched exactly or by their last component)."
         }
         return "What it costs (over all stored profiles):\n" + lines.joined(separator: "\n")
     }
@@ -268,19 +322,26 @@ public struct AskBrain: Sendable {
     /// The regression the question names (`regression 3`, `#3`, or a function name), else the largest.
     func pick(_ question: String, service: String?, _ s: inout Session) throws -> JSONValue? {
         let rows = try regressions(service: service, &s)
-        if let match = question.range(of: #"(?:regression\s*#?|#)(\d+)"#, options: [.regularExpression, .caseInsensitive]) {
+        if let match = question.range(
+            of: #"(?:regression\s*#?|#)(\d+)"#, options: [.regularExpression, .caseInsensitive])
+        {
             let digits = question[match].filter(\.isNumber)
             if let id = Int(digits), let row = rows.first(where: { $0["id"]?.intValue == id }) { return row }
         }
         let names = Self.identifiers(question)
-        if let row = rows.first(where: { r in names.contains { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) } }) { return row }
+        if let row = rows.first(where: { r in
+            names.contains { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }
+        }) {
+            return row
+        }
         return rows.first
     }
 
     func culprits(_ id: Int, _ s: inout Session) throws -> [JSONValue] {
         let stored = try s.call("get_regression", ["id": .number(Double(id))])["candidates"]?.arrayValue ?? []
         if !stored.isEmpty { return stored }
-        return try s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])["candidates"]?.arrayValue ?? []
+        return try s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])["candidates"]?.arrayValue
+            ?? []
     }
 
     /// Skills whose metadata matches the culprit's added code (as the fix agent ranks them).
@@ -291,16 +352,21 @@ public struct AskBrain: Sendable {
         else { return [] }
         let brain = RuleBrain(registry: registry, catalog: catalog)
         let function = r["function"]?.stringValue ?? ""
-        guard let target = RuleBrain.target(function: function, file: r["file"]?.stringValue, culprit: culprit) else { return [] }
+        guard let target = RuleBrain.target(function: function, file: r["file"]?.stringValue, culprit: culprit) else {
+            return []
+        }
         var added: [String] = []
-        if let repository = (try? s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5]))?["repository"]?.stringValue,
+        if let repository = (try? s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5]))?[
+            "repository"]?.stringValue,
             let change = try? s.call("get_change", ["sha": .string(sha), "repository": .string(repository)])
         {
             added = (change["functions"]?.arrayValue ?? [])
                 .filter { RuleBrain.short($0["name"]?.stringValue ?? "") == RuleBrain.short(target.function) }
                 .flatMap { $0["added_text"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         }
-        let ranked = brain.rankSkills(kind: "regression", path: target.path, rising: [function + " " + (r["file"]?.stringValue ?? "")], added: added)
+        let ranked = brain.rankSkills(
+            kind: "regression", path: target.path, rising: [function + " " + (r["file"]?.stringValue ?? "")],
+            added: added)
         let names = ranked.map { "\($0.skill.name) (\($0.why))" }
         s.note("get_change", "skills by metadata: " + names.joined(separator: "; "))
         return names
@@ -309,7 +375,8 @@ public struct AskBrain: Sendable {
     static func describe(_ r: JSONValue) -> String {
         // A function that appears from nothing has no relative change (null): it is new.
         let change = r["relative_change"]?.doubleValue.map { "\($0 >= 0 ? "+" : "")\(fixed($0 * 100, 0))%" } ?? "new"
-        return "#\(r["id"]?.intValue ?? 0) `\(r["function"]?.stringValue ?? "?")` (\(r["file"]?.stringValue ?? "?")) in "
+        return
+            "#\(r["id"]?.intValue ?? 0) `\(r["function"]?.stringValue ?? "?")` (\(r["file"]?.stringValue ?? "?")) in "
             + "\(r["service"]?.stringValue ?? "?"): \(percent(r["before"]?.doubleValue)) → \(percent(r["after"]?.doubleValue)) of CPU "
             + "(\(change)), onset \(r["onset"]?.stringValue ?? "?"), "
             + "p = \(String(format: "%.2g", r["p_value"]?.doubleValue ?? 1))"
@@ -332,7 +399,9 @@ public struct AskBrain: Sendable {
         if backticked.count > 2 {
             for (i, part) in backticked.enumerated() where i % 2 == 1 && !part.isEmpty { names.append(String(part)) }
         }
-        for raw in question.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "?" || $0 == "`" || $0 == "'" || $0 == "\"" }) {
+        for raw in question.split(whereSeparator: {
+            $0.isWhitespace || $0 == "," || $0 == "?" || $0 == "`" || $0 == "'" || $0 == "\""
+        }) {
             var word = String(raw).trimmingCharacters(in: CharacterSet(charactersIn: ".:;!"))
             if word.hasSuffix("()") { word.removeLast(2) }
             guard word.range(of: #"^[A-Za-z_][A-Za-z0-9_.]*$"#, options: .regularExpression) != nil,

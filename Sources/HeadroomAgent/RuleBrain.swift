@@ -28,9 +28,10 @@ public struct RuleBrain: Sendable {
         public var final: JSONValue?
         public var transcript: [TranscriptStep]
 
-        public init(status: String, reason: String?, skill: String?, patchID: Int64?, patchIDs: [Int64], final: JSONValue?,
-                    transcript: [TranscriptStep])
-        {
+        public init(
+            status: String, reason: String?, skill: String?, patchID: Int64?, patchIDs: [Int64], final: JSONValue?,
+            transcript: [TranscriptStep]
+        ) {
             self.status = status
             self.reason = reason
             self.skill = skill
@@ -51,36 +52,48 @@ public struct RuleBrain: Sendable {
             guard let culprit = candidates.first(where: { $0["kind"]?.stringValue != "deploy" }),
                 let sha = culprit["ref"]?.stringValue
             else {
-                return log.finish("refused", "no commit or configuration change ranks as a culprit for regression \(id)")
+                return log.finish(
+                    "refused", "no commit or configuration change ranks as a culprit for regression \(id)")
             }
             guard let repository = ranked["repository"]?.stringValue else {
-                return log.finish("refused", "the culprit \(sha.prefix(12)) belongs to no imported repository; run `headroom changes import`")
+                return log.finish(
+                    "refused",
+                    "the culprit \(sha.prefix(12)) belongs to no imported repository; run `headroom changes import`")
             }
             let function = regression["function"]?.stringValue ?? ""
             let file = regression["file"]?.stringValue
             guard let target = Self.target(function: function, file: file, culprit: culprit) else {
-                return log.finish("refused", "the culprit \(sha.prefix(12)) changed no function and the profile gives no file for `\(function)`")
+                return log.finish(
+                    "refused",
+                    "the culprit \(sha.prefix(12)) changed no function and the profile gives no file for `\(function)`")
             }
-            log.decide("target `\(target.function)` in \(target.path) at the culprit \(sha.prefix(12)) by \(culprit["author"]?.stringValue ?? "?")")
+            log.decide(
+                "target `\(target.function)` in \(target.path) at the culprit \(sha.prefix(12)) by \(culprit["author"]?.stringValue ?? "?")"
+            )
             let change = try log.call("get_change", ["sha": .string(sha), "repository": .string(repository)])
             let added = (change["functions"]?.arrayValue ?? [])
                 .filter { Self.short($0["name"]?.stringValue ?? "") == Self.short(target.function) }
                 .flatMap { $0["added_text"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
             var rising: [String] = []
-            if let before = regression["previous_timestamp"]?.stringValue, let after = regression["timestamp"]?.stringValue,
+            if let before = regression["previous_timestamp"]?.stringValue,
+                let after = regression["timestamp"]?.stringValue,
                 let service = regression["service"]?.stringValue
             {
-                let diff = try? log.call("query_profile", [
-                    "service": .string(service), "mode": "diff", "by": "total",
-                    "before_to": .string(before), "after_from": .string(after), "limit": 25,
-                ])
+                let diff = try? log.call(
+                    "query_profile",
+                    [
+                        "service": .string(service), "mode": "diff", "by": "total",
+                        "before_to": .string(before), "after_from": .string(after), "limit": 25,
+                    ])
                 rising = (diff?["functions"]?.arrayValue ?? []).filter { ($0["change"]?.doubleValue ?? 0) > 0 }
                     .map { "\($0["function"]?.stringValue ?? "") \($0["file"]?.stringValue ?? "")" }
             }
             let ranking = rankSkills(kind: "regression", path: target.path, rising: rising, added: added)
-            log.decide("skills by metadata match: " + ranking.map { "\($0.skill.name) (\($0.why))" }.joined(separator: "; "))
-            return try attempt(ranking.map(\.skill), kind: "regression", id: id, repository: repository,
-                               path: target.path, function: target.function, culprit: sha, log: &log)
+            log.decide(
+                "skills by metadata match: " + ranking.map { "\($0.skill.name) (\($0.why))" }.joined(separator: "; "))
+            return try attempt(
+                ranking.map(\.skill), kind: "regression", id: id, repository: repository,
+                path: target.path, function: target.function, culprit: sha, log: &log)
         } catch {
             return log.finish("failed", HeadroomError.oneLine(error))
         }
@@ -100,13 +113,18 @@ public struct RuleBrain: Sendable {
                 .filter { $0.applies(to: "opportunity") && $0.patterns.contains(pattern) && $0.supports(path: path) }
                 .sorted { $0.priority > $1.priority }
             guard !skills.isEmpty else {
-                return log.finish("refused", "no skill resolves pattern `\(pattern)` in \(path) yet; "
-                                  + (opportunity["detail"]?.stringValue ?? ""))
+                return log.finish(
+                    "refused",
+                    "no skill resolves pattern `\(pattern)` in \(path) yet; "
+                        + (opportunity["detail"]?.stringValue ?? ""))
             }
-            log.decide("pattern `\(pattern)` → skill \(skills.map(\.name).joined(separator: ", ")) (metadata headroom-patterns)")
-            return try attempt(skills, kind: "opportunity", id: id,
-                               repository: opportunity["repository"]?.stringValue ?? "", path: path,
-                               function: opportunity["function"]?.stringValue ?? "", culprit: nil, log: &log)
+            log.decide(
+                "pattern `\(pattern)` → skill \(skills.map(\.name).joined(separator: ", ")) (metadata headroom-patterns)"
+            )
+            return try attempt(
+                skills, kind: "opportunity", id: id,
+                repository: opportunity["repository"]?.stringValue ?? "", path: path,
+                function: opportunity["function"]?.stringValue ?? "", culprit: nil, log: &log)
         } catch {
             return log.finish("failed", HeadroomError.oneLine(error))
         }
@@ -114,9 +132,10 @@ public struct RuleBrain: Sendable {
 
     /// Tries the skills in order; the first delivered patch wins. Refusals and failed validations are recorded and
     /// the next skill is tried.
-    func attempt(_ skills: [Skill], kind: String, id: Int64, repository: String, path: String, function: String,
-                 culprit: String?, log: inout Transcript) throws -> Outcome
-    {
+    func attempt(
+        _ skills: [Skill], kind: String, id: Int64, repository: String, path: String, function: String,
+        culprit: String?, log: inout Transcript
+    ) throws -> Outcome {
         var reasons: [String] = []
         var failed = false
         for skill in skills {
@@ -159,8 +178,9 @@ public struct RuleBrain: Sendable {
             outcome.final = delivered
             return outcome
         }
-        var outcome = log.finish(failed ? "failed" : "refused",
-                                 reasons.isEmpty ? "no skill matched" : reasons.joined(separator: " | "))
+        var outcome = log.finish(
+            failed ? "failed" : "refused",
+            reasons.isEmpty ? "no skill matched" : reasons.joined(separator: " | "))
         outcome.skill = skills.first?.name
         return outcome
     }
@@ -200,7 +220,9 @@ public struct RuleBrain: Sendable {
     static func target(function: String, file: String?, culprit: JSONValue) -> (path: String, function: String)? {
         let changed = culprit["functions"]?.arrayValue ?? []
         let match = changed.first { short($0["name"]?.stringValue ?? "") == short(function) } ?? changed.first
-        if let match, let name = match["name"]?.stringValue, let path = match["file"]?.stringValue { return (path, name) }
+        if let match, let name = match["name"]?.stringValue, let path = match["file"]?.stringValue {
+            return (path, name)
+        }
         return file.map { ($0, function) }
     }
 }
@@ -224,16 +246,24 @@ struct Transcript {
         do {
             let output = try registry.call(tool, input)
             let text = output.description
-            let recorded: JSONValue = keep && text.count <= 12_000 ? output
-                : ["digest": .string(String(text.prefix(400)) + (text.count > 400 ? "…" : "")),
-                   "characters": .number(Double(text.count))]
-            steps.append(TranscriptStep(kind: "tool", tool: tool, input: input, output: recorded, note: "ok",
-                                        milliseconds: Date().timeIntervalSince(started) * 1000))
+            let recorded: JSONValue =
+                keep && text.count <= 12_000
+                ? output
+                : [
+                    "digest": .string(String(text.prefix(400)) + (text.count > 400 ? "…" : "")),
+                    "characters": .number(Double(text.count)),
+                ]
+            steps.append(
+                TranscriptStep(
+                    kind: "tool", tool: tool, input: input, output: recorded, note: "ok",
+                    milliseconds: Date().timeIntervalSince(started) * 1000))
             return output
         } catch {
-            steps.append(TranscriptStep(kind: "tool", tool: tool, input: input,
-                                        note: "error: \(HeadroomError.oneLine(error))",
-                                        milliseconds: Date().timeIntervalSince(started) * 1000))
+            steps.append(
+                TranscriptStep(
+                    kind: "tool", tool: tool, input: input,
+                    note: "error: \(HeadroomError.oneLine(error))",
+                    milliseconds: Date().timeIntervalSince(started) * 1000))
             throw error
         }
     }
@@ -245,7 +275,8 @@ struct Transcript {
 
     mutating func finish(_ status: String, _ reason: String?) -> RuleBrain.Outcome {
         steps.append(TranscriptStep(kind: "result", note: status + (reason.map { ": \($0)" } ?? "")))
-        return RuleBrain.Outcome(status: status, reason: reason, skill: nil, patchID: patches.last, patchIDs: patches,
-                                 final: nil, transcript: steps)
+        return RuleBrain.Outcome(
+            status: status, reason: reason, skill: nil, patchID: patches.last, patchIDs: patches,
+            final: nil, transcript: steps)
     }
 }

@@ -11,9 +11,11 @@ public struct HeadroomCommand: ParsableCommand {
         version: HeadroomVersion.string,
         subcommands: [
             DemoCommand.self, IngestCommand.self, TopCommand.self, DetectCommand.self, RootCauseCommand.self,
-            ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self, ChangepointsCommand.self,
+            ChangesCommand.self, DeploysCommand.self, DiffCommand.self, FlameGraphCommand.self, RecordCommand.self,
+            ChangepointsCommand.self,
             SimulateCommand.self, OpportunitiesCommand.self, FixCommand.self, ResolveCommand.self, ReviewCommand.self,
-            SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self, ReposCommand.self, DoctorCommand.self,
+            SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self, ReposCommand.self,
+            DoctorCommand.self,
         ])
 
     public init() {}
@@ -50,9 +52,11 @@ public struct HeadroomCommand: ParsableCommand {
 
 /// Options shared by every command.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The store (SQLite): default $HEADROOM_STORE, else the nearest .headroom/headroom.sqlite from here up.",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store (SQLite): default $HEADROOM_STORE, else the nearest .headroom/headroom.sqlite from here up.",
+            valueName: "path"))
     var store: String?
 
     /// Where the store is, by the one rule every command follows.
@@ -100,15 +104,18 @@ func printJSON<T: Encodable>(_ value: T) throws {
 func fileSystemMessage(_ error: CocoaError) -> String {
     let path = error.filePath ?? error.url?.path ?? "a file"
     let underlying = (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { nsError -> String in
-        nsError.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(nsError.code))) : nsError.localizedDescription
+        nsError.domain == NSPOSIXErrorDomain
+            ? String(cString: strerror(Int32(nsError.code))) : nsError.localizedDescription
     }
-    let reason = underlying ?? {
-        switch error.code {
-        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
-        case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
-        case .fileWriteOutOfSpace: return "no space left on the device"
-        default: return "file operation failed (\(error.code.rawValue))"
-        }
-    }()
+    let reason =
+        underlying
+        ?? {
+            switch error.code {
+            case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
+            case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+            case .fileWriteOutOfSpace: return "no space left on the device"
+            default: return "file operation failed (\(error.code.rawValue))"
+            }
+        }()
     return "\(path): \(reason)"
 }

@@ -21,8 +21,11 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = "\r\(label) [\(bar)] " + String(format: "%3d%%  %.1f/%.1f MB", Int(fraction * 100),
-                                                          Double(done) / 1e6, Double(total) / 1e6)
+        let line =
+            "\r\(label) [\(bar)] "
+            + String(
+                format: "%3d%%  %.1f/%.1f MB", Int(fraction * 100),
+                Double(done) / 1e6, Double(total) / 1e6)
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }

@@ -150,8 +150,10 @@ public struct CommitImporter: Sendable {
                     names.insert(name)
                 }
             }
-            hunks.append(Hunk(file: file.path, oldStart: hunk.oldStart, oldCount: hunk.oldCount,
-                              newStart: hunk.newStart, newCount: hunk.newCount, functions: names.sorted()))
+            hunks.append(
+                Hunk(
+                    file: file.path, oldStart: hunk.oldStart, oldCount: hunk.oldCount,
+                    newStart: hunk.newStart, newCount: hunk.newCount, functions: names.sorted()))
         }
         guard resolvesFunctions else { return ([], hunks) }
         let newNames = Set((newSpans ?? []).map(\.name))
@@ -159,7 +161,8 @@ public struct CommitImporter: Sendable {
         var result: [String: ChangedFunction] = [:]
         for name in Set(added.keys).union(removed.keys) {
             let change: ChangedFunction.Change =
-                name == "<module>" ? .modified
+                name == "<module>"
+                ? .modified
                 : !oldNames.contains(name) ? .added : !newNames.contains(name) ? .removed : .modified
             result[name] = ChangedFunction(
                 file: file.path, name: name, change: change, linesAdded: added[name]?.count ?? 0,

@@ -24,8 +24,10 @@ public enum DeployCSV {
         guard let t = columns.firstIndex(of: "timestamp"), let s = columns.firstIndex(of: "service"),
             let c = columns.firstIndex(of: "commit")
         else {
-            throw HeadroomError(.badInput, "\(name):\(header.number): the header must name timestamp, service and commit "
-                + "(got '\(header.text.prefix(80))')")
+            throw HeadroomError(
+                .badInput,
+                "\(name):\(header.number): the header must name timestamp, service and commit "
+                    + "(got '\(header.text.prefix(80))')")
         }
         var rows: [DeployRow] = []
         var last: [String: (time: Int64, line: Int)] = [:]
@@ -37,14 +39,18 @@ public enum DeployCSV {
                 throw HeadroomError(.badInput, "\(name):\(number): expected \(columns.count) cells, got \(cells.count)")
             }
             guard let time = Timestamps.parse(cells[t]) else {
-                throw HeadroomError(.badInput, "\(name):\(number): '\(cells[t].prefix(40))' is not a time (ISO-8601 or Unix seconds)")
+                throw HeadroomError(
+                    .badInput, "\(name):\(number): '\(cells[t].prefix(40))' is not a time (ISO-8601 or Unix seconds)")
             }
             let service = cells[s]
             guard !service.isEmpty else { throw HeadroomError(.badInput, "\(name):\(number): empty service") }
             guard !cells[c].isEmpty else { throw HeadroomError(.badInput, "\(name):\(number): empty commit") }
             if let previous = last[service], time < previous.time {
-                throw HeadroomError(.badInput, "\(name):\(number): deploy of \(service) at \(Timestamps.format(time)) is "
-                    + "earlier than line \(previous.line) (\(Timestamps.format(previous.time))); list each service's deploys in time order")
+                throw HeadroomError(
+                    .badInput,
+                    "\(name):\(number): deploy of \(service) at \(Timestamps.format(time)) is "
+                        + "earlier than line \(previous.line) (\(Timestamps.format(previous.time))); list each service's deploys in time order"
+                )
             }
             last[service] = (time, number)
             rows.append(DeployRow(line: number, time: time, service: service, commit: cells[c]))

@@ -15,7 +15,8 @@ public struct FunctionSourceReader: Sendable {
     /// Each function's text at `revision`; functions without a file, or not found, are left out. Paths match on a
     /// `/`-boundary suffix (profiles print paths relative to an import root); names exactly or on a dotted suffix.
     public func sources(of functions: [FunctionRef], at revision: String) throws -> [FunctionRef: String] {
-        let tracked = try git.run(["ls-tree", "-r", "--name-only", "-z", revision]).split(separator: "\0").map(String.init)
+        let tracked = try git.run(["ls-tree", "-r", "--name-only", "-z", revision]).split(separator: "\0").map(
+            String.init)
         var byPath: [String: [FunctionRef]] = [:]
         for function in functions {
             guard let file = function.file, let path = tracked.first(where: { FunctionRef.pathsMatch($0, file) }) else {
@@ -44,8 +45,9 @@ public struct FunctionSourceReader: Sendable {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             for function in wanted {
                 let name = function.name
-                guard let span = fileSpans.first(where: { $0.name == name })
-                    ?? fileSpans.first(where: { $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name) }),
+                guard
+                    let span = fileSpans.first(where: { $0.name == name })
+                        ?? fileSpans.first(where: { $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name) }),
                     span.start >= 1, span.end <= lines.count
                 else { continue }
                 result[function] = lines[(span.start - 1)..<span.end].joined(separator: "\n")

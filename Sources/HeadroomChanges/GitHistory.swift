@@ -21,12 +21,16 @@ public struct GitHistory: Sendable {
 
     /// Fails clearly on a shallow clone or a repository without commits.
     public func checkUsable() throws {
-        let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         if shallow == "true" {
-            throw HeadroomError(.git, "\(git.root) is a shallow clone: its oldest commits' parents are missing, so their "
-                + "diffs would be wrong (run `git fetch --unshallow` first)")
+            throw HeadroomError(
+                .git,
+                "\(git.root) is a shallow clone: its oldest commits' parents are missing, so their "
+                    + "diffs would be wrong (run `git fetch --unshallow` first)")
         }
-        let head = try Shell.run(["git", "-C", git.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"], timeout: 30)
+        let head = try Shell.run(
+            ["git", "-C", git.root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"], timeout: 30)
         guard head.succeeded else { throw HeadroomError(.git, "\(git.root) has no commits") }
     }
 
@@ -45,8 +49,11 @@ public struct GitHistory: Sendable {
     /// Commits in `range`, parents before children, with their zero-context diffs against the first parent.
     public func log(_ range: [String]) throws -> [RawCommit] {
         let output = try git.run(
-            ["-c", "core.quotePath=true", "log", "--reverse", "--topo-order", "-p", "-U0", "--no-color", "--no-ext-diff",
-             "--no-textconv", "--full-index", "-M", "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%ct%x1f%s%x1f"] + range
+            [
+                "-c", "core.quotePath=true", "log", "--reverse", "--topo-order", "-p", "-U0", "--no-color",
+                "--no-ext-diff",
+                "--no-textconv", "--full-index", "-M", "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%ct%x1f%s%x1f",
+            ] + range
                 + ["--"],
             timeout: 1800)
         // Records start with a line beginning 0x1e; diff lines never do (they begin with a space, +, -, @, \\ or a
@@ -56,15 +63,18 @@ public struct GitHistory: Sendable {
         var diffLines: [Substring] = []
         func flush() {
             guard let fields = header, fields.count >= 6, fields[0].count >= 40 else { return }
-            commits.append(RawCommit(
-                sha: String(fields[0]), parents: fields[1].split(separator: " ").map(String.init),
-                author: String(fields[2]), email: String(fields[3]), time: Int64(fields[4]) ?? 0,
-                message: String(fields[5]), files: UnifiedDiff.parse(lines: diffLines)))
+            commits.append(
+                RawCommit(
+                    sha: String(fields[0]), parents: fields[1].split(separator: " ").map(String.init),
+                    author: String(fields[2]), email: String(fields[3]), time: Int64(fields[4]) ?? 0,
+                    message: String(fields[5]), files: UnifiedDiff.parse(lines: diffLines)))
         }
         for bytes in output.utf8.split(separator: 10, omittingEmptySubsequences: false) {
             if bytes.first == 0x1e {
                 flush()
-                header = bytes.dropFirst().split(separator: 0x1f, omittingEmptySubsequences: false).map { Substring($0) }
+                header = bytes.dropFirst().split(separator: 0x1f, omittingEmptySubsequences: false).map {
+                    Substring($0)
+                }
                 diffLines.removeAll(keepingCapacity: true)
             } else if header != nil {
                 diffLines.append(Substring(bytes))
@@ -84,8 +94,10 @@ public struct GitHistory: Sendable {
             let input = Data(chunk.map { $0 + "\n" }.joined().utf8)
             let run = try Shell.run(["git", "-C", git.root, "cat-file", "--batch"], input: input, timeout: 600)
             guard run.succeeded else {
-                throw HeadroomError(.git, "git cat-file failed in \(git.root): "
-                    + (run.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(run.status)"))
+                throw HeadroomError(
+                    .git,
+                    "git cat-file failed in \(git.root): "
+                        + (run.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(run.status)"))
             }
             let bytes = run.stdoutData
             var i = bytes.startIndex

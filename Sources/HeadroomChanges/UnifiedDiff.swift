@@ -84,7 +84,8 @@ public enum UnifiedDiff {
                 oldLine = h.oldStart
                 newLine = h.newStart
             } else if line.hasPrefix("index ") {
-                let ids = line.dropFirst("index ".count).split(separator: " ").first?.split(separator: ".")
+                let ids =
+                    line.dropFirst("index ".count).split(separator: " ").first?.split(separator: ".")
                     .filter { !$0.isEmpty } ?? []
                 if ids.count == 2 {
                     current?.oldBlob = isZero(ids[0]) ? nil : String(ids[0])

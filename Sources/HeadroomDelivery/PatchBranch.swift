@@ -47,8 +47,9 @@ public struct PatchBranch: Sendable {
             "GIT_AUTHOR_NAME": Self.author.name, "GIT_AUTHOR_EMAIL": Self.author.email,
             "GIT_COMMITTER_NAME": Self.author.name, "GIT_COMMITTER_EMAIL": Self.author.email,
         ]
-        try git(["-C", worktree, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message], inRepository: false,
-                environment: env)
+        try git(
+            ["-C", worktree, "-c", "commit.gpgsign=false", "commit", "-q", "-m", message], inRepository: false,
+            environment: env)
         let sha = try git(["-C", worktree, "rev-parse", "HEAD"], inRepository: false)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let diff = try git(["-C", worktree, "show", "--format=", "--no-color", "HEAD"], inRepository: false)

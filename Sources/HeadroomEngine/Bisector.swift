@@ -53,8 +53,11 @@ public struct Bisector: Sendable {
         let git = try Git(path: repository)
         let line = try git.run(["rev-list", "--first-parent", "--reverse", "\(good)..\(bad)"])
             .split(separator: "\n").map(String.init)
-        guard !line.isEmpty else { throw HeadroomError(.badInput, "bisect: no commits between \(good.prefix(10)) and \(bad.prefix(10))") }
-        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-bisect-\(UUID().uuidString)").path
+        guard !line.isEmpty else {
+            throw HeadroomError(.badInput, "bisect: no commits between \(good.prefix(10)) and \(bad.prefix(10))")
+        }
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-bisect-\(UUID().uuidString)")
+            .path
         try git.run(["worktree", "add", "-q", "--detach", tree, good])
         defer { _ = try? git.run(["worktree", "remove", "--force", tree]) }
 
@@ -65,18 +68,22 @@ public struct Bisector: Sendable {
             _ = try git.run(["-C", tree, "checkout", "-q", "--detach", commit])
             while values.count < runs { values.append(try once(in: tree, commit: commit)) }
             samples[commit] = values
-            progress("bisect: \(commit.prefix(10)) median \(format(Descriptive.median(values))) over \(values.count) runs")
+            progress(
+                "bisect: \(commit.prefix(10)) median \(format(Descriptive.median(values))) over \(values.count) runs")
             return values
         }
         let goodValues = try measure(good, runs: repetitions)
         let badValues = try measure(bad, runs: repetitions)
-        var steps = [Step(commit: good, median: Descriptive.median(goodValues), runs: goodValues.count, verdict: "end"),
-                     Step(commit: bad, median: Descriptive.median(badValues), runs: badValues.count, verdict: "end")]
+        var steps = [
+            Step(commit: good, median: Descriptive.median(goodValues), runs: goodValues.count, verdict: "end"),
+            Step(commit: bad, median: Descriptive.median(badValues), runs: badValues.count, verdict: "end"),
+        ]
         let ends = MannWhitney.test(badValues, goodValues)
         guard ends.pValue < alpha, Descriptive.median(badValues) > Descriptive.median(goodValues) else {
             return Outcome(
                 culprit: nil,
-                reason: String(format: "the ends do not differ significantly (p = %.3g); nothing to confirm", ends.pValue),
+                reason: String(
+                    format: "the ends do not differ significantly (p = %.3g); nothing to confirm", ends.pValue),
                 pValue: ends.pValue, goodMedian: steps[0].median, badMedian: steps[1].median, steps: steps)
         }
         // Invariant: line[lo] is good (or lo == -1, the good end), line[hi] is bad.
@@ -93,9 +100,11 @@ public struct Bisector: Sendable {
                 let high = try measure(line[hi], runs: runs)
                 let vsGood = MannWhitney.test(values, low).pValue
                 let vsBad = MannWhitney.test(values, high).pValue
-                if vsGood < alpha && vsBad >= alpha { verdict = true }
-                else if vsBad < alpha && vsGood >= alpha { verdict = false }
-                else if runs >= repetitions * 4 {
+                if vsGood < alpha && vsBad >= alpha {
+                    verdict = true
+                } else if vsBad < alpha && vsGood >= alpha {
+                    verdict = false
+                } else if runs >= repetitions * 4 {
                     // Still ambiguous: the nearer median decides.
                     let m = Descriptive.median(values)
                     verdict = abs(m - Descriptive.median(high)) < abs(m - Descriptive.median(low))
@@ -104,8 +113,10 @@ public struct Bisector: Sendable {
                 }
             }
             let values = samples[commit]!
-            steps.append(Step(commit: commit, median: Descriptive.median(values), runs: values.count,
-                              verdict: verdict! ? "bad" : "good"))
+            steps.append(
+                Step(
+                    commit: commit, median: Descriptive.median(values), runs: values.count,
+                    verdict: verdict! ? "bad" : "good"))
             if verdict! { hi = mid } else { lo = mid }
         }
         let culprit = line[hi]

@@ -24,7 +24,8 @@ public struct ChangeHistoryService: Sendable {
         // The operator named this repository: tools may read it from now on.
         try RepositoryRegistry(store: store).register(path: git.root, service: kind == .code ? service : nil)
         let known = full ? [] : try store.knownCommits(repository: git.root)
-        let commits = try CommitImporter(git: git).importCommits(since: since, kind: kind, service: service, known: known)
+        let commits = try CommitImporter(git: git).importCommits(
+            since: since, kind: kind, service: service, known: known)
         let added = try store.saveCommits(commits, repository: git.root)
         return RepositoryImport(root: git.root, commits: commits, added: added, known: known.count)
     }

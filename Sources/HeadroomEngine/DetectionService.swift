@@ -33,11 +33,13 @@ public struct DetectionService: Sendable {
         for edge in try store.callEdgeBuckets(service: service) {
             callees[edge.caller, default: []].insert(edge.callee)
             guard let i = position[edge.bucket] else { continue }
-            edges[ServiceSeries.CallEdge(caller: edge.caller, callee: edge.callee),
-                  default: [Int64](repeating: 0, count: times.count)][i] += edge.samples
+            edges[
+                ServiceSeries.CallEdge(caller: edge.caller, callee: edge.callee),
+                default: [Int64](repeating: 0, count: times.count)][i] += edge.samples
         }
-        return ServiceSeries(service: service, times: times, totals: timeline.buckets.map(\.total),
-                             functions: functions, callees: callees, edges: edges)
+        return ServiceSeries(
+            service: service, times: times, totals: timeline.buckets.map(\.total),
+            functions: functions, callees: callees, edges: edges)
     }
 
     /// Detects regressions of every service (or one) and replaces the stored set; returns them with ids.
@@ -47,7 +49,10 @@ public struct DetectionService: Sendable {
     public func runWithFiltered(service: String? = nil) throws
         -> (regressions: [Regression], filtered: [RegressionDetector.Filtered])
     {
-        let services = try service.map { try store.requireService($0); return [$0] } ?? store.services()
+        let services =
+            try service.map {
+                try store.requireService($0); return [$0]
+            } ?? store.services()
         let detector = RegressionDetector(configuration: configuration)
         var all: [Regression] = []
         var filtered: [RegressionDetector.Filtered] = []

@@ -25,9 +25,10 @@ public struct ProfileIngestor: Sendable {
     /// Streams the file through its parser first, then writes it in one transaction: a bad file leaves the store
     /// unchanged. `time` nil means the profile's own time (pprof `time_nanos`), else now.
     @discardableResult
-    public func ingest(file: String, service: String, at time: Int64? = nil,
-                       options: ProfileReadOptions = ProfileReadOptions()) throws -> Report
-    {
+    public func ingest(
+        file: String, service: String, at time: Int64? = nil,
+        options: ProfileReadOptions = ProfileReadOptions()
+    ) throws -> Report {
         let clock = ContinuousClock()
         let started = clock.now
         let read = try ProfileReader.read(file: file, options: options)
@@ -40,20 +41,23 @@ public struct ProfileIngestor: Sendable {
         let aggregated = clock.now
         let outcome = try store.ingest(contribution)
         if ProcessInfo.processInfo.environment["HEADROOM_TIMING"] != nil {
-            let line = "timing: read+parse \(parsed - started), aggregate \(aggregated - parsed), store \(clock.now - aggregated)\n"
+            let line =
+                "timing: read+parse \(parsed - started), aggregate \(aggregated - parsed), store \(clock.now - aggregated)\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
-        return Report(outcome: outcome, format: read.format, sampleType: profile.sampleType,
-                      totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
-                      droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes)
+        return Report(
+            outcome: outcome, format: read.format, sampleType: profile.sampleType,
+            totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
+            droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes)
     }
 }
 
 extension ProfileContribution {
     /// A contribution carrying a parsed profile's function costs, call edges and stacks.
-    public init(service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
-                profile: StackProfile)
-    {
+    public init(
+        service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
+        profile: StackProfile
+    ) {
         // Function costs and call edges are independent walks over the stacks: do them on two cores. Both stay
         // indexed by frame, so no function name is hashed on the way to the store.
         let grouped = profile.grouped()

@@ -46,21 +46,26 @@ public struct ProfileQueries: Sendable {
     /// Functions by self or total samples, optionally only samples carrying `label`, or only functions named
     /// `function` (qualified, or its last component).
     /// `top` as the one answer every adapter encodes.
-    public func topReport(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
-                          function: String? = nil, costs: CostModel) throws -> TopReport
-    {
-        let (total, rows) = try top(service: service, range: range, byTotal: byTotal, limit: limit, label: label,
-                                    function: function)
-        return TopReport(totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
-                         costs: costs)
+    public func topReport(
+        service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
+        function: String? = nil, costs: CostModel
+    ) throws -> TopReport {
+        let (total, rows) = try top(
+            service: service, range: range, byTotal: byTotal, limit: limit, label: label,
+            function: function)
+        return TopReport(
+            totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
+            costs: costs)
     }
 
-    public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
-                    function: String? = nil) throws -> (totalSamples: Int64, rows: [TopRow])
-    {
+    public func top(
+        service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
+        function: String? = nil
+    ) throws -> (totalSamples: Int64, rows: [TopRow]) {
         guard let label else {
-            return try store.top(service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit,
-                                 function: function)
+            return try store.top(
+                service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit,
+                function: function)
         }
         let (total, costs) = try labelledCosts(service: service, range: range, label: label)
         let rows = costs.filter { cost in function.map { FunctionRef.namesMatch(cost.key.name, $0) } ?? true }
@@ -82,9 +87,10 @@ public struct ProfileQueries: Sendable {
 
     /// Per-function change in self (or total) share between two ranges, sorted by impact; with `limit`, only that
     /// many (significance is still corrected over every function compared).
-    public func diff(service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label? = nil,
-                     alpha: Double = 0.001, limit: Int? = nil) throws -> Diff
-    {
+    public func diff(
+        service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label? = nil,
+        alpha: Double = 0.001, limit: Int? = nil
+    ) throws -> Diff {
         if let label {
             let (beforeTotal, beforeCosts) = try labelledCosts(service: service, range: before, label: label)
             let (afterTotal, afterCosts) = try labelledCosts(service: service, range: after, label: label)
@@ -102,8 +108,10 @@ public struct ProfileQueries: Sendable {
         try Self.requireSamples(service: service, before: (before, beforeTotal), after: (after, afterTotal))
         let pick: ((selfSamples: Int64, totalSamples: Int64)) -> Int64 = { byTotal ? $0.totalSamples : $0.selfSamples }
         let functions = try ProfileDiff.compare(
-            before: beforeCosts.costs.mapValues(pick), beforeTotal: beforeTotal, after: afterCosts.costs.mapValues(pick),
-            afterTotal: afterTotal, alpha: alpha, limit: limit) { try store.functions(ids: $0) }
+            before: beforeCosts.costs.mapValues(pick), beforeTotal: beforeTotal,
+            after: afterCosts.costs.mapValues(pick),
+            afterTotal: afterTotal, alpha: alpha, limit: limit
+        ) { try store.functions(ids: $0) }
         return Diff(beforeTotal: beforeTotal, afterTotal: afterTotal, functions: functions)
     }
 
@@ -145,13 +153,20 @@ public struct ProfileQueries: Sendable {
     }
 
     private static func requireSamples(service: String, before: (TimeRange, Int64), after: (TimeRange, Int64)) throws {
-        guard before.1 > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before.0)") }
-        guard after.1 > 0 else { throw HeadroomError(.notFound, "no samples for \(service) in the after range \(after.0)") }
+        guard before.1 > 0 else {
+            throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before.0)")
+        }
+        guard after.1 > 0 else {
+            throw HeadroomError(.notFound, "no samples for \(service) in the after range \(after.0)")
+        }
     }
 
     /// Costs computed from the stored stacks that carry `label`.
-    private func labelledCosts(service: String, range: TimeRange, label: Label) throws -> (Int64, [FunctionRef: FunctionCost]) {
-        let (total, stacks) = try store.stacks(service: service, from: range.from, to: range.to, label: (label.key, label.value))
+    private func labelledCosts(service: String, range: TimeRange, label: Label) throws -> (
+        Int64, [FunctionRef: FunctionCost]
+    ) {
+        let (total, stacks) = try store.stacks(
+            service: service, from: range.from, to: range.to, label: (label.key, label.value))
         var profile = StackProfile()
         for stack in stacks { try profile.add(stack: stack.frames, count: stack.samples) }
         return (total, profile.functionCosts())

@@ -26,8 +26,12 @@ public struct ProfileRecorder: Sendable {
         command: [String], service: String, profiler: Profiler = .auto, rate: Int = 100, timeout: Double = 3600,
         keepProfile: String? = nil
     ) throws -> Outcome {
-        guard let program = command.first else { throw HeadroomError(.badInput, "no command to record (give it after --)") }
-        guard rate > 0 && rate <= 10_000 else { throw HeadroomError(.badInput, "--rate must be between 1 and 10000 Hz") }
+        guard let program = command.first else {
+            throw HeadroomError(.badInput, "no command to record (give it after --)")
+        }
+        guard rate > 0 && rate <= 10_000 else {
+            throw HeadroomError(.badInput, "--rate must be between 1 and 10000 Hz")
+        }
         let chosen = profiler == .auto ? Self.choose(for: command) : profiler
         let scratch = try PrivateTemporary.directory(prefix: "headroom-record")
         defer { PrivateTemporary.remove(scratch) }
@@ -38,11 +42,13 @@ public struct ProfileRecorder: Sendable {
         switch chosen {
         case .pySpy, .auto:
             guard Shell.which("py-spy") != nil else {
-                throw HeadroomError(.missingTool, "py-spy is not installed (pip install py-spy, or run scripts/ensure-tools.sh)")
+                throw HeadroomError(
+                    .missingTool, "py-spy is not installed (pip install py-spy, or run scripts/ensure-tools.sh)")
             }
             profilePath = scratch.appendingPathComponent("profile.folded").path
             let result = try Shell.run(
-                ["py-spy", "record", "-r", String(rate), "-f", "raw", "-o", profilePath, "--"] + command, timeout: timeout)
+                ["py-spy", "record", "-r", String(rate), "-f", "raw", "-o", profilePath, "--"] + command,
+                timeout: timeout)
             try Self.check(result, profiler: "py-spy", program: program, output: profilePath)
             status = result.status
             format = .folded
@@ -80,13 +86,16 @@ public struct ProfileRecorder: Sendable {
     }
 
     private static func check(_ result: ProcessResult, profiler: String, program: String, output: String) throws {
-        if result.timedOut { throw HeadroomError(.process, "\(program) did not finish before the timeout; nothing ingested") }
+        if result.timedOut {
+            throw HeadroomError(.process, "\(program) did not finish before the timeout; nothing ingested")
+        }
         guard FileManager.default.fileExists(atPath: output) else {
             let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
             throw HeadroomError(.process, "\(profiler) recorded nothing: \(reason)")
         }
         guard result.status == 0 else {
-            throw HeadroomError(.process, "\(program) exited with status \(result.status) under \(profiler); nothing ingested")
+            throw HeadroomError(
+                .process, "\(program) exited with status \(result.status) under \(profiler); nothing ingested")
         }
     }
 }

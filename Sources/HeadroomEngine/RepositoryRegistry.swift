@@ -36,9 +36,11 @@ public struct RepositoryRegistry: Sendable {
             if let byRoot = registered.first(where: { $0.root == wanted }) { return byRoot.root }
         }
         let names = registered.map(\.name)
-        throw HeadroomError(.refused, "repository '\(reference)' is not registered"
-            + (names.isEmpty ? "" : " (registered: \(names.prefix(20).joined(separator: ", ")))")
-            + "; an operator registers one with `headroom repos add SERVICE DIR`")
+        throw HeadroomError(
+            .refused,
+            "repository '\(reference)' is not registered"
+                + (names.isEmpty ? "" : " (registered: \(names.prefix(20).joined(separator: ", ")))")
+                + "; an operator registers one with `headroom repos add SERVICE DIR`")
     }
 
     /// The registered name of a top-level folder, when it has one.

@@ -54,8 +54,9 @@ public struct RootCauseReport: Encodable, Sendable {
             confidence = c.confidence
             liveAt = c.liveAt.map(Timestamps.format)
             functions = c.functions.map {
-                Function(name: $0.name, file: $0.file, change: $0.change.rawValue, linesAdded: $0.linesAdded,
-                         linesRemoved: $0.linesRemoved, previousName: $0.previousName, addedText: $0.addedText)
+                Function(
+                    name: $0.name, file: $0.file, change: $0.change.rawValue, linesAdded: $0.linesAdded,
+                    linesRemoved: $0.linesRemoved, previousName: $0.previousName, addedText: $0.addedText)
             }
             features = c.features
             evidence = c.evidence

@@ -18,8 +18,10 @@ public struct RootCauseService: Sendable {
         let regression = try store.regression(id: id)
         let context = try context(for: regression)
         guard !context.changes.isEmpty || !context.opaqueDeploys.isEmpty else {
-            throw HeadroomError(.notFound, "no deploys or configuration changes recorded around the onset of "
-                + "regression #\(id) in \(regression.service) (headroom deploys import, headroom changes import)")
+            throw HeadroomError(
+                .notFound,
+                "no deploys or configuration changes recorded around the onset of "
+                    + "regression #\(id) in \(regression.service) (headroom deploys import, headroom changes import)")
         }
         let ranked = ranker.rank(context)
         try store.saveCandidates(ranked, regression: id)
@@ -50,8 +52,10 @@ public struct RootCauseService: Sendable {
         }
         let good = deploys[first - 1].commit
         let bad = deploys[last].commit
-        guard let repository = try store.repository(ofCommit: bad), FileManager.default.fileExists(atPath: repository) else {
-            throw HeadroomError(.notFound, "the repository of \(bad.prefix(10)) is not on this machine; bisect needs it")
+        guard let repository = try store.repository(ofCommit: bad), FileManager.default.fileExists(atPath: repository)
+        else {
+            throw HeadroomError(
+                .notFound, "the repository of \(bad.prefix(10)) is not on this machine; bisect needs it")
         }
         return (repository, good, bad)
     }
@@ -74,11 +78,15 @@ public struct RootCauseService: Sendable {
             let shas = graph.range(from: base, to: deploy.commit).filter { seen.insert($0).inserted }
             live += shas.map { ($0, deploy, shas.count) }
         }
-        let commits = Dictionary(try store.commits(shas: live.map(\.sha)).map { ($0.sha, $0) },
-                                 uniquingKeysWith: { a, _ in a })
+        let commits = Dictionary(
+            try store.commits(shas: live.map(\.sha)).map { ($0.sha, $0) },
+            uniquingKeysWith: { a, _ in a })
         var changes = live.compactMap { entry in
-            commits[entry.sha].map { LiveChange(commit: $0, liveAt: entry.deploy.time, deploy: entry.deploy,
-                                                 deploySize: entry.size) }
+            commits[entry.sha].map {
+                LiveChange(
+                    commit: $0, liveAt: entry.deploy.time, deploy: entry.deploy,
+                    deploySize: entry.size)
+            }
         }
         changes += try store.configCommits(from: start - width, to: end + width)
             .filter { $0.service == nil || $0.service == regression.service }
@@ -108,7 +116,8 @@ public struct RootCauseService: Sendable {
             let (total, stacks) = try store.stacks(service: regression.service, from: from, to: to)
             return StackWindow(total: total, stacks: stacks.map { ($0.frames, $0.samples) })
         }
-        let attribution = StackAttribution(regression: regression, before: try window(b0, b1), after: try window(a0, a1))
+        let attribution = StackAttribution(
+            regression: regression, before: try window(b0, b1), after: try window(a0, a1))
         return attribution.isEmpty ? nil : attribution
     }
 

@@ -61,7 +61,8 @@ public protocol ChatProvider: Sendable {
 enum WireJSON {
     static func parse(_ data: Data, what: String) throws -> JSONValue {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = value else {
-            throw LLMError.malformed("\(what) is not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))")
+            throw LLMError.malformed(
+                "\(what) is not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         return value
     }
@@ -78,7 +79,8 @@ enum WireJSON {
     static func arguments(_ text: String) -> JSONValue? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return [:] }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)), case .object = value else { return nil }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)), case .object = value
+        else { return nil }
         return value
     }
 }

@@ -19,11 +19,17 @@ enum CredentialCatalog {
     }
 
     static let patterns: [Pattern] = [
-        ("PEM private key", #"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"#),
+        (
+            "PEM private key",
+            #"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"#
+        ),
         ("URL credentials", #"(?i)\b[a-z][a-z0-9+.\-]*://[^\s:/@"']+:(?<secret>[^\s@/"']+)@"#),
         ("JWT", #"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"#),
         ("AWS access key id", #"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b"#),
-        ("AWS secret access key", #"(?i)aws[\w.\-]{0,30}?(?:secret|access)[\w.\-]{0,30}?\\?["']?\s*[:=]\s*\\?["']?(?<secret>[A-Za-z0-9/+]{40})\b"#),
+        (
+            "AWS secret access key",
+            #"(?i)aws[\w.\-]{0,30}?(?:secret|access)[\w.\-]{0,30}?\\?["']?\s*[:=]\s*\\?["']?(?<secret>[A-Za-z0-9/+]{40})\b"#
+        ),
         ("GitHub token", #"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})"#),
         ("GitLab token", #"\bgl(?:pat|dt|rt|ptt|cbt|imt|oas)-[A-Za-z0-9_\-]{20,}"#),
         ("Slack token", #"\bxox[abposr]-[A-Za-z0-9\-]{10,}"#),
@@ -36,17 +42,22 @@ enum CredentialCatalog {
         // secret-named key, then its value (quoted values may hold spaces, and the quotes may be escaped, as in JSON
         // text inside a string; an unquoted value that is a call, such as
         // `token_count = len(tokens)`, is code, not a secret).
-        ("secret-named assignment", #"(?i)\b[\w.\-]*(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|credential|private[_\-]?key|auth[_\-]?key)[\w.\-]*\\?["']?\]?\s*[:=]\s*(?:\\"(?<eq>[^"\\\n]{4,})\\"|"(?<dq>[^"\n]{4,})"|'(?<sq>[^'\n]{4,})'|(?<secret>[^\s"',;()\[\]{}]{6,})(?![(\w]))"#),
+        (
+            "secret-named assignment",
+            #"(?i)\b[\w.\-]*(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|credential|private[_\-]?key|auth[_\-]?key)[\w.\-]*\\?["']?\]?\s*[:=]\s*(?:\\"(?<eq>[^"\\\n]{4,})\\"|"(?<dq>[^"\n]{4,})"|'(?<sq>[^'\n]{4,})'|(?<secret>[^\s"',;()\[\]{}]{6,})(?![(\w]))"#
+        ),
     ].map { name, pattern in
-        Pattern(name: name, regex: try! NSRegularExpression(pattern: pattern),
-                groups: ["secret", "dq", "sq", "eq"].filter { pattern.contains("(?<\($0)>") })
+        Pattern(
+            name: name, regex: try! NSRegularExpression(pattern: pattern),
+            groups: ["secret", "dq", "sq", "eq"].filter { pattern.contains("(?<\($0)>") })
     }
 
     /// `name = value` where the value is a long token: a candidate for the entropy catch-all. `/` is not part of a
     /// token here, so paths (`/tmp/headroom-test-4A8FF9BB/shop`) are never taken for one.
     static let assignment = Pattern(
         name: "random token in an assignment",
-        regex: try! NSRegularExpression(pattern: #"[\w.\-]+\\?["']?\s*[:=]\s*\\?["']?(?<secret>[A-Za-z0-9+_=\-]{24,})(?![A-Za-z0-9+_=\-/])"#),
+        regex: try! NSRegularExpression(
+            pattern: #"[\w.\-]+\\?["']?\s*[:=]\s*\\?["']?(?<secret>[A-Za-z0-9+_=\-]{24,})(?![A-Za-z0-9+_=\-/])"#),
         groups: ["secret"])
 
     /// Whether a token looks machine-generated: mixed case and digits, and at least 4 bits of Shannon entropy per

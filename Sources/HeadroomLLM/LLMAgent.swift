@@ -20,9 +20,10 @@ public struct LLMAgent: Sendable {
     public var provider: any ChatProvider
     public var progress: @Sendable (String) -> Void
 
-    public init(configuration: LLMConfiguration, registry: ToolRegistry, catalog: SkillCatalog?, redactor: Redactor? = nil,
-                progress: @escaping @Sendable (String) -> Void = { _ in })
-    {
+    public init(
+        configuration: LLMConfiguration, registry: ToolRegistry, catalog: SkillCatalog?, redactor: Redactor? = nil,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         var redactor = redactor ?? Redactor()
         redactor.add([configuration.apiKey].compactMap { $0 })
         self.configuration = configuration
@@ -30,11 +31,14 @@ public struct LLMAgent: Sendable {
         self.catalog = catalog
         self.redactor = redactor
         self.progress = progress
-        var http = LLMHTTP(timeout: configuration.requestTimeout, retries: configuration.retries, backoff: configuration.backoff,
-                           redactor: redactor, connectTimeout: configuration.connectTimeout,
-                           deadline: .now + .milliseconds(Int64(configuration.totalTimeout * 1000)),
-                           totalTimeout: configuration.totalTimeout)
-        http.onRetry = { attempt, why, wait in progress("model server: \(why); retry \(attempt) in \(String(format: "%.1f", wait)) s") }
+        var http = LLMHTTP(
+            timeout: configuration.requestTimeout, retries: configuration.retries, backoff: configuration.backoff,
+            redactor: redactor, connectTimeout: configuration.connectTimeout,
+            deadline: .now + .milliseconds(Int64(configuration.totalTimeout * 1000)),
+            totalTimeout: configuration.totalTimeout)
+        http.onRetry = { attempt, why, wait in
+            progress("model server: \(why); retry \(attempt) in \(String(format: "%.1f", wait)) s")
+        }
         switch configuration.provider {
         case .openai: provider = OpenAIProvider(configuration: configuration, http: http)
         case .anthropic: provider = AnthropicProvider(configuration: configuration, http: http)
@@ -55,37 +59,42 @@ public struct LLMAgent: Sendable {
         public var tokens: Int
     }
 
-    public static let readTools = ["list_services", "query_profile", "list_regressions", "get_regression", "rank_root_causes",
-                                   "get_change", "config_history", "search_code", "list_skills", "read_docs",
-                                   "get_experiment_results", "list_opportunities", "list_patches"]
+    public static let readTools = [
+        "list_services", "query_profile", "list_regressions", "get_regression", "rank_root_causes",
+        "get_change", "config_history", "search_code", "list_skills", "read_docs",
+        "get_experiment_results", "list_opportunities", "list_patches",
+    ]
     public static let patchTools = ["generate_patch", "propose_patch", "validate_patch", "deliver_patch"]
 
     public func ask(_ question: String) async -> Run {
-        await loop(task: """
-            Answer this question about the service's performance from the tools, with figures, and cite the tool \
-            calls your figures come from (tool name and arguments):
+        await loop(
+            task: """
+                Answer this question about the service's performance from the tools, with figures, and cite the tool \
+                calls your figures come from (tool name and arguments):
 
-            \(question)
-            """, tools: Self.readTools)
+                \(question)
+                """, tools: Self.readTools)
     }
 
     public func fix(regression id: Int64, validation: [String: JSONValue] = [:]) async -> Run {
-        await loop(task: """
-            Fix regression \(id). Find its culprit (get_regression, rank_root_causes, get_change), look at what rose \
-            (query_profile mode diff), pick the skill that fits, read it (read_docs), then make a patch with \
-            generate_patch (the skill's recipe) or propose_patch (your own edit of the one function), validate it with \
-            validate_patch\(Self.validationHint(validation)), and if it is a significant gain deliver it with \
-            deliver_patch. If a patch is refused, read why and try another way or stop. End with a summary: culprit, \
-            skill, patch id, branch and the measured speed-up.
-            """, tools: Self.readTools + Self.patchTools)
+        await loop(
+            task: """
+                Fix regression \(id). Find its culprit (get_regression, rank_root_causes, get_change), look at what rose \
+                (query_profile mode diff), pick the skill that fits, read it (read_docs), then make a patch with \
+                generate_patch (the skill's recipe) or propose_patch (your own edit of the one function), validate it with \
+                validate_patch\(Self.validationHint(validation)), and if it is a significant gain deliver it with \
+                deliver_patch. If a patch is refused, read why and try another way or stop. End with a summary: culprit, \
+                skill, patch id, branch and the measured speed-up.
+                """, tools: Self.readTools + Self.patchTools)
     }
 
     public func resolve(opportunity id: Int64, validation: [String: JSONValue] = [:]) async -> Run {
-        await loop(task: """
-            Resolve opportunity \(id) (list_opportunities with id \(id)). Read the matching skill (read_docs), make a \
-            patch with generate_patch or propose_patch, validate it with validate_patch\(Self.validationHint(validation)), \
-            and deliver it with deliver_patch only if it is a significant gain. End with a summary.
-            """, tools: Self.readTools + Self.patchTools)
+        await loop(
+            task: """
+                Resolve opportunity \(id) (list_opportunities with id \(id)). Read the matching skill (read_docs), make a \
+                patch with generate_patch or propose_patch, validate it with validate_patch\(Self.validationHint(validation)), \
+                and deliver it with deliver_patch only if it is a significant gain. End with a summary.
+                """, tools: Self.readTools + Self.patchTools)
     }
 
     static func validationHint(_ validation: [String: JSONValue]) -> String {
@@ -120,7 +129,8 @@ public struct LLMAgent: Sendable {
         let system = self.system
         while true {
             guard run.steps < configuration.maxSteps else {
-                return finish(&run, "budget", "stopped after \(run.steps) model calls (step budget \(configuration.maxSteps))")
+                return finish(
+                    &run, "budget", "stopped after \(run.steps) model calls (step budget \(configuration.maxSteps))")
             }
             guard run.tokens < configuration.tokenBudget else {
                 return finish(&run, "budget", "stopped at \(run.tokens) tokens (budget \(configuration.tokenBudget))")
@@ -131,7 +141,10 @@ public struct LLMAgent: Sendable {
             do {
                 reply = try await provider.complete(system: system, messages: messages, tools: specs)
             } catch let error as LLMError {
-                record(&run, TranscriptStep(kind: "llm", note: "error: \(redactor.redact(error.description))", milliseconds: ms(started)))
+                record(
+                    &run,
+                    TranscriptStep(
+                        kind: "llm", note: "error: \(redactor.redact(error.description))", milliseconds: ms(started)))
                 if case .malformed = error, malformed < 2 {
                     malformed += 1
                     continue
@@ -142,20 +155,25 @@ public struct LLMAgent: Sendable {
             }
             let used = reply.inputTokens + reply.outputTokens
             run.tokens += used > 0 ? used : Self.estimate(messages) + (reply.text?.count ?? 0) / 4
-            record(&run, TranscriptStep(
-                kind: "llm", note: "\(configuration.model): \(reply.inputTokens) in, \(reply.outputTokens) out"
-                    + (reply.calls.isEmpty ? "" : "; calls " + reply.calls.map(\.name).joined(separator: ", "))
-                    + (reply.text.map { "; says: \(redactor.redact(String($0.prefix(600))))" } ?? ""),
-                milliseconds: ms(started)))
+            record(
+                &run,
+                TranscriptStep(
+                    kind: "llm",
+                    note: "\(configuration.model): \(reply.inputTokens) in, \(reply.outputTokens) out"
+                        + (reply.calls.isEmpty ? "" : "; calls " + reply.calls.map(\.name).joined(separator: ", "))
+                        + (reply.text.map { "; says: \(redactor.redact(String($0.prefix(600))))" } ?? ""),
+                    milliseconds: ms(started)))
             messages.append(.assistant(text: reply.text, calls: reply.calls))
             if reply.calls.isEmpty {
                 run.answer = reply.text
-                return finish(&run, run.delivered != nil ? "delivered" : (run.patchIDs.isEmpty ? "answered" : "refused"),
-                              run.delivered != nil ? nil : lastPatchReason(run))
+                return finish(
+                    &run, run.delivered != nil ? "delivered" : (run.patchIDs.isEmpty ? "answered" : "refused"),
+                    run.delivered != nil ? nil : lastPatchReason(run))
             }
             for call in reply.calls {
                 let result = await perform(call, allowed: Set(specs.map(\.name)), run: &run, malformed: &malformed)
-                messages.append(.tool(callID: call.id, name: call.name, content: result.content, isError: result.isError))
+                messages.append(
+                    .tool(callID: call.id, name: call.name, content: result.content, isError: result.isError))
             }
             if malformed > 3 { return finish(&run, "failed", "the model sent malformed tool calls \(malformed) times") }
         }
@@ -163,7 +181,9 @@ public struct LLMAgent: Sendable {
 
     /// Runs one tool call; malformed arguments, unknown or disallowed tools and tool errors go back to the model
     /// as error results (never thrown).
-    func perform(_ call: ToolCall, allowed: Set<String>, run: inout Run, malformed: inout Int) async -> (content: String, isError: Bool) {
+    func perform(_ call: ToolCall, allowed: Set<String>, run: inout Run, malformed: inout Int) async -> (
+        content: String, isError: Bool
+    ) {
         let started = Date()
         guard allowed.contains(call.name) else {
             let message = "tool \(call.name) is not available here (tools: \(allowed.sorted().joined(separator: ", ")))"
@@ -180,21 +200,32 @@ public struct LLMAgent: Sendable {
         let registry = self.registry
         do {
             let output = try await AsyncBridge.offPool { try registry.call(call.name, arguments) }
-            if ["generate_patch", "propose_patch"].contains(call.name), let id = output["patch"]?.doubleValue { run.patchIDs.append(Int64(id)) }
-            if call.name == "deliver_patch", output["status"]?.stringValue == "delivered", let id = output["patch"]?.doubleValue {
+            if ["generate_patch", "propose_patch"].contains(call.name), let id = output["patch"]?.doubleValue {
+                run.patchIDs.append(Int64(id))
+            }
+            if call.name == "deliver_patch", output["status"]?.stringValue == "delivered",
+                let id = output["patch"]?.doubleValue
+            {
                 run.delivered = Int64(id)
             }
             // Redacted as structure first (each string decoded, so quotes are quotes), then as the text sent.
             let text = redactor.redact(WireJSON.text(redactor.redact(output)))
-            let clipped = text.count > 16_000 ? String(text.prefix(16_000)) + " …(truncated; ask for less with limit)" : text
-            record(&run, TranscriptStep(kind: "tool", tool: call.name, input: redactedJSON(arguments),
-                                        output: text.count <= 12_000 ? redactedJSON(output) : ["digest": .string(String(text.prefix(400)))],
-                                        note: "ok", milliseconds: ms(started)))
+            let clipped =
+                text.count > 16_000 ? String(text.prefix(16_000)) + " …(truncated; ask for less with limit)" : text
+            record(
+                &run,
+                TranscriptStep(
+                    kind: "tool", tool: call.name, input: redactedJSON(arguments),
+                    output: text.count <= 12_000 ? redactedJSON(output) : ["digest": .string(String(text.prefix(400)))],
+                    note: "ok", milliseconds: ms(started)))
             return (clipped, false)
         } catch {
             let message = redactor.redact(HeadroomError.oneLine(error))
-            record(&run, TranscriptStep(kind: "tool", tool: call.name, input: redactedJSON(arguments), note: "error: \(message)",
-                                        milliseconds: ms(started)))
+            record(
+                &run,
+                TranscriptStep(
+                    kind: "tool", tool: call.name, input: redactedJSON(arguments), note: "error: \(message)",
+                    milliseconds: ms(started)))
             return (message, true)
         }
     }
@@ -222,7 +253,8 @@ public struct LLMAgent: Sendable {
     func finish(_ run: inout Run, _ status: String, _ reason: String?) -> Run {
         run.status = status
         run.reason = reason
-        run.transcript.append(TranscriptStep(kind: "result", note: status + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
+        run.transcript.append(
+            TranscriptStep(kind: "result", note: status + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
         return run
     }
 
@@ -232,7 +264,8 @@ public struct LLMAgent: Sendable {
         messages.reduce(0) { total, message in
             switch message {
             case .user(let t): return total + t.count / 4
-            case .assistant(let t, let calls): return total + (t?.count ?? 0) / 4 + calls.reduce(0) { $0 + $1.rawArguments.count / 4 }
+            case .assistant(let t, let calls):
+                return total + (t?.count ?? 0) / 4 + calls.reduce(0) { $0 + $1.rawArguments.count / 4 }
             case .tool(_, _, let c, _): return total + c.count / 4
             }
         }

@@ -41,31 +41,47 @@ public struct LLMConfiguration: Sendable, Equatable {
 
     /// The configuration the environment and flags describe, or nil when no model is configured (the rule brain
     /// answers then).
-    public static func resolve(provider: String? = nil, baseURL: String? = nil, model: String? = nil, apiKey: String? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LLMConfiguration?
-    {
+    public static func resolve(
+        provider: String? = nil, baseURL: String? = nil, model: String? = nil, apiKey: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> LLMConfiguration? {
         func env(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         guard let model = model ?? env("HEADROOM_LLM_MODEL") else {
             if provider != nil || baseURL != nil {
-                throw HeadroomError(.config, "an LLM provider or base URL is set but no model: pass --llm-model or set HEADROOM_LLM_MODEL")
+                throw HeadroomError(
+                    .config,
+                    "an LLM provider or base URL is set but no model: pass --llm-model or set HEADROOM_LLM_MODEL")
             }
             return nil
         }
         let base = baseURL ?? env("HEADROOM_LLM_BASE_URL")
-        let name = provider ?? env("HEADROOM_LLM_PROVIDER") ?? (base?.contains("anthropic") == true ? "anthropic" : "openai")
+        let name =
+            provider ?? env("HEADROOM_LLM_PROVIDER") ?? (base?.contains("anthropic") == true ? "anthropic" : "openai")
         guard let kind = Provider(rawValue: name.lowercased()) else {
             throw HeadroomError(.config, "unknown LLM provider '\(name)' (providers: openai, anthropic)")
         }
-        let key = apiKey ?? env("HEADROOM_LLM_API_KEY") ?? env(kind == .anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY")
+        let key =
+            apiKey ?? env("HEADROOM_LLM_API_KEY") ?? env(kind == .anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY")
         var configuration = LLMConfiguration(provider: kind, baseURL: base, model: model, apiKey: key)
         if let steps = env("HEADROOM_LLM_MAX_STEPS").flatMap(Int.init) { configuration.maxSteps = steps }
         if let budget = env("HEADROOM_LLM_TOKEN_BUDGET").flatMap(Int.init) { configuration.tokenBudget = budget }
         if let timeout = env("HEADROOM_LLM_TIMEOUT").flatMap(Double.init) { configuration.requestTimeout = timeout }
-        if let timeout = env("HEADROOM_LLM_CONNECT_TIMEOUT").flatMap(Double.init) { configuration.connectTimeout = timeout }
+        if let timeout = env("HEADROOM_LLM_CONNECT_TIMEOUT").flatMap(Double.init) {
+            configuration.connectTimeout = timeout
+        }
         if let timeout = env("HEADROOM_LLM_TOTAL_TIMEOUT").flatMap(Double.init) { configuration.totalTimeout = timeout }
-        guard [configuration.requestTimeout, configuration.connectTimeout, configuration.totalTimeout].allSatisfy({ $0 > 0 && $0.isFinite })
-        else { throw HeadroomError(.config, "HEADROOM_LLM_TIMEOUT, HEADROOM_LLM_CONNECT_TIMEOUT and HEADROOM_LLM_TOTAL_TIMEOUT must be positive seconds") }
-        guard let url = URL(string: configuration.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+        guard
+            [configuration.requestTimeout, configuration.connectTimeout, configuration.totalTimeout].allSatisfy({
+                $0 > 0 && $0.isFinite
+            })
+        else {
+            throw HeadroomError(
+                .config,
+                "HEADROOM_LLM_TIMEOUT, HEADROOM_LLM_CONNECT_TIMEOUT and HEADROOM_LLM_TOTAL_TIMEOUT must be positive seconds"
+            )
+        }
+        guard let url = URL(string: configuration.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme)
+        else {
             throw HeadroomError(.config, "LLM base URL '\(configuration.baseURL)' is not an http(s) URL")
         }
         return configuration

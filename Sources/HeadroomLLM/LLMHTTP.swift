@@ -21,7 +21,8 @@ struct LLMHTTP: Sendable {
     func post(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)))))
+            configuration: HTTPClient.Configuration(
+                timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)))))
         do {
             let result = try await post(url, headers: headers, body: body, client: client)
             try await client.shutdown()
@@ -46,7 +47,9 @@ struct LLMHTTP: Sendable {
         while true {
             let left = deadline - .now
             guard left > .zero else {
-                throw LLMError.transport(String(format: "the run's %.0f s for model calls is spent (HEADROOM_LLM_TOTAL_TIMEOUT)", totalTimeout))
+                throw LLMError.transport(
+                    String(
+                        format: "the run's %.0f s for model calls is spent (HEADROOM_LLM_TOTAL_TIMEOUT)", totalTimeout))
             }
             attempt += 1
             var request = HTTPClientRequest(url: url)
@@ -67,7 +70,9 @@ struct LLMHTTP: Sendable {
                 let text = redactor.redact(String(decoding: data.prefix(2000), as: UTF8.self))
                 guard status == 429 || status >= 500 else { throw LLMError.http(status: status, body: text) }
                 retryable = "HTTP \(status)"
-                if let after = response.headers.first(name: "retry-after").flatMap(Double.init) { wait = max(wait, after) }
+                if let after = response.headers.first(name: "retry-after").flatMap(Double.init) {
+                    wait = max(wait, after)
+                }
                 if attempt > retries { throw LLMError.http(status: status, body: text) }
             } catch let error as LLMError {
                 throw error
@@ -82,7 +87,9 @@ struct LLMHTTP: Sendable {
             }
             wait = min(wait, 30)
             guard deadline - .now > .milliseconds(Int64(wait * 1000)) else {
-                throw LLMError.transport("\(retryable); no time left in the run's \(Int(totalTimeout)) s for another try (HEADROOM_LLM_TOTAL_TIMEOUT)")
+                throw LLMError.transport(
+                    "\(retryable); no time left in the run's \(Int(totalTimeout)) s for another try (HEADROOM_LLM_TOTAL_TIMEOUT)"
+                )
             }
             onRetry(attempt, retryable, wait)
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))

@@ -15,10 +15,13 @@ struct OpenAIProvider: ChatProvider {
             case .assistant(let text, let calls):
                 var m: [String: JSONValue] = ["role": "assistant", "content": text.map { .string($0) } ?? .null]
                 if !calls.isEmpty {
-                    m["tool_calls"] = .array(calls.map { call in
-                        ["id": .string(call.id), "type": "function",
-                         "function": ["name": .string(call.name), "arguments": .string(call.rawArguments)]]
-                    })
+                    m["tool_calls"] = .array(
+                        calls.map { call in
+                            [
+                                "id": .string(call.id), "type": "function",
+                                "function": ["name": .string(call.name), "arguments": .string(call.rawArguments)],
+                            ]
+                        })
                 }
                 wire.append(.object(m))
             case .tool(let id, _, let content, _):
@@ -30,23 +33,32 @@ struct OpenAIProvider: ChatProvider {
             "max_tokens": .number(Double(configuration.maxOutputTokens)),
         ]
         if !tools.isEmpty {
-            body["tools"] = .array(tools.map { tool in
-                ["type": "function",
-                 "function": ["name": .string(tool.name), "description": .string(tool.description), "parameters": tool.schema]]
-            })
+            body["tools"] = .array(
+                tools.map { tool in
+                    [
+                        "type": "function",
+                        "function": [
+                            "name": .string(tool.name), "description": .string(tool.description),
+                            "parameters": tool.schema,
+                        ],
+                    ]
+                })
         }
         var headers: [(String, String)] = []
         if let key = configuration.apiKey { headers.append(("authorization", "Bearer \(key)")) }
-        let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        let base =
+            configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
         let reply = try await http.post(base + "/chat/completions", headers: headers, body: .object(body))
         return try Self.decode(reply)
     }
 
     static func decode(_ reply: JSONValue) throws -> ChatReply {
         if let error = reply["error"], error != .null {
-            throw LLMError.malformed("the server returned an error object: \(error["message"]?.stringValue ?? error.description)")
+            throw LLMError.malformed(
+                "the server returned an error object: \(error["message"]?.stringValue ?? error.description)")
         }
-        guard let choice = reply["choices"]?.arrayValue?.first, let message = choice["message"], case .object = message else {
+        guard let choice = reply["choices"]?.arrayValue?.first, let message = choice["message"], case .object = message
+        else {
             throw LLMError.malformed("no choices[0].message in the response")
         }
         var calls: [ToolCall] = []
@@ -61,12 +73,15 @@ struct OpenAIProvider: ChatProvider {
             case let value?: raw = WireJSON.text(value)
             case nil: raw = ""
             }
-            calls.append(ToolCall(id: call["id"]?.stringValue ?? "call_\(i)", name: name,
-                                  arguments: WireJSON.arguments(raw), rawArguments: raw))
+            calls.append(
+                ToolCall(
+                    id: call["id"]?.stringValue ?? "call_\(i)", name: name,
+                    arguments: WireJSON.arguments(raw), rawArguments: raw))
         }
-        return ChatReply(text: message["content"]?.stringValue, calls: calls,
-                         inputTokens: reply["usage"]?["prompt_tokens"]?.intValue ?? 0,
-                         outputTokens: reply["usage"]?["completion_tokens"]?.intValue ?? 0,
-                         stopReason: choice["finish_reason"]?.stringValue)
+        return ChatReply(
+            text: message["content"]?.stringValue, calls: calls,
+            inputTokens: reply["usage"]?["prompt_tokens"]?.intValue ?? 0,
+            outputTokens: reply["usage"]?["completion_tokens"]?.intValue ?? 0,
+            stopReason: choice["finish_reason"]?.stringValue)
     }
 }

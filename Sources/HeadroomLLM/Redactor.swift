@@ -31,7 +31,10 @@ public struct Redactor: Sendable {
     public mutating func addDotEnv(repository: String) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: repository)) ?? []
         for file in files where file == ".env" || file.hasPrefix(".env.") {
-            guard let text = try? String(contentsOfFile: (repository as NSString).appendingPathComponent(file), encoding: .utf8) else { continue }
+            guard
+                let text = try? String(
+                    contentsOfFile: (repository as NSString).appendingPathComponent(file), encoding: .utf8)
+            else { continue }
             add(Self.dotEnvValues(text))
         }
     }
@@ -40,7 +43,8 @@ public struct Redactor: Sendable {
         text.split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.hasPrefix("#"), let eq = trimmed.firstIndex(of: "=") else { return nil }
-            return String(trimmed[trimmed.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+            return String(trimmed[trimmed.index(after: eq)...]).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\"' "))
         }
     }
 

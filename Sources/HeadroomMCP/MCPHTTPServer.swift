@@ -24,7 +24,8 @@ public struct MCPHTTPServer: Sendable {
 
     public init(surface: MCPSurface, host: String, port: Int, token: String?) throws {
         if !Self.isLoopback(host), (token ?? "").isEmpty {
-            throw HeadroomError(.config, "binding MCP to \(host) (beyond loopback) needs a bearer token: --token or HEADROOM_MCP_TOKEN")
+            throw HeadroomError(
+                .config, "binding MCP to \(host) (beyond loopback) needs a bearer token: --token or HEADROOM_MCP_TOKEN")
         }
         if let token, token.count < 16 {
             throw HeadroomError(.config, "the MCP bearer token must be at least 16 characters")
@@ -41,15 +42,17 @@ public struct MCPHTTPServer: Sendable {
 
     /// Runs until the process is stopped; `onListening` receives the bound port (useful with port 0).
     public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let sessions = MCPSessions(surface: surface, loopback: Self.isLoopback(host), maxSessions: maxSessions,
-                                   timeout: sessionTimeout, logger: logger)
+        let sessions = MCPSessions(
+            surface: surface, loopback: Self.isLoopback(host), maxSessions: maxSessions,
+            timeout: sessionTimeout, logger: logger)
         let router = Router()
         let token = self.token
         let maxBody = maxBodyBytes
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             if let token, !Self.authorized(request.headers[.authorization], token: token) {
-                return Self.plain(401, "unauthorized: send Authorization: Bearer TOKEN",
-                                  extra: [HTTPField.Name.wwwAuthenticate: "Bearer realm=\"headroom\""])
+                return Self.plain(
+                    401, "unauthorized: send Authorization: Bearer TOKEN",
+                    extra: [HTTPField.Name.wwwAuthenticate: "Bearer realm=\"headroom\""])
             }
             var body: Data?
             if request.method == .post {
@@ -62,7 +65,8 @@ public struct MCPHTTPServer: Sendable {
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let mcpRequest = MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path)
+            let mcpRequest = MCP.HTTPRequest(
+                method: request.method.rawValue, headers: headers, body: body, path: request.uri.path)
             return Self.response(await sessions.handle(mcpRequest))
         }
         router.post(RouterPath(endpoint), use: handler)
@@ -99,7 +103,8 @@ public struct MCPHTTPServer: Sendable {
     static func plain(_ status: Int, _ text: String, extra: [HTTPField.Name: String] = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         for (name, value) in extra { headers[name] = value }
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+        return Response(
+            status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
     static func response(_ response: MCP.HTTPResponse) -> Response {
@@ -108,10 +113,12 @@ public struct MCPHTTPServer: Sendable {
             if let name = HTTPField.Name(key) { headers[name] = value }
         }
         if case .stream(let stream, _) = response {
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    try await writer.finish(nil)
+                })
         }
         let body = response.bodyData.map { ResponseBody(byteBuffer: ByteBuffer(bytes: $0)) } ?? ResponseBody()
         return Response(status: .init(code: response.statusCode), headers: headers, body: body)
@@ -167,16 +174,21 @@ actor MCPSessions {
             for (id, session) in sessions where session.lastSeen < cutoff { await close(id) }
             guard sessions.count < maxSessions else {
                 logger.warning("MCP session refused: at the limit", metadata: ["sessions": "\(sessions.count)"])
-                return .error(statusCode: 503, .internalError(
-                    "Service Unavailable: \(sessions.count) live sessions, the limit; close one (DELETE) or retry later"))
+                return .error(
+                    statusCode: 503,
+                    .internalError(
+                        "Service Unavailable: \(sessions.count) live sessions, the limit; close one (DELETE) or retry later"
+                    ))
             }
         }
         let validators: [any HTTPRequestValidator] = [
             loopback ? OriginValidator.localhost() : OriginValidator.disabled,
-            AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(), SessionValidator(),
+            AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(),
+            SessionValidator(),
         ]
-        let transport = StatefulHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: validators),
-                                                    logger: logger)
+        let transport = StatefulHTTPServerTransport(
+            validationPipeline: StandardValidationPipeline(validators: validators),
+            logger: logger)
         let server = await HeadroomMCPServer.make(surface)
         do {
             try await server.start(transport: transport)
@@ -184,9 +196,11 @@ actor MCPSessions {
             return .error(statusCode: 500, .internalError("could not start a session: \(error)"))
         }
         let response = await transport.handleRequest(request)
-        if let id = response.headers[HTTPHeaderName.sessionID] ?? response.headers.first(where: {
-            $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased()
-        })?.value {
+        if let id = response.headers[HTTPHeaderName.sessionID]
+            ?? response.headers.first(where: {
+                $0.key.lowercased() == HTTPHeaderName.sessionID.lowercased()
+            })?.value
+        {
             sessions[id] = Session(server: server, transport: transport, lastSeen: Date())
         } else {
             await server.stop()

@@ -11,30 +11,41 @@ extension MCPSurface {
 
     var resourceTemplates: [Resource.Template] {
         [
-            .init(uriTemplate: "headroom://regressions/{id}", name: "regression", title: "Regression",
-                  description: "One detected regression: function, share before and after, onset, event members, root-cause candidates.",
-                  mimeType: "application/json"),
-            .init(uriTemplate: "headroom://opportunities/{id}", name: "opportunity", title: "Opportunity",
-                  description: "One efficiency opportunity: target, measured cost, proposed pattern, estimated savings, prior examples.",
-                  mimeType: "application/json"),
-            .init(uriTemplate: "headroom://skills/{name}/SKILL.md", name: "skill", title: "Skill instructions",
-                  description: "A skill's SKILL.md.", mimeType: "text/markdown"),
+            .init(
+                uriTemplate: "headroom://regressions/{id}", name: "regression", title: "Regression",
+                description:
+                    "One detected regression: function, share before and after, onset, event members, root-cause candidates.",
+                mimeType: "application/json"),
+            .init(
+                uriTemplate: "headroom://opportunities/{id}", name: "opportunity", title: "Opportunity",
+                description:
+                    "One efficiency opportunity: target, measured cost, proposed pattern, estimated savings, prior examples.",
+                mimeType: "application/json"),
+            .init(
+                uriTemplate: "headroom://skills/{name}/SKILL.md", name: "skill", title: "Skill instructions",
+                description: "A skill's SKILL.md.", mimeType: "text/markdown"),
         ]
     }
 
     func resources() async throws -> [Resource] {
         var list: [Resource] = [
-            Resource(name: "regressions", uri: "headroom://regressions", title: "Regressions",
-                     description: "Every detected regression and improvement in the store.", mimeType: "application/json"),
-            Resource(name: "opportunities", uri: "headroom://opportunities", title: "Opportunities",
-                     description: "Efficiency opportunities ranked by estimated savings.", mimeType: "application/json"),
+            Resource(
+                name: "regressions", uri: "headroom://regressions", title: "Regressions",
+                description: "Every detected regression and improvement in the store.", mimeType: "application/json"),
+            Resource(
+                name: "opportunities", uri: "headroom://opportunities", title: "Opportunities",
+                description: "Efficiency opportunities ranked by estimated savings.", mimeType: "application/json"),
         ]
         for skill in catalog?.skills ?? [] {
-            list.append(Resource(name: "\(skill.name)/SKILL.md", uri: "headroom://skills/\(skill.name)/SKILL.md",
-                                 title: "\(skill.name) skill", description: skill.description, mimeType: "text/markdown"))
+            list.append(
+                Resource(
+                    name: "\(skill.name)/SKILL.md", uri: "headroom://skills/\(skill.name)/SKILL.md",
+                    title: "\(skill.name) skill", description: skill.description, mimeType: "text/markdown"))
             for reference in skill.references {
-                list.append(Resource(name: "\(skill.name)/\(reference)", uri: "headroom://skills/\(skill.name)/\(reference)",
-                                     description: "Reference for the \(skill.name) skill.", mimeType: Self.mime(reference)))
+                list.append(
+                    Resource(
+                        name: "\(skill.name)/\(reference)", uri: "headroom://skills/\(skill.name)/\(reference)",
+                        description: "Reference for the \(skill.name) skill.", mimeType: Self.mime(reference)))
             }
         }
         let registry = self.registry
@@ -44,23 +55,30 @@ extension MCPSurface {
         for r in (listed.0["regressions"]?.arrayValue ?? []).prefix(200) {
             guard let id = r["id"]?.intValue else { continue }
             let function = r["function"]?.stringValue ?? "?"
-            list.append(Resource(name: "regression-\(id)", uri: "headroom://regressions/\(id)",
-                                 title: "Regression \(id): \(function)",
-                                 description: "\(r["kind"]?.stringValue ?? "regression") of \(function) in \(r["service"]?.stringValue ?? "?")",
-                                 mimeType: "application/json"))
+            list.append(
+                Resource(
+                    name: "regression-\(id)", uri: "headroom://regressions/\(id)",
+                    title: "Regression \(id): \(function)",
+                    description:
+                        "\(r["kind"]?.stringValue ?? "regression") of \(function) in \(r["service"]?.stringValue ?? "?")",
+                    mimeType: "application/json"))
         }
         for o in listed.1["opportunities"]?.arrayValue ?? [] {
             guard let id = o["id"]?.intValue else { continue }
-            list.append(Resource(name: "opportunity-\(id)", uri: "headroom://opportunities/\(id)",
-                                 title: "Opportunity \(id): \(o["pattern"]?.stringValue ?? "?") in \(o["function"]?.stringValue ?? "?")",
-                                 mimeType: "application/json"))
+            list.append(
+                Resource(
+                    name: "opportunity-\(id)", uri: "headroom://opportunities/\(id)",
+                    title:
+                        "Opportunity \(id): \(o["pattern"]?.stringValue ?? "?") in \(o["function"]?.stringValue ?? "?")",
+                    mimeType: "application/json"))
         }
         return list
     }
 
     func read(_ uri: String) async throws -> ReadResource.Result {
         guard uri.hasPrefix(Self.scheme) else { throw MCPError.invalidParams("not a Headroom resource: \(uri)") }
-        let parts = uri.dropFirst(Self.scheme.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = uri.dropFirst(Self.scheme.count).split(separator: "/", omittingEmptySubsequences: false).map(
+            String.init)
         let call: (String, JSONValue)
         var isText = false
         switch (parts.first, parts.count) {
@@ -72,7 +90,9 @@ extension MCPSurface {
             call = ("read_docs", ["skill": .string(parts[1])])
             isText = true
         case ("skills", 4...):
-            call = ("read_docs", ["skill": .string(parts[1]), "reference": .string(parts[2...].joined(separator: "/"))])
+            call = (
+                "read_docs", ["skill": .string(parts[1]), "reference": .string(parts[2...].joined(separator: "/"))]
+            )
             isText = true
         default: throw MCPError.invalidParams("no resource \(uri)")
         }
@@ -88,7 +108,9 @@ extension MCPSurface {
         }
         var body = output
         if parts.first == "opportunities", parts.count == 2 {
-            guard let one = output["opportunities"]?.arrayValue?.first else { throw MCPError.invalidParams("no resource \(uri)") }
+            guard let one = output["opportunities"]?.arrayValue?.first else {
+                throw MCPError.invalidParams("no resource \(uri)")
+            }
             body = one
         }
         return .init(contents: [.text(Self.text(body), uri: uri, mimeType: "application/json")])

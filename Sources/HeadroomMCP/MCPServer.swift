@@ -9,8 +9,9 @@ public enum HeadroomMCPServer {
     public static func make(_ surface: MCPSurface) async -> Server {
         let server = Server(
             name: "headroom", version: surface.version, title: "Headroom", instructions: MCPSurface.instructions,
-            capabilities: .init(prompts: .init(listChanged: false), resources: .init(subscribe: false, listChanged: false),
-                                tools: .init(listChanged: false)))
+            capabilities: .init(
+                prompts: .init(listChanged: false), resources: .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: surface.tools) }
         await server.withMethodHandler(CallTool.self) { params in try await surface.call(params) }
         await server.withMethodHandler(ListPrompts.self) { _ in .init(prompts: surface.prompts) }

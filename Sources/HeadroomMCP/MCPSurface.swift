@@ -48,16 +48,19 @@ public struct MCPSurface: Sendable {
     /// result with `isError` and one line saying what was wrong, so a model can correct itself.
     func call(_ params: CallTool.Parameters) async throws -> CallTool.Result {
         guard registry.tool(named: params.name) != nil else {
-            throw MCPError.invalidParams("unknown tool \(params.name) (tools: \(registry.tools.map(\.name).joined(separator: ", ")))")
+            throw MCPError.invalidParams(
+                "unknown tool \(params.name) (tools: \(registry.tools.map(\.name).joined(separator: ", ")))")
         }
         let arguments = JSONValue.object((params.arguments ?? [:]).mapValues(ValueBridge.json))
         let registry = self.registry
         do {
             let output = try await AsyncBridge.offPool { try registry.call(params.name, arguments) }
-            return CallTool.Result(content: [.text(text: Self.text(output), annotations: nil, _meta: nil)],
-                                   structuredContent: Optional<Value>.some(ValueBridge.value(output)), isError: false)
+            return CallTool.Result(
+                content: [.text(text: Self.text(output), annotations: nil, _meta: nil)],
+                structuredContent: Optional<Value>.some(ValueBridge.value(output)), isError: false)
         } catch {
-            return CallTool.Result(content: [.text(text: HeadroomError.oneLine(error), annotations: nil, _meta: nil)], isError: true)
+            return CallTool.Result(
+                content: [.text(text: HeadroomError.oneLine(error), annotations: nil, _meta: nil)], isError: true)
         }
     }
 
@@ -65,18 +68,25 @@ public struct MCPSurface: Sendable {
 
     var prompts: [Prompt] {
         (catalog?.skills ?? []).map { skill in
-            Prompt(name: skill.name, title: Self.title(skill.name), description: skill.description,
-                   arguments: skill.arguments.map { Prompt.Argument(name: $0.name, description: $0.description, required: false) })
+            Prompt(
+                name: skill.name, title: Self.title(skill.name), description: skill.description,
+                arguments: skill.arguments.map {
+                    Prompt.Argument(name: $0.name, description: $0.description, required: false)
+                })
         }
     }
 
     func prompt(_ params: GetPrompt.Parameters) throws -> GetPrompt.Result {
         guard let skill = catalog?.skill(named: params.name) else {
-            throw MCPError.invalidParams("unknown prompt \(params.name) (prompts: \((catalog?.skills ?? []).map(\.name).joined(separator: ", ")))")
+            throw MCPError.invalidParams(
+                "unknown prompt \(params.name) (prompts: \((catalog?.skills ?? []).map(\.name).joined(separator: ", ")))"
+            )
         }
         let known = Set(skill.arguments.map(\.name))
         if let extra = params.arguments?.keys.sorted().first(where: { !known.contains($0) }) {
-            throw MCPError.invalidParams("prompt \(skill.name) has no argument `\(extra)` (arguments: \(known.sorted().joined(separator: ", ")))")
+            throw MCPError.invalidParams(
+                "prompt \(skill.name) has no argument `\(extra)` (arguments: \(known.sorted().joined(separator: ", ")))"
+            )
         }
         var lines = ["Use Headroom's `\(skill.name)` skill.", ""]
         let given = (params.arguments ?? [:]).sorted { $0.key < $1.key }
@@ -86,14 +96,16 @@ public struct MCPSurface: Sendable {
             lines.append("")
         }
         lines += ["Follow these instructions; call the Headroom tools they name.", "", skill.instructions]
-        return GetPrompt.Result(description: skill.description,
-                                messages: [.user(.text(text: lines.joined(separator: "\n")))])
+        return GetPrompt.Result(
+            description: skill.description,
+            messages: [.user(.text(text: lines.joined(separator: "\n")))])
     }
 
     // MARK: helpers
 
     static func title(_ name: String) -> String {
-        name.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+        name.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+            .joined(separator: " ")
     }
 
     static func text(_ output: JSONValue) -> String {
@@ -105,12 +117,15 @@ public struct MCPSurface: Sendable {
     /// Output schemas document fields a result may leave null (no culprit yet, no validation), so each top-level
     /// property also admits null: clients that check structured content against the schema accept real answers.
     static func nullable(_ schema: JSONValue) -> JSONValue {
-        guard case .object(var fields) = schema, case .object(let properties)? = fields["properties"] else { return schema }
-        fields["properties"] = .object(properties.mapValues { property in
-            guard case .object(var p) = property, let type = p["type"]?.stringValue else { return property }
-            p["type"] = [.string(type), "null"]
-            return .object(p)
-        })
+        guard case .object(var fields) = schema, case .object(let properties)? = fields["properties"] else {
+            return schema
+        }
+        fields["properties"] = .object(
+            properties.mapValues { property in
+                guard case .object(var p) = property, let type = p["type"]?.stringValue else { return property }
+                p["type"] = [.string(type), "null"]
+                return .object(p)
+            })
         return .object(fields)
     }
 }

@@ -26,8 +26,9 @@ public enum FrameNormalizer {
             }
         }
         if text.hasSuffix("]"), !text.hasSuffix("_[k]"), let open = text.range(of: " [", options: .backwards) {
-            return FunctionRef(name: stripOffset(String(text[..<open.lowerBound])),
-                               file: String(text[open.upperBound..<text.index(before: text.endIndex)]))
+            return FunctionRef(
+                name: stripOffset(String(text[..<open.lowerBound])),
+                file: String(text[open.upperBound..<text.index(before: text.endIndex)]))
         }
         return FunctionRef(name: stripOffset(text), file: nil)
     }

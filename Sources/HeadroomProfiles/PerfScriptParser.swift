@@ -77,7 +77,7 @@ struct PerfScriptParser: LineParser {
                 let shown = String(decoding: line.prefix(60), as: UTF8.self)
                 throw ParseFailure("line \(number): neither a perf sample header nor a stack frame: '\(shown)'")
             }
-            // Other indented lines inside a block (srcline, brstack, symoff details) carry no frame.
+        // Other indented lines inside a block (srcline, brstack, symoff details) carry no frame.
         }
     }
 

@@ -42,8 +42,10 @@ public enum ProfileDiff {
         }
         let beforeByKey = Dictionary(uniqueKeysWithValues: before.map { (key($0.key), $0.value) })
         let afterByKey = Dictionary(uniqueKeysWithValues: after.map { (key($0.key), $0.value) })
-        return compare(before: beforeByKey, beforeTotal: beforeTotal, after: afterByKey, afterTotal: afterTotal,
-                       alpha: alpha, limit: limit) { keys in
+        return compare(
+            before: beforeByKey, beforeTotal: beforeTotal, after: afterByKey, afterTotal: afterTotal,
+            alpha: alpha, limit: limit
+        ) { keys in
             Dictionary(uniqueKeysWithValues: keys.map { ($0, functions[Int($0)]) })
         }
     }

@@ -60,7 +60,9 @@ public enum ProfileReader {
             throw HeadroomError(.badInput, "\(file): no such file")
         }
         guard !isDirectory.boolValue else { throw HeadroomError(.badInput, "\(file): is a directory, not a profile") }
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw HeadroomError(.badInput, "\(file): cannot read") }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw HeadroomError(.badInput, "\(file): cannot read")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
         // Two stages on two threads: reading, hashing and inflating on one, parsing on this one, handing over
         // decompressed pieces through a small bounded queue (so memory stays bounded too).
@@ -153,9 +155,10 @@ struct Decoder {
         }
     }
 
-    private mutating func inflate(_ raw: UnsafeRawBufferPointer, with inflater: Inflater,
-                                  _ sink: (UnsafeRawBufferPointer) throws -> Void) throws
-    {
+    private mutating func inflate(
+        _ raw: UnsafeRawBufferPointer, with inflater: Inflater,
+        _ sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var buffer = output
         output = []
         defer { output = buffer }
@@ -195,15 +198,19 @@ struct ReadSession {
         sawBytes = true
         parsedBytes += Int64(bytes.count)
         guard parsedBytes <= options.maximumBytes else {
-            throw ParseFailure("\(compressed ? "decompresses to" : "is") more than \(options.maximumBytes >> 20) MiB, the limit (--max-profile-mb raises it)")
+            throw ParseFailure(
+                "\(compressed ? "decompresses to" : "is") more than \(options.maximumBytes >> 20) MiB, the limit (--max-profile-mb raises it)"
+            )
         }
         if parser == nil {
             let chosen = try options.format ?? FormatSniffer.sniff(bytes, compressed: compressed)
             format = chosen
             switch chosen {
             case .pprof:
-                parser = PprofParser(sampleType: options.sampleType, limits: .init(
-                    strings: options.maximumStrings, stringBytes: options.maximumStringBytes))
+                parser = PprofParser(
+                    sampleType: options.sampleType,
+                    limits: .init(
+                        strings: options.maximumStrings, stringBytes: options.maximumStringBytes))
             case .folded: parser = FoldedParser()
             case .perf: parser = PerfScriptParser(event: options.sampleType)
             }
@@ -216,8 +223,9 @@ struct ReadSession {
             guard sawBytes, var parser, let format else { throw ParseFailure("empty file (no profile data)") }
             var profile = try parser.finish()
             let dropped = profile.dropHighCardinalityLabels(limit: options.labelValueLimit)
-            return ReadProfile(profile: profile, format: format, contentHash: hash, compressed: compressed,
-                               droppedLabels: dropped)
+            return ReadProfile(
+                profile: profile, format: format, contentHash: hash, compressed: compressed,
+                droppedLabels: dropped)
         } catch {
             throw describe(error)
         }
@@ -333,14 +341,18 @@ enum FormatSniffer {
             let wireType = first & 7
             if field >= 1 && field <= 16 && (wireType == 0 || wireType == 2) { return .pprof }
             if LegacyPprof.isBinaryCPUProfile(head) {
-                throw ParseFailure("legacy binary CPU profile: a legacy pprof format, not supported (convert it with `go tool pprof -proto`)")
+                throw ParseFailure(
+                    "legacy binary CPU profile: a legacy pprof format, not supported (convert it with `go tool pprof -proto`)"
+                )
             }
-            throw ParseFailure(compressed
-                ? "gzip data that is neither a pprof profile nor profile text"
-                : "binary data that is neither gzip, a pprof profile nor profile text")
+            throw ParseFailure(
+                compressed
+                    ? "gzip data that is neither a pprof profile nor profile text"
+                    : "binary data that is neither gzip, a pprof profile nor profile text")
         }
         if let legacy = LegacyPprof.name(of: head) {
-            throw ParseFailure("\(legacy): a legacy pprof format, not supported (convert it with `go tool pprof -proto`)")
+            throw ParseFailure(
+                "\(legacy): a legacy pprof format, not supported (convert it with `go tool pprof -proto`)")
         }
         var header: PerfSampleHeader?
         var index = 0

@@ -38,8 +38,11 @@ struct CandidateScorer {
             if CodeMatcher.matches(frame: lead, changed: changed) {
                 touch = 1
                 onStack.append(changed)
-            } else if let member = regression.members.first(where: { CodeMatcher.matches(frame: $0.function, changed: changed) }) {
-                let weight = member.metric == .selfShare ? min(1, max(0, (member.after - member.before) / leadDelta)) : 0.5
+            } else if let member = regression.members.first(where: {
+                CodeMatcher.matches(frame: $0.function, changed: changed)
+            }) {
+                let weight =
+                    member.metric == .selfShare ? min(1, max(0, (member.after - member.before) / leadDelta)) : 0.5
                 touch = max(touch, weight)
                 onStack.append(changed)
             } else if rising.keys.contains(where: { CodeMatcher.matches(frame: $0, changed: changed) }) {
@@ -60,20 +63,23 @@ struct CandidateScorer {
                 let value = share * (even ?? 1)
                 if value > attribution || (attribution == 0 && share > 0) { attribution = value }
                 guard share > 0 else { continue }
-                var line = "\(who) changed `\(changed.name)` in \(changed.file) (+\(changed.linesAdded) −\(changed.linesRemoved))"
+                var line =
+                    "\(who) changed `\(changed.name)` in \(changed.file) (+\(changed.linesAdded) −\(changed.linesRemoved))"
                     + (changed.change == .renamed ? " (renamed from `\(changed.previousName ?? "?")`)" : "")
                     + String(format: ", which holds %.0f%% of the ", share * 100) + riseText
                 if let even, even < 0.6 {
-                    line += String(format: "; but only some of its callers rose (evenness %.2f), so the cause is "
-                                   + "more likely a caller", even)
+                    line += String(
+                        format: "; but only some of its callers rose (evenness %.2f), so the cause is "
+                            + "more likely a caller", even)
                 }
                 evidence.append(line)
             }
         } else {
             for changed in onStack {
-                evidence.append("\(who) changed `\(changed.name)` in \(changed.file), "
-                                + (CodeMatcher.matches(frame: lead, changed: changed)
-                                   ? "the function that carries the " : "which is in the same event as the ") + riseText)
+                evidence.append(
+                    "\(who) changed `\(changed.name)` in \(changed.file), "
+                        + (CodeMatcher.matches(frame: lead, changed: changed)
+                            ? "the function that carries the " : "which is in the same event as the ") + riseText)
             }
         }
         // Configuration keys read by the regressed code: the reader is what the change touched.
@@ -94,11 +100,15 @@ struct CandidateScorer {
         var file = 0.0
         if let leadFile = lead.file, commit.files.contains(where: { FunctionRef.pathsMatch($0, leadFile) }) {
             file = 1
-        } else if commit.files.contains(where: { path in rising.keys.contains { CodeMatcher.inFile(frame: $0, path: path) } }) {
+        } else if commit.files.contains(where: { path in
+            rising.keys.contains { CodeMatcher.inFile(frame: $0, path: path) }
+        }) {
             file = 0.5
         } else if let leadFile = lead.file {
             let directory = (leadFile as NSString).deletingLastPathComponent
-            if !directory.isEmpty, commit.files.contains(where: { ($0 as NSString).deletingLastPathComponent.hasSuffix(directory) }) {
+            if !directory.isEmpty,
+                commit.files.contains(where: { ($0 as NSString).deletingLastPathComponent.hasSuffix(directory) })
+            {
                 file = 0.25
             }
         }
@@ -109,14 +119,16 @@ struct CandidateScorer {
 
         // Content.
         let touchedLines = onStack.isEmpty ? commit.functions : onStack
-        let signals = ContentSignal.find(added: touchedLines.flatMap(\.addedText), removed: touchedLines.flatMap(\.removedText))
+        let signals = ContentSignal.find(
+            added: touchedLines.flatMap(\.addedText), removed: touchedLines.flatMap(\.removedText))
         var content = 0.0
         if let (signal, line) = signals.first {
             let hinted = rising.keys.contains { frame in frame != lead && signal.hinted(by: frame.name) }
             content = onStack.isEmpty ? 0.2 : (hinted ? 1 : 0.6)
             if !onStack.isEmpty {
-                evidence.append("its \(signal.rawValue) code: `\(line.prefix(100))`"
-                                + (hinted ? " — and the rising stacks run \(signal.rawValue) frames" : ""))
+                evidence.append(
+                    "its \(signal.rawValue) code: `\(line.prefix(100))`"
+                        + (hinted ? " — and the rising stacks run \(signal.rawValue) frames" : ""))
             }
         }
         features["content"] = content
@@ -125,9 +137,10 @@ struct CandidateScorer {
         features["service"] = change.deploy != nil ? 1 : (commit.service == regression.service ? 1 : 0.5)
         features["size"] = min(1, log10(1 + Double(commit.linesAdded + commit.linesRemoved)) / 3)
         if let deploy = change.deploy {
-            evidence.append("deployed \(Timestamps.format(deploy.time)) to \(deploy.service) with "
-                            + "\(change.deploySize) commit\(change.deploySize == 1 ? "" : "s") (deploy of \(short(deploy.commit))); "
-                            + onsetText)
+            evidence.append(
+                "deployed \(Timestamps.format(deploy.time)) to \(deploy.service) with "
+                    + "\(change.deploySize) commit\(change.deploySize == 1 ? "" : "s") (deploy of \(short(deploy.commit))); "
+                    + onsetText)
         } else {
             evidence.append("configuration committed \(Timestamps.format(commit.time)); " + onsetText)
         }
@@ -145,8 +158,11 @@ struct CandidateScorer {
         return RootCauseCandidate(
             kind: .deploy, ref: deploy.commit, author: "", email: "", message: "deploy of \(short(deploy.commit))",
             score: 0,
-            evidence: ["deploy of \(short(deploy.commit)) to \(deploy.service) at \(Timestamps.format(deploy.time)); "
-                       + "its commits are not imported (headroom changes import), so only its timing is known; " + onsetText],
+            evidence: [
+                "deploy of \(short(deploy.commit)) to \(deploy.service) at \(Timestamps.format(deploy.time)); "
+                    + "its commits are not imported (headroom changes import), so only its timing is known; "
+                    + onsetText
+            ],
             functions: [], features: features, liveAt: deploy.time)
     }
 
@@ -173,9 +189,12 @@ struct CandidateScorer {
             for function in readers {
                 guard let code = context.code[function], Self.mentions(code, leaf) else { continue }
                 let change = "\(key.oldValue ?? "(none)") → \(key.newValue ?? "(removed)")"
-                return (1, function, "changed `\(key.key)` \(change) in \(key.file); `\(function.name)`"
+                return (
+                    1, function,
+                    "changed `\(key.key)` \(change) in \(key.file); `\(function.name)`"
                         + (function == lead ? ", the regressed function," : " (on the regressed stacks)")
-                        + " reads `\(leaf)`")
+                        + " reads `\(leaf)`"
+                )
             }
         }
         let keys = commit.configKeys.prefix(3).map { "`\($0.key)`" }.joined(separator: ", ")

@@ -9,10 +9,16 @@ public enum ContentSignal: String, Sendable, CaseIterable {
     var patterns: [String] {
         switch self {
         case .logging: ["logger.", "logging.", "log.debug", "log.info", "print(", "Logger(", "NSLog(", "os_log("]
-        case .serialization: ["json.dumps", "json.loads", "pickle.", "yaml.", "JSONEncoder", "JSONDecoder",
-                              "JSONSerialization", "marshal", "serialize", "to_json", "Codable"]
-        case .regex: ["re.compile", "re.match", "re.search", "re.sub", "re.findall", "re.fullmatch",
-                      "NSRegularExpression", "Regex(", "regexp."]
+        case .serialization:
+            [
+                "json.dumps", "json.loads", "pickle.", "yaml.", "JSONEncoder", "JSONDecoder",
+                "JSONSerialization", "marshal", "serialize", "to_json", "Codable",
+            ]
+        case .regex:
+            [
+                "re.compile", "re.match", "re.search", "re.sub", "re.findall", "re.fullmatch",
+                "NSRegularExpression", "Regex(", "regexp.",
+            ]
         case .loop: ["for ", "while ", " in range(", ".map {", ".forEach", ".filter {", "sorted(", ".sort("]
         case .copying: ["deepcopy", "copy.copy", ".copy()", "list(", "dict("]
         case .cacheRemoved: ["lru_cache", "@cache", "functools.cache", "memo", "cache["]
@@ -35,9 +41,13 @@ public enum ContentSignal: String, Sendable, CaseIterable {
         var out: [(ContentSignal, String)] = []
         for signal in allCases {
             let lines = signal == .cacheRemoved ? removed : added
-            let code = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") && !$0.hasPrefix("//") }
+            let code = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.hasPrefix("#") && !$0.hasPrefix("//")
+            }
             if let line = code.first(where: { line in signal.patterns.contains { line.contains($0) } }) {
-                if signal == .cacheRemoved, added.contains(where: { line in signal.patterns.contains { line.contains($0) } }) {
+                if signal == .cacheRemoved,
+                    added.contains(where: { line in signal.patterns.contains { line.contains($0) } })
+                {
                     continue  // moved, not removed
                 }
                 out.append((signal, line))

@@ -81,8 +81,10 @@ public struct RootCauseRanker: Sendable {
             attribution: 0.40, touch: 0.10, stack: 0.05, file: 0.05, time: 0.20, service: 0.05, content: 0.10,
             config: 0.30, size: 0.02)
         public var byName: [String: Double] {
-            ["attribution": attribution, "touch": touch, "stack": stack, "file": file, "time": time,
-             "service": service, "content": content, "config": config, "size": size]
+            [
+                "attribution": attribution, "touch": touch, "stack": stack, "file": file, "time": time,
+                "service": service, "content": content, "config": config, "size": size,
+            ]
         }
     }
 
@@ -94,10 +96,12 @@ public struct RootCauseRanker: Sendable {
     /// Candidates, best first.
     public func rank(_ context: RootCauseContext) -> [RootCauseCandidate] {
         let scorer = CandidateScorer(context: context)
-        var candidates = context.changes.map { scorer.score($0) }
+        var candidates =
+            context.changes.map { scorer.score($0) }
             + context.opaqueDeploys.map { scorer.score(opaque: $0) }
         for i in candidates.indices {
-            candidates[i].score = (weights.byName.reduce(0) { $0 + $1.value * (candidates[i].features[$1.key] ?? 0) }
+            candidates[i].score =
+                (weights.byName.reduce(0) { $0 + $1.value * (candidates[i].features[$1.key] ?? 0) }
                 * 1000).rounded() / 1000
         }
         candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.ref < $1.ref }

@@ -20,8 +20,9 @@ public struct Guardrails: Sendable {
             throw Refusal("guardrail minimal-diff: the patch changes nothing")
         }
         if let outside = replaced.first(where: { !edit.span.contains($0) }) {
-            throw Refusal("guardrail right-function: the patch changes line \(outside), outside `\(edit.function)` "
-                          + "(lines \(edit.span.lowerBound)-\(edit.span.upperBound))")
+            throw Refusal(
+                "guardrail right-function: the patch changes line \(outside), outside `\(edit.function)` "
+                    + "(lines \(edit.span.lowerBound)-\(edit.span.upperBound))")
         }
         // A diff may place an insertion on either side of the blank lines around the declared point.
         let lines = edit.original.split(separator: "\n", omittingEmptySubsequences: false)
@@ -31,11 +32,16 @@ public struct Guardrails: Sendable {
             var up = point
             while up > 1, lines[up - 2].trimmingCharacters(in: .whitespaces).isEmpty { up -= 1; allowed.insert(up) }
             var down = point
-            while down <= lines.count, lines[down - 1].trimmingCharacters(in: .whitespaces).isEmpty { down += 1; allowed.insert(down) }
+            while down <= lines.count, lines[down - 1].trimmingCharacters(in: .whitespaces).isEmpty {
+                down += 1; allowed.insert(down)
+            }
         }
-        if let stray = inserted.first(where: { !(edit.span.lowerBound...(edit.span.upperBound + 1)).contains($0) && !allowed.contains($0) }) {
-            throw Refusal("guardrail right-function: the patch inserts lines before line \(stray), outside `\(edit.function)` "
-                          + "and not at a place the recipe declared (an import or module constant)")
+        if let stray = inserted.first(where: {
+            !(edit.span.lowerBound...(edit.span.upperBound + 1)).contains($0) && !allowed.contains($0)
+        }) {
+            throw Refusal(
+                "guardrail right-function: the patch inserts lines before line \(stray), outside `\(edit.function)` "
+                    + "and not at a place the recipe declared (an import or module constant)")
         }
         try recipe?.verify(edit)
     }

@@ -14,9 +14,10 @@ public enum ProposedEdit {
     ///   - python: for `.py` files, checks that the replacement is exactly one function with the target's name and
     ///     nothing else (no extra definitions next to it, which the line-based guardrails would read as growth of
     ///     the function).
-    public static func build(path: String, source: String, function: String, span: ClosedRange<Int>, replacement: String,
-                             moduleLines: [String], summary: [String], python: PythonAST? = PythonAST()) throws -> SourceEdit
-    {
+    public static func build(
+        path: String, source: String, function: String, span: ClosedRange<Int>, replacement: String,
+        moduleLines: [String], summary: [String], python: PythonAST? = PythonAST()
+    ) throws -> SourceEdit {
         var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard span.lowerBound >= 1, span.upperBound <= lines.count else {
             throw Refusal("internal: span \(span) is outside \(path)")
@@ -47,20 +48,24 @@ public enum ProposedEdit {
         }
         lines.replaceSubrange((span.lowerBound - 1)...(span.upperBound - 1), with: new)
         if !extra.isEmpty { lines.insert(contentsOf: extra, at: importPoint - 1) }
-        return SourceEdit(path: path, original: source, patched: lines.joined(separator: "\n"), function: function, span: span,
-                          insertionPoints: extra.isEmpty ? [] : [importPoint], summary: summary)
+        return SourceEdit(
+            path: path, original: source, patched: lines.joined(separator: "\n"), function: function, span: span,
+            insertionPoints: extra.isEmpty ? [] : [importPoint], summary: summary)
     }
 
     static func checkSingleFunction(_ lines: [String], named function: String, python: PythonAST) throws {
         let text = lines.joined(separator: "\n") + "\n"
         let found = try python.functions(files: [("replacement.py", text)])
-        if let error = found.errors["replacement.py"] { throw Refusal("guardrail syntax: the proposed function does not parse (\(error))") }
+        if let error = found.errors["replacement.py"] {
+            throw Refusal("guardrail syntax: the proposed function does not parse (\(error))")
+        }
         let short = function.split(separator: ".").last.map(String.init) ?? function
         let top = (found.functions["replacement.py"] ?? []).filter { !$0.name.contains(".") }
         let last = lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0 + 1 } ?? 0
         guard top.count == 1, top[0].name == short, top[0].start == 1, top[0].end == last else {
-            throw Refusal("guardrail right-function: the proposed text must be exactly one function `\(short)` and nothing else "
-                          + "(found: \(top.map(\.name).joined(separator: ", ")))")
+            throw Refusal(
+                "guardrail right-function: the proposed text must be exactly one function `\(short)` and nothing else "
+                    + "(found: \(top.map(\.name).joined(separator: ", ")))")
         }
     }
 
@@ -69,7 +74,9 @@ public enum ProposedEdit {
         var i = 0
         var point = 1
         let quotes = ["\"\"\"", "'''"]
-        if let first = lines.first?.trimmingCharacters(in: .whitespaces), let quote = quotes.first(where: { first.hasPrefix($0) }) {
+        if let first = lines.first?.trimmingCharacters(in: .whitespaces),
+            let quote = quotes.first(where: { first.hasPrefix($0) })
+        {
             var end = 0
             if !(first.count >= 6 && first.dropFirst(3).contains(quote)) {
                 end = 1

@@ -124,13 +124,16 @@ public struct SkillCatalog: Sendable {
         else { throw HeadroomError(.badInput, "`description` must be 1-1024 characters") }
         var metadata: [String: String] = [:]
         if let raw = fields["metadata"] {
-            guard let map = raw as? [String: Any] else { throw HeadroomError(.badInput, "`metadata` must be a mapping") }
+            guard let map = raw as? [String: Any] else {
+                throw HeadroomError(.badInput, "`metadata` must be a mapping")
+            }
             for (key, value) in map {
                 switch value {
                 case let text as String: metadata[key] = text
                 case let number as Int: metadata[key] = String(number)
                 case let flag as Bool: metadata[key] = String(flag)
-                default: throw HeadroomError(.badInput, "metadata `\(key)` must be a string (lists are space-separated)")
+                default:
+                    throw HeadroomError(.badInput, "metadata `\(key)` must be a string (lists are space-separated)")
                 }
             }
         }
@@ -139,7 +142,9 @@ public struct SkillCatalog: Sendable {
         }
         let recipe = metadata["headroom-recipe"].flatMap { $0.isEmpty ? nil : $0 }
         if let recipe, !recipes.contains(recipe) {
-            throw HeadroomError(.badInput, "headroom-recipe `\(recipe)` is not a registered recipe (\(recipes.sorted().joined(separator: ", ")))")
+            throw HeadroomError(
+                .badInput,
+                "headroom-recipe `\(recipe)` is not a registered recipe (\(recipes.sorted().joined(separator: ", ")))")
         }
         let kinds = list("headroom-kinds")
         if let bad = kinds.first(where: { $0 != "regression" && $0 != "opportunity" }) {
@@ -151,7 +156,8 @@ public struct SkillCatalog: Sendable {
         guard metadata["headroom-priority"].map({ Int($0) != nil }) ?? true else {
             throw HeadroomError(.badInput, "headroom-priority must be an integer")
         }
-        let arguments = (metadata["headroom-arguments"] ?? "").split(separator: ";").compactMap { item -> SkillArgument? in
+        let arguments = (metadata["headroom-arguments"] ?? "").split(separator: ";").compactMap {
+            item -> SkillArgument? in
             let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard let first = parts.first, !first.isEmpty else { return nil }
             return SkillArgument(name: first, description: parts.count > 1 ? parts[1] : "")
@@ -159,8 +165,10 @@ public struct SkillCatalog: Sendable {
         let referencesDirectory = (directory as NSString).appendingPathComponent("references")
         let references = ((try? FileManager.default.contentsOfDirectory(atPath: referencesDirectory)) ?? [])
             .filter { !$0.hasPrefix(".") }.sorted().map { "references/\($0)" }
-        let tools = list("headroom-tools").isEmpty
-            ? ((fields["allowed-tools"] as? String) ?? "").split(separator: " ").map(String.init) : list("headroom-tools")
+        let tools =
+            list("headroom-tools").isEmpty
+            ? ((fields["allowed-tools"] as? String) ?? "").split(separator: " ").map(String.init)
+            : list("headroom-tools")
         return Skill(
             name: name, description: description, directory: directory, instructions: body, metadata: metadata,
             recipe: recipe, kinds: kinds, patterns: list("headroom-patterns"), languages: list("headroom-languages"),
@@ -174,11 +182,14 @@ public struct SkillCatalog: Sendable {
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else {
             throw HeadroomError(.badInput, "SKILL.md does not start with `---` front matter")
         }
-        guard let close = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+        guard let close = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
+        else {
             throw HeadroomError(.badInput, "SKILL.md front matter is not closed with `---`")
         }
-        return (lines[1..<close].joined(separator: "\n"),
-                lines[(close + 1)...].joined(separator: "\n").trimmingCharacters(in: .newlines))
+        return (
+            lines[1..<close].joined(separator: "\n"),
+            lines[(close + 1)...].joined(separator: "\n").trimmingCharacters(in: .newlines)
+        )
     }
 
     /// The skills folder: `explicit`, `$HEADROOM_SKILLS`, or `Skills/` above the current directory or the executable.

@@ -44,7 +44,8 @@ public struct ValidationSandbox: Sendable {
 
     /// What the sandbox holds here, for logs and the README.
     public var isolation: String {
-        let limits = (Self.limitsWork ? ", memory/file-size/open-file limits" : "")
+        let limits =
+            (Self.limitsWork ? ", memory/file-size/open-file limits" : "")
             + (isolatesProcesses ? ", own PID namespace" : "")
         return isolatesNetwork
             ? "process tree killed on timeout, scrubbed environment\(limits), no network"
@@ -53,8 +54,9 @@ public struct ValidationSandbox: Sendable {
 
     /// Runs `command` through `sh -c` in `directory` inside the sandbox.
     public func run(_ command: String, in directory: String, timeout: Double) throws -> ProcessResult {
-        try Shell.run(arguments(command), in: directory, environment: environment(), inheritEnvironment: false,
-                      timeout: timeout)
+        try Shell.run(
+            arguments(command), in: directory, environment: environment(), inheritEnvironment: false,
+            timeout: timeout)
     }
 
     func arguments(_ command: String) -> [String] {

@@ -14,7 +14,9 @@ public struct ValidationConfiguration: Sendable, Equatable {
     public var testTimeout: Double
     public var benchTimeout: Double
 
-    public init(runs: Int = 12, maxLooks: Int = 3, alpha: Double = 0.05, testTimeout: Double = 300, benchTimeout: Double = 120) {
+    public init(
+        runs: Int = 12, maxLooks: Int = 3, alpha: Double = 0.05, testTimeout: Double = 300, benchTimeout: Double = 120
+    ) {
         self.runs = runs
         self.maxLooks = max(1, maxLooks)
         self.alpha = alpha
@@ -29,7 +31,10 @@ public struct Validator: Sendable {
     /// Where the commands run (`ValidationSandbox`).
     public var sandbox: ValidationSandbox
 
-    public init(configuration: ValidationConfiguration = ValidationConfiguration(), sandbox: ValidationSandbox = ValidationSandbox()) {
+    public init(
+        configuration: ValidationConfiguration = ValidationConfiguration(),
+        sandbox: ValidationSandbox = ValidationSandbox()
+    ) {
         self.configuration = configuration
         self.sandbox = sandbox
     }
@@ -87,7 +92,8 @@ public struct Validator: Sendable {
         let test = MannWhitney.test(a, b)
         let interval = Bootstrap.medianRatioInterval(before: a, after: b)
         return ValidationResult(
-            testsPassed: true, speedup: Descriptive.median(a) / Descriptive.median(b), ci95: [interval.lower, interval.upper],
+            testsPassed: true, speedup: Descriptive.median(a) / Descriptive.median(b),
+            ci95: [interval.lower, interval.upper],
             pValue: test.pValue, beforeSeconds: a, afterSeconds: b, alpha: alpha)
     }
 

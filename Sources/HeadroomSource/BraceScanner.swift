@@ -54,14 +54,17 @@ public enum BraceScanner {
                 let nests = language == .swift || language == .rust
                 while i < n, depth > 0 {
                     if chars[i] == 10 { line += 1 }
-                    if nests, chars[i] == UInt8(ascii: "/"), peek(1) == UInt8(ascii: "*") { depth += 1; i += 2; continue }
+                    if nests, chars[i] == UInt8(ascii: "/"), peek(1) == UInt8(ascii: "*") {
+                        depth += 1; i += 2; continue
+                    }
                     if chars[i] == UInt8(ascii: "*"), peek(1) == UInt8(ascii: "/") { depth -= 1; i += 2; continue }
                     i += 1
                 }
                 continue
             }
             // Strings.
-            if c == UInt8(ascii: "\"") || (c == UInt8(ascii: "#") && language == .swift && peek(1) == UInt8(ascii: "\""))
+            if c == UInt8(ascii: "\"")
+                || (c == UInt8(ascii: "#") && language == .swift && peek(1) == UInt8(ascii: "\""))
                 || (c == UInt8(ascii: "`") && language == .javascript)
             {
                 var hashes = 0
@@ -145,7 +148,9 @@ public enum BraceScanner {
     /// balanced brackets that does not end in an operator or an attribute is a finished statement, not the start of a
     /// declaration.
     static func endsStatement(_ header: [UInt8], language: Language) -> Bool {
-        guard language == .swift || language == .go || language == .kotlin || language == .javascript else { return false }
+        guard language == .swift || language == .go || language == .kotlin || language == .javascript else {
+            return false
+        }
         var depth = 0
         for c in header {
             if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
@@ -157,7 +162,8 @@ public enum BraceScanner {
     }
 
     static let typeKeywords: Set<String> = [
-        "class", "struct", "enum", "extension", "actor", "protocol", "impl", "trait", "interface", "object", "namespace",
+        "class", "struct", "enum", "extension", "actor", "protocol", "impl", "trait", "interface", "object",
+        "namespace",
     ]
     static let controlWords: Set<String> = [
         "if", "for", "while", "switch", "catch", "return", "sizeof", "do", "else", "guard", "defer", "repeat", "match",
@@ -169,7 +175,7 @@ public enum BraceScanner {
         guard !words.isEmpty else { return (.other, nil) }
         // Type declarations.
         if let k = words.firstIndex(where: { typeKeywords.contains($0) }), !words[..<k].contains("func"),
-            !words[..<k].contains("fn"), !words[..<k].contains("=") , !words[..<k].contains("(")
+            !words[..<k].contains("fn"), !words[..<k].contains("="), !words[..<k].contains("(")
         {
             if words[k] == "impl" {
                 // impl<T> Trait for Type / impl Type
@@ -188,15 +194,22 @@ public enum BraceScanner {
                     var receiver: String?
                     while let w = rest.first {
                         rest = rest.dropFirst()
-                        if w == "(" { depth += 1 } else if w == ")" { depth -= 1; if depth == 0 { break } }
-                        else if isIdentifier(w) { receiver = w }
+                        if w == "(" {
+                            depth += 1
+                        } else if w == ")" {
+                            depth -= 1; if depth == 0 { break }
+                        } else if isIdentifier(w) {
+                            receiver = w
+                        }
                     }
                     if let name = rest.first(where: isIdentifier) {
                         return (.function, receiver.map { "\($0).\(name)" } ?? name)
                     }
                 }
                 if rest.first == "*" { rest = rest.dropFirst() }
-                if let name = rest.first, isIdentifier(name) || name.unicodeScalars.allSatisfy({ !CharacterSet.alphanumerics.contains($0) }) {
+                if let name = rest.first,
+                    isIdentifier(name) || name.unicodeScalars.allSatisfy({ !CharacterSet.alphanumerics.contains($0) })
+                {
                     return (.function, name == "(" ? "<anonymous>" : name)
                 }
                 return (.function, "<anonymous>")
@@ -214,8 +227,10 @@ public enum BraceScanner {
             }
             if ["get", "set", "willSet", "didSet", "_modify", "_read"].contains(words[0]) { return (.other, nil) }
         }
-        if language == .javascript, let arrow = words.firstIndex(of: "=>") , arrow > 0 {
-            if let eq = words.firstIndex(of: "="), eq > 0, isIdentifier(words[eq - 1]) { return (.function, words[eq - 1]) }
+        if language == .javascript, let arrow = words.firstIndex(of: "=>"), arrow > 0 {
+            if let eq = words.firstIndex(of: "="), eq > 0, isIdentifier(words[eq - 1]) {
+                return (.function, words[eq - 1])
+            }
             if let colon = words.firstIndex(of: ":"), colon > 0, isIdentifier(words[colon - 1]) {
                 return (.function, words[colon - 1])
             }
@@ -226,7 +241,9 @@ public enum BraceScanner {
         {
             var name = words[open - 1]
             if name == ">" || name == "]" { return (.other, nil) }
-            if controlWords.contains(name) || controlWords.contains(words[0]) || words.contains("=") { return (.other, nil) }
+            if controlWords.contains(name) || controlWords.contains(words[0]) || words.contains("=") {
+                return (.other, nil)
+            }
             if !isIdentifier(name) { return (.other, nil) }
             // Qualified C++ definitions: Type::name.
             if open >= 3, words[open - 2] == "::", isIdentifier(words[open - 3]) { name = words[open - 3] + "." + name }
@@ -238,7 +255,9 @@ public enum BraceScanner {
     static func isIdentifier(_ word: String) -> Bool {
         guard let first = word.unicodeScalars.first else { return false }
         return (CharacterSet.letters.contains(first) || first == "_" || first == "$" || first == "~")
-            && word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "$" || $0 == "~" }
+            && word.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "$" || $0 == "~"
+            }
     }
 
     /// Identifiers and single punctuation marks (`::` and `=>` kept whole).

@@ -104,9 +104,12 @@ extension PythonAST {
             var source, path, function: String
             var callers: [[String: String]]
         }
-        return try call("memo", Request(source: source, path: path, function: function,
-                                        callers: callers.map { ["path": $0.path, "source": $0.source] }),
-                        snakeCase: true)
+        return try call(
+            "memo",
+            Request(
+                source: source, path: path, function: function,
+                callers: callers.map { ["path": $0.path, "source": $0.source] }),
+            snakeCase: true)
     }
 
     public func regex(source: String, function: String) throws -> RegexAnalysis {
@@ -119,7 +122,9 @@ extension PythonAST {
 
     /// The scanner's static findings for the named functions of each file; `callers` are the files searched for
     /// repeated call sites. Files that do not parse are skipped.
-    public func scan(files: [(path: String, source: String, functions: [String])], callers: [(path: String, source: String)])
+    public func scan(
+        files: [(path: String, source: String, functions: [String])], callers: [(path: String, source: String)]
+    )
         throws -> [String: [String: [ScanFinding]]]
     {
         struct File: Encodable {
@@ -131,8 +136,9 @@ extension PythonAST {
             var callers: [[String: String]]
         }
         struct Answer: Decodable { var files: [String: [String: [ScanFinding]]] }
-        let request = Request(files: files.map { File(path: $0.path, source: $0.source, functions: $0.functions) },
-                              callers: callers.map { ["path": $0.path, "source": $0.source] })
+        let request = Request(
+            files: files.map { File(path: $0.path, source: $0.source, functions: $0.functions) },
+            callers: callers.map { ["path": $0.path, "source": $0.source] })
         let answer: Answer = try call("scan", request, snakeCase: true)
         return answer.files
     }

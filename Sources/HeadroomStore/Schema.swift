@@ -7,184 +7,194 @@ enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE service (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-                CREATE TABLE function (
-                    id INTEGER PRIMARY KEY, name TEXT NOT NULL, file TEXT NOT NULL DEFAULT '',
-                    UNIQUE (name, file));
-                CREATE TABLE profile (
-                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
-                    bucket INTEGER NOT NULL, content_hash TEXT NOT NULL, format TEXT NOT NULL, source TEXT NOT NULL,
-                    total_samples INTEGER NOT NULL, ingested_at INTEGER NOT NULL,
-                    UNIQUE (service_id, content_hash));
-                CREATE TABLE bucket_total (
-                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
-                    total_samples INTEGER NOT NULL, PRIMARY KEY (service_id, bucket));
-                CREATE TABLE function_bucket (
-                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
-                    function_id INTEGER NOT NULL REFERENCES function(id),
-                    self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, bucket, function_id));
-                CREATE TABLE call_edge (
-                    service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
-                    caller_id INTEGER NOT NULL REFERENCES function(id),
-                    callee_id INTEGER NOT NULL REFERENCES function(id), samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, bucket, caller_id, callee_id));
-                CREATE TABLE change_commit (
-                    id INTEGER PRIMARY KEY, repo TEXT NOT NULL, sha TEXT NOT NULL, kind TEXT NOT NULL,
-                    author TEXT NOT NULL, email TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL,
-                    files TEXT NOT NULL, added_text TEXT NOT NULL, lines_added INTEGER NOT NULL,
-                    lines_removed INTEGER NOT NULL, UNIQUE (repo, sha));
-                CREATE TABLE changed_function (
-                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
-                    file TEXT NOT NULL, name TEXT NOT NULL, change TEXT NOT NULL,
-                    lines_added INTEGER NOT NULL, lines_removed INTEGER NOT NULL,
-                    PRIMARY KEY (commit_id, file, name));
-                CREATE TABLE deploy (
-                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
-                    commit_sha TEXT NOT NULL, time INTEGER NOT NULL, UNIQUE (service_id, commit_sha, time));
-                CREATE TABLE regression (
-                    id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
-                    function_id INTEGER NOT NULL REFERENCES function(id), metric TEXT NOT NULL,
-                    idx INTEGER NOT NULL, bucket INTEGER NOT NULL, previous_bucket INTEGER NOT NULL,
-                    before REAL NOT NULL, after REAL NOT NULL, p_value REAL NOT NULL, confidence REAL NOT NULL,
-                    kind TEXT NOT NULL, members TEXT NOT NULL, detected_at INTEGER NOT NULL,
-                    UNIQUE (service_id, function_id, metric, bucket));
-                CREATE TABLE rootcause_candidate (
-                    regression_id INTEGER NOT NULL REFERENCES regression(id) ON DELETE CASCADE,
-                    rank INTEGER NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, author TEXT NOT NULL,
-                    email TEXT NOT NULL, message TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
-                    functions TEXT NOT NULL, PRIMARY KEY (regression_id, rank));
-                CREATE TABLE patch (
-                    id INTEGER PRIMARY KEY, regression_id INTEGER REFERENCES regression(id),
-                    skill TEXT NOT NULL, repo TEXT NOT NULL, branch TEXT, base_commit TEXT NOT NULL,
-                    diff TEXT NOT NULL, pr_description TEXT, status TEXT NOT NULL, reason TEXT,
-                    validation TEXT, created_at INTEGER NOT NULL);
-                CREATE INDEX function_bucket_by_function ON function_bucket (service_id, function_id, bucket);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE service (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE function (
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL, file TEXT NOT NULL DEFAULT '',
+                        UNIQUE (name, file));
+                    CREATE TABLE profile (
+                        id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                        bucket INTEGER NOT NULL, content_hash TEXT NOT NULL, format TEXT NOT NULL, source TEXT NOT NULL,
+                        total_samples INTEGER NOT NULL, ingested_at INTEGER NOT NULL,
+                        UNIQUE (service_id, content_hash));
+                    CREATE TABLE bucket_total (
+                        service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                        total_samples INTEGER NOT NULL, PRIMARY KEY (service_id, bucket));
+                    CREATE TABLE function_bucket (
+                        service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                        function_id INTEGER NOT NULL REFERENCES function(id),
+                        self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, bucket, function_id));
+                    CREATE TABLE call_edge (
+                        service_id INTEGER NOT NULL REFERENCES service(id), bucket INTEGER NOT NULL,
+                        caller_id INTEGER NOT NULL REFERENCES function(id),
+                        callee_id INTEGER NOT NULL REFERENCES function(id), samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, bucket, caller_id, callee_id));
+                    CREATE TABLE change_commit (
+                        id INTEGER PRIMARY KEY, repo TEXT NOT NULL, sha TEXT NOT NULL, kind TEXT NOT NULL,
+                        author TEXT NOT NULL, email TEXT NOT NULL, time INTEGER NOT NULL, message TEXT NOT NULL,
+                        files TEXT NOT NULL, added_text TEXT NOT NULL, lines_added INTEGER NOT NULL,
+                        lines_removed INTEGER NOT NULL, UNIQUE (repo, sha));
+                    CREATE TABLE changed_function (
+                        commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL, name TEXT NOT NULL, change TEXT NOT NULL,
+                        lines_added INTEGER NOT NULL, lines_removed INTEGER NOT NULL,
+                        PRIMARY KEY (commit_id, file, name));
+                    CREATE TABLE deploy (
+                        id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                        commit_sha TEXT NOT NULL, time INTEGER NOT NULL, UNIQUE (service_id, commit_sha, time));
+                    CREATE TABLE regression (
+                        id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
+                        function_id INTEGER NOT NULL REFERENCES function(id), metric TEXT NOT NULL,
+                        idx INTEGER NOT NULL, bucket INTEGER NOT NULL, previous_bucket INTEGER NOT NULL,
+                        before REAL NOT NULL, after REAL NOT NULL, p_value REAL NOT NULL, confidence REAL NOT NULL,
+                        kind TEXT NOT NULL, members TEXT NOT NULL, detected_at INTEGER NOT NULL,
+                        UNIQUE (service_id, function_id, metric, bucket));
+                    CREATE TABLE rootcause_candidate (
+                        regression_id INTEGER NOT NULL REFERENCES regression(id) ON DELETE CASCADE,
+                        rank INTEGER NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, author TEXT NOT NULL,
+                        email TEXT NOT NULL, message TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+                        functions TEXT NOT NULL, PRIMARY KEY (regression_id, rank));
+                    CREATE TABLE patch (
+                        id INTEGER PRIMARY KEY, regression_id INTEGER REFERENCES regression(id),
+                        skill TEXT NOT NULL, repo TEXT NOT NULL, branch TEXT, base_commit TEXT NOT NULL,
+                        diff TEXT NOT NULL, pr_description TEXT, status TEXT NOT NULL, reason TEXT,
+                        validation TEXT, created_at INTEGER NOT NULL);
+                    CREATE INDEX function_bucket_by_function ON function_bucket (service_id, function_id, bucket);
+                    """)
         }
         migrator.registerMigration("v2-stacks-labels") { db in
             // Whole stacks (function ids, root first) per bucket and label set, for flame graphs and label filters;
             // and the sample type, so that one service never mixes, say, samples/count with cpu/nanoseconds.
-            try db.execute(sql: """
-                ALTER TABLE profile ADD COLUMN sample_type TEXT NOT NULL DEFAULT 'samples/count';
-                ALTER TABLE service ADD COLUMN sample_type TEXT;
-                CREATE TABLE stack (id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, frames TEXT NOT NULL);
-                CREATE INDEX stack_by_hash ON stack (hash);
-                CREATE TABLE label_set (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
-                INSERT INTO label_set (id, text) VALUES (0, '');
-                CREATE TABLE label_entry (
-                    label_set_id INTEGER NOT NULL REFERENCES label_set(id), key TEXT NOT NULL, value TEXT NOT NULL,
-                    PRIMARY KEY (label_set_id, key));
-                CREATE INDEX label_entry_by_pair ON label_entry (key, value);
-                -- No foreign keys here: its rows are only ever written by Store.ingest, from ids it has just looked
-                -- up, and three key checks per row would be a third of a large ingest's write time.
-                CREATE TABLE stack_bucket (
-                    service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, stack_id INTEGER NOT NULL,
-                    label_set_id INTEGER NOT NULL, samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, bucket, stack_id, label_set_id)) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE profile ADD COLUMN sample_type TEXT NOT NULL DEFAULT 'samples/count';
+                    ALTER TABLE service ADD COLUMN sample_type TEXT;
+                    CREATE TABLE stack (id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, frames TEXT NOT NULL);
+                    CREATE INDEX stack_by_hash ON stack (hash);
+                    CREATE TABLE label_set (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+                    INSERT INTO label_set (id, text) VALUES (0, '');
+                    CREATE TABLE label_entry (
+                        label_set_id INTEGER NOT NULL REFERENCES label_set(id), key TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY (label_set_id, key));
+                    CREATE INDEX label_entry_by_pair ON label_entry (key, value);
+                    -- No foreign keys here: its rows are only ever written by Store.ingest, from ids it has just looked
+                    -- up, and three key checks per row would be a third of a large ingest's write time.
+                    CREATE TABLE stack_bucket (
+                        service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, stack_id INTEGER NOT NULL,
+                        label_set_id INTEGER NOT NULL, samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, bucket, stack_id, label_set_id)) WITHOUT ROWID;
+                    """)
         }
         migrator.registerMigration("v3-regression-severity") { db in
             // Severity: the minimum detectable effect of the split (share units) and the change in those units.
-            try db.execute(sql: """
-                ALTER TABLE regression ADD COLUMN mde REAL;
-                ALTER TABLE regression ADD COLUMN effect REAL;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE regression ADD COLUMN mde REAL;
+                    ALTER TABLE regression ADD COLUMN effect REAL;
+                    """)
         }
         migrator.registerMigration("v4-change-history") { db in
             // Commit graph, service tag, per-function text, hunks and configuration keys (root cause, issue 5).
-            try db.execute(sql: """
-                ALTER TABLE change_commit ADD COLUMN parents TEXT NOT NULL DEFAULT '';
-                ALTER TABLE change_commit ADD COLUMN service TEXT;
-                UPDATE change_commit SET kind = 'code' WHERE kind = 'commit';
-                CREATE INDEX change_commit_time ON change_commit (kind, time);
-                CREATE INDEX change_commit_sha ON change_commit (sha);
-                ALTER TABLE changed_function ADD COLUMN previous_name TEXT;
-                ALTER TABLE changed_function ADD COLUMN added_text TEXT NOT NULL DEFAULT '[]';
-                ALTER TABLE changed_function ADD COLUMN removed_text TEXT NOT NULL DEFAULT '[]';
-                CREATE TABLE change_hunk (
-                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
-                    file TEXT NOT NULL, old_start INTEGER NOT NULL, old_count INTEGER NOT NULL,
-                    new_start INTEGER NOT NULL, new_count INTEGER NOT NULL, functions TEXT NOT NULL);
-                CREATE INDEX change_hunk_commit ON change_hunk (commit_id);
-                CREATE TABLE config_key_change (
-                    commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
-                    file TEXT NOT NULL, key TEXT NOT NULL, old_value TEXT, new_value TEXT,
-                    PRIMARY KEY (commit_id, file, key));
-                CREATE INDEX deploy_time ON deploy (time);
-                ALTER TABLE rootcause_candidate ADD COLUMN confidence REAL NOT NULL DEFAULT 0;
-                ALTER TABLE rootcause_candidate ADD COLUMN features TEXT NOT NULL DEFAULT '{}';
-                ALTER TABLE rootcause_candidate ADD COLUMN live_at INTEGER;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE change_commit ADD COLUMN parents TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE change_commit ADD COLUMN service TEXT;
+                    UPDATE change_commit SET kind = 'code' WHERE kind = 'commit';
+                    CREATE INDEX change_commit_time ON change_commit (kind, time);
+                    CREATE INDEX change_commit_sha ON change_commit (sha);
+                    ALTER TABLE changed_function ADD COLUMN previous_name TEXT;
+                    ALTER TABLE changed_function ADD COLUMN added_text TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE changed_function ADD COLUMN removed_text TEXT NOT NULL DEFAULT '[]';
+                    CREATE TABLE change_hunk (
+                        commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL, old_start INTEGER NOT NULL, old_count INTEGER NOT NULL,
+                        new_start INTEGER NOT NULL, new_count INTEGER NOT NULL, functions TEXT NOT NULL);
+                    CREATE INDEX change_hunk_commit ON change_hunk (commit_id);
+                    CREATE TABLE config_key_change (
+                        commit_id INTEGER NOT NULL REFERENCES change_commit(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL, key TEXT NOT NULL, old_value TEXT, new_value TEXT,
+                        PRIMARY KEY (commit_id, file, key));
+                    CREATE INDEX deploy_time ON deploy (time);
+                    ALTER TABLE rootcause_candidate ADD COLUMN confidence REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE rootcause_candidate ADD COLUMN features TEXT NOT NULL DEFAULT '{}';
+                    ALTER TABLE rootcause_candidate ADD COLUMN live_at INTEGER;
+                    """)
         }
         migrator.registerMigration("v5-skills") { db in
             // Patches from both agents with their edit, transcript and review; opportunities (issue 6).
-            try db.execute(sql: """
-                ALTER TABLE patch ADD COLUMN kind TEXT NOT NULL DEFAULT 'regression';
-                ALTER TABLE patch ADD COLUMN opportunity_id INTEGER REFERENCES opportunity(id);
-                ALTER TABLE patch ADD COLUMN path TEXT;
-                ALTER TABLE patch ADD COLUMN function TEXT;
-                ALTER TABLE patch ADD COLUMN culprit TEXT;
-                ALTER TABLE patch ADD COLUMN commit_sha TEXT;
-                ALTER TABLE patch ADD COLUMN summary TEXT NOT NULL DEFAULT '[]';
-                ALTER TABLE patch ADD COLUMN edit TEXT;
-                ALTER TABLE patch ADD COLUMN transcript TEXT NOT NULL DEFAULT '[]';
-                ALTER TABLE patch ADD COLUMN review TEXT NOT NULL DEFAULT 'pending';
-                ALTER TABLE patch ADD COLUMN review_note TEXT;
-                ALTER TABLE patch ADD COLUMN reviewed_at INTEGER;
-                ALTER TABLE patch ADD COLUMN seconds REAL;
-                CREATE TABLE opportunity (
-                    id INTEGER PRIMARY KEY, service TEXT NOT NULL, function TEXT NOT NULL, file TEXT NOT NULL,
-                    line INTEGER NOT NULL, pattern TEXT NOT NULL, skill TEXT, share REAL NOT NULL,
-                    share_basis TEXT NOT NULL, cores REAL NOT NULL, watts REAL NOT NULL, savings_cores REAL NOT NULL,
-                    savings_watts REAL NOT NULL, detail TEXT NOT NULL, blocked TEXT, repo TEXT NOT NULL,
-                    evidence TEXT NOT NULL, criteria TEXT NOT NULL, found_at INTEGER NOT NULL,
-                    UNIQUE (service, file, function, pattern));
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE patch ADD COLUMN kind TEXT NOT NULL DEFAULT 'regression';
+                    ALTER TABLE patch ADD COLUMN opportunity_id INTEGER REFERENCES opportunity(id);
+                    ALTER TABLE patch ADD COLUMN path TEXT;
+                    ALTER TABLE patch ADD COLUMN function TEXT;
+                    ALTER TABLE patch ADD COLUMN culprit TEXT;
+                    ALTER TABLE patch ADD COLUMN commit_sha TEXT;
+                    ALTER TABLE patch ADD COLUMN summary TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE patch ADD COLUMN edit TEXT;
+                    ALTER TABLE patch ADD COLUMN transcript TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE patch ADD COLUMN review TEXT NOT NULL DEFAULT 'pending';
+                    ALTER TABLE patch ADD COLUMN review_note TEXT;
+                    ALTER TABLE patch ADD COLUMN reviewed_at INTEGER;
+                    ALTER TABLE patch ADD COLUMN seconds REAL;
+                    CREATE TABLE opportunity (
+                        id INTEGER PRIMARY KEY, service TEXT NOT NULL, function TEXT NOT NULL, file TEXT NOT NULL,
+                        line INTEGER NOT NULL, pattern TEXT NOT NULL, skill TEXT, share REAL NOT NULL,
+                        share_basis TEXT NOT NULL, cores REAL NOT NULL, watts REAL NOT NULL, savings_cores REAL NOT NULL,
+                        savings_watts REAL NOT NULL, detail TEXT NOT NULL, blocked TEXT, repo TEXT NOT NULL,
+                        evidence TEXT NOT NULL, criteria TEXT NOT NULL, found_at INTEGER NOT NULL,
+                        UNIQUE (service, file, function, pattern));
+                    """)
         }
         migrator.registerMigration("v6-profile-rollups") { db in
             // Read paths of tool calls on large stores: per-function totals over all time (a full-range `top` reads
             // one row per function), and the per-function index made covering, so range sums never visit the table.
-            try db.execute(sql: """
-                CREATE TABLE function_total (
-                    service_id INTEGER NOT NULL REFERENCES service(id), function_id INTEGER NOT NULL REFERENCES function(id),
-                    self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, function_id)) WITHOUT ROWID;
-                INSERT INTO function_total (service_id, function_id, self_samples, total_samples)
-                    SELECT service_id, function_id, SUM(self_samples), SUM(total_samples) FROM function_bucket
-                    GROUP BY service_id, function_id;
-                DROP INDEX function_bucket_by_function;
-                CREATE INDEX function_bucket_by_function
-                    ON function_bucket (service_id, function_id, bucket, self_samples, total_samples);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE function_total (
+                        service_id INTEGER NOT NULL REFERENCES service(id), function_id INTEGER NOT NULL REFERENCES function(id),
+                        self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, function_id)) WITHOUT ROWID;
+                    INSERT INTO function_total (service_id, function_id, self_samples, total_samples)
+                        SELECT service_id, function_id, SUM(self_samples), SUM(total_samples) FROM function_bucket
+                        GROUP BY service_id, function_id;
+                    DROP INDEX function_bucket_by_function;
+                    CREATE INDEX function_bucket_by_function
+                        ON function_bucket (service_id, function_id, bucket, self_samples, total_samples);
+                    """)
         }
         migrator.registerMigration("v7-stack-rollups") { db in
             // All-time samples per stack, kept at ingest, with an index by samples: the heaviest stacks of a service
             // (a flame tool call) are the first rows of that index instead of a sum over every bucket's stacks.
-            try db.execute(sql: """
-                CREATE TABLE stack_total (
-                    service_id INTEGER NOT NULL, stack_id INTEGER NOT NULL, samples INTEGER NOT NULL,
-                    PRIMARY KEY (service_id, stack_id)) WITHOUT ROWID;
-                INSERT INTO stack_total (service_id, stack_id, samples)
-                    SELECT service_id, stack_id, SUM(samples) FROM stack_bucket GROUP BY service_id, stack_id;
-                CREATE INDEX stack_total_by_samples ON stack_total (service_id, samples);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE stack_total (
+                        service_id INTEGER NOT NULL, stack_id INTEGER NOT NULL, samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, stack_id)) WITHOUT ROWID;
+                    INSERT INTO stack_total (service_id, stack_id, samples)
+                        SELECT service_id, stack_id, SUM(samples) FROM stack_bucket GROUP BY service_id, stack_id;
+                    CREATE INDEX stack_total_by_samples ON stack_total (service_id, samples);
+                    """)
         }
         migrator.registerMigration("v8-registered-repositories") { db in
             // Repositories the operator registered (issue 25): tools take one of these by name, never a free path.
             // Every repository commits or patches came from before this version was registered by the operator's
             // own `changes import` / `fix --repo`, so those are carried over. `patch.owner` names the process
             // working on a patch (host:pid:start), so an interrupted run's rows can be told from resting ones.
-            try db.execute(sql: """
-                CREATE TABLE repository (
-                    name TEXT PRIMARY KEY, root TEXT NOT NULL UNIQUE, service TEXT, added_at INTEGER NOT NULL);
-                ALTER TABLE patch ADD COLUMN owner TEXT;
-                """)
-            let roots = try String.fetchAll(db, sql: """
-                SELECT repo FROM change_commit UNION SELECT repo FROM patch WHERE repo != ''
-                UNION SELECT repo FROM opportunity ORDER BY 1
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE repository (
+                        name TEXT PRIMARY KEY, root TEXT NOT NULL UNIQUE, service TEXT, added_at INTEGER NOT NULL);
+                    ALTER TABLE patch ADD COLUMN owner TEXT;
+                    """)
+            let roots = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT repo FROM change_commit UNION SELECT repo FROM patch WHERE repo != ''
+                    UNION SELECT repo FROM opportunity ORDER BY 1
+                    """)
             var taken = Set<String>()
             for root in roots {
                 let base = (root as NSString).lastPathComponent
@@ -195,9 +205,12 @@ enum Schema {
                     name = "\(base)-\(n)"
                 }
                 taken.insert(name)
-                let service = try String.fetchAll(db, sql: "SELECT DISTINCT service FROM change_commit WHERE repo = ? AND service IS NOT NULL", arguments: [root])
-                try db.execute(sql: "INSERT INTO repository (name, root, service, added_at) VALUES (?, ?, ?, ?)",
-                               arguments: [name, root, service.count == 1 ? service[0] : nil, Timestamps.now()])
+                let service = try String.fetchAll(
+                    db, sql: "SELECT DISTINCT service FROM change_commit WHERE repo = ? AND service IS NOT NULL",
+                    arguments: [root])
+                try db.execute(
+                    sql: "INSERT INTO repository (name, root, service, added_at) VALUES (?, ?, ?, ?)",
+                    arguments: [name, root, service.count == 1 ? service[0] : nil, Timestamps.now()])
             }
         }
         return migrator

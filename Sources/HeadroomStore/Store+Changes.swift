@@ -16,40 +16,48 @@ extension Store {
                 } else {
                     added += 1
                 }
-                try db.cachedStatement(sql: """
-                    INSERT INTO change_commit (repo, sha, kind, author, email, time, message, files, added_text,
-                                               lines_added, lines_removed, parents, service)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [
-                        repository, commit.sha, commit.kind.rawValue, commit.author, commit.email, commit.time,
-                        commit.message, try JSONCoding.string(commit.files), commit.addedText, commit.linesAdded,
-                        commit.linesRemoved, commit.parents.joined(separator: " "), commit.service,
-                    ])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO change_commit (repo, sha, kind, author, email, time, message, files, added_text,
+                                                   lines_added, lines_removed, parents, service)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    repository, commit.sha, commit.kind.rawValue, commit.author, commit.email, commit.time,
+                    commit.message, try JSONCoding.string(commit.files), commit.addedText, commit.linesAdded,
+                    commit.linesRemoved, commit.parents.joined(separator: " "), commit.service,
+                ])
                 let id = db.lastInsertedRowID
                 for function in commit.functions {
-                    try db.cachedStatement(sql: """
-                        INSERT OR REPLACE INTO changed_function (commit_id, file, name, change, lines_added,
-                            lines_removed, previous_name, added_text, removed_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [
-                            id, function.file, function.name, function.change.rawValue, function.linesAdded,
-                            function.linesRemoved, function.previousName, try JSONCoding.string(function.addedText),
-                            try JSONCoding.string(function.removedText),
-                        ])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT OR REPLACE INTO changed_function (commit_id, file, name, change, lines_added,
+                                lines_removed, previous_name, added_text, removed_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [
+                        id, function.file, function.name, function.change.rawValue, function.linesAdded,
+                        function.linesRemoved, function.previousName, try JSONCoding.string(function.addedText),
+                        try JSONCoding.string(function.removedText),
+                    ])
                 }
                 for hunk in commit.hunks {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO change_hunk (commit_id, file, old_start, old_count, new_start, new_count, functions)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [
-                            id, hunk.file, hunk.oldStart, hunk.oldCount, hunk.newStart, hunk.newCount,
-                            hunk.functions.joined(separator: "\n"),
-                        ])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO change_hunk (commit_id, file, old_start, old_count, new_start, new_count, functions)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [
+                        id, hunk.file, hunk.oldStart, hunk.oldCount, hunk.newStart, hunk.newCount,
+                        hunk.functions.joined(separator: "\n"),
+                    ])
                 }
                 for key in commit.configKeys {
-                    try db.cachedStatement(sql: """
-                        INSERT OR REPLACE INTO config_key_change (commit_id, file, key, old_value, new_value)
-                        VALUES (?, ?, ?, ?, ?)
-                        """).execute(arguments: [id, key.file, key.key, key.oldValue, key.newValue])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT OR REPLACE INTO config_key_change (commit_id, file, key, old_value, new_value)
+                            VALUES (?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [id, key.file, key.key, key.oldValue, key.newValue])
                 }
             }
             return added
@@ -128,13 +136,15 @@ extension Store {
                 arguments: [ref, ref + "g"])
         }
         guard let first = matches.first else {
-            throw HeadroomError(.notFound, "unknown commit \(reference) (import its repository with headroom changes import)")
+            throw HeadroomError(
+                .notFound, "unknown commit \(reference) (import its repository with headroom changes import)")
         }
         guard matches.count == 1 else { throw HeadroomError(.badInput, "commit prefix \(reference) is ambiguous") }
         return first
     }
 
-    private func loadCommits(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Commit] {
+    private func loadCommits(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Commit]
+    {
         let rows = try Row.fetchAll(
             db, sql: "SELECT * FROM change_commit WHERE \(condition) ORDER BY time, id", arguments: arguments)
         guard !rows.isEmpty else { return [] }
@@ -149,30 +159,33 @@ extension Store {
                 db, sql: "SELECT * FROM changed_function WHERE commit_id IN (\(marks)) ORDER BY file, name",
                 arguments: StatementArguments(chunk))
             {
-                functions[row["commit_id"], default: []].append(ChangedFunction(
-                    file: row["file"], name: row["name"],
-                    change: ChangedFunction.Change(rawValue: row["change"]) ?? .modified,
-                    linesAdded: row["lines_added"], linesRemoved: row["lines_removed"],
-                    previousName: row["previous_name"],
-                    addedText: try JSONCoding.decode([String].self, row["added_text"]),
-                    removedText: try JSONCoding.decode([String].self, row["removed_text"])))
+                functions[row["commit_id"], default: []].append(
+                    ChangedFunction(
+                        file: row["file"], name: row["name"],
+                        change: ChangedFunction.Change(rawValue: row["change"]) ?? .modified,
+                        linesAdded: row["lines_added"], linesRemoved: row["lines_removed"],
+                        previousName: row["previous_name"],
+                        addedText: try JSONCoding.decode([String].self, row["added_text"]),
+                        removedText: try JSONCoding.decode([String].self, row["removed_text"])))
             }
             for row in try Row.fetchAll(
                 db, sql: "SELECT * FROM change_hunk WHERE commit_id IN (\(marks)) ORDER BY rowid",
                 arguments: StatementArguments(chunk))
             {
                 let names: String = row["functions"]
-                hunks[row["commit_id"], default: []].append(Hunk(
-                    file: row["file"], oldStart: row["old_start"], oldCount: row["old_count"],
-                    newStart: row["new_start"], newCount: row["new_count"],
-                    functions: names.split(separator: "\n").map(String.init)))
+                hunks[row["commit_id"], default: []].append(
+                    Hunk(
+                        file: row["file"], oldStart: row["old_start"], oldCount: row["old_count"],
+                        newStart: row["new_start"], newCount: row["new_count"],
+                        functions: names.split(separator: "\n").map(String.init)))
             }
             for row in try Row.fetchAll(
                 db, sql: "SELECT * FROM config_key_change WHERE commit_id IN (\(marks)) ORDER BY file, key",
                 arguments: StatementArguments(chunk))
             {
-                keys[row["commit_id"], default: []].append(ConfigKeyChange(
-                    file: row["file"], key: row["key"], oldValue: row["old_value"], newValue: row["new_value"]))
+                keys[row["commit_id"], default: []].append(
+                    ConfigKeyChange(
+                        file: row["file"], key: row["key"], oldValue: row["old_value"], newValue: row["new_value"]))
             }
         }
         return try rows.map { row in
@@ -197,11 +210,13 @@ extension Store {
         try writing { db in
             var added = 0
             for deploy in deploys {
-                guard try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM change_commit WHERE sha = ?", arguments: [deploy.commit]) ?? false
+                guard
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM change_commit WHERE sha = ?", arguments: [deploy.commit]) ?? false
                 else {
-                    throw HeadroomError(.notFound,
-                                        "unknown commit \(deploy.commit) (import it with headroom changes import)")
+                    throw HeadroomError(
+                        .notFound,
+                        "unknown commit \(deploy.commit) (import it with headroom changes import)")
                 }
                 let service = try serviceID(db, name: deploy.service, create: true)!
                 try db.execute(
@@ -217,7 +232,8 @@ extension Store {
     public func deploys(service: String) throws -> [Deploy] {
         try reading { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT d.commit_sha, d.time FROM deploy d JOIN service s ON s.id = d.service_id
                     WHERE s.name = ? ORDER BY d.time, d.id
                     """, arguments: [service]
@@ -229,7 +245,8 @@ extension Store {
     public func deploys(from: Int64, to: Int64) throws -> [Deploy] {
         try reading { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT s.name, d.commit_sha, d.time FROM deploy d JOIN service s ON s.id = d.service_id
                     WHERE d.time BETWEEN ? AND ? ORDER BY d.time, d.id
                     """, arguments: [from, to]

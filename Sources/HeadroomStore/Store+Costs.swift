@@ -28,7 +28,8 @@ struct RangeSpan {
     /// One read of the service's per-bucket totals.
     static func of(_ db: Database, service: Int64, from lower: Int64, to upper: Int64) throws -> RangeSpan {
         let row = try Row.fetchOne(
-            db, sql: """
+            db,
+            sql: """
                 SELECT COALESCE(SUM(CASE WHEN bucket BETWEEN ?1 AND ?2 THEN total_samples ELSE 0 END), 0),
                        COALESCE(SUM(bucket BETWEEN ?1 AND ?2), 0), COUNT(*), MIN(bucket), MAX(bucket)
                 FROM bucket_total WHERE service_id = ?3
@@ -52,15 +53,18 @@ extension Store {
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
-            let statement = span.allTime
-                ? try db.cachedStatement(sql: """
-                    SELECT function_id, self_samples, total_samples FROM function_total WHERE service_id = ?
-                    """)
-                : try db.cachedStatement(sql: """
-                    SELECT function_id, SUM(self_samples), SUM(total_samples)
-                    FROM function_bucket INDEXED BY \(span.functionBucketIndex)
-                    WHERE service_id = ? AND bucket BETWEEN ? AND ? GROUP BY function_id
-                    """)
+            let statement =
+                span.allTime
+                ? try db.cachedStatement(
+                    sql: """
+                        SELECT function_id, self_samples, total_samples FROM function_total WHERE service_id = ?
+                        """)
+                : try db.cachedStatement(
+                    sql: """
+                        SELECT function_id, SUM(self_samples), SUM(total_samples)
+                        FROM function_bucket INDEXED BY \(span.functionBucketIndex)
+                        WHERE service_id = ? AND bucket BETWEEN ? AND ? GROUP BY function_id
+                        """)
             try statement.setArguments(span.allTime ? [id] : [id, lower, upper])
             let raw = statement.sqliteStatement
             defer { sqlite3_reset(raw) }
@@ -80,9 +84,10 @@ extension Store {
     func functionRefs<S: Sequence>(_ db: Database, ids: S) throws -> [Int64: FunctionRef] where S.Element == Int64 {
         // One statement for any number of ids: they travel as one JSON array (json_each is part of SQLite).
         let list = "[" + Set(ids).map(String.init).joined(separator: ",") + "]"
-        let statement = try db.cachedStatement(sql: """
-            SELECT id, name, file FROM function WHERE id IN (SELECT value FROM json_each(?))
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT id, name, file FROM function WHERE id IN (SELECT value FROM json_each(?))
+                """)
         try statement.setArguments([list])
         var names: [Int64: FunctionRef] = [:]
         let raw = statement.sqliteStatement
@@ -103,7 +108,8 @@ extension Store {
             if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else {
                 throw DatabaseError(
-                    resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    resultCode: ResultCode(rawValue: status),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             try row(raw)
         }

@@ -13,34 +13,43 @@ extension Store {
             var kept: [Int64] = []
             var saved: [Opportunity] = []
             for var opportunity in found {
-                try db.execute(sql: """
-                    INSERT INTO opportunity (service, function, file, line, pattern, skill, share, share_basis, cores,
-                      watts, savings_cores, savings_watts, detail, blocked, repo, evidence, criteria, found_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (service, file, function, pattern) DO UPDATE SET line = excluded.line,
-                      skill = excluded.skill, share = excluded.share, share_basis = excluded.share_basis,
-                      cores = excluded.cores, watts = excluded.watts, savings_cores = excluded.savings_cores,
-                      savings_watts = excluded.savings_watts, detail = excluded.detail, blocked = excluded.blocked,
-                      repo = excluded.repo, evidence = excluded.evidence, criteria = excluded.criteria,
-                      found_at = excluded.found_at
-                    """,
-                    arguments: [opportunity.service, opportunity.function, opportunity.file, opportunity.line,
-                                opportunity.pattern, opportunity.skill, opportunity.share, opportunity.shareBasis,
-                                opportunity.cores, opportunity.watts, opportunity.savingsCores,
-                                opportunity.savingsWatts, opportunity.detail, opportunity.blocked,
-                                opportunity.repository, try JSONCoding.string(opportunity.evidence),
-                                try JSONCoding.string(opportunity.validationCriteria), Timestamps.now()])
-                opportunity.id = try Int64.fetchOne(db, sql: """
-                    SELECT id FROM opportunity WHERE service = ? AND file = ? AND function = ? AND pattern = ?
-                    """, arguments: [opportunity.service, opportunity.file, opportunity.function, opportunity.pattern])
+                try db.execute(
+                    sql: """
+                        INSERT INTO opportunity (service, function, file, line, pattern, skill, share, share_basis, cores,
+                          watts, savings_cores, savings_watts, detail, blocked, repo, evidence, criteria, found_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (service, file, function, pattern) DO UPDATE SET line = excluded.line,
+                          skill = excluded.skill, share = excluded.share, share_basis = excluded.share_basis,
+                          cores = excluded.cores, watts = excluded.watts, savings_cores = excluded.savings_cores,
+                          savings_watts = excluded.savings_watts, detail = excluded.detail, blocked = excluded.blocked,
+                          repo = excluded.repo, evidence = excluded.evidence, criteria = excluded.criteria,
+                          found_at = excluded.found_at
+                        """,
+                    arguments: [
+                        opportunity.service, opportunity.function, opportunity.file, opportunity.line,
+                        opportunity.pattern, opportunity.skill, opportunity.share, opportunity.shareBasis,
+                        opportunity.cores, opportunity.watts, opportunity.savingsCores,
+                        opportunity.savingsWatts, opportunity.detail, opportunity.blocked,
+                        opportunity.repository, try JSONCoding.string(opportunity.evidence),
+                        try JSONCoding.string(opportunity.validationCriteria), Timestamps.now(),
+                    ])
+                opportunity.id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id FROM opportunity WHERE service = ? AND file = ? AND function = ? AND pattern = ?
+                        """,
+                    arguments: [opportunity.service, opportunity.file, opportunity.function, opportunity.pattern])
                 kept.append(opportunity.id!)
                 saved.append(opportunity)
             }
             let placeholders = kept.isEmpty ? "NULL" : kept.map { _ in "?" }.joined(separator: ",")
-            try db.execute(sql: """
-                DELETE FROM opportunity WHERE service = ? AND repo = ? AND id NOT IN (\(placeholders))
-                  AND id NOT IN (SELECT opportunity_id FROM patch WHERE opportunity_id IS NOT NULL)
-                """, arguments: StatementArguments([service, repository] + kept.map { $0 as (any DatabaseValueConvertible) }))
+            try db.execute(
+                sql: """
+                    DELETE FROM opportunity WHERE service = ? AND repo = ? AND id NOT IN (\(placeholders))
+                      AND id NOT IN (SELECT opportunity_id FROM patch WHERE opportunity_id IS NOT NULL)
+                    """,
+                arguments: StatementArguments(
+                    [service, repository] + kept.map { $0 as (any DatabaseValueConvertible) }))
             return saved
         }
     }
@@ -49,13 +58,17 @@ extension Store {
     public func opportunities(service: String? = nil) throws -> [Opportunity] {
         try reading { db in
             let filter = service == nil ? "" : "WHERE service = ?"
-            return try Row.fetchAll(db, sql: "SELECT * FROM opportunity \(filter) ORDER BY blocked IS NULL DESC, savings_cores DESC, id",
-                                    arguments: service.map { [$0] } ?? []).map(Self.opportunity(from:))
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM opportunity \(filter) ORDER BY blocked IS NULL DESC, savings_cores DESC, id",
+                arguments: service.map { [$0] } ?? []
+            ).map(Self.opportunity(from:))
         }
     }
 
     public func opportunity(id: Int64) throws -> Opportunity {
-        let row = try reading { db in try Row.fetchOne(db, sql: "SELECT * FROM opportunity WHERE id = ?", arguments: [id]) }
+        let row = try reading { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM opportunity WHERE id = ?", arguments: [id])
+        }
         guard let row else { throw HeadroomError(.notFound, "no opportunity \(id) (see `headroom opportunities`)") }
         return Self.opportunity(from: row)
     }

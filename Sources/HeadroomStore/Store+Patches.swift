@@ -15,21 +15,23 @@ extension Store {
             ]
             var saved = patch
             if let id = patch.id {
-                try db.execute(sql: """
-                    UPDATE patch SET kind = ?, regression_id = ?, opportunity_id = ?, skill = ?, repo = ?, path = ?,
-                      function = ?, culprit = ?, branch = ?, base_commit = ?, commit_sha = ?, diff = ?, summary = ?,
-                      edit = ?, pr_description = ?, status = ?, reason = ?, validation = ?, transcript = ?, review = ?,
-                      review_note = ?, seconds = ? WHERE id = ?
-                    """, arguments: arguments + [id])
+                try db.execute(
+                    sql: """
+                        UPDATE patch SET kind = ?, regression_id = ?, opportunity_id = ?, skill = ?, repo = ?, path = ?,
+                          function = ?, culprit = ?, branch = ?, base_commit = ?, commit_sha = ?, diff = ?, summary = ?,
+                          edit = ?, pr_description = ?, status = ?, reason = ?, validation = ?, transcript = ?, review = ?,
+                          review_note = ?, seconds = ? WHERE id = ?
+                        """, arguments: arguments + [id])
                 guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
             } else {
                 saved.createdAt = Timestamps.now()
-                try db.execute(sql: """
-                    INSERT INTO patch (kind, regression_id, opportunity_id, skill, repo, path, function, culprit, branch,
-                      base_commit, commit_sha, diff, summary, edit, pr_description, status, reason, validation,
-                      transcript, review, review_note, seconds, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments + [saved.createdAt])
+                try db.execute(
+                    sql: """
+                        INSERT INTO patch (kind, regression_id, opportunity_id, skill, repo, path, function, culprit, branch,
+                          base_commit, commit_sha, diff, summary, edit, pr_description, status, reason, validation,
+                          transcript, review, review_note, seconds, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: arguments + [saved.createdAt])
                 saved.id = db.lastInsertedRowID
             }
             return saved
@@ -39,8 +41,9 @@ extension Store {
     /// Records a person's review of a patch.
     public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?) throws {
         try writing { db in
-            try db.execute(sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
-                           arguments: [review.rawValue, note, Timestamps.now(), id])
+            try db.execute(
+                sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
+                arguments: [review.rawValue, note, Timestamps.now(), id])
             guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
         }
     }

@@ -97,8 +97,10 @@ extension Store {
                                          sample_type)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [service, bucket, contribution.contentHash, contribution.format, contribution.source,
-                            contribution.totalSamples, Timestamps.now(), contribution.sampleType])
+                arguments: [
+                    service, bucket, contribution.contentHash, contribution.format, contribution.source,
+                    contribution.totalSamples, Timestamps.now(), contribution.sampleType,
+                ])
             try db.execute(
                 sql: """
                     INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
@@ -110,7 +112,8 @@ extension Store {
                 (id: frameIDs[Int(cost.frame)], cost: (selfSamples: cost.selfSamples, totalSamples: cost.totalSamples))
             }.sorted { $0.id < $1.id }
             try upsertRows(
-                db, table: "function_bucket", columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
+                db, table: "function_bucket",
+                columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
                 key: ["service_id", "bucket", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
             ) { raw, base, index in
                 sqlite3_bind_int64(raw, base + 1, service)
@@ -150,7 +153,8 @@ extension Store {
     public func buckets(service: String) throws -> [Int64] {
         try reading { db in
             try Int64.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT b.bucket FROM bucket_total b JOIN service s ON s.id = b.service_id WHERE s.name = ?
                     ORDER BY b.bucket
                     """, arguments: [service])
@@ -164,22 +168,25 @@ extension Store {
             let lower = from ?? Int64.min
             let upper = to ?? Int64.max
             let buckets = try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT bucket, total_samples FROM bucket_total
                     WHERE service_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket
                     """, arguments: [id, lower, upper]
             ).map { (time: $0["bucket"] as Int64, total: $0["total_samples"] as Int64) }
             var functions: [FunctionRef: [FunctionBucket]] = [:]
             let rows = try Row.fetchCursor(
-                db, sql: """
+                db,
+                sql: """
                     SELECT f.name, f.file, b.bucket, b.self_samples, b.total_samples
                     FROM function_bucket b JOIN function f ON f.id = b.function_id
                     WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ? ORDER BY b.bucket
                     """, arguments: [id, lower, upper])
             while let row = try rows.next() {
                 functions[FunctionRef(row: row), default: []].append(
-                    FunctionBucket(bucket: row["bucket"], selfSamples: row["self_samples"],
-                                   totalSamples: row["total_samples"]))
+                    FunctionBucket(
+                        bucket: row["bucket"], selfSamples: row["self_samples"],
+                        totalSamples: row["total_samples"]))
             }
             return ServiceTimeline(buckets: buckets, functions: functions)
         }
@@ -192,15 +199,18 @@ extension Store {
         try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
             return try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
                            SUM(e.samples) AS samples
                     FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
                     WHERE e.service_id = ? AND e.bucket BETWEEN ? AND ? GROUP BY e.caller_id, e.callee_id
                     """, arguments: [id, from ?? Int64.min, to ?? Int64.max]
             ).map {
-                (FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
-                 FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["samples"])
+                (
+                    FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
+                    FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["samples"]
+                )
             }
         }
     }
@@ -212,15 +222,19 @@ extension Store {
         try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
             return try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
                            e.bucket, e.samples
                     FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
                     WHERE e.service_id = ?
                     """, arguments: [id]
             ).map {
-                (FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
-                 FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["bucket"], $0["samples"])
+                (
+                    FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
+                    FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["bucket"],
+                    $0["samples"]
+                )
             }
         }
     }
@@ -230,8 +244,10 @@ extension Store {
     ///
     /// A range that covers every bucket reads the all-time totals (one row per function); a narrower one sums the
     /// covering per-function index over its buckets.
-    public func top(service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20,
-                    function: String? = nil)
+    public func top(
+        service: String, from: Int64? = nil, to: Int64? = nil, byTotal: Bool = false, limit: Int = 20,
+        function: String? = nil
+    )
         throws -> (totalSamples: Int64, rows: [TopRow])
     {
         try reading { db in
@@ -241,26 +257,30 @@ extension Store {
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
             // FunctionRef.namesMatch in SQL: exact, or one name ends in the other at a dot (no LIKE: `_` and `%`
             // occur in names).
-            let matching = function == nil ? "" : """
+            let matching =
+                function == nil
+                ? ""
+                : """
                  AND function_id IN (SELECT id FROM function WHERE name = ?
                       OR (length(name) > length(?) AND substr(name, -length(?) - 1) = '.' || ?)
                       OR (length(?) > length(name) AND substr(?, -length(name) - 1) = '.' || name))
                 """
             let names = StatementArguments(function.map { Array(repeating: $0, count: 6) } ?? [])
             let order = byTotal ? "total DESC, self DESC" : "self DESC, total DESC"
-            let sql = span.allTime
+            let sql =
+                span.allTime
                 ? """
-                    SELECT f.name, f.file, t.self_samples AS self, t.total_samples AS total
-                    FROM function_total t JOIN function f ON f.id = t.function_id
-                    WHERE t.service_id = ?\(matching) ORDER BY \(order), f.name LIMIT ?
-                    """
+                SELECT f.name, f.file, t.self_samples AS self, t.total_samples AS total
+                FROM function_total t JOIN function f ON f.id = t.function_id
+                WHERE t.service_id = ?\(matching) ORDER BY \(order), f.name LIMIT ?
+                """
                 : """
-                    SELECT f.name, f.file, SUM(b.self_samples) AS self, SUM(b.total_samples) AS total
-                    FROM function_bucket b INDEXED BY \(span.functionBucketIndex)
-                    JOIN function f ON f.id = b.function_id
-                    WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?\(matching)
-                    GROUP BY b.function_id ORDER BY \(order), f.name LIMIT ?
-                    """
+                SELECT f.name, f.file, SUM(b.self_samples) AS self, SUM(b.total_samples) AS total
+                FROM function_bucket b INDEXED BY \(span.functionBucketIndex)
+                JOIN function f ON f.id = b.function_id
+                WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ?\(matching)
+                GROUP BY b.function_id ORDER BY \(order), f.name LIMIT ?
+                """
             let arguments: StatementArguments = (span.allTime ? [id] : [id, lower, upper]) + names + [limit]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 .map { TopRow(function: FunctionRef(row: $0), selfSamples: $0["self"], totalSamples: $0["total"]) }

@@ -16,7 +16,9 @@ extension Store {
                 let function = try functionID(db, regression.function)
                 let members = try JSONCoding.string(regression.members)
                 if let existing = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM regression WHERE service_id = ? AND function_id = ? AND metric = ? AND bucket = ?",
+                    db,
+                    sql:
+                        "SELECT id FROM regression WHERE service_id = ? AND function_id = ? AND metric = ? AND bucket = ?",
                     arguments: [serviceID, function, regression.metric.rawValue, regression.timestamp])
                 {
                     try db.execute(
@@ -24,9 +26,11 @@ extension Store {
                             UPDATE regression SET idx = ?, previous_bucket = ?, before = ?, after = ?, p_value = ?,
                               confidence = ?, kind = ?, members = ?, mde = ?, effect = ? WHERE id = ?
                             """,
-                        arguments: [regression.index, regression.previousTimestamp, regression.before,
-                                    regression.after, regression.pValue, regression.confidence,
-                                    regression.kind.rawValue, members, regression.mde, regression.effect, existing])
+                        arguments: [
+                            regression.index, regression.previousTimestamp, regression.before,
+                            regression.after, regression.pValue, regression.confidence,
+                            regression.kind.rawValue, members, regression.mde, regression.effect, existing,
+                        ])
                     regression.id = existing
                 } else {
                     try db.execute(
@@ -35,11 +39,13 @@ extension Store {
                               after, p_value, confidence, kind, members, detected_at, mde, effect)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [serviceID, function, regression.metric.rawValue, regression.index,
-                                    regression.timestamp, regression.previousTimestamp, regression.before,
-                                    regression.after, regression.pValue, regression.confidence,
-                                    regression.kind.rawValue, members, Timestamps.now(), regression.mde,
-                                    regression.effect])
+                        arguments: [
+                            serviceID, function, regression.metric.rawValue, regression.index,
+                            regression.timestamp, regression.previousTimestamp, regression.before,
+                            regression.after, regression.pValue, regression.confidence,
+                            regression.kind.rawValue, members, Timestamps.now(), regression.mde,
+                            regression.effect,
+                        ])
                     regression.id = db.lastInsertedRowID
                 }
                 kept.append(regression.id!)
@@ -61,7 +67,8 @@ extension Store {
     public func regressions(service: String? = nil) throws -> [Regression] {
         try reading { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT r.*, s.name AS service, f.name, f.file FROM regression r
                     JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id
                     WHERE ? IS NULL OR s.name = ? ORDER BY r.id
@@ -74,7 +81,8 @@ extension Store {
     public func regression(id: Int64) throws -> Regression {
         let found = try reading { db in
             try Row.fetchOne(
-                db, sql: """
+                db,
+                sql: """
                     SELECT r.*, s.name AS service, f.name, f.file FROM regression r
                     JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id WHERE r.id = ?
                     """, arguments: [id]
@@ -91,7 +99,8 @@ extension Store {
             previousTimestamp: row["previous_bucket"], before: row["before"], after: row["after"],
             pValue: row["p_value"], confidence: row["confidence"],
             kind: Regression.Kind(rawValue: row["kind"]) ?? .regression,
-            members: try JSONCoding.decode([RegressionMember].self, row["members"]), mde: row["mde"], effect: row["effect"])
+            members: try JSONCoding.decode([RegressionMember].self, row["members"]), mde: row["mde"],
+            effect: row["effect"])
     }
 
     /// Replaces a regression's ranked candidates.
@@ -104,10 +113,12 @@ extension Store {
                         INSERT INTO rootcause_candidate (regression_id, rank, kind, ref, author, email, message, score,
                           evidence, functions, confidence, features, live_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [regression, rank, candidate.kind.rawValue, candidate.ref, candidate.author,
-                                candidate.email, candidate.message, candidate.score,
-                                try JSONCoding.string(candidate.evidence), try JSONCoding.string(candidate.functions),
-                                candidate.confidence, try JSONCoding.string(candidate.features), candidate.liveAt])
+                    arguments: [
+                        regression, rank, candidate.kind.rawValue, candidate.ref, candidate.author,
+                        candidate.email, candidate.message, candidate.score,
+                        try JSONCoding.string(candidate.evidence), try JSONCoding.string(candidate.functions),
+                        candidate.confidence, try JSONCoding.string(candidate.features), candidate.liveAt,
+                    ])
             }
         }
     }

@@ -14,12 +14,15 @@ extension Store {
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM repository WHERE root = ?", arguments: [root]) {
                 return Self.repository(from: row)
             }
-            if let other = try String.fetchOne(db, sql: "SELECT root FROM repository WHERE name = ?", arguments: [name]) {
+            if let other = try String.fetchOne(db, sql: "SELECT root FROM repository WHERE name = ?", arguments: [name])
+            {
                 throw HeadroomError(.badInput, "repository name '\(name)' is already \(other); choose another name")
             }
-            try db.execute(sql: "INSERT INTO repository (name, root, service, added_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, root, service, Timestamps.now()])
-            return try Self.repository(from: Row.fetchOne(db, sql: "SELECT * FROM repository WHERE name = ?", arguments: [name])!)
+            try db.execute(
+                sql: "INSERT INTO repository (name, root, service, added_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, root, service, Timestamps.now()])
+            return try Self.repository(
+                from: Row.fetchOne(db, sql: "SELECT * FROM repository WHERE name = ?", arguments: [name])!)
         }
     }
 
@@ -39,7 +42,9 @@ extension Store {
 
     /// Every registered repository, by name.
     public func registeredRepositories() throws -> [RegisteredRepository] {
-        try reading { db in try Row.fetchAll(db, sql: "SELECT * FROM repository ORDER BY name").map(Self.repository(from:)) }
+        try reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM repository ORDER BY name").map(Self.repository(from:))
+        }
     }
 
     /// Removes a registration (the repository itself is untouched); false when there was none.
@@ -52,13 +57,15 @@ extension Store {
     }
 
     static func isValidRepositoryName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 100 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        !name.isEmpty && name.count <= 100
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
             && !name.hasPrefix("-") && !name.hasPrefix(".")
     }
 
     static func repository(from row: Row) -> RegisteredRepository {
-        RegisteredRepository(name: row["name"], root: row["root"], service: row["service"],
-                             addedAt: Timestamps.format(row["added_at"] as Int64))
+        RegisteredRepository(
+            name: row["name"], root: row["root"], service: row["service"],
+            addedAt: Timestamps.format(row["added_at"] as Int64))
     }
 
     // MARK: patch owners
@@ -90,9 +97,11 @@ extension Store {
     @discardableResult
     public func cancelPatches(owner: String, reason: String) throws -> [Int64] {
         try writing { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM patch WHERE owner = ? AND status = 'proposed'", arguments: [owner])
-            try db.execute(sql: "UPDATE patch SET status = 'cancelled', reason = ? WHERE owner = ? AND status = 'proposed'",
-                           arguments: [reason, owner])
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT id FROM patch WHERE owner = ? AND status = 'proposed'", arguments: [owner])
+            try db.execute(
+                sql: "UPDATE patch SET status = 'cancelled', reason = ? WHERE owner = ? AND status = 'proposed'",
+                arguments: [reason, owner])
             try db.execute(sql: "UPDATE patch SET owner = NULL WHERE owner = ?", arguments: [owner])
             return ids
         }

@@ -16,10 +16,12 @@ extension Store {
         if let current, current != contribution.sampleType {
             throw HeadroomError(
                 .badInput,
-                "\(contribution.source): its samples are \(contribution.sampleType), but service '\(contribution.service)' holds \(current) profiles (choose another with --sample-type)")
+                "\(contribution.source): its samples are \(contribution.sampleType), but service '\(contribution.service)' holds \(current) profiles (choose another with --sample-type)"
+            )
         }
         if current == nil {
-            try db.execute(sql: "UPDATE service SET sample_type = ? WHERE id = ?", arguments: [contribution.sampleType, service])
+            try db.execute(
+                sql: "UPDATE service SET sample_type = ? WHERE id = ?", arguments: [contribution.sampleType, service])
         }
     }
 
@@ -63,11 +65,14 @@ extension Store {
                 if id == nil {
                     let add = addStack.sqliteStatement
                     sqlite3_bind_int64(add, 1, hash)
-                    let status = text.withCString { sqlite3_bind_text(add, 2, $0, -1, sqliteTransient) ; return sqlite3_step(add) }
+                    let status = text.withCString {
+                        sqlite3_bind_text(add, 2, $0, -1, sqliteTransient); return sqlite3_step(add)
+                    }
                     sqlite3_reset(add)
                     guard status == SQLITE_DONE else {
                         throw DatabaseError(
-                            resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                            resultCode: ResultCode(rawValue: status),
+                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
                     id = db.lastInsertedRowID
                 }
@@ -124,11 +129,12 @@ extension Store {
         let batch = 64
         let row = "(" + columns.map { _ in "?" }.joined(separator: ", ") + ")"
         func statement(_ count: Int) throws -> Statement {
-            try db.cachedStatement(sql: """
-                INSERT INTO \(table) (\(columns.joined(separator: ", "))) \
-                VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
-                ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
-                """)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO \(table) (\(columns.joined(separator: ", "))) \
+                    VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
+                    ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+                    """)
         }
         var start = 0
         while start < count {
@@ -139,7 +145,8 @@ extension Store {
             sqlite3_reset(raw)
             guard status == SQLITE_DONE else {
                 throw DatabaseError(
-                    resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    resultCode: ResultCode(rawValue: status),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             start += size
         }
@@ -155,7 +162,9 @@ extension Store {
     private func labelSetID(_ db: Database, _ labels: [(key: String, value: String)]) throws -> Int64 {
         guard !labels.isEmpty else { return 0 }
         let text = labels.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM label_set WHERE text = ?", arguments: [text]) { return id }
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM label_set WHERE text = ?", arguments: [text]) {
+            return id
+        }
         try db.execute(sql: "INSERT INTO label_set (text) VALUES (?)", arguments: [text])
         let id = db.lastInsertedRowID
         for label in labels {
@@ -168,7 +177,9 @@ extension Store {
 
     /// A service's stacks over a time range, summed over buckets; with `label`, only samples carrying it.
     /// Also returns the range's total samples under the same filter (the denominator of every share).
-    public func stacks(service: String, from: Int64? = nil, to: Int64? = nil, label: (key: String, value: String)? = nil)
+    public func stacks(
+        service: String, from: Int64? = nil, to: Int64? = nil, label: (key: String, value: String)? = nil
+    )
         throws -> (totalSamples: Int64, stacks: [StoredStack])
     {
         try reading { db in
@@ -187,14 +198,17 @@ extension Store {
             }
             let span = try RangeSpan.of(db, service: id, from: from ?? Int64.min, to: to ?? Int64.max)
             // All time without a label is the per-stack rollup: one row per stack instead of one per stack and bucket.
-            let rows = label == nil && span.allTime
+            let rows =
+                label == nil && span.allTime
                 ? try Row.fetchCursor(
-                    db, sql: """
+                    db,
+                    sql: """
                         SELECT s.frames, t.samples AS samples FROM stack_total t JOIN stack s ON s.id = t.stack_id
                         WHERE t.service_id = ?
                         """, arguments: [id])
                 : try Row.fetchCursor(
-                    db, sql: """
+                    db,
+                    sql: """
                         SELECT s.frames, SUM(b.samples) AS samples FROM stack_bucket b JOIN stack s ON s.id = b.stack_id
                         WHERE b.service_id = ? AND b.bucket BETWEEN ? AND ? \(filter) GROUP BY b.stack_id
                         """, arguments: arguments)
@@ -202,7 +216,8 @@ extension Store {
             var stackTotal: Int64 = 0
             while let row = try rows.next() {
                 let text: String = row["frames"]
-                let frames = text.isEmpty ? [] : text.split(separator: ",").compactMap { Int64($0).flatMap { names[$0] } }
+                let frames =
+                    text.isEmpty ? [] : text.split(separator: ",").compactMap { Int64($0).flatMap { names[$0] } }
                 let samples: Int64 = row["samples"]
                 stackTotal += samples
                 stacks.append(StoredStack(frames: frames, samples: samples))
@@ -223,28 +238,37 @@ extension Store {
             let id = try knownServiceID(db, name: service)
             let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
-            let filter = label == nil ? "" : """
+            let filter =
+                label == nil
+                ? ""
+                : """
                  AND label_set_id IN (SELECT label_set_id FROM label_entry WHERE key = ? AND value = ?)
                 """
             let arguments: StatementArguments = [id, lower, upper] + (label.map { [$0.key, $0.value] } ?? [])
             if label == nil {
                 try start(span.total)
             } else {
-                try start(try Int64.fetchOne(
-                    db, sql: "SELECT COALESCE(SUM(samples), 0) FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter)",
-                    arguments: arguments) ?? 0)
+                try start(
+                    try Int64.fetchOne(
+                        db,
+                        sql:
+                            "SELECT COALESCE(SUM(samples), 0) FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter)",
+                        arguments: arguments) ?? 0)
             }
-            let statement = label == nil && span.allTime
-                ? try db.makeStatement(sql: """
-                    SELECT s.frames, t.samples FROM stack_total t JOIN stack s ON s.id = t.stack_id
-                    WHERE t.service_id = ? ORDER BY s.frames
-                    """)
-                : try db.makeStatement(sql: """
-                    SELECT s.frames, x.samples FROM (
-                        SELECT stack_id, SUM(samples) AS samples FROM stack_bucket
-                        WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter) GROUP BY stack_id
-                    ) x JOIN stack s ON s.id = x.stack_id ORDER BY s.frames
-                    """)
+            let statement =
+                label == nil && span.allTime
+                ? try db.makeStatement(
+                    sql: """
+                        SELECT s.frames, t.samples FROM stack_total t JOIN stack s ON s.id = t.stack_id
+                        WHERE t.service_id = ? ORDER BY s.frames
+                        """)
+                : try db.makeStatement(
+                    sql: """
+                        SELECT s.frames, x.samples FROM (
+                            SELECT stack_id, SUM(samples) AS samples FROM stack_bucket
+                            WHERE service_id = ? AND bucket BETWEEN ? AND ?\(filter) GROUP BY stack_id
+                        ) x JOIN stack s ON s.id = x.stack_id ORDER BY s.frames
+                        """)
             try statement.setArguments(label == nil && span.allTime ? [id] : arguments)
             let raw = statement.sqliteStatement
             var frames: [Int64] = []
@@ -282,18 +306,20 @@ extension Store {
             let span = try RangeSpan.of(db, service: id, from: lower, to: upper)
             var top: [(stack: Int64, samples: Int64)] = []
             if span.allTime {
-                let statement = try db.cachedStatement(sql: """
-                    SELECT stack_id, samples FROM stack_total WHERE service_id = ?
-                    ORDER BY samples DESC, stack_id DESC LIMIT ?
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT stack_id, samples FROM stack_total WHERE service_id = ?
+                        ORDER BY samples DESC, stack_id DESC LIMIT ?
+                        """)
                 try statement.setArguments([id, limit])
                 let raw = statement.sqliteStatement
                 defer { sqlite3_reset(raw) }
                 try Self.step(raw, db) { top.append((sqlite3_column_int64($0, 0), sqlite3_column_int64($0, 1))) }
             } else {
-                let statement = try db.cachedStatement(sql: """
-                    SELECT stack_id, samples FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT stack_id, samples FROM stack_bucket WHERE service_id = ? AND bucket BETWEEN ? AND ?
+                        """)
                 try statement.setArguments([id, lower, upper])
                 let raw = statement.sqliteStatement
                 defer { sqlite3_reset(raw) }
@@ -312,9 +338,10 @@ extension Store {
 
     /// The frames (function ids, root first) of these stacks.
     private func stackFrames(_ db: Database, ids: [Int64]) throws -> [Int64: [Int64]] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT id, frames FROM stack WHERE id IN (SELECT value FROM json_each(?))
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT id, frames FROM stack WHERE id IN (SELECT value FROM json_each(?))
+                """)
         try statement.setArguments(["[" + ids.map(String.init).joined(separator: ",") + "]"])
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }

@@ -44,9 +44,12 @@ public final class Store: Sendable {
     }
 
     private static func busy(_ path: String) -> HeadroomError {
-        HeadroomError(.store, String(
-            format: "the store %@ is busy: another headroom process held its lock for %.0f s; nothing was written (try again, or raise HEADROOM_STORE_BUSY_TIMEOUT)",
-            path, busyTimeout))
+        HeadroomError(
+            .store,
+            String(
+                format:
+                    "the store %@ is busy: another headroom process held its lock for %.0f s; nothing was written (try again, or raise HEADROOM_STORE_BUSY_TIMEOUT)",
+                path, busyTimeout))
     }
 
     /// Marks a SQLite file as a Headroom store (`PRAGMA application_id`, "HDRM").
@@ -67,14 +70,16 @@ public final class Store: Sendable {
             if isDirectory.boolValue { throw HeadroomError(.store, "store \(path) is a directory, not a SQLite file") }
         } else {
             guard create else {
-                let how = source.map { source -> String in
-                    switch source {
-                    case "default": return "; no .headroom/ here or above, HEADROOM_STORE unset"
-                    case "--store", "HEADROOM_STORE": return " (from \(source))"
-                    default: return ""
-                    }
-                } ?? ""
-                throw HeadroomError(.store, "no store at \(path)\(how): ingest profiles or run 'headroom demo' first, or pass --store")
+                let how =
+                    source.map { source -> String in
+                        switch source {
+                        case "default": return "; no .headroom/ here or above, HEADROOM_STORE unset"
+                        case "--store", "HEADROOM_STORE": return " (from \(source))"
+                        default: return ""
+                        }
+                    } ?? ""
+                throw HeadroomError(
+                    .store, "no store at \(path)\(how): ingest profiles or run 'headroom demo' first, or pass --store")
             }
             let parent = (path as NSString).deletingLastPathComponent
             if !parent.isEmpty {
@@ -99,7 +104,8 @@ public final class Store: Sendable {
         } catch let error as DatabaseError where isBusy(error) {
             throw busy(path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw HeadroomError(.store, "\(path) is not a Headroom store (not a SQLite database); it was left untouched")
+            throw HeadroomError(
+                .store, "\(path) is not a Headroom store (not a SQLite database); it was left untouched")
         } catch let error as DatabaseError {
             throw HeadroomError(
                 .store, "store \(path) is not a usable Headroom store: \(error.message ?? "\(error.resultCode)")")
@@ -112,15 +118,20 @@ public final class Store: Sendable {
         try queue.read { db in
             let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             if id == applicationID { return true }
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             if tables.isEmpty { return false }
-            let migrated = tables.contains("grdb_migrations")
-                ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1')") ?? false
+            let migrated =
+                tables.contains("grdb_migrations")
+                ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1')")
+                    ?? false
                 : false
             let ours = migrated && tables.contains("function_bucket")
             guard id == 0, ours else {
                 let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
-                throw HeadroomError(.store, "\(path) is a SQLite database but not a Headroom store (tables: \(shown)); it was left untouched")
+                throw HeadroomError(
+                    .store,
+                    "\(path) is a SQLite database but not a Headroom store (tables: \(shown)); it was left untouched")
             }
             return false
         }
@@ -181,7 +192,8 @@ public final class Store: Sendable {
             }
             guard status == SQLITE_DONE else {
                 throw DatabaseError(
-                    resultCode: ResultCode(rawValue: status), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    resultCode: ResultCode(rawValue: status),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             id = db.lastInsertedRowID
         }
@@ -192,7 +204,9 @@ public final class Store: Sendable {
         let file = function.file ?? ""
         let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?")
         if let id = try Int64.fetchOne(find, arguments: [function.name, file]) { return id }
-        try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").execute(arguments: [function.name, file])
+        try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").execute(arguments: [
+            function.name, file,
+        ])
         return db.lastInsertedRowID
     }
 
@@ -231,13 +245,18 @@ extension Store {
     /// Every service with its sample count and the time its buckets cover.
     public func serviceSummaries() throws -> [ServiceSummary] {
         try reading { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.name AS name, COALESCE(SUM(b.total_samples), 0) AS samples, COUNT(b.bucket) AS buckets,
-                       COALESCE(MIN(b.bucket), 0) AS first, COALESCE(MAX(b.bucket), 0) AS last
-                FROM service s LEFT JOIN bucket_total b ON b.service_id = s.id
-                GROUP BY s.id ORDER BY s.name
-                """).map { row in
-                ServiceSummary(service: row["name"], samples: row["samples"], buckets: row["buckets"], from: row["first"], to: row["last"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.name AS name, COALESCE(SUM(b.total_samples), 0) AS samples, COUNT(b.bucket) AS buckets,
+                           COALESCE(MIN(b.bucket), 0) AS first, COALESCE(MAX(b.bucket), 0) AS last
+                    FROM service s LEFT JOIN bucket_total b ON b.service_id = s.id
+                    GROUP BY s.id ORDER BY s.name
+                    """
+            ).map { row in
+                ServiceSummary(
+                    service: row["name"], samples: row["samples"], buckets: row["buckets"], from: row["first"],
+                    to: row["last"])
             }
         }
     }

@@ -6,7 +6,9 @@ public struct TemporaryDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "headroom-test") throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -37,7 +39,8 @@ public enum Checkout {
 
     /// The `headroom` binary: `$HEADROOM_BIN`, else the debug build in the checkout.
     public static var binary: String {
-        ProcessInfo.processInfo.environment["HEADROOM_BIN"] ?? (root as NSString).appendingPathComponent(".build/debug/headroom")
+        ProcessInfo.processInfo.environment["HEADROOM_BIN"]
+            ?? (root as NSString).appendingPathComponent(".build/debug/headroom")
     }
 
     /// Runs the built binary.
@@ -61,14 +64,17 @@ public struct ScratchRepository: Sendable {
 
     /// Writes files and commits them as `author` at `time` (Unix seconds); returns the sha.
     @discardableResult
-    public func commit(_ files: [String: String], message: String, author: String = "Test Author",
-                       time: Int64 = 1_793_606_400) throws -> String
-    {
+    public func commit(
+        _ files: [String: String], message: String, author: String = "Test Author",
+        time: Int64 = 1_793_606_400
+    ) throws -> String {
         for (name, text) in files { try directory.write(name, text) }
         try git(["add", "-A"])
         let email = author.lowercased().replacingOccurrences(of: " ", with: ".") + "@example.com"
-        let env = ["GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": author,
-                   "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": "\(time) +0000", "GIT_COMMITTER_DATE": "\(time) +0000"]
+        let env = [
+            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": "\(time) +0000", "GIT_COMMITTER_DATE": "\(time) +0000",
+        ]
         try git(["commit", "-q", "-m", message], environment: env)
         return try git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -108,7 +114,9 @@ public final class LoopbackListener: @unchecked Sendable {
     public init(holding: Bool, seconds: Int = 30) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        process.arguments = [
+            "python3", "-c",
+            """
             import socket, time
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(0.5)
             print(s.getsockname()[1], flush=True)
@@ -119,7 +127,8 @@ public final class LoopbackListener: @unchecked Sendable {
                     held.append(c) if \(holding ? "True" : "False") else c.close()
                 except socket.timeout:
                     pass
-            """]
+            """,
+        ]
         let out = Pipe()
         process.standardOutput = out
         try process.run()

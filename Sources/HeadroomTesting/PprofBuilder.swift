@@ -16,9 +16,10 @@ public struct PprofBuilder {
     private var strings: [String: Int64] = [:]
     private var functions: [FunctionRef: UInt64] = [:]
 
-    public init(sampleTypes: [(type: String, unit: String)] = [("samples", "count"), ("cpu", "nanoseconds")],
-                defaultSampleType: String? = nil, timeNanos: Int64 = 0)
-    {
+    public init(
+        sampleTypes: [(type: String, unit: String)] = [("samples", "count"), ("cpu", "nanoseconds")],
+        defaultSampleType: String? = nil, timeNanos: Int64 = 0
+    ) {
         _ = string("")
         profile.sampleType = sampleTypes.map { pair in
             var valueType = Perftools_Profiles_ValueType()

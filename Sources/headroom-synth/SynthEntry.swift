@@ -16,17 +16,23 @@ struct Synth {
     static func main() throws {
         let args = Array(CommandLine.arguments.dropFirst())
         guard args.count >= 2, ["pprof", "folded"].contains(args[0]) else {
-            FileHandle.standardError.write(Data("usage: headroom-synth pprof|folded OUT [--samples N|--lines N] [--stacks U] [--functions F] [--seed S]\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "usage: headroom-synth pprof|folded OUT [--samples N|--lines N] [--stacks U] [--functions F] [--seed S]\n"
+                        .utf8))
             exit(2)
         }
         func option(_ name: String, _ fallback: Int) -> Int {
-            guard let index = args.firstIndex(of: name), index + 1 < args.count, let value = Int(args[index + 1]) else { return fallback }
+            guard let index = args.firstIndex(of: name), index + 1 < args.count, let value = Int(args[index + 1]) else {
+                return fallback
+            }
             return value
         }
         let count = option(args[0] == "pprof" ? "--samples" : "--lines", 1_500_000)
-        let shape = Shape(functions: option("--functions", 6000), stacks: option("--stacks", 40_000),
-                          seed: UInt64(option("--seed", 42)),
-                          maxDepth: option("--max-depth", 64))
+        let shape = Shape(
+            functions: option("--functions", 6000), stacks: option("--stacks", 40_000),
+            seed: UInt64(option("--seed", 42)),
+            maxDepth: option("--max-depth", 64))
         if args[0] == "pprof" {
             try writePprof(shape, samples: count, to: args[1])
         } else {
@@ -52,14 +58,18 @@ struct Synth {
             var callees: [[Int]] = Array(repeating: [], count: functions)
             var generator = rng
             for i in 0..<functions where i + 1 < functions {
-                callees[i] = (0..<4).map { _ in min(functions - 1, i + 1 + Int(generator.next() % UInt64(max(1, functions / 40)))) }
+                callees[i] = (0..<4).map { _ in
+                    min(functions - 1, i + 1 + Int(generator.next() % UInt64(max(1, functions / 40))))
+                }
             }
             var seen = Set<[Int]>()
             var stacks: [[Int]] = []
             while stacks.count < count {
                 let depth = min(8, maxDepth) + Int(generator.next() % UInt64(max(1, maxDepth - 7)))
                 var stack = [Int(generator.next() % 20)]
-                while stack.count < depth, let next = callees[stack.last!].randomElement(using: &generator) { stack.append(next) }
+                while stack.count < depth, let next = callees[stack.last!].randomElement(using: &generator) {
+                    stack.append(next)
+                }
                 if seen.insert(stack).inserted { stacks.append(stack) }
             }
             self.stacks = stacks
@@ -81,7 +91,9 @@ struct Synth {
 
         var cumulative: [Double] {
             var total = 0.0
-            return weights.map { total += $0; return total }
+            return weights.map {
+                total += $0; return total
+            }
         }
     }
 
@@ -108,21 +120,27 @@ struct Synth {
         for i in 0..<samples {
             let stack = shape.draw(cumulative)
             let ticks = Int64(1 + (shape.rng.next() % 16 == 0 ? 1 : 0))
-            builder.sample(leafFirst[stack], values: [ticks, ticks * 10_000_000],
-                           labels: [("endpoint", endpoints[(stack + i % 3) % endpoints.count])])
+            builder.sample(
+                leafFirst[stack], values: [ticks, ticks * 10_000_000],
+                labels: [("endpoint", endpoints[(stack + i % 3) % endpoints.count])])
         }
         try builder.serialized().write(to: URL(fileURLWithPath: path))
     }
 
     static func writeFolded(_ shapeIn: Shape, lines: Int, to path: String) throws {
         var shape = shapeIn
-        let frames = (0..<shape.names.count).map { f in "handler_\(f) (shop/mod\(f % 97)/file\(f % 7).py:\(10 + f % 300))" }
+        let frames = (0..<shape.names.count).map { f in
+            "handler_\(f) (shop/mod\(f % 97)/file\(f % 7).py:\(10 + f % 300))"
+        }
         let texts = shape.stacks.map { $0.map { frames[$0] }.joined(separator: ";") }
         let cumulative = shape.cumulative
-        guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() else { throw HeadroomError(.badInput, "cannot write \(path)") }
+        guard
+            let out = FileHandle(forWritingAtPath: path)
+                ?? {
+                    FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        else { throw HeadroomError(.badInput, "cannot write \(path)") }
         var buffer = ""
         for _ in 0..<lines {
             buffer += texts[shape.draw(cumulative)]

@@ -9,8 +9,9 @@ import Testing
 @Suite("recipes, guardrails, skill catalog and tool registry")
 struct RecipeAndRegistryTests {
     func input(_ source: String, _ function: String, callers: [(String, String)] = []) -> RecipeInput {
-        RecipeInput(repository: "/nonexistent", baseCommit: "HEAD", path: "m.py", source: source, function: function,
-                    otherSources: callers.map { (path: $0.0, source: $0.1) })
+        RecipeInput(
+            repository: "/nonexistent", baseCommit: "HEAD", path: "m.py", source: source, function: function,
+            otherSources: callers.map { (path: $0.0, source: $0.1) })
     }
 
     @Test("memoize adds a bounded lru_cache and the import; the guardrails accept the module-level import")
@@ -22,13 +23,15 @@ struct RecipeAndRegistryTests {
         try Guardrails().check(edit, recipe: MemoizeRecipe())
     }
 
-    @Test("memoize refuses clocks, generators, mutable results and list arguments at call sites", arguments: [
-        ("import time\n\ndef f(x):\n    return x + time.time()\n", "clock"),
-        ("def f(x):\n    for i in range(x):\n        yield i\n", "generator"),
-        ("def f(x):\n    return [x, x]\n", "mutable"),
-        ("def f(x):\n    print(x)\n    return x\n", "print"),
-        ("def f(xs):\n    return sum(xs)\n\ndef g():\n    return f([1, 2])\n", "unhashable"),
-    ])
+    @Test(
+        "memoize refuses clocks, generators, mutable results and list arguments at call sites",
+        arguments: [
+            ("import time\n\ndef f(x):\n    return x + time.time()\n", "clock"),
+            ("def f(x):\n    for i in range(x):\n        yield i\n", "generator"),
+            ("def f(x):\n    return [x, x]\n", "mutable"),
+            ("def f(x):\n    print(x)\n    return x\n", "print"),
+            ("def f(xs):\n    return sum(xs)\n\ndef g():\n    return f([1, 2])\n", "unhashable"),
+        ])
     func memoizeRefuses(source: String, why: String) {
         #expect(throws: Refusal.self) { try MemoizeRecipe().apply(input(source, "f")) }
     }
@@ -57,7 +60,9 @@ struct RecipeAndRegistryTests {
                 return out
             """
         let edit = try LoopInvariantRecipe().apply(input(source, "f"))
-        #expect(edit.patched.contains("    h_json = json.dumps(cfg[\"h\"])\n    b = cfg[\"a\"][\"b\"]\n    for item in items:"))
+        #expect(
+            edit.patched.contains(
+                "    h_json = json.dumps(cfg[\"h\"])\n    b = cfg[\"a\"][\"b\"]\n    for item in items:"))
         try Guardrails().check(edit, recipe: LoopInvariantRecipe())
         let mutated = source.replacingOccurrences(of: "out.append(", with: "cfg[\"h\"] = item\n        out.append(")
         #expect(throws: Refusal.self) { try LoopInvariantRecipe().apply(input(mutated, "f")) }
@@ -65,7 +70,9 @@ struct RecipeAndRegistryTests {
         #expect(throws: Refusal.self) { try LoopInvariantRecipe().apply(input(passed, "f")) }
     }
 
-    @Test("guardrails: undeclared insertions outside the function, test files and paths out of the repository are refused")
+    @Test(
+        "guardrails: undeclared insertions outside the function, test files and paths out of the repository are refused"
+    )
     func guardrails() throws {
         let source = "import re\n\n\ndef f(s):\n    return re.match(r\"a\", s)\n\n\ndef g():\n    return 1\n"
         var edit = try RegexHoistRecipe().apply(input(source, "f"))
@@ -81,7 +88,8 @@ struct RecipeAndRegistryTests {
     @Test("the bundled Skills load with their triggers; malformed skills are reported and skipped")
     func catalog() throws {
         let bundled = try SkillCatalog.load(root: (Checkout.root as NSString).appendingPathComponent("Skills"))
-        #expect(Set(bundled.skills.map(\.name)) == ["log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk"])
+        #expect(
+            Set(bundled.skills.map(\.name)) == ["log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk"])
         #expect(bundled.problems.isEmpty)
         #expect(bundled.skill(named: "regex-hoist")?.patterns == ["regex-compile"])
         #expect(bundled.skill(named: "revert-hunk")?.fallback == true)
@@ -92,8 +100,10 @@ struct RecipeAndRegistryTests {
         try root.write("memoize/SKILL.md", good)
         try root.write("bad-yaml/SKILL.md", "---\nname: bad-yaml\ndescription: [unclosed\n---\nbody\n")
         try root.write("wrong-name/SKILL.md", "---\nname: other\ndescription: x\n---\n")
-        try root.write("no-recipe/SKILL.md", "---\nname: no-recipe\ndescription: x\nmetadata:\n  headroom-recipe: nope\n---\n")
-        try root.write("list-meta/SKILL.md", "---\nname: list-meta\ndescription: x\nmetadata:\n  headroom-kinds: [a, b]\n---\n")
+        try root.write(
+            "no-recipe/SKILL.md", "---\nname: no-recipe\ndescription: x\nmetadata:\n  headroom-recipe: nope\n---\n")
+        try root.write(
+            "list-meta/SKILL.md", "---\nname: list-meta\ndescription: x\nmetadata:\n  headroom-kinds: [a, b]\n---\n")
         try root.write("no-front/SKILL.md", "# just markdown\n")
         let loaded = try SkillCatalog.load(root: root.path)
         #expect(loaded.skills.map(\.name) == ["memoize"])
@@ -110,12 +120,16 @@ struct RecipeAndRegistryTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try Store.open(path: dir.file("s.sqlite"))
-        let registry = HeadroomTools.registry(ToolContext(
-            store: store, skillsRoot: (Checkout.root as NSString).appendingPathComponent("Skills"), outputDirectory: dir.path))
+        let registry = HeadroomTools.registry(
+            ToolContext(
+                store: store, skillsRoot: (Checkout.root as NSString).appendingPathComponent("Skills"),
+                outputDirectory: dir.path))
         let names = Set(registry.tools.map(\.name))
-        for required in ["query_profile", "list_regressions", "get_regression", "rank_root_causes", "get_change",
-                         "config_history", "search_code", "read_docs", "get_experiment_results", "list_opportunities",
-                         "generate_patch", "validate_patch"] {
+        for required in [
+            "query_profile", "list_regressions", "get_regression", "rank_root_causes", "get_change",
+            "config_history", "search_code", "read_docs", "get_experiment_results", "list_opportunities",
+            "generate_patch", "validate_patch",
+        ] {
             #expect(names.contains(required), "missing tool \(required)")
         }
         #expect(registry.tool(named: "query_profile")?.annotations.readOnly == true)
@@ -155,7 +169,9 @@ struct RecipeAndRegistryTests {
         }
         let docs = try registry.call("read_docs", ["skill": "memoize"])
         #expect(docs["text"]?.stringValue?.contains("Refuse when") == true)
-        #expect(throws: HeadroomError.self) { try registry.call("read_docs", ["skill": "memoize", "reference": "../../Package.swift"]) }
+        #expect(throws: HeadroomError.self) {
+            try registry.call("read_docs", ["skill": "memoize", "reference": "../../Package.swift"])
+        }
     }
 }
 
@@ -169,23 +185,31 @@ struct FixEndToEndTests {
         defer { dir.cleanup() }
         let repo = try ScratchRepository()
         let base: [String: String] = [
-            "headroom.toml": "[service]\nname = \"svc\"\n[commands]\ntest = \"python3 -m unittest -q test_app\"\nbench = \"python3 bench.py\"\n",
-            "app.py": "def work(x):\n    total = 0\n    for i in range(50):\n        total += (x * i) % 7\n    return total\n\n\ndef handle(xs):\n    return [work(x) for x in xs]\n",
-            "test_app.py": "import unittest\n\nfrom app import handle\n\n\nclass T(unittest.TestCase):\n    def test_handle(self):\n        self.assertEqual(handle([1]), [sum((i % 7) for i in range(50))])\n",
-            "bench.py": "import time\n\nfrom app import handle\n\nstart = time.perf_counter()\nhandle(list(range(3000)))\nprint(f\"{time.perf_counter() - start:.6f}\")\n",
+            "headroom.toml":
+                "[service]\nname = \"svc\"\n[commands]\ntest = \"python3 -m unittest -q test_app\"\nbench = \"python3 bench.py\"\n",
+            "app.py":
+                "def work(x):\n    total = 0\n    for i in range(50):\n        total += (x * i) % 7\n    return total\n\n\ndef handle(xs):\n    return [work(x) for x in xs]\n",
+            "test_app.py":
+                "import unittest\n\nfrom app import handle\n\n\nclass T(unittest.TestCase):\n    def test_handle(self):\n        self.assertEqual(handle([1]), [sum((i % 7) for i in range(50))])\n",
+            "bench.py":
+                "import time\n\nfrom app import handle\n\nstart = time.perf_counter()\nhandle(list(range(3000)))\nprint(f\"{time.perf_counter() - start:.6f}\")\n",
         ]
         let good = try repo.commit(base, message: "service", author: "Ada Base", time: 1_793_600_000)
         var slow = base
         slow["app.py"] = base["app.py"]!.replacingOccurrences(
             of: "    return total\n\n\ndef handle",
-            with: "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    auth = \"Bearer abcDEF123ghiJKL456mno\"\n    return total\n\n\ndef handle")
+            with:
+                "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    auth = \"Bearer abcDEF123ghiJKL456mno\"\n    return total\n\n\ndef handle"
+        )
         let bad = try repo.commit(slow, message: "rank candidates in work", author: "Dana Culprit", time: 1_793_603_600)
         let store = dir.file("s.sqlite")
         #expect(try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store]).status == 0)
         let deployGood: Int64 = 1_793_601_000
         let deployBad: Int64 = 1_793_604_000
         for (sha, at) in [(good, deployGood), (bad, deployBad)] {
-            let r = try Checkout.headroom(["deploys", "add", "--service", "svc", "--commit", sha, "--at", "\(at)", "--store", store])
+            let r = try Checkout.headroom([
+                "deploys", "add", "--service", "svc", "--commit", sha, "--at", "\(at)", "--store", store,
+            ])
             #expect(r.status == 0, "\(r.stderr)")
         }
         // Profiles: 10 minutes before and after the bad deploy; `work`'s self share goes from 20% to 45%.
@@ -203,12 +227,16 @@ struct FixEndToEndTests {
         }
         let detect = try Checkout.headroom(["detect", "--store", store, "--format", "json"])
         let regressions = try JSONValue.parse(detect.stdout)["regressions"]?.arrayValue ?? []
-        let regression = try #require(regressions.first { $0["series"]?.stringValue?.contains("work") == true && $0["kind"] == "regression" })
+        let regression = try #require(
+            regressions.first { $0["series"]?.stringValue?.contains("work") == true && $0["kind"] == "regression" })
         let id = try #require(regression["id"]?.intValue)
         // One RootCauseReport: the CLI and the tool encode the same value, times ISO-8601, functions with files.
-        let cliRanking = try JSONValue.parse(try Checkout.headroom(["rootcause", "\(id)", "--store", store, "--format", "json"]).stdout)
-        let toolRanking = try JSONValue.parse(try Checkout.headroom(
-            ["tools", "call", "rank_root_causes", "{\"regression\": \(id), \"limit\": 1000}", "--store", store]).stdout)
+        let cliRanking = try JSONValue.parse(
+            try Checkout.headroom(["rootcause", "\(id)", "--store", store, "--format", "json"]).stdout)
+        let toolRanking = try JSONValue.parse(
+            try Checkout.headroom(
+                ["tools", "call", "rank_root_causes", "{\"regression\": \(id), \"limit\": 1000}", "--store", store])
+                .stdout)
         #expect(cliRanking == toolRanking)
         let culprit = try #require(cliRanking["candidates"]?.arrayValue?.first)
         #expect(culprit["author"] == "Dana Culprit")
@@ -216,8 +244,11 @@ struct FixEndToEndTests {
         #expect(culprit["functions"]?.arrayValue?.first?["file"] == "app.py")
         #expect(cliRanking["repository"]?.stringValue != nil)
         let head = try repo.git(["rev-parse", "HEAD"])
-        let fixed = try Checkout.headroom(["fix", "\(id)", "--store", store, "--format", "json",
-                                           "--skills", (Checkout.root as NSString).appendingPathComponent("Skills")], in: repo.path)
+        let fixed = try Checkout.headroom(
+            [
+                "fix", "\(id)", "--store", store, "--format", "json",
+                "--skills", (Checkout.root as NSString).appendingPathComponent("Skills"),
+            ], in: repo.path)
         let result = try JSONValue.parse(fixed.stdout)
         #expect(result["status"] == "delivered", "\(fixed.stdout) \(fixed.stderr)")
         #expect(result["skill"] == "revert-hunk")
@@ -231,8 +262,10 @@ struct FixEndToEndTests {
 
         let patch = try #require(result["patch"]?.intValue)
         // One shape for a list of patches: the CLI and the tool agree.
-        let listed = try JSONValue.parse(try Checkout.headroom(["review", "list", "--store", store, "--format", "json"]).stdout)
-        let tool = try JSONValue.parse(try Checkout.headroom(["tools", "call", "list_patches", "{}", "--store", store]).stdout)
+        let listed = try JSONValue.parse(
+            try Checkout.headroom(["review", "list", "--store", store, "--format", "json"]).stdout)
+        let tool = try JSONValue.parse(
+            try Checkout.headroom(["tools", "call", "list_patches", "{}", "--store", store]).stdout)
         #expect(listed == tool)
         #expect(listed["patches"]?.arrayValue?.first?["regression"] == .number(Double(id)))
         let show = try Checkout.headroom(["review", "show", "\(patch)", "--store", store])
@@ -241,16 +274,21 @@ struct FixEndToEndTests {
         #expect(show.stdout.contains("tool query_profile") && !show.stdout.contains("error:"), "\(show.stdout)")
         // The culprit's added lines reached the stored transcript through get_change; its token did not (the diff
         // itself keeps it: it is the code being reverted).
-        let record = try JSONValue.parse(try Checkout.headroom(["review", "show", "\(patch)", "--store", store, "--format", "json"]).stdout)
+        let record = try JSONValue.parse(
+            try Checkout.headroom(["review", "show", "\(patch)", "--store", store, "--format", "json"]).stdout)
         let transcript = "\(record["transcript"] ?? .null)"
-        #expect(transcript.contains("auth = ") && !transcript.contains("abcDEF123ghiJKL456mno"), "\(transcript.prefix(2000))")
+        #expect(
+            transcript.contains("auth = ") && !transcript.contains("abcDEF123ghiJKL456mno"),
+            "\(transcript.prefix(2000))")
         let apply = try Checkout.headroom(["review", "apply", "\(patch)", "--store", store])
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(try repo.git(["show", "HEAD:app.py"]).contains("sorted") == false)
         let again = try Checkout.headroom(["review", "apply", "\(patch)", "--store", store])
         #expect(again.status != 0 && again.stderr.contains("already applied"))
-        let docs = try Checkout.headroom(["skills", "show", "revert-hunk", "--store", store,
-                                          "--skills", (Checkout.root as NSString).appendingPathComponent("Skills")])
+        let docs = try Checkout.headroom([
+            "skills", "show", "revert-hunk", "--store", store,
+            "--skills", (Checkout.root as NSString).appendingPathComponent("Skills"),
+        ])
         #expect(docs.stdout.contains("Accepted fix: patch #\(patch)"))
         let reject = try Checkout.headroom(["review", "reject", "\(patch)", "--store", store])
         #expect(reject.status != 0)
@@ -260,8 +298,11 @@ struct FixEndToEndTests {
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
     @Test("resolve on the 11 fixture repositories: 4 delivered, 7 refused for the expected reasons")
     func fixtures() throws {
-        let run = try Shell.run(["python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
-                                 "--bin", Checkout.binary, "--check"], timeout: 1500)
+        let run = try Shell.run(
+            [
+                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
+                "--bin", Checkout.binary, "--check",
+            ], timeout: 1500)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 }

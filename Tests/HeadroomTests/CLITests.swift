@@ -9,10 +9,22 @@ import Testing
 struct CLITests {
     @Test("options parse in-process")
     func parsesOptions() throws {
-        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["top", "--service", "shop", "--by", "total", "-n", "5", "--format", "json"]) }
-        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["demo", "--workdir", "/tmp/x", "--seconds", "2", "--runs", "10"]) }
-        #expect(throws: Never.self) { try HeadroomCommand.parseAsRoot(["ingest", "a.folded", "b.folded", "--service", "s", "--at", "2026-11-02T08:00:00Z"]) }
-        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["top", "--format", "xml", "--service", "s"]) }
+        #expect(throws: Never.self) {
+            try HeadroomCommand.parseAsRoot([
+                "top", "--service", "shop", "--by", "total", "-n", "5", "--format", "json",
+            ])
+        }
+        #expect(throws: Never.self) {
+            try HeadroomCommand.parseAsRoot(["demo", "--workdir", "/tmp/x", "--seconds", "2", "--runs", "10"])
+        }
+        #expect(throws: Never.self) {
+            try HeadroomCommand.parseAsRoot([
+                "ingest", "a.folded", "b.folded", "--service", "s", "--at", "2026-11-02T08:00:00Z",
+            ])
+        }
+        #expect(throws: (any Error).self) {
+            try HeadroomCommand.parseAsRoot(["top", "--format", "xml", "--service", "s"])
+        }
         #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["demo", "--runs", "2"]) }
         #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["ingest", "--service", "s"]) }
     }
@@ -77,7 +89,9 @@ struct CLITests {
     func simulateAndDetectSeries() throws {
         let dir = try TemporaryDirectory()
         let fleet = dir.file("fleet")
-        let simulated = try Checkout.headroom(["simulate", "--out", fleet, "--services", "3", "--functions", "20", "--seed", "5"])
+        let simulated = try Checkout.headroom([
+            "simulate", "--out", fleet, "--services", "3", "--functions", "20", "--seed", "5",
+        ])
         #expect(simulated.succeeded, "\(simulated.stderr)")
         #expect(simulated.stdout.contains("60 series × 336 points"))
         let result = try Checkout.headroom(["detect", "--series", fleet + "/series.csv", "--format", "json"])
@@ -85,8 +99,10 @@ struct CLITests {
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let regressions = json?["regressions"] as? [[String: Any]] ?? []
         #expect(!regressions.isEmpty)
-        for key in ["id", "series", "index", "timestamp", "before", "after", "relative_change", "kind", "confidence",
-                    "p_value", "mde", "effect_mde", "members"] {
+        for key in [
+            "id", "series", "index", "timestamp", "before", "after", "relative_change", "kind", "confidence",
+            "p_value", "mde", "effect_mde", "members",
+        ] {
             #expect(regressions.first?[key] != nil, "missing \(key)")
         }
         #expect((json?["summary"] as? [String: Any])?["series"] as? Int == 60)

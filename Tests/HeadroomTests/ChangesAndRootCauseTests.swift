@@ -36,10 +36,18 @@ struct ChangesAndRootCauseTests {
     func importsChangedFunctions() throws {
         let repo = try ScratchRepository()
         defer { repo.directory.cleanup() }
-        try repo.commit(["m.py": "def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\nclass C:\n    def m(self):\n        return 3\n"],
-                        message: "start")
-        try repo.commit(["m.py": "def a():\n    return 10\n\n\nclass C:\n    def m(self):\n        return 3\n\n    def n(self):\n        return 4\n"],
-                        message: "change", author: "Dana Kim", time: 1_793_610_000)
+        try repo.commit(
+            [
+                "m.py":
+                    "def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\nclass C:\n    def m(self):\n        return 3\n"
+            ],
+            message: "start")
+        try repo.commit(
+            [
+                "m.py":
+                    "def a():\n    return 10\n\n\nclass C:\n    def m(self):\n        return 3\n\n    def n(self):\n        return 4\n"
+            ],
+            message: "change", author: "Dana Kim", time: 1_793_610_000)
         let commits = try CommitImporter(git: Git(path: repo.path)).importCommits()
         #expect(commits.count == 2)
         let change = commits[1]
@@ -61,14 +69,17 @@ struct ChangesAndRootCauseTests {
 
     @Test("the commit that changed the regressed function outranks a same-file commit deployed with it")
     func ranksCulprit() {
-        func commit(_ sha: String, _ author: String, _ functions: [String], file: String = "shop/pricing.py",
-                    text: [String] = ["x = 1"]) -> Commit
-        {
-            Commit(sha: sha, author: author, email: "\(author)@x", time: 0, message: "m \(sha)", files: [file],
-                   functions: functions.map {
-                       ChangedFunction(file: file, name: $0, change: .modified, linesAdded: 1, linesRemoved: 0, addedText: text)
-                   },
-                   addedText: text.joined(separator: "\n"), linesAdded: 1, linesRemoved: 0)
+        func commit(
+            _ sha: String, _ author: String, _ functions: [String], file: String = "shop/pricing.py",
+            text: [String] = ["x = 1"]
+        ) -> Commit {
+            Commit(
+                sha: sha, author: author, email: "\(author)@x", time: 0, message: "m \(sha)", files: [file],
+                functions: functions.map {
+                    ChangedFunction(
+                        file: file, name: $0, change: .modified, linesAdded: 1, linesRemoved: 0, addedText: text)
+                },
+                addedText: text.joined(separator: "\n"), linesAdded: 1, linesRemoved: 0)
         }
         let deploy = Deploy(service: "shop", commit: "c3", time: 5000)
         let regression = Regression(
@@ -76,13 +87,16 @@ struct ChangesAndRootCauseTests {
             metric: .selfShare, index: 2, timestamp: 5100, previousTimestamp: 1100, before: 0.04, after: 0.25,
             pValue: 1e-20, confidence: 1, kind: .regression)
         let changes = [
-            LiveChange(commit: commit("b2", "frank", ["apply_discounts"], text: ["logger.debug(f\"{x}\")"]),
-                       liveAt: 5000, deploy: deploy, deploySize: 2),
+            LiveChange(
+                commit: commit("b2", "frank", ["apply_discounts"], text: ["logger.debug(f\"{x}\")"]),
+                liveAt: 5000, deploy: deploy, deploySize: 2),
             LiveChange(commit: commit("c3", "carol", ["format_price"]), liveAt: 5000, deploy: deploy, deploySize: 2),
-            LiveChange(commit: commit("a1", "alice", ["format_price"]), liveAt: 900,
-                       deploy: Deploy(service: "shop", commit: "a1", time: 900), deploySize: 1),
+            LiveChange(
+                commit: commit("a1", "alice", ["format_price"]), liveAt: 900,
+                deploy: Deploy(service: "shop", commit: "a1", time: 900), deploySize: 1),
         ]
-        let ranked = RootCauseRanker().rank(RootCauseContext(regression: regression, bucketSeconds: 60, changes: changes))
+        let ranked = RootCauseRanker().rank(
+            RootCauseContext(regression: regression, bucketSeconds: 60, changes: changes))
         #expect(ranked.map(\.ref) == ["b2", "c3", "a1"])
         #expect(ranked[0].author == "frank")
         #expect(ranked[0].evidence.first?.contains("apply_discounts") == true)
@@ -95,7 +109,8 @@ struct ChangesAndRootCauseTests {
         let main = FunctionRef(name: "main", file: "app.py")
         let steps = ["f", "h", "k"].map { FunctionRef(name: $0, file: "svc/steps.py") }
         let g = FunctionRef(name: "g", file: "svc/util.py")
-        let before = StackWindow(total: 3000, stacks: steps.map { ([main, $0, g], 300) } + steps.map { ([main, $0], 700) })
+        let before = StackWindow(
+            total: 3000, stacks: steps.map { ([main, $0, g], 300) } + steps.map { ([main, $0], 700) })
         var afterStacks = steps.map { ([main, $0, g], Int64(300)) } + steps.map { ([main, $0], Int64(700)) }
         afterStacks[0].1 = Int64(300 * rise)
         let after = StackWindow(total: afterStacks.reduce(0) { $0 + $1.1 }, stacks: afterStacks)
@@ -112,17 +127,25 @@ struct ChangesAndRootCauseTests {
         #expect(attribution.share { $0.name == "f" } > 0.99)
         let deploy = Deploy(service: "svc", commit: "c", time: 800)
         func change(_ sha: String, _ file: String, _ name: String, _ text: [String]) -> LiveChange {
-            LiveChange(commit: Commit(sha: sha, author: sha, email: "", time: 0, message: sha, files: [file],
-                                      functions: [ChangedFunction(file: file, name: name, change: .modified, linesAdded: 1,
-                                                                  linesRemoved: 1, addedText: text)],
-                                      addedText: "", linesAdded: 1, linesRemoved: 1),
-                       liveAt: 800, deploy: deploy, deploySize: 2)
+            LiveChange(
+                commit: Commit(
+                    sha: sha, author: sha, email: "", time: 0, message: sha, files: [file],
+                    functions: [
+                        ChangedFunction(
+                            file: file, name: name, change: .modified, linesAdded: 1,
+                            linesRemoved: 1, addedText: text)
+                    ],
+                    addedText: "", linesAdded: 1, linesRemoved: 1),
+                liveAt: 800, deploy: deploy, deploySize: 2)
         }
-        let ranked = RootCauseRanker().rank(RootCauseContext(
-            regression: regression, bucketSeconds: 60,
-            changes: [change("decoy", "svc/util.py", "g", ["    total += item * 4"]),
-                      change("culprit", "svc/steps.py", "f", ["    for _ in range(8):", "        g(order)"])],
-            attribution: attribution))
+        let ranked = RootCauseRanker().rank(
+            RootCauseContext(
+                regression: regression, bucketSeconds: 60,
+                changes: [
+                    change("decoy", "svc/util.py", "g", ["    total += item * 4"]),
+                    change("culprit", "svc/steps.py", "f", ["    for _ in range(8):", "        g(order)"]),
+                ],
+                attribution: attribution))
         #expect(ranked.first?.ref == "culprit")
         #expect(ranked.last?.evidence.contains { $0.contains("only some of its callers rose") } == true)
     }
@@ -135,21 +158,30 @@ struct ChangesAndRootCauseTests {
             before: 0.02, after: 0.04, pValue: 1e-9, confidence: 1, kind: .regression)
         let deploy = Deploy(service: "svc", commit: "d", time: 800)
         let decoy = LiveChange(
-            commit: Commit(sha: "d", author: "Dee", email: "", time: 0, message: "Docs", files: ["svc/pricing.py"],
-                           functions: [ChangedFunction(file: "svc/pricing.py", name: "apply_rules", change: .modified,
-                                                       linesAdded: 1, linesRemoved: 0, addedText: ["    # see docs"])],
-                           addedText: "", linesAdded: 1, linesRemoved: 0),
+            commit: Commit(
+                sha: "d", author: "Dee", email: "", time: 0, message: "Docs", files: ["svc/pricing.py"],
+                functions: [
+                    ChangedFunction(
+                        file: "svc/pricing.py", name: "apply_rules", change: .modified,
+                        linesAdded: 1, linesRemoved: 0, addedText: ["    # see docs"])
+                ],
+                addedText: "", linesAdded: 1, linesRemoved: 0),
             liveAt: 800, deploy: deploy, deploySize: 1)
         let config = LiveChange(
-            commit: Commit(sha: "cfg", kind: .config, service: "svc", author: "Cy", email: "", time: 900,
-                           message: "Raise the limit", files: ["svc.yaml"], functions: [],
-                           configKeys: [ConfigKeyChange(file: "svc.yaml", key: "svc.limits.max_rules", oldValue: "10",
-                                                        newValue: "500")],
-                           addedText: "", linesAdded: 1, linesRemoved: 1),
+            commit: Commit(
+                sha: "cfg", kind: .config, service: "svc", author: "Cy", email: "", time: 900,
+                message: "Raise the limit", files: ["svc.yaml"], functions: [],
+                configKeys: [
+                    ConfigKeyChange(
+                        file: "svc.yaml", key: "svc.limits.max_rules", oldValue: "10",
+                        newValue: "500")
+                ],
+                addedText: "", linesAdded: 1, linesRemoved: 1),
             liveAt: 900, deploy: nil, deploySize: 0)
         let code = [f: "def apply_rules(order):\n    limit = CONFIG[\"max_rules\"]\n    return order[:limit]"]
-        let ranked = RootCauseRanker().rank(RootCauseContext(
-            regression: regression, bucketSeconds: 60, changes: [decoy, config], code: code))
+        let ranked = RootCauseRanker().rank(
+            RootCauseContext(
+                regression: regression, bucketSeconds: 60, changes: [decoy, config], code: code))
         #expect(ranked.first?.ref == "cfg")
         #expect(ranked.first?.kind == .config)
         #expect(ranked.first?.evidence.first?.contains("`svc.limits.max_rules` 10 → 500") == true)
@@ -160,17 +192,23 @@ struct ChangesAndRootCauseTests {
         let repo = try ScratchRepository()
         defer { repo.directory.cleanup() }
         let body = "    y = x + 1\n    z = y * 2\n    return z\n"
-        try repo.commit(["m.py": "def helper(x):\n" + body, "conf.json": "{\"pricing\": {\"limit\": 10}}",
-                         "c.yaml": "a:\n  b: 1\n", "c.toml": "[t]\ny = 1\n", "c.ini": "[s]\nk = 1\n",
-                         "s.swift": "struct Cart {\n    func total() -> Int {\n        return 1\n    }\n}\n"],
-                        message: "start")
+        try repo.commit(
+            [
+                "m.py": "def helper(x):\n" + body, "conf.json": "{\"pricing\": {\"limit\": 10}}",
+                "c.yaml": "a:\n  b: 1\n", "c.toml": "[t]\ny = 1\n", "c.ini": "[s]\nk = 1\n",
+                "s.swift": "struct Cart {\n    func total() -> Int {\n        return 1\n    }\n}\n",
+            ],
+            message: "start")
         let binary = repo.directory.file("blob.bin")
         try Data([0, 1, 2, 0x1e, 0x1f, 0, 255]).write(to: URL(fileURLWithPath: binary))
-        try repo.commit(["m.py": "def helper_renamed(x):\n" + body, "conf.json": "{\"pricing\": {\"limit\": 1000}}",
-                         "c.yaml": "a:\n  b: 2\n", "c.toml": "[t]\ny = 2\n", "c.ini": "[s]\nk = 2\n",
-                         "s.swift": "struct Cart {\n    func total() -> Int {\n        return 2\n    }\n}\n",
-                         "caf\u{e9}.py": "x = 1\n"],
-                        message: "change")
+        try repo.commit(
+            [
+                "m.py": "def helper_renamed(x):\n" + body, "conf.json": "{\"pricing\": {\"limit\": 1000}}",
+                "c.yaml": "a:\n  b: 2\n", "c.toml": "[t]\ny = 2\n", "c.ini": "[s]\nk = 2\n",
+                "s.swift": "struct Cart {\n    func total() -> Int {\n        return 2\n    }\n}\n",
+                "caf\u{e9}.py": "x = 1\n",
+            ],
+            message: "change")
         try repo.git(["checkout", "-q", "-b", "side"])
         try repo.commit(["side.py": "def s():\n    return 1\n"], message: "side")
         try repo.git(["checkout", "-q", "main"])
@@ -209,8 +247,9 @@ struct ChangesAndRootCauseTests {
 
     @Test("deploy files: header, times in order per service, one error line naming the line")
     func deployFiles() throws {
-        let rows = try DeployCSV.parse("timestamp,service,commit\n2026-11-02T10:00:00Z,shop,abc1234\n1793613600,shop,def5678\n",
-                                       name: "d.csv")
+        let rows = try DeployCSV.parse(
+            "timestamp,service,commit\n2026-11-02T10:00:00Z,shop,abc1234\n1793613600,shop,def5678\n",
+            name: "d.csv")
         #expect(rows.map(\.line) == [2, 3])
         #expect(throws: HeadroomError.self) {
             try DeployCSV.parse("timestamp,service,commit\n1793613600,shop,a\n1793606400,shop,b\n", name: "d.csv")
@@ -251,8 +290,10 @@ struct ChangesAndRootCauseTests {
         defer { repo.directory.cleanup() }
         var shas: [String] = []
         for i in 0..<7 {
-            shas.append(try repo.commit(["cost.txt": i >= 4 ? "2.0\n" : "1.0\n", "note.txt": "\(i)\n"],
-                                        message: "c\(i)", time: 1_793_606_400 + Int64(i) * 60))
+            shas.append(
+                try repo.commit(
+                    ["cost.txt": i >= 4 ? "2.0\n" : "1.0\n", "note.txt": "\(i)\n"],
+                    message: "c\(i)", time: 1_793_606_400 + Int64(i) * 60))
         }
         let command = "python3 -c \"import random; print(float(open('cost.txt').read()) + random.random() * 0.2)\""
         let outcome = try Bisector(command: command, repetitions: 8).bisect(
@@ -260,7 +301,8 @@ struct ChangesAndRootCauseTests {
         #expect(outcome.culprit == shas[4])
         #expect(outcome.pValue < 0.01)
         #expect(try repo.git(["status", "--porcelain"]).isEmpty)  // the user's checkout is untouched
-        let flat = try Bisector(command: "echo 1", repetitions: 5).bisect(repository: repo.path, good: shas[0], bad: shas[3])
+        let flat = try Bisector(command: "echo 1", repetitions: 5).bisect(
+            repository: repo.path, good: shas[0], bad: shas[3])
         #expect(flat.culprit == nil)
     }
 
@@ -277,13 +319,16 @@ struct ChangesAndRootCauseTests {
         #expect(first.succeeded && first.stdout.contains("2 new"))
         let second = try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store])
         #expect(second.succeeded && second.stdout.contains("imported 0 commits"))
-        let bad = try dir.write("bad.csv", "timestamp,service,commit\n1793606400,shop,\(a)\n1793610000,shop,0123456789abc\n")
+        let bad = try dir.write(
+            "bad.csv", "timestamp,service,commit\n1793606400,shop,\(a)\n1793610000,shop,0123456789abc\n")
         let unknown = try Checkout.headroom(["deploys", "import", bad, "--store", store])
         #expect(!unknown.succeeded)
         #expect(unknown.stderr.contains("bad.csv:3:") && unknown.stderr.split(separator: "\n").count == 1)
-        let late = try dir.write("late.csv", "timestamp,service,commit\n1793610000,shop,\(b)\n1793606400,shop,\(a.prefix(8))\n")
+        let late = try dir.write(
+            "late.csv", "timestamp,service,commit\n1793610000,shop,\(b)\n1793606400,shop,\(a.prefix(8))\n")
         #expect(!(try Checkout.headroom(["deploys", "import", late, "--store", store])).succeeded)
-        let good = try dir.write("good.csv", "timestamp,service,commit\n1793606400,shop,\(a.prefix(8))\n1793610000,shop,\(b)\n")
+        let good = try dir.write(
+            "good.csv", "timestamp,service,commit\n1793606400,shop,\(a.prefix(8))\n1793610000,shop,\(b)\n")
         let imported = try Checkout.headroom(["deploys", "import", good, "--store", store])
         #expect(imported.succeeded && imported.stdout.contains("2 new"))
         let again = try Checkout.headroom(["deploys", "import", good, "--store", store])

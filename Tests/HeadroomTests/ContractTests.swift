@@ -14,8 +14,11 @@ struct ContractTests {
         var rng = BinomialSampler(seed: 7)
         for bucket in 0..<12 {
             let rest = 2000 + rng.draw(n: 200, p: 0.5)
-            var text = "main (app.py:1);serve (app.py:10) \(rest)\nmain (app.py:1);parse (app.py:20) \(1000 + rng.draw(n: 100, p: 0.5))\n"
-            if bucket >= 6 { text += "main (app.py:1);serve (app.py:10);new_path (app.py:30) \(700 + rng.draw(n: 100, p: 0.5))\n" }
+            var text =
+                "main (app.py:1);serve (app.py:10) \(rest)\nmain (app.py:1);parse (app.py:20) \(1000 + rng.draw(n: 100, p: 0.5))\n"
+            if bucket >= 6 {
+                text += "main (app.py:1);serve (app.py:10);new_path (app.py:30) \(700 + rng.draw(n: 100, p: 0.5))\n"
+            }
             let file = try dir.write("p\(bucket).folded", text)
             let at = "\(1_793_606_400 + bucket * 600)"
             let ingested = try Checkout.headroom(["ingest", file, "--service", "svc", "--store", store, "--at", at])
@@ -24,7 +27,9 @@ struct ContractTests {
         return store
     }
 
-    @Test("a function that appears from nothing: detect JSON has before 0 and relative_change null, and the MCP tool returns the same value")
+    @Test(
+        "a function that appears from nothing: detect JSON has before 0 and relative_change null, and the MCP tool returns the same value"
+    )
     func regressionFromZero() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -33,9 +38,12 @@ struct ContractTests {
         try #require(detect.succeeded, "\(detect.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(detect.stdout.utf8)) as? [String: Any])
         let regressions = try #require(json["regressions"] as? [[String: Any]])
-        let fresh = try #require(regressions.first { $0["function"] as? String == "new_path" && $0["metric"] as? String == "self" })
+        let fresh = try #require(
+            regressions.first { $0["function"] as? String == "new_path" && $0["metric"] as? String == "self" })
         #expect(fresh["before"] as? Double == 0)
-        #expect(fresh["relative_change"] is NSNull, "relative_change should be null, got \(String(describing: fresh["relative_change"]))")
+        #expect(
+            fresh["relative_change"] is NSNull,
+            "relative_change should be null, got \(String(describing: fresh["relative_change"]))")
         #expect((fresh["absolute_change"] as? Double ?? 0) > 0.15)
         #expect((fresh["cores"] as? Double ?? 0) > 150)  // at the default 1000 fleet cores
         #expect(fresh["fleet_cores"] as? Double == 1000)
@@ -70,10 +78,14 @@ struct ContractTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try Self.storeWithNewFunction(dir)
-        let cli = try Checkout.headroom(["top", "--service", "svc", "--store", store, "--by", "total", "-n", "3", "--format", "json"])
+        let cli = try Checkout.headroom([
+            "top", "--service", "svc", "--store", store, "--by", "total", "-n", "3", "--format", "json",
+        ])
         try #require(cli.succeeded, "\(cli.stderr)")
-        let tool = try Checkout.headroom(["tools", "call", "query_profile",
-                                          "{\"service\": \"svc\", \"by\": \"total\", \"limit\": 3}", "--store", store])
+        let tool = try Checkout.headroom([
+            "tools", "call", "query_profile",
+            "{\"service\": \"svc\", \"by\": \"total\", \"limit\": 3}", "--store", store,
+        ])
         try #require(tool.succeeded, "\(tool.stderr)")
         let a = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
         let b = try #require(try JSONSerialization.jsonObject(with: Data(tool.stdout.utf8)) as? [String: Any])
@@ -86,15 +98,19 @@ struct ContractTests {
         #expect(first["file"] as? String == "app.py")
     }
 
-    @Test("diff: the CLI and the query_profile tool return the same DiffReport; a new function's relative change is null")
+    @Test(
+        "diff: the CLI and the query_profile tool return the same DiffReport; a new function's relative change is null")
     func diffSameEverywhere() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try Self.storeWithNewFunction(dir)
-        let cli = try Checkout.headroom(["diff", "--service", "svc", "--store", store, "--before", "..2026-11-02T08:50:00Z",
-                                         "--after", "2026-11-02T09:00:00Z..", "-n", "5", "--format", "json"])
+        let cli = try Checkout.headroom([
+            "diff", "--service", "svc", "--store", store, "--before", "..2026-11-02T08:50:00Z",
+            "--after", "2026-11-02T09:00:00Z..", "-n", "5", "--format", "json",
+        ])
         try #require(cli.succeeded, "\(cli.stderr)")
-        let arguments = #"{"service": "svc", "mode": "diff", "before_to": "2026-11-02T08:50:00Z", "after_from": "2026-11-02T09:00:00Z", "limit": 5}"#
+        let arguments =
+            #"{"service": "svc", "mode": "diff", "before_to": "2026-11-02T08:50:00Z", "after_from": "2026-11-02T09:00:00Z", "limit": 5}"#
         let tool = try Checkout.headroom(["tools", "call", "query_profile", arguments, "--store", store])
         try #require(tool.succeeded, "\(tool.stderr)")
         let a = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
@@ -114,17 +130,21 @@ struct ContractTests {
         defer { dir.cleanup() }
         let store = dir.file("s.sqlite")
         let first = try dir.write("a.folded", "main;work 5\n")
-        try #require(try Checkout.headroom(["ingest", first, "--service", "svc", "--store", store, "--at", "0"]).succeeded)
+        try #require(
+            try Checkout.headroom(["ingest", first, "--service", "svc", "--store", store, "--at", "0"]).succeeded)
         // Another process holds the write lock for a few seconds.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
+        holder.arguments = [
+            "python3", "-c",
+            """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None)
             c.execute("BEGIN EXCLUSIVE")
             print("locked", flush=True)
             time.sleep(6)
-            """, store]
+            """, store,
+        ]
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
@@ -132,11 +152,14 @@ struct ContractTests {
         _ = out.fileHandleForReading.availableData  // "locked"
         let second = try dir.write("b.folded", "main;other 7\n")
         let started = Date()
-        let busy = try Shell.run([Checkout.binary, "ingest", second, "--service", "svc", "--store", store, "--at", "60"],
-                                 environment: ["HEADROOM_STORE_BUSY_TIMEOUT": "1"])
+        let busy = try Shell.run(
+            [Checkout.binary, "ingest", second, "--service", "svc", "--store", store, "--at", "60"],
+            environment: ["HEADROOM_STORE_BUSY_TIMEOUT": "1"])
         #expect(busy.status == 1)
         #expect(busy.stderr.split(separator: "\n").count == 1)
-        #expect(busy.stderr.contains("is busy: another headroom process held its lock for 1 s; nothing was written"), "\(busy.stderr)")
+        #expect(
+            busy.stderr.contains("is busy: another headroom process held its lock for 1 s; nothing was written"),
+            "\(busy.stderr)")
         #expect(Date().timeIntervalSince(started) < 5)
         holder.waitUntilExit()
         let top = try Checkout.headroom(["top", "--service", "svc", "--store", store, "--format", "json"])
@@ -155,8 +178,10 @@ struct ContractTests {
         func ask(_ environment: [String: String]) throws -> (ProcessResult, Double) {
             let started = Date()
             let run = try Shell.run(
-                [Checkout.binary, "ask", "what regressed?", "--store", store, "--llm-provider", "openai",
-                 "--llm-base-url", "http://127.0.0.1:\(port)/v1", "--llm-model", "m", "--llm-api-key", "k"],
+                [
+                    Checkout.binary, "ask", "what regressed?", "--store", store, "--llm-provider", "openai",
+                    "--llm-base-url", "http://127.0.0.1:\(port)/v1", "--llm-model", "m", "--llm-api-key", "k",
+                ],
                 environment: environment, timeout: 120)
             return (run, Date().timeIntervalSince(started))
         }
@@ -178,8 +203,9 @@ struct ContractTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try Self.storeWithNewFunction(dir)
-        let run = try Shell.run(["python3", Checkout.root + "/Tests/mcp/session_limit_test.py", Checkout.binary, store],
-                                timeout: 120)
+        let run = try Shell.run(
+            ["python3", Checkout.root + "/Tests/mcp/session_limit_test.py", Checkout.binary, store],
+            timeout: 120)
         let lines = run.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == 2, "\(run.stdout) \(run.stderr)")
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
@@ -191,9 +217,10 @@ struct ContractTests {
 
     @Test("RegressionReport: every key is written, non-finite numbers as null, and it decodes back")
     func reportEncoding() throws {
-        let r = Regression(service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,
-                           timestamp: 1_793_606_400, previousTimestamp: 1_793_606_000, before: 0, after: 0.2,
-                           pValue: 1e-9, confidence: 1, kind: .regression, mde: .nan, effect: .infinity)
+        let r = Regression(
+            service: "s", function: FunctionRef(name: "f", file: nil), metric: .selfShare, index: 3,
+            timestamp: 1_793_606_400, previousTimestamp: 1_793_606_000, before: 0, after: 0.2,
+            pValue: 1e-9, confidence: 1, kind: .regression, mde: .nan, effect: .infinity)
         let report = RegressionReport(r, costs: CostModel(fleetCores: 50, wattsPerCore: 10))
         let text = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

@@ -6,7 +6,8 @@ import Testing
 struct CoreTests {
     @Test("Mann–Whitney U matches scipy's asymptotic test with continuity correction")
     func mannWhitneyMatchesScipy() {
-        let r1 = MannWhitney.test([1.1, 1.3, 1.2, 1.5, 1.4, 1.25, 1.35, 1.6], [1.0, 0.9, 1.05, 1.2, 0.95, 1.1, 0.85, 1.15])
+        let r1 = MannWhitney.test(
+            [1.1, 1.3, 1.2, 1.5, 1.4, 1.25, 1.35, 1.6], [1.0, 0.9, 1.05, 1.2, 0.95, 1.1, 0.85, 1.15])
         #expect(r1.u == 61)
         #expect(abs(r1.pValue - 0.002721949029184541) < 1e-9)
         let r2 = MannWhitney.test([3, 3, 4, 5, 5, 5, 6], [1, 2, 3, 3, 4, 4])
@@ -32,18 +33,21 @@ struct CoreTests {
         #expect(abs(Distributions.chiSquared1SF(3.841458820694124) - 0.05) < 1e-9)
     }
 
-    @Test("SHA-256 matches FIPS 180-4 test vectors", arguments: [
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
-    ])
+    @Test(
+        "SHA-256 matches FIPS 180-4 test vectors",
+        arguments: [
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
+        ])
     func sha256(input: String, digest: String) {
         #expect(SHA256.hex(Array(input.utf8)) == digest)
     }
 
     @Test("headroom.toml gives service and commands; malformed lines name their line number")
     func settings() throws {
-        let parsed = try ProjectSettings.parse("""
+        let parsed = try ProjectSettings.parse(
+            """
             # comment
             [service]
             name = "shop"   # trailing

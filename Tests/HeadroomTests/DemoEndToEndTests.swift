@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import HeadroomCore
 import HeadroomTesting
@@ -36,8 +36,9 @@ struct DemoEndToEndTests {
         var regressed_file: String
     }
 
-    @Test("the demo finds the culprit's regression, names the commit and author, and delivers a validated branch",
-          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    @Test(
+        "the demo finds the culprit's regression, names the commit and author, and delivers a validated branch",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func demo() throws {
         let result = try DemoRun.shared.get()
         let dir = try TemporaryDirectory(prefix: "headroom-demo-files")
@@ -85,8 +86,10 @@ struct DemoEndToEndTests {
         let onsetText = try #require(regression["timestamp"] as? String)
         let onset = try #require(Timestamps.parse(onsetText))
         let diffRun = try Checkout.headroom(
-            ["diff", "--store", store, "--service", "shop", "--before", "..\(onset - 1)", "--after", "\(onset)..",
-             "--format", "json"])
+            [
+                "diff", "--store", store, "--service", "shop", "--before", "..\(onset - 1)", "--after", "\(onset)..",
+                "--format", "json",
+            ])
         #expect(diffRun.status == 0, "\(diffRun.stderr)")
         let diffJSON = try #require(try JSONSerialization.jsonObject(with: Data(diffRun.stdout.utf8)) as? [String: Any])
         let firstRow = try #require((diffJSON["functions"] as? [[String: Any]])?.first)
@@ -95,8 +98,10 @@ struct DemoEndToEndTests {
         #expect((firstRow["change"] as? Double ?? 0) > 0.05)
         let svg = dir.file("diff.svg")
         let flame = try Checkout.headroom(
-            ["flamegraph", "--store", store, "--service", "shop", "--diff", "--before", "..\(onset - 1)",
-             "--after", "\(onset)..", "--out", svg])
+            [
+                "flamegraph", "--store", store, "--service", "shop", "--diff", "--before", "..\(onset - 1)",
+                "--after", "\(onset)..", "--out", svg,
+            ])
         #expect(flame.status == 0, "\(flame.stderr)")
         let svgData = try Data(contentsOf: URL(fileURLWithPath: svg))
         #expect(XMLParser(data: svgData).parse(), "the SVG is not well-formed XML")
@@ -117,8 +122,9 @@ struct DemoEndToEndTests {
     }
 
     /// The offline rule brain answers the demo's questions with the store's own figures and cites its tool calls.
-    @Test("headroom ask answers what regressed, why, what to do, the opportunities and a function's cost, offline",
-          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    @Test(
+        "headroom ask answers what regressed, why, what to do, the opportunities and a function's cost, offline",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func askOffline() throws {
         let demo = try DemoRun.shared.get()
         try #require(demo.status == 0, "\(demo.stderr)")
@@ -132,36 +138,54 @@ struct DemoEndToEndTests {
             return (json["text"] as? String ?? "", json)
         }
         func percent(_ share: Any?) -> String { String(format: "%.2f%%", (share as? Double ?? 0) * 100) }
-        func tools(_ json: [String: Any]) -> [String] { (json["evidence"] as? [[String: Any]] ?? []).compactMap { $0["tool"] as? String } }
+        func tools(_ json: [String: Any]) -> [String] {
+            (json["evidence"] as? [[String: Any]] ?? []).compactMap { $0["tool"] as? String }
+        }
 
         let regressed = try ask("what regressed?")
-        #expect(regressed.text.contains("`apply_discounts` (shop/pricing.py) in shop: \(percent(regression["before"])) → \(percent(regression["after"]))"),
-                "\(regressed.text)")
+        #expect(
+            regressed.text.contains(
+                "`apply_discounts` (shop/pricing.py) in shop: \(percent(regression["before"])) → \(percent(regression["after"]))"
+            ),
+            "\(regressed.text)")
         #expect(regressed.text.contains(regression["timestamp"] as? String ?? "?"))
         #expect(tools(regressed.json).contains("list_regressions"))
 
         let why = try ask("why did it regress?")
         let sha = try #require(rootCause["commit"] as? String)
-        #expect(why.text.contains("commit \(sha.prefix(12)) by \(rootCause["author"] as? String ?? "?")"), "\(why.text)")
+        #expect(
+            why.text.contains("commit \(sha.prefix(12)) by \(rootCause["author"] as? String ?? "?")"), "\(why.text)")
         #expect(why.text.contains(rootCause["message"] as? String ?? "?"))
         #expect(why.text.contains("Evidence:"))
 
         let todo = try ask("what should we do about regression 1?")
         // The newest delivered patch for the regression (the demo's, or a later test's) with its measured figures.
-        let listed = try Checkout.headroom(["tools", "call", "list_patches", #"{"regression":1,"status":"delivered"}"#, "--store", demo.store])
-        let patches = try #require((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["patches"] as? [[String: Any]])
+        let listed = try Checkout.headroom([
+            "tools", "call", "list_patches", #"{"regression":1,"status":"delivered"}"#, "--store", demo.store,
+        ])
+        let patches = try #require(
+            (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["patches"]
+                as? [[String: Any]])
         let newest = try #require(patches.last)
         let speedup = (newest["validation"] as? [String: Any])?["speedup"] as? Double ?? 0
         #expect(todo.text.contains("patch #\(newest["patch"] as? Int ?? 0) (log-guard skill)"), "\(todo.text)")
-        #expect(todo.text.contains(newest["branch"] as? String ?? "?") && todo.text.contains(String(format: "%.2f× faster", speedup)),
-                "\(todo.text)")
+        #expect(
+            todo.text.contains(newest["branch"] as? String ?? "?")
+                && todo.text.contains(String(format: "%.2f× faster", speedup)),
+            "\(todo.text)")
         #expect(tools(todo.json).contains("list_patches"))
 
         let cost = try ask("what does apply_discounts cost?")
-        let top = try Checkout.headroom(["tools", "call", "query_profile", #"{"service":"shop","function":"apply_discounts","by":"total"}"#,
-                                         "--store", demo.store])
-        let row = try #require(((try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])?["functions"] as? [[String: Any]])?.first)
-        #expect(cost.text.contains("\(percent(row["total"])) of CPU inclusive, \(percent(row["self"])) self"), "\(cost.text)")
+        let top = try Checkout.headroom([
+            "tools", "call", "query_profile", #"{"service":"shop","function":"apply_discounts","by":"total"}"#,
+            "--store", demo.store,
+        ])
+        let row = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])?["functions"]
+                as? [[String: Any]])?.first)
+        #expect(
+            cost.text.contains("\(percent(row["total"])) of CPU inclusive, \(percent(row["self"])) self"),
+            "\(cost.text)")
         #expect(cost.text.contains(String(format: "≈ %.1f cores", row["cores"] as? Double ?? 0)))
         #expect(cost.text.contains("since the onset"))
 
@@ -175,26 +199,34 @@ struct DemoEndToEndTests {
     }
 
     /// The official Python MCP SDK as an independent client, over stdio and Streamable HTTP (Tests/mcp).
-    @Test("the Python MCP SDK drives headroom mcp over stdio and HTTP",
-          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    @Test(
+        "the Python MCP SDK drives headroom mcp over stdio and HTTP",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func mcpClient() throws {
         let demo = try DemoRun.shared.get()
         try #require(demo.status == 0, "\(demo.stderr)")
-        let run = try Shell.run(["python3", Checkout.root + "/Tests/mcp/mcp_client_test.py", "--headroom", Checkout.binary,
-                                 "--store", demo.store, "--transport", "both"], timeout: 900)
+        let run = try Shell.run(
+            [
+                "python3", Checkout.root + "/Tests/mcp/mcp_client_test.py", "--headroom", Checkout.binary,
+                "--store", demo.store, "--transport", "both",
+            ], timeout: 900)
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("all MCP client checks passed"))
     }
 
     /// The LLM brain against the fake provider (Tests/llm): a tool-calling fix through retries, malformed answers
     /// and a guardrail refusal; ask over the Anthropic format; budgets.
-    @Test("the LLM loop fixes the demo's regression against the fake provider and rejects bad answers",
-          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    @Test(
+        "the LLM loop fixes the demo's regression against the fake provider and rejects bad answers",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func llmAgent() throws {
         let demo = try DemoRun.shared.get()
         try #require(demo.status == 0, "\(demo.stderr)")
-        let run = try Shell.run(["python3", Checkout.root + "/Tests/llm/llm_agent_test.py", "--headroom", Checkout.binary,
-                                 "--store", demo.store], timeout: 900)
+        let run = try Shell.run(
+            [
+                "python3", Checkout.root + "/Tests/llm/llm_agent_test.py", "--headroom", Checkout.binary,
+                "--store", demo.store,
+            ], timeout: 900)
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("all LLM agent checks passed"))
     }

@@ -78,8 +78,9 @@ struct DetectionFilterTests {
 
     @Test("severity: effect in MDE units matches the planted size; direction follows the metric")
     func severity() {
-        let mde = SeriesAnalyzer.minimumDetectableEffect(sigma: 1, before: 168, after: 168, positions: 336 - 9,
-                                                         alpha: 0.001, power: 0.8)
+        let mde = SeriesAnalyzer.minimumDetectableEffect(
+            sigma: 1, before: 168, after: 168, positions: 336 - 9,
+            alpha: 0.001, power: 0.8)
         #expect(abs(mde - 0.109 * (4.65 + 0.84)) < 0.03)
         var values = Self.noise(336, seed: 11)
         for i in 168..<336 { values[i] -= 3 * mde }
@@ -164,13 +165,17 @@ struct DetectionFilterTests {
                 let online = OnlineSeriesDetector(window: configuration.points)
                 var announced: [OnlineSeriesDetector.Announcement] = []
                 for (value, time) in zip(values, times) { announced += online.append(value, time: time) }
-                let batch = SeriesAnalyzer().analyze(values, grid: Array(0..<values.count), interval: configuration.interval)
+                let batch = SeriesAnalyzer().analyze(
+                    values, grid: Array(0..<values.count), interval: configuration.interval)
                 #expect(online.current() == batch, "\(sample.functionNames[f])")
                 for event in batch.events {
                     finalEvents += 1
-                    let told = announced.contains { $0.event.kind == event.kind && abs($0.event.index - event.index) <= 5 }
-                    #expect(told || online.isPending(event.kind, at: event.index),
-                            "\(sample.functionNames[f]): \(event.kind) at \(event.index) never announced")
+                    let told = announced.contains {
+                        $0.event.kind == event.kind && abs($0.event.index - event.index) <= 5
+                    }
+                    #expect(
+                        told || online.isPending(event.kind, at: event.index),
+                        "\(sample.functionNames[f]): \(event.kind) at \(event.index) never announced")
                 }
                 announcedTotal += announced.count
                 // A regression announced at onset and later seen to come back is the same event, now a transient.
@@ -219,7 +224,8 @@ struct DetectionFilterTests {
             if case .failure(let e) = r { return HeadroomError.oneLine(e) } else { return "" }
         }
         #expect(message(run("series,timestamp,value\na,1,1\nb,1,2\na,2,3\n")).contains(":4: series a appears again"))
-        #expect(message(run("series,timestamp,value\na,1,1\na,1,2\n")).contains(":3: timestamp 1 of series a is repeated"))
+        #expect(
+            message(run("series,timestamp,value\na,1,1\na,1,2\n")).contains(":3: timestamp 1 of series a is repeated"))
         #expect(message(run("series,timestamp,value\na,2,1\na,1,2\n")).contains("earlier than"))
         #expect(message(run("series,timestamp,value\na,1,x1\n")).contains(":2: value 'x1' is not a finite number"))
         #expect(message(run("series,timestamp,value\na,1,inf\n")).contains("not a finite number"))
@@ -228,7 +234,10 @@ struct DetectionFilterTests {
         #expect(message(run("series,timestamp,value\na,1\n")).contains("expected 3 cells"))
         #expect(message(run("series,timestamp,value\na,yesterday,1\n")).contains("not an ISO-8601 time"))
         var text = "value,series,timestamp\n"
-        for i in 0..<100 { text += "\(i == 7 ? "" : i == 9 ? "nan" : String(i < 60 ? 1.0 : 9.0)),s,2026-11-02T\(String(format: "%02d", i / 60)):\(String(format: "%02d", i % 60)):00Z\n" }
+        for i in 0..<100 {
+            text +=
+                "\(i == 7 ? "" : i == 9 ? "nan" : String(i < 60 ? 1.0 : 9.0)),s,2026-11-02T\(String(format: "%02d", i / 60)):\(String(format: "%02d", i % 60)):00Z\n"
+        }
         guard case .success(let report) = run(text) else { Issue.record("valid file refused"); return }
         #expect(report.pointCount == 98)
         #expect(report.regressions.first?.lead.row == 60)
@@ -246,7 +255,9 @@ struct DetectionFilterTests {
                 #expect(fast == Double(text), "\(text)")
             }
         }
-        for text in ["2026-11-02T08:00:00Z", "2026-11-02T08:00:00+01:00", "2026-11-02", "1793606400", "2026-11-02T08:00:00.250Z"] {
+        for text in [
+            "2026-11-02T08:00:00Z", "2026-11-02T08:00:00+01:00", "2026-11-02", "1793606400", "2026-11-02T08:00:00.250Z",
+        ] {
             let fast = Array(text.utf8).withUnsafeBufferPointer { FleetCSVReader.parseTime($0) }
             #expect(fast == Timestamps.parse(text), "\(text)")
         }

@@ -43,8 +43,9 @@ struct DetectionTests {
     @Test("a shift that reverts within the horizon is a transient; one that stays, or reverts later, is kept")
     func transientFilter() {
         func change(_ index: Int, _ before: Double, _ after: Double) -> CountChange {
-            CountChange(index: index, before: before, after: after, pValue: 1e-9, samplesBefore: 1000,
-                        samplesAfter: 1000, dispersion: 1)
+            CountChange(
+                index: index, before: before, after: after, pValue: 1e-9, samplesBefore: 1000,
+                samplesAfter: 1000, dispersion: 1)
         }
         let detector = RegressionDetector()
         #expect(detector.withoutTransients([change(10, 0.10, 0.15), change(14, 0.15, 0.10)]).isEmpty)
@@ -100,8 +101,10 @@ struct DetectionTests {
         }
         return ServiceSeries(
             service: "svc", times: (0..<16).map { Int64($0) * 60 }, totals: totals,
-            functions: [hot: (hotCounts, hotCounts), other: (otherCounts, otherCounts),
-                        handler: ([Int64](repeating: 0, count: 16), handlerTotal)],
+            functions: [
+                hot: (hotCounts, hotCounts), other: (otherCounts, otherCounts),
+                handler: ([Int64](repeating: 0, count: 16), handlerTotal),
+            ],
             callees: [handler: [hot]])
     }
 

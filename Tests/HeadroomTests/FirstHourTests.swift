@@ -9,11 +9,14 @@ import Testing
 /// stdio answering everything it read.
 @Suite("first hour")
 struct FirstHourTests {
-    func headroom(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> ProcessResult {
+    func headroom(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws
+        -> ProcessResult
+    {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "HEADROOM_STORE")
         for (key, value) in environment { env[key] = value }
-        return try Shell.run([Checkout.binary] + arguments, in: directory, environment: env, inheritEnvironment: false, timeout: 120)
+        return try Shell.run(
+            [Checkout.binary] + arguments, in: directory, environment: env, inheritEnvironment: false, timeout: 120)
     }
 
     /// The store an ancestor of `directory` holds, if any (then discovery finds it: also a valid outcome).
@@ -32,12 +35,16 @@ struct FirstHourTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         try #require(ancestorStore(of: dir.path) == nil, "a store above \(dir.path) would be found instead")
-        for command in [["top", "--service", "shop"], ["review", "list"], ["review", "show", "1"], ["detect"],
-                        ["rootcause", "1"], ["ask", "what regressed?"], ["opportunities"], ["doctor"], ["repos", "list"],
-                        ["tools", "call", "list_regressions"], ["fix", "1"]] {
+        for command in [
+            ["top", "--service", "shop"], ["review", "list"], ["review", "show", "1"], ["detect"],
+            ["rootcause", "1"], ["ask", "what regressed?"], ["opportunities"], ["doctor"], ["repos", "list"],
+            ["tools", "call", "list_regressions"], ["fix", "1"],
+        ] {
             let run = try headroom(command, in: dir.path)
             #expect(run.status == 1, "\(command)")
-            #expect(run.stderr.contains("no store at .headroom/headroom.sqlite; no .headroom/ here or above"), "\(command): \(run.stderr)")
+            #expect(
+                run.stderr.contains("no store at .headroom/headroom.sqlite; no .headroom/ here or above"),
+                "\(command): \(run.stderr)")
             #expect(run.stderr.split(separator: "\n").count == 1, "\(command): \(run.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dir.file(".headroom")), "\(command) created a store")
         }
@@ -60,13 +67,18 @@ struct FirstHourTests {
         #expect(found.status == 0 && found.stdout.contains("work"), "\(found.stderr)")
         let other = try TemporaryDirectory()
         defer { other.cleanup() }
-        let byEnvironment = try headroom(["top", "--service", "svc"], in: other.path,
-                                         environment: ["HEADROOM_STORE": dir.file(".headroom/headroom.sqlite")])
+        let byEnvironment = try headroom(
+            ["top", "--service", "svc"], in: other.path,
+            environment: ["HEADROOM_STORE": dir.file(".headroom/headroom.sqlite")])
         #expect(byEnvironment.status == 0 && byEnvironment.stdout.contains("work"), "\(byEnvironment.stderr)")
-        let missing = try headroom(["top", "--service", "svc"], in: nested, environment: ["HEADROOM_STORE": other.file("none.sqlite")])
-        #expect(missing.stderr.contains("no store at \(other.file("none.sqlite")) (from HEADROOM_STORE)"), "\(missing.stderr)")
-        let explicit = try headroom(["top", "--service", "svc", "--store", other.file("x.sqlite")], in: nested,
-                                    environment: ["HEADROOM_STORE": dir.file(".headroom/headroom.sqlite")])
+        let missing = try headroom(
+            ["top", "--service", "svc"], in: nested, environment: ["HEADROOM_STORE": other.file("none.sqlite")])
+        #expect(
+            missing.stderr.contains("no store at \(other.file("none.sqlite")) (from HEADROOM_STORE)"),
+            "\(missing.stderr)")
+        let explicit = try headroom(
+            ["top", "--service", "svc", "--store", other.file("x.sqlite")], in: nested,
+            environment: ["HEADROOM_STORE": dir.file(".headroom/headroom.sqlite")])
         #expect(explicit.stderr.contains("no store at \(other.file("x.sqlite")) (from --store)"), "\(explicit.stderr)")
     }
 
@@ -75,14 +87,19 @@ struct FirstHourTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let foreign = dir.file("someone-elses.sqlite")
-        let made = try Shell.run(["python3", "-c", "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('CREATE TABLE customers (id)'); c.commit()"])
+        let made = try Shell.run([
+            "python3", "-c",
+            "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('CREATE TABLE customers (id)'); c.commit()",
+        ])
         try #require(made.succeeded, "\(made.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: foreign))
         for command in [["detect"], ["ingest", "p.folded", "--service", "svc"], ["repos", "add", "svc", dir.path]] {
             try dir.write("p.folded", "main;work 10\n")
             let run = try headroom(command + ["--store", foreign], in: dir.path)
-            #expect(run.status == 1 && run.stderr.contains("is a SQLite database but not a Headroom store (tables: customers)"),
-                    "\(command): \(run.stderr)")
+            #expect(
+                run.status == 1
+                    && run.stderr.contains("is a SQLite database but not a Headroom store (tables: customers)"),
+                "\(command): \(run.stderr)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == before)
         try dir.write("notes.sqlite", "plain text, not a database\n")
@@ -103,8 +120,11 @@ struct FirstHourTests {
         #expect(version.status == 0 && version.stdout == HeadroomVersion.string + "\n")
         try dir.write("afile", "x")
         let demo = try headroom(["demo", "--workdir", dir.file("afile")], in: dir.path)
-        #expect(demo.status == 1 && demo.stderr == "headroom: error: --workdir \(dir.file("afile")) is a file; the demo needs a folder (it creates one)\n",
-                "\(demo.stderr)")
+        #expect(
+            demo.status == 1
+                && demo.stderr
+                    == "headroom: error: --workdir \(dir.file("afile")) is a file; the demo needs a folder (it creates one)\n",
+            "\(demo.stderr)")
     }
 
     @Test("MCP over stdio answers every request it read, even when input ends right after them")
@@ -119,9 +139,13 @@ struct FirstHourTests {
             #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
             #"{"jsonrpc":"2.0","id":"three","method":"tools/call","params":{"name":"query_profile","arguments":{"service":"svc"}}}"#,
         ]
-        let run = try Shell.run([Checkout.binary, "mcp"], in: dir.path, input: Data((lines.joined(separator: "\n") + "\n").utf8), timeout: 120)
+        let run = try Shell.run(
+            [Checkout.binary, "mcp"], in: dir.path, input: Data((lines.joined(separator: "\n") + "\n").utf8),
+            timeout: 120)
         let ids = run.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let id = object["id"] else { return nil }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let id = object["id"]
+            else { return nil }
             return "\(id)"
         }
         #expect(Set(ids) == ["1", "2", "three"], "\(run.stdout.prefix(600)) \(run.stderr.suffix(600))")

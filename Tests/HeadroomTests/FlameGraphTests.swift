@@ -59,8 +59,10 @@ struct FlameGraphTests {
             #expect(want.count > 50)
             let got = Self.drawn(graph.render(pruned))
             let first = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-            #expect(got.count == want.count && first == got.count,
-                    "first difference at \(first): \(got.dropFirst(first).first ?? "-") vs \(want.dropFirst(first).first ?? "-")")
+            #expect(
+                got.count == want.count && first == got.count,
+                "first difference at \(first): \(got.dropFirst(first).first ?? "-") vs \(want.dropFirst(first).first ?? "-")"
+            )
             #expect(graph.render(pruned) == graph.render(full))
             #expect(pruned.root.samples == total)
             // Fewer nodes are held than the full tree has (kept frames plus the widths of dropped children).
@@ -101,13 +103,18 @@ struct FlameGraphTests {
             // Function ids in the store differ from ours: frames travel by name.
             let text = stacks.map { $0.frames.map { "f\($0)" }.joined(separator: ";") + " \($0.samples)" }
                 .joined(separator: "\n")
-            try ingestor.ingest(file: dir.write("p\(bucket).folded", text + "\n"), service: "svc", at: base + Int64(bucket) * 60)
+            try ingestor.ingest(
+                file: dir.write("p\(bucket).folded", text + "\n"), service: "svc", at: base + Int64(bucket) * 60)
         }
         let queries = ProfileQueries(store: store)
         // Folded frames carry no file.
-        func tree(_ stacks: [(frames: [Int64], samples: Int64)], baseline: [(frames: [Int64], samples: Int64)]?) -> FlameTree {
+        func tree(_ stacks: [(frames: [Int64], samples: Int64)], baseline: [(frames: [Int64], samples: Int64)]?)
+            -> FlameTree
+        {
             var tree = FlameTree()
-            for stack in stacks { tree.add(stack.frames.map { FunctionRef(name: "f\($0)", file: nil) }, samples: stack.samples) }
+            for stack in stacks {
+                tree.add(stack.frames.map { FunctionRef(name: "f\($0)", file: nil) }, samples: stack.samples)
+            }
             for stack in baseline ?? [] {
                 tree.addBaseline(stack.frames.map { FunctionRef(name: "f\($0)", file: nil) }, samples: stack.samples)
             }

@@ -22,8 +22,9 @@ struct InterruptionTests {
             repo = try ScratchRepository()
             store = dir.file("s.sqlite")
             marker = "headroom-interrupt-\(UUID().uuidString.prefix(8))"
-            try repo.commit([
-                "app.py": """
+            try repo.commit(
+                [
+                    "app.py": """
                     import logging
 
                     logger = logging.getLogger("scratch")
@@ -36,17 +37,23 @@ struct InterruptionTests {
                             total += i
                         return total
                     """,
-                "headroom.toml": "[commands]\ntest = \"true\"\nbench = \"sleep 300; echo \(marker)\"\n",
-            ], message: "scratch")
+                    "headroom.toml": "[commands]\ntest = \"true\"\nbench = \"sleep 300; echo \(marker)\"\n",
+                ], message: "scratch")
             _ = try Store.open(path: store).replaceRegressions(service: "scratch", with: [Self.regression])
             #expect(try Checkout.headroom(["repos", "add", "scratch", repo.path, "--store", store]).status == 0)
-            let made = try Checkout.headroom(["tools", "call", "generate_patch", #"{"skill":"log-guard","kind":"regression","target":1,"repository":"scratch","path":"app.py","function":"work"}"#, "--store", store])
+            let made = try Checkout.headroom([
+                "tools", "call", "generate_patch",
+                #"{"skill":"log-guard","kind":"regression","target":1,"repository":"scratch","path":"app.py","function":"work"}"#,
+                "--store", store,
+            ])
             #expect(made.stdout.contains("\"proposed\""), "\(made.stdout) \(made.stderr)")
         }
 
         static let regression = Regression(
-            id: 1, service: "scratch", function: FunctionRef(name: "work", file: "app.py"), metric: .selfShare, index: 2,
-            timestamp: 5100, previousTimestamp: 1100, before: 0.04, after: 0.25, pValue: 1e-20, confidence: 1, kind: .regression)
+            id: 1, service: "scratch", function: FunctionRef(name: "work", file: "app.py"), metric: .selfShare,
+            index: 2,
+            timestamp: 5100, previousTimestamp: 1100, before: 0.04, after: 0.25, pValue: 1e-20, confidence: 1,
+            kind: .regression)
 
         /// Starts `validate_patch` on patch 1 and waits until its benchmark runs.
         func startValidation() throws -> Process {
@@ -76,8 +83,10 @@ struct InterruptionTests {
         }
 
         func worktrees() throws -> [String] {
-            try repo.git(["worktree", "list", "--porcelain"]).split(separator: "\n").filter { $0.hasPrefix("worktree ") }
-                .map(String.init).dropFirst().map { $0 }
+            try repo.git(["worktree", "list", "--porcelain"]).split(separator: "\n").filter {
+                $0.hasPrefix("worktree ")
+            }
+            .map(String.init).dropFirst().map { $0 }
         }
 
         func status() throws -> PatchRecord.Status { try Store.open(path: store).patch(id: 1).status }
@@ -109,15 +118,18 @@ struct InterruptionTests {
             process.waitUntilExit()
             #expect(process.terminationStatus == 128 + signal)
             let stderr = try String(contentsOfFile: scene.dir.file("stderr"), encoding: .utf8)
-            #expect(stderr.contains("interrupted (\(signal == SIGTERM ? "SIGTERM" : "SIGINT"))") && stderr.contains("cancelled patch 1"), "\(stderr)")
+            #expect(
+                stderr.contains("interrupted (\(signal == SIGTERM ? "SIGTERM" : "SIGINT"))")
+                    && stderr.contains("cancelled patch 1"), "\(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
             #expect(scene.waitForBenchmarksToEnd(), "the benchmark outlived the run")
             #expect(try scene.worktrees().isEmpty)
             #expect(try scene.status() == .cancelled)
             let doctor = try Checkout.headroom(["doctor", "--store", scene.store, "--format", "json"])
             // Nothing of this run is left (other tests' killed runs, in parallel, may leave their own scratch).
-            #expect(!doctor.stdout.contains("\"worktree\"") && !doctor.stdout.contains("\"patch\"")
-                && !doctor.stdout.contains("\"branch\""), "\(doctor.stdout)")
+            #expect(
+                !doctor.stdout.contains("\"worktree\"") && !doctor.stdout.contains("\"patch\"")
+                    && !doctor.stdout.contains("\"branch\""), "\(doctor.stdout)")
         }
     }
 
@@ -132,8 +144,9 @@ struct InterruptionTests {
         #expect(try scene.worktrees().count == 2)
         #expect(try scene.status() == .proposed)
         let shown = try Checkout.headroom(["doctor", "--store", scene.store])
-        #expect(shown.stdout.contains("found: worktree") && shown.stdout.contains("found: patch patch 1")
-            && shown.stdout.contains("found: process") && shown.stdout.contains("doctor --fix"), "\(shown.stdout)")
+        #expect(
+            shown.stdout.contains("found: worktree") && shown.stdout.contains("found: patch patch 1")
+                && shown.stdout.contains("found: process") && shown.stdout.contains("doctor --fix"), "\(shown.stdout)")
         #expect(try scene.worktrees().count == 2, "doctor without --fix changes nothing")
         let fixed = try Checkout.headroom(["doctor", "--fix", "--store", scene.store])
         #expect(fixed.status == 0 && fixed.stdout.contains("removed: worktree"), "\(fixed.stdout)")
@@ -143,7 +156,9 @@ struct InterruptionTests {
         #expect(try Checkout.headroom(["doctor", "--store", scene.store]).stdout.contains("nothing left behind"))
     }
 
-    @Test("a delivery killed with its branch checked out in a stale worktree: the worktree, the branch and the row are reaped")
+    @Test(
+        "a delivery killed with its branch checked out in a stale worktree: the worktree, the branch and the row are reaped"
+    )
     func killedDelivery() throws {
         let dir = try TemporaryDirectory()
         let repo = try ScratchRepository()
@@ -160,16 +175,21 @@ struct InterruptionTests {
         let deadLease = "\(ProcessLease.host):\(gone):1"
         #expect(!ProcessLease.isAlive(deadLease) && ProcessLease.isAlive(ProcessLease.current))
         let scratch = try PrivateTemporary.directory(prefix: "headroom")
-        try deadLease.write(toFile: scratch.appendingPathComponent(ProcessLease.fileName).path, atomically: true, encoding: .utf8)
+        try deadLease.write(
+            toFile: scratch.appendingPathComponent(ProcessLease.fileName).path, atomically: true, encoding: .utf8)
         ActiveWork.shared.removeScratch(scratch.path)
         let worktree = scratch.appendingPathComponent("patch-dead").path
         let root = try Git(path: repo.path).root
         try repo.git(["worktree", "add", "-q", "-b", "headroom/regression-9", worktree, base])
-        try repo.git(["-C", worktree, "-c", "user.name=Headroom", "-c", "user.email=headroom@localhost", "commit", "-q",
-                      "--allow-empty", "-m", "half-made"])
-        var record = try store.savePatch(PatchRecord(
-            regressionID: try #require(store.regressions().first?.id), skill: "log-guard", repository: root, branch: "headroom/regression-9", baseCommit: base,
-            diff: "", prDescription: nil, status: .proposed, reason: nil, validation: nil))
+        try repo.git([
+            "-C", worktree, "-c", "user.name=Headroom", "-c", "user.email=headroom@localhost", "commit", "-q",
+            "--allow-empty", "-m", "half-made",
+        ])
+        var record = try store.savePatch(
+            PatchRecord(
+                regressionID: try #require(store.regressions().first?.id), skill: "log-guard", repository: root,
+                branch: "headroom/regression-9", baseCommit: base,
+                diff: "", prDescription: nil, status: .proposed, reason: nil, validation: nil))
         try store.setPatchOwner([record.id!], owner: deadLease)
         // Before: git cannot delete the branch (checked out in the stale worktree).
         #expect(try Shell.run(["git", "-C", repo.path, "branch", "-D", "headroom/regression-9"]).status != 0)
@@ -192,7 +212,8 @@ struct InterruptionTests {
         let service = PatchService(store: store, outputDirectory: scene.dir.file("prs"))
         let root = try Git(path: scene.repo.path).root
         let target = PatchTarget(kind: "regression", id: 1, repository: root, path: "app.py", function: "work")
-        let gain = ValidationResult(testsPassed: true, speedup: 3, ci95: [2.5, 3.5], pValue: 1e-5, beforeSeconds: [3], afterSeconds: [1])
+        let gain = ValidationResult(
+            testsPassed: true, speedup: 3, ci95: [2.5, 3.5], pValue: 1e-5, beforeSeconds: [3], afterSeconds: [1])
         func delivered(_ record: PatchRecord) throws -> PatchRecord {
             var validated = record
             validated.validation = gain
@@ -203,15 +224,17 @@ struct InterruptionTests {
         #expect(first.branch == "headroom/regression-1" && again.branch == first.branch && again.commit == first.commit)
         #expect(try scene.repo.git(["branch", "--list", "headroom/*"]).split(separator: "\n").count == 1)
         // A different edit of the same target is a different fix: a branch of its own.
-        let other = try service.propose(skill: "log-guard", target: target, replacement: """
-            def work(items):
-                total = 0
-                for i in items:
-                    if logger.isEnabledFor(logging.DEBUG):  # only when debugging
-                        logger.debug(f"item {i}: {[j * j for j in range(300)]}")
-                    total += i
-                return total
-            """)
+        let other = try service.propose(
+            skill: "log-guard", target: target,
+            replacement: """
+                def work(items):
+                    total = 0
+                    for i in items:
+                        if logger.isEnabledFor(logging.DEBUG):  # only when debugging
+                            logger.debug(f"item {i}: {[j * j for j in range(300)]}")
+                        total += i
+                    return total
+                """)
         #expect(other.status == .proposed, "\(other.reason ?? "")")
         #expect(try delivered(other).branch == "headroom/regression-1-2")
     }

@@ -13,7 +13,8 @@ struct MCPAndLLMTests {
     func redaction() throws {
         let dir = try TemporaryDirectory(prefix: "headroom-redact")
         defer { dir.cleanup() }
-        try "# comment\nDB_PASSWORD=\"pa55word-xyz\"\nEMPTY=\nexport_ok=1\n".write(toFile: dir.file(".env"), atomically: true, encoding: .utf8)
+        try "# comment\nDB_PASSWORD=\"pa55word-xyz\"\nEMPTY=\nexport_ok=1\n".write(
+            toFile: dir.file(".env"), atomically: true, encoding: .utf8)
         var redactor = Redactor(secrets: ["configured-secret-1"])
         redactor.addDotEnv(repository: dir.path)
         redactor.addEnvironment(["MY_API_TOKEN": "tok-123456789", "HOME": "/root"])
@@ -26,7 +27,10 @@ struct MCPAndLLMTests {
             -----END RSA PRIVATE KEY-----
             """
         let out = redactor.redact(text)
-        for secret in ["configured-secret-1", "pa55word-xyz", "tok-123456789", "sk-ant-", "ghp_", "AKIAABCD", "abc.def-ghi", "hunter22", "MIIE"] {
+        for secret in [
+            "configured-secret-1", "pa55word-xyz", "tok-123456789", "sk-ant-", "ghp_", "AKIAABCD", "abc.def-ghi",
+            "hunter22", "MIIE",
+        ] {
             #expect(!out.contains(secret), "\(secret) leaked: \(out)")
         }
         #expect(out.contains("home /root"))
@@ -62,19 +66,24 @@ struct MCPAndLLMTests {
         #expect(lines.contains("        return 2"))
         try Guardrails().check(edit)
         #expect(throws: Refusal.self) {
-            try ProposedEdit.build(path: "m.py", source: source, function: "A.f", span: 11...12,
-                                   replacement: "  def f(self):\n      return 1", moduleLines: [], summary: [])
+            try ProposedEdit.build(
+                path: "m.py", source: source, function: "A.f", span: 11...12,
+                replacement: "  def f(self):\n      return 1", moduleLines: [], summary: [])
         }
         #expect(throws: Refusal.self) {
-            try ProposedEdit.build(path: "m.py", source: source, function: "A.f", span: 11...12,
-                                   replacement: "def f(self):\n    return 1", moduleLines: ["    indented()"], summary: [])
+            try ProposedEdit.build(
+                path: "m.py", source: source, function: "A.f", span: 11...12,
+                replacement: "def f(self):\n    return 1", moduleLines: ["    indented()"], summary: [])
         }
         // A second definition next to the function, or a different function, is refused.
-        for replacement in ["def f(self):\n    return 1\n\ndef g(self):\n    return 3", "def h(self):\n    return 1",
-                            "def f(self):\n    return 1\nprint('side effect')", "def f(self):\n    return ("] {
+        for replacement in [
+            "def f(self):\n    return 1\n\ndef g(self):\n    return 3", "def h(self):\n    return 1",
+            "def f(self):\n    return 1\nprint('side effect')", "def f(self):\n    return (",
+        ] {
             #expect(throws: Refusal.self, "\(replacement)") {
-                try ProposedEdit.build(path: "m.py", source: source, function: "A.f", span: 11...12, replacement: replacement,
-                                       moduleLines: [], summary: [])
+                try ProposedEdit.build(
+                    path: "m.py", source: source, function: "A.f", span: 11...12, replacement: replacement,
+                    moduleLines: [], summary: [])
             }
         }
     }
@@ -82,15 +91,23 @@ struct MCPAndLLMTests {
     @Test("LLM configuration: env and flags, nothing configured means the rule brain, bad settings are one error")
     func configuration() throws {
         #expect(try LLMConfiguration.resolve(environment: [:]) == nil)
-        let c = try #require(try LLMConfiguration.resolve(environment: [
-            "HEADROOM_LLM_MODEL": "llama3", "HEADROOM_LLM_BASE_URL": "http://127.0.0.1:11434/v1", "OPENAI_API_KEY": "k",
-            "HEADROOM_LLM_MAX_STEPS": "7",
-        ]))
+        let c = try #require(
+            try LLMConfiguration.resolve(environment: [
+                "HEADROOM_LLM_MODEL": "llama3", "HEADROOM_LLM_BASE_URL": "http://127.0.0.1:11434/v1",
+                "OPENAI_API_KEY": "k",
+                "HEADROOM_LLM_MAX_STEPS": "7",
+            ]))
         #expect(c.provider == .openai && c.apiKey == "k" && c.maxSteps == 7)
-        let a = try #require(try LLMConfiguration.resolve(model: "claude", environment: ["HEADROOM_LLM_PROVIDER": "anthropic", "ANTHROPIC_API_KEY": "x"]))
+        let a = try #require(
+            try LLMConfiguration.resolve(
+                model: "claude", environment: ["HEADROOM_LLM_PROVIDER": "anthropic", "ANTHROPIC_API_KEY": "x"]))
         #expect(a.baseURL == "https://api.anthropic.com" && a.apiKey == "x")
-        #expect(throws: HeadroomError.self) { try LLMConfiguration.resolve(provider: "gemini", model: "m", environment: [:]) }
-        #expect(throws: HeadroomError.self) { try LLMConfiguration.resolve(baseURL: "ftp://x", model: "m", environment: [:]) }
+        #expect(throws: HeadroomError.self) {
+            try LLMConfiguration.resolve(provider: "gemini", model: "m", environment: [:])
+        }
+        #expect(throws: HeadroomError.self) {
+            try LLMConfiguration.resolve(baseURL: "ftp://x", model: "m", environment: [:])
+        }
         #expect(throws: HeadroomError.self) { try LLMConfiguration.resolve(baseURL: "http://x", environment: [:]) }
     }
 
@@ -99,8 +116,9 @@ struct MCPAndLLMTests {
     /// no path outside the registered repository and no secret.
     @Test("a model that obeys planted instructions gets no command, no foreign repository and no secret")
     func promptInjection() throws {
-        let run = try Shell.run(["python3", Checkout.root + "/Tests/llm/injection_test.py", "--headroom", Checkout.binary],
-                                timeout: 600)
+        let run = try Shell.run(
+            ["python3", Checkout.root + "/Tests/llm/injection_test.py", "--headroom", Checkout.binary],
+            timeout: 600)
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(2000))")
         #expect(run.stdout.contains("all injection checks passed"))
     }
@@ -108,9 +126,15 @@ struct MCPAndLLMTests {
     @Test("HTTP beyond loopback needs a token of at least 16 characters")
     func httpBinding() throws {
         let surface = MCPSurface(registry: ToolRegistry(), catalog: nil)
-        #expect(throws: HeadroomError.self) { try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: nil) }
-        #expect(throws: HeadroomError.self) { try MCPHTTPServer(surface: surface, host: "10.0.0.5", port: 0, token: "short") }
-        #expect(throws: Never.self) { try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: String(repeating: "t", count: 16)) }
+        #expect(throws: HeadroomError.self) {
+            try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: nil)
+        }
+        #expect(throws: HeadroomError.self) {
+            try MCPHTTPServer(surface: surface, host: "10.0.0.5", port: 0, token: "short")
+        }
+        #expect(throws: Never.self) {
+            try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: String(repeating: "t", count: 16))
+        }
         #expect(throws: Never.self) { try MCPHTTPServer(surface: surface, host: "127.0.0.1", port: 0, token: nil) }
     }
 

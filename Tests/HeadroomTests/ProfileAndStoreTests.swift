@@ -23,23 +23,30 @@ struct ProfileAndStoreTests {
         #expect(costs[FunctionRef(name: "g", file: "a.py")]?.selfSamples == 3)
     }
 
-    @Test("frame normalisation", arguments: [
-        ("apply (shop/pricing.py:42)", "apply", "shop/pricing.py"),
-        ("Catalog.search.<locals>.<genexpr> (shop/catalog.py:61)", "Catalog.search.<locals>.<genexpr>", "shop/catalog.py"),
-        ("memcpy+0x1f [libc.so.6]", "memcpy", "libc.so.6"),
-        ("main", "main", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        "frame normalisation",
+        arguments: [
+            ("apply (shop/pricing.py:42)", "apply", "shop/pricing.py"),
+            (
+                "Catalog.search.<locals>.<genexpr> (shop/catalog.py:61)", "Catalog.search.<locals>.<genexpr>",
+                "shop/catalog.py"
+            ),
+            ("memcpy+0x1f [libc.so.6]", "memcpy", "libc.so.6"),
+            ("main", "main", nil),
+        ] as [(String, String, String?)])
     func normalises(frame: String, name: String, file: String?) {
         #expect(FrameNormalizer.normalize(frame) == FunctionRef(name: name, file: file))
     }
 
-    @Test("bad folded input is one clear error naming the file", arguments: [
-        ("", "empty file"),
-        ("a;b notanumber", "bad sample count"),
-        ("a;b -4", "negative sample count"),
-        ("justoneword", "expected"),
-        ("a;b 9223372036854775807\nc 9", "overflow"),
-    ])
+    @Test(
+        "bad folded input is one clear error naming the file",
+        arguments: [
+            ("", "empty file"),
+            ("a;b notanumber", "bad sample count"),
+            ("a;b -4", "negative sample count"),
+            ("justoneword", "expected"),
+            ("a;b 9223372036854775807\nc 9", "overflow"),
+        ])
     func rejectsBadInput(text: String, expected: String) {
         do {
             _ = try ProfileReader.read(data: Data(text.utf8), source: "bad.folded")
@@ -52,7 +59,9 @@ struct ProfileAndStoreTests {
 
     @Test("invalid UTF-8 and 10,001-deep stacks are refused")
     func rejectsHostileInput() {
-        #expect(throws: HeadroomError.self) { try ProfileReader.read(data: Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x") }
+        #expect(throws: HeadroomError.self) {
+            try ProfileReader.read(data: Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x")
+        }
         let deep = Array(repeating: "f", count: 10_001).joined(separator: ";") + " 1"
         #expect(throws: HeadroomError.self) { try ProfileReader.read(data: Data(deep.utf8), source: "x") }
     }
@@ -64,7 +73,9 @@ struct ProfileAndStoreTests {
         let file = try dir.write("p.folded", "main (m.py:1);hot (m.py:5) 75\nmain (m.py:1);cold (m.py:9) 25\n")
         let store = try Store.open(path: dir.file("s.sqlite"))
         let ingestor = ProfileIngestor(store: store)
-        #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430).outcome == .ingested(bucket: 1_793_606_400))
+        #expect(
+            try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430).outcome
+                == .ingested(bucket: 1_793_606_400))
         #expect(try ingestor.ingest(file: file, service: "svc", at: 1_793_606_430).outcome == .duplicate)
         let top = try store.top(service: "svc")
         #expect(top.totalSamples == 100)
@@ -100,10 +111,14 @@ struct ProfileAndStoreTests {
         #expect(all.rows.first { $0.function.name == "main" }?.totalSamples == 138)
         for (from, to) in [(nil, nil), (Int64(1_793_606_400), Int64(1_793_607_599)) as (Int64?, Int64?)] {
             let named = try store.top(service: "svc", from: from, to: to, limit: 10, function: "apply_discounts")
-            #expect(Set(named.rows.map(\.function.name)) == (from == nil ? ["shop.pricing.apply_discounts", "apply_discounts"]
-                                                                            : ["shop.pricing.apply_discounts"]))
+            #expect(
+                Set(named.rows.map(\.function.name))
+                    == (from == nil
+                        ? ["shop.pricing.apply_discounts", "apply_discounts"]
+                        : ["shop.pricing.apply_discounts"]))
             // `_` is not a wildcard.
-            #expect(try store.top(service: "svc", from: from, to: to, function: "a_c").rows.map(\.function.name) == ["a_c"])
+            #expect(
+                try store.top(service: "svc", from: from, to: to, function: "a_c").rows.map(\.function.name) == ["a_c"])
             // The SQL filter is FunctionRef.namesMatch.
             let every = from == nil ? all.rows : summed.rows
             for wanted in ["pricing.apply_discounts", "apply_discountsX", "c", "main", "shop.pricing.apply_discounts"] {
@@ -158,7 +173,8 @@ struct ProfileAndStoreTests {
             // The flame graph's full read agrees.
             let all = try store.stacks(service: "svc", from: from, to: to)
             #expect(all.totalSamples == sums.reduce(0, +))
-            #expect(Dictionary(uniqueKeysWithValues: all.stacks.map { ($0.frames.last!.name, $0.samples) })
+            #expect(
+                Dictionary(uniqueKeysWithValues: all.stacks.map { ($0.frames.last!.name, $0.samples) })
                     == Dictionary(uniqueKeysWithValues: leaves.indices.map { ("leaf\($0)", sums[$0]) }))
         }
         #expect(try store.heaviestStacks(service: "svc", limit: 100).stacks.count == leaves.count)
@@ -201,7 +217,9 @@ struct ProfileAndStoreTests {
         let bad = try dir.write("bad.folded", "a;b 10\nc;d x\n")
         let store = try Store.open(path: dir.file("s.sqlite"))
         try ProfileIngestor(store: store).ingest(file: good, service: "svc", at: 0)
-        #expect(throws: HeadroomError.self) { try ProfileIngestor(store: store).ingest(file: bad, service: "svc", at: 60) }
+        #expect(throws: HeadroomError.self) {
+            try ProfileIngestor(store: store).ingest(file: bad, service: "svc", at: 60)
+        }
         #expect(try store.top(service: "svc").totalSamples == 10)
         #expect(try store.profileCount(service: "svc") == 1)
     }

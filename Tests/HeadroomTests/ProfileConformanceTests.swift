@@ -11,8 +11,9 @@ struct ProfileConformanceTests {
     typealias P = ProfileFormatTests
 
     static func read(_ text: String, sampleType: String? = nil, format: ProfileFormat? = nil) throws -> ReadProfile {
-        try ProfileReader.read(data: Data(text.utf8), source: "perf.txt",
-                               options: ProfileReadOptions(format: format, sampleType: sampleType))
+        try ProfileReader.read(
+            data: Data(text.utf8), source: "perf.txt",
+            options: ProfileReadOptions(format: format, sampleType: sampleType))
     }
 
     static func message(_ body: () throws -> Void) -> String? {
@@ -43,9 +44,12 @@ struct ProfileConformanceTests {
         #expect(read.profile.totalSamples == 2)
         let costs = read.profile.functionCosts()
         #expect(costs[FunctionRef(name: "native_write_msr_safe_[k]", file: "[kernel.kallsyms]")]?.selfSamples == 1)
-        #expect(costs[FunctionRef(name: "LBusy;::main_[j]", file: "/tmp/perf-19982.map")]
-            == FunctionCost(selfSamples: 1, totalSamples: 2))
-        #expect(costs[FunctionRef(name: "start_thread", file: "/lib/x86_64-linux-gnu/libpthread-2.15.so")]?.totalSamples == 2)
+        #expect(
+            costs[FunctionRef(name: "LBusy;::main_[j]", file: "/tmp/perf-19982.map")]
+                == FunctionCost(selfSamples: 1, totalSamples: 2))
+        #expect(
+            costs[FunctionRef(name: "start_thread", file: "/lib/x86_64-linux-gnu/libpthread-2.15.so")]?.totalSamples
+                == 2)
     }
 
     @Test("perf: a command name that looks like hex is still a header")
@@ -62,7 +66,9 @@ struct ProfileConformanceTests {
         #expect(read.profile.sampleType == "cpu-clock/nanoseconds")
         #expect(read.profile.samples(label: Label(key: "comm", value: "dd")) == 10_101_010)
         let costs = read.profile.functionCosts()
-        #expect(costs[FunctionRef(name: "fsnotify_[k]", file: "/lib/modules/4.1.0-virtual/build/vmlinux")]?.selfSamples == 10_101_010)
+        #expect(
+            costs[FunctionRef(name: "fsnotify_[k]", file: "/lib/modules/4.1.0-virtual/build/vmlinux")]?.selfSamples
+                == 10_101_010)
         // An unknown symbol in a known module is named after the module, as stackcollapse-perf names it.
         #expect(costs[FunctionRef(name: "[dd]", file: "/bin/dd")]?.totalSamples == 10_101_010)
     }
@@ -93,7 +99,9 @@ struct ProfileConformanceTests {
         #expect(instructions.profile.functionCosts()[FunctionRef(name: "cold", file: "/opt/app")]?.selfSamples == 300)
         #expect(instructions.profile.skippedSampleTypes == ["cycles": 300])
         let missing = Self.message { _ = try Self.read(text, sampleType: "branch-misses") }
-        #expect(missing?.contains("no 'branch-misses' samples (the file has cycles, instructions)") == true, "\(missing ?? "")")
+        #expect(
+            missing?.contains("no 'branch-misses' samples (the file has cycles, instructions)") == true,
+            "\(missing ?? "")")
     }
 
     @Test("perf: kernel-space frames are marked whatever the module spelling; JIT frames too")
@@ -109,14 +117,15 @@ struct ProfileConformanceTests {
 
             """
         let frames = Set(try Self.read(text).profile.functionCosts().keys)
-        #expect(frames == [
-            FunctionRef(name: "__vdso_gettimeofday_[k]", file: "[vdso]"),
-            FunctionRef(name: "tcp_sendmsg_[k]", file: "/lib/modules/4.3.0-rc1-virtual/build/vmlinux"),
-            FunctionRef(name: "ipv4_conntrack_local_[k]", file: "[nf_conntrack_ipv4]"),
-            FunctionRef(name: "[perf-10939.map]_[j]", file: "/tmp/perf-10939.map"),
-            FunctionRef(name: "[libc-2.15.so]", file: "/lib/x86_64-linux-gnu/libc-2.15.so"),
-            FunctionRef(name: "[unknown]", file: nil),
-        ])
+        #expect(
+            frames == [
+                FunctionRef(name: "__vdso_gettimeofday_[k]", file: "[vdso]"),
+                FunctionRef(name: "tcp_sendmsg_[k]", file: "/lib/modules/4.3.0-rc1-virtual/build/vmlinux"),
+                FunctionRef(name: "ipv4_conntrack_local_[k]", file: "[nf_conntrack_ipv4]"),
+                FunctionRef(name: "[perf-10939.map]_[j]", file: "/tmp/perf-10939.map"),
+                FunctionRef(name: "[libc-2.15.so]", file: "/lib/x86_64-linux-gnu/libc-2.15.so"),
+                FunctionRef(name: "[unknown]", file: nil),
+            ])
     }
 
     @Test("text that is no profile is refused in one line that says what was expected")
@@ -135,10 +144,12 @@ struct ProfileConformanceTests {
         #expect(forced?.contains("neither a perf sample header nor a stack frame") == true, "\(forced ?? "accepted")")
     }
 
-    @Test("legacy pprof formats are named and refused", arguments: [
-        ("heap profile:   1:   262144 [     1:   262144] @ heapprofile\n", "heap profile: a legacy pprof format"),
-        ("--- contention:\ncycles/second=3000000000\n", "contention profile: a legacy pprof format"),
-    ])
+    @Test(
+        "legacy pprof formats are named and refused",
+        arguments: [
+            ("heap profile:   1:   262144 [     1:   262144] @ heapprofile\n", "heap profile: a legacy pprof format"),
+            ("--- contention:\ncycles/second=3000000000\n", "contention profile: a legacy pprof format"),
+        ])
     func refusesLegacyText(text: String, expected: String) {
         let error = Self.message { _ = try Self.read(text) }
         #expect(error?.contains(expected) == true, "\(error ?? "accepted")")
@@ -152,29 +163,37 @@ struct ProfileConformanceTests {
         #expect(error?.contains("legacy binary CPU profile") == true, "\(error ?? "accepted")")
     }
 
-    static let twoTypes = P.field(1, P.varintField(1, 1) + P.varintField(2, 2))
+    static let twoTypes =
+        P.field(1, P.varintField(1, 1) + P.varintField(2, 2))
         + P.field(1, P.varintField(1, 4) + P.varintField(2, 5))
     static let twoTypeStrings = P.strings(["", "alloc_objects", "count", "main", "alloc_space", "bytes"])
     static func twoValueSample(_ a: Int64, _ b: Int64) -> [UInt8] {
-        P.field(2, P.varintField(1, 1) + P.varintField(2, UInt64(bitPattern: a)) + P.varintField(2, UInt64(bitPattern: b)))
+        P.field(
+            2, P.varintField(1, 1) + P.varintField(2, UInt64(bitPattern: a)) + P.varintField(2, UInt64(bitPattern: b)))
     }
 
     @Test("pprof: negative values are checked only for the sample type read (diff profiles)")
     func negativesOfAnotherType() throws {
-        let bytes = Data(Self.twoTypes + Self.twoTypeStrings + Self.twoValueSample(4, -512) + Self.twoValueSample(2, 256)
-            + P.location1 + P.function1)
+        let bytes = Data(
+            Self.twoTypes + Self.twoTypeStrings + Self.twoValueSample(4, -512) + Self.twoValueSample(2, 256)
+                + P.location1 + P.function1)
         // The default (the last type, no CPU-like one) has a negative value: refused, naming the usable type.
         let error = Self.message { _ = try ProfileReader.read(data: bytes, source: "delta.pb") }
-        #expect(error == "delta.pb (pprof): 'alloc_space/bytes' has negative values, as a diff profile does; not ingested (--sample-type alloc_objects/count has none)")
-        let objects = try ProfileReader.read(data: bytes, source: "delta.pb",
-                                             options: ProfileReadOptions(sampleType: "alloc_objects"))
+        #expect(
+            error
+                == "delta.pb (pprof): 'alloc_space/bytes' has negative values, as a diff profile does; not ingested (--sample-type alloc_objects/count has none)"
+        )
+        let objects = try ProfileReader.read(
+            data: bytes, source: "delta.pb",
+            options: ProfileReadOptions(sampleType: "alloc_objects"))
         #expect(objects.profile.totalSamples == 6)
     }
 
     @Test("hostile sizes: a small gzip that inflates past the limit, and string tables past theirs, are one error")
     func boundedReads() throws {
         // 8 MiB of one string compresses to a few KB: past a 4 MiB limit the read stops.
-        let huge = P.sampleType + P.strings(["", "samples", "count", "main", String(repeating: "a", count: 8 << 20)])
+        let huge =
+            P.sampleType + P.strings(["", "samples", "count", "main", String(repeating: "a", count: 8 << 20)])
             + P.sample(locations: [1], value: 1) + P.location1 + P.function1
         let gz = try PprofBuilder.gzip(Data(huge))
         #expect(gz.count < 100_000)
@@ -186,7 +205,8 @@ struct ProfileConformanceTests {
         strings.maximumStringBytes = 1 << 20
         let bytes = Self.message { _ = try ProfileReader.read(data: gz, source: "bomb.pb.gz", options: strings) }
         #expect(bytes?.contains("the string table holds more than 1 MiB, the limit") == true, "\(bytes ?? "accepted")")
-        let many = P.sampleType + P.strings(["", "samples", "count", "main"] + (0..<200).map { "s\($0)" })
+        let many =
+            P.sampleType + P.strings(["", "samples", "count", "main"] + (0..<200).map { "s\($0)" })
             + P.sample(locations: [1], value: 1) + P.location1 + P.function1
         var entries = ProfileReadOptions()
         entries.maximumStrings = 100

@@ -21,9 +21,11 @@ struct ProfileFormatTests {
         let mainLocation = b.location([main])
         let handleLocation = b.location([handle])
         let marshal = b.location([inlined, encode])  // inlined first, the caller last
-        b.sample([marshal, handleLocation, mainLocation], values: [30, 300_000_000],
-                 labels: labels ? [("endpoint", "/checkout")] : [])
-        b.sample([handleLocation, mainLocation], values: [10, 100_000_000], labels: labels ? [("endpoint", "/cart")] : [])
+        b.sample(
+            [marshal, handleLocation, mainLocation], values: [30, 300_000_000],
+            labels: labels ? [("endpoint", "/checkout")] : [])
+        b.sample(
+            [handleLocation, mainLocation], values: [10, 100_000_000], labels: labels ? [("endpoint", "/cart")] : [])
         b.sample([handleLocation, handleLocation, mainLocation], values: [5, 50_000_000])
         return b
     }
@@ -72,7 +74,8 @@ struct ProfileFormatTests {
         var withDefault = PprofBuilder(defaultSampleType: "cpu")
         let l = withDefault.location([Self.main])
         withDefault.sample([l], values: [1, 7])
-        #expect(try ProfileReader.read(data: withDefault.serialized(), source: "p").profile.sampleType == "cpu/nanoseconds")
+        #expect(
+            try ProfileReader.read(data: withDefault.serialized(), source: "p").profile.sampleType == "cpu/nanoseconds")
 
         var heap = PprofBuilder(sampleTypes: [("alloc_objects", "count"), ("inuse_space", "bytes")])
         let h = heap.location([Self.main])
@@ -119,22 +122,24 @@ struct ProfileFormatTests {
     static let location1 = field(4, varintField(1, 1) + field(4, varintField(1, 1)))
     static let function1 = field(5, varintField(1, 1) + varintField(2, 3))
 
-    @Test("bad pprof input: one error line naming the file and the problem", arguments: [
-        ("truncated gzip", "truncated gzip"),
-        ("corrupt gzip", "corrupt gzip"),
-        ("not protobuf", "not a valid protobuf"),
-        ("string index out of range", "string index 9 out of range"),
-        ("missing location", "missing location id 7"),
-        ("missing function", "missing function id 1"),
-        ("negative value", "negative value"),
-        ("overflowing values", "overflow"),
-        ("10,001-deep stack", "deeper than 10000"),
-        ("invalid UTF-8 string", "not valid UTF-8"),
-        ("empty file", "empty file"),
-        ("empty gzip", "empty file"),
-        ("no samples", "no samples"),
-        ("truncated protobuf", "truncated protobuf"),
-    ])
+    @Test(
+        "bad pprof input: one error line naming the file and the problem",
+        arguments: [
+            ("truncated gzip", "truncated gzip"),
+            ("corrupt gzip", "corrupt gzip"),
+            ("not protobuf", "not a valid protobuf"),
+            ("string index out of range", "string index 9 out of range"),
+            ("missing location", "missing location id 7"),
+            ("missing function", "missing function id 1"),
+            ("negative value", "negative value"),
+            ("overflowing values", "overflow"),
+            ("10,001-deep stack", "deeper than 10000"),
+            ("invalid UTF-8 string", "not valid UTF-8"),
+            ("empty file", "empty file"),
+            ("empty gzip", "empty file"),
+            ("no samples", "no samples"),
+            ("truncated protobuf", "truncated protobuf"),
+        ])
     func rejectsBadPprof(kind: String, expected: String) throws {
         let good = try Self.sampleProfile().serialized()
         let header = Self.sampleType + Self.strings(["", "samples", "count", "main"])
@@ -150,21 +155,27 @@ struct ProfileFormatTests {
             bytes = gz
         case "not protobuf": bytes = Data([0x0f, 0xff, 0xff, 0x00, 0x01, 0x02, 0x03])
         case "string index out of range":
-            bytes = Data(header + Self.sample(locations: [1], value: 1) + Self.location1
-                + Self.field(5, Self.varintField(1, 1) + Self.varintField(2, 9)))
-        case "missing location": bytes = Data(header + Self.sample(locations: [7], value: 1) + Self.location1 + Self.function1)
+            bytes = Data(
+                header + Self.sample(locations: [1], value: 1) + Self.location1
+                    + Self.field(5, Self.varintField(1, 1) + Self.varintField(2, 9)))
+        case "missing location":
+            bytes = Data(header + Self.sample(locations: [7], value: 1) + Self.location1 + Self.function1)
         case "missing function":
             bytes = Data(header + Self.sample(locations: [1], value: 1) + Self.location1)
-        case "negative value": bytes = Data(header + Self.sample(locations: [1], value: -3) + Self.location1 + Self.function1)
+        case "negative value":
+            bytes = Data(header + Self.sample(locations: [1], value: -3) + Self.location1 + Self.function1)
         case "overflowing values":
-            bytes = Data(header + Self.sample(locations: [1], value: Int64.max) + Self.sample(locations: [1], value: 2)
-                + Self.location1 + Self.function1)
+            bytes = Data(
+                header + Self.sample(locations: [1], value: Int64.max) + Self.sample(locations: [1], value: 2)
+                    + Self.location1 + Self.function1)
         case "10,001-deep stack":
-            bytes = Data(header + Self.sample(locations: Array(repeating: 1, count: 10_001), value: 1) + Self.location1
-                + Self.function1)
+            bytes = Data(
+                header + Self.sample(locations: Array(repeating: 1, count: 10_001), value: 1) + Self.location1
+                    + Self.function1)
         case "invalid UTF-8 string":
-            bytes = Data(Self.sampleType + Self.strings(["", "samples", "count"]) + Self.field(6, [0x66, 0xff, 0xfe])
-                + Self.sample(locations: [1], value: 1) + Self.location1 + Self.function1)
+            bytes = Data(
+                Self.sampleType + Self.strings(["", "samples", "count"]) + Self.field(6, [0x66, 0xff, 0xfe])
+                    + Self.sample(locations: [1], value: 1) + Self.location1 + Self.function1)
         case "empty file":
             bytes = Data()
             forced = false
@@ -212,7 +223,9 @@ struct ProfileFormatTests {
         #expect(read.profile.sampleType == "cpu-clock:pppH/nanoseconds")
         #expect(costs[hot] == FunctionCost(selfSamples: 250_000, totalSamples: 500_000))
         #expect(costs[FunctionRef(name: "__do_softirq_[k]", file: "[kernel.kallsyms]")]?.selfSamples == 250_000)
-        #expect(costs[FunctionRef(name: "std::vector<int>::push_back(int const&)", file: "/opt/app/bin/worker")]?.selfSamples == 250_000)
+        #expect(
+            costs[FunctionRef(name: "std::vector<int>::push_back(int const&)", file: "/opt/app/bin/worker")]?
+                .selfSamples == 250_000)
         #expect(costs[FunctionRef(name: "main", file: "/opt/app/bin/worker")]?.totalSamples == 750_000)
         #expect(read.profile.samples(label: Label(key: "comm", value: "my worker")) == 250_000)
     }
@@ -248,8 +261,9 @@ struct ProfileFormatTests {
         let all = try queries.top(service: "api", range: TimeRange(), byTotal: false, limit: 10)
         #expect(all.totalSamples == 45)
         #expect(all.rows.first?.function == Self.inlined)
-        let cart = try queries.top(service: "api", range: TimeRange(), byTotal: false, limit: 10,
-                                   label: Label(key: "endpoint", value: "/cart"))
+        let cart = try queries.top(
+            service: "api", range: TimeRange(), byTotal: false, limit: 10,
+            label: Label(key: "endpoint", value: "/cart"))
         #expect(cart.totalSamples == 10)
         #expect(cart.rows.map(\.function) == [Self.handle, Self.main])
         let svg = try queries.flameGraph(service: "api", range: TimeRange())

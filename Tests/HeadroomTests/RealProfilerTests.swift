@@ -21,7 +21,9 @@ struct RealProfilerTests {
     }
 
     static func top(_ store: String, _ service: String, by: String = "self") throws -> Top {
-        let run = try Checkout.headroom(["top", "--store", store, "--service", service, "--by", by, "-n", "50", "--format", "json"])
+        let run = try Checkout.headroom([
+            "top", "--store", store, "--service", service, "--by", by, "-n", "50", "--format", "json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         return try JSONDecoder().decode(Top.self, from: Data(run.stdout.utf8))
     }
@@ -39,8 +41,9 @@ struct RealProfilerTests {
         #expect(selfSum <= 1 + 1e-9)
     }
 
-    @Test("the example service recorded under py-spy ingests and tops consistently",
-          .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    @Test(
+        "the example service recorded under py-spy ingests and tops consistently",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
     func pySpy() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -48,8 +51,10 @@ struct RealProfilerTests {
         let service = Checkout.root + "/Examples/shop/service"
         let kept = dir.file("shop.folded")
         let run = try Checkout.headroom(
-            ["record", "--store", store, "--service", "shop", "--rate", "200", "--keep", kept, "--",
-             "python3", service + "/load.py", "--seconds", "2"], in: service, timeout: 300)
+            [
+                "record", "--store", store, "--service", "shop", "--rate", "200", "--keep", kept, "--",
+                "python3", service + "/load.py", "--seconds", "2",
+            ], in: service, timeout: 300)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("under py-spy"))
         let top = try Self.top(store, "shop")
@@ -64,12 +69,15 @@ struct RealProfilerTests {
         #expect(again.stdout.contains("skipped"))
     }
 
-    @Test("a native program recorded under perf record -g ingests, with its hot function first",
-          .enabled(if: Shell.which("perf") != nil && Shell.which("gcc") != nil, "perf or gcc is missing"))
+    @Test(
+        "a native program recorded under perf record -g ingests, with its hot function first",
+        .enabled(if: Shell.which("perf") != nil && Shell.which("gcc") != nil, "perf or gcc is missing"))
     func perfRecord() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let source = try dir.write("spin.c", """
+        let source = try dir.write(
+            "spin.c",
+            """
             #include <stdio.h>
             __attribute__((noinline)) double hot_loop(long n) { double x = 0; for (long i = 0; i < n; i++) x += i * 0.5; return x; }
             __attribute__((noinline)) double cold_loop(long n) { double x = 0; for (long i = 0; i < n; i++) x += i * 0.25; return x; }
@@ -98,9 +106,11 @@ struct RealProfilerTests {
         #expect(work.total_samples >= first.self_samples + cold.self_samples)
     }
 
-    @Test("a bad file is one error line, a non-zero exit, and the store unchanged", arguments: [
-        "truncated.pb.gz", "junk.bin", "deep.folded", "empty.folded",
-    ])
+    @Test(
+        "a bad file is one error line, a non-zero exit, and the store unchanged",
+        arguments: [
+            "truncated.pb.gz", "junk.bin", "deep.folded", "empty.folded",
+        ])
     func badFileLeavesStore(name: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -114,7 +124,8 @@ struct RealProfilerTests {
             let gz = try ProfileFormatTests.sampleProfile().gzipped()
             try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: bad))
         case "junk.bin": try Data([0x00, 0x07, 0xff, 0x10, 0x80, 0x81]).write(to: URL(fileURLWithPath: bad))
-        case "deep.folded": _ = try dir.write(name, Array(repeating: "f", count: 10_001).joined(separator: ";") + " 1\n")
+        case "deep.folded":
+            _ = try dir.write(name, Array(repeating: "f", count: 10_001).joined(separator: ";") + " 1\n")
         default: _ = try dir.write(name, "")
         }
         let run = try Checkout.headroom(["ingest", bad, "--store", store, "--service", "svc", "--at", "60"])

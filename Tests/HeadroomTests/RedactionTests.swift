@@ -11,22 +11,41 @@ struct RedactionTests {
     /// (line, the secret part that must not survive).
     static let positives: [(String, String)] = [
         ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
-        ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        (
+            "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        ),
         // Source text inside JSON (a tool result as sent): its quotes arrive escaped (found by the injection corpus).
-        (#"{"added_text":"AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be\"\nX = 1"}"#, "wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be"),
+        (
+            #"{"added_text":"AWS_SECRET_ACCESS_KEY = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be\"\nX = 1"}"#,
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCY7d0b3794be"
+        ),
         (#"{"text":"password = \"correct horse battery\""}"#, "correct horse battery"),
         (#"{"text":"API_KEY: \"Zx81mQ0pL2vB7nC4kD9sE3fG6hJ\""}"#, "Zx81mQ0pL2vB7nC4kD9sE3fG6hJ"),
-        (#"{"aws_secret_access_key": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}"#, "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
+        (
+            #"{"aws_secret_access_key": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}"#,
+            "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+        ),
         ("SLACK_BOT=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012"),
         ("notify via xoxp-1111111111-2222222222-3333333333-abcdef0123456789", "xoxp-1111111111"),
-        ("webhook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "T00000000/B00000000"),
-        ("Authorization token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-         "eyJzdWIiOiIxMjM0NTY3ODkwIn0"),
+        (
+            "webhook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            "T00000000/B00000000"
+        ),
+        (
+            "Authorization token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+            "eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+        ),
         ("DATABASE_URL=postgres://app:s3cr3t-Pa55@db.internal:5432/shop", "s3cr3t-Pa55"),
         ("redis://default:hunter2hunter2@cache:6379/0", "hunter2hunter2"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
-         "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
-        ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oE\n-----END EC PRIVATE KEY-----", "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oE"),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+        ),
+        (
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oE\n-----END EC PRIVATE KEY-----",
+            "MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oE"
+        ),
         ("SECRET_KEY=django-insecure-9x#k2lm0qz", "django-insecure-9x#k2lm0qz"),
         ("app.config['SECRET_KEY'] = 'a-b-c-d-e-f-g-h'", "a-b-c-d-e-f-g-h"),
         (#"password = "correct horse battery staple""#, "correct horse battery staple"),

@@ -12,13 +12,16 @@ struct SandboxTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let sandbox = ValidationSandbox()
-        let env = sandbox.environment(["PATH": "/usr/bin", "HOME": "/root", "OPENAI_API_KEY": "sk-x", "GITHUB_TOKEN": "t",
-                                       "HEADROOM_MCP_TOKEN": "m", "AWS_SECRET_ACCESS_KEY": "a"])
+        let env = sandbox.environment([
+            "PATH": "/usr/bin", "HOME": "/root", "OPENAI_API_KEY": "sk-x", "GITHUB_TOKEN": "t",
+            "HEADROOM_MCP_TOKEN": "m", "AWS_SECRET_ACCESS_KEY": "a",
+        ])
         #expect(env == ["PATH": "/usr/bin", "HOME": "/root"])
         setenv("HEADROOM_TEST_SANDBOX_SECRET", "do-not-leak", 1)
         defer { unsetenv("HEADROOM_TEST_SANDBOX_SECRET") }
-        let run = try sandbox.run("echo ${HEADROOM_TEST_SANDBOX_SECRET:-absent}; command -v python3 >/dev/null && echo python",
-                                  in: dir.path, timeout: 30)
+        let run = try sandbox.run(
+            "echo ${HEADROOM_TEST_SANDBOX_SECRET:-absent}; command -v python3 >/dev/null && echo python",
+            in: dir.path, timeout: 30)
         #expect(run.stdout == "absent\npython\n", "\(run.stdout) \(run.stderr)")
     }
 
@@ -73,9 +76,12 @@ struct SandboxTests {
         let tag = "headroom-escape-\(UUID().uuidString.prefix(8))"
         // Ends normally, and on timeout.
         _ = try sandbox.run("setsid sh -c 'sleep 60; echo \(tag)' >/dev/null 2>&1 & echo ok", in: dir.path, timeout: 30)
-        _ = try sandbox.run("setsid sh -c 'sleep 60; echo \(tag)-t' >/dev/null 2>&1 & sleep 30", in: dir.path, timeout: 1)
+        _ = try sandbox.run(
+            "setsid sh -c 'sleep 60; echo \(tag)-t' >/dev/null 2>&1 & sleep 30", in: dir.path, timeout: 1)
         let deadline = Date().addingTimeInterval(5)
-        while (Self.running(tag) || Self.running(tag + "-t")) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        while (Self.running(tag) || Self.running(tag + "-t")) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         #expect(!Self.running(tag) && !Self.running(tag + "-t"), "a detached child outlived its command")
     }
 
@@ -83,13 +89,20 @@ struct SandboxTests {
     func resourceLimits() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        var sandbox = ValidationSandbox(environment: ["HEADROOM_VALIDATION_MEMORY_MB": "512", "HEADROOM_VALIDATION_FILE_MB": "1"])
+        var sandbox = ValidationSandbox(environment: [
+            "HEADROOM_VALIDATION_MEMORY_MB": "512", "HEADROOM_VALIDATION_FILE_MB": "1",
+        ])
         try #require(ValidationSandbox.limitsWork, "prlimit is not available here")
         // A 2 MB file stops at the 1 MB limit; a 1 GB allocation fails; raising the limits is refused.
         let big = try sandbox.run("head -c 2000000 /dev/zero > big; wc -c < big", in: dir.path, timeout: 30)
-        #expect(big.status != 0 || big.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1048576", "\(big.stdout) \(big.stderr)")
-        #expect((try FileManager.default.attributesOfItem(atPath: dir.file("big"))[.size] as? NSNumber)?.intValue ?? 0 <= 1 << 20)
-        let memory = try sandbox.run("python3 -c \"b = bytearray(1 << 30); print('allocated')\"", in: dir.path, timeout: 60)
+        #expect(
+            big.status != 0 || big.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1048576",
+            "\(big.stdout) \(big.stderr)")
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: dir.file("big"))[.size] as? NSNumber)?.intValue ?? 0 <= 1
+                << 20)
+        let memory = try sandbox.run(
+            "python3 -c \"b = bytearray(1 << 30); print('allocated')\"", in: dir.path, timeout: 60)
         #expect(!memory.stdout.contains("allocated") && memory.stderr.contains("MemoryError"), "\(memory.stderr)")
         let raise = try sandbox.run("ulimit -f unlimited && echo raised", in: dir.path, timeout: 30)
         #expect(!raise.stdout.contains("raised"))
@@ -102,14 +115,16 @@ struct SandboxTests {
     @Test("commands have no network where user namespaces allow it")
     func noNetwork() throws {
         let sandbox = ValidationSandbox()
-        try #require(sandbox.isolatesNetwork, "unprivileged user namespaces are not available here: \(sandbox.isolation)")
+        try #require(
+            sandbox.isolatesNetwork, "unprivileged user namespaces are not available here: \(sandbox.isolation)")
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         // A listener outside the sandbox, bounded to 20 s.
         let server = try LoopbackListener(holding: false, seconds: 20)
         defer { server.stop() }
         let port = server.port
-        let connect = "python3 -c \"import socket; socket.create_connection(('127.0.0.1', \(port)), 2); print('connected')\""
+        let connect =
+            "python3 -c \"import socket; socket.create_connection(('127.0.0.1', \(port)), 2); print('connected')\""
         let outside = try Shell.run(["sh", "-c", connect], in: dir.path, timeout: 30)
         #expect(outside.stdout.contains("connected"), "sanity: the listener is reachable outside (\(outside.stderr))")
         let inside = try sandbox.run(connect, in: dir.path, timeout: 30)

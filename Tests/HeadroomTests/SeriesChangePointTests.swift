@@ -96,16 +96,18 @@ struct SeriesChangePointTests {
         #expect(segmenter.changes([1, 2, 3, 100, 100, 100]).isEmpty)
     }
 
-    @Test("CSV: missing cells keep row indices; bad rows are one clear error naming the line", arguments: [
-        ("timestamp,value\n1,5\n1,6\n", "repeats"),
-        ("timestamp,value\n2,5\n1,6\n", "earlier"),
-        ("timestamp,value\n1,5\n2,abc\n", "not a finite number"),
-        ("timestamp,value\n1,5\n2,inf\n", "not a finite number"),
-        ("time,v\n1,5\n", "no 'value' column"),
-        ("value\n", "no data rows"),
-        ("", "empty file"),
-        ("timestamp,value\nyesterday,5\n", "not an ISO-8601"),
-    ])
+    @Test(
+        "CSV: missing cells keep row indices; bad rows are one clear error naming the line",
+        arguments: [
+            ("timestamp,value\n1,5\n1,6\n", "repeats"),
+            ("timestamp,value\n2,5\n1,6\n", "earlier"),
+            ("timestamp,value\n1,5\n2,abc\n", "not a finite number"),
+            ("timestamp,value\n1,5\n2,inf\n", "not a finite number"),
+            ("time,v\n1,5\n", "no 'value' column"),
+            ("value\n", "no data rows"),
+            ("", "empty file"),
+            ("timestamp,value\nyesterday,5\n", "not an ISO-8601"),
+        ])
     func csvErrors(text: String, expected: String) {
         do {
             _ = try SeriesCSV.parse(text, source: "s.csv")
@@ -131,7 +133,9 @@ struct SeriesChangePointTests {
         var values = Self.noise(120, seed: 9).map { String($0) }
         for i in 60..<120 { values[i] = String(Double(values[i])! + 5) }
         values[10] = ""
-        let csv = "timestamp,value\n" + values.enumerated().map { "\(1_793_606_400 + $0.offset * 60),\($0.element)" }
+        let csv =
+            "timestamp,value\n"
+            + values.enumerated().map { "\(1_793_606_400 + $0.offset * 60),\($0.element)" }
             .joined(separator: "\n")
         let file = try dir.write("s.csv", csv)
         let run = try Checkout.headroom(["changepoints", file, "--format", "json"])

@@ -19,7 +19,9 @@ struct SeriesRealDataTests {
         }
     }
 
-    @Test("quantised readings: most differences are 0, yet noise is not taken for zero", arguments: [UInt64(1), 2, 3, 4, 5])
+    @Test(
+        "quantised readings: most differences are 0, yet noise is not taken for zero",
+        arguments: [UInt64(1), 2, 3, 4, 5])
     func quantisedNoise(seed: UInt64) {
         // Integer readings of a level of 100.4 with noise 0.3: mostly 100, some 101. The MAD of differences is 0.
         let quiet = Self.quantised(200, seed: seed, level: 100.4, sigma: 0.3)
@@ -76,7 +78,9 @@ struct SeriesRealDataTests {
         #expect(found.count == 1)
         #expect(found.first.map { stepped.rows[$0.index] } == 150)
         // Through the fleet reader too, with repeated timestamps allowed inside a build.
-        let file = try dir.write("fleet.csv", Self.builds(seed: 11, step: 0.08).replacingOccurrences(of: ",1793577601,", with: ",1793577600,"))
+        let file = try dir.write(
+            "fleet.csv",
+            Self.builds(seed: 11, step: 0.08).replacingOccurrences(of: ",1793577601,", with: ",1793577600,"))
         let report = try FleetDetector(threads: 1).run(path: file)
         #expect(report.pointCount == 30)
         #expect(report.regressions.map(\.lead.row) == [150])

@@ -27,22 +27,27 @@ struct SkillTests {
     @Test("eager logging is wrapped in an isEnabledFor guard inside the function only")
     func guardsLogging() throws {
         let edit = try LogGuardRecipe().apply(source: module, path: "m.py", function: "hot")
-        #expect(edit.patched.contains("        if logger.isEnabledFor(logging.DEBUG):\n            logger.debug(f\"item {item} total={total}\")"))
+        #expect(
+            edit.patched.contains(
+                "        if logger.isEnabledFor(logging.DEBUG):\n            logger.debug(f\"item {item} total={total}\")"
+            ))
         #expect(Guardrails.changedOriginalLines(edit.original, edit.patched).allSatisfy { edit.span.contains($0) })
         try Guardrails().check(edit)
     }
 
     @Test("logging whose arguments call other code is refused: skipping it would skip side effects")
     func refusesSideEffects() {
-        let impure = module.replacingOccurrences(of: "logger.debug(f\"item {item} total={total}\")",
-                                                 with: "logger.debug(\"item %s\", record_metric(item))")
+        let impure = module.replacingOccurrences(
+            of: "logger.debug(f\"item {item} total={total}\")",
+            with: "logger.debug(\"item %s\", record_metric(item))")
         #expect(throws: Refusal.self) { try LogGuardRecipe().apply(source: impure, path: "m.py", function: "hot") }
     }
 
     @Test("already guarded or lazy logging gives nothing to do")
     func refusesWhenNothingToDo() {
-        let lazy = module.replacingOccurrences(of: "logger.debug(f\"item {item} total={total}\")",
-                                               with: "logger.debug(\"item %s\", item)")
+        let lazy = module.replacingOccurrences(
+            of: "logger.debug(f\"item {item} total={total}\")",
+            with: "logger.debug(\"item %s\", item)")
         #expect(throws: Refusal.self) { try LogGuardRecipe().apply(source: lazy, path: "m.py", function: "hot") }
         #expect(throws: Refusal.self) { try LogGuardRecipe().apply(source: module, path: "m.py", function: "missing") }
     }
@@ -70,11 +75,13 @@ struct SkillTests {
         defer { slow.cleanup(); fast.cleanup() }
         try fast.write("bench.py", "import random\nprint(0.010 + random.random() * 0.0005)\n")
         try slow.write("bench.py", "import random\nprint(0.020 + random.random() * 0.0005)\n")
-        let result = try Validator(configuration: .init(runs: 8)).abBenchmark("python3 bench.py", before: slow.path, after: fast.path)
+        let result = try Validator(configuration: .init(runs: 8)).abBenchmark(
+            "python3 bench.py", before: slow.path, after: fast.path)
         #expect(result.pValue < 0.01)
         #expect(abs(result.speedup - 2) < 0.15)
         #expect(result.isSignificantGain)
-        let same = try Validator(configuration: .init(runs: 8)).abBenchmark("python3 bench.py", before: slow.path, after: slow.path)
+        let same = try Validator(configuration: .init(runs: 8)).abBenchmark(
+            "python3 bench.py", before: slow.path, after: slow.path)
         #expect(abs(same.speedup - 1) < 0.05)
     }
 

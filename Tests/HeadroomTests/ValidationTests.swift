@@ -25,8 +25,10 @@ struct ValidationTests {
         }
     }
 
-    func simulate(speedup: Double, burst: Double, trials: Int, seed: UInt64,
-                  configuration: ValidationConfiguration) -> (gains: Int, runs: [Int]) {
+    func simulate(
+        speedup: Double, burst: Double, trials: Int, seed: UInt64,
+        configuration: ValidationConfiguration
+    ) -> (gains: Int, runs: [Int]) {
         var gains = 0
         var runs: [Int] = []
         for trial in 0..<trials {
@@ -64,11 +66,13 @@ struct ValidationTests {
 
     @Test("the result keeps the level of its look; records made before sequential looks read as 0.05")
     func recordsKeepTheirLevel() throws {
-        let r = Validator.compare(before: [0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.2, 0.21, 0.2, 0.19, 0.2, 0.2],
-                                  after: [0.1, 0.1, 0.11, 0.1, 0.1, 0.09, 0.1, 0.1, 0.1, 0.1, 0.105, 0.1], alpha: 0.05 / 3)
+        let r = Validator.compare(
+            before: [0.2, 0.21, 0.19, 0.2, 0.22, 0.2, 0.2, 0.21, 0.2, 0.19, 0.2, 0.2],
+            after: [0.1, 0.1, 0.11, 0.1, 0.1, 0.09, 0.1, 0.1, 0.1, 0.1, 0.105, 0.1], alpha: 0.05 / 3)
         #expect(r.isSignificantGain && abs(r.speedup - 2) < 1e-9 && r.alpha == 0.05 / 3)
         #expect(!Validator.compare(before: r.beforeSeconds, after: r.afterSeconds, alpha: 1e-9).isSignificantGain)
-        let old = #"{"testsPassed":true,"speedup":1.5,"ci95":[1.2,1.8],"pValue":0.03,"beforeSeconds":[1],"afterSeconds":[1]}"#
+        let old =
+            #"{"testsPassed":true,"speedup":1.5,"ci95":[1.2,1.8],"pValue":0.03,"beforeSeconds":[1],"afterSeconds":[1]}"#
         let decoded = try JSONDecoder().decode(ValidationResult.self, from: Data(old.utf8))
         #expect(decoded.alpha == 0.05 && decoded.isSignificantGain)
         let again = try JSONDecoder().decode(ValidationResult.self, from: JSONEncoder().encode(r))

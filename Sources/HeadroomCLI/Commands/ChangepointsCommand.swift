@@ -6,7 +6,8 @@ import HeadroomDetection
 struct ChangepointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changepoints",
-        abstract: "Change points in the level of one series (CSV with a 'value' column, optionally 'timestamp' and 'build').",
+        abstract:
+            "Change points in the level of one series (CSV with a 'value' column, optionally 'timestamp' and 'build').",
         discussion: """
             One default configuration for any series: robust noise (MAD), spikes clipped, at least --min-segment
             points per segment, Bonferroni-corrected p < --alpha. Empty or nan cells are missing points; index is the
@@ -46,7 +47,8 @@ struct ChangepointsCommand: ParsableCommand {
         let changes = SeriesSegmenter(alpha: alpha, minimumSegment: minSegment, noiseFloor: series.noiseFloor)
             .changes(series.values)
         let rows = changes.map { change in
-            Row(index: series.rows[change.index], timestamp: series.timestamps?[change.index], before: change.before,
+            Row(
+                index: series.rows[change.index], timestamp: series.timestamps?[change.index], before: change.before,
                 after: change.after, relative_change: change.relativeChange, p_value: change.pValue)
         }
         if formatOptions.format == .json { return try printJSON(Output(changepoints: rows)) }
@@ -54,7 +56,9 @@ struct ChangepointsCommand: ParsableCommand {
         for row in rows {
             let relative = row.relative_change.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a"
             let at = row.timestamp.map { " (\($0))" } ?? ""
-            print("  row \(row.index)\(at): \(String(format: "%.6g", row.before)) → \(String(format: "%.6g", row.after)) (\(relative)), p = \(String(format: "%.1e", row.p_value))")
+            print(
+                "  row \(row.index)\(at): \(String(format: "%.6g", row.before)) → \(String(format: "%.6g", row.after)) (\(relative)), p = \(String(format: "%.1e", row.p_value))"
+            )
         }
     }
 }

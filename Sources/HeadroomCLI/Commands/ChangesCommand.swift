@@ -31,8 +31,9 @@ struct ChangesCommand: ParsableCommand {
                 repo, since: since, kind: kind == .config ? .config : .code, service: service, full: full)
             let functions = result.commits.reduce(0) { $0 + $1.functions.count }
             let keys = result.commits.reduce(0) { $0 + $1.configKeys.count }
-            print("imported \(result.commits.count) commits from \(result.root) (\(result.added) new, \(result.known) "
-                  + "already known; \(functions) changed functions, \(keys) configuration keys)")
+            print(
+                "imported \(result.commits.count) commits from \(result.root) (\(result.added) new, \(result.known) "
+                    + "already known; \(functions) changed functions, \(keys) configuration keys)")
         }
     }
 }
@@ -55,8 +56,9 @@ struct DeploysCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.open()
             let (deploys, added) = try ChangeHistoryService(store: store).importDeploys(file: file)
-            print("imported \(deploys.count) deploys of \(Set(deploys.map(\.service)).count) services "
-                  + "(\(added) new)")
+            print(
+                "imported \(deploys.count) deploys of \(Set(deploys.map(\.service)).count) services "
+                    + "(\(added) new)")
         }
     }
 

@@ -18,7 +18,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The store; default WORKDIR/.headroom/headroom.sqlite.") var store: String?
     @Option(help: "The example folder; default Examples/shop of this checkout.") var example: String?
     @Option(help: "Seconds of load profiled per deploy.") var seconds: Double = 4
-    @Option(help: "A/B benchmark runs of each side per look (up to three looks while the answer is open).") var runs: Int = 12
+    @Option(help: "A/B benchmark runs of each side per look (up to three looks while the answer is open).") var runs:
+        Int = 12
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
@@ -26,8 +27,9 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = DemoOptions(workdir: workdir, example: example, store: store, profileSeconds: seconds,
-                                  abRuns: runs)
+        let options = DemoOptions(
+            workdir: workdir, example: example, store: store, profileSeconds: seconds,
+            abRuns: runs)
         let report = try DemoPipeline(options: options).run(progress: progressLine)
         if formatOptions.format == .json { return try printJSON(report) }
         print(DemoText.render(report))
@@ -39,19 +41,22 @@ enum DemoText {
     static func render(_ r: DemoReport) -> String {
         var lines: [String] = []
         let reg = r.regression
-        lines.append("Headroom demo — \(r.deploys) deploys of the shop service, ~\(r.samples_per_deploy) py-spy samples each")
+        lines.append(
+            "Headroom demo — \(r.deploys) deploys of the shop service, ~\(r.samples_per_deploy) py-spy samples each")
         lines.append("")
         lines.append("REGRESSION #\(reg.id)")
-        lines.append("  \(reg.function) (\(reg.file ?? "?")): \(reg.metric) share of service CPU "
-                     + String(format: "%.2f%% → %.2f%% (", reg.before * 100, reg.after * 100)
-                     + Regression.relativeChangeText(reg.relative_change, decimals: 0)
-                     + String(format: "), p = %.2g", reg.p_value))
+        lines.append(
+            "  \(reg.function) (\(reg.file ?? "?")): \(reg.metric) share of service CPU "
+                + String(format: "%.2f%% → %.2f%% (", reg.before * 100, reg.after * 100)
+                + Regression.relativeChangeText(reg.relative_change, decimals: 0)
+                + String(format: "), p = %.2g", reg.p_value))
         lines.append("  first seen in the bucket at \(reg.timestamp)")
         if !reg.members.isEmpty { lines.append("  same event in: \(reg.members.prefix(5).joined(separator: ", "))") }
         lines.append("")
         lines.append("ROOT CAUSE")
-        lines.append("  \(r.root_cause.commit.prefix(10)) by \(r.root_cause.author) <\(r.root_cause.email)> — "
-                     + "\"\(r.root_cause.message)\" (score \(String(format: "%.2f", r.root_cause.score)))")
+        lines.append(
+            "  \(r.root_cause.commit.prefix(10)) by \(r.root_cause.author) <\(r.root_cause.email)> — "
+                + "\"\(r.root_cause.message)\" (score \(String(format: "%.2f", r.root_cause.score)))")
         for line in r.root_cause.evidence { lines.append("    - \(line)") }
         if let next = r.root_cause.runner_up, let score = r.root_cause.runner_up_score {
             lines.append("  runner-up: \(next.prefix(10)) (score \(String(format: "%.2f", score)))")
@@ -59,17 +64,20 @@ enum DemoText {
         lines.append("")
         lines.append("FIX (skill \(r.skill))")
         lines.append("  branch \(r.branch ?? "-") in \(r.repository)")
-        for line in r.diff.split(separator: "\n") where line.hasPrefix("+") || line.hasPrefix("-") || line.hasPrefix("@@") {
+        for line in r.diff.split(separator: "\n")
+        where line.hasPrefix("+") || line.hasPrefix("-") || line.hasPrefix("@@") {
             lines.append("    \(line)")
         }
         if let v = r.validation {
             lines.append("")
             lines.append("VALIDATION")
             lines.append("  tests: \(v.tests_passed ? "passed" : "FAILED")")
-            lines.append(String(format: "  A/B (%d interleaved runs each): median %.1f ms → %.1f ms, speed-up %.2f× "
-                                + "(95%% CI %.2f–%.2f), Mann–Whitney p = %.2g", v.runs, v.before_median_seconds * 1000,
-                                v.after_median_seconds * 1000, v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan,
-                                v.p_value))
+            lines.append(
+                String(
+                    format: "  A/B (%d interleaved runs each): median %.1f ms → %.1f ms, speed-up %.2f× "
+                        + "(95%% CI %.2f–%.2f), Mann–Whitney p = %.2g", v.runs, v.before_median_seconds * 1000,
+                    v.after_median_seconds * 1000, v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan,
+                    v.p_value))
         }
         lines.append("")
         lines.append("PR description: \(r.pr_description ?? "-")")
@@ -91,7 +99,10 @@ enum DemoText {
         let patch = r.patch.map(String.init) ?? "1"
         return [
             ("the patch, the agent's transcript and the A/B runs", "\(binary) review show \(patch) \(store)"),
-            ("apply it: cherry-pick onto \(here(r.repository))'s checked-out branch", "\(binary) review apply \(patch) \(store)"),
+            (
+                "apply it: cherry-pick onto \(here(r.repository))'s checked-out branch",
+                "\(binary) review apply \(patch) \(store)"
+            ),
             ("where the service's CPU goes", "\(binary) top --service shop \(store)"),
             ("the culprit ranking with its evidence", "\(binary) rootcause \(r.regression.id) \(store)"),
             ("the same tools for an MCP client (stdio)", "\(binary) mcp \(store)"),

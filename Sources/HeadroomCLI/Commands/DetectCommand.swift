@@ -7,7 +7,8 @@ import HeadroomStore
 
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "detect", abstract: "Detect regressions in function-level CPU share over the store, or over a long CSV.",
+        commandName: "detect",
+        abstract: "Detect regressions in function-level CPU share over the store, or over a long CSV.",
         discussion: """
             Without --series: every service's function-level self and total CPU share in the store, with binomial
             sampling noise, over-dispersion, and the transient, cost-shift, dilution and dedup filters.
@@ -26,20 +27,33 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "A long CSV series,timestamp,value to analyse instead of the store.") var series: String?
     @Option(help: "--series: family-wise significance level per split.") var alpha: Double = 0.001
     @Option(name: .customLong("min-segment"), help: "--series: fewest points in a segment.") var minSegment: Int = 5
-    @Option(name: .customLong("transient-horizon"), help: "--series: a shift back within this many points is transient.")
+    @Option(
+        name: .customLong("transient-horizon"), help: "--series: a shift back within this many points is transient.")
     var transientHorizon: Int = 24
-    @Option(name: .customLong("period"), help: "--series: seasonal period in points (repeatable; default a day and a week from the timestamps).")
+    @Option(
+        name: .customLong("period"),
+        help: "--series: seasonal period in points (repeatable; default a day and a week from the timestamps).")
     var periods: [Int] = []
-    @Flag(name: .customLong("higher-is-better"), help: "--series: a rise is an improvement (throughput), not a regression.")
+    @Flag(
+        name: .customLong("higher-is-better"),
+        help: "--series: a rise is an improvement (throughput), not a regression.")
     var higherIsBetter = false
-    @Option(name: .customLong("fleet-cores"), help: "Cores behind a share of 1.0, for cores and watts (store default 1000; with --series only when given).")
+    @Option(
+        name: .customLong("fleet-cores"),
+        help: "Cores behind a share of 1.0, for cores and watts (store default 1000; with --series only when given).")
     var fleetCores: Double?
     @Option(name: .customLong("watts-per-core"), help: "Watts per busy core.") var wattsPerCore: Double = 10
-    @Option(name: .customLong("min-effect"), help: "--series: report only changes of at least this many MDEs of their series.")
+    @Option(
+        name: .customLong("min-effect"),
+        help: "--series: report only changes of at least this many MDEs of their series.")
     var minEffect: Double = 1.0
-    @Option(name: .customLong("min-relative-change"), help: "--series: report only changes of at least this fraction of the level before (0.02 = 2%).")
+    @Option(
+        name: .customLong("min-relative-change"),
+        help: "--series: report only changes of at least this fraction of the level before (0.02 = 2%).")
     var minRelativeChange: Double = 0.02
-    @Option(name: .customLong("min-absolute-change"), help: "--series: report only changes of at least this much in the series' units.")
+    @Option(
+        name: .customLong("min-absolute-change"),
+        help: "--series: report only changes of at least this much in the series' units.")
     var minAbsoluteChange: Double = 0
     @Option(help: "--series: threads (default: all cores).") var threads: Int?
     @Option(help: "--series: events listed in text output.") var limit: Int = 50
@@ -66,20 +80,22 @@ struct DetectCommand: ParsableCommand {
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
         let rows = found.map { RegressionReport($0, costs: cost) }
         let filtered = outcome.filtered.map { f in
-            Filtered(service: f.regression.service, function: f.regression.function.name,
-                     metric: f.regression.metric.rawValue, timestamp: Timestamps.format(f.regression.timestamp),
-                     before: f.regression.before, after: f.regression.after, reason: f.reason)
+            Filtered(
+                service: f.regression.service, function: f.regression.function.name,
+                metric: f.regression.metric.rawValue, timestamp: Timestamps.format(f.regression.timestamp),
+                before: f.regression.before, after: f.regression.after, reason: f.reason)
         }
         if formatOptions.format == .json { return try printJSON(Output(regressions: rows, filtered: filtered)) }
         if rows.isEmpty { print("no regressions") }
         for row in rows {
             let name = row.function + (row.file.map { " (\($0))" } ?? "")
             let change = Regression.relativeChangeText(row.relativeChange)
-            print("#\(row.id ?? 0) \(row.kind.rawValue) \(name) \(row.metric.rawValue) share "
-                  + String(format: "%.2f%% → %.2f%% (", row.before * 100, row.after * 100) + change + ")"
-                  + " at \(row.timestamp), p=" + String(format: "%.2g", row.pValue)
-                  + (row.effectMDE.map { String(format: ", %.1f MDE", $0) } ?? "")
-                  + String(format: ", %+.1f cores", row.cores))
+            print(
+                "#\(row.id ?? 0) \(row.kind.rawValue) \(name) \(row.metric.rawValue) share "
+                    + String(format: "%.2f%% → %.2f%% (", row.before * 100, row.after * 100) + change + ")"
+                    + " at \(row.timestamp), p=" + String(format: "%.2g", row.pValue)
+                    + (row.effectMDE.map { String(format: ", %.1f MDE", $0) } ?? "")
+                    + String(format: ", %+.1f cores", row.cores))
             if !row.members.isEmpty { print("    same event: \(row.members.prefix(6).joined(separator: ", "))") }
         }
         for f in filtered { print("filtered: \(f.function) \(f.metric) at \(f.timestamp): \(f.reason)") }
@@ -99,12 +115,15 @@ struct DetectCommand: ParsableCommand {
         configuration.higherIsWorse = !higherIsBetter
         guard minEffect >= 0, minRelativeChange >= 0, minAbsoluteChange >= 0,
             [minEffect, minRelativeChange, minAbsoluteChange].allSatisfy(\.isFinite)
-        else { throw HeadroomError(.badInput, "--min-effect, --min-relative-change and --min-absolute-change must be ≥ 0") }
+        else {
+            throw HeadroomError(.badInput, "--min-effect, --min-relative-change and --min-absolute-change must be ≥ 0")
+        }
         configuration.minimumEffect = minEffect
         configuration.minimumRelativeChange = minRelativeChange
         configuration.minimumAbsoluteChange = minAbsoluteChange
         let started = Date()
-        let detector = FleetDetector(configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let detector = FleetDetector(
+            configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = try detector.run(path: path)
         let output = SeriesDetectOutput(
             report: report, costModel: fleetCores.map { CostModel(fleetCores: $0, wattsPerCore: wattsPerCore) },

@@ -35,11 +35,14 @@ struct DiffCommand: ParsableCommand {
         let store = try storeOptions.open()
         try store.requireService(service)
         let report = try ProfileQueries(store: store).diffReport(
-            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter, alpha: alpha,
+            service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter,
+            alpha: alpha,
             limit: n)
         if formatOptions.format == .json { return try printJSON(report) }
         let rows = report.functions
-        print("\(service), \(by) share: before \(beforeRange) (\(report.beforeTotal) samples) → after \(afterRange) (\(report.afterTotal) samples)")
+        print(
+            "\(service), \(by) share: before \(beforeRange) (\(report.beforeTotal) samples) → after \(afterRange) (\(report.afterTotal) samples)"
+        )
         print("  before    after   change  relative        p     function")
         for row in rows {
             let relative = row.relative.map { String(format: "%+8.0f%%", $0 * 100) } ?? "      new"

@@ -26,8 +26,12 @@ struct DoctorCommand: ParsableCommand {
         if found.isEmpty { print("nothing left behind"); return }
         for item in found {
             let state = item.removed ? "removed" : (item.kind == "foreign-branch" ? "left alone" : "found")
-            print("\(state): \(item.kind) \(item.what)" + (item.repository.map { " in \($0)" } ?? "") + " — \(item.detail)")
+            print(
+                "\(state): \(item.kind) \(item.what)" + (item.repository.map { " in \($0)" } ?? "")
+                    + " — \(item.detail)")
         }
-        if !fix, found.contains(where: { $0.kind != "foreign-branch" }) { print("run `headroom doctor --fix` to remove them") }
+        if !fix, found.contains(where: { $0.kind != "foreign-branch" }) {
+            print("run `headroom doctor --fix` to remove them")
+        }
     }
 }

@@ -8,7 +8,8 @@ import HeadroomStore
 struct AgentRunOptions: ParsableArguments {
     @Option(help: "Test command (default: the target's headroom.toml [commands] test).") var test: String?
     @Option(help: "Benchmark command (default: headroom.toml [commands] bench).") var bench: String?
-    @Option(help: "Timed A/B runs per side and look (at least 10); an open answer gets up to three looks.") var runs: Int = 12
+    @Option(help: "Timed A/B runs per side and look (at least 10); an open answer gets up to three looks.") var runs:
+        Int = 12
     @Option(help: "Where PR descriptions go (default: prs/ next to the store).") var output: String?
 
     /// Arguments of `validate_patch`: only the run count. The commands go to the tool context as the operator's.
@@ -25,20 +26,25 @@ func runAgent(
 ) throws {
     var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
     context.commands = OperatorCommands(test: options.test, bench: options.bench)
-    let result = try body(AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
+    let result = try body(
+        AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
     try printAgentResult(result, format: format)
     if result.status == "failed" { throw ExitCode(2) }
 }
 
 func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throws {
     if format == .json { try printJSON(result); return }
-    print("\(result.status)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")")
+    print(
+        "\(result.status)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")")
     if let reason = result.reason { print("reason: \(reason)") }
     if let branch = result.branch { print("branch: \(branch)") }
     if let pr = result.pr_description { print("PR description: \(pr)") }
     if let v = result.validation {
-        print(String(format: "validation: tests passed; %.2f× faster (95%% CI %.2f–%.2f), Mann–Whitney p = %.2g, %d runs each",
-                     v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.p_value, v.runs))
+        print(
+            String(
+                format:
+                    "validation: tests passed; %.2f× faster (95%% CI %.2f–%.2f), Mann–Whitney p = %.2g, %d runs each",
+                v.speedup, v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.p_value, v.runs))
     }
     print(String(format: "time: %.1f s", result.seconds))
 }
@@ -46,7 +52,9 @@ func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throw
 struct FixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix",
-        abstract: "Fix a regression: culprit, skill, patch, guardrails, tests and A/B benchmark, then a new branch with a PR description.")
+        abstract:
+            "Fix a regression: culprit, skill, patch, guardrails, tests and A/B benchmark, then a new branch with a PR description."
+    )
     @Argument(help: "Regression id (see `headroom detect`).") var id: Int64
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var skills: SkillsOptions
@@ -81,7 +89,9 @@ struct ResolveCommand: ParsableCommand {
 struct OpportunitiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opportunities",
-        abstract: "Efficiency opportunities ranked by estimated savings; with --repo, scan that repository against the service's profiles first.")
+        abstract:
+            "Efficiency opportunities ranked by estimated savings; with --repo, scan that repository against the service's profiles first."
+    )
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var skills: SkillsOptions
     @Option(help: "Service whose profiles measure the cost.") var service: String?
@@ -97,21 +107,28 @@ struct OpportunitiesCommand: ParsableCommand {
         if let service { arguments["service"] = .string(service) }
         if let repo {
             // A folder the operator names is registered (tools only take registered repositories); else a name.
-            let named = FileManager.default.fileExists(atPath: repo)
+            let named =
+                FileManager.default.fileExists(atPath: repo)
                 ? try RepositoryRegistry(store: context.store).register(path: repo, service: service).name : repo
             arguments["repository"] = .string(named)
         }
         let result = try registry.call("list_opportunities", .object(arguments))
         if format.format == .json { try printJSON(result); return }
         let rows = result["opportunities"]?.arrayValue ?? []
-        if rows.isEmpty { print("no opportunities\(repo == nil ? " stored; scan with --repo DIR --service S" : " found")") }
+        if rows.isEmpty {
+            print("no opportunities\(repo == nil ? " stored; scan with --repo DIR --service S" : " found")")
+        }
         for row in rows {
             let share = (row["share"]?.doubleValue ?? 0) * 100
-            print(String(format: "#%-4d %-22@ %6.2f%% %7.1f cores saved  %@ (%@:%d)", row["id"]?.intValue ?? 0,
-                         (row["pattern"]?.stringValue ?? "") as NSString, share, row["savings_cores"]?.doubleValue ?? 0,
-                         (row["function"]?.stringValue ?? "") as NSString, (row["file"]?.stringValue ?? "") as NSString,
-                         row["line"]?.intValue ?? 0))
-            print("      \(row["detail"]?.stringValue ?? "")" + (row["skill"]?.stringValue.map { " → skill \($0)" } ?? " → no skill yet"))
+            print(
+                String(
+                    format: "#%-4d %-22@ %6.2f%% %7.1f cores saved  %@ (%@:%d)", row["id"]?.intValue ?? 0,
+                    (row["pattern"]?.stringValue ?? "") as NSString, share, row["savings_cores"]?.doubleValue ?? 0,
+                    (row["function"]?.stringValue ?? "") as NSString, (row["file"]?.stringValue ?? "") as NSString,
+                    row["line"]?.intValue ?? 0))
+            print(
+                "      \(row["detail"]?.stringValue ?? "")"
+                    + (row["skill"]?.stringValue.map { " → skill \($0)" } ?? " → no skill yet"))
             if let blocked = row["blocked"]?.stringValue { print("      recipe would refuse: \(blocked)") }
         }
     }

@@ -26,7 +26,9 @@ struct FlameGraphCommand: ParsableCommand {
         let queries = ProfileQueries(store: store)
         let svg: String
         if diff {
-            guard let before, let after else { throw HeadroomError(.badInput, "--diff needs --before and --after ranges") }
+            guard let before, let after else {
+                throw HeadroomError(.badInput, "--diff needs --before and --after ranges")
+            }
             svg = try queries.flameGraph(
                 service: query.service, range: TimeRange.parse(after, option: "after"),
                 baseline: TimeRange.parse(before, option: "before"), label: query.labelFilter())

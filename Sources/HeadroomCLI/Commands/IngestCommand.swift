@@ -19,8 +19,13 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "The service the profiles belong to.") var service: String
     @Option(help: "When the profiles were taken (ISO-8601 or Unix seconds); default: the profile's own time, else now.")
     var at: String?
-    @Option(name: .customLong("profile-format"), help: "Force the format: pprof, folded or perf.") var profileFormat: String?
-    @Option(name: .customLong("sample-type"), help: "Which sample type to read: pprof e.g. cpu or cpu/nanoseconds; perf an event, e.g. cycles (default: the first).")
+    @Option(name: .customLong("profile-format"), help: "Force the format: pprof, folded or perf.") var profileFormat:
+        String?
+    @Option(
+        name: .customLong("sample-type"),
+        help:
+            "Which sample type to read: pprof e.g. cpu or cpu/nanoseconds; perf an event, e.g. cycles (default: the first)."
+    )
     var sampleType: String?
     @Option(name: .customLong("max-profile-mb"), help: "The most MiB a profile may decompress to (default 1024).")
     var maxProfileMB: Int64 = 1024
@@ -67,17 +72,23 @@ struct IngestCommand: ParsableCommand {
                 throw error
             }
             if !report.droppedLabels.isEmpty {
-                FileHandle.standardError.write(Data(
-                    "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n"
+                            .utf8))
             }
             if !report.skippedSampleTypes.isEmpty {
                 let others = report.skippedSampleTypes.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-                FileHandle.standardError.write(Data(
-                    "headroom: note: \(file): also has \(others.joined(separator: ", ")), not ingested; --sample-type EVENT reads one of them\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "headroom: note: \(file): also has \(others.joined(separator: ", ")), not ingested; --sample-type EVENT reads one of them\n"
+                            .utf8))
             }
             switch report.outcome {
             case .ingested(let bucket):
-                print("ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks")
+                print(
+                    "ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks"
+                )
             case .duplicate: print("skipped \(file): already ingested for \(service)")
             }
         }

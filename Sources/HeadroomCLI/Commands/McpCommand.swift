@@ -19,24 +19,29 @@ struct McpCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var skills: SkillsOptions
-    @Option(help: "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:8765; port 0 picks a free one).") var http: String?
+    @Option(help: "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:8765; port 0 picks a free one).") var http:
+        String?
     @Option(help: "Bearer token HTTP clients must send (default: $HEADROOM_MCP_TOKEN).") var token: String?
     @Option(help: "Where PR descriptions of delivered patches go (default: next to the store).") var output: String?
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
-    @Option(name: .customLong("max-sessions"), help: "HTTP: live sessions at most; past that a new one gets 503 (default 256).")
+    @Option(
+        name: .customLong("max-sessions"),
+        help: "HTTP: live sessions at most; past that a new one gets 503 (default 256).")
     var maxSessions: Int = 256
 
     func run() throws {
         let context = try toolContext(store: storeOptions, skills: skills, output: output, create: true)
         let catalog = try context.skillsRoot.map { try SkillCatalog.load(root: $0) }
-        let surface = MCPSurface(registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
+        let surface = MCPSurface(
+            registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
         let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
         guard let http else {
             try AsyncBridge.wait { try await HeadroomMCPServer.serveStdio(surface, logger: logger) }
             return
         }
         let (host, port) = try Self.hostPort(http)
-        let token = self.token ?? ProcessInfo.processInfo.environment["HEADROOM_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let token =
+            self.token ?? ProcessInfo.processInfo.environment["HEADROOM_MCP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         guard maxSessions > 0 else { throw HeadroomError(.badInput, "--max-sessions must be positive") }
         var server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
         server.maxSessions = maxSessions

@@ -7,7 +7,8 @@ import HeadroomStore
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Run a command under a profiler (py-spy for Python, perf record -g otherwise) and ingest the profile.")
+        abstract: "Run a command under a profiler (py-spy for Python, perf record -g otherwise) and ingest the profile."
+    )
 
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "The service the profile belongs to.") var service: String
@@ -27,7 +28,9 @@ struct RecordCommand: ParsableCommand {
         let report = outcome.report
         switch report.outcome {
         case .ingested(let bucket):
-            print("recorded \(command.joined(separator: " ")) under \(outcome.profiler.rawValue): \(report.totalSamples) samples in \(report.uniqueStacks) stacks, ingested into \(service) at \(Timestamps.format(bucket))")
+            print(
+                "recorded \(command.joined(separator: " ")) under \(outcome.profiler.rawValue): \(report.totalSamples) samples in \(report.uniqueStacks) stacks, ingested into \(service) at \(Timestamps.format(bucket))"
+            )
         case .duplicate: print("recorded, but the same profile was already ingested for \(service)")
         }
     }

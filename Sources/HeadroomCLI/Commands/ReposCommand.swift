@@ -15,7 +15,8 @@ struct ReposCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register SERVICE's repository DIR under the name SERVICE.")
+        static let configuration = CommandConfiguration(
+            abstract: "Register SERVICE's repository DIR under the name SERVICE.")
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The service the repository builds; also the name tools use.") var service: String
         @Argument(help: "The repository (any folder inside it).") var directory: String
@@ -23,7 +24,8 @@ struct ReposCommand: ParsableCommand {
 
         func run() throws {
             let store = try storeOptions.open(create: true)
-            let added = try RepositoryRegistry(store: store).register(path: directory, name: name ?? service, service: service)
+            let added = try RepositoryRegistry(store: store).register(
+                path: directory, name: name ?? service, service: service)
             print("registered \(added.name) → \(added.root)")
         }
     }
@@ -37,7 +39,9 @@ struct ReposCommand: ParsableCommand {
             let store = try storeOptions.open()
             let repositories = try store.registeredRepositories()
             if format.format == .json { return try printJSON(["repositories": repositories]) }
-            if repositories.isEmpty { print("no repositories registered; add one with `headroom repos add SERVICE DIR`") }
+            if repositories.isEmpty {
+                print("no repositories registered; add one with `headroom repos add SERVICE DIR`")
+            }
             for repository in repositories {
                 print("\(repository.name)  \(repository.root)" + (repository.service.map { "  (service \($0))" } ?? ""))
             }
@@ -45,7 +49,8 @@ struct ReposCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget a registration (the repository is not touched).")
+        static let configuration = CommandConfiguration(
+            abstract: "Forget a registration (the repository is not touched).")
         @OptionGroup var storeOptions: StoreOptions
         @Argument(help: "The registered name.") var name: String
 

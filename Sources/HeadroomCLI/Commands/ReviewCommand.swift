@@ -6,7 +6,8 @@ import HeadroomStore
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "review", abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject.",
+        commandName: "review",
+        abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject.",
         subcommands: [List.self, Show.self, Apply.self, Reject.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -18,7 +19,9 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let store = try storeOptions.open()
             let wanted = try status.map { text -> PatchRecord.Status in
-                guard let value = PatchRecord.Status(rawValue: text) else { throw HeadroomError(.badInput, "--status: unknown status \(text)") }
+                guard let value = PatchRecord.Status(rawValue: text) else {
+                    throw HeadroomError(.badInput, "--status: unknown status \(text)")
+                }
                 return value
             }
             let patches = try store.patches(status: wanted)
@@ -30,14 +33,16 @@ struct ReviewCommand: ParsableCommand {
             for p in patches {
                 let target = "\(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0)"
                 let gain = p.validation.map { String(format: " %.2f×", $0.speedup) } ?? ""
-                print("#\(p.id ?? 0) \(target) \(p.skill) \(p.status.rawValue)\(gain) review:\(p.review.rawValue)"
-                      + (p.branch.map { " \($0)" } ?? "") + (p.reason.map { " — \($0.prefix(110))" } ?? ""))
+                print(
+                    "#\(p.id ?? 0) \(target) \(p.skill) \(p.status.rawValue)\(gain) review:\(p.review.rawValue)"
+                        + (p.branch.map { " \($0)" } ?? "") + (p.reason.map { " — \($0.prefix(110))" } ?? ""))
             }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One patch: diff, validation, PR description path and the agent's transcript.")
+        static let configuration = CommandConfiguration(
+            abstract: "One patch: diff, validation, PR description path and the agent's transcript.")
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var format: FormatOptions
@@ -45,16 +50,21 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let p = try storeOptions.open().patch(id: id)
             if format.format == .json { try printJSON(p); return }
-            print("patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)")
+            print(
+                "patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)"
+            )
             if let function = p.function { print("target: `\(function)` in \(p.path ?? "?") (\(p.repository))") }
             if let culprit = p.culprit { print("culprit: \(culprit)") }
             if let reason = p.reason { print("reason: \(reason)") }
             if let branch = p.branch { print("branch: \(branch) (commit \(p.commit?.prefix(12) ?? "?"))") }
             if let pr = p.prDescription { print("PR description: \(pr)") }
             if let v = p.validation {
-                print(String(format: "A/B: %.2f× (95%% CI %.2f–%.2f), p = %.2g, %d runs each, median %.1f → %.1f ms", v.speedup,
-                             v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.pValue, v.beforeSeconds.count,
-                             Descriptive.median(v.beforeSeconds) * 1000, Descriptive.median(v.afterSeconds) * 1000))
+                print(
+                    String(
+                        format: "A/B: %.2f× (95%% CI %.2f–%.2f), p = %.2g, %d runs each, median %.1f → %.1f ms",
+                        v.speedup,
+                        v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.pValue, v.beforeSeconds.count,
+                        Descriptive.median(v.beforeSeconds) * 1000, Descriptive.median(v.afterSeconds) * 1000))
             }
             for line in p.summary { print("- \(line)") }
             if !p.diff.isEmpty { print("\n" + p.diff.trimmingCharacters(in: .newlines)) }
@@ -63,10 +73,14 @@ struct ReviewCommand: ParsableCommand {
                 for (i, step) in p.transcript.enumerated() {
                     switch step.kind {
                     case "tool":
-                        print(String(format: "%2d. tool %@ %@ → %@ (%.0f ms)", i + 1, (step.tool ?? "") as NSString,
-                                     String((step.input?.description ?? "").prefix(140)) as NSString,
-                                     step.note == "ok" ? String((step.output?.description ?? "").prefix(140)) as NSString : step.note as NSString,
-                                     step.milliseconds))
+                        print(
+                            String(
+                                format: "%2d. tool %@ %@ → %@ (%.0f ms)", i + 1, (step.tool ?? "") as NSString,
+                                String((step.input?.description ?? "").prefix(140)) as NSString,
+                                step.note == "ok"
+                                    ? String((step.output?.description ?? "").prefix(140)) as NSString
+                                    : step.note as NSString,
+                                step.milliseconds))
                     default:
                         print(String(format: "%2d. %@: %@", i + 1, step.kind as NSString, step.note as NSString))
                     }
@@ -77,7 +91,9 @@ struct ReviewCommand: ParsableCommand {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Accept a delivered patch: cherry-pick its commit onto the checked-out branch (clean work tree only) and record it as a prior example for its skill.")
+            abstract:
+                "Accept a delivered patch: cherry-pick its commit onto the checked-out branch (clean work tree only) and record it as a prior example for its skill."
+        )
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Only record the acceptance (merged elsewhere, e.g. through the PR).") var markOnly = false
@@ -87,23 +103,33 @@ struct ReviewCommand: ParsableCommand {
             let store = try storeOptions.open()
             let p = try store.patch(id: id)
             guard p.status == .delivered, let commit = p.commit else {
-                throw HeadroomError(.badInput, "patch \(id) is \(p.status.rawValue); only delivered patches can be applied")
+                throw HeadroomError(
+                    .badInput, "patch \(id) is \(p.status.rawValue); only delivered patches can be applied")
             }
-            guard p.review == .pending else { throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)") }
+            guard p.review == .pending else {
+                throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)")
+            }
             if !markOnly {
                 let git = try Git(path: p.repository)
                 let dirty = try git.run(["status", "--porcelain", "--untracked-files=no"])
                 guard dirty.isEmpty else {
-                    throw HeadroomError(.refused, "\(p.repository) has uncommitted changes; commit or stash them, or use --mark-only")
+                    throw HeadroomError(
+                        .refused, "\(p.repository) has uncommitted changes; commit or stash them, or use --mark-only")
                 }
-                let picked = try Shell.run(["git", "-C", git.root, "-c", "commit.gpgsign=false", "cherry-pick", commit], timeout: 120)
+                let picked = try Shell.run(
+                    ["git", "-C", git.root, "-c", "commit.gpgsign=false", "cherry-pick", commit], timeout: 120)
                 guard picked.succeeded else {
                     _ = try? Shell.run(["git", "-C", git.root, "cherry-pick", "--abort"], timeout: 60)
-                    throw HeadroomError(.refused, "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand")
+                    throw HeadroomError(
+                        .refused,
+                        "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand"
+                    )
                 }
             }
             try store.reviewPatch(id: id, review: .applied, note: note)
-            print("applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)")
+            print(
+                "applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)"
+            )
         }
     }
 

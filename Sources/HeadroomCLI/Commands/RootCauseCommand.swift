@@ -38,13 +38,17 @@ struct RootCauseCommand: ParsableCommand {
         if formatOptions.format == .json { return try printJSON(report) }
         let candidates = report.candidates
         let onset = report.onset
-        print("regression #\(id) in \(regression.service): \(regression.function) \(regression.metric.rawValue) share "
-              + String(format: "%.2f%% → %.2f%%", regression.before * 100, regression.after * 100))
-        print("onset between \(onset[0]) and \(onset[1]); \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")")
+        print(
+            "regression #\(id) in \(regression.service): \(regression.function) \(regression.metric.rawValue) share "
+                + String(format: "%.2f%% → %.2f%%", regression.before * 100, regression.after * 100))
+        print(
+            "onset between \(onset[0]) and \(onset[1]); \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")"
+        )
         for (rank, c) in candidates.prefix(limit).enumerated() {
             print("")
-            print(String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind)  "
-                  + String(format: "score %.3f  confidence %.2f", c.score, c.confidence))
+            print(
+                String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind)  "
+                    + String(format: "score %.3f  confidence %.2f", c.score, c.confidence))
             print("    \(c.author.isEmpty ? "(unknown author)" : c.author) — \(c.message)")
             for line in c.evidence { print("    - \(line)") }
         }
@@ -52,13 +56,19 @@ struct RootCauseCommand: ParsableCommand {
         if let outcome = report.bisect {
             print("")
             if let culprit = outcome.culprit {
-                let agrees = culprit == candidates.first?.ref ? "agrees with the top candidate" : "differs from the top candidate"
+                let agrees =
+                    culprit == candidates.first?.ref
+                    ? "agrees with the top candidate" : "differs from the top candidate"
                 print("BISECT confirmed \(culprit.prefix(10)) (\(agrees)): \(outcome.reason)")
             } else {
                 print("BISECT inconclusive: \(outcome.reason)")
             }
-            print("  " + outcome.steps.map { "\($0.commit.prefix(7)) \($0.verdict) \(String(format: "%.4g", $0.median))×\($0.runs)" }
-                .joined(separator: ", "))
+            print(
+                "  "
+                    + outcome.steps.map {
+                        "\($0.commit.prefix(7)) \($0.verdict) \(String(format: "%.4g", $0.median))×\($0.runs)"
+                    }
+                    .joined(separator: ", "))
         }
     }
 }

@@ -16,9 +16,11 @@ struct SeriesDetectOutput {
             let e = group.lead
             out += "{\"id\":\(n + 1),\"series\":\(quoted(e.series)),\"index\":\(e.row),\"timestamp\":\(time(e.time))"
             out += ",\"before\":\(number(e.event.before)),\"after\":\(number(e.event.after))"
-            out += ",\"relative_change\":\(number(e.event.relativeChange)),\"absolute_change\":\(number(e.event.absoluteChange))"
+            out +=
+                ",\"relative_change\":\(number(e.event.relativeChange)),\"absolute_change\":\(number(e.event.absoluteChange))"
             out += ",\"kind\":\"\(e.event.kind.rawValue)\",\"confidence\":\(number(max(0, 1 - e.event.pValue)))"
-            out += ",\"p_value\":\(number(e.event.pValue)),\"mde\":\(number(e.event.mde)),\"effect_mde\":\(number(e.event.effect))"
+            out +=
+                ",\"p_value\":\(number(e.event.pValue)),\"mde\":\(number(e.event.mde)),\"effect_mde\":\(number(e.event.effect))"
             if let costModel {
                 out += ",\"cores\":\(number(costModel.cores(forShare: e.event.absoluteChange)))"
                 out += ",\"watts\":\(number(costModel.watts(forShare: e.event.absoluteChange)))"
@@ -35,9 +37,11 @@ struct SeriesDetectOutput {
         out += "],\"transients\":["
         for (n, e) in report.transients.enumerated() {
             if n > 0 { out += "," }
-            out += "{\"series\":\(quoted(e.series)),\"index\":\(e.row),\"end_index\":\(e.endRow.map(String.init) ?? "null")"
+            out +=
+                "{\"series\":\(quoted(e.series)),\"index\":\(e.row),\"end_index\":\(e.endRow.map(String.init) ?? "null")"
             out += ",\"timestamp\":\(time(e.time)),\"end_timestamp\":\(time(e.endTime))"
-            out += ",\"before\":\(number(e.event.before)),\"during\":\(number(e.event.after)),\"effect_mde\":\(number(e.event.effect))}"
+            out +=
+                ",\"before\":\(number(e.event.before)),\"during\":\(number(e.event.after)),\"effect_mde\":\(number(e.event.effect))}"
         }
         out += "],\"summary\":{\"series\":\(report.seriesCount),\"points\":\(report.pointCount)"
         out += ",\"seasonal_series\":\(report.seasonalCount),\"regressions\":\(report.regressions.count)"
@@ -58,16 +62,22 @@ struct SeriesDetectOutput {
             let relative = e.event.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a"
             var line = "#\(n + 1) \(e.event.kind.rawValue) \(e.series) row \(e.row)"
             if let t = e.time { line += " (\(Timestamps.format(t)))" }
-            line += ": \(String(format: "%.6g", e.event.before)) → \(String(format: "%.6g", e.event.after)) (\(relative)), "
+            line +=
+                ": \(String(format: "%.6g", e.event.before)) → \(String(format: "%.6g", e.event.after)) (\(relative)), "
             line += String(format: "%.1f MDE, p = %.1e", e.event.effect, e.event.pValue)
-            if let costModel { line += String(format: ", %.1f cores", costModel.cores(forShare: e.event.absoluteChange)) }
+            if let costModel {
+                line += String(format: ", %.1f cores", costModel.cores(forShare: e.event.absoluteChange))
+            }
             lines.append(line)
             if !group.members.isEmpty {
                 let names = group.members.prefix(5).map(\.series).joined(separator: ", ")
-                lines.append("    same event: \(names)\(group.members.count > 5 ? " and \(group.members.count - 5) more" : "")")
+                lines.append(
+                    "    same event: \(names)\(group.members.count > 5 ? " and \(group.members.count - 5) more" : "")")
             }
         }
-        if report.regressions.count > limit { lines.append("… \(report.regressions.count - limit) more (--limit, or --format json)") }
+        if report.regressions.count > limit {
+            lines.append("… \(report.regressions.count - limit) more (--limit, or --format json)")
+        }
         return lines.joined(separator: "\n")
     }
 

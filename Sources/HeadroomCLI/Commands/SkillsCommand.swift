@@ -14,13 +14,16 @@ struct SkillsOptions: ParsableArguments {
 }
 
 /// The tool context the agent commands build from their options.
-func toolContext(store: StoreOptions, skills: SkillsOptions, output: String?, runs: Int? = nil, create: Bool = false) throws
+func toolContext(store: StoreOptions, skills: SkillsOptions, output: String?, runs: Int? = nil, create: Bool = false)
+    throws
     -> ToolContext
 {
     let opened = try store.open(create: create)
-    let directory = output ?? ((opened.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
-    return ToolContext(store: opened, skillsRoot: try? skills.root(), outputDirectory: directory,
-                       validation: ValidationConfiguration(runs: runs ?? 12))
+    let directory =
+        output ?? ((opened.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
+    return ToolContext(
+        store: opened, skillsRoot: try? skills.root(), outputDirectory: directory,
+        validation: ValidationConfiguration(runs: runs ?? 12))
 }
 
 struct SkillsCommand: ParsableCommand {
@@ -29,15 +32,19 @@ struct SkillsCommand: ParsableCommand {
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the skills that loaded, and the folders skipped with why.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the skills that loaded, and the folders skipped with why.")
         @OptionGroup var skills: SkillsOptions
         @OptionGroup var format: FormatOptions
 
         func run() throws {
             let catalog = try SkillCatalog.load(root: try skills.root())
             if format.format == .json {
-                try printJSON(["skills": try JSONValue(encoding: catalog.skills.map { SkillSummary($0) }),
-                               "problems": try JSONValue(encoding: catalog.problems)] as JSONValue)
+                try printJSON(
+                    [
+                        "skills": try JSONValue(encoding: catalog.skills.map { SkillSummary($0) }),
+                        "problems": try JSONValue(encoding: catalog.problems),
+                    ] as JSONValue)
                 return
             }
             for skill in catalog.skills {
@@ -52,7 +59,8 @@ struct SkillsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a skill: SKILL.md, references and accepted prior examples.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a skill: SKILL.md, references and accepted prior examples.")
         @Argument(help: "Skill name.") var name: String
         @OptionGroup var skills: SkillsOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -92,7 +100,8 @@ struct ToolsCommand: ParsableCommand {
         subcommands: [List.self, Call.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tools with their annotations (and schemas in JSON).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the tools with their annotations (and schemas in JSON).")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var skills: SkillsOptions
         @OptionGroup var format: FormatOptions
@@ -100,21 +109,33 @@ struct ToolsCommand: ParsableCommand {
         func run() throws {
             let registry = HeadroomTools.registry(try toolContext(store: storeOptions, skills: skills, output: nil))
             if format.format == .json {
-                try printJSON(["tools": .array(try registry.tools.map { tool in
-                    ["name": .string(tool.name), "description": .string(tool.description), "input_schema": tool.inputSchema,
-                     "output_schema": tool.outputSchema, "annotations": try JSONValue(encoding: tool.annotations)]
-                })] as JSONValue)
+                try printJSON(
+                    [
+                        "tools": .array(
+                            try registry.tools.map { tool in
+                                [
+                                    "name": .string(tool.name), "description": .string(tool.description),
+                                    "input_schema": tool.inputSchema,
+                                    "output_schema": tool.outputSchema,
+                                    "annotations": try JSONValue(encoding: tool.annotations),
+                                ]
+                            })
+                    ] as JSONValue)
                 return
             }
             for tool in registry.tools {
-                let kind = tool.annotations.readOnly ? "read-only" : (tool.annotations.destructive ? "destructive" : "writes")
-                print("\(tool.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 10, withPad: " ", startingAt: 0)) \(tool.description.prefix(90))")
+                let kind =
+                    tool.annotations.readOnly ? "read-only" : (tool.annotations.destructive ? "destructive" : "writes")
+                print(
+                    "\(tool.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(kind.padding(toLength: 10, withPad: " ", startingAt: 0)) \(tool.description.prefix(90))"
+                )
             }
         }
     }
 
     struct Call: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Call one tool with JSON arguments; prints its JSON result.")
+        static let configuration = CommandConfiguration(
+            abstract: "Call one tool with JSON arguments; prints its JSON result.")
         @Argument(help: "Tool name.") var name: String
         @Argument(help: "Arguments as a JSON object.") var arguments: String = "{}"
         @OptionGroup var storeOptions: StoreOptions

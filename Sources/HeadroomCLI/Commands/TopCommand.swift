@@ -5,7 +5,8 @@ import HeadroomEngine
 import HeadroomStore
 
 struct TopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "The costliest functions of a service.")
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "The costliest functions of a service.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions

@@ -69,9 +69,10 @@ public struct TranscriptStep: Sendable, Codable, Equatable {
     public var note: String
     public var milliseconds: Double
 
-    public init(kind: String, tool: String? = nil, input: JSONValue? = nil, output: JSONValue? = nil, note: String,
-                milliseconds: Double = 0)
-    {
+    public init(
+        kind: String, tool: String? = nil, input: JSONValue? = nil, output: JSONValue? = nil, note: String,
+        milliseconds: Double = 0
+    ) {
         self.kind = kind
         self.tool = tool
         self.input = input

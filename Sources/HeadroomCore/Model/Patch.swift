@@ -34,7 +34,8 @@ public struct ValidationResult: Sendable, Codable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            testsPassed: try c.decode(Bool.self, forKey: .testsPassed), speedup: try c.decode(Double.self, forKey: .speedup),
+            testsPassed: try c.decode(Bool.self, forKey: .testsPassed),
+            speedup: try c.decode(Double.self, forKey: .speedup),
             ci95: try c.decode([Double].self, forKey: .ci95), pValue: try c.decode(Double.self, forKey: .pValue),
             beforeSeconds: try c.decode([Double].self, forKey: .beforeSeconds),
             afterSeconds: try c.decode([Double].self, forKey: .afterSeconds),

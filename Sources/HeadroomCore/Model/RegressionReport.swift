@@ -87,8 +87,9 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         fleetCores = costs.fleetCores
         members = r.members.map { "\($0.function.name):\($0.metric.rawValue)" }
         memberChanges = r.members.map {
-            MemberChange(function: $0.function.name, file: $0.function.file, metric: $0.metric, before: $0.before,
-                         after: $0.after)
+            MemberChange(
+                function: $0.function.name, file: $0.function.file, metric: $0.metric, before: $0.before,
+                after: $0.after)
         }
     }
 

@@ -48,19 +48,21 @@ public struct TopReport: Codable, Sendable, Equatable {
     }
 
     /// The report of `rows` (function, self samples, total samples) out of `totalSamples`.
-    public init(totalSamples: Int64, rows: [(function: FunctionRef, selfSamples: Int64, totalSamples: Int64)],
-                costs: CostModel)
-    {
+    public init(
+        totalSamples: Int64, rows: [(function: FunctionRef, selfSamples: Int64, totalSamples: Int64)],
+        costs: CostModel
+    ) {
         self.totalSamples = totalSamples
         fleetCores = costs.fleetCores
         wattsPerCore = costs.wattsPerCore
         let denominator = Double(max(totalSamples, 1))
         functions = rows.map { row in
             let share = Double(row.totalSamples) / denominator
-            return Row(function: row.function.name, file: row.function.file,
-                       selfShare: Double(row.selfSamples) / denominator, total: share, selfSamples: row.selfSamples,
-                       totalSamples: row.totalSamples, cores: costs.cores(forShare: share),
-                       watts: costs.watts(forShare: share))
+            return Row(
+                function: row.function.name, file: row.function.file,
+                selfShare: Double(row.selfSamples) / denominator, total: share, selfSamples: row.selfSamples,
+                totalSamples: row.totalSamples, cores: costs.cores(forShare: share),
+                watts: costs.watts(forShare: share))
         }
     }
 }

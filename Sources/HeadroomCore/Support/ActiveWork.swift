@@ -55,7 +55,8 @@ public final class ActiveWork: @unchecked Sendable {
         }
         if killed > 0 { done.append("stopped \(killed) process\(killed == 1 ? "" : "es")") }
         for (path, repository) in trees {
-            _ = try? Shell.run(["git", "-C", repository, "worktree", "remove", "--force", path], timeout: 30, tracked: false)
+            _ = try? Shell.run(
+                ["git", "-C", repository, "worktree", "remove", "--force", path], timeout: 30, tracked: false)
         }
         for repository in Set(trees.values) {
             _ = try? Shell.run(["git", "-C", repository, "worktree", "prune"], timeout: 30, tracked: false)

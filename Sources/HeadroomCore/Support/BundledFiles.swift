@@ -5,8 +5,11 @@ import Foundation
 public enum BundledFiles {
     public static func find(_ relative: String, where accept: (String) -> Bool) -> String? {
         let fm = FileManager.default
-        let starts = [fm.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().path]
+        let starts = [
+            fm.currentDirectoryPath,
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent().path,
+        ]
         for start in starts {
             var dir = URL(fileURLWithPath: start)
             for _ in 0..<8 {

@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// A thin, checked wrapper over the `git` command for one repository.
 public struct Git: Sendable {
     /// The repository's top-level folder.
@@ -19,7 +18,8 @@ public struct Git: Sendable {
 
     /// Runs git in the repository and returns stdout; a failure becomes one clear error line.
     @discardableResult
-    public func run(_ arguments: [String], timeout: Double = 120, environment: [String: String] = [:]) throws -> String {
+    public func run(_ arguments: [String], timeout: Double = 120, environment: [String: String] = [:]) throws -> String
+    {
         let result = try Shell.run(["git", "-C", root] + arguments, environment: environment, timeout: timeout)
         guard result.succeeded else {
             let why = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
@@ -30,7 +30,8 @@ public struct Git: Sendable {
 
     /// The full sha of a revision.
     public func resolve(_ revision: String) throws -> String {
-        try run(["rev-parse", "--verify", "--quiet", revision + "^{commit}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try run(["rev-parse", "--verify", "--quiet", revision + "^{commit}"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     /// The checked-out branch name, or nil when HEAD is detached.

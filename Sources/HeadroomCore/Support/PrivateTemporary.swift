@@ -9,21 +9,25 @@ public enum PrivateTemporary {
     public static func directory(prefix: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
-            throw HeadroomError(.process, "cannot create a temporary folder under \(FileManager.default.temporaryDirectory.path)")
+            throw HeadroomError(
+                .process, "cannot create a temporary folder under \(FileManager.default.temporaryDirectory.path)")
         }
         let lease = url.appendingPathComponent(ProcessLease.fileName)
-        FileManager.default.createFile(atPath: lease.path, contents: Data(ProcessLease.current.utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: lease.path, contents: Data(ProcessLease.current.utf8),
+            attributes: [.posixPermissions: 0o600])
         ActiveWork.shared.addScratch(url.path)
         return url
     }
 
     /// Writes a scratch file readable by its owner only (0600), whatever the umask.
     public static func write(_ data: Data, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw HeadroomError(.process, "cannot write \(path)")
         }
     }

@@ -17,7 +17,8 @@ public enum ProcessLease {
     /// machine can tell.
     public static func isAlive(_ lease: String) -> Bool {
         let parts = lease.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), let start = UInt64(parts[parts.count - 1]) else {
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), let start = UInt64(parts[parts.count - 1])
+        else {
             return false
         }
         guard parts.dropLast(2).joined(separator: ":") == host else { return true }

@@ -54,8 +54,9 @@ public struct ProjectSettings: Sendable, Equatable {
                 throw HeadroomError(.config, "\(path):\(offset + 1): expected key = value")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = try parseValue(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces),
-                                       location: "\(path):\(offset + 1)")
+            let value = try parseValue(
+                line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces),
+                location: "\(path):\(offset + 1)")
             values[table.isEmpty ? key : "\(table).\(key)"] = value
         }
         return ProjectSettings(

@@ -33,7 +33,13 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         case .bool(let value): try container.encode(value)
         case .number(let value):
             // JSON has no infinities or NaN: they are null, the contract every adapter keeps.
-            if !value.isFinite { try container.encodeNil() } else if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if !value.isFinite {
+                try container.encodeNil()
+            } else if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

@@ -72,7 +72,8 @@ public struct ToolRegistry: Sendable {
     /// `badInput` errors naming the problem.
     public func call(_ name: String, _ arguments: JSONValue = [:]) throws -> JSONValue {
         guard let tool = tool(named: name) else {
-            throw HeadroomError(.badInput, "no tool named \(name) (tools: \(tools.map(\.name).joined(separator: ", ")))")
+            throw HeadroomError(
+                .badInput, "no tool named \(name) (tools: \(tools.map(\.name).joined(separator: ", ")))")
         }
         try SchemaCheck.validate(arguments, against: tool.inputSchema, at: "\(name)")
         return try tool.handler(arguments)
@@ -87,7 +88,8 @@ public enum SchemaCheck {
         if let type = schema["type"]?.stringValue {
             let ok: Bool
             switch (type, value) {
-            case ("object", .object), ("string", .string), ("boolean", .bool), ("array", .array), ("null", .null): ok = true
+            case ("object", .object), ("string", .string), ("boolean", .bool), ("array", .array), ("null", .null):
+                ok = true
             case ("number", .number): ok = true
             case ("integer", .number(let n)): ok = n.rounded() == n
             default: ok = false
@@ -102,13 +104,15 @@ public enum SchemaCheck {
         }
         if case .object(let fields) = value {
             let properties = schema["properties"]?.objectValue ?? [:]
-            for required in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where fields[required] == nil {
+            for required in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            where fields[required] == nil {
                 throw fail("missing required argument `\(required)`")
             }
             if schema["additionalProperties"] == .bool(false),
                 let extra = fields.keys.sorted().first(where: { properties[$0] == nil })
             {
-                throw fail("unknown argument `\(extra)` (arguments: \(properties.keys.sorted().joined(separator: ", ")))")
+                throw fail(
+                    "unknown argument `\(extra)` (arguments: \(properties.keys.sorted().joined(separator: ", ")))")
             }
             for (key, field) in fields {
                 if let sub = properties[key], field != .null { try validate(field, against: sub, at: "\(path).\(key)") }
@@ -123,8 +127,10 @@ public enum SchemaCheck {
 /// Builders for the small schemas tools declare.
 public enum Schema {
     public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
-        ["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) }),
-         "additionalProperties": false]
+        [
+            "type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) }),
+            "additionalProperties": false,
+        ]
     }
     public static func string(_ description: String, enum choices: [String]? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "string", "description": .string(description)]
@@ -136,8 +142,12 @@ public enum Schema {
         if let minimum { schema["minimum"] = .number(Double(minimum)) }
         return .object(schema)
     }
-    public static func number(_ description: String) -> JSONValue { ["type": "number", "description": .string(description)] }
-    public static func boolean(_ description: String) -> JSONValue { ["type": "boolean", "description": .string(description)] }
+    public static func number(_ description: String) -> JSONValue {
+        ["type": "number", "description": .string(description)]
+    }
+    public static func boolean(_ description: String) -> JSONValue {
+        ["type": "boolean", "description": .string(description)]
+    }
     /// An output schema: an object with the named top-level fields (documented, not exhaustive).
     public static func output(_ properties: [String: JSONValue]) -> JSONValue {
         ["type": "object", "properties": .object(properties)]

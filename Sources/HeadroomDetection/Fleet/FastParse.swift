@@ -83,7 +83,8 @@ enum FastParse {
             }
             return value
         }
-        if n >= 10, s[4] == 0x2D, s[7] == 0x2D, let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
+        if n >= 10, s[4] == 0x2D, s[7] == 0x2D, let year = digits(0, 4), let month = digits(5, 2),
+            let day = digits(8, 2),
             (1...12).contains(month), (1...31).contains(day)
         {
             let days = daysFromCivil(year, month, day)

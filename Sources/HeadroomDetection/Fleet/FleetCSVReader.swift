@@ -119,7 +119,9 @@ public struct FleetCSVReader {
             if text.isEmpty { return }
             if canonical, hasCurrent, try sameSeriesFastPath(text) { return }
             // Find the three cells we need.
-            var cells: (series: Range<Int>, time: Range<Int>, value: Range<Int>, build: Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
+            var cells: (series: Range<Int>, time: Range<Int>, value: Range<Int>, build: Range<Int>) = (
+                0..<0, 0..<0, 0..<0, 0..<0
+            )
             var column = 0
             var start = 0
             var found = 0
@@ -129,10 +131,15 @@ public struct FleetCSVReader {
             while true {
                 if i == n || text[i] == 0x2C {
                     let cell = Self.trimmed(text, start..<i)
-                    if column == seriesColumn { cells.series = cell; found += 1 }
-                    else if column == timeColumn { cells.time = cell; found += 1 }
-                    else if column == valueColumn { cells.value = cell; found += 1 }
-                    else if column == buildColumn { cells.build = cell; found += 1 }
+                    if column == seriesColumn {
+                        cells.series = cell; found += 1
+                    } else if column == timeColumn {
+                        cells.time = cell; found += 1
+                    } else if column == valueColumn {
+                        cells.value = cell; found += 1
+                    } else if column == buildColumn {
+                        cells.build = cell; found += 1
+                    }
                     column += 1
                     start = i + 1
                     if found == needed || i == n { break }
@@ -154,7 +161,9 @@ public struct FleetCSVReader {
                     throw fail("'\(Self.string(cell).prefix(40))' is not an ISO-8601 time or Unix seconds")
                 }
                 guard time > lastTime else {
-                    throw fail("timestamp \(Self.string(cell)) of series \(Self.string(name)) is \(time == lastTime ? "repeated" : "earlier than the one before") (rows of a series must be in time order)")
+                    throw fail(
+                        "timestamp \(Self.string(cell)) of series \(Self.string(name)) is \(time == lastTime ? "repeated" : "earlier than the one before") (rows of a series must be in time order)"
+                    )
                 }
                 lastTime = time
                 defer { row += 1 }
@@ -171,9 +180,10 @@ public struct FleetCSVReader {
         }
 
         /// A row of a file with a build column: its reading joins its build's; a finished build becomes a point.
-        mutating func repeated(_ text: UnsafeBufferPointer<UInt8>, _ timeCell: Range<Int>, _ valueCell: Range<Int>,
-                               _ buildCell: Range<Int>, _ name: UnsafeBufferPointer<UInt8>) throws
-        {
+        mutating func repeated(
+            _ text: UnsafeBufferPointer<UInt8>, _ timeCell: Range<Int>, _ valueCell: Range<Int>,
+            _ buildCell: Range<Int>, _ name: UnsafeBufferPointer<UInt8>
+        ) throws {
             let build = UnsafeBufferPointer(rebasing: text[buildCell])
             var time: Int64?
             if timeColumn >= 0 {
@@ -184,7 +194,9 @@ public struct FleetCSVReader {
                 // Repeats of one build may share a time; builds must move forward.
                 let sameBuild = builds.isCurrent(build)
                 guard parsed > lastTime || (sameBuild && parsed == lastTime) else {
-                    throw fail("timestamp \(Self.string(cell)) of series \(Self.string(name)) is \(parsed == lastTime ? "repeated by another build" : "earlier than the one before") (rows of a series must be in time order)")
+                    throw fail(
+                        "timestamp \(Self.string(cell)) of series \(Self.string(name)) is \(parsed == lastTime ? "repeated by another build" : "earlier than the one before") (rows of a series must be in time order)"
+                    )
                 }
                 lastTime = parsed
                 time = parsed
@@ -213,7 +225,8 @@ public struct FleetCSVReader {
             guard comma < text.count - 1 else { return false }
             let timeCell = UnsafeBufferPointer(rebasing: text[(nameLength + 1)..<comma])
             let valueCell = UnsafeBufferPointer(rebasing: text[(comma + 1)...])
-            guard let time = FastParse.timestamp(timeCell), time > lastTime, let value = FastParse.double(valueCell) else {
+            guard let time = FastParse.timestamp(timeCell), time > lastTime, let value = FastParse.double(valueCell)
+            else {
                 return false
             }
             lastTime = time
@@ -239,7 +252,9 @@ public struct FleetCSVReader {
             if hasCurrent { try endSeries() }
             let hash = FastParse.hash(name)
             guard seen.insert(hash).inserted else {
-                throw fail("series \(Self.string(name)) appears again after other series (sort the file by series, then timestamp)")
+                throw fail(
+                    "series \(Self.string(name)) appears again after other series (sort the file by series, then timestamp)"
+                )
             }
             current = Array(name)
             hasCurrent = true
@@ -272,7 +287,9 @@ public struct FleetCSVReader {
         }
 
         mutating func finish() throws {
-            if seriesColumn < 0 { throw HeadroomError(.badInput, "\(path): empty file (expected a header series,timestamp,value)") }
+            if seriesColumn < 0 {
+                throw HeadroomError(.badInput, "\(path): empty file (expected a header series,timestamp,value)")
+            }
             guard hasCurrent else { throw HeadroomError(.badInput, "\(path): no data rows after the header") }
             try endSeries()
             try flush()
@@ -280,7 +297,8 @@ public struct FleetCSVReader {
 
         mutating func header(_ text: UnsafeBufferPointer<UInt8>) throws {
             let names = Self.string(text).split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    .lowercased()
             }
             columns = names.count
             guard let s = names.firstIndex(of: "series"), let v = names.firstIndex(of: "value") else {

@@ -44,8 +44,10 @@ public struct FleetDetector: Sendable {
     public var configuration: SeriesAnalysisConfiguration
     public var threads: Int
 
-    public init(configuration: SeriesAnalysisConfiguration = SeriesAnalysisConfiguration(),
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        configuration: SeriesAnalysisConfiguration = SeriesAnalysisConfiguration(),
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.configuration = configuration
         self.threads = max(1, threads)
     }
@@ -92,17 +94,20 @@ public struct FleetDetector: Sendable {
             var grid: [Int]?
             var interval: Int64?
             if timed { (grid, interval) = Self.grid(batch.times[range]) }
-            let analysis = analyzer.analyze(values, grid: grid, interval: interval, noiseFloor: batch.noiseFloors[s],
-                                            workspace: workspace)
+            let analysis = analyzer.analyze(
+                values, grid: grid, interval: interval, noiseFloor: batch.noiseFloors[s],
+                workspace: workspace)
             if !analysis.seasonality.isEmpty { result.seasonal += 1 }
             result.belowFloor += analysis.belowFloor
             for event in analysis.events {
                 let point = range.lowerBound + event.index
                 let end = event.endIndex.map { range.lowerBound + $0 }
-                result.events.append(FleetSeriesEvent(
-                    series: batch.names[s], event: event, row: Int(batch.rows[point]), endRow: end.map { Int(batch.rows[$0]) },
-                    time: timed ? batch.times[point] : nil, endTime: timed ? end.map { batch.times[$0] } : nil,
-                    interval: interval))
+                result.events.append(
+                    FleetSeriesEvent(
+                        series: batch.names[s], event: event, row: Int(batch.rows[point]),
+                        endRow: end.map { Int(batch.rows[$0]) },
+                        time: timed ? batch.times[point] : nil, endTime: timed ? end.map { batch.times[$0] } : nil,
+                        interval: interval))
             }
         }
         return result
@@ -131,7 +136,9 @@ public struct FleetDetector: Sendable {
             let sorted = list.sorted { ($0.time ?? Int64($0.row), $0.series) < ($1.time ?? Int64($1.row), $1.series) }
             var cluster: [FleetSeriesEvent] = []
             func close() {
-                guard let lead = cluster.max(by: { ($0.event.effect, $1.series) < ($1.event.effect, $0.series) }) else { return }
+                guard let lead = cluster.max(by: { ($0.event.effect, $1.series) < ($1.event.effect, $0.series) }) else {
+                    return
+                }
                 groups.append(FleetRegression(lead: lead, members: cluster.filter { $0 != lead }))
                 cluster = []
             }

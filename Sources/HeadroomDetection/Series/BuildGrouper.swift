@@ -68,7 +68,8 @@ struct BuildGrouper {
         guard builds > 0, !deviations.isEmpty else { return 0 }
         var sorted = deviations
         sorted.sort()
-        let mad = sorted.count % 2 == 1
+        let mad =
+            sorted.count % 2 == 1
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let repeats = Double(readings) / Double(builds)
         let scale = 1.4826 * mad * (repeats / max(repeats - 1, 1)).squareRoot()

@@ -74,10 +74,12 @@ public final class OnlineSeriesDetector {
         for var event in current().events {
             event.index += offset
             event.endIndex = event.endIndex.map { $0 + offset }
-            guard !announced.contains(where: { $0.kind == event.kind && abs($0.index - event.index) <= tolerance }) else {
+            guard !announced.contains(where: { $0.kind == event.kind && abs($0.index - event.index) <= tolerance })
+            else {
                 continue
             }
-            let streak = 1 + (pending.first { $0.kind == event.kind && abs($0.index - event.index) <= tolerance }?.streak ?? 0)
+            let streak =
+                1 + (pending.first { $0.kind == event.kind && abs($0.index - event.index) <= tolerance }?.streak ?? 0)
             if streak >= confirmations {
                 announced.append((event.kind, event.index))
                 fresh.append(Announcement(event: event, delay: seen - 1 - event.index))

@@ -95,13 +95,15 @@ public struct SeriesAnalyzer: Sendable {
             let adjuster = SeasonalAdjuster(alpha: configuration.seasonalAlpha)
             adjusted.withUnsafeMutableBufferPointer { x in
                 for period in periods {
-                    let fit: SeasonalFit? = if let grid {
-                        grid.withUnsafeBufferPointer {
-                            adjuster.adjust(x.baseAddress!, n, grid: $0.baseAddress, period: period, workspace: workspace)
+                    let fit: SeasonalFit? =
+                        if let grid {
+                            grid.withUnsafeBufferPointer {
+                                adjuster.adjust(
+                                    x.baseAddress!, n, grid: $0.baseAddress, period: period, workspace: workspace)
+                            }
+                        } else {
+                            adjuster.adjust(x.baseAddress!, n, grid: nil, period: period, workspace: workspace)
                         }
-                    } else {
-                        adjuster.adjust(x.baseAddress!, n, grid: nil, period: period, workspace: workspace)
-                    }
                     if let fit { fits.append(fit) }
                 }
             }
@@ -119,7 +121,9 @@ public struct SeriesAnalyzer: Sendable {
     /// Whether an event is large enough to matter (see `SeriesAnalysisConfiguration.minimumEffect`).
     public func isAboveFloor(_ event: SeriesEvent) -> Bool {
         let c = configuration
-        guard event.effect >= c.minimumEffect, abs(event.absoluteChange) >= c.minimumAbsoluteChange else { return false }
+        guard event.effect >= c.minimumEffect, abs(event.absoluteChange) >= c.minimumAbsoluteChange else {
+            return false
+        }
         guard let relative = event.relativeChange else { return true }
         return abs(relative) >= c.minimumRelativeChange
     }
@@ -136,7 +140,9 @@ public struct SeriesAnalyzer: Sendable {
             var j = i + 1
             while j < changes.count, changes[j].index - first.index <= configuration.transientHorizon {
                 let candidate = changes[j]
-                if (candidate.after - candidate.before) * step < 0, abs(candidate.after - first.before) <= 0.5 * abs(step) {
+                if (candidate.after - candidate.before) * step < 0,
+                    abs(candidate.after - first.before) <= 0.5 * abs(step)
+                {
                     back = j
                     break
                 }

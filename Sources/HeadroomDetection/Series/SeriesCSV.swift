@@ -24,7 +24,9 @@ public struct SeriesCSV: Sendable {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw HeadroomError(.badInput, "\(file): no such file or not readable")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw HeadroomError(.badInput, "\(file): not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw HeadroomError(.badInput, "\(file): not UTF-8 text")
+        }
         return try parse(text, source: file)
     }
 
@@ -34,7 +36,8 @@ public struct SeriesCSV: Sendable {
         guard let headerLine = lines.first else { throw HeadroomError(.badInput, "\(source): empty file") }
         let header = cells(headerLine).map { $0.lowercased() }
         guard let valueColumn = header.firstIndex(of: "value") else {
-            throw HeadroomError(.badInput, "\(source):1: the header has no 'value' column (it has: \(header.joined(separator: ", ")))")
+            throw HeadroomError(
+                .badInput, "\(source):1: the header has no 'value' column (it has: \(header.joined(separator: ", ")))")
         }
         let timeColumn = header.firstIndex(of: "timestamp")
         let buildColumn = header.firstIndex(of: "build") ?? header.firstIndex(of: "commit")
@@ -54,19 +57,24 @@ public struct SeriesCSV: Sendable {
             let number = offset + 2
             let row = cells(line)
             guard row.count > max(valueColumn, timeColumn ?? 0, buildColumn ?? 0) else {
-                throw HeadroomError(.badInput, "\(source):\(number): expected \(header.count) cells, found \(row.count)")
+                throw HeadroomError(
+                    .badInput, "\(source):\(number): expected \(header.count) cells, found \(row.count)")
             }
             if let timeColumn {
                 let text = row[timeColumn]
                 guard let time = Timestamps.parse(text) else {
-                    throw HeadroomError(.badInput, "\(source):\(number): '\(text.prefix(40))' is not an ISO-8601 time or Unix seconds")
+                    throw HeadroomError(
+                        .badInput, "\(source):\(number): '\(text.prefix(40))' is not an ISO-8601 time or Unix seconds")
                 }
-                let sameBuild = buildColumn.map { column in
-                    Array(row[column].utf8).withUnsafeBufferPointer { builds.isCurrent($0) }
-                } ?? false
+                let sameBuild =
+                    buildColumn.map { column in
+                        Array(row[column].utf8).withUnsafeBufferPointer { builds.isCurrent($0) }
+                    } ?? false
                 if let lastTime, time < lastTime || (time == lastTime && !sameBuild) {
                     let what = time == lastTime ? "repeats" : "is earlier than"
-                    throw HeadroomError(.badInput, "\(source):\(number): timestamp \(text) \(what) \(lastTimeText) (rows must be in time order)")
+                    throw HeadroomError(
+                        .badInput,
+                        "\(source):\(number): timestamp \(text) \(what) \(lastTimeText) (rows must be in time order)")
                 }
                 lastTime = time
                 lastTimeText = text
@@ -75,7 +83,8 @@ public struct SeriesCSV: Sendable {
             var value: Double?
             if !(cell.isEmpty || ["nan", "null", "na", "none"].contains(cell.lowercased())) {
                 guard let number = Double(cell), number.isFinite else {
-                    throw HeadroomError(.badInput, "\(source):\(number): value '\(cell.prefix(40))' is not a finite number")
+                    throw HeadroomError(
+                        .badInput, "\(source):\(number): value '\(cell.prefix(40))' is not a finite number")
                 }
                 value = number
             }
@@ -103,7 +112,9 @@ public struct SeriesCSV: Sendable {
     static func cells(_ line: String) -> [String] {
         line.split(separator: ",", omittingEmptySubsequences: false).map { cell in
             var text = cell.trimmingCharacters(in: .whitespaces)
-            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
+                text = String(text.dropFirst().dropLast())
+            }
             return text
         }
     }

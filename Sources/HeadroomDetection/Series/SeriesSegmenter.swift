@@ -115,8 +115,9 @@ public struct SeriesSegmenter: Sendable {
             }
         }
         return cuts.indices.map { i in
-            split(context, i == 0 ? 0 : cuts[i - 1], i == cuts.count - 1 ? n : cuts[i + 1], at: cuts[i],
-                  diffSigma: diffSigma, positions: 1)
+            split(
+                context, i == 0 ? 0 : cuts[i - 1], i == cuts.count - 1 ? n : cuts[i + 1], at: cuts[i],
+                diffSigma: diffSigma, positions: 1)
         }
     }
 
@@ -164,7 +165,9 @@ public struct SeriesSegmenter: Sendable {
 
     /// Prefix sums of `x[start..<end]` with each point clipped to within 4σ of the slice's median (the search's own
     /// spike guard), in the workspace.
-    private func clippedPrefix(_ c: Context, _ start: Int, _ end: Int, diffSigma: Double) -> UnsafeMutablePointer<Double> {
+    private func clippedPrefix(_ c: Context, _ start: Int, _ end: Int, diffSigma: Double) -> UnsafeMutablePointer<
+        Double
+    > {
         let n = end - start
         let scratch = c.workspace.scratch
         let prefix = c.workspace.prefix
@@ -210,10 +213,14 @@ public struct SeriesSegmenter: Sendable {
             if bestHere > best.score { best = (bestA, w, bestHere) }
             tried += n - leftMinimum - rightMinimum - w + 1
         }
-        let family = max(tried, Self.bumpWidths(from: m, to: min(maximumBump, c.n - 4 * m)).reduce(0) {
-            $0 + max(0, c.n - 4 * m - $1 + 1)
-        })
-        guard best.a >= 0, Self.worthTesting(best.score, sigma: diffSigma, positions: family, alpha: alpha) else { return nil }
+        let family = max(
+            tried,
+            Self.bumpWidths(from: m, to: min(maximumBump, c.n - 4 * m)).reduce(0) {
+                $0 + max(0, c.n - 4 * m - $1 + 1)
+            })
+        guard best.a >= 0, Self.worthTesting(best.score, sigma: diffSigma, positions: family, alpha: alpha) else {
+            return nil
+        }
         let range = (start + best.a)..<(start + best.a + best.w)
         let p = bumpTest(c, start, end, range, diffSigma: diffSigma, positions: family)
         return p < alpha ? range : nil
@@ -234,7 +241,9 @@ public struct SeriesSegmenter: Sendable {
 
     /// p-value of `x[range]` against the rest of `x[start..<end]`, with the same robust scale, clipping and
     /// consistency rule as a split.
-    private func bumpTest(_ c: Context, _ start: Int, _ end: Int, _ range: Range<Int>, diffSigma: Double, positions: Int)
+    private func bumpTest(
+        _ c: Context, _ start: Int, _ end: Int, _ range: Range<Int>, diffSigma: Double, positions: Int
+    )
         -> Double
     {
         let scratch = c.workspace.scratch
@@ -322,8 +331,9 @@ public struct SeriesSegmenter: Sendable {
         } else {
             p = abs(m2 - m1) > c.tiny ? 0 : 1
         }
-        return LevelChange(index: index, before: m1, after: m2, pValue: p, sigma: sigma, pointsBefore: leftCount,
-                           pointsAfter: rightCount)
+        return LevelChange(
+            index: index, before: m1, after: m2, pValue: p, sigma: sigma, pointsBefore: leftCount,
+            pointsAfter: rightCount)
     }
 
     /// The series' long-run noise scale. First differences give σ_Δ; differences `window/2` points apart give the

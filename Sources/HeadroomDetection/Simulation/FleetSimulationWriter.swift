@@ -27,14 +27,16 @@ public struct FleetSimulationWriter: Sendable {
         let seriesPath = (directory as NSString).appendingPathComponent("series.csv")
         let truthPath = (directory as NSString).appendingPathComponent("truth.csv")
         guard fm.createFile(atPath: seriesPath, contents: nil), fm.createFile(atPath: truthPath, contents: nil),
-            let seriesFile = FileHandle(forWritingAtPath: seriesPath), let truthFile = FileHandle(forWritingAtPath: truthPath)
+            let seriesFile = FileHandle(forWritingAtPath: seriesPath),
+            let truthFile = FileHandle(forWritingAtPath: truthPath)
         else { throw HeadroomError(.badInput, "\(directory): cannot write there") }
         defer {
             try? seriesFile.close()
             try? truthFile.close()
         }
         try seriesFile.write(contentsOf: Data("series,timestamp,value\n".utf8))
-        try truthFile.write(contentsOf: Data("series,kind,index,end_index,size_mde,before,after,seasonal,partner\n".utf8))
+        try truthFile.write(
+            contentsOf: Data("series,kind,index,end_index,size_mde,before,after,seasonal,partner\n".utf8))
         let c = simulator.configuration
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let chunk = max(1, min(64, c.services / (threads * 4) + 1))
@@ -108,7 +110,8 @@ public struct FleetSimulationWriter: Sendable {
         for row in sample.truths {
             let fields: [String] = [
                 row.series, row.kind.rawValue, row.index.map(String.init) ?? "", row.endIndex.map(String.init) ?? "",
-                row.sizeMDE.map { String($0) } ?? "", String(format: "%.9f", row.before), String(format: "%.9f", row.after),
+                row.sizeMDE.map { String($0) } ?? "", String(format: "%.9f", row.before),
+                String(format: "%.9f", row.after),
                 row.seasonal ? "1" : "0", row.partner ?? "",
             ]
             truth += fields.joined(separator: ",") + "\n"
@@ -132,7 +135,9 @@ public struct FleetSimulationWriter: Sendable {
         bytes += buffer
     }
 
-    static func writeProfiles(_ sample: FleetSimulator.ServiceSample, configuration c: SimulationConfiguration, root: String)
+    static func writeProfiles(
+        _ sample: FleetSimulator.ServiceSample, configuration c: SimulationConfiguration, root: String
+    )
         -> (any Error)?
     {
         let directory = (root as NSString).appendingPathComponent(sample.service)

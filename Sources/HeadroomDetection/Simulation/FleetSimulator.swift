@@ -72,7 +72,8 @@ public struct FleetSimulator: Sendable {
                     plans[f].add[t] += amplitude * sin(2 * .pi * Double(t) * Double(c.interval) / 86_400 + offset)
                 }
             }
-            var truth = SimulatedTruth(series: names[f], kind: kind, before: base[f], after: base[f], seasonal: seasonal)
+            var truth = SimulatedTruth(
+                series: names[f], kind: kind, before: base[f], after: base[f], seasonal: seasonal)
             let margin = max(20, 4 * c.analysis.minimumSegment)
             func position() -> Int { margin + Int(rng.next() % UInt64(max(1, c.points - 2 * margin))) }
             func mde(_ k: Int, _ sd: Double) -> Double {
@@ -94,7 +95,8 @@ public struct FleetSimulator: Sendable {
                 truth.after = base[f] + delta
             case .transient:
                 let k = position()
-                let width = c.analysis.minimumSegment + 1
+                let width =
+                    c.analysis.minimumSegment + 1
                     + Int(rng.next() % UInt64(max(1, c.analysis.transientHorizon / 2 - c.analysis.minimumSegment)))
                 let end = min(c.points, k + width)
                 let delta = (5 + 5 * rng.uniform()) * sigma[f]
@@ -106,7 +108,8 @@ public struct FleetSimulator: Sendable {
                 let count = 1 + Int(rng.next() % 3)
                 for _ in 0..<count {
                     let t = Int(rng.next() % UInt64(c.points))
-                    let width = rng.uniform() < 0.3 ? 1 + Int(rng.next() % UInt64(max(1, c.analysis.minimumSegment - 2))) : 1
+                    let width =
+                        rng.uniform() < 0.3 ? 1 + Int(rng.next() % UInt64(max(1, c.analysis.minimumSegment - 2))) : 1
                     let size = (6 + 14 * rng.uniform()) * sigma[f] * (rng.uniform() < 0.8 ? 1 : -0.5)
                     for u in t..<min(c.points, t + width) { plans[f].add[u] += size }
                 }
@@ -146,8 +149,9 @@ public struct FleetSimulator: Sendable {
                 mass = max(0, mass - share)
             }
         }
-        return ServiceSample(service: name, functionNames: names, parents: parents, truths: truths.map { $0! },
-                             totals: totals, counts: counts)
+        return ServiceSample(
+            service: name, functionNames: names, parents: parents, truths: truths.map { $0! },
+            totals: totals, counts: counts)
     }
 
     struct Plan {

@@ -74,7 +74,8 @@ public struct BinomialSegmenter: Sendable {
         let whole = logLikelihood(pk[b] - pk[a], pn[b] - pn[a])
         var best = (index: -1, lr: 0.0)
         for t in (a + m)...(b - m) {
-            let lr = 2 * (logLikelihood(pk[t] - pk[a], pn[t] - pn[a]) + logLikelihood(pk[b] - pk[t], pn[b] - pn[t]) - whole)
+            let lr =
+                2 * (logLikelihood(pk[t] - pk[a], pn[t] - pn[a]) + logLikelihood(pk[b] - pk[t], pn[b] - pn[t]) - whole)
             if lr > best.lr { best = (t, lr) }
         }
         guard best.index >= 0 else { return }
@@ -83,14 +84,17 @@ public struct BinomialSegmenter: Sendable {
         let right = (pk[b] - pk[t]) / max(pn[b] - pn[t], 1)
         let phi = dispersion(a, t, b, left, right, k, n)
         let positions = Double(b - a - 2 * m + 1)
-        let pointP = phi > 1
+        let pointP =
+            phi > 1
             ? Distributions.f1SF(best.lr / phi, denominatorDF: Double(b - a - 2))
             : Distributions.chiSquared1SF(best.lr)
         let p = min(1, pointP * positions)
         guard p < configuration.alpha else { return }
-        found.append(CountChange(index: t, before: left, after: right, pValue: p,
-                                 samplesBefore: Int64(pn[t] - pn[a]), samplesAfter: Int64(pn[b] - pn[t]),
-                                 dispersion: phi))
+        found.append(
+            CountChange(
+                index: t, before: left, after: right, pValue: p,
+                samplesBefore: Int64(pn[t] - pn[a]), samplesAfter: Int64(pn[b] - pn[t]),
+                dispersion: phi))
         search(a, t, k, n, pk, pn, &found)
         search(t, b, k, n, pk, pn, &found)
     }

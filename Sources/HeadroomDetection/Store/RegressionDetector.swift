@@ -46,16 +46,20 @@ public struct RegressionDetector: Sendable {
         var filtered: [Filtered] = []
         let kept = candidates(series) { finding in
             guard let reason = costShift(finding.function, at: finding.change.index, in: series) else { return false }
-            if !filtered.contains(where: { $0.regression.function == finding.function && $0.regression.index == finding.change.index }) {
-                filtered.append(Filtered(
-                    regression: Regression(
-                        service: series.service, function: finding.function, metric: finding.metric,
-                        index: finding.change.index, timestamp: series.times[finding.change.index],
-                        previousTimestamp: series.times[max(finding.change.index - 1, 0)], before: finding.change.before,
-                        after: finding.change.after, pValue: finding.change.pValue,
-                        confidence: max(0, 1 - finding.change.pValue),
-                        kind: finding.isIncrease ? .regression : .improvement),
-                    reason: reason))
+            if !filtered.contains(where: {
+                $0.regression.function == finding.function && $0.regression.index == finding.change.index
+            }) {
+                filtered.append(
+                    Filtered(
+                        regression: Regression(
+                            service: series.service, function: finding.function, metric: finding.metric,
+                            index: finding.change.index, timestamp: series.times[finding.change.index],
+                            previousTimestamp: series.times[max(finding.change.index - 1, 0)],
+                            before: finding.change.before,
+                            after: finding.change.after, pValue: finding.change.pValue,
+                            confidence: max(0, 1 - finding.change.pValue),
+                            kind: finding.isIncrease ? .regression : .improvement),
+                        reason: reason))
             }
             return true
         }
@@ -147,8 +151,11 @@ public struct RegressionDetector: Sendable {
                         kind: lead.isIncrease ? .regression : .improvement,
                         members: members.filter { !($0.function == lead.function && $0.metric == lead.metric) }
                             .sorted { abs($0.delta) > abs($1.delta) }
-                            .map { RegressionMember(function: $0.function, metric: $0.metric,
-                                                    before: $0.change.before, after: $0.change.after) },
+                            .map {
+                                RegressionMember(
+                                    function: $0.function, metric: $0.metric,
+                                    before: $0.change.before, after: $0.change.after)
+                            },
                         mde: mde(lead.change, buckets: series.totals.count),
                         effect: mde(lead.change, buckets: series.totals.count).map { abs(lead.delta) / $0 }))
             }
@@ -160,9 +167,13 @@ public struct RegressionDetector: Sendable {
     func mde(_ change: CountChange, buckets: Int) -> Double? {
         guard change.samplesBefore > 0, change.samplesAfter > 0 else { return nil }
         let p = min(max(change.before, 1e-9), 1 - 1e-9)
-        let sd = (change.dispersion * p * (1 - p) * (1 / Double(change.samplesBefore) + 1 / Double(change.samplesAfter))).squareRoot()
+        let sd =
+            (change.dispersion * p * (1 - p) * (1 / Double(change.samplesBefore) + 1 / Double(change.samplesAfter)))
+            .squareRoot()
         let positions = Double(max(1, buckets - 2 * configuration.minimumSegment + 1))
-        return sd * (Distributions.normalQuantile(1 - configuration.alpha / (2 * positions)) + Distributions.normalQuantile(0.8))
+        return sd
+            * (Distributions.normalQuantile(1 - configuration.alpha / (2 * positions))
+                + Distributions.normalQuantile(0.8))
     }
 
     private func findingsFor(_ function: FunctionRef, _ metric: CostMetric, _ counts: [Int64], _ totals: [Int64])
@@ -217,7 +228,8 @@ public struct RegressionDetector: Sendable {
         let selfs = findings.indices.filter { findings[$0].metric == .selfShare }
         let totals = findings.indices.filter { findings[$0].metric == .totalShare }
         for i in selfs {
-            for j in selfs where j > i && findings[i].isIncrease == findings[j].isIncrease
+            for j in selfs
+            where j > i && findings[i].isIncrease == findings[j].isIncrease
                 && related(findings[i].function, findings[j].function)
             {
                 parent[root(j)] = root(i)
@@ -237,7 +249,8 @@ public struct RegressionDetector: Sendable {
             }
         }
         for i in unplaced {
-            for j in unplaced where j > i && findings[i].isIncrease == findings[j].isIncrease
+            for j in unplaced
+            where j > i && findings[i].isIncrease == findings[j].isIncrease
                 && related(findings[i].function, findings[j].function)
             {
                 parent[root(j)] = root(i)
@@ -265,7 +278,8 @@ public struct RegressionDetector: Sendable {
     private func survivesDilution(_ finding: Finding, excluding events: [Finding], in series: ServiceSeries) -> Bool {
         guard let counts = series.functions[finding.function] else { return true }
         var rest = series.totals
-        for event in events where !series.isAncestor(event.function, of: finding.function)
+        for event in events
+        where !series.isAncestor(event.function, of: finding.function)
             && !series.isAncestor(finding.function, of: event.function)
         {
             guard let eventCounts = series.functions[event.function]?.totalCounts else { continue }

@@ -31,7 +31,8 @@ public struct DemoPipeline: Sendable {
             throw HeadroomError(.missingTool, "python3 is not installed; the demo's example service is Python")
         }
         guard Shell.which("py-spy") != nil else {
-            throw HeadroomError(.missingTool,
+            throw HeadroomError(
+                .missingTool,
                 "py-spy is not installed: run the README's demo command (scripts/demo.sh installs it with pip)")
         }
         let example = try locateExample()
@@ -41,20 +42,27 @@ public struct DemoPipeline: Sendable {
         let store = try Store.open(path: storePath)
 
         try stage(1, "example", "building the example's git history") { () throws in
-            let result = try Shell.run(["python3", (example as NSString).appendingPathComponent("make_history.py"),
-                                        repository], timeout: 120)
-            guard result.succeeded else { throw HeadroomError(.process, result.stderr.trimmingCharacters(in: .newlines)) }
+            let result = try Shell.run(
+                [
+                    "python3", (example as NSString).appendingPathComponent("make_history.py"),
+                    repository,
+                ], timeout: 120)
+            guard result.succeeded else {
+                throw HeadroomError(.process, result.stderr.trimmingCharacters(in: .newlines))
+            }
         }
         let commits = try stage(2, "changes", "importing the commits and the functions each changed") {
             try ChangeHistoryService(store: store).importRepository(repository).commits
         }
         let settings = try ProjectSettings.load(repository: repository)
         let service = settings.serviceName ?? "shop"
-        let samples = try stage(3, "profile",
+        let samples = try stage(
+            3, "profile",
             "deploying each commit and profiling \(String(format: "%.0f", options.profileSeconds))s of load with py-spy"
         ) { () throws -> Int in
-            try profileDeploys(commits, repository: repository, workdir: workdir, service: service, store: store,
-                               settings: settings, progress: progress)
+            try profileDeploys(
+                commits, repository: repository, workdir: workdir, service: service, store: store,
+                settings: settings, progress: progress)
         }
         let regression = try stage(4, "detect", "detecting regressions in function-level CPU share") {
             () throws -> Regression in
@@ -140,11 +148,15 @@ public struct DemoPipeline: Sendable {
                 throw HeadroomError(.process, "py-spy on \(commit.sha.prefix(7)) failed: \(why)")
             }
             try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60)
-            let samples = (try? store.top(service: service, from: Store.bucket(for: deployTime + 15 * 60),
-                                          to: Store.bucket(for: deployTime + 15 * 60), limit: 1).totalSamples) ?? 0
+            let samples =
+                (try? store.top(
+                    service: service, from: Store.bucket(for: deployTime + 15 * 60),
+                    to: Store.bucket(for: deployTime + 15 * 60), limit: 1
+                ).totalSamples) ?? 0
             total += Int(samples)
-            progress("      deploy \(i + 1)/\(commits.count) \(commit.sha.prefix(7)) \(commit.author): "
-                     + "\(samples) samples — \(commit.message)")
+            progress(
+                "      deploy \(i + 1)/\(commits.count) \(commit.sha.prefix(7)) \(commit.author): "
+                    + "\(samples) samples — \(commit.message)")
         }
         return total / max(commits.count, 1)
     }
@@ -153,13 +165,18 @@ public struct DemoPipeline: Sendable {
     /// current directory.
     func locateExample() throws -> String {
         let fm = FileManager.default
-        let isExample = { (path: String) in fm.fileExists(atPath: (path as NSString).appendingPathComponent("make_history.py")) }
+        let isExample = { (path: String) in
+            fm.fileExists(atPath: (path as NSString).appendingPathComponent("make_history.py"))
+        }
         if let given = options.example ?? ProcessInfo.processInfo.environment["HEADROOM_EXAMPLE"] {
-            guard isExample(given) else { throw HeadroomError(.notFound, "\(given) is not a Headroom example (no make_history.py)") }
+            guard isExample(given) else {
+                throw HeadroomError(.notFound, "\(given) is not a Headroom example (no make_history.py)")
+            }
             return given
         }
         if let found = BundledFiles.find("Examples/shop", where: isExample) { return found }
-        throw HeadroomError(.notFound, "cannot find Examples/shop; run from the Headroom checkout or pass --example DIR")
+        throw HeadroomError(
+            .notFound, "cannot find Examples/shop; run from the Headroom checkout or pass --example DIR")
     }
 
     /// A fresh, empty workdir; an old demo workdir (with the marker) is cleared, any other non-empty folder refused.
@@ -175,7 +192,8 @@ public struct DemoPipeline: Sendable {
             if contents.contains(Self.marker) {
                 try fm.removeItem(atPath: path)
             } else if !contents.isEmpty {
-                throw HeadroomError(.badInput, "\(path) exists and was not made by headroom demo; choose another --workdir")
+                throw HeadroomError(
+                    .badInput, "\(path) exists and was not made by headroom demo; choose another --workdir")
             }
         }
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)

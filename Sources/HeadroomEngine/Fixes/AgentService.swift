@@ -42,27 +42,36 @@ public struct AgentService: Sendable {
 
     public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
         _ = try context.store.regression(id: id)
-        return try run(kind: "regression", id: id, progress: progress,
-                       rules: { $0.fix(regression: id, progress: progress) },
-                       llm: { [validation] in await $0.fix(regression: id, validation: validation) })
+        return try run(
+            kind: "regression", id: id, progress: progress,
+            rules: { $0.fix(regression: id, progress: progress) },
+            llm: { [validation] in await $0.fix(regression: id, validation: validation) })
     }
 
-    public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
-        _ = try context.store.opportunity(id: id)
-        return try run(kind: "opportunity", id: id, progress: progress,
-                       rules: { $0.resolve(opportunity: id, progress: progress) },
-                       llm: { [validation] in await $0.resolve(opportunity: id, validation: validation) })
-    }
-
-    private func run(kind: String, id: Int64, progress: @escaping @Sendable (String) -> Void,
-                     rules: (RuleBrain) -> RuleBrain.Outcome,
-                     llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run) throws -> Result
+    public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws
+        -> Result
     {
+        _ = try context.store.opportunity(id: id)
+        return try run(
+            kind: "opportunity", id: id, progress: progress,
+            rules: { $0.resolve(opportunity: id, progress: progress) },
+            llm: { [validation] in await $0.resolve(opportunity: id, validation: validation) })
+    }
+
+    private func run(
+        kind: String, id: Int64, progress: @escaping @Sendable (String) -> Void,
+        rules: (RuleBrain) -> RuleBrain.Outcome,
+        llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run
+    ) throws -> Result {
         let started = Date()
         let store = context.store
         // What an earlier, killed run left (worktrees, its test processes, patches it held) goes first.
         let reaped = Janitor(store: store).clean().filter(\.removed)
-        if !reaped.isEmpty { progress("cleaned up after an interrupted run: " + reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", ")) }
+        if !reaped.isEmpty {
+            progress(
+                "cleaned up after an interrupted run: " + reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", ")
+            )
+        }
         // Interrupted, this run's patches end cancelled; finished, they are released.
         let interruption = Janitor.cancelOnInterrupt(store: store)
         defer {
@@ -75,12 +84,14 @@ public struct AgentService: Sendable {
         let catalog = try context.catalog()
         let outcome: RuleBrain.Outcome
         if let llm {
-            let agent = LLMAgent(configuration: llm, registry: registry, catalog: catalog,
-                                 redactor: Self.redactor(store: context.store), progress: progress)
+            let agent = LLMAgent(
+                configuration: llm, registry: registry, catalog: catalog,
+                redactor: Self.redactor(store: context.store), progress: progress)
             let result = try AsyncBridge.wait { await run(agent) }
             let delivered = try result.delivered.map { try context.store.patch(id: $0) }
             outcome = RuleBrain.Outcome(
-                status: result.status == "delivered" ? "delivered" : (result.status == "refused" || result.status == "answered" ? "refused" : "failed"),
+                status: result.status == "delivered"
+                    ? "delivered" : (result.status == "refused" || result.status == "answered" ? "refused" : "failed"),
                 reason: result.status == "delivered" ? nil : (result.reason ?? "the model delivered no patch"),
                 skill: delivered?.skill, patchID: result.delivered ?? result.patchIDs.last, patchIDs: result.patchIDs,
                 final: result.answer.map { .string($0) }, transcript: result.transcript)
@@ -94,7 +105,9 @@ public struct AgentService: Sendable {
         for patchID in outcome.patchIDs {
             var record = try store.patch(id: patchID)
             record.transcript = transcript
-            if patchID == outcome.patchID, record.status == .delivered { record.seconds = Date().timeIntervalSince(started) }
+            if patchID == outcome.patchID, record.status == .delivered {
+                record.seconds = Date().timeIntervalSince(started)
+            }
             // A patch left proposed was never surfaced (a later step stopped): record why.
             if record.status == .proposed {
                 record.status = .refused
@@ -103,11 +116,14 @@ public struct AgentService: Sendable {
             last = try store.savePatch(record)
         }
         if outcome.patchIDs.isEmpty {
-            last = try store.savePatch(PatchRecord(
-                kind: kind, regressionID: kind == "regression" ? id : nil, opportunityID: kind == "opportunity" ? id : nil,
-                skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "", prDescription: nil,
-                status: outcome.status == "failed" ? .failed : .refused, reason: outcome.reason, validation: nil,
-                transcript: transcript))
+            last = try store.savePatch(
+                PatchRecord(
+                    kind: kind, regressionID: kind == "regression" ? id : nil,
+                    opportunityID: kind == "opportunity" ? id : nil,
+                    skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "",
+                    prDescription: nil,
+                    status: outcome.status == "failed" ? .failed : .refused, reason: outcome.reason, validation: nil,
+                    transcript: transcript))
         }
         let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
         let v = outcome.status == "delivered" ? chosen?.validation : nil
@@ -115,8 +131,11 @@ public struct AgentService: Sendable {
             status: outcome.status, reason: outcome.reason, skill: outcome.skill ?? chosen?.skill,
             branch: outcome.status == "delivered" ? chosen?.branch : nil,
             pr_description: outcome.status == "delivered" ? chosen?.prDescription : nil,
-            validation: v.map { .init(tests_passed: $0.testsPassed, speedup: $0.speedup, ci95: $0.ci95, p_value: $0.pValue,
-                                      runs: $0.beforeSeconds.count) },
+            validation: v.map {
+                .init(
+                    tests_passed: $0.testsPassed, speedup: $0.speedup, ci95: $0.ci95, p_value: $0.pValue,
+                    runs: $0.beforeSeconds.count)
+            },
             patch: chosen?.id, seconds: Date().timeIntervalSince(started))
     }
 }

@@ -44,8 +44,9 @@ public struct Janitor: Sendable {
         }
         for folder in deadScratch {
             for pid in ProcessTree.working(inside: folder) {
-                var item = Leftover(kind: "process", what: "pid \(pid)", repository: nil,
-                                    detail: "still running in \(folder), whose run ended", removed: false)
+                var item = Leftover(
+                    kind: "process", what: "pid \(pid)", repository: nil,
+                    detail: "still running in \(folder), whose run ended", removed: false)
                 if clean {
                     for child in ProcessTree.descendants(of: pid).reversed() { kill(child, SIGKILL) }
                     item.removed = kill(pid, SIGKILL) == 0
@@ -55,10 +56,12 @@ public struct Janitor: Sendable {
         }
         for (repository, paths) in stale {
             for path in paths {
-                var item = Leftover(kind: "worktree", what: path, repository: repository.name,
-                                    detail: "a validation or delivery worktree of a run that ended", removed: false)
+                var item = Leftover(
+                    kind: "worktree", what: path, repository: repository.name,
+                    detail: "a validation or delivery worktree of a run that ended", removed: false)
                 if clean {
-                    _ = try? Shell.run(["git", "-C", repository.root, "worktree", "remove", "--force", path], timeout: 60)
+                    _ = try? Shell.run(
+                        ["git", "-C", repository.root, "worktree", "remove", "--force", path], timeout: 60)
                     _ = try? Shell.run(["git", "-C", repository.root, "worktree", "prune"], timeout: 60)
                     item.removed = !Self.worktreePaths(repository: repository.root).contains(path)
                 }
@@ -66,15 +69,21 @@ public struct Janitor: Sendable {
             }
         }
         for (id, owner, status) in (try? store.ownedPatches()) ?? [] where !ProcessLease.isAlive(owner) {
-            var item = Leftover(kind: "patch", what: "patch \(id)", repository: nil,
-                                detail: "\(status.rawValue), held by a run that ended (\(owner))", removed: false)
-            if clean { item.removed = (try? Self.cancel(store: store, owner: owner, reason: "interrupted: its run ended before finishing")) != nil }
+            var item = Leftover(
+                kind: "patch", what: "patch \(id)", repository: nil,
+                detail: "\(status.rawValue), held by a run that ended (\(owner))", removed: false)
+            if clean {
+                item.removed =
+                    (try? Self.cancel(store: store, owner: owner, reason: "interrupted: its run ended before finishing"))
+                    != nil
+            }
             found.append(item)
         }
         found += branches(repositories: repositories, clean: clean)
         for folder in deadScratch {
-            var item = Leftover(kind: "scratch", what: folder, repository: nil, detail: "scratch folder of a run that ended",
-                                removed: false)
+            var item = Leftover(
+                kind: "scratch", what: folder, repository: nil, detail: "scratch folder of a run that ended",
+                removed: false)
             if clean {
                 try? FileManager.default.removeItem(atPath: folder)
                 item.removed = !FileManager.default.fileExists(atPath: folder)
@@ -90,20 +99,29 @@ public struct Janitor: Sendable {
         let patches = (try? store.patches()) ?? []
         var found: [Leftover] = []
         for repository in repositories {
-            let listed = (try? Shell.run(["git", "-C", repository.root, "for-each-ref", "--format=%(refname:short) %(authoremail)",
-                                          "refs/heads/headroom/"], timeout: 60))?.stdout ?? ""
+            let listed =
+                (try? Shell.run(
+                    [
+                        "git", "-C", repository.root, "for-each-ref", "--format=%(refname:short) %(authoremail)",
+                        "refs/heads/headroom/",
+                    ], timeout: 60))?.stdout ?? ""
             let checkedOut = Self.checkedOutBranches(repository: repository.root)
             for line in listed.split(separator: "\n") {
                 let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                guard parts.count == 2, parts[1] == "<\(PatchBranch.author.email)>", !checkedOut.contains(parts[0]) else { continue }
+                guard parts.count == 2, parts[1] == "<\(PatchBranch.author.email)>", !checkedOut.contains(parts[0])
+                else { continue }
                 let holders = patches.filter { $0.branch == parts[0] && $0.repository == repository.root }
                 if holders.isEmpty {
-                    found.append(Leftover(kind: "foreign-branch", what: parts[0], repository: repository.name,
-                                          detail: "made by Headroom but by no patch of this store; left alone", removed: false))
+                    found.append(
+                        Leftover(
+                            kind: "foreign-branch", what: parts[0], repository: repository.name,
+                            detail: "made by Headroom but by no patch of this store; left alone", removed: false))
                 } else if holders.allSatisfy({ $0.status == .cancelled }) {
-                    var item = Leftover(kind: "branch", what: parts[0], repository: repository.name,
-                                        detail: "branch of cancelled patch \(holders.compactMap(\.id).map(String.init).joined(separator: ", "))",
-                                        removed: false)
+                    var item = Leftover(
+                        kind: "branch", what: parts[0], repository: repository.name,
+                        detail:
+                            "branch of cancelled patch \(holders.compactMap(\.id).map(String.init).joined(separator: ", "))",
+                        removed: false)
                     if clean {
                         _ = try? Shell.run(["git", "-C", repository.root, "branch", "-D", parts[0]], timeout: 60)
                         item.removed = !Git.hasBranch(parts[0], root: repository.root)
@@ -126,7 +144,9 @@ public struct Janitor: Sendable {
             guard let record = try? store.patch(id: id), let branch = record.branch, branch.hasPrefix("headroom/"),
                 Git.hasBranch(branch, root: record.repository)
             else { continue }
-            if (try? Shell.run(["git", "-C", record.repository, "branch", "-D", branch], timeout: 60, tracked: false))?.succeeded == true {
+            if (try? Shell.run(["git", "-C", record.repository, "branch", "-D", branch], timeout: 60, tracked: false))?
+                .succeeded == true
+            {
                 deleted.append(branch)
             }
         }
@@ -137,7 +157,8 @@ public struct Janitor: Sendable {
     /// Marks the patches this process works on as cancelled if it is interrupted; returns the key to remove it.
     static func cancelOnInterrupt(store: Store) -> UUID {
         ActiveWork.shared.onInterrupt {
-            try? cancel(store: store, owner: ProcessLease.current, reason: "interrupted (SIGTERM/SIGINT) before finishing")
+            try? cancel(
+                store: store, owner: ProcessLease.current, reason: "interrupted (SIGTERM/SIGINT) before finishing")
         }
     }
 
@@ -150,7 +171,9 @@ public struct Janitor: Sendable {
         return entries.filter { $0.hasPrefix("headroom") }.sorted().compactMap { entry in
             let folder = (root as NSString).appendingPathComponent(entry)
             let lease = (folder as NSString).appendingPathComponent(ProcessLease.fileName)
-            guard let owner = try? String(contentsOfFile: lease, encoding: .utf8), !ProcessLease.isAlive(owner) else { return nil }
+            guard let owner = try? String(contentsOfFile: lease, encoding: .utf8), !ProcessLease.isAlive(owner) else {
+                return nil
+            }
             return folder
         }
     }
@@ -172,7 +195,8 @@ public struct Janitor: Sendable {
             guard path.hasPrefix(root + "/") else { return false }
             let top = path.dropFirst(root.count + 1).split(separator: "/").first.map(String.init) ?? ""
             guard top.hasPrefix("headroom") else { return false }
-            let lease = ((root as NSString).appendingPathComponent(top) as NSString).appendingPathComponent(ProcessLease.fileName)
+            let lease = ((root as NSString).appendingPathComponent(top) as NSString).appendingPathComponent(
+                ProcessLease.fileName)
             guard let owner = try? String(contentsOfFile: lease, encoding: .utf8) else {
                 // No lease: the folder is gone (or predates leases); only a missing folder is surely stale.
                 return !FileManager.default.fileExists(atPath: path)
@@ -183,15 +207,20 @@ public struct Janitor: Sendable {
 
     /// Every linked worktree of a repository (not the main one).
     static func worktreePaths(repository: String) -> [String] {
-        let listed = (try? Shell.run(["git", "-C", repository, "worktree", "list", "--porcelain"], timeout: 60))?.stdout ?? ""
-        let paths = listed.split(separator: "\n").filter { $0.hasPrefix("worktree ") }.map { String($0.dropFirst("worktree ".count)) }
+        let listed =
+            (try? Shell.run(["git", "-C", repository, "worktree", "list", "--porcelain"], timeout: 60))?.stdout ?? ""
+        let paths = listed.split(separator: "\n").filter { $0.hasPrefix("worktree ") }.map {
+            String($0.dropFirst("worktree ".count))
+        }
         return Array(paths.dropFirst())
     }
 
     /// Branches checked out in a repository's main worktree or in a live linked one.
     static func checkedOutBranches(repository: String) -> Set<String> {
-        let listed = (try? Shell.run(["git", "-C", repository, "worktree", "list", "--porcelain"], timeout: 60))?.stdout ?? ""
-        return Set(listed.split(separator: "\n").filter { $0.hasPrefix("branch refs/heads/") }
-            .map { String($0.dropFirst("branch refs/heads/".count)) })
+        let listed =
+            (try? Shell.run(["git", "-C", repository, "worktree", "list", "--porcelain"], timeout: 60))?.stdout ?? ""
+        return Set(
+            listed.split(separator: "\n").filter { $0.hasPrefix("branch refs/heads/") }
+                .map { String($0.dropFirst("branch refs/heads/".count)) })
     }
 }

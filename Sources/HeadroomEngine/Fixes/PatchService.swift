@@ -41,9 +41,10 @@ public struct PatchService: Sendable {
     /// if the run is interrupted they become `cancelled`). Patches an MCP client makes rest as `proposed`.
     public var holdsNewPatches: Bool
 
-    public init(store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
-                holdsNewPatches: Bool = false)
-    {
+    public init(
+        store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
+        holdsNewPatches: Bool = false
+    ) {
         self.store = store
         self.outputDirectory = outputDirectory
         self.python = python
@@ -69,20 +70,24 @@ public struct PatchService: Sendable {
     /// Runs the recipe and the static guardrails. The result is `proposed`, or `refused` with the reason.
     public func generate(skill: String, target: PatchTarget) throws -> PatchRecord {
         guard let recipe = Recipes.all(python: python)[skill] else {
-            throw HeadroomError(.badInput, "no recipe named \(skill) (recipes: \(Recipes.all().keys.sorted().joined(separator: ", ")))")
+            throw HeadroomError(
+                .badInput, "no recipe named \(skill) (recipes: \(Recipes.all().keys.sorted().joined(separator: ", ")))")
         }
         return try makePatch(skill: skill, target: target, recipe: recipe) { git, base, path, source in
-            try recipe.apply(RecipeInput(
-                repository: git.root, baseCommit: base, path: path, source: source, function: target.function, culprit: target.culprit,
-                otherSources: try callerSources(git: git, base: base, function: target.function, except: path)))
+            try recipe.apply(
+                RecipeInput(
+                    repository: git.root, baseCommit: base, path: path, source: source, function: target.function,
+                    culprit: target.culprit,
+                    otherSources: try callerSources(git: git, base: base, function: target.function, except: path)))
         }
     }
 
     /// A patch record for `target` at HEAD, proposed with `edit`'s result when it passes the guardrails (the
     /// recipe's right-issue check included), else refused with the reason. Shared by recipes and proposed edits.
-    func makePatch(skill: String, target: PatchTarget, recipe: (any Recipe)?,
-                   edit: (Git, String, String, String) throws -> SourceEdit) throws -> PatchRecord
-    {
+    func makePatch(
+        skill: String, target: PatchTarget, recipe: (any Recipe)?,
+        edit: (Git, String, String, String) throws -> SourceEdit
+    ) throws -> PatchRecord {
         let git = try Git(path: target.repository)
         let base = try git.resolve("HEAD")
         let path = try Self.repositoryPath(target.path, root: git.root)
@@ -108,33 +113,45 @@ public struct PatchService: Sendable {
             record.reason = HeadroomError.oneLine(error)
         }
         let saved = try store.savePatch(record)
-        if holdsNewPatches, let id = saved.id, saved.status == .proposed { try store.setPatchOwner([id], owner: ProcessLease.current) }
+        if holdsNewPatches, let id = saved.id, saved.status == .proposed {
+            try store.setPatchOwner([id], owner: ProcessLease.current)
+        }
         return saved
     }
 
     /// An edit written outside Headroom's recipes (the LLM agent, an MCP client): the new text of exactly one
     /// function, plus optional module lines. It passes the same guardrails as a recipe's edit, with the named
     /// skill's recipe supplying the right-issue check, and is then `proposed` (ready for `validate`) or `refused`.
-    public func propose(skill: String, target: PatchTarget, replacement: String, moduleLines: [String] = [],
-                        summary: [String] = [], author: String = "an LLM") throws -> PatchRecord
-    {
-        try makePatch(skill: skill, target: target, recipe: Recipes.all(python: python)[skill]) { _, base, path, source in
+    public func propose(
+        skill: String, target: PatchTarget, replacement: String, moduleLines: [String] = [],
+        summary: [String] = [], author: String = "an LLM"
+    ) throws -> PatchRecord {
+        try makePatch(skill: skill, target: target, recipe: Recipes.all(python: python)[skill]) {
+            _, base, path, source in
             let found = try python.functions(files: [(path, source)])
-            if let error = found.errors[path] { throw Refusal("\(path) does not parse at \(base.prefix(12)): \(error)") }
+            if let error = found.errors[path] {
+                throw Refusal("\(path) does not parse at \(base.prefix(12)): \(error)")
+            }
             let short = target.function.split(separator: ".").last.map(String.init) ?? target.function
             let spans = found.functions[path] ?? []
-            guard let span = spans.first(where: { $0.name == target.function })
-                ?? spans.first(where: { $0.name.split(separator: ".").last.map(String.init) == short })
+            guard
+                let span = spans.first(where: { $0.name == target.function })
+                    ?? spans.first(where: { $0.name.split(separator: ".").last.map(String.init) == short })
             else { throw Refusal("\(path) has no function `\(target.function)`") }
-            let lines = summary.isEmpty ? ["\(skill): edit of `\(span.name)` written by \(author)"]
+            let lines =
+                summary.isEmpty
+                ? ["\(skill): edit of `\(span.name)` written by \(author)"]
                 : summary.map { "\($0) (written by \(author))" }
-            return try ProposedEdit.build(path: path, source: source, function: span.name, span: span.start...span.end,
-                                          replacement: replacement, moduleLines: moduleLines, summary: lines, python: python)
+            return try ProposedEdit.build(
+                path: path, source: source, function: span.name, span: span.start...span.end,
+                replacement: replacement, moduleLines: moduleLines, summary: lines, python: python)
         }
     }
 
     /// Python files at `base` that mention the function's short name: its call sites, for the recipes' checks.
-    func callerSources(git: Git, base: String, function: String, except path: String) throws -> [(path: String, source: String)] {
+    func callerSources(git: Git, base: String, function: String, except path: String) throws -> [(
+        path: String, source: String
+    )] {
         let name = function.split(separator: ".").last.map(String.init) ?? function
         let listed = (try? git.run(["grep", "-l", "-w", "-F", name, base, "--", "*.py"])) ?? ""
         return listed.split(separator: "\n").prefix(200).compactMap { line -> (String, String)? in
@@ -151,7 +168,10 @@ public struct PatchService: Sendable {
         public var test: String?
         public var bench: String?
         public var configuration: ValidationConfiguration
-        public init(test: String? = nil, bench: String? = nil, configuration: ValidationConfiguration = ValidationConfiguration()) {
+        public init(
+            test: String? = nil, bench: String? = nil,
+            configuration: ValidationConfiguration = ValidationConfiguration()
+        ) {
             self.test = test
             self.bench = bench
             self.configuration = configuration
@@ -168,16 +188,19 @@ public struct PatchService: Sendable {
     private func validateHeld(patchID: Int64, options: ValidationOptions) throws -> PatchRecord {
         var record = try store.patch(id: patchID)
         guard record.status == .proposed, let editJSON = record.editJSON else {
-            throw HeadroomError(.badInput, "patch \(patchID) is \(record.status.rawValue); only proposed patches are validated")
+            throw HeadroomError(
+                .badInput, "patch \(patchID) is \(record.status.rawValue); only proposed patches are validated")
         }
         let edit = try JSONDecoder().decode(SourceEdit.self, from: Data(editJSON.utf8))
         let git = try Git(path: record.repository)
         let settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
         guard let test = options.test ?? settings.testCommand else {
-            throw HeadroomError(.config, "no test command: add [commands] test to \(git.root)/headroom.toml or pass --test")
+            throw HeadroomError(
+                .config, "no test command: add [commands] test to \(git.root)/headroom.toml or pass --test")
         }
         guard let bench = options.bench ?? settings.benchCommand else {
-            throw HeadroomError(.config, "no bench command: add [commands] bench to \(git.root)/headroom.toml or pass --bench")
+            throw HeadroomError(
+                .config, "no bench command: add [commands] bench to \(git.root)/headroom.toml or pass --bench")
         }
         let scratch = try Self.scratchDirectory()
         let branches = PatchBranch(repository: git.root, scratch: scratch)
@@ -188,9 +211,12 @@ public struct PatchService: Sendable {
             branches.removeWorktree(before)
             branches.removeWorktree(after)
         }
-        try edit.patched.write(toFile: (after as NSString).appendingPathComponent(edit.path), atomically: true, encoding: .utf8)
+        try edit.patched.write(
+            toFile: (after as NSString).appendingPathComponent(edit.path), atomically: true, encoding: .utf8)
         let validator = Validator(configuration: options.configuration)
-        func finish(_ status: PatchRecord.Status, _ reason: String?, _ validation: ValidationResult? = nil) throws -> PatchRecord {
+        func finish(_ status: PatchRecord.Status, _ reason: String?, _ validation: ValidationResult? = nil) throws
+            -> PatchRecord
+        {
             record.status = status
             record.reason = reason
             record.validation = validation
@@ -211,10 +237,13 @@ public struct PatchService: Sendable {
         guard testsAfter.passed else { return try finish(.failed, "tests fail with the patch: \(testsAfter.detail)") }
         let validation = try validator.abBenchmark(bench, before: before, after: after)
         guard validation.isSignificantGain else {
-            return try finish(.refused, String(
-                format: "no significant speed-up: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g, needed < %.2g, %d runs each)",
-                validation.speedup, validation.ci95.first ?? .nan, validation.ci95.last ?? .nan, validation.pValue,
-                validation.alpha, validation.beforeSeconds.count), validation)
+            return try finish(
+                .refused,
+                String(
+                    format:
+                        "no significant speed-up: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g, needed < %.2g, %d runs each)",
+                    validation.speedup, validation.ci95.first ?? .nan, validation.ci95.last ?? .nan, validation.pValue,
+                    validation.alpha, validation.beforeSeconds.count), validation)
         }
         return try finish(.proposed, nil, validation)
     }
@@ -231,7 +260,9 @@ public struct PatchService: Sendable {
         guard record.status == .proposed, let validation = record.validation, validation.isSignificantGain,
             let editJSON = record.editJSON
         else {
-            throw HeadroomError(.badInput, "patch \(patchID) is not validated (status \(record.status.rawValue)); run validate_patch first")
+            throw HeadroomError(
+                .badInput,
+                "patch \(patchID) is not validated (status \(record.status.rawValue)); run validate_patch first")
         }
         let edit = try JSONDecoder().decode(SourceEdit.self, from: Data(editJSON.utf8))
         let git = try Git(path: record.repository)
@@ -253,26 +284,31 @@ public struct PatchService: Sendable {
             // Named on the row before it exists, so an interrupted delivery's branch is found and removed.
             record.branch = branch
             record = try store.savePatch(record)
-            let message = "\(context.title)\n\n" + record.summary.map { "- \($0)" }.joined(separator: "\n")
+            let message =
+                "\(context.title)\n\n" + record.summary.map { "- \($0)" }.joined(separator: "\n")
                 + "\n\n\(context.trailer)\nValidated by Headroom: tests pass; "
                 + String(format: "%.2f× faster (p = %.2g).", validation.speedup, validation.pValue)
-            let committed = try branches.commit(branch: branch, base: record.baseCommit, files: [(edit.path, edit.patched)], message: message)
+            let committed = try branches.commit(
+                branch: branch, base: record.baseCommit, files: [(edit.path, edit.patched)], message: message)
             branches.removeWorktree(committed.worktree)
             made = (committed.commit, committed.diff)
             guard try branches.checkoutState() == checkout else {
                 branches.deleteBranch(branch)
                 record.branch = nil
                 _ = try? store.savePatch(record)
-                throw HeadroomError(.refused, "guardrail safety: the checked-out branch of \(git.root) changed during delivery")
+                throw HeadroomError(
+                    .refused, "guardrail safety: the checked-out branch of \(git.root) changed during delivery")
             }
         }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let prPath = (outputDirectory as NSString).appendingPathComponent(branch.replacingOccurrences(of: "/", with: "-") + ".md")
-        let description = PRDescription.render(.init(
-            title: context.title, problem: context.problem, culprit: context.culprit, skill: record.skill,
-            branch: branch, baseCommit: record.baseCommit, changes: record.summary, diff: made.diff,
-            validation: validation, testCommand: settings.testCommand ?? "(given on the command line)",
-            benchCommand: settings.benchCommand ?? "(given on the command line)", patchID: record.id))
+        let prPath = (outputDirectory as NSString).appendingPathComponent(
+            branch.replacingOccurrences(of: "/", with: "-") + ".md")
+        let description = PRDescription.render(
+            .init(
+                title: context.title, problem: context.problem, culprit: context.culprit, skill: record.skill,
+                branch: branch, baseCommit: record.baseCommit, changes: record.summary, diff: made.diff,
+                validation: validation, testCommand: settings.testCommand ?? "(given on the command line)",
+                benchCommand: settings.benchCommand ?? "(given on the command line)", patchID: record.id))
         try description.write(toFile: prPath, atomically: true, encoding: .utf8)
         record.branch = branch
         record.commit = made.commit
@@ -284,7 +320,9 @@ public struct PatchService: Sendable {
     }
 
     /// An earlier delivered patch's branch that holds exactly this edit on the same base, when it still exists.
-    func deliveredBranch(for record: PatchRecord, edit: SourceEdit, git: Git) throws -> (branch: String, commit: String)? {
+    func deliveredBranch(for record: PatchRecord, edit: SourceEdit, git: Git) throws -> (
+        branch: String, commit: String
+    )? {
         let earlier = try store.patches(status: .delivered).filter {
             $0.id != record.id && $0.kind == record.kind && $0.regressionID == record.regressionID
                 && $0.opportunityID == record.opportunityID && $0.repository == record.repository
@@ -306,14 +344,20 @@ public struct PatchService: Sendable {
 
     /// Records a reviewer's rejection and deletes the patch's `headroom/…` branch (unless `keepBranch`). Only
     /// Headroom's own branches are deleted, never the checked-out one.
-    public func reject(patchID: Int64, reason: String?, keepBranch: Bool = false) throws -> (record: PatchRecord, deleted: String?) {
+    public func reject(patchID: Int64, reason: String?, keepBranch: Bool = false) throws -> (
+        record: PatchRecord, deleted: String?
+    ) {
         let record = try store.patch(id: patchID)
-        guard record.review == .pending else { throw HeadroomError(.badInput, "patch \(patchID) was already \(record.review.rawValue)") }
+        guard record.review == .pending else {
+            throw HeadroomError(.badInput, "patch \(patchID) was already \(record.review.rawValue)")
+        }
         var deleted: String?
-        if !keepBranch, let branch = record.branch, branch.hasPrefix("headroom/"), let git = try? Git(path: record.repository),
+        if !keepBranch, let branch = record.branch, branch.hasPrefix("headroom/"),
+            let git = try? Git(path: record.repository),
             git.hasBranch(branch)
         {
-            let current = try? git.run(["rev-parse", "--abbrev-ref", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let current = try? git.run(["rev-parse", "--abbrev-ref", "HEAD"]).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             guard current != branch else {
                 throw HeadroomError(.refused, "\(branch) is checked out in \(git.root); switch away before rejecting")
             }
@@ -325,7 +369,9 @@ public struct PatchService: Sendable {
     }
 
     /// The PR's title, problem table and culprit for a patch's regression or opportunity.
-    func describeTarget(_ record: PatchRecord) throws -> (title: String, problem: [(String, String)], culprit: RootCauseCandidate?, trailer: String) {
+    func describeTarget(_ record: PatchRecord) throws -> (
+        title: String, problem: [(String, String)], culprit: RootCauseCandidate?, trailer: String
+    ) {
         let function = record.function ?? "?"
         if let id = record.regressionID {
             let r = try store.regression(id: id)
@@ -334,35 +380,58 @@ public struct PatchService: Sendable {
             var rows: [(String, String)] = [
                 ("regression", "#\(id) in service `\(r.service)`"),
                 ("function", "`\(r.function.name)`\(r.function.file.map { " (`\($0)`)" } ?? "")"),
-                ("\(r.metric.rawValue) share of service CPU", String(format: "%.2f%% → %.2f%%", r.before * 100, r.after * 100) + " (\(r.relativeChangeText()))"),
+                (
+                    "\(r.metric.rawValue) share of service CPU",
+                    String(format: "%.2f%% → %.2f%%", r.before * 100, r.after * 100) + " (\(r.relativeChangeText()))"
+                ),
                 ("onset", "between \(Timestamps.format(r.previousTimestamp)) and \(Timestamps.format(r.timestamp))"),
                 ("p-value", String(format: "%.2g", r.pValue)),
-                ("estimated cost", String(format: "%.1f cores, %.0f W (at %.0f fleet cores, %.0f W/core)",
-                                          costModel.cores(forShare: delta), costModel.watts(forShare: delta),
-                                          costModel.fleetCores, costModel.wattsPerCore)),
+                (
+                    "estimated cost",
+                    String(
+                        format: "%.1f cores, %.0f W (at %.0f fleet cores, %.0f W/core)",
+                        costModel.cores(forShare: delta), costModel.watts(forShare: delta),
+                        costModel.fleetCores, costModel.wattsPerCore)
+                ),
             ]
             if !r.members.isEmpty {
-                rows.append(("same event in", r.members.prefix(6).map { "`\($0.function.name)` (\($0.metric.rawValue))" }.joined(separator: ", ")))
+                rows.append(
+                    (
+                        "same event in",
+                        r.members.prefix(6).map { "`\($0.function.name)` (\($0.metric.rawValue))" }.joined(
+                            separator: ", ")
+                    ))
             }
-            return ("Fix CPU regression in \(function) (\(skillVerb(record.skill)))", rows, culprit,
-                    "Regression #\(id) (\(r.service)), culprit \(record.culprit.map { String($0.prefix(12)) } ?? "unknown").")
+            return (
+                "Fix CPU regression in \(function) (\(skillVerb(record.skill)))", rows, culprit,
+                "Regression #\(id) (\(r.service)), culprit \(record.culprit.map { String($0.prefix(12)) } ?? "unknown")."
+            )
         }
         let o = try store.opportunity(id: record.opportunityID ?? 0)
         let rows: [(String, String)] = [
             ("opportunity", "#\(o.id ?? 0) in service `\(o.service)`: \(o.pattern)"),
             ("function", "`\(o.function)` (`\(o.file):\(o.line)`)"),
-            ("measured cost", String(format: "%.2f%% of service CPU (%@), %.1f cores, %.0f W", o.share * 100,
-                                     o.shareBasis as NSString, o.cores, o.watts)),
+            (
+                "measured cost",
+                String(
+                    format: "%.2f%% of service CPU (%@), %.1f cores, %.0f W", o.share * 100,
+                    o.shareBasis as NSString, o.cores, o.watts)
+            ),
             ("estimated saving", String(format: "%.1f cores, %.0f W", o.savingsCores, o.savingsWatts)),
             ("finding", o.detail),
         ]
-        return ("Reduce CPU in \(function) (\(skillVerb(record.skill)))", rows, nil,
-                "Opportunity #\(o.id ?? 0) (\(o.service), \(o.pattern)).")
+        return (
+            "Reduce CPU in \(function) (\(skillVerb(record.skill)))", rows, nil,
+            "Opportunity #\(o.id ?? 0) (\(o.service), \(o.pattern))."
+        )
     }
 
     private func skillVerb(_ skill: String) -> String {
-        ["log-guard": "guard eager logging", "memoize": "memoize a pure function", "regex-hoist": "precompile regexes",
-         "loop-invariant": "hoist loop-invariant work", "revert-hunk": "revert the culprit hunk"][skill] ?? skill
+        [
+            "log-guard": "guard eager logging", "memoize": "memoize a pure function",
+            "regex-hoist": "precompile regexes",
+            "loop-invariant": "hoist loop-invariant work", "revert-hunk": "revert the culprit hunk",
+        ][skill] ?? skill
     }
 
     // MARK: helpers
@@ -386,7 +455,8 @@ public struct PatchService: Sendable {
         let b = (scratch as NSString).appendingPathComponent("b")
         try PrivateTemporary.write(edit.original, to: a)
         try PrivateTemporary.write(edit.patched, to: b)
-        let result = try Shell.run(["git", "diff", "--no-index", "--no-color", "-U3", "a", "b"], in: scratch, timeout: 60)
+        let result = try Shell.run(
+            ["git", "diff", "--no-index", "--no-color", "-U3", "a", "b"], in: scratch, timeout: 60)
         return result.stdout
             .replacingOccurrences(of: "diff --git a/a b/b", with: "diff --git a/\(edit.path) b/\(edit.path)")
             .replacingOccurrences(of: "--- a/a\n", with: "--- a/\(edit.path)\n")

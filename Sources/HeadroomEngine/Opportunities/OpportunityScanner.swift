@@ -18,9 +18,10 @@ public struct OpportunityScanner: Sendable {
     /// The most recent buckets the cost is measured over.
     public var buckets: Int
 
-    public init(store: Store, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
-                minimumShare: Double = 0.01, buckets: Int = 6)
-    {
+    public init(
+        store: Store, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
+        minimumShare: Double = 0.01, buckets: Int = 6
+    ) {
         self.store = store
         self.python = python
         self.costModel = costModel
@@ -31,15 +32,23 @@ public struct OpportunityScanner: Sendable {
     /// Per pattern: frames (file or name substrings) that carry its cost below the function, how much of that cost a
     /// fix typically removes, and what a fix must show.
     static let patterns: [String: (frames: [String], reduction: Double, criterion: String)] = [
-        "regex-compile": (["re/__init__.py", "/re.py", "sre_compile", "sre_parse", "re/_compiler", "re/_parser", "_compile"], 0.8,
-                          "no `re` call with a constant pattern left in the function"),
-        "logging": (["logging/__init__.py", "__repr__", "__format__", "__str__"], 0.9,
-                    "no eager, unguarded logging call left; output unchanged when the level is enabled"),
-        "loop-invariant": (["json/encoder.py", "json/decoder.py", "json/__init__.py", "copy.py"], 0.8,
-                           "the hoisted expressions are computed once per call, not per iteration"),
+        "regex-compile": (
+            ["re/__init__.py", "/re.py", "sre_compile", "sre_parse", "re/_compiler", "re/_parser", "_compile"], 0.8,
+            "no `re` call with a constant pattern left in the function"
+        ),
+        "logging": (
+            ["logging/__init__.py", "__repr__", "__format__", "__str__"], 0.9,
+            "no eager, unguarded logging call left; output unchanged when the level is enabled"
+        ),
+        "loop-invariant": (
+            ["json/encoder.py", "json/decoder.py", "json/__init__.py", "copy.py"], 0.8,
+            "the hoisted expressions are computed once per call, not per iteration"
+        ),
         "memoize": ([], 0.7, "results unchanged for equal arguments; the cache is bounded"),
-        "client-construction": (["requests/", "http/client.py", "socket.py", "ssl.py", "urllib3/", "sqlite3"], 0.8,
-                                "one client or connection reused across calls"),
+        "client-construction": (
+            ["requests/", "http/client.py", "socket.py", "ssl.py", "urllib3/", "sqlite3"], 0.8,
+            "one client or connection reused across calls"
+        ),
         "exception-control-flow": (["__init__"], 0.5, "no exception raised on the common path"),
     ]
 
@@ -47,7 +56,9 @@ public struct OpportunityScanner: Sendable {
     public func scan(service: String, repository: String, skills: SkillCatalog?) throws -> [Opportunity] {
         let git = try Git(path: repository)
         let all = try store.buckets(service: service)
-        guard let last = all.last else { throw HeadroomError(.notFound, "no profiles for service \(service); ingest or record some first") }
+        guard let last = all.last else {
+            throw HeadroomError(.notFound, "no profiles for service \(service); ingest or record some first")
+        }
         let from = all.suffix(buckets).first ?? last
         let stacks = try store.stacks(service: service, from: from, to: last)
         let total = Double(stacks.totalSamples)
@@ -60,8 +71,11 @@ public struct OpportunityScanner: Sendable {
         }
         let tracked = try git.run(["ls-files", "-z", "--", "*.py"]).split(separator: "\0").map(String.init)
         var hot: [String: [FunctionRef]] = [:]  // repository path → hot frames in it
-        for (frame, samples) in totals.sorted(by: { $0.value > $1.value }) where Double(samples) / total >= minimumShare {
-            guard let file = frame.file, let path = tracked.first(where: { FunctionRef.pathsMatch($0, file) }) else { continue }
+        for (frame, samples) in totals.sorted(by: { $0.value > $1.value }) where Double(samples) / total >= minimumShare
+        {
+            guard let file = frame.file, let path = tracked.first(where: { FunctionRef.pathsMatch($0, file) }) else {
+                continue
+            }
             hot[path, default: []].append(frame)
         }
         let head = try git.resolve("HEAD")
@@ -70,37 +84,48 @@ public struct OpportunityScanner: Sendable {
             guard let source = git.show(head, path: path) else { return nil }
             return (path, source, hot[path]!.map { RuleNames.short($0.name) })
         }
-        let findings = try python.scan(files: files.map { (path: $0.0, source: $0.1, functions: $0.2) },
-                                       callers: callers.map { (path: $0.0, source: $0.1) })
+        let findings = try python.scan(
+            files: files.map { (path: $0.0, source: $0.1, functions: $0.2) },
+            callers: callers.map { (path: $0.0, source: $0.1) })
         let accepted = try store.patches(review: .applied)
         var out: [Opportunity] = []
         for (path, functions) in findings {
             for (qualname, list) in functions {
-                guard let frame = hot[path]?.first(where: { RuleNames.short($0.name) == RuleNames.short(qualname) }) else { continue }
+                guard let frame = hot[path]?.first(where: { RuleNames.short($0.name) == RuleNames.short(qualname) })
+                else { continue }
                 var seen = Set<String>()
                 for finding in list where seen.insert(finding.pattern).inserted {
                     let spec = Self.patterns[finding.pattern] ?? ([], 0.5, "a measurable gain")
-                    let (share, basis, frames) = measure(frame, pattern: spec.frames, finding: finding.pattern,
-                                                         stacks: stacks.stacks, total: total, totals: totals, selfs: selfs)
+                    let (share, basis, frames) = measure(
+                        frame, pattern: spec.frames, finding: finding.pattern,
+                        stacks: stacks.stacks, total: total, totals: totals, selfs: selfs)
                     let skill = skills?.skills.first { $0.patterns.contains(finding.pattern) }?.name
                     let examples = accepted.filter { $0.skill == skill }.prefix(3).map { patch in
                         "patch #\(patch.id ?? 0) on \(patch.branch ?? "?")"
                             + (patch.validation.map { String(format: ", %.2f× faster", $0.speedup) } ?? "")
                     }
-                    var evidence = [finding.detail,
-                                    String(format: "`%@` runs on %.2f%% of %@'s samples (%.2f%% self) over the last %d bucket(s)",
-                                           qualname as NSString, Double(totals[frame] ?? 0) / total * 100, service as NSString,
-                                           Double(selfs[frame] ?? 0) / total * 100, min(buckets, all.count))]
+                    var evidence = [
+                        finding.detail,
+                        String(
+                            format: "`%@` runs on %.2f%% of %@'s samples (%.2f%% self) over the last %d bucket(s)",
+                            qualname as NSString, Double(totals[frame] ?? 0) / total * 100, service as NSString,
+                            Double(selfs[frame] ?? 0) / total * 100, min(buckets, all.count)),
+                    ]
                     if !frames.isEmpty { evidence.append("pattern frames under it: " + frames.joined(separator: ", ")) }
-                    out.append(Opportunity(
-                        service: service, function: qualname, file: path, line: finding.line, pattern: finding.pattern,
-                        skill: skill, share: share, shareBasis: basis, cores: costModel.cores(forShare: share),
-                        watts: costModel.watts(forShare: share), savingsCores: costModel.cores(forShare: share * spec.reduction),
-                        savingsWatts: costModel.watts(forShare: share * spec.reduction), detail: finding.detail,
-                        blocked: finding.blocked, repository: git.root, evidence: evidence,
-                        validationCriteria: ["tests pass before and after", spec.criterion,
-                                             "interleaved A/B of ≥10 runs each: Mann–Whitney p < 0.05 and the 95% CI of the speed-up above 1"],
-                        priorExamples: Array(examples)))
+                    out.append(
+                        Opportunity(
+                            service: service, function: qualname, file: path, line: finding.line,
+                            pattern: finding.pattern,
+                            skill: skill, share: share, shareBasis: basis, cores: costModel.cores(forShare: share),
+                            watts: costModel.watts(forShare: share),
+                            savingsCores: costModel.cores(forShare: share * spec.reduction),
+                            savingsWatts: costModel.watts(forShare: share * spec.reduction), detail: finding.detail,
+                            blocked: finding.blocked, repository: git.root, evidence: evidence,
+                            validationCriteria: [
+                                "tests pass before and after", spec.criterion,
+                                "interleaved A/B of ≥10 runs each: Mann–Whitney p < 0.05 and the 95% CI of the speed-up above 1",
+                            ],
+                            priorExamples: Array(examples)))
                 }
             }
         }
@@ -110,9 +135,10 @@ public struct OpportunityScanner: Sendable {
 
     /// The pattern's measured share: samples of stacks through `frame` with a pattern frame below it; else the
     /// function's total share (memoize, or no library frames in the profile) or self share (lookups, exceptions).
-    func measure(_ frame: FunctionRef, pattern: [String], finding: String, stacks: [StoredStack], total: Double,
-                 totals: [FunctionRef: Int64], selfs: [FunctionRef: Int64]) -> (Double, String, [String])
-    {
+    func measure(
+        _ frame: FunctionRef, pattern: [String], finding: String, stacks: [StoredStack], total: Double,
+        totals: [FunctionRef: Int64], selfs: [FunctionRef: Int64]
+    ) -> (Double, String, [String]) {
         if !pattern.isEmpty {
             var samples: Int64 = 0
             var names: [String: Int64] = [:]
@@ -126,11 +152,15 @@ public struct OpportunityScanner: Sendable {
                 }
             }
             if samples > 0 {
-                return (Double(samples) / total, "pattern-frames",
-                        names.sorted { $0.value > $1.value }.prefix(3).map { $0.key })
+                return (
+                    Double(samples) / total, "pattern-frames",
+                    names.sorted { $0.value > $1.value }.prefix(3).map { $0.key }
+                )
             }
         }
-        if finding == "memoize" || finding == "client-construction" || finding == "regex-compile" || finding == "logging" {
+        if finding == "memoize" || finding == "client-construction" || finding == "regex-compile"
+            || finding == "logging"
+        {
             return (Double(totals[frame] ?? 0) / total, "function-total", [])
         }
         return (Double(selfs[frame] ?? 0) / total, "function-self", [])

@@ -20,9 +20,10 @@ public struct ToolContext: Sendable {
     /// an interrupted run's patches end `cancelled` rather than `proposed`.
     public var holdsNewPatches = false
 
-    public init(store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
-                validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands())
-    {
+    public init(
+        store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
+        validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands()
+    ) {
         self.store = store
         self.skillsRoot = skillsRoot
         self.outputDirectory = outputDirectory
@@ -32,7 +33,9 @@ public struct ToolContext: Sendable {
     }
 
     func catalog() throws -> SkillCatalog {
-        guard let skillsRoot else { throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS") }
+        guard let skillsRoot else {
+            throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS")
+        }
         return try SkillCatalog.load(root: skillsRoot)
     }
 }

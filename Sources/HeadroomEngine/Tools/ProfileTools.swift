@@ -8,18 +8,24 @@ extension HeadroomTools {
         return [
             Tool(
                 name: "query_profile",
-                description: "Query a service's CPU profiles: `top` functions by self or total share, a `diff` of two time ranges (significant changes first), or `flame` (the heaviest stacks, root first).",
-                inputSchema: Schema.object([
-                    "service": Schema.string("service name"),
-                    "mode": Schema.string("what to compute", enum: ["top", "diff", "flame"]),
-                    "by": Schema.string("rank by self or total share", enum: ["self", "total"]),
-                    "from": timeSchema, "to": timeSchema,
-                    "before_from": timeSchema, "before_to": timeSchema, "after_from": timeSchema, "after_to": timeSchema,
-                    "limit": Schema.integer("rows to return (default 20)", minimum: 1),
-                    "function": Schema.string("top: only functions with this name (qualified, or its last component)"),
-                ], required: ["service"]),
-                outputSchema: Schema.output(["total_samples": Schema.integer("samples in range"),
-                                             "functions": Schema.array(Schema.any, "rows"), "stacks": Schema.array(Schema.any)]),
+                description:
+                    "Query a service's CPU profiles: `top` functions by self or total share, a `diff` of two time ranges (significant changes first), or `flame` (the heaviest stacks, root first).",
+                inputSchema: Schema.object(
+                    [
+                        "service": Schema.string("service name"),
+                        "mode": Schema.string("what to compute", enum: ["top", "diff", "flame"]),
+                        "by": Schema.string("rank by self or total share", enum: ["self", "total"]),
+                        "from": timeSchema, "to": timeSchema,
+                        "before_from": timeSchema, "before_to": timeSchema, "after_from": timeSchema,
+                        "after_to": timeSchema,
+                        "limit": Schema.integer("rows to return (default 20)", minimum: 1),
+                        "function": Schema.string(
+                            "top: only functions with this name (qualified, or its last component)"),
+                    ], required: ["service"]),
+                outputSchema: Schema.output([
+                    "total_samples": Schema.integer("samples in range"),
+                    "functions": Schema.array(Schema.any, "rows"), "stacks": Schema.array(Schema.any),
+                ]),
                 annotations: .readOnly
             ) { args in
                 let service = string(args, "service")!
@@ -30,52 +36,76 @@ extension HeadroomTools {
                 case "diff":
                     let before = TimeRange(from: try time(args, "before_from"), to: try time(args, "before_to"))
                     let after = TimeRange(from: try time(args, "after_from"), to: try time(args, "after_to"))
-                    return try JSONValue(encoding: try queries.diffReport(
-                        service: service, before: before, after: after, byTotal: byTotal, limit: limit))
+                    return try JSONValue(
+                        encoding: try queries.diffReport(
+                            service: service, before: before, after: after, byTotal: byTotal, limit: limit))
                 case "flame":
-                    let result = try store.heaviestStacks(service: service, from: try time(args, "from"), to: try time(args, "to"),
-                                                          limit: limit)
+                    let result = try store.heaviestStacks(
+                        service: service, from: try time(args, "from"), to: try time(args, "to"),
+                        limit: limit)
                     let stacks = result.stacks
-                    return ["total_samples": .number(Double(result.totalSamples)),
-                            "stacks": .array(stacks.map { ["frames": .string($0.frames.map(\.name).joined(separator: ";")),
-                                                           "samples": .number(Double($0.samples))] })]
+                    return [
+                        "total_samples": .number(Double(result.totalSamples)),
+                        "stacks": .array(
+                            stacks.map {
+                                [
+                                    "frames": .string($0.frames.map(\.name).joined(separator: ";")),
+                                    "samples": .number(Double($0.samples)),
+                                ]
+                            }),
+                    ]
                 default:
                     let range = TimeRange(from: try time(args, "from"), to: try time(args, "to"))
-                    return try JSONValue(encoding: try queries.topReport(
-                        service: service, range: range, byTotal: byTotal, limit: limit, function: string(args, "function"),
-                        costs: context.costModel))
+                    return try JSONValue(
+                        encoding: try queries.topReport(
+                            service: service, range: range, byTotal: byTotal, limit: limit,
+                            function: string(args, "function"),
+                            costs: context.costModel))
                 }
             },
             Tool(
                 name: "list_services",
-                description: "The services that have profiles in the store, with sample counts and the time range covered.",
+                description:
+                    "The services that have profiles in the store, with sample counts and the time range covered.",
                 inputSchema: Schema.object([:]),
                 outputSchema: Schema.output(["services": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { _ in
-                ["services": .array(try store.serviceSummaries().map { s in
-                    ["service": .string(s.service), "samples": .number(Double(s.samples)),
-                     "from": .string(Timestamps.format(s.from)), "to": .string(Timestamps.format(s.to)),
-                     "buckets": .number(Double(s.buckets))]
-                })]
+                [
+                    "services": .array(
+                        try store.serviceSummaries().map { s in
+                            [
+                                "service": .string(s.service), "samples": .number(Double(s.samples)),
+                                "from": .string(Timestamps.format(s.from)), "to": .string(Timestamps.format(s.to)),
+                                "buckets": .number(Double(s.buckets)),
+                            ]
+                        })
+                ]
             },
             Tool(
                 name: "list_regressions",
-                description: "Detected regressions (and improvements) in the store, optionally for one service: id, function, share before and after, onset time, p-value.",
-                inputSchema: Schema.object(["service": Schema.string("only this service"),
-                                            "kind": Schema.string("regression or improvement", enum: ["regression", "improvement"])]),
+                description:
+                    "Detected regressions (and improvements) in the store, optionally for one service: id, function, share before and after, onset time, p-value.",
+                inputSchema: Schema.object([
+                    "service": Schema.string("only this service"),
+                    "kind": Schema.string("regression or improvement", enum: ["regression", "improvement"]),
+                ]),
                 outputSchema: Schema.output(["regressions": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { args in
                 let kind = string(args, "kind")
-                let found = try store.regressions(service: string(args, "service")).filter { kind == nil || $0.kind.rawValue == kind }
+                let found = try store.regressions(service: string(args, "service")).filter {
+                    kind == nil || $0.kind.rawValue == kind
+                }
                 return ["regressions": .array(try found.map { try regressionJSON($0, context.costModel) })]
             },
             Tool(
                 name: "get_regression",
                 description: "One regression with its event members and, if ranked before, its root-cause candidates.",
                 inputSchema: Schema.object(["id": Schema.integer("regression id", minimum: 1)], required: ["id"]),
-                outputSchema: Schema.output(["id": Schema.integer(""), "function": Schema.string(""), "candidates": Schema.array(Schema.any)]),
+                outputSchema: Schema.output([
+                    "id": Schema.integer(""), "function": Schema.string(""), "candidates": Schema.array(Schema.any),
+                ]),
                 annotations: .readOnly
             ) { args in
                 let id = try int64(args, "id")
@@ -88,16 +118,23 @@ extension HeadroomTools {
             },
             Tool(
                 name: "rank_root_causes",
-                description: "Rank the commits, configuration changes and deploys that could have caused a regression, with evidence and confidence; stores the ranking.",
-                inputSchema: Schema.object(["regression": Schema.integer("regression id", minimum: 1),
-                                            "limit": Schema.integer("candidates to return (default 10)", minimum: 1)],
-                                           required: ["regression"]),
-                outputSchema: Schema.output(["regression": Schema.integer(""), "repository": Schema.string(""),
-                                             "candidates": Schema.array(Schema.any)]),
+                description:
+                    "Rank the commits, configuration changes and deploys that could have caused a regression, with evidence and confidence; stores the ranking.",
+                inputSchema: Schema.object(
+                    [
+                        "regression": Schema.integer("regression id", minimum: 1),
+                        "limit": Schema.integer("candidates to return (default 10)", minimum: 1),
+                    ],
+                    required: ["regression"]),
+                outputSchema: Schema.output([
+                    "regression": Schema.integer(""), "repository": Schema.string(""),
+                    "candidates": Schema.array(Schema.any),
+                ]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
-                let report = try RootCauseReport(service: RootCauseService(store: store), regression: try int64(args, "regression"),
-                                                 limit: args["limit"]?.intValue ?? 10)
+                let report = try RootCauseReport(
+                    service: RootCauseService(store: store), regression: try int64(args, "regression"),
+                    limit: args["limit"]?.intValue ?? 10)
                 return try JSONValue(encoding: report)
             },
         ]

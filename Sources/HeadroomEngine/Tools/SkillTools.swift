@@ -9,37 +9,52 @@ extension HeadroomTools {
         return [
             Tool(
                 name: "list_skills",
-                description: "The skills Headroom can apply: name, description, what triggers them; and skill folders that failed to load, with why.",
+                description:
+                    "The skills Headroom can apply: name, description, what triggers them; and skill folders that failed to load, with why.",
                 inputSchema: Schema.object([:]),
                 outputSchema: Schema.output(["skills": Schema.array(Schema.any), "problems": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { _ in
                 let catalog = try context.catalog()
-                return ["skills": .array(catalog.skills.map { skill in
-                            ["name": .string(skill.name), "description": .string(skill.description),
-                             "kinds": .array(skill.kinds.map { .string($0) }), "patterns": .array(skill.patterns.map { .string($0) }),
-                             "recipe": skill.recipe.map { .string($0) } ?? .null]
+                return [
+                    "skills": .array(
+                        catalog.skills.map { skill in
+                            [
+                                "name": .string(skill.name), "description": .string(skill.description),
+                                "kinds": .array(skill.kinds.map { .string($0) }),
+                                "patterns": .array(skill.patterns.map { .string($0) }),
+                                "recipe": skill.recipe.map { .string($0) } ?? .null,
+                            ]
                         }),
-                        "problems": try JSONValue(encoding: catalog.problems)]
+                    "problems": try JSONValue(encoding: catalog.problems),
+                ]
             },
             Tool(
                 name: "read_docs",
-                description: "Read a skill's SKILL.md (instructions, triggers, tools), one of its references, or the prior examples reviewers accepted for it. Without arguments, lists the skills.",
-                inputSchema: Schema.object(["skill": Schema.string("skill name"),
-                                            "reference": Schema.string("a file under the skill's references/, or examples/patch-N")]),
+                description:
+                    "Read a skill's SKILL.md (instructions, triggers, tools), one of its references, or the prior examples reviewers accepted for it. Without arguments, lists the skills.",
+                inputSchema: Schema.object([
+                    "skill": Schema.string("skill name"),
+                    "reference": Schema.string("a file under the skill's references/, or examples/patch-N"),
+                ]),
                 outputSchema: Schema.output(["text": Schema.string(""), "references": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { args in
                 let catalog = try context.catalog()
                 guard let name = string(args, "skill") else {
-                    return ["skills": .array(catalog.skills.map { ["name": .string($0.name), "description": .string($0.description)] })]
+                    return [
+                        "skills": .array(
+                            catalog.skills.map { ["name": .string($0.name), "description": .string($0.description)] })
+                    ]
                 }
                 guard let skill = catalog.skill(named: name) else {
-                    throw HeadroomError(.notFound, "no skill \(name) (skills: \(catalog.skills.map(\.name).joined(separator: ", ")))")
+                    throw HeadroomError(
+                        .notFound, "no skill \(name) (skills: \(catalog.skills.map(\.name).joined(separator: ", ")))")
                 }
                 let examples = try store.patches(skill: name, review: .applied)
                 if let reference = string(args, "reference") {
-                    if reference.hasPrefix("examples/patch-"), let id = Int64(reference.dropFirst("examples/patch-".count)),
+                    if reference.hasPrefix("examples/patch-"),
+                        let id = Int64(reference.dropFirst("examples/patch-".count)),
                         let patch = examples.first(where: { $0.id == id })
                     {
                         return ["text": .string(SkillDocs.example(patch))]
@@ -48,32 +63,54 @@ extension HeadroomTools {
                     let file = base.appendingPathComponent(reference).standardizedFileURL
                     guard file.path.hasPrefix(base.path + "/"), skill.references.contains(reference),
                         let text = try? String(contentsOf: file, encoding: .utf8)
-                    else { throw HeadroomError(.notFound, "\(name) has no reference \(reference) (references: \(skill.references.joined(separator: ", ")))") }
+                    else {
+                        throw HeadroomError(
+                            .notFound,
+                            "\(name) has no reference \(reference) (references: \(skill.references.joined(separator: ", ")))"
+                        )
+                    }
                     return ["text": .string(text)]
                 }
-                let text = try String(contentsOfFile: (skill.directory as NSString).appendingPathComponent("SKILL.md"), encoding: .utf8)
-                return ["text": .string(text),
-                        "references": .array((skill.references + examples.map { "examples/patch-\($0.id ?? 0)" }).map { .string($0) }),
-                        "prior_examples": .array(examples.prefix(5).map { .string(SkillDocs.example($0)) })]
+                let text = try String(
+                    contentsOfFile: (skill.directory as NSString).appendingPathComponent("SKILL.md"), encoding: .utf8)
+                return [
+                    "text": .string(text),
+                    "references": .array(
+                        (skill.references + examples.map { "examples/patch-\($0.id ?? 0)" }).map { .string($0) }),
+                    "prior_examples": .array(examples.prefix(5).map { .string(SkillDocs.example($0)) }),
+                ]
             },
             Tool(
                 name: "get_experiment_results",
-                description: "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
-                inputSchema: Schema.object(["patch": Schema.integer("only this patch", minimum: 1), "skill": Schema.string("only this skill")]),
+                description:
+                    "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
+                inputSchema: Schema.object([
+                    "patch": Schema.integer("only this patch", minimum: 1), "skill": Schema.string("only this skill"),
+                ]),
                 outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { args in
-                let patches = try args["patch"] != nil ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
-                return ["experiments": .array(patches.compactMap { patch -> JSONValue? in
-                    guard let v = patch.validation else { return nil }
-                    return .object(HeadroomTools.validationFields(v).merging(
-                        ["patch": .number(Double(patch.id ?? 0)), "skill": .string(patch.skill), "status": .string(patch.status.rawValue)],
-                        uniquingKeysWith: { $1 }))
-                })]
+                let patches =
+                    try args["patch"] != nil
+                    ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
+                return [
+                    "experiments": .array(
+                        patches.compactMap { patch -> JSONValue? in
+                            guard let v = patch.validation else { return nil }
+                            return .object(
+                                HeadroomTools.validationFields(v).merging(
+                                    [
+                                        "patch": .number(Double(patch.id ?? 0)), "skill": .string(patch.skill),
+                                        "status": .string(patch.status.rawValue),
+                                    ],
+                                    uniquingKeysWith: { $1 }))
+                        })
+                ]
             },
             Tool(
                 name: "list_opportunities",
-                description: "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
+                description:
+                    "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
                 inputSchema: Schema.object([
                     "service": Schema.string("only this service (required to scan)"),
                     "repository": Schema.string("scan this registered repository first"),
@@ -85,7 +122,11 @@ extension HeadroomTools {
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
                 if args["id"] != nil {
-                    return ["opportunities": .array([try opportunityJSON(store.opportunity(id: try int64(args, "id")), store: store)])]
+                    return [
+                        "opportunities": .array([
+                            try opportunityJSON(store.opportunity(id: try int64(args, "id")), store: store)
+                        ])
+                    ]
                 }
                 if let repository = string(args, "repository") {
                     guard let service = string(args, "service") else {
@@ -93,10 +134,12 @@ extension HeadroomTools {
                     }
                     var scanner = OpportunityScanner(store: store, costModel: context.costModel)
                     if let share = args["min_share"]?.doubleValue { scanner.minimumShare = share }
-                    _ = try scanner.scan(service: service, repository: RepositoryRegistry(store: store).root(repository),
-                                         skills: try? context.catalog())
+                    _ = try scanner.scan(
+                        service: service, repository: RepositoryRegistry(store: store).root(repository),
+                        skills: try? context.catalog())
                 }
-                let rows = try store.opportunities(service: string(args, "service")).prefix(args["limit"]?.intValue ?? 50)
+                let rows = try store.opportunities(service: string(args, "service")).prefix(
+                    args["limit"]?.intValue ?? 50)
                 return ["opportunities": .array(try rows.map { try opportunityJSON($0, store: store) })]
             },
         ]
@@ -106,7 +149,8 @@ extension HeadroomTools {
         var json = try JSONValue(encoding: o)
         let examples = try o.skill.map { try store.patches(skill: $0, review: .applied) } ?? []
         if case .object(var fields) = json {
-            fields["prior_examples"] = .array(examples.prefix(3).map { .string("patch #\($0.id ?? 0) on \($0.branch ?? "?")") })
+            fields["prior_examples"] = .array(
+                examples.prefix(3).map { .string("patch #\($0.id ?? 0) on \($0.branch ?? "?")") })
             json = .object(fields)
         }
         return json
@@ -116,11 +160,15 @@ extension HeadroomTools {
 /// How accepted fixes read as prior examples for their skill.
 public enum SkillDocs {
     public static func example(_ patch: PatchRecord) -> String {
-        var lines = ["# Accepted fix: patch #\(patch.id ?? 0) (\(patch.skill))", "",
-                     "`\(patch.function ?? "?")` in `\(patch.path ?? "?")`, branch `\(patch.branch ?? "?")`."]
+        var lines = [
+            "# Accepted fix: patch #\(patch.id ?? 0) (\(patch.skill))", "",
+            "`\(patch.function ?? "?")` in `\(patch.path ?? "?")`, branch `\(patch.branch ?? "?")`.",
+        ]
         if let v = patch.validation {
-            lines.append(String(format: "Validated: %.2f× faster (95%% CI %.2f–%.2f, p = %.2g).", v.speedup,
-                                v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.pValue))
+            lines.append(
+                String(
+                    format: "Validated: %.2f× faster (95%% CI %.2f–%.2f, p = %.2g).", v.speedup,
+                    v.ci95.first ?? .nan, v.ci95.last ?? .nan, v.pValue))
         }
         if let note = patch.reviewNote { lines.append("Reviewer: \(note)") }
         lines += ["", "```diff", patch.diff.trimmingCharacters(in: .newlines), "```"]

@@ -57,15 +57,19 @@ public struct FlameGraphSVG {
                 let before = Double(node.baselineSamples) / baselineTotal
                 let change = share - before
                 fill = Self.diffColour(change, maxChange: maxChange)
-                tip += String(format: "; before %.2f%% → after %.2f%% (%+.2f points)", before * 100, share * 100, change * 100)
+                tip += String(
+                    format: "; before %.2f%% → after %.2f%% (%+.2f points)", before * 100, share * 100, change * 100)
             }
             out += "<g><title>\(Self.escape(tip))</title>"
-            out += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" ", x, y, w, frameHeight - 1)
+            out +=
+                String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" ", x, y, w, frameHeight - 1)
                 + "fill=\"\(fill)\" rx=\"2\"/>"
             let fits = Int((w - 6) / (fontSize * 0.62))
             if fits >= 3 {
                 let label = name.count <= fits ? name : String(name.prefix(fits - 2)) + ".."
-                out += String(format: "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + frameHeight - 5) + Self.escape(label) + "</text>"
+                out +=
+                    String(format: "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + frameHeight - 5) + Self.escape(label)
+                    + "</text>"
             }
             out += "</g>\n"
             var childX = x
@@ -75,10 +79,12 @@ public struct FlameGraphSVG {
             }
         }
         if tree.hasBaseline {
-            out += "<text x=\"10\" y=\"\(Int(height - 10))\" fill=\"#555\">red: share grew, blue: share shrank (largest change "
+            out +=
+                "<text x=\"10\" y=\"\(Int(height - 10))\" fill=\"#555\">red: share grew, blue: share shrank (largest change "
                 + String(format: "%.2f", maxChange * 100) + " points); widths are the after range</text>\n"
         } else {
-            out += "<text x=\"10\" y=\"\(Int(height - 10))\" fill=\"#555\">width: share of \(Int64(total)) samples</text>\n"
+            out +=
+                "<text x=\"10\" y=\"\(Int(height - 10))\" fill=\"#555\">width: share of \(Int64(total)) samples</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -138,7 +144,9 @@ public struct FlameGraphSVG {
             case "'": out += "&apos;"
             default:
                 let v = scalar.value
-                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000 {
+                if v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD)
+                    || v >= 0x10000
+                {
                     out.unicodeScalars.append(scalar)
                 }
             }

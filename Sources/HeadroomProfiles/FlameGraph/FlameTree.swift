@@ -20,7 +20,9 @@ public struct FlameTree: Sendable {
 
         /// Children in a stable order (by name, then file), as flame graphs draw them.
         public var sortedChildren: [Node] {
-            children.values.sorted { ($0.frame?.name ?? "", $0.frame?.file ?? "") < ($1.frame?.name ?? "", $1.frame?.file ?? "") }
+            children.values.sorted {
+                ($0.frame?.name ?? "", $0.frame?.file ?? "") < ($1.frame?.name ?? "", $1.frame?.file ?? "")
+            }
         }
     }
 

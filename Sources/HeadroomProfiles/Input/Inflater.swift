@@ -20,9 +20,10 @@ final class Inflater {
     deinit { inflateEnd(&stream) }
 
     /// Inflates `input` into `output`, calling `sink` with each filled piece of output.
-    func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
-                 sink: (UnsafeRawBufferPointer) throws -> Void) throws
-    {
+    func inflate(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+        sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         guard let base = input.baseAddress, !input.isEmpty else { return }
         var offset = 0
         while offset < input.count {

@@ -10,7 +10,8 @@ struct LineSplitter {
     private var carry: [UInt8] = []
     private(set) var lineNumber = 0
 
-    mutating func consume(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+    mutating func consume(_ chunk: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws
+    {
         guard let base = chunk.baseAddress else { return }
         var start = 0
         while let newline = Self.findNewline(chunk, from: start) {

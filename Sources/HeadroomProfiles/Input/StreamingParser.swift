@@ -38,6 +38,8 @@ struct ParseFailure: Error {
 
 /// Decodes UTF-8 strictly: profile text with invalid bytes is refused, not silently repaired.
 func strictUTF8(_ bytes: UnsafeRawBufferPointer, what: @autoclosure () -> String) throws -> String {
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw ParseFailure("\(what()) is not valid UTF-8") }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw ParseFailure("\(what()) is not valid UTF-8")
+    }
     return text
 }

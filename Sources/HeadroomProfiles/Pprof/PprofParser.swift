@@ -87,7 +87,9 @@ struct PprofParser: StreamingParser {
                     let lengthStart = cursor.position
                     let length = try cursor.varint()
                     guard length <= UInt64(Self.maximumFieldSize) else {
-                        throw ParseFailure("a field of \(length) bytes at byte \(consumed + fieldStart - offset) is larger than any real profile's")
+                        throw ParseFailure(
+                            "a field of \(length) bytes at byte \(consumed + fieldStart - offset) is larger than any real profile's"
+                        )
                     }
                     cursor.position = lengthStart
                     let payload = try cursor.slice()
@@ -96,7 +98,8 @@ struct PprofParser: StreamingParser {
                     } catch let error as WireError {
                         // The field is complete, so a truncation inside it is corruption, not a short read.
                         let detail = if case .malformed(let text) = error { text } else { "runs past its end" }
-                        throw ParseFailure("corrupt \(Self.fieldName(field)) at byte \(consumed + fieldStart - offset): \(detail)")
+                        throw ParseFailure(
+                            "corrupt \(Self.fieldName(field)) at byte \(consumed + fieldStart - offset): \(detail)")
                     }
                 } else {
                     guard wireType == 0 else { try cursor.skip(wireType); continue }
@@ -140,7 +143,11 @@ struct PprofParser: StreamingParser {
             var type: Int64 = 0
             var unit: Int64 = 0
             try Self.each(payload) { number, _, value in
-                if number == 1 { type = Int64(bitPattern: value) } else if number == 2 { unit = Int64(bitPattern: value) }
+                if number == 1 {
+                    type = Int64(bitPattern: value)
+                } else if number == 2 {
+                    unit = Int64(bitPattern: value)
+                }
             }
             sampleTypes.append((type, unit))
         case 2: try sample(payload)
@@ -280,16 +287,19 @@ struct PprofParser: StreamingParser {
         guard consumed > 0 else { throw ParseFailure("empty profile (no data)") }
         guard sampleCount > 0 else { throw ParseFailure("empty profile (no samples)") }
         guard sampleTypes.count == valueCount else {
-            throw ParseFailure("samples have \(valueCount) values but the profile declares \(sampleTypes.count) sample types")
+            throw ParseFailure(
+                "samples have \(valueCount) values but the profile declares \(sampleTypes.count) sample types")
         }
         let typeNames = try sampleTypes.map { "\(try strings.string($0.type))/\(try strings.string($0.unit))" }
         let chosen = try chooseSampleType(typeNames)
         guard !negativeTypes.contains(chosen) else {
             let usable = typeNames.indices.filter { !negativeTypes.contains($0) }.map { typeNames[$0] }
-            let hint = usable.isEmpty
+            let hint =
+                usable.isEmpty
                 ? "every sample type has negative values"
                 : "--sample-type \(usable.joined(separator: " or ")) has none"
-            throw ParseFailure("'\(typeNames[chosen])' has negative values, as a diff profile does; not ingested (\(hint))")
+            throw ParseFailure(
+                "'\(typeNames[chosen])' has negative values, as a diff profile does; not ingested (\(hint))")
         }
         var profile = StackProfile()
         profile.sampleType = typeNames[chosen]
@@ -321,13 +331,15 @@ struct PprofParser: StreamingParser {
                     if let known = labelSetOfBytes[labelBytes] {
                         labelSet = known
                     } else {
-                        labelSet = profile.labelSetID(try labels(UnsafeRawBufferPointer(rebasing: key[cursor.position...])))
+                        labelSet = profile.labelSetID(
+                            try labels(UnsafeRawBufferPointer(rebasing: key[cursor.position...])))
                         labelSetOfBytes[labelBytes] = labelSet
                     }
                 }
             }
             guard stack.count <= FoldedParser.maximumDepth else {
-                throw ParseFailure("a stack is deeper than \(FoldedParser.maximumDepth) frames once inlined frames are expanded")
+                throw ParseFailure(
+                    "a stack is deeper than \(FoldedParser.maximumDepth) frames once inlined frames are expanded")
             }
             try profile.add(frameIDs: stack, count: value, labelSet: labelSet)
         }
@@ -361,7 +373,8 @@ struct PprofParser: StreamingParser {
         guard !location.lines.isEmpty else { return [try addressFrame(location, into: &profile)] }
         return try location.lines.reversed().map { functionID in
             if functionID == 0 && functionsWithIDZero > 1 {
-                throw ParseFailure("location \(id) refers to function id 0, which \(functionsWithIDZero) functions share")
+                throw ParseFailure(
+                    "location \(id) refers to function id 0, which \(functionsWithIDZero) functions share")
             }
             guard let function = functions[functionID] else {
                 // Id 0 is protobuf's unset value: a line without a function is an unsymbolised address.
@@ -402,7 +415,8 @@ struct PprofParser: StreamingParser {
                 default: break
                 }
             }
-            let value = text != 0 ? try strings.string(text) : "\(number)" + (unit != 0 ? " \(try strings.string(unit))" : "")
+            let value =
+                text != 0 ? try strings.string(text) : "\(number)" + (unit != 0 ? " \(try strings.string(unit))" : "")
             result.append(Label(key: try strings.string(key), value: value))
         }
         return LabelSet(result)
@@ -434,7 +448,8 @@ struct StringTable {
             throw ParseFailure("string index \(index) out of range (the string table has \(ranges.count) entries)")
         }
         return try arena.withUnsafeBytes { raw in
-            try strictUTF8(UnsafeRawBufferPointer(rebasing: raw[ranges[Int(index)]]), what: "string table entry \(index)")
+            try strictUTF8(
+                UnsafeRawBufferPointer(rebasing: raw[ranges[Int(index)]]), what: "string table entry \(index)")
         }
     }
 }

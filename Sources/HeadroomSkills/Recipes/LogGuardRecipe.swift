@@ -37,7 +37,8 @@ public struct LogGuardRecipe: Recipe {
             throw Refusal("`\(function)` has no unguarded logging call that formats eagerly")
         }
         if let impure = eager.first(where: { $0.impurity != nil }) {
-            throw Refusal("guarding the log call at \(path):\(impure.line) would skip side effects: \(impure.impurity!)")
+            throw Refusal(
+                "guarding the log call at \(path):\(impure.line) would skip side effects: \(impure.impurity!)")
         }
         guard let alias = report.loggingAlias else {
             throw Refusal("\(path) does not import logging at module level, so no level constant to test")
@@ -58,7 +59,8 @@ public struct LogGuardRecipe: Recipe {
             let level = call.method == "log" ? (call.level ?? "\(alias).DEBUG") : "\(alias).\(call.level ?? "DEBUG")"
             for i in first...last where !lines[i].isEmpty { lines[i] = "    " + lines[i] }
             lines.insert("\(indent)if \(logger).isEnabledFor(\(level)):", at: first)
-            summary.append("guard `\(call.logger).\(call.method)(…)` at \(path):\(call.line) with `isEnabledFor(\(level))`")
+            summary.append(
+                "guard `\(call.logger).\(call.method)(…)` at \(path):\(call.line) with `isEnabledFor(\(level))`")
         }
         return SourceEdit(
             path: path, original: source, patched: lines.joined(separator: "\n"), function: function,

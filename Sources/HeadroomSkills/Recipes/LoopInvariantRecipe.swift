@@ -20,8 +20,9 @@ public struct LoopInvariantRecipe: Recipe {
         }
         let loops = analysis.loops ?? []
         guard !loops.isEmpty else {
-            throw Refusal("`\(input.function)` has no loop-invariant serialization, configuration lookup or attribute "
-                          + "chain that is safe to hoist (each one reads something the loop changes, or is conditional)")
+            throw Refusal(
+                "`\(input.function)` has no loop-invariant serialization, configuration lookup or attribute "
+                    + "chain that is safe to hoist (each one reads something the loop changes, or is conditional)")
         }
         var text = TextLines(input.source)
         var summary: [String] = []
@@ -33,12 +34,14 @@ public struct LoopInvariantRecipe: Recipe {
             let indent = text.indentation(of: loop.line)
             text.insert(loop.hoists.map { "\(indent)\($0.name) = \($0.expression)" }, before: loop.line)
             for hoist in loop.hoists.reversed() {
-                summary.insert("compute `\(hoist.expression)` once before the loop at \(input.path):\(loop.line) "
-                               + "(`\(hoist.name)`, \(hoist.kind), used \(hoist.occurrences.count)× per iteration)", at: 0)
+                summary.insert(
+                    "compute `\(hoist.expression)` once before the loop at \(input.path):\(loop.line) "
+                        + "(`\(hoist.name)`, \(hoist.kind), used \(hoist.occurrences.count)× per iteration)", at: 0)
             }
         }
-        return SourceEdit(path: input.path, original: input.source, patched: text.text, function: input.function,
-                          span: start...end, summary: summary)
+        return SourceEdit(
+            path: input.path, original: input.source, patched: text.text, function: input.function,
+            span: start...end, summary: summary)
     }
 
     public func verify(_ edit: SourceEdit) throws {

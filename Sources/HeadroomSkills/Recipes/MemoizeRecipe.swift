@@ -20,27 +20,33 @@ public struct MemoizeRecipe: Recipe {
     }
 
     public func apply(_ input: RecipeInput) throws -> SourceEdit {
-        let analysis = try python.memo(source: input.source, path: input.path, function: input.function,
-                                       callers: input.otherSources)
+        let analysis = try python.memo(
+            source: input.source, path: input.path, function: input.function,
+            callers: input.otherSources)
         guard analysis.found, let start = analysis.start, let end = analysis.end,
             let decoratorLine = analysis.decoratorLine, let importLine = analysis.importLine
         else { throw Refusal("\(input.path) has no function `\(input.function)`") }
-        if let refusal = analysis.refusal { throw Refusal("memoizing `\(input.function)` would change behaviour: \(refusal)") }
+        if let refusal = analysis.refusal {
+            throw Refusal("memoizing `\(input.function)` would change behaviour: \(refusal)")
+        }
         if analysis.alreadyCached == true { throw Refusal("`\(input.function)` is already cached") }
         var text = TextLines(input.source)
         let module = analysis.functoolsAlias ?? "functools"
         let indent = String(repeating: " ", count: analysis.col ?? 0)
         text.insert(["\(indent)@\(module).lru_cache(maxsize=\(maxSize))"], before: decoratorLine)
-        var summary = ["cache `\(analysis.qualname ?? input.function)` with `@\(module).lru_cache(maxsize=\(maxSize))` "
-                       + "(pure, hashable arguments: \((analysis.params ?? []).joined(separator: ", ")))"]
+        var summary = [
+            "cache `\(analysis.qualname ?? input.function)` with `@\(module).lru_cache(maxsize=\(maxSize))` "
+                + "(pure, hashable arguments: \((analysis.params ?? []).joined(separator: ", ")))"
+        ]
         var insertions: [Int] = []
         if analysis.functoolsAlias == nil {
             text.insert(["import functools"], before: importLine)
             insertions.append(importLine)
             summary.append("import functools")
         }
-        return SourceEdit(path: input.path, original: input.source, patched: text.text, function: input.function,
-                          span: start...end, insertionPoints: insertions, summary: summary)
+        return SourceEdit(
+            path: input.path, original: input.source, patched: text.text, function: input.function,
+            span: start...end, insertionPoints: insertions, summary: summary)
     }
 
     public func verify(_ edit: SourceEdit) throws {

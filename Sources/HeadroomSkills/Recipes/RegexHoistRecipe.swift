@@ -20,8 +20,9 @@ public struct RegexHoistRecipe: Recipe {
         let sites = analysis.sites ?? []
         guard !sites.isEmpty else {
             if let dynamic = analysis.dynamic?.first {
-                throw Refusal("the pattern at \(input.path):\(dynamic.line) is built at run time (`\(dynamic.pattern)`); "
-                              + "hoisting needs a constant pattern (cache compiled patterns per key instead)")
+                throw Refusal(
+                    "the pattern at \(input.path):\(dynamic.line) is built at run time (`\(dynamic.pattern)`); "
+                        + "hoisting needs a constant pattern (cache compiled patterns per key instead)")
             }
             throw Refusal("`\(input.function)` has no `re` call with a constant pattern")
         }
@@ -48,20 +49,27 @@ public struct RegexHoistRecipe: Recipe {
             let name = constants[site.pattern + "|" + (site.flags ?? "")]!
             let call = site.method == "compile" ? name : "\(name).\(site.method)(\(site.rest.joined(separator: ", ")))"
             try text.replace(site.position, with: call)
-            summary.insert("\(input.path):\(site.line): `\(site.alias).\(site.method)(…)` → `\(call.count > 60 ? name + "." + site.method + "(…)" : call)`", at: 0)
+            summary.insert(
+                "\(input.path):\(site.line): `\(site.alias).\(site.method)(…)` → `\(call.count > 60 ? name + "." + site.method + "(…)" : call)`",
+                at: 0)
         }
-        let blankAfter = insertLine <= text.lines.count && !text.lines[insertLine - 1].trimmingCharacters(in: .whitespaces).isEmpty
+        let blankAfter =
+            insertLine <= text.lines.count && !text.lines[insertLine - 1].trimmingCharacters(in: .whitespaces).isEmpty
         text.insert([""] + definitions + (blankAfter ? [""] : []), before: insertLine)
-        summary.insert("precompile \(definitions.count) pattern(s) at module level: "
-                       + definitions.map { "`\($0.split(separator: " ").first!)`" }.joined(separator: ", "), at: 0)
-        return SourceEdit(path: input.path, original: input.source, patched: text.text, function: input.function,
-                          span: start...end, insertionPoints: [insertLine], summary: summary)
+        summary.insert(
+            "precompile \(definitions.count) pattern(s) at module level: "
+                + definitions.map { "`\($0.split(separator: " ").first!)`" }.joined(separator: ", "), at: 0)
+        return SourceEdit(
+            path: input.path, original: input.source, patched: text.text, function: input.function,
+            span: start...end, insertionPoints: [insertLine], summary: summary)
     }
 
     public func verify(_ edit: SourceEdit) throws {
         let after = try python.regex(source: edit.patched, function: edit.function)
         if let left = after.sites?.first {
-            throw Refusal("guardrail right-issue: `\(left.alias).\(left.method)` with a constant pattern is still at line \(left.line)")
+            throw Refusal(
+                "guardrail right-issue: `\(left.alias).\(left.method)` with a constant pattern is still at line \(left.line)"
+            )
         }
     }
 }

@@ -43,15 +43,18 @@ public struct RevertHunkRecipe: Recipe {
         try PrivateTemporary.write(header + chosen.map(\.text).joined(), to: patchFile.path)
         let applied = try Shell.run(["git", "apply", "-R", "--recount", patchFile.path], in: scratch.path, timeout: 60)
         guard applied.succeeded else {
-            throw Refusal("the culprit's hunk in `\(input.function)` no longer applies in reverse at "
-                          + "\(input.baseCommit.prefix(12)) (later changes touched the same lines)")
+            throw Refusal(
+                "the culprit's hunk in `\(input.function)` no longer applies in reverse at "
+                    + "\(input.baseCommit.prefix(12)) (later changes touched the same lines)")
         }
         let patched = try String(contentsOf: file, encoding: .utf8)
         let lines = chosen.map { "\($0.newRange.lowerBound)-\($0.newRange.upperBound)" }.joined(separator: ", ")
         return SourceEdit(
             path: input.path, original: input.source, patched: patched, function: input.function, span: baseSpan,
-            summary: ["revert \(chosen.count) hunk(s) of \(culprit.prefix(12)) in `\(input.function)` "
-                      + "(\(input.path), lines \(lines) of the culprit's version)"])
+            summary: [
+                "revert \(chosen.count) hunk(s) of \(culprit.prefix(12)) in `\(input.function)` "
+                    + "(\(input.path), lines \(lines) of the culprit's version)"
+            ])
     }
 
     public func verify(_ edit: SourceEdit) throws {
