@@ -61,7 +61,7 @@ struct CLITests {
         let corrupt = try dir.write("corrupt.sqlite", String(repeating: "garbage", count: 500))
         let result = try Checkout.headroom(["top", "--service", "svc", "--store", corrupt])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("not a usable Headroom store"))
+        #expect(result.stderr.contains("is not a Headroom store (not a SQLite database); it was left untouched"))
         let missing = try Checkout.headroom(["detect", "--store", dir.file("none.sqlite")])
         #expect(missing.status == 1)
         #expect(!FileManager.default.fileExists(atPath: dir.file("none.sqlite")))
