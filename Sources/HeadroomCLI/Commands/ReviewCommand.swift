@@ -100,33 +100,8 @@ struct ReviewCommand: ParsableCommand {
         @Option(help: "A note for the record.") var note: String?
 
         func run() throws {
-            let store = try storeOptions.open()
-            let p = try store.patch(id: id)
-            guard p.status == .delivered, let commit = p.commit else {
-                throw HeadroomError(
-                    .badInput, "patch \(id) is \(p.status.rawValue); only delivered patches can be applied")
-            }
-            guard p.review == .pending else {
-                throw HeadroomError(.badInput, "patch \(id) was already \(p.review.rawValue)")
-            }
-            if !markOnly {
-                let git = try Git(path: p.repository)
-                let dirty = try git.run(["status", "--porcelain", "--untracked-files=no"])
-                guard dirty.isEmpty else {
-                    throw HeadroomError(
-                        .refused, "\(p.repository) has uncommitted changes; commit or stash them, or use --mark-only")
-                }
-                let picked = try Shell.run(
-                    ["git", "-C", git.root, "-c", "commit.gpgsign=false", "cherry-pick", commit], timeout: 120)
-                guard picked.succeeded else {
-                    _ = try? Shell.run(["git", "-C", git.root, "cherry-pick", "--abort"], timeout: 60)
-                    throw HeadroomError(
-                        .refused,
-                        "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand"
-                    )
-                }
-            }
-            try store.reviewPatch(id: id, review: .applied, note: note)
+            let service = PatchService(store: try storeOptions.open(), outputDirectory: "")
+            let p = try service.apply(patchID: id, markOnly: markOnly, note: note)
             print(
                 "applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)"
             )

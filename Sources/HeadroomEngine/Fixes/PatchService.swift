@@ -340,6 +340,42 @@ public struct PatchService: Sendable {
         return nil
     }
 
+    // MARK: apply
+
+    /// A person accepts a delivered patch: its commit is cherry-picked onto the checked-out branch (a clean work
+    /// tree only; a conflict is aborted and reported), unless `markOnly` (merged elsewhere, e.g. through the PR);
+    /// then it is recorded as applied, which makes it a prior example for its skill. Never a tool: only a person
+    /// applies a patch.
+    public func apply(patchID: Int64, markOnly: Bool = false, note: String? = nil) throws -> PatchRecord {
+        let p = try store.patch(id: patchID)
+        guard p.status == .delivered, let commit = p.commit else {
+            throw HeadroomError(
+                .badInput, "patch \(patchID) is \(p.status.rawValue); only delivered patches can be applied")
+        }
+        guard p.review == .pending else {
+            throw HeadroomError(.badInput, "patch \(patchID) was already \(p.review.rawValue)")
+        }
+        if !markOnly {
+            let git = try Git(path: p.repository)
+            let dirty = try git.run(["status", "--porcelain", "--untracked-files=no"])
+            guard dirty.isEmpty else {
+                throw HeadroomError(
+                    .refused, "\(p.repository) has uncommitted changes; commit or stash them, or use --mark-only")
+            }
+            let picked = try Shell.run(
+                ["git", "-C", git.root, "-c", "commit.gpgsign=false", "cherry-pick", commit], timeout: 120)
+            guard picked.succeeded else {
+                _ = try? Shell.run(["git", "-C", git.root, "cherry-pick", "--abort"], timeout: 60)
+                throw HeadroomError(
+                    .refused,
+                    "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand"
+                )
+            }
+        }
+        try store.reviewPatch(id: patchID, review: .applied, note: note)
+        return try store.patch(id: patchID)
+    }
+
     // MARK: reject
 
     /// Records a reviewer's rejection and deletes the patch's `headroom/…` branch (unless `keepBranch`). Only
