@@ -138,4 +138,26 @@ struct FlameGraphTests {
         #expect(Self.drawn(diff) == want)
         #expect(diff.contains("largest change"))
     }
+
+    /// Issue 24: a thin, deep tower (interpreter start-up, an import chain) no longer sets the picture's height, and
+    /// labels that do not fit show the name's last part, then an ellipsis, instead of "C..".
+    @Test("thin towers fold into one row; labels shorten to the last name part")
+    func readable() throws {
+        var tree = FlameTree()
+        let f = { (name: String) in FunctionRef(name: name, file: "m.py") }
+        tree.add([f("main"), f("handle"), f("Cart.total")], samples: 9_000)
+        tree.add([f("main"), f("serve")], samples: 990)
+        tree.add([f("<module>")] + (0..<60).map { f("_find_and_load_\($0)") }, samples: 10)
+        let svg = FlameGraphSVG(title: "t").render(tree)
+        let height = try #require(Int(svg.firstMatch(of: /height="([0-9]+)"/)?.1 ?? ""))
+        // Root, main, handle, Cart.total and the folded tower's first frame: five rows, not 62.
+        #expect(height <= 56 + 5 * 17 + 30, "height \(height)")
+        #expect(svg.contains("60 deeper levels folded (too narrow to show)"))
+        #expect(!svg.contains("_find_and_load_59 —"))
+        #expect(FlameGraphSVG.label("Cart.total", fitting: 8) == "total")
+        #expect(FlameGraphSVG.label("apply_discounts", fitting: 8) == "apply_d…")
+        #expect(FlameGraphSVG.label("handle", fitting: 6) == "handle")
+        #expect(FlameGraphSVG.label("handle", fitting: 3) == nil)
+    }
 }
+

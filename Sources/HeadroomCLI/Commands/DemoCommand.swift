@@ -56,10 +56,11 @@ enum DemoText {
         lines.append("ROOT CAUSE")
         lines.append(
             "  \(r.root_cause.commit.prefix(10)) by \(r.root_cause.author) <\(r.root_cause.email)> — "
-                + "\"\(r.root_cause.message)\" (score \(String(format: "%.2f", r.root_cause.score)))")
+                + "\"\(r.root_cause.message)\" (evidence score \(String(format: "%.2f", r.root_cause.score)), the weighted "
+                + "sum of the ranker's features; higher is stronger)")
         for line in r.root_cause.evidence { lines.append("    - \(line)") }
         if let next = r.root_cause.runner_up, let score = r.root_cause.runner_up_score {
-            lines.append("  runner-up: \(next.prefix(10)) (score \(String(format: "%.2f", score)))")
+            lines.append("  runner-up: \(next.prefix(10)) (evidence score \(String(format: "%.2f", score)))")
         }
         lines.append("")
         lines.append("FIX (skill \(r.skill))")

@@ -29,13 +29,22 @@ struct ReviewCommand: ParsableCommand {
                 try printJSON(["patches": .array(patches.map(HeadroomTools.patchListJSON))] as JSONValue)
                 return
             }
-            if patches.isEmpty { print("no patches yet; run `headroom fix ID` or `headroom resolve ID`") }
+            if patches.isEmpty {
+                print("no patches yet; run `headroom fix ID` or `headroom resolve ID`")
+                return
+            }
+            func row(_ cells: [String]) -> String {
+                zip(cells, [6, 16, 15, 10, 8, 9]).map {
+                    $0.padding(toLength: max($1, $0.count), withPad: " ", startingAt: 0)
+                }
+                .joined(separator: " ") + " " + cells[6]
+            }
+            print(row(["PATCH", "FOR", "SKILL", "STATUS", "SPEEDUP", "REVIEW", "BRANCH / WHY NOT"]))
             for p in patches {
                 let target = "\(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0)"
-                let gain = p.validation.map { String(format: " %.2f×", $0.speedup) } ?? ""
-                print(
-                    "#\(p.id ?? 0) \(target) \(p.skill) \(p.status.rawValue)\(gain) review:\(p.review.rawValue)"
-                        + (p.branch.map { " \($0)" } ?? "") + (p.reason.map { " — \($0.prefix(110))" } ?? ""))
+                let gain = p.validation.map { String(format: "%.2f×", $0.speedup) } ?? "-"
+                let detail = p.branch ?? p.reason.map { String($0.prefix(110)) } ?? ""
+                print(row(["#\(p.id ?? 0)", target, p.skill, p.status.rawValue, gain, p.review.rawValue, detail]))
             }
         }
     }

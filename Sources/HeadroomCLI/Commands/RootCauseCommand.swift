@@ -48,7 +48,8 @@ struct RootCauseCommand: ParsableCommand {
             print("")
             print(
                 String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind)  "
-                    + String(format: "score %.3f  confidence %.2f", c.score, c.confidence))
+                    + String(
+                        format: "evidence score %.3f  confidence %.0f%% of the ranking", c.score, c.confidence * 100))
             print("    \(c.author.isEmpty ? "(unknown author)" : c.author) — \(c.message)")
             for line in c.evidence { print("    - \(line)") }
         }

@@ -15,6 +15,9 @@ public struct FlameGraphSVG {
     public var fontSize = 11.0
     /// Frames narrower than this many pixels are not drawn (they are still counted in their parents).
     public var minimumWidth = 0.3
+    /// A frame narrower than this many pixels is drawn, but what it calls is folded into it (named in its tooltip):
+    /// a deep, thin tower — interpreter start-up, an import chain — then costs one row, not the graph's height.
+    public var foldWidth = 6.0
 
     public init(title: String) { self.title = title }
 
@@ -52,6 +55,8 @@ public struct FlameGraphSVG {
             let share = Double(node.samples) / total
             var tip = node.frame?.description ?? "all"
             tip += String(format: " — %lld samples, %.2f%%", node.samples, share * 100)
+            let folded = w < foldWidth ? depth(below: node, scale: scale) : 0
+            if folded > 0 { tip += "; \(folded) deeper level\(folded == 1 ? "" : "s") folded (too narrow to show)" }
             var fill = Self.warmColour(name)
             if tree.hasBaseline {
                 let before = Double(node.baselineSamples) / baselineTotal
@@ -64,14 +69,13 @@ public struct FlameGraphSVG {
             out +=
                 String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" ", x, y, w, frameHeight - 1)
                 + "fill=\"\(fill)\" rx=\"2\"/>"
-            let fits = Int((w - 6) / (fontSize * 0.62))
-            if fits >= 3 {
-                let label = name.count <= fits ? name : String(name.prefix(fits - 2)) + ".."
+            if let label = Self.label(name, fitting: Int((w - 6) / (fontSize * 0.62))) {
                 out +=
                     String(format: "<text x=\"%.1f\" y=\"%.1f\">", x + 3, y + frameHeight - 5) + Self.escape(label)
                     + "</text>"
             }
             out += "</g>\n"
+            guard folded == 0 else { continue }
             var childX = x
             for child in node.sortedChildren {
                 stack.append((child, childX, level + 1))
@@ -89,17 +93,43 @@ public struct FlameGraphSVG {
         return out + "</svg>\n"
     }
 
-    /// How many levels have a frame wide enough to draw (the root counts as one).
+    /// How many levels are drawn (the root counts as one): frames wide enough to draw, below frames wide enough
+    /// not to be folded.
     private func drawnDepth(_ root: FlameTree.Node, scale: Double) -> Int {
         var deepest = 1
         var pending = [(root, 1)]
         while let (node, level) = pending.popLast() {
             deepest = max(deepest, level)
+            guard Double(node.samples) * scale >= foldWidth || node.frame == nil else { continue }
             for child in node.children.values where Double(child.samples) * scale >= minimumWidth {
                 pending.append((child, level + 1))
             }
         }
         return deepest
+    }
+
+    /// How many levels of frames wide enough to draw lie below a frame (the same for a pruned tree that holds only
+    /// those frames).
+    func depth(below node: FlameTree.Node, scale: Double) -> Int {
+        var deepest = 0
+        var pending = [(node, 0)]
+        while let (next, level) = pending.popLast() {
+            deepest = max(deepest, level)
+            for child in next.children.values where Double(child.samples) * scale >= minimumWidth {
+                pending.append((child, level + 1))
+            }
+        }
+        return deepest
+    }
+
+    /// The label a frame of room for `fits` characters shows: the whole name; else its last component
+    /// (`Cart.total` → `total`, `pkg/mod.f` → `f`); else that cut with an ellipsis; nothing under 4 characters of room.
+    public static func label(_ name: String, fitting fits: Int) -> String? {
+        guard fits >= 4 else { return nil }
+        if name.count <= fits { return name }
+        let short = name.split(whereSeparator: { ".:/".contains($0) }).last.map(String.init) ?? name
+        if short.count <= fits { return short }
+        return String(short.prefix(fits - 1)) + "…"
     }
 
     /// The largest change in share among the frames drawn (the colour scale's end).
