@@ -160,4 +160,3 @@ struct FlameGraphTests {
         #expect(FlameGraphSVG.label("handle", fitting: 3) == nil)
     }
 }
-
