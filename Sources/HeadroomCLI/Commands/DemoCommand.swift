@@ -64,7 +64,7 @@ enum DemoText {
         }
         lines.append("")
         lines.append("FIX (skill \(r.skill))")
-        lines.append("  branch \(r.branch ?? "-") in \(r.repository)")
+        lines.append("  branch \(r.branch ?? "-") in \(Self.here(r.repository))")
         for line in r.diff.split(separator: "\n")
         where line.hasPrefix("+") || line.hasPrefix("-") || line.hasPrefix("@@") {
             lines.append("    \(line)")
@@ -81,8 +81,8 @@ enum DemoText {
                     v.p_value))
         }
         lines.append("")
-        lines.append("PR description: \(r.pr_description ?? "-")")
-        lines.append("store: \(r.store)")
+        lines.append("PR description: \(r.pr_description.map(Self.here) ?? "-")")
+        lines.append("store: \(Self.here(r.store))")
         let stageText = r.stages.map { "\($0.name) \(String(format: "%.1f", $0.seconds))s" }.joined(separator: ", ")
         lines.append("wall time " + String(format: "%.1f", r.wall_seconds) + "s (\(stageText))")
         lines += ["", "NEXT (these work from here)"]
