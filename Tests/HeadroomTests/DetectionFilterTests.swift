@@ -147,6 +147,37 @@ struct DetectionFilterTests {
         #expect(outcome.regressions.first { $0.function == slow }.map { ($0.effect ?? 0) > 1 } == true)
     }
 
+    /// Issue 24: import machinery appearing from nothing (a process started under load) was reported as
+    /// "+inf%, 613 MDE"; it is filtered as start-up work, and a real rise beside it is still reported.
+    @Test("interpreter start-up frames are filtered, not reported")
+    func startupFrames() {
+        let n = 48
+        let importer = FunctionRef(name: "FileFinder.find_spec", file: "<frozen importlib._bootstrap_external>")
+        let work = FunctionRef(name: "handle", file: "app.py")
+        let rest = FunctionRef(name: "serve", file: "app.py")
+        var rng = SplitMix64(seed: 9)
+        let totals = [Int64](repeating: 100_000, count: n)
+        func counts(_ share: (Int) -> Double) -> [Int64] { (0..<n).map { rng.binomial(n: 100_000, p: share($0)) } }
+        let importerCounts = counts { $0 < 24 ? 0 : 0.0018 }
+        let workCounts = counts { $0 < 24 ? 0.05 : 0.07 }
+        let restCounts = counts { _ in 0.30 }
+        let series = ServiceSeries(
+            service: "api", times: (0..<n).map { Int64($0) * 3600 }, totals: totals,
+            functions: [
+                importer: (importerCounts, importerCounts), work: (workCounts, workCounts),
+                rest: (restCounts, restCounts),
+            ],
+            callees: [:])
+        let outcome = RegressionDetector().detectWithFiltered(series)
+        let reported = Set(outcome.regressions.map(\.function))
+        #expect(reported.contains(work) && !reported.contains(importer), "\(reported)")
+        #expect(
+            outcome.filtered.contains {
+                $0.regression.function == importer && $0.reason.contains("interpreter start-up")
+            })
+        #expect(StartupFrames.reason(FunctionRef(name: "site_setup", file: "app/site.py")) == nil)
+    }
+
     @Test("online and batch agree on a seeded fleet")
     func onlineAgreesWithBatch() {
         var configuration = SimulationConfiguration()

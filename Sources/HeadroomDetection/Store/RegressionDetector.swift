@@ -45,7 +45,10 @@ public struct RegressionDetector: Sendable {
     public func detectWithFiltered(_ series: ServiceSeries) -> (regressions: [Regression], filtered: [Filtered]) {
         var filtered: [Filtered] = []
         let kept = candidates(series) { finding in
-            guard let reason = costShift(finding.function, at: finding.change.index, in: series) else { return false }
+            let startup = StartupFrames.reason(finding.function)
+            guard let reason = startup ?? costShift(finding.function, at: finding.change.index, in: series) else {
+                return false
+            }
             if !filtered.contains(where: {
                 $0.regression.function == finding.function && $0.regression.index == finding.change.index
             }) {
