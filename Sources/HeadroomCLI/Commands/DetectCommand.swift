@@ -99,6 +99,12 @@ struct DetectCommand: ParsableCommand {
             if !row.members.isEmpty { print("    same event: \(row.members.prefix(6).joined(separator: ", "))") }
         }
         for f in filtered { print("filtered: \(f.function) \(f.metric) at \(f.timestamp): \(f.reason)") }
+        if !rows.isEmpty {
+            // Say where the cores come from: a share of the profile times a fleet size someone has to give.
+            print(
+                "cores = change in share × \(Int(cost.fleetCores)) fleet cores "
+                    + (fleetCores == nil ? "(assumed; pass --fleet-cores for your fleet)" : "(--fleet-cores)"))
+        }
     }
 
     func runSeries(_ path: String) throws {

@@ -131,5 +131,10 @@ struct OpportunitiesCommand: ParsableCommand {
                     + (row["skill"]?.stringValue.map { " → skill \($0)" } ?? " → no skill yet"))
             if let blocked = row["blocked"]?.stringValue { print("      recipe would refuse: \(blocked)") }
         }
+        if !rows.isEmpty {
+            print(
+                "cores = measured share × \(Int(context.costModel.fleetCores)) fleet cores (an assumed fleet size); "
+                    + "opportunities a recipe would refuse come last")
+        }
     }
 }
