@@ -27,6 +27,7 @@ public struct HeadroomCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+            ActiveWork.shared.stopIfInterrupted()
             return 0
         } catch let error as HeadroomError {
             ActiveWork.shared.stopIfInterrupted()
@@ -38,6 +39,7 @@ public struct HeadroomCommand: ParsableCommand {
             FileHandle.standardError.write(Data("headroom: error: \(fileSystemMessage(error))\n".utf8))
             return 1
         } catch {
+            ActiveWork.shared.stopIfInterrupted()
             let code = exitCode(for: error).rawValue
             if code == 0 {
                 print(fullMessage(for: error))
