@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
@@ -64,13 +63,11 @@ let package = Package(
             name: "HeadroomAgent",
             dependencies: ["HeadroomCore", "HeadroomSkills", "HeadroomDelivery"],
             swiftSettings: strict),
-        // The built-in LLM brain: OpenAI-compatible and Anthropic providers over AsyncHTTPClient, and the agent loop.
+        // The built-in LLM brain: OpenAI-compatible and Anthropic providers over Foundation's URLSession (no TLS stack compiled in), and the agent loop.
         .target(
             name: "HeadroomLLM",
             dependencies: [
                 "HeadroomCore", "HeadroomSkills", "HeadroomAgent",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The MCP adapter: the tool registry, skills and store records as MCP tools, prompts and resources, served

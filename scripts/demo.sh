@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
-swift build -c release >&2
+swift build -c release --product headroom >&2
 exec .build/release/headroom demo "$@"

@@ -1,11 +1,14 @@
-import AsyncHTTPClient
 import Foundation
 import HeadroomCore
-import NIOCore
 
-/// POSTs JSON to a model's server through AsyncHTTPClient: a connect timeout, a timeout per request, a deadline for
-/// the whole run, and retries with exponential backoff (honouring `Retry-After`, capped at 30 s) on 429, 5xx,
-/// timeouts and connection errors. Other errors fail at once; the body in the error is redacted.
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// POSTs JSON to a model's server through Foundation's URLSession (libcurl and the system's TLS on Linux, so no TLS
+/// stack is compiled into Headroom): a connect timeout, a timeout per request, a deadline for the whole run, and
+/// retries with exponential backoff (honouring `Retry-After`, capped at 30 s) on 429, 5xx, timeouts and connection
+/// errors. Other errors fail at once; the body in the error is redacted.
 struct LLMHTTP: Sendable {
     var timeout: Double
     var retries: Int
@@ -19,26 +22,39 @@ struct LLMHTTP: Sendable {
     var onRetry: @Sendable (Int, String, Double) -> Void = { _, _, _ in }
 
     func post(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)))))
-        do {
-            let result = try await post(url, headers: headers, body: body, client: client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
+        guard let target = URL(string: url), ["http", "https"].contains(target.scheme?.lowercased() ?? "") else {
+            throw LLMError.transport("'\(url)' is not an http(s) URL")
         }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        return try await post(target, headers: headers, body: body, session: session)
     }
 
     static func isTimeout(_ error: any Error) -> Bool {
-        guard let error = error as? HTTPClientError else { return false }
-        return error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        (error as? URLError)?.code == .timedOut
     }
 
-    private func post(_ url: String, headers: [(String, String)], body: JSONValue, client: HTTPClient) async throws
+    /// A transport error in words (Foundation's own description is a dictionary dump on Linux).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return "\(error)" }
+        let detail = (error.userInfo[NSLocalizedDescriptionKey] as? String).map { " (\($0))" } ?? ""
+        switch error.code {
+        case .timedOut: return "timed out\(detail)"
+        case .cannotConnectToHost: return "connection refused\(detail)"
+        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the host\(detail)"
+        case .networkConnectionLost: return "the connection was lost\(detail)"
+        case .notConnectedToInternet: return "no network\(detail)"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
+            return "TLS failed\(detail)"
+        default: return "URL error \(error.code.rawValue)\(detail)"
+        }
+    }
+
+    private func post(_ url: URL, headers: [(String, String)], body: JSONValue, session: URLSession) async throws
         -> JSONValue
     {
         let payload = WireJSON.encode(body)
@@ -52,32 +68,32 @@ struct LLMHTTP: Sendable {
                         format: "the run's %.0f s for model calls is spent (HEADROOM_LLM_TOTAL_TIMEOUT)", totalTimeout))
             }
             attempt += 1
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            request.headers.add(name: "user-agent", value: "headroom/\(HeadroomVersion.string)")
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: payload))
+            var request = URLRequest(url: url)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "content-type")
+            request.setValue("headroom/\(HeadroomVersion.string)", forHTTPHeaderField: "user-agent")
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            request.httpBody = Data(payload)
             var retryable = ""
             var wait = backoff * pow(2, Double(attempt - 1))
             do {
                 let seconds = min(timeout, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
-                let bytes = try await response.body.collect(upTo: 32 << 20)
-                let data = Data(bytes.readableBytesView)
-                let status = Int(response.status.code)
+                // Idle and connect waits are bounded by the session; the whole request by this deadline.
+                request.timeoutInterval = max(0.1, min(seconds, max(connectTimeout, timeout)))
+                let (data, response) = try await Self.load(request, session: session, within: seconds)
+                let status = response.statusCode
                 if (200..<300).contains(status) { return try WireJSON.parse(data, what: "the response body") }
                 let text = redactor.redact(String(decoding: data.prefix(2000), as: UTF8.self))
                 guard status == 429 || status >= 500 else { throw LLMError.http(status: status, body: text) }
                 retryable = "HTTP \(status)"
-                if let after = response.headers.first(name: "retry-after").flatMap(Double.init) {
+                if let after = response.value(forHTTPHeaderField: "retry-after").flatMap(Double.init) {
                     wait = max(wait, after)
                 }
                 if attempt > retries { throw LLMError.http(status: status, body: text) }
             } catch let error as LLMError {
                 throw error
             } catch {
-                retryable = redactor.redact("\(error)")
+                retryable = redactor.redact(Self.describe(error))
                 if attempt > retries { throw LLMError.transport(retryable) }
                 // A server that let a whole request time out is hung or gone: one more try, not four.
                 if Self.isTimeout(error) {
@@ -93,6 +109,30 @@ struct LLMHTTP: Sendable {
             }
             onRetry(attempt, retryable, wait)
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        }
+    }
+
+    /// One request, abandoned (and cancelled) once `seconds` have passed, whatever the server does meanwhile.
+    static func load(_ request: URLRequest, session: URLSession, within seconds: Double) async throws
+        -> (Data, HTTPURLResponse)
+    {
+        try await withThrowingTaskGroup(of: (Data, HTTPURLResponse)?.self) { group in
+            group.addTask {
+                let (data, response) = try await session.data(for: request)
+                guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+                guard data.count <= 32 << 20 else { throw LLMError.transport("the response is larger than 32 MiB") }
+                return (data, http)
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                throw URLError(
+                    .timedOut, userInfo: [NSLocalizedDescriptionKey: "no answer within \(Int(seconds.rounded())) s"])
+            }
+            return answer
         }
     }
 }
