@@ -13,7 +13,7 @@ bin=""
 if [[ "${1:-}" == "--headroom" ]]; then bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); fi
 if [[ -z "$bin" ]]; then
     scripts/ensure-tools.sh
-    swift build -c release >&2
+    swift build -c release --product headroom >&2
     bin="$checkout/.build/release/headroom"
 fi
 work=$(mktemp -d /tmp/headroom-first-hour-XXXXXX)
