@@ -15,6 +15,9 @@ public struct RepositoryRegistry: Sendable {
     /// folder's name (made unique); an already registered repository is returned as it is.
     @discardableResult
     public func register(path: String, name: String? = nil, service: String? = nil) throws -> RegisteredRepository {
+        if let name, !Store.isValidRepositoryName(name) {
+            throw HeadroomError(.badInput, "repository name '\(name)' must be letters, digits, '.', '_' or '-'")
+        }
         let root = Self.canonical(try Git(path: path).root)
         if let known = try store.registeredRepositories().first(where: { $0.root == root }) {
             if let name, name != known.name {

@@ -56,7 +56,7 @@ extension Store {
         }
     }
 
-    static func isValidRepositoryName(_ name: String) -> Bool {
+    public static func isValidRepositoryName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 100
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
             && !name.hasPrefix("-") && !name.hasPrefix(".")

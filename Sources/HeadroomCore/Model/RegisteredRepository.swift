@@ -18,4 +18,13 @@ public struct RegisteredRepository: Sendable, Codable, Equatable {
         case name, root, service
         case addedAt = "added_at"
     }
+
+    /// `service` is written as null when unknown (every field is always present).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(root, forKey: .root)
+        try c.encode(service, forKey: .service)
+        try c.encode(addedAt, forKey: .addedAt)
+    }
 }
