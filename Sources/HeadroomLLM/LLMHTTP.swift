@@ -112,27 +112,54 @@ struct LLMHTTP: Sendable {
         }
     }
 
-    /// One request, abandoned (and cancelled) once `seconds` have passed, whatever the server does meanwhile.
+    /// One request, abandoned and cancelled once `seconds` have passed, whatever the server does meanwhile. (A
+    /// timer cancels the data task itself: an async URLSession call does not always stop when its Swift task is
+    /// cancelled, and a task group would then wait for it forever.)
     static func load(_ request: URLRequest, session: URLSession, within seconds: Double) async throws
         -> (Data, HTTPURLResponse)
     {
-        try await withThrowingTaskGroup(of: (Data, HTTPURLResponse)?.self) { group in
-            group.addTask {
-                let (data, response) = try await session.data(for: request)
-                guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-                guard data.count <= 32 << 20 else { throw LLMError.transport("the response is larger than 32 MiB") }
-                return (data, http)
+        let once = ResumeOnce()
+        return try await withCheckedThrowingContinuation { continuation in
+            let task = session.dataTask(with: request) { data, response, error in
+                let result: Result<(Data, HTTPURLResponse), any Error>
+                if let error {
+                    result = .failure(error)
+                } else if let http = response as? HTTPURLResponse {
+                    let body = data ?? Data()
+                    result =
+                        body.count <= 32 << 20
+                        ? .success((body, http)) : .failure(LLMError.transport("the response is larger than 32 MiB"))
+                } else {
+                    result = .failure(URLError(.badServerResponse))
+                }
+                once.resume(continuation, with: result)
             }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let answer = first else {
-                throw URLError(
+            task.resume()
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+                let late = URLError(
                     .timedOut, userInfo: [NSLocalizedDescriptionKey: "no answer within \(Int(seconds.rounded())) s"])
+                if once.resume(continuation, with: .failure(late)) { task.cancel() }
             }
-            return answer
         }
+    }
+}
+
+/// Resumes a continuation exactly once, whichever of the answer and the timer comes first.
+private final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    @discardableResult
+    func resume<T: Sendable>(
+        _ continuation: CheckedContinuation<T, any Error>, with result: sending Result<T, any Error>
+    )
+        -> Bool
+    {
+        lock.lock()
+        let first = !done
+        done = true
+        lock.unlock()
+        if first { continuation.resume(with: result) }
+        return first
     }
 }

@@ -191,6 +191,9 @@ struct ContractTests {
         #expect(hungSeconds < 15, "took \(hungSeconds) s")
         #expect(hung.stderr.split(separator: "\n").count == 1, "\(hung.stderr)")
         #expect(hung.stderr.contains("twice in a row"), "\(hung.stderr)")
+        // Bounded by Headroom's own timer, not the HTTP library's: with 3 s an earlier URLSession version waited forever.
+        let (hung3, hung3Seconds) = try ask(["HEADROOM_LLM_TIMEOUT": "3"])
+        #expect(hung3.status != 0 && hung3Seconds < 20, "took \(hung3Seconds) s: \(hung3.stderr)")
         // The run's total budget bounds everything, whatever the per-request timeout.
         let (budget, budgetSeconds) = try ask(["HEADROOM_LLM_TIMEOUT": "60", "HEADROOM_LLM_TOTAL_TIMEOUT": "3"])
         #expect(budget.status != 0)
