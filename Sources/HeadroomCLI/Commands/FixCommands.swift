@@ -120,10 +120,16 @@ struct OpportunitiesCommand: ParsableCommand {
         }
         for row in rows {
             let share = (row["share"]?.doubleValue ?? 0) * 100
+            // A saving the recipe cannot deliver is not shown as one (it would head the list's attention).
+            let saving =
+                row["blocked"]?.stringValue != nil
+                ? "        blocked" : String(format: "%7.1f cores saved", row["savings_cores"]?.doubleValue ?? 0)
             print(
                 String(
-                    format: "#%-4d %-22@ %6.2f%% %7.1f cores saved  %@ (%@:%d)", row["id"]?.intValue ?? 0,
-                    (row["pattern"]?.stringValue ?? "") as NSString, share, row["savings_cores"]?.doubleValue ?? 0,
+                    format: "#%-4d %@ %6.2f%% %@  %@ (%@:%d)", row["id"]?.intValue ?? 0,
+                    // %-22@ does not pad on Linux: pad here.
+                    (row["pattern"]?.stringValue ?? "").padding(toLength: 22, withPad: " ", startingAt: 0) as NSString,
+                    share, saving as NSString,
                     (row["function"]?.stringValue ?? "") as NSString, (row["file"]?.stringValue ?? "") as NSString,
                     row["line"]?.intValue ?? 0))
             print(
