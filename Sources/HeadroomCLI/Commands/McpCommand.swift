@@ -30,7 +30,7 @@ struct McpCommand: ParsableCommand {
     var maxSessions: Int = 256
 
     func run() throws {
-        let context = try toolContext(store: storeOptions, skills: skills, output: output, create: true)
+        let context = try toolContext(store: storeOptions, skills: skills, output: output)
         let catalog = try context.skillsRoot.map { try SkillCatalog.load(root: $0) }
         let surface = MCPSurface(
             registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
