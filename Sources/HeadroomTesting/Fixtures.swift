@@ -147,3 +147,16 @@ public final class LoopbackListener: @unchecked Sendable {
 
     deinit { stop() }
 }
+
+/// The code of the `HeadroomError` a call throws, or nil when it throws none (or another error): tests assert the
+/// kind of failure, not only that there was one.
+public func errorCode(_ body: () throws -> Void) -> HeadroomError.Code? {
+    do {
+        try body()
+        return nil
+    } catch let error as HeadroomError {
+        return error.code
+    } catch {
+        return nil
+    }
+}

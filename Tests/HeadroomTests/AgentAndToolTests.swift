@@ -145,11 +145,11 @@ struct RecipeAndRegistryTests {
             #expect(error.message.contains("unknown argument `test`"), "\(error.message)")
         }
         #expect(!FileManager.default.fileExists(atPath: marker))
-        #expect(throws: HeadroomError.self) { try registry.call("get_regression", [:]) }
-        #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": "seven"]) }
-        #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": 1, "bogus": true]) }
-        #expect(throws: HeadroomError.self) { try registry.call("no_such_tool", [:]) }
-        #expect(throws: HeadroomError.self) { try registry.call("get_regression", ["id": 99]) }
+        #expect(errorCode { _ = try registry.call("get_regression", [:]) } == .badInput)
+        #expect(errorCode { _ = try registry.call("get_regression", ["id": "seven"]) } == .badInput)
+        #expect(errorCode { _ = try registry.call("get_regression", ["id": 1, "bogus": true]) } == .badInput)
+        #expect(errorCode { _ = try registry.call("no_such_tool", [:]) } == .badInput)
+        #expect(errorCode { _ = try registry.call("get_regression", ["id": 99]) } == .notFound)
         let repo = try ScratchRepository()
         try repo.commit(["a.py": "def needle():\n    return 1\n", "secret.txt": "needle=hunter2\n"], message: "a")
         // Issue 25: a repository nobody registered is out of reach, whatever path the caller names.

@@ -64,7 +64,7 @@ struct ChangesAndRootCauseTests {
     func notARepository() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        #expect(throws: HeadroomError.self) { try Git(path: dir.path) }
+        #expect(errorCode { _ = try Git(path: dir.path) } == .git)
     }
 
     @Test("the commit that changed the regressed function outranks a same-file commit deployed with it")

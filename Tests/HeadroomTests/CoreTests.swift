@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomTesting
 import Testing
 
 @Suite("core: statistics, hashing, settings")
@@ -60,7 +61,7 @@ struct CoreTests {
         #expect(parsed.language == "python")
         #expect(parsed.testCommand == "python3 -m pytest -q \"x\"")
         #expect(parsed.benchCommand == "python3 bench.py")
-        #expect(throws: HeadroomError.self) { try ProjectSettings.parse("[service]\nname shop") }
+        #expect(errorCode { _ = try ProjectSettings.parse("[service]\nname shop") } == .config)
         do {
             _ = try ProjectSettings.parse("[service]\nname = shop")
         } catch let error as HeadroomError {

@@ -229,8 +229,8 @@ struct ProfileAndStoreTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let junk = try dir.write("junk.sqlite", String(repeating: "not a database ", count: 100))
-        #expect(throws: HeadroomError.self) { try Store.open(path: junk) }
-        #expect(throws: HeadroomError.self) { try Store.open(path: dir.path) }
-        #expect(throws: HeadroomError.self) { try Store.open(path: dir.file("missing.sqlite"), create: false) }
+        #expect(errorCode { _ = try Store.open(path: junk) } == .store)
+        #expect(errorCode { _ = try Store.open(path: dir.path) } == .store)
+        #expect(errorCode { _ = try Store.open(path: dir.file("missing.sqlite"), create: false) } == .store)
     }
 }
