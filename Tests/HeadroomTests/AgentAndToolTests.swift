@@ -164,14 +164,16 @@ struct RecipeAndRegistryTests {
         #expect(found["matches"]?.arrayValue?.first?["path"] == "a.py")
         let byPath = try registry.call("search_code", ["repository": .string(repo.path), "query": "def needle"])
         #expect(byPath["matches"]?.arrayValue?.count == 1)
-        #expect(throws: HeadroomError.self) {
-            try registry.call("search_code", ["repository": "scratch", "query": "x", "path": "../.."])
-        }
+        #expect(
+            errorCode {
+                _ = try registry.call("search_code", ["repository": "scratch", "query": "x", "path": "../.."])
+            } == .refused)
         let docs = try registry.call("read_docs", ["skill": "memoize"])
         #expect(docs["text"]?.stringValue?.contains("Refuse when") == true)
-        #expect(throws: HeadroomError.self) {
-            try registry.call("read_docs", ["skill": "memoize", "reference": "../../Package.swift"])
-        }
+        #expect(
+            errorCode {
+                _ = try registry.call("read_docs", ["skill": "memoize", "reference": "../../Package.swift"])
+            } == .notFound)
     }
 }
 

@@ -102,13 +102,15 @@ struct MCPAndLLMTests {
             try LLMConfiguration.resolve(
                 model: "claude", environment: ["HEADROOM_LLM_PROVIDER": "anthropic", "ANTHROPIC_API_KEY": "x"]))
         #expect(a.baseURL == "https://api.anthropic.com" && a.apiKey == "x")
-        #expect(throws: HeadroomError.self) {
-            try LLMConfiguration.resolve(provider: "gemini", model: "m", environment: [:])
-        }
-        #expect(throws: HeadroomError.self) {
-            try LLMConfiguration.resolve(baseURL: "ftp://x", model: "m", environment: [:])
-        }
-        #expect(throws: HeadroomError.self) { try LLMConfiguration.resolve(baseURL: "http://x", environment: [:]) }
+        #expect(
+            errorCode {
+                _ = try LLMConfiguration.resolve(provider: "gemini", model: "m", environment: [:])
+            } == .config)
+        #expect(
+            errorCode {
+                _ = try LLMConfiguration.resolve(baseURL: "ftp://x", model: "m", environment: [:])
+            } == .config)
+        #expect(errorCode { _ = try LLMConfiguration.resolve(baseURL: "http://x", environment: [:]) } == .config)
     }
 
     /// Issue 25's prompt-injection corpus (Tests/llm/injection_test.py): instructions planted in code comments,
@@ -126,12 +128,14 @@ struct MCPAndLLMTests {
     @Test("HTTP beyond loopback needs a token of at least 16 characters")
     func httpBinding() throws {
         let surface = MCPSurface(registry: ToolRegistry(), catalog: nil)
-        #expect(throws: HeadroomError.self) {
-            try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: nil)
-        }
-        #expect(throws: HeadroomError.self) {
-            try MCPHTTPServer(surface: surface, host: "10.0.0.5", port: 0, token: "short")
-        }
+        #expect(
+            errorCode {
+                _ = try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: nil)
+            } == .config)
+        #expect(
+            errorCode {
+                _ = try MCPHTTPServer(surface: surface, host: "10.0.0.5", port: 0, token: "short")
+            } == .config)
         #expect(throws: Never.self) {
             try MCPHTTPServer(surface: surface, host: "0.0.0.0", port: 0, token: String(repeating: "t", count: 16))
         }

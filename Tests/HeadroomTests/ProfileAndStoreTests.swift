@@ -59,11 +59,12 @@ struct ProfileAndStoreTests {
 
     @Test("invalid UTF-8 and 10,001-deep stacks are refused")
     func rejectsHostileInput() {
-        #expect(throws: HeadroomError.self) {
-            try ProfileReader.read(data: Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x")
-        }
+        #expect(
+            errorCode {
+                _ = try ProfileReader.read(data: Data([0x61, 0xff, 0xfe, 0x20, 0x31]), source: "x")
+            } == .badInput)
         let deep = Array(repeating: "f", count: 10_001).joined(separator: ";") + " 1"
-        #expect(throws: HeadroomError.self) { try ProfileReader.read(data: Data(deep.utf8), source: "x") }
+        #expect(errorCode { _ = try ProfileReader.read(data: Data(deep.utf8), source: "x") } == .badInput)
     }
 
     @Test("ingesting the same file twice is idempotent and top reports shares")
@@ -204,9 +205,10 @@ struct ProfileAndStoreTests {
         let one = try queries.diff(service: "svc", before: first, after: second, byTotal: false, alpha: 0.5, limit: 1)
         let all = try queries.diff(service: "svc", before: first, after: second, byTotal: false, alpha: 0.5)
         #expect(one.functions.first?.significant == all.functions.first?.significant)
-        #expect(throws: HeadroomError.self) {
-            try queries.diff(service: "svc", before: TimeRange(to: 0), after: second, byTotal: false)
-        }
+        #expect(
+            errorCode {
+                _ = try queries.diff(service: "svc", before: TimeRange(to: 0), after: second, byTotal: false)
+            } == .notFound)
     }
 
     @Test("a bad profile leaves the store unchanged")
@@ -217,9 +219,10 @@ struct ProfileAndStoreTests {
         let bad = try dir.write("bad.folded", "a;b 10\nc;d x\n")
         let store = try Store.open(path: dir.file("s.sqlite"))
         try ProfileIngestor(store: store).ingest(file: good, service: "svc", at: 0)
-        #expect(throws: HeadroomError.self) {
-            try ProfileIngestor(store: store).ingest(file: bad, service: "svc", at: 60)
-        }
+        #expect(
+            errorCode {
+                _ = try ProfileIngestor(store: store).ingest(file: bad, service: "svc", at: 60)
+            } == .badInput)
         #expect(try store.top(service: "svc").totalSamples == 10)
         #expect(try store.profileCount(service: "svc") == 1)
     }
