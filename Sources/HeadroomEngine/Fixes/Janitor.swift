@@ -96,7 +96,12 @@ public struct Janitor: Sendable {
     /// `headroom/…` branches that Headroom committed and no live patch of this store holds: those of cancelled
     /// patches are deleted; those no patch of this store names are shown only (another store may own them).
     private func branches(repositories: [RegisteredRepository], clean: Bool) -> [Leftover] {
-        let patches = (try? store.patches()) ?? []
+        // Read only when a branch Headroom made is found (the rows carry transcripts; fix runs this before it starts).
+        var loaded: [PatchRecord]?
+        func patches() -> [PatchRecord] {
+            if loaded == nil { loaded = (try? store.patches()) ?? [] }
+            return loaded!
+        }
         var found: [Leftover] = []
         for repository in repositories {
             let listed =
@@ -110,7 +115,7 @@ public struct Janitor: Sendable {
                 let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
                 guard parts.count == 2, parts[1] == "<\(PatchBranch.author.email)>", !checkedOut.contains(parts[0])
                 else { continue }
-                let holders = patches.filter { $0.branch == parts[0] && $0.repository == repository.root }
+                let holders = patches().filter { $0.branch == parts[0] && $0.repository == repository.root }
                 if holders.isEmpty {
                     found.append(
                         Leftover(
