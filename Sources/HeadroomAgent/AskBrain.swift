@@ -375,10 +375,16 @@ public struct AskBrain: Sendable {
     static func describe(_ r: JSONValue) -> String {
         // A function that appears from nothing has no relative change (null): it is new.
         let change = r["relative_change"]?.doubleValue.map { "\($0 >= 0 ? "+" : "")\(fixed($0 * 100, 0))%" } ?? "new"
+        // The same cores as `detect`: the change in share × the fleet's cores.
+        let cores =
+            r["cores"]?.doubleValue.map { value in
+                ", \(value >= 0 ? "+" : "")\(fixed(value, 1)) cores at \(fixed(r["fleet_cores"]?.doubleValue, 0)) fleet cores"
+            } ?? ""
         return
             "#\(r["id"]?.intValue ?? 0) `\(r["function"]?.stringValue ?? "?")` (\(r["file"]?.stringValue ?? "?")) in "
-            + "\(r["service"]?.stringValue ?? "?"): \(percent(r["before"]?.doubleValue)) → \(percent(r["after"]?.doubleValue)) of CPU "
-            + "(\(change)), onset \(r["onset"]?.stringValue ?? "?"), "
+            + "\(r["service"]?.stringValue ?? "?"): \(r["metric"]?.stringValue ?? "self") share of CPU "
+            + "\(percent(r["before"]?.doubleValue)) → \(percent(r["after"]?.doubleValue)) (\(change)\(cores)), "
+            + "onset \(r["onset"]?.stringValue ?? "?"), "
             + "p = \(String(format: "%.2g", r["p_value"]?.doubleValue ?? 1))"
     }
 

@@ -75,6 +75,7 @@ extension ProfileContribution {
         sampleType = profile.sampleType
         labelSets = profile.labelSets.map { $0.labels.map { (key: $0.key, value: $0.value) } }
         uniqueStacks = grouped.stacks
+        lines = profile.lineCosts.map { ($0.frame, $0.line, $0.selfSamples, $0.totalSamples) }
         stacks = grouped.rows
     }
 }

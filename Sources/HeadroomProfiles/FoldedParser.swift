@@ -12,16 +12,24 @@ struct FoldedParser: LineParser {
     private var frameTexts = ByteInterner()
     /// Per interned frame text: its id in the profile (two texts can normalise to one function).
     private var frameOfText: [Int] = []
+    /// Per interned frame text: its source line (py-spy), 0 when it names none.
+    private var lineOfText: [Int32] = []
+    private var sawLines = false
     /// Per interned stack text: its frame ids (root first) and summed count.
     private var stackFrames: [[Int]] = []
+    /// Per interned stack text: its frames' lines, when any frame names one; else empty.
+    private var stackLines: [[Int32]] = []
     private var counts: [Int64] = []
     private var profile = StackProfile()
     private var sawLine = false
 
     mutating func profileAfterLastLine() throws -> StackProfile {
+        var lines = LineCostAccumulator()
         for (index, frames) in stackFrames.enumerated() {
             try profile.add(frameIDs: frames, count: counts[index])
+            if sawLines { lines.add(frames: frames, lines: stackLines[index], count: counts[index]) }
         }
+        if sawLines { profile.lineCosts = lines.lineCosts }
         guard profile.totalSamples > 0 else {
             throw ParseFailure(sawLine ? "empty profile (all sample counts are zero)" : "empty profile (no samples)")
         }
@@ -40,7 +48,9 @@ struct FoldedParser: LineParser {
         let stack = UnsafeRawBufferPointer(rebasing: line[..<end])
         let (id, isNew) = stackTexts.intern(stack)
         if isNew {
-            stackFrames.append(try frames(of: stack, line: number))
+            let (frames, lines) = try frames(of: stack, line: number)
+            stackFrames.append(frames)
+            stackLines.append(lines)
             counts.append(0)
         }
         let (sum, overflow) = counts[id].addingReportingOverflow(count)
@@ -48,11 +58,13 @@ struct FoldedParser: LineParser {
         counts[id] = sum
     }
 
-    private mutating func frames(of stack: UnsafeRawBufferPointer, line: Int) throws -> [Int] {
+    private mutating func frames(of stack: UnsafeRawBufferPointer, line: Int) throws -> ([Int], [Int32]) {
         // py-spy writes samples with no Python frame (native code before the interpreter starts) as an empty
         // stack; they count toward the total but belong to no function.
-        guard !stack.isEmpty else { return [] }
+        guard !stack.isEmpty else { return ([], []) }
         var ids: [Int] = []
+        var lines: [Int32] = []
+        var anyLine = false
         var start = 0
         for index in 0...stack.count where index == stack.count || stack[index] == 0x3b {
             guard ids.count < Self.maximumDepth else {
@@ -63,11 +75,15 @@ struct FoldedParser: LineParser {
             if isNew {
                 let frame = try strictUTF8(text, what: "line \(line)")
                 frameOfText.append(profile.frameID(FrameNormalizer.normalize(frame)))
+                lineOfText.append(FrameNormalizer.line(frame))
             }
             ids.append(frameOfText[textID])
+            lines.append(lineOfText[textID])
+            anyLine = anyLine || lineOfText[textID] > 0
             start = index + 1
         }
-        return ids
+        sawLines = sawLines || anyLine
+        return (ids, anyLine ? lines : [])
     }
 
     private static func count(_ text: UnsafeRawBufferPointer, line: Int) throws -> Int64 {

@@ -33,6 +33,19 @@ public enum FrameNormalizer {
         return FunctionRef(name: stripOffset(text), file: nil)
     }
 
+    /// The line of a py-spy frame `name (path/file.py:42)`, else 0 (no line known).
+    public static func line<S: StringProtocol>(_ frame: S) -> Int32 {
+        let text = frame.trimmingCharacters(in: .whitespaces)
+        guard text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) else { return 0 }
+        let location = text[open.upperBound..<text.index(before: text.endIndex)]
+        guard let colon = location.lastIndex(of: ":") else { return 0 }
+        let digits = location[location.index(after: colon)...]
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
+            return 0
+        }
+        return Int32(digits) ?? 0
+    }
+
     /// `name+0x1f` → `name`; a bare address is kept.
     static func stripOffset(_ name: String) -> String {
         if let plus = name.range(of: "+0x", options: .backwards), plus.lowerBound != name.startIndex {

@@ -19,6 +19,9 @@ public struct StackProfile: Sendable {
     /// Values of other event types in the file that were left out (`perf script` mixing `cycles:` and
     /// `instructions:` samples), by event; one event type is read per profile.
     public var skippedSampleTypes: [String: Int64] = [:]
+    /// Samples per (frame, source line) where the profiler names lines (py-spy `func (file.py:42)`): what a fix to
+    /// one statement can remove. Empty when the profile has no lines.
+    public var lineCosts: [LineCost] = []
     private var frameIndex: [FunctionRef: Int] = [:]
     private var labelIndex: [LabelSet: Int] = [LabelSet(): 0]
 
@@ -169,6 +172,51 @@ public struct StackProfile: Sendable {
             stacks[StackKey(frames: key.frames, labelSet: Int32(labelSetID(kept))), default: 0] += count
         }
         return dropped
+    }
+}
+
+/// Samples at one source line of one frame: `selfSamples` with that line on top of the stack, `totalSamples` with
+/// the frame at that line anywhere in the stack (its callees included; once per sample under recursion).
+public struct LineCost: Sendable, Equatable {
+    public var frame: Int32
+    public var line: Int32
+    public var selfSamples: Int64
+    public var totalSamples: Int64
+
+    public init(frame: Int32, line: Int32, selfSamples: Int64, totalSamples: Int64) {
+        self.frame = frame
+        self.line = line
+        self.selfSamples = selfSamples
+        self.totalSamples = totalSamples
+    }
+}
+
+/// Sums stacks of (frame, line) sites into `LineCost`s.
+public struct LineCostAccumulator {
+    private var costs: [UInt64: (selfSamples: Int64, totalSamples: Int64)] = [:]
+    private var seen: [UInt64] = []
+
+    public init() {}
+
+    /// A stack's sites, root first, parallel to its frames; line 0 means unknown and is skipped.
+    public mutating func add(frames: [Int], lines: [Int32], count: Int64) {
+        guard count > 0, !lines.isEmpty else { return }
+        seen.removeAll(keepingCapacity: true)
+        for (index, line) in lines.enumerated() where line > 0 && index < frames.count {
+            let site = UInt64(UInt32(truncatingIfNeeded: frames[index])) << 32 | UInt64(UInt32(bitPattern: line))
+            if index == lines.count - 1 { costs[site, default: (0, 0)].selfSamples &+= count }
+            guard !seen.contains(site) else { continue }
+            seen.append(site)
+            costs[site, default: (0, 0)].totalSamples &+= count
+        }
+    }
+
+    public var lineCosts: [LineCost] {
+        costs.map { site, cost in
+            LineCost(
+                frame: Int32(truncatingIfNeeded: site >> 32), line: Int32(truncatingIfNeeded: site & 0xffff_ffff),
+                selfSamples: cost.selfSamples, totalSamples: cost.totalSamples)
+        }.sorted { ($0.frame, $0.line) < ($1.frame, $1.line) }
     }
 }
 

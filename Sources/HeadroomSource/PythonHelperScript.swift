@@ -590,13 +590,13 @@ def regex(request):
             else:
                 rest_kw.append(k)
         if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, (str, bytes))):
-            dynamic.append({"line": node.lineno, "pattern": ast.unparse(node.args[0])})
+            dynamic.append({"line": node.lineno, "end_line": node.end_lineno, "pattern": ast.unparse(node.args[0])})
             continue
         if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
-            dynamic.append({"line": node.lineno, "pattern": ast.unparse(pattern)})
+            dynamic.append({"line": node.lineno, "end_line": node.end_lineno, "pattern": ast.unparse(pattern)})
             continue
         if not constant_flags(flags, aliases):
-            dynamic.append({"line": node.lineno, "pattern": ast.unparse(pattern) + " with run-time flags"})
+            dynamic.append({"line": node.lineno, "end_line": node.end_lineno, "pattern": ast.unparse(pattern) + " with run-time flags"})
             continue
         rest = [ast.get_source_segment(source, a) for a in node.args[1:flags_index]] + \
                [f"{k.arg}={ast.get_source_segment(source, k.value)}" for k in rest_kw]
@@ -807,21 +807,25 @@ def scan(request):
             if qualname not in item["functions"] and qualname.split(".")[-1] not in item["functions"]:
                 continue
             found = []
+            # "lines": the source spans (first, last) whose samples a fix removes; the opportunity's share is
+            # measured on them when the profile names lines.
             r = regex({"source": item["source"], "function": qualname})
             for s in r["sites"]:
-                found.append({"pattern": "regex-compile", "line": s["line"],
+                found.append({"pattern": "regex-compile", "line": s["line"], "lines": [[s["line"], s["end_line"]]],
                               "detail": f"{s['alias']}.{s['method']}({s['pattern'][:60]}) compiles or looks up the pattern on every call"})
             for s in r["dynamic"]:
-                found.append({"pattern": "regex-compile", "line": s["line"],
+                found.append({"pattern": "regex-compile", "line": s["line"], "lines": [[s["line"], s["end_line"]]],
                               "detail": f"the pattern `{s['pattern'][:60]}` is built and compiled on every call"})
             logs = logcalls({"source": item["source"], "function": qualname})
             eager = [c for c in logs.get("calls", []) if c["eager"] and not c["guarded"]]
             if eager:
                 found.append({"pattern": "logging", "line": eager[0]["line"],
+                              "lines": [[c["line"], c["end_line"]] for c in eager],
                               "detail": f"{len(eager)} logging call(s) format their message eagerly, even when the level is off"})
             for loop in invariants({"source": item["source"], "function": qualname})["loops"]:
                 for h in loop["hoists"]:
                     found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
+                                  "lines": [[o["line"], o["end_line"]] for o in h["occurrences"]],
                                   "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
             for n in own_nodes(node):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
@@ -829,6 +833,7 @@ def scan(request):
                     module = imports.get(base, base) if base else None
                     if module and (module, n.func.attr) in CLIENTS or (module and (module.rsplit(".", 1)[0], n.func.attr) in CLIENTS):
                         found.append({"pattern": "client-construction", "line": n.lineno,
+                                      "lines": [[n.lineno, n.end_lineno]],
                                       "detail": f"{ast.unparse(n.func)}() builds a new client or connection per call; reuse one"})
                 if isinstance(n, ast.Try):
                     handled = {ast.unparse(h.type) for h in n.handlers if h.type is not None}
@@ -836,6 +841,7 @@ def scan(request):
                         in_loop = any(isinstance(p, (ast.For, ast.While)) and n in list(ast.walk(p)) for p in own_nodes(node))
                         if in_loop:
                             found.append({"pattern": "exception-control-flow", "line": n.lineno,
+                                          "lines": [[n.lineno, n.end_lineno]],
                                           "detail": f"try/except {', '.join(sorted(handled & CONTROL_EXCEPTIONS))} in a loop as control flow; test first (e.g. dict.get)"})
             repeated = loop_calls(node.name, callers)
             if repeated and (node.args.args or node.args.posonlyargs) and \

@@ -91,6 +91,9 @@ public struct InvariantAnalysis: Sendable, Decodable {
 public struct ScanFinding: Sendable, Decodable, Equatable {
     public var pattern: String
     public var line: Int
+    /// The source spans (first and last line) whose samples a fix removes; empty when the whole function's cost is
+    /// the measure (memoize).
+    public var lines: [[Int]]?
     public var detail: String
     /// Why the matching recipe would refuse, when the scanner already knows.
     public var blocked: String?

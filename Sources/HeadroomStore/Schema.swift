@@ -213,6 +213,17 @@ enum Schema {
                     arguments: [name, root, service.count == 1 ? service[0] : nil, Timestamps.now()])
             }
         }
+        migrator.registerMigration("v9-function-lines") { db in
+            // Samples per source line of a function, where the profiler names lines (py-spy): what one statement
+            // costs, so an opportunity's share is the samples of the lines a fix changes (issues 19, 24).
+            try db.execute(
+                sql: """
+                    CREATE TABLE function_line (
+                        service_id INTEGER NOT NULL, function_id INTEGER NOT NULL, line INTEGER NOT NULL,
+                        bucket INTEGER NOT NULL, self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, function_id, line, bucket)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -115,3 +115,27 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// A function's samples per source line over a range (self: the line on top of the stack; total: the line
+    /// anywhere in it), where its profiles named lines; empty when none did.
+    public func lineCosts(service: String, function: FunctionRef, from: Int64? = nil, to: Int64? = nil) throws
+        -> [Int: (selfSamples: Int64, totalSamples: Int64)]
+    {
+        try reading { db in
+            let id = try knownServiceID(db, name: service)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.line, SUM(l.self_samples), SUM(l.total_samples) FROM function_line l
+                    JOIN function f ON f.id = l.function_id
+                    WHERE l.service_id = ? AND f.name = ? AND f.file = ? AND l.bucket BETWEEN ? AND ?
+                    GROUP BY l.line
+                    """,
+                arguments: [id, function.name, function.file ?? "", from ?? Int64.min, to ?? Int64.max])
+            var lines: [Int: (selfSamples: Int64, totalSamples: Int64)] = [:]
+            for row in rows { lines[row[0]] = (row[1], row[2]) }
+            return lines
+        }
+    }
+}

@@ -26,6 +26,8 @@ public struct ProfileContribution: Sendable {
     public var uniqueStacks: [[Int32]] = []
     /// Samples per (distinct stack, label set): `stack` indexes `uniqueStacks`.
     public var stacks: [(stack: Int, labelSet: Int, samples: Int64)] = []
+    /// Samples per (frame, source line), by index into `frames`, where the profile names lines.
+    public var lines: [(frame: Int32, line: Int32, selfSamples: Int64, totalSamples: Int64)] = []
 
     public init(
         service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
@@ -143,6 +145,22 @@ extension Store {
                 sqlite3_bind_int64(raw, base + 3, edges[index].caller)
                 sqlite3_bind_int64(raw, base + 4, edges[index].callee)
                 sqlite3_bind_int64(raw, base + 5, edges[index].samples)
+            }
+            let lines = contribution.lines.map { cost in
+                (id: frameIDs[Int(cost.frame)], line: Int64(cost.line), cost.selfSamples, cost.totalSamples)
+            }.sorted { ($0.id, $0.line) < ($1.id, $1.line) }
+            try upsertRows(
+                db, table: "function_line",
+                columns: ["service_id", "function_id", "line", "bucket", "self_samples", "total_samples"],
+                key: ["service_id", "function_id", "line", "bucket"], add: ["self_samples", "total_samples"],
+                count: lines.count
+            ) { raw, base, index in
+                sqlite3_bind_int64(raw, base + 1, service)
+                sqlite3_bind_int64(raw, base + 2, lines[index].id)
+                sqlite3_bind_int64(raw, base + 3, lines[index].line)
+                sqlite3_bind_int64(raw, base + 4, bucket)
+                sqlite3_bind_int64(raw, base + 5, lines[index].2)
+                sqlite3_bind_int64(raw, base + 6, lines[index].3)
             }
             try insertStacks(db, service: service, bucket: bucket, contribution: contribution, frameIDs: frameIDs)
             return .ingested(bucket: bucket)

@@ -115,6 +115,24 @@ struct DemoEndToEndTests {
         #expect((validation["speedup"] as? Double ?? 0) > 1.2)
         let ci = try #require(validation["ci95"] as? [Double])
         #expect(ci.count == 2 && ci[0] > 1)
+        // The eager-logging opportunity is measured on the lines its fix changes (py-spy names them): it carries the
+        // regression's cost, not a fixed factor of a few logging frames, and leads the unblocked list; the
+        // loop-invariant lookup that measured no gain in validation costs little.
+        let scan = try Checkout.headroom(
+            ["opportunities", "--store", store, "--repo", repository, "--service", "shop", "--format", "json"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let scanJSON = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+        let found = try #require(scanJSON["opportunities"] as? [[String: Any]])
+        let logging = try #require(found.first { $0["pattern"] as? String == "logging" }, "\(found)")
+        #expect(logging["function"] as? String == expected.regressed_function)
+        #expect(logging["share_basis"] as? String == "source-lines")
+        let rise = (regression["after"] as? Double ?? 0) - (regression["before"] as? Double ?? 0)
+        #expect((logging["share"] as? Double ?? 0) >= rise * 0.6, "\(logging) against a rise of \(rise)")
+        #expect(found.first { $0["blocked"] == nil || $0["blocked"] is NSNull }?["pattern"] as? String == "logging")
+        if let invariant = found.first(where: { $0["pattern"] as? String == "loop-invariant" }) {
+            #expect((invariant["share"] as? Double ?? 1) < 0.05, "\(invariant)")
+        }
+
         let pr = try #require(report["pr_description"] as? String)
         let text = try String(contentsOfFile: pr, encoding: .utf8)
         #expect(text.contains(expected.culprit_author))

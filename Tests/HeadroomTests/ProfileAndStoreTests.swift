@@ -67,6 +67,46 @@ struct ProfileAndStoreTests {
         #expect(errorCode { _ = try ProfileReader.read(data: Data(deep.utf8), source: "x") } == .badInput)
     }
 
+    @Test("py-spy lines become per-line costs: self on top, total once per sample under recursion, stored per bucket")
+    func lineCosts() throws {
+        #expect(FrameNormalizer.line("apply (shop/pricing.py:42)") == 42)
+        #expect(FrameNormalizer.line("memcpy+0x1f [libc.so.6]") == 0)
+        #expect(FrameNormalizer.line("f (a.py:99999999999)") == 0)
+        #expect(FrameNormalizer.line("main") == 0)
+        let text = """
+            main (m.py:1);f (m.py:3);f (m.py:3);g (m.py:9) 5
+            main (m.py:1);f (m.py:3);f (m.py:4) 7
+            main (m.py:2) 1
+            """
+        let profile = try ProfileReader.read(data: Data(text.utf8), source: "t.folded").profile
+        func cost(_ name: String, _ line: Int32) -> LineCost? {
+            guard let frame = profile.frames.firstIndex(of: FunctionRef(name: name, file: "m.py")) else { return nil }
+            return profile.lineCosts.first { $0.frame == Int32(frame) && $0.line == line }
+        }
+        #expect(cost("f", 3).map { [$0.selfSamples, $0.totalSamples] } == [0, 12])  // once per sample, not 17
+        #expect(cost("f", 4).map { [$0.selfSamples, $0.totalSamples] } == [7, 7])
+        #expect(cost("g", 9).map { [$0.selfSamples, $0.totalSamples] } == [5, 5])
+        #expect(cost("main", 1)?.totalSamples == 12)
+        #expect(cost("main", 2).map { [$0.selfSamples, $0.totalSamples] } == [1, 1])
+        // perf/stackcollapse frames name no lines: no line costs.
+        let perf = try ProfileReader.read(data: Data("main;memcpy+0x1f [libc.so.6] 3\n".utf8), source: "p.folded")
+        #expect(perf.profile.lineCosts.isEmpty)
+
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        let ingestor = ProfileIngestor(store: store)
+        try ingestor.ingest(file: try dir.write("a.folded", text), service: "svc", at: 0)
+        try ingestor.ingest(
+            file: try dir.write("b.folded", "main (m.py:1);f (m.py:4) 2\n"), service: "svc", at: 864_000)
+        let f = FunctionRef(name: "f", file: "m.py")
+        let all = try store.lineCosts(service: "svc", function: f)
+        #expect(all[3].map { [$0.selfSamples, $0.totalSamples] } == [0, 12])
+        #expect(all[4].map { [$0.selfSamples, $0.totalSamples] } == [9, 9])
+        #expect(try store.lineCosts(service: "svc", function: f, from: 864_000)[4]?.totalSamples == 2)
+        #expect(try store.lineCosts(service: "svc", function: FunctionRef(name: "nope", file: "m.py")).isEmpty)
+    }
+
     @Test("ingesting the same file twice is idempotent and top reports shares")
     func ingestIsIdempotent() throws {
         let dir = try TemporaryDirectory()

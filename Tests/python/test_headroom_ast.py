@@ -76,6 +76,15 @@ def test_regex_finds_the_constant_pattern():
     assert "^[a-z]+$" in json.dumps(answer)
 
 
+def test_scan_names_the_lines_each_fix_changes():
+    source = SHOP.replace('logger.debug(f"line {line}: {sorted(rules)}")',
+                          'logger.debug(f"line {line}: "\n                         f"{sorted(rules)}")')
+    answer = helper.scan({"files": [{"path": "shop.py", "source": source, "functions": ["apply"]}], "callers": []})
+    found = {f["pattern"]: f for f in answer["files"]["shop.py"]["apply"]}
+    assert found["logging"]["lines"] == [[15, 16]]  # the whole multi-line call: py-spy may name either line
+    assert found["regex-compile"]["lines"] == [[19, 19]]
+
+
 def test_the_process_answers_a_parse_failure_as_helper_error():
     answer = run("logcalls", {"source": "def f(:\n", "function": "f"})
     assert answer["helper_error"].startswith("line 1")

@@ -96,9 +96,15 @@ public struct OpportunityScanner: Sendable {
                 var seen = Set<String>()
                 for finding in list where seen.insert(finding.pattern).inserted {
                     let spec = Self.patterns[finding.pattern] ?? ([], 0.5, "a measurable gain")
-                    let (share, basis, frames) = measure(
-                        frame, pattern: spec.frames, finding: finding.pattern,
-                        stacks: stacks.stacks, total: total, totals: totals, selfs: selfs)
+                    let spans = (finding.lines ?? []).compactMap { $0.count == 2 ? $0[0]...max($0[0], $0[1]) : nil }
+                    let lines =
+                        spans.isEmpty
+                        ? [:] : try store.lineCosts(service: service, function: frame, from: from, to: last)
+                    let (share, basis, frames) =
+                        measureLines(spans, lines: lines, function: totals[frame] ?? 0, total: total)
+                        ?? measure(
+                            frame, pattern: spec.frames, finding: finding.pattern,
+                            stacks: stacks.stacks, total: total, totals: totals, selfs: selfs)
                     let skill = skills?.skills.first { $0.patterns.contains(finding.pattern) }?.name
                     let examples = accepted.filter { $0.skill == skill }.prefix(3).map { patch in
                         "patch #\(patch.id ?? 0) on \(patch.branch ?? "?")"
@@ -111,7 +117,15 @@ public struct OpportunityScanner: Sendable {
                             qualname as NSString, Double(totals[frame] ?? 0) / total * 100, service as NSString,
                             Double(selfs[frame] ?? 0) / total * 100, min(buckets, all.count)),
                     ]
-                    if !frames.isEmpty { evidence.append("pattern frames under it: " + frames.joined(separator: ", ")) }
+                    if basis == "source-lines" {
+                        evidence.append(
+                            String(
+                                format:
+                                    "%@ of `%@` (the statements the fix changes) run on %.2f%% of the service's samples in the same window",
+                                frames.joined(separator: ", ") as NSString, qualname as NSString, share * 100))
+                    } else if !frames.isEmpty {
+                        evidence.append("pattern frames under it: " + frames.joined(separator: ", "))
+                    }
                     out.append(
                         Opportunity(
                             service: service, function: qualname, file: path, line: finding.line,
@@ -131,6 +145,22 @@ public struct OpportunityScanner: Sendable {
         }
         out.sort { ($0.blocked == nil ? 1 : 0, $0.savingsCores) > ($1.blocked == nil ? 1 : 0, $1.savingsCores) }
         return try store.replaceOpportunities(service: service, repository: git.root, with: out)
+    }
+
+    /// The share of the source lines a fix changes, where the profiles name lines (py-spy): samples with the
+    /// function at one of those lines anywhere in the stack, the statement's callees included. Nil when the profiles
+    /// have no lines for the function, or the finding names none.
+    func measureLines(
+        _ spans: [ClosedRange<Int>], lines: [Int: (selfSamples: Int64, totalSamples: Int64)], function: Int64,
+        total: Double
+    ) -> (Double, String, [String])? {
+        guard !spans.isEmpty, !lines.isEmpty else { return nil }
+        var samples: Int64 = 0
+        for (line, cost) in lines where spans.contains(where: { $0.contains(line) }) { samples += cost.totalSamples }
+        // A sample through two of the spans (recursion) counts once in the function's total: never more than it.
+        samples = min(samples, function)
+        let names = spans.map { $0.count == 1 ? "line \($0.lowerBound)" : "lines \($0.lowerBound)–\($0.upperBound)" }
+        return (Double(samples) / total, "source-lines", names)
     }
 
     /// The pattern's measured share: samples of stacks through `frame` with a pattern frame below it; else the
