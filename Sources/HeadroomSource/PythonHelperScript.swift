@@ -503,6 +503,23 @@ def call_args_unhashable(name, callers, param_names):
                         return f"{caller['path']}:{node.lineno} passes `{arg.id}`, a list, dict or set (unhashable)"
     return None
 
+MAPPING_METHODS = {"get", "items", "keys", "values"}
+
+def mapping_param(function, param_names):
+    """A parameter the body reads as a dict (`p["key"]`, `p.get(k)`, `p.items()`): a dict argument is unhashable, so
+    a functools cache would raise TypeError on the first call. The first such read in source order is named."""
+    for node in sorted(own_nodes(function), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in param_names \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            return (f"its parameter `{node.value.id}` is read as a dict (`{ast.unparse(node)}`, line {node.lineno}); "
+                    "a dict argument is unhashable")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in param_names \
+                and node.func.attr in MAPPING_METHODS:
+            return (f"its parameter `{node.func.value.id}` is read as a dict (`{ast.unparse(node.func)}()`, "
+                    f"line {node.lineno}); a dict argument is unhashable")
+    return None
+
 def memo(request):
     located = locate(request)
     if located is None:
@@ -530,6 +547,8 @@ def memo(request):
             if names & UNHASHABLE_ANNOTATIONS:
                 refusal = f"its parameter `{a.arg}` is annotated `{ast.unparse(a.annotation)}`, which is unhashable"
                 break
+    if refusal is None:
+        refusal = mapping_param(function, param_names)
     if refusal is None:
         module_functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         why = function_impurity(tree, function, param_names, module_functions, set(), imported_names(tree))

@@ -24,16 +24,29 @@ struct RecipeAndRegistryTests {
     }
 
     @Test(
-        "memoize refuses clocks, generators, mutable results and list arguments at call sites",
+        "memoize refuses clocks, generators, mutable results, list arguments at call sites and dict parameters",
         arguments: [
             ("import time\n\ndef f(x):\n    return x + time.time()\n", "clock"),
             ("def f(x):\n    for i in range(x):\n        yield i\n", "generator"),
             ("def f(x):\n    return [x, x]\n", "mutable"),
             ("def f(x):\n    print(x)\n    return x\n", "print"),
             ("def f(xs):\n    return sum(xs)\n\ndef g():\n    return f([1, 2])\n", "unhashable"),
+            ("def f(rule, line):\n    return line[\"qty\"] >= rule[\"min_qty\"]\n", "read as a dict"),
         ])
     func memoizeRefuses(source: String, why: String) {
         #expect(throws: Refusal.self) { try MemoizeRecipe().apply(input(source, "f")) }
+    }
+
+    @Test("memoize names the dict read that makes a parameter unhashable (the demo's rule_applies)")
+    func memoizeRefusesDicts() {
+        let source = "def f(rule, line):\n    return line[\"qty\"] >= rule[\"min_qty\"]\n"
+        #expect(
+            throws: Refusal(
+                "memoizing `f` would change behaviour: its parameter `line` is read as a dict (`line['qty']`, line 2); "
+                    + "a dict argument is unhashable")
+        ) {
+            try MemoizeRecipe().apply(input(source, "f"))
+        }
     }
 
     @Test("regex hoisting moves flags into compile and keeps the other arguments in order")

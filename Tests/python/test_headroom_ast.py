@@ -85,6 +85,23 @@ def test_scan_names_the_lines_each_fix_changes():
     assert found["regex-compile"]["lines"] == [[19, 19]]
 
 
+def test_memo_refuses_parameters_read_as_dicts():
+    source = textwrap.dedent('''\
+        def rule_applies(rule, line):
+            return line["sku"] in rule["skus"]
+
+        def by_get(options, n):
+            return options.get("scale", 1) * n
+
+        def scaled(factor, n):
+            return factor[0] * n
+        ''')
+    refusal = helper.memo({"source": source, "function": "rule_applies", "path": "p.py"})["refusal"]
+    assert refusal and "read as a dict" in refusal and "line 2" in refusal
+    assert "options.get()" in helper.memo({"source": source, "function": "by_get", "path": "p.py"})["refusal"]
+    assert helper.memo({"source": source, "function": "scaled", "path": "p.py"})["refusal"] is None  # tuples index by int
+
+
 def test_the_process_answers_a_parse_failure_as_helper_error():
     answer = run("logcalls", {"source": "def f(:\n", "function": "f"})
     assert answer["helper_error"].startswith("line 1")
