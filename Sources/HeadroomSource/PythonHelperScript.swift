@@ -77,7 +77,10 @@ def logging_alias(tree):
                     return alias.asname or "logging"
     return None
 
-def impurity(call):
+def impurity(call, tree=None):
+    """Why skipping this log call's argument evaluation could change what the program does, or None. A call to a
+    function defined at module level in the same file is followed: skipping it is safe when it is pure."""
+    module_functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)} if tree is not None else {}
     for node in (n for arg in list(call.args) + [k.value for k in call.keywords] for n in ast.walk(arg)):
         if isinstance(node, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             return "an assignment or await inside the log arguments"
@@ -87,6 +90,13 @@ def impurity(call):
                 continue
             if isinstance(func, ast.Attribute) and func.attr in PURE_ATTRS:
                 continue
+            if isinstance(func, ast.Name) and func.id in module_functions:
+                helper = module_functions[func.id]
+                why = function_impurity(tree, helper, {a.arg for a in all_args(helper)}, module_functions, set(),
+                                        imported_names(tree))
+                if why is None:
+                    continue
+                return f"the log arguments call {func.id}(), and {why}"
             return "the log arguments call " + ast.unparse(func) + "(), which may have side effects"
     return None
 
@@ -143,7 +153,7 @@ def logcalls(request):
             "statement_end_line": statement.end_lineno if statement else None,
             "statement_col": statement.col_offset if statement else None,
             "logger": logger, "method": method, "level": level, "eager": is_eager(node),
-            "impurity": impurity(node), "guarded": guarded,
+            "impurity": impurity(node, tree), "guarded": guarded,
         })
     return {"found": True, "start": function.lineno, "end": function.end_lineno,
             "logging_alias": logging_alias(tree), "calls": calls}

@@ -43,6 +43,18 @@ struct SkillTests {
         #expect(throws: Refusal.self) { try LogGuardRecipe().apply(source: impure, path: "m.py", function: "hot") }
     }
 
+    @Test("logging whose arguments call a pure helper of the same module is guarded (skipping it changes nothing)")
+    func guardsPureHelpers() throws {
+        let source =
+            module.replacingOccurrences(
+                of: "logger.debug(f\"item {item} total={total}\")",
+                with: "logger.debug(\"item %s\", describe(items))")
+            + "\n\ndef describe(items):\n    return \", \".join(sorted(str(i) for i in items))\n"
+        let edit = try LogGuardRecipe().apply(source: source, path: "m.py", function: "hot")
+        #expect(edit.patched.contains("if logger.isEnabledFor(logging.DEBUG):\n            logger.debug(\"item %s\""))
+        try Guardrails().check(edit)
+    }
+
     @Test("already guarded or lazy logging gives nothing to do")
     func refusesWhenNothingToDo() {
         let lazy = module.replacingOccurrences(

@@ -102,6 +102,29 @@ def test_memo_refuses_parameters_read_as_dicts():
     assert helper.memo({"source": source, "function": "scaled", "path": "p.py"})["refusal"] is None  # tuples index by int
 
 
+def test_log_arguments_may_call_pure_helpers_of_the_same_module():
+    source = textwrap.dedent('''\
+        import logging
+        logger = logging.getLogger(__name__)
+        SEEN = []
+
+        def describe(cart):
+            return ", ".join(sorted(item["sku"] for item in cart))
+
+        def remember(cart):
+            SEEN.append(cart)
+            return str(cart)
+
+        def checkout(cart):
+            logger.debug("cart %s", describe(cart))
+            logger.debug("cart %s", remember(cart))
+            return len(cart)
+        ''')
+    calls = {c["line"]: c for c in helper.logcalls({"source": source, "function": "checkout"})["calls"]}
+    assert calls[13]["eager"] and calls[13]["impurity"] is None
+    assert "remember()" in calls[14]["impurity"]
+
+
 def test_the_process_answers_a_parse_failure_as_helper_error():
     answer = run("logcalls", {"source": "def f(:\n", "function": "f"})
     assert answer["helper_error"].startswith("line 1")
