@@ -872,7 +872,9 @@ def scan(request):
                             found.append({"pattern": "exception-control-flow", "line": n.lineno,
                                           "lines": [[n.lineno, n.end_lineno]],
                                           "detail": f"try/except {', '.join(sorted(handled & CONTROL_EXCEPTIONS))} in a loop as control flow; test first (e.g. dict.get)"})
-            repeated = loop_calls(node.name, callers)
+            # A specific pattern in the function (a regex compiled per call, eager logging, ...) has a fix that keeps
+            # every call; caching the whole function instead changes which calls run and is offered only without one.
+            repeated = loop_calls(node.name, callers) if not found else 0
             if repeated and (node.args.args or node.args.posonlyargs) and \
                     not any("cache" in ast.unparse(d) for d in node.decorator_list):
                 m = memo({"source": item["source"], "function": qualname, "path": item["path"], "callers": callers})

@@ -125,6 +125,29 @@ def test_log_arguments_may_call_pure_helpers_of_the_same_module():
     assert "remember()" in calls[14]["impurity"]
 
 
+def test_a_regex_compiled_in_a_loop_is_offered_as_regex_hoist_not_memoize():
+    source = textwrap.dedent('''\
+        import re
+
+        def normalize(names):
+            out = []
+            for n in names:
+                out.append(re.sub(r"\\s+", " ", n).strip())
+            return out
+
+        def area(r):
+            return 3.14159 * r * r
+
+        def main(batches, radii):
+            return [normalize(b) for b in batches] + [area(r) for r in radii]
+        ''')
+    request = {"files": [{"path": "m.py", "source": source, "functions": ["normalize", "area"]}],
+               "callers": [{"path": "m.py", "source": source}]}
+    found = helper.scan(request)["files"]["m.py"]
+    assert [f["pattern"] for f in found["normalize"]] == ["regex-compile"]
+    assert [f["pattern"] for f in found["area"]] == ["memoize"]
+
+
 def test_the_process_answers_a_parse_failure_as_helper_error():
     answer = run("logcalls", {"source": "def f(:\n", "function": "f"})
     assert answer["helper_error"].startswith("line 1")
