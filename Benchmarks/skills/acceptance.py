@@ -56,6 +56,8 @@ def one(name, spec, binary, workdir, env):
         return {"status": "error", "reason": "resolve: " + res.stderr.strip()[-300:]}
     result = json.loads(res.stdout)
     result["share"] = opportunity["share"]
+    result["predicted"] = opportunity["share"] * (opportunity["savings_cores"] / opportunity["cores"]
+                                                  if opportunity["cores"] else 0)
     result["share_basis"] = opportunity["share_basis"]
     result["wall"] = elapsed
     # Safety: the checked-out branch and work tree are untouched.
@@ -76,8 +78,10 @@ def main():
     env = dict(os.environ, HEADROOM_SKILLS=os.path.join(ROOT, "Skills"), GIT_CONFIG_NOSYSTEM="1")
     workdir = tempfile.mkdtemp(prefix="headroom-skills-")
     failures = []
-    print("| fixture | opportunity | share | expected | outcome | skill | speed-up (95% CI) | p | time to branch | reason |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    ratios = []
+    print("| fixture | opportunity | share | expected | outcome | skill | speed-up (95% CI) | p | "
+          "predicted / measured saving | time to branch | reason |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for name, spec in expected.items():
             if args.only and name not in args.only:
@@ -95,12 +99,23 @@ def main():
             pval = f"{v['p_value']:.1g}" if v else ""
             took = f"{r['wall']:.1f} s" if r.get("status") == "delivered" else ""
             share = f"{r['share'] * 100:.1f}% ({r['share_basis']})" if "share" in r else ""
+            # Calibration: the scan's predicted saving (share × factor) against the A/B's, 1 − 1/speed-up.
+            calibration = ""
+            if v and r.get("status") == "delivered":
+                measured = 1 - 1 / v["speedup"]
+                ratios.append(r["predicted"] / measured)
+                calibration = f"{r['predicted'] * 100:.1f}% / {measured * 100:.1f}% ({ratios[-1]:.2f})"
             reason = (r.get("reason") or "").replace("|", "/")[:150]
             print(f"| {name} | {spec['pattern']} `{spec['function']}` | {share} | {spec['expect']} | "
-                  f"{r.get('status')}{'' if ok else ' ✗'} | {r.get('skill') or ''} | {speed} | {pval} | {took} | {reason} |")
+                  f"{r.get('status')}{'' if ok else ' ✗'} | {r.get('skill') or ''} | {speed} | {pval} | {calibration} | "
+                  f"{took} | {reason} |")
             sys.stdout.flush()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    if ratios:
+        within = sum(1 for x in ratios if 0.5 <= x <= 2)
+        print(f"\npredicted within 2× of measured: {within} of {len(ratios)} delivered fixes; "
+              f"predicting over 3×: {sum(1 for x in ratios if x > 3)}")
     if failures:
         print(f"\nNOT AS EXPECTED: {', '.join(failures)}")
     return 1 if args.check and failures else 0

@@ -224,6 +224,17 @@ enum Schema {
                         PRIMARY KEY (service_id, function_id, line, bucket)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v10-savings-calibration") { db in
+            // Predicted against measured savings of every validated opportunity fix (issue 19): the opportunity's
+            // measured share and predicted saving when it was validated, and the A/B speed-up's saving.
+            try db.execute(
+                sql: """
+                    CREATE TABLE calibration (
+                        patch_id INTEGER PRIMARY KEY, opportunity_id INTEGER, pattern TEXT NOT NULL,
+                        share REAL NOT NULL, share_basis TEXT NOT NULL, predicted REAL NOT NULL, speedup REAL NOT NULL,
+                        measured REAL NOT NULL, significant INTEGER NOT NULL, recorded_at INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 }

@@ -98,10 +98,13 @@ struct OpportunitiesCommand: ParsableCommand {
     @Option(help: "Repository to scan (default: list stored opportunities).") var repo: String?
     @Option(help: "Scan functions with at least this total share of the service's CPU.") var minShare: Double = 0.01
     @Option(help: "Rows to show.") var limit: Int = 50
+    @Flag(help: "Per pattern: predicted against measured savings of validated fixes, and the factor the scan uses.")
+    var calibration = false
     @OptionGroup var format: FormatOptions
 
     func run() throws {
         let context = try toolContext(store: storeOptions, skills: skills, output: nil)
+        if calibration { return try showCalibration(context.store) }
         let registry = HeadroomTools.registry(context)
         var arguments: [String: JSONValue] = ["limit": .number(Double(limit)), "min_share": .number(minShare)]
         if let service { arguments["service"] = .string(service) }
@@ -143,4 +146,38 @@ struct OpportunitiesCommand: ParsableCommand {
                     + "opportunities a recipe would refuse come last")
         }
     }
+
+    private func showCalibration(_ store: Store) throws {
+        let calibration = try SavingsCalibration(store: store)
+        let rows = calibration.rows()
+        if format.format == .json {
+            try printJSON(try JSONValue(encoding: CalibrationReport(calibration: rows, points: calibration.points)))
+            return
+        }
+        print(
+            "pattern                  validated  significant  default  calibrated  predicted/measured  within 2×  over 3×"
+        )
+        for row in rows {
+            // %10@ does not pad on Linux: pad the text columns here.
+            func column(_ text: String, _ width: Int) -> String {
+                String(repeating: " ", count: max(0, width - text.count)) + text
+            }
+            let calibrated = column(row.calibratedFactor.map { String(format: "%.2f", $0) } ?? "—", 10)
+            let ratio = column(row.medianRatio.map { String(format: "%.2f", $0) } ?? "—", 18)
+            print(
+                row.pattern.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %9d  %11d  %7.2f  ", row.validations, row.significant, row.defaultFactor)
+                    + calibrated + "  " + ratio + String(format: "  %9d  %7d", row.within2x, row.over3x))
+        }
+        print(
+            "saving = measured share × factor; a pattern's factor is calibrated (median of measured saving ÷ share) "
+                + "once it has \(SavingsCalibration.minimumPoints) validated fixes; measured saving = 1 − 1/speed-up")
+    }
+}
+
+/// `opportunities --calibration --format json`.
+struct CalibrationReport: Encodable {
+    var calibration: [SavingsCalibration.Row]
+    var points: [CalibrationPoint]
 }

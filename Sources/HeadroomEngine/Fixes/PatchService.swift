@@ -236,6 +236,7 @@ public struct PatchService: Sendable {
         let testsAfter = try validator.runTests(test, in: after)
         guard testsAfter.passed else { return try finish(.failed, "tests fail with the patch: \(testsAfter.detail)") }
         let validation = try validator.abBenchmark(bench, before: before, after: after)
+        try recordCalibration(record, validation)
         guard validation.isSignificantGain else {
             return try finish(
                 .refused,
@@ -246,6 +247,20 @@ public struct PatchService: Sendable {
                     validation.alpha, validation.beforeSeconds.count), validation)
         }
         return try finish(.proposed, nil, validation)
+    }
+
+    /// An opportunity fix's predicted saving against its measured one, for the per-pattern calibration.
+    private func recordCalibration(_ record: PatchRecord, _ validation: ValidationResult) throws {
+        guard record.kind == "opportunity", let id = record.opportunityID, let patchID = record.id,
+            let opportunity = try? store.opportunity(id: id)
+        else { return }
+        // The factor the scan used: savings = share × factor, so factor = saved cores ÷ cores.
+        let factor = opportunity.cores > 0 ? opportunity.savingsCores / opportunity.cores : 0
+        try store.recordCalibration(
+            CalibrationPoint(
+                patchID: patchID, opportunityID: id, pattern: opportunity.pattern, share: opportunity.share,
+                shareBasis: opportunity.shareBasis, predicted: opportunity.share * factor,
+                speedup: validation.speedup, significant: validation.isSignificantGain, recordedAt: Timestamps.now()))
     }
 
     // MARK: deliver

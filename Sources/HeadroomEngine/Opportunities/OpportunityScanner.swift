@@ -88,6 +88,7 @@ public struct OpportunityScanner: Sendable {
             files: files.map { (path: $0.0, source: $0.1, functions: $0.2) },
             callers: callers.map { (path: $0.0, source: $0.1) })
         let accepted = try store.patches(review: .applied)
+        let calibration = try SavingsCalibration(store: store)
         var out: [Opportunity] = []
         for (path, functions) in findings {
             for (qualname, list) in functions {
@@ -96,6 +97,7 @@ public struct OpportunityScanner: Sendable {
                 var seen = Set<String>()
                 for finding in list where seen.insert(finding.pattern).inserted {
                     let spec = Self.patterns[finding.pattern] ?? ([], 0.5, "a measurable gain")
+                    let factor = calibration.factor(pattern: finding.pattern, defaultFactor: spec.reduction)
                     let spans = (finding.lines ?? []).compactMap { $0.count == 2 ? $0[0]...max($0[0], $0[1]) : nil }
                     let lines =
                         spans.isEmpty
@@ -132,8 +134,8 @@ public struct OpportunityScanner: Sendable {
                             pattern: finding.pattern,
                             skill: skill, share: share, shareBasis: basis, cores: costModel.cores(forShare: share),
                             watts: costModel.watts(forShare: share),
-                            savingsCores: costModel.cores(forShare: share * spec.reduction),
-                            savingsWatts: costModel.watts(forShare: share * spec.reduction), detail: finding.detail,
+                            savingsCores: costModel.cores(forShare: share * factor),
+                            savingsWatts: costModel.watts(forShare: share * factor), detail: finding.detail,
                             blocked: finding.blocked, repository: git.root, evidence: evidence,
                             validationCriteria: [
                                 "tests pass before and after", spec.criterion,

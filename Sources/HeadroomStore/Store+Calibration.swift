@@ -1,0 +1,71 @@
+import GRDB
+import HeadroomCore
+
+/// One validated opportunity fix: what the scan predicted and what the A/B benchmark measured.
+public struct CalibrationPoint: Codable, Sendable, Equatable {
+    public var patchID: Int64
+    public var opportunityID: Int64?
+    public var pattern: String
+    /// The opportunity's measured share of CPU when it was validated, and how it was measured.
+    public var share: Double
+    public var shareBasis: String
+    /// The predicted fraction of CPU saved: share × the pattern's factor at the time.
+    public var predicted: Double
+    public var speedup: Double
+    /// The measured fraction saved, 1 − 1/speed-up (negative when the patch was slower).
+    public var measured: Double
+    public var significant: Bool
+    public var recordedAt: Int64
+
+    public init(
+        patchID: Int64, opportunityID: Int64?, pattern: String, share: Double, shareBasis: String, predicted: Double,
+        speedup: Double, significant: Bool, recordedAt: Int64
+    ) {
+        self.patchID = patchID
+        self.opportunityID = opportunityID
+        self.pattern = pattern
+        self.share = share
+        self.shareBasis = shareBasis
+        self.predicted = predicted
+        self.speedup = speedup
+        self.measured = speedup > 0 ? 1 - 1 / speedup : 0
+        self.significant = significant
+        self.recordedAt = recordedAt
+    }
+}
+
+extension Store {
+    /// Records (or replaces, for a patch validated again) one predicted-against-measured point.
+    public func recordCalibration(_ point: CalibrationPoint) throws {
+        try writing { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO calibration (patch_id, opportunity_id, pattern, share, share_basis, predicted,
+                        speedup, measured, significant, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    point.patchID, point.opportunityID, point.pattern, point.share, point.shareBasis, point.predicted,
+                    point.speedup, point.measured, point.significant, point.recordedAt,
+                ])
+        }
+    }
+
+    /// Every recorded point, oldest first.
+    public func calibration(pattern: String? = nil) throws -> [CalibrationPoint] {
+        try reading { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT * FROM calibration \(pattern == nil ? "" : "WHERE pattern = ?") ORDER BY recorded_at, patch_id",
+                arguments: pattern.map { [$0] } ?? []
+            ).map { row in
+                var point = CalibrationPoint(
+                    patchID: row["patch_id"], opportunityID: row["opportunity_id"], pattern: row["pattern"],
+                    share: row["share"], shareBasis: row["share_basis"], predicted: row["predicted"],
+                    speedup: row["speedup"], significant: row["significant"], recordedAt: row["recorded_at"])
+                point.measured = row["measured"]
+                return point
+            }
+        }
+    }
+}
