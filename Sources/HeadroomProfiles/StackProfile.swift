@@ -193,21 +193,28 @@ public struct LineCost: Sendable, Equatable {
 
 /// Sums stacks of (frame, line) sites into `LineCost`s.
 public struct LineCostAccumulator {
-    private var costs: [UInt64: (selfSamples: Int64, totalSamples: Int64)] = [:]
-    private var seen: [UInt64] = []
+    /// Per site (frame << 32 | line): sums, and the last stack that counted it (a stack through one site twice,
+    /// under recursion, counts once in its total).
+    private var costs: [UInt64: (selfSamples: Int64, totalSamples: Int64, stack: Int)] = [:]
+    private var stack = 0
 
     public init() {}
 
     /// A stack's sites, root first, parallel to its frames; line 0 means unknown and is skipped.
     public mutating func add(frames: [Int], lines: [Int32], count: Int64) {
         guard count > 0, !lines.isEmpty else { return }
-        seen.removeAll(keepingCapacity: true)
+        stack += 1
         for (index, line) in lines.enumerated() where line > 0 && index < frames.count {
             let site = UInt64(UInt32(truncatingIfNeeded: frames[index])) << 32 | UInt64(UInt32(bitPattern: line))
-            if index == lines.count - 1 { costs[site, default: (0, 0)].selfSamples &+= count }
-            guard !seen.contains(site) else { continue }
-            seen.append(site)
-            costs[site, default: (0, 0)].totalSamples &+= count
+            let leaf = index == lines.count - 1
+            if let known = costs[site] {
+                let counted = known.stack == stack
+                costs[site] = (
+                    known.selfSamples &+ (leaf ? count : 0), known.totalSamples &+ (counted ? 0 : count), stack
+                )
+            } else {
+                costs[site] = (leaf ? count : 0, count, stack)
+            }
         }
     }
 
