@@ -29,6 +29,35 @@ ok "--version: $("$bin" --version)"
 grep -q '^NEXT (these work from here)' demo.out || fail "the demo ends with the next commands"
 ok "demo delivered: $(grep -m1 '^  branch' demo.out | sed 's/^ *//')"
 
+# 1b. One function, one set of figures: detect, ask and opportunities agree on what the eager logging costs
+# (before `review apply` below removes it from the checkout).
+(cd demo && "$bin" detect --format json >detect.json && "$bin" ask "what regressed?" >ask.txt \
+    && "$bin" opportunities --repo shop --service shop --format json >opportunities.json) \
+    || fail "detect / ask / opportunities in the demo folder"
+agree=$(python3 - demo <<'PY'
+import json, sys
+d = sys.argv[1]
+regression = json.load(open(f"{d}/detect.json"))["regressions"][0]
+rise = regression["after"] - regression["before"]
+found = json.load(open(f"{d}/opportunities.json"))["opportunities"]
+logging = next(o for o in found if o["pattern"] == "logging" and o["function"] == regression["function"])
+first = next(o for o in found if not o.get("blocked"))
+ask = open(f"{d}/ask.txt").read()
+cores = f"{regression['cores']:+.1f} cores"
+problems = [p for p, bad in [
+    (f"opportunity share {logging['share']:.3f} against a rise of {rise:.3f}", logging["share"] < 0.6 * rise),
+    (f"share measured by {logging['share_basis']}", logging["share_basis"] != "source-lines"),
+    (f"first unblocked opportunity is {first['pattern']}", first is not logging),
+    (f"ask does not say {cores}", cores not in ask),
+] if bad]
+print("; ".join(problems) if problems else
+      f"{regression['function']}: +{rise * 100:.2f} pt self share ({cores}) in detect and ask; "
+      f"its eager logging {logging['share'] * 100:.2f}% of CPU in opportunities")
+sys.exit(1 if problems else 0)
+PY
+) || fail "figures disagree: $agree"
+ok "$agree"
+
 # 2. Every follow-up it prints works from here, as printed.
 n=0
 while IFS= read -r command; do
