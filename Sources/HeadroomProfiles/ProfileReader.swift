@@ -20,41 +20,65 @@ public enum ProfileReader {
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
         // Two stages on two threads: reading, hashing and inflating on one, parsing on this one, handing over
         // decompressed pieces through a small bounded queue (so memory stays bounded too).
-        let queue = PieceQueue(capacity: 8)
+        let queue = BoundedQueue<Piece>(capacity: 8)
+        let released = DispatchSemaphore(value: 0)
         let progress = options.progress
         let producer = Thread {
+            defer { released.signal() }
             var decoder = Decoder(source: file)
             var read: Int64 = 0
             do {
                 defer { try? handle.close() }
-                while !queue.isCancelled {
+                while true {
                     let chunk = try handle.read(upToCount: chunkSize) ?? Data()
                     if chunk.isEmpty { break }
-                    if read == 0 { queue.setCompressed(chunk.starts(with: [0x1f, 0x8b])) }
+                    // Before the first piece, so the parser knows what it is reading.
+                    if read == 0, !queue.push(.compressed(chunk.starts(with: [0x1f, 0x8b]))) { return }
                     read += Int64(chunk.count)
                     try decoder.decode(chunk) { piece in
-                        guard queue.push(piece) else { throw CancellationError() }
+                        guard queue.push(.data(piece)) else { throw CancellationError() }
                     }
                     progress?(read, size)
                 }
                 try decoder.finish()
-                queue.finish(hash: decoder.hash(), compressed: decoder.compressed, error: nil)
+                queue.push(.end(hash: decoder.hash(), compressed: decoder.compressed))
+            } catch is CancellationError {
             } catch {
-                queue.finish(hash: nil, compressed: false, error: error)
+                queue.push(.failed(error))
             }
+            queue.close()
         }
         producer.stackSize = 1 << 20
         producer.start()
         var session = ReadSession(source: file, options: options)
+        var compressed = false
         do {
-            while let piece = try queue.pop() {
-                try piece.withUnsafeBytes { try session.parse($0, compressed: queue.compressed) }
+            while let piece = queue.pop() {
+                switch piece {
+                case .compressed(let value): compressed = value
+                case .data(let data): try data.withUnsafeBytes { try session.parse($0, compressed: compressed) }
+                case .failed(let error): throw error
+                case .end(let hash, let wasCompressed):
+                    released.wait()
+                    return try session.finish(hash: hash ?? "", compressed: wasCompressed)
+                }
             }
+            released.wait()
+            return try session.finish(hash: "", compressed: compressed)
         } catch {
+            // Stop the decoding thread and wait until it has let go of the file.
             queue.cancel()
+            released.wait()
             throw session.describe(error)
         }
-        return try session.finish(hash: queue.hash ?? "", compressed: queue.compressed)
+    }
+
+    /// What the decoding thread hands the parser, in order.
+    private enum Piece: @unchecked Sendable {
+        case compressed(Bool)
+        case data(Data)
+        case end(hash: String?, compressed: Bool)
+        case failed(any Error)
     }
 
     /// Reads a profile held in memory; `source` names it in errors.
