@@ -4,7 +4,7 @@ import HeadroomCore
 import HeadroomStore
 
 /// The `headroom` command tree.
-public struct HeadroomCommand: ParsableCommand {
+public struct HeadroomCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "headroom",
         abstract: "Find, root-cause and fix performance regressions from continuous-profiling data.",
@@ -20,13 +20,18 @@ public struct HeadroomCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses and runs; Headroom errors print as one line on stderr with exit status 1.
-    public static func runMain(_ arguments: [String]? = nil) -> Int32 {
+    /// Parses and runs; Headroom errors print as one line on stderr with exit status 1. Commands that wait on
+    /// network or protocol I/O (`ask`, `mcp`) are async; the others run to completion on this task.
+    public static func runMain(_ arguments: [String]? = nil) async -> Int32 {
         // SIGTERM/SIGINT undo what is under way (child processes, worktrees, held patches) and exit 128 + signal.
         Interruption.install()
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
             ActiveWork.shared.stopIfInterrupted()
             return 0
         } catch let error as HeadroomError {

@@ -52,6 +52,7 @@ public enum ProfileReader {
         producer.start()
         var session = ReadSession(source: file, options: options)
         var compressed = false
+        var finished: (hash: String, compressed: Bool)?
         do {
             while let piece = queue.pop() {
                 switch piece {
@@ -59,18 +60,17 @@ public enum ProfileReader {
                 case .data(let data): try data.withUnsafeBytes { try session.parse($0, compressed: compressed) }
                 case .failed(let error): throw error
                 case .end(let hash, let wasCompressed):
-                    released.wait()
-                    return try session.finish(hash: hash ?? "", compressed: wasCompressed)
+                    finished = (hash ?? "", wasCompressed)
                 }
             }
-            released.wait()
-            return try session.finish(hash: "", compressed: compressed)
         } catch {
             // Stop the decoding thread and wait until it has let go of the file.
             queue.cancel()
             released.wait()
             throw session.describe(error)
         }
+        released.wait()
+        return try session.finish(hash: finished?.hash ?? "", compressed: finished?.compressed ?? compressed)
     }
 
     /// What the decoding thread hands the parser, in order.

@@ -3,7 +3,7 @@ import HeadroomCLI
 
 @main
 struct Entry {
-    static func main() {
-        exit(HeadroomCommand.runMain())
+    static func main() async {
+        exit(await HeadroomCommand.runMain())
     }
 }

@@ -163,7 +163,7 @@ struct DemoEndToEndTests {
         let regressed = try ask("what regressed?")
         #expect(
             regressed.text.contains(
-                "`apply_discounts` (shop/pricing.py) in shop: \(percent(regression["before"])) → \(percent(regression["after"]))"
+                "`apply_discounts` (shop/pricing.py) in shop: self share of CPU \(percent(regression["before"])) → \(percent(regression["after"]))"
             ),
             "\(regressed.text)")
         #expect(regressed.text.contains(regression["timestamp"] as? String ?? "?"))

@@ -107,6 +107,23 @@ struct ProfileAndStoreTests {
         #expect(try store.lineCosts(service: "svc", function: FunctionRef(name: "nope", file: "m.py")).isEmpty)
     }
 
+    @Test("a file read from disk that fails anywhere (first piece, last line, gzip tail) is one error, never a hang")
+    func fileFailuresEnd() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let lastLine = try dir.write("last.folded", "a;b 1\nbroken line")
+        let firstLine = try dir.write("first.folded", "broken\n" + String(repeating: "a;b 1\n", count: 200_000))
+        let gzip = dir.file("cut.folded.gz")
+        _ = try Shell.run([
+            "sh", "-c",
+            "seq 1 200000 | sed 's/^/a;b /' | gzip -c > \(gzip).full && head -c $(( $(stat -c %s \(gzip).full) / 2 )) \(gzip).full > \(gzip)",
+        ])
+        for file in [lastLine, firstLine, gzip] {
+            #expect(errorCode { _ = try ProfileReader.read(file: file) } == .badInput, "\(file)")
+        }
+        #expect(try ProfileReader.read(file: try dir.write("ok.folded", "a;b 1\n")).profile.totalSamples == 1)
+    }
+
     @Test("ingesting the same file twice is idempotent and top reports shares")
     func ingestIsIdempotent() throws {
         let dir = try TemporaryDirectory()

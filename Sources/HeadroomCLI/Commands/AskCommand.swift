@@ -33,7 +33,7 @@ struct LLMOptions: ParsableArguments {
     }
 }
 
-struct AskCommand: ParsableCommand {
+struct AskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask",
         abstract:
@@ -51,7 +51,7 @@ struct AskCommand: ParsableCommand {
     @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
-    func run() throws {
+    func run() async throws {
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw HeadroomError(.badInput, "ask needs a question")
         }
@@ -64,7 +64,7 @@ struct AskCommand: ParsableCommand {
                 configuration: configuration, registry: registry, catalog: catalog ?? nil,
                 redactor: AgentService.redactor(store: context.store), progress: progressLine)
             let question = service.map { "\(self.question) (service \($0))" } ?? self.question
-            let run = try AsyncBridge.wait { await agent.ask(question) }
+            let run = await agent.ask(question)
             let path = try TranscriptFiles.save(
                 run.transcript, question: agent.redactor.redact(question), store: context.store.path)
             guard run.status == "answered", let text = run.answer else {

@@ -3,7 +3,7 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the whole defense loop on the bundled example service, for real.",
@@ -26,11 +26,11 @@ struct DemoCommand: ParsableCommand {
         guard runs >= 5, runs <= 200 else { throw ValidationError("--runs must be between 5 and 200") }
     }
 
-    func run() throws {
+    func run() async throws {
         let options = DemoOptions(
             workdir: workdir, example: example, store: store, profileSeconds: seconds,
             abRuns: runs)
-        let report = try DemoPipeline(options: options).run(progress: progressLine)
+        let report = try await DemoPipeline(options: options).run(progress: progressLine)
         if formatOptions.format == .json { return try printJSON(report) }
         print(DemoText.render(report))
     }

@@ -22,11 +22,11 @@ struct AgentRunOptions: ParsableArguments {
 /// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2.
 func runAgent(
     store: StoreOptions, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
-    _ body: (AgentService) throws -> AgentService.Result
-) throws {
+    _ body: (AgentService) async throws -> AgentService.Result
+) async throws {
     var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
     context.commands = OperatorCommands(test: options.test, bench: options.bench)
-    let result = try body(
+    let result = try await body(
         AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
     try printAgentResult(result, format: format)
     if result.status == "failed" { throw ExitCode(2) }
@@ -49,7 +49,7 @@ func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throw
     print(String(format: "time: %.1f s", result.seconds))
 }
 
-struct FixCommand: ParsableCommand {
+struct FixCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix",
         abstract:
@@ -62,14 +62,14 @@ struct FixCommand: ParsableCommand {
     @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
-    func run() throws {
-        try runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
-            try $0.fix(regression: id, progress: progressLine)
+    func run() async throws {
+        try await runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
+            try await $0.fix(regression: id, progress: progressLine)
         }
     }
 }
 
-struct ResolveCommand: ParsableCommand {
+struct ResolveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve", abstract: "Turn an opportunity into a validated fix on a new branch, or say why not.")
     @Argument(help: "Opportunity id (see `headroom opportunities`).") var id: Int64
@@ -79,9 +79,9 @@ struct ResolveCommand: ParsableCommand {
     @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
-    func run() throws {
-        try runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
-            try $0.resolve(opportunity: id, progress: progressLine)
+    func run() async throws {
+        try await runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
+            try await $0.resolve(opportunity: id, progress: progressLine)
         }
     }
 }

@@ -6,7 +6,7 @@ import HeadroomMCP
 import HeadroomSkills
 
 /// `headroom mcp`: every registry tool, skill and store record for any MCP client, over stdio or Streamable HTTP.
-struct McpCommand: ParsableCommand {
+struct McpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve Headroom's tools, skills (as prompts) and records (as resources) over MCP.",
@@ -29,14 +29,14 @@ struct McpCommand: ParsableCommand {
         help: "HTTP: live sessions at most; past that a new one gets 503 (default 256).")
     var maxSessions: Int = 256
 
-    func run() throws {
+    func run() async throws {
         let context = try toolContext(store: storeOptions, skills: skills, output: output)
         let catalog = try context.skillsRoot.map { try SkillCatalog.load(root: $0) }
         let surface = MCPSurface(
             registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
         let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
         guard let http else {
-            try AsyncBridge.wait { try await HeadroomMCPServer.serveStdio(surface, logger: logger) }
+            try await HeadroomMCPServer.serveStdio(surface, logger: logger)
             return
         }
         let (host, port) = try Self.hostPort(http)
@@ -45,8 +45,7 @@ struct McpCommand: ParsableCommand {
         guard maxSessions > 0 else { throw HeadroomError(.badInput, "--max-sessions must be positive") }
         var server = try MCPHTTPServer(surface: surface, host: host, port: port, token: token)
         server.maxSessions = maxSessions
-        let configured = server
-        try AsyncBridge.wait { try await configured.run(logger: logger) }
+        try await server.run(logger: logger)
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {

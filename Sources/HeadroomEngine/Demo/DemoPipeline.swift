@@ -13,14 +13,14 @@ public struct DemoPipeline: Sendable {
 
     public init(options: DemoOptions) { self.options = options }
 
-    public func run(progress: @escaping @Sendable (String) -> Void) throws -> DemoReport {
+    public func run(progress: @escaping @Sendable (String) -> Void) async throws -> DemoReport {
         let clock = Date()
         var stages: [DemoReport.Stage] = []
-        func stage<T>(_ number: Int, _ name: String, _ title: String, _ body: () throws -> T) throws -> T {
+        func stage<T>(_ number: Int, _ name: String, _ title: String, _ body: () async throws -> T) async throws -> T {
             progress("[\(number)/6] \(title)")
             let started = Date()
             do {
-                let value = try body()
+                let value = try await body()
                 stages.append(.init(name: name, seconds: Date().timeIntervalSince(started)))
                 return value
             } catch {
@@ -41,7 +41,7 @@ public struct DemoPipeline: Sendable {
         let storePath = options.store ?? (workdir as NSString).appendingPathComponent(".headroom/headroom.sqlite")
         let store = try Store.open(path: storePath)
 
-        try stage(1, "example", "building the example's git history") { () throws in
+        try await stage(1, "example", "building the example's git history") { () throws in
             let result = try Shell.run(
                 [
                     "python3", (example as NSString).appendingPathComponent("make_history.py"),
@@ -51,12 +51,12 @@ public struct DemoPipeline: Sendable {
                 throw HeadroomError(.process, result.stderr.trimmingCharacters(in: .newlines))
             }
         }
-        let commits = try stage(2, "changes", "importing the commits and the functions each changed") {
+        let commits = try await stage(2, "changes", "importing the commits and the functions each changed") {
             try ChangeHistoryService(store: store).importRepository(repository).commits
         }
         let settings = try ProjectSettings.load(repository: repository)
         let service = settings.serviceName ?? "shop"
-        let samples = try stage(
+        let samples = try await stage(
             3, "profile",
             "deploying each commit and profiling \(String(format: "%.0f", options.profileSeconds))s of load with py-spy"
         ) { () throws -> Int in
@@ -64,7 +64,7 @@ public struct DemoPipeline: Sendable {
                 commits, repository: repository, workdir: workdir, service: service, store: store,
                 settings: settings, progress: progress)
         }
-        let regression = try stage(4, "detect", "detecting regressions in function-level CPU share") {
+        let regression = try await stage(4, "detect", "detecting regressions in function-level CPU share") {
             () throws -> Regression in
             let found = try DetectionService(store: store).run(service: service)
             guard let top = found.first(where: { $0.kind == .regression }) else {
@@ -72,13 +72,13 @@ public struct DemoPipeline: Sendable {
             }
             return top
         }
-        let candidates = try stage(5, "rootcause", "ranking the commits deployed around the onset") {
+        let candidates = try await stage(5, "rootcause", "ranking the commits deployed around the onset") {
             () throws -> [RootCauseCandidate] in
             let ranked = try RootCauseService(store: store).run(regression: regression.id!).candidates
             guard !ranked.isEmpty else { throw HeadroomError(.notFound, "no candidate change in the onset window") }
             return ranked
         }
-        let patch = try stage(6, "fix", "guarding the logging, testing and A/B benchmarking on a new branch") {
+        let patch = try await stage(6, "fix", "guarding the logging, testing and A/B benchmarking on a new branch") {
             () throws -> PatchRecord in
             guard settings.testCommand != nil, settings.benchCommand != nil else {
                 throw HeadroomError(.config, "the example's headroom.toml lacks [commands] test or bench")
@@ -87,7 +87,9 @@ public struct DemoPipeline: Sendable {
                 store: store, skillsRoot: try SkillCatalog.locate(options.skills),
                 outputDirectory: (workdir as NSString).appendingPathComponent("prs"),
                 validation: ValidationConfiguration(runs: options.abRuns))
-            let result = try AgentService(context: context).fix(regression: regression.id!) { progress("      \($0)") }
+            let result = try await AgentService(context: context).fix(regression: regression.id!) {
+                progress("      \($0)")
+            }
             guard result.status == "delivered", let id = result.patch else {
                 throw HeadroomError(.refused, result.reason ?? "the fix was \(result.status)")
             }

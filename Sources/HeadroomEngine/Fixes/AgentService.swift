@@ -40,19 +40,21 @@ public struct AgentService: Sendable {
         public var seconds: Double
     }
 
-    public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Result {
+    public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
+        -> Result
+    {
         _ = try context.store.regression(id: id)
-        return try run(
+        return try await run(
             kind: "regression", id: id, progress: progress,
             rules: { $0.fix(regression: id, progress: progress) },
             llm: { [validation] in await $0.fix(regression: id, validation: validation) })
     }
 
-    public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) throws
+    public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
         -> Result
     {
         _ = try context.store.opportunity(id: id)
-        return try run(
+        return try await run(
             kind: "opportunity", id: id, progress: progress,
             rules: { $0.resolve(opportunity: id, progress: progress) },
             llm: { [validation] in await $0.resolve(opportunity: id, validation: validation) })
@@ -62,7 +64,7 @@ public struct AgentService: Sendable {
         kind: String, id: Int64, progress: @escaping @Sendable (String) -> Void,
         rules: (RuleBrain) -> RuleBrain.Outcome,
         llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run
-    ) throws -> Result {
+    ) async throws -> Result {
         let started = Date()
         let store = context.store
         // What an earlier, killed run left (worktrees, its test processes, patches it held) goes first.
@@ -87,7 +89,7 @@ public struct AgentService: Sendable {
             let agent = LLMAgent(
                 configuration: llm, registry: registry, catalog: catalog,
                 redactor: Self.redactor(store: context.store), progress: progress)
-            let result = try AsyncBridge.wait { await run(agent) }
+            let result = await run(agent)
             let delivered = try result.delivered.map { try context.store.patch(id: $0) }
             outcome = RuleBrain.Outcome(
                 status: result.status == "delivered"
