@@ -116,6 +116,7 @@ let package = Package(
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomCLI",
                 "HeadroomSource", "HeadroomTesting", "HeadroomAgent", "HeadroomPprof", "HeadroomLLM", "HeadroomMCP",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
     ]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import HeadroomCore
+import Logging
+import HeadroomEngine
 import HeadroomStore
 
 /// The `headroom` command tree.
@@ -55,6 +57,11 @@ public struct HeadroomCommand: AsyncParsableCommand {
             return code
         }
     }
+}
+
+/// The engine's logger for a command: standard error at `HEADROOM_LOG_LEVEL` (trace … critical), else silent.
+func cliLogger(_ label: String) -> Logger {
+    EngineLog.standardError(label, level: EngineLog.environmentLevel)
 }
 
 /// Options shared by every command.

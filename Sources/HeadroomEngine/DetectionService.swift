@@ -1,15 +1,22 @@
 import HeadroomCore
 import HeadroomDetection
 import HeadroomStore
+import Logging
 
 /// Runs regression detection over the store and saves the result.
 public struct DetectionService: Sendable {
     public let store: Store
     public var configuration: DetectionConfiguration
+    /// Each service's run logs at info: functions, buckets, regressions found, events the filters removed, time.
+    public var logger: Logger
 
-    public init(store: Store, configuration: DetectionConfiguration = DetectionConfiguration()) {
+    public init(
+        store: Store, configuration: DetectionConfiguration = DetectionConfiguration(),
+        logger: Logger = EngineLog.disabled("headroom.detect")
+    ) {
         self.store = store
         self.configuration = configuration
+        self.logger = logger
     }
 
     /// The function-level series of one service, aligned on its buckets.
@@ -57,9 +64,19 @@ public struct DetectionService: Sendable {
         var all: [Regression] = []
         var filtered: [RegressionDetector.Filtered] = []
         for name in services {
-            let found = detector.detectWithFiltered(try series(service: name))
+            let started = ContinuousClock.now
+            let series = try series(service: name)
+            let found = detector.detectWithFiltered(series)
             all += try store.replaceRegressions(service: name, with: found.regressions)
             filtered += found.filtered
+            logger.info(
+                "detection run",
+                metadata: [
+                    "service": "\(name)", "functions": "\(series.functions.count)", "buckets": "\(series.times.count)",
+                    "regressions": "\(found.regressions.filter { $0.kind == .regression }.count)",
+                    "improvements": "\(found.regressions.filter { $0.kind == .improvement }.count)",
+                    "filtered": "\(found.filtered.count)", "seconds": EngineLog.seconds(since: started),
+                ])
         }
         return (all, filtered)
     }

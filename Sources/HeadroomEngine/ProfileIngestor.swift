@@ -2,12 +2,19 @@ import Foundation
 import HeadroomCore
 import HeadroomProfiles
 import HeadroomStore
+import Logging
 
 /// Reads profile files and adds them to the store.
 public struct ProfileIngestor: Sendable {
     public let store: Store
+    /// Each ingest logs its outcome at info (service, file, format, samples, stacks, bucket) and its stage times at
+    /// debug.
+    public var logger: Logger
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, logger: Logger = EngineLog.disabled("headroom.ingest")) {
+        self.store = store
+        self.logger = logger
+    }
 
     /// What an ingest did.
     public struct Report: Sendable {
@@ -40,11 +47,22 @@ public struct ProfileIngestor: Sendable {
             totalSamples: profile.totalSamples, profile: profile)
         let aggregated = clock.now
         let outcome = try store.ingest(contribution)
-        if ProcessInfo.processInfo.environment["HEADROOM_TIMING"] != nil {
-            let line =
-                "timing: read+parse \(parsed - started), aggregate \(aggregated - parsed), store \(clock.now - aggregated)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+        var metadata: Logger.Metadata = [
+            "service": "\(service)", "file": "\(file)", "format": "\(read.format.rawValue)",
+            "samples": "\(profile.totalSamples)", "stacks": "\(profile.stacks.count)",
+            "seconds": EngineLog.seconds(since: started),
+        ]
+        switch outcome {
+        case .ingested(let bucket): metadata["bucket"] = "\(Timestamps.format(bucket))"
+        case .duplicate: metadata["duplicate"] = "true"
         }
+        logger.info("ingested", metadata: metadata)
+        logger.debug(
+            "ingest stages",
+            metadata: [
+                "file": "\(file)", "read_parse": "\(parsed - started)", "aggregate": "\(aggregated - parsed)",
+                "store": "\(clock.now - aggregated)",
+            ])
         return Report(
             outcome: outcome, format: read.format, sampleType: profile.sampleType,
             totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,

@@ -75,7 +75,8 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         if let series { return try runSeries(series) }
         let store = try storeOptions.open()
-        let outcome = try DetectionService(store: store).runWithFiltered(service: service)
+        let outcome = try DetectionService(store: store, logger: cliLogger("headroom.detect")).runWithFiltered(
+            service: service)
         let found = outcome.regressions
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
         let rows = found.map { RegressionReport($0, costs: cost) }

@@ -26,8 +26,10 @@ func runAgent(
 ) async throws {
     var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
     context.commands = OperatorCommands(test: options.test, bench: options.bench)
-    let result = try await body(
-        AgentService(context: context, validation: try options.validationArguments(), llm: try llm.configuration()))
+    var service = AgentService(
+        context: context, validation: try options.validationArguments(), llm: try llm.configuration())
+    service.logger = cliLogger("headroom.agent")
+    let result = try await body(service)
     try printAgentResult(result, format: format)
     if result.status == "failed" { throw ExitCode(2) }
 }

@@ -47,7 +47,7 @@ struct IngestCommand: ParsableCommand {
         let existed = FileManager.default.fileExists(atPath: path)
         let folderExisted = FileManager.default.fileExists(atPath: (path as NSString).deletingLastPathComponent)
         let store = try storeOptions.open(create: true)
-        let ingestor = ProfileIngestor(store: store)
+        let ingestor = ProfileIngestor(store: store, logger: cliLogger("headroom.ingest"))
         var ingested = false
         defer {
             // A store this command created and put nothing in (the first file was refused) is not left behind.

@@ -4,6 +4,7 @@ import HeadroomCore
 import HeadroomLLM
 import HeadroomSkills
 import HeadroomStore
+import Logging
 
 /// Runs an agent over the tool registry for `fix` and `resolve` — the offline rule brain, or the LLM brain when one
 /// is configured — and stores its transcript with every patch it made (or, when it made none, with a refused record
@@ -14,6 +15,10 @@ public struct AgentService: Sendable {
     public var validation: [String: JSONValue]
     /// The LLM to use instead of the rule brain.
     public var llm: LLMConfiguration?
+
+    /// Each run logs its outcome at info (target, brain, status, skill, patch, speed-up, time) and reaped leftovers at
+    /// notice.
+    public var logger: Logger = EngineLog.disabled("headroom.agent")
 
     public init(context: ToolContext, validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil) {
         self.context = context
@@ -70,6 +75,9 @@ public struct AgentService: Sendable {
         // What an earlier, killed run left (worktrees, its test processes, patches it held) goes first.
         let reaped = Janitor(store: store).clean().filter(\.removed)
         if !reaped.isEmpty {
+            logger.notice(
+                "cleaned up after an interrupted run",
+                metadata: ["removed": "\(reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", "))"])
             progress(
                 "cleaned up after an interrupted run: " + reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", ")
             )
@@ -129,6 +137,15 @@ public struct AgentService: Sendable {
         }
         let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
         let v = outcome.status == "delivered" ? chosen?.validation : nil
+        var metadata: Logger.Metadata = [
+            "target": "\(kind) \(id)", "brain": "\(llm.map { "llm \($0.model)" } ?? "rules")",
+            "status": "\(outcome.status)", "skill": "\(outcome.skill ?? chosen?.skill ?? "none")",
+            "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
+        ]
+        if let patch = chosen?.id { metadata["patch"] = "\(patch)" }
+        if let v { metadata["speedup"] = "\(String(format: "%.2f", v.speedup))" }
+        if let reason = outcome.reason { metadata["reason"] = "\(reason)" }
+        logger.info("agent run", metadata: metadata)
         return Result(
             status: outcome.status, reason: outcome.reason, skill: outcome.skill ?? chosen?.skill,
             branch: outcome.status == "delivered" ? chosen?.branch : nil,
