@@ -1,7 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+// Our targets' warnings are errors where the test command asks for it (scripts/test.sh sets
+// HEADROOM_WARNINGS_AS_ERRORS=1); dependencies are never held to it.
+let strict: [SwiftSetting] =
+    [.swiftLanguageMode(.v6)]
+    + (Context.environment["HEADROOM_WARNINGS_AS_ERRORS"] == "1" ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
 let package = Package(
     name: "Headroom",

@@ -137,7 +137,7 @@ struct Synth {
         guard
             let out = FileHandle(forWritingAtPath: path)
                 ?? {
-                    FileManager.default.createFile(atPath: path, contents: nil)
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
                     return FileHandle(forWritingAtPath: path)
                 }()
         else { throw HeadroomError(.badInput, "cannot write \(path)") }

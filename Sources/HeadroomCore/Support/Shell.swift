@@ -33,7 +33,6 @@ public enum Shell {
         if tracked, ActiveWork.shared.isInterrupted { throw HeadroomError(.process, "interrupted") }
         let scratch = try PrivateTemporary.directory(prefix: "headroom-sh")
         defer { PrivateTemporary.remove(scratch) }
-        let fm = FileManager.default
         let outURL = scratch.appendingPathComponent("out")
         let errURL = scratch.appendingPathComponent("err")
         try PrivateTemporary.write(Data(), to: outURL.path)
