@@ -64,7 +64,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HeadroomAgent",
-            dependencies: ["HeadroomCore", "HeadroomSkills", "HeadroomDelivery"],
+            dependencies: ["HeadroomCore", "HeadroomSkills"],
             swiftSettings: strict),
         // The built-in LLM brain: OpenAI-compatible and Anthropic providers over Foundation's URLSession (no TLS stack compiled in), and the agent loop.
         .target(
@@ -96,9 +96,8 @@ let package = Package(
         .target(
             name: "HeadroomCLI",
             dependencies: [
-                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
-                "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomAgent",
-                "HeadroomLLM", "HeadroomMCP",
+                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomRootCause",
+                "HeadroomSkills", "HeadroomEngine", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +105,9 @@ let package = Package(
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"], swiftSettings: strict),
         .target(
             name: "HeadroomTesting",
-            dependencies: ["HeadroomCore", "HeadroomStore", "HeadroomPprof"],
+            dependencies: [
+                "HeadroomCore", "HeadroomPprof", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict),
         // Writes large synthetic profiles (pprof and folded) for Benchmarks/ingest and seeds for the fuzzer.
         .executableTarget(
@@ -118,9 +119,10 @@ let package = Package(
             name: "HeadroomTests",
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
-                "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomEngine", "HeadroomCLI",
-                "HeadroomSource", "HeadroomTesting", "HeadroomAgent", "HeadroomPprof", "HeadroomLLM", "HeadroomMCP",
+                "HeadroomRootCause", "HeadroomSkills", "HeadroomEngine", "HeadroomCLI", "HeadroomSource",
+                "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
     ]

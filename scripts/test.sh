@@ -12,8 +12,9 @@ python3 -m pytest -q Tests/python
 swift format lint --strict --recursive Sources Tests Package.swift
 # Our targets build without a warning (Package.swift turns them into errors under this variable).
 export HEADROOM_WARNINGS_AS_ERRORS=1
-swift build
-swift test
+# Every module a target imports is one it declares (no reliance on what a dependency happens to pull in).
+swift build --build-tests --explicit-target-dependency-import-check error
+swift test --skip-build
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).
 python3 Benchmarks/conformance/run.py --check --headroom .build/debug/headroom
 # The newcomer's first hour: the demo, every next command it prints, and the usual steps off the happy path.
