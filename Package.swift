@@ -93,11 +93,20 @@ let package = Package(
                 "HeadroomLLM", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // `headroom serve`: Pyroscope-compatible ingest and health over Hummingbird.
+        .target(
+            name: "HeadroomServer",
+            dependencies: [
+                "HeadroomCore", "HeadroomEngine", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "HeadroomCLI",
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomRootCause",
-                "HeadroomSkills", "HeadroomEngine", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP",
+                "HeadroomSkills", "HeadroomEngine", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -37,6 +37,13 @@ if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("mcp") 
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "mcp==2.3.0"
 fi
 
+# The real Pyroscope Python agent: the serve tests point it at `headroom serve` on loopback.
+if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("pyroscope-io") != "1.4.0")' >/dev/null 2>&1; then
+  echo "installing pyroscope-io 1.4.0 from PyPI (the real agent in the serve tests)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "pyroscope-io==1.4.0" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "pyroscope-io==1.4.0"
+fi
+
 if ! command -v py-spy >/dev/null 2>&1; then
   echo "installing py-spy from PyPI" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore py-spy \

@@ -36,14 +36,40 @@ public struct ProfileIngestor: Sendable {
         file: String, service: String, at time: Int64? = nil,
         options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Report {
+        try ingest(source: file, service: service, at: time, labels: [], identity: "") {
+            try ProfileReader.read(file: file, options: options)
+        }
+    }
+
+    /// A profile held in memory (a push to the server); `source` names it in errors and in the store, `labels` go
+    /// on every stack. Written in one transaction, like a file.
+    @discardableResult
+    /// `identity` (e.g. the push's time window) is part of what makes it a duplicate: the same bytes pushed for two
+    /// windows are two profiles, the same push sent twice is one.
+    public func ingest(
+        data: Data, source: String, service: String, at time: Int64? = nil, labels: [Label] = [],
+        identity: String = "", options: ProfileReadOptions = ProfileReadOptions()
+    ) throws -> Report {
+        try ingest(source: source, service: service, at: time, labels: labels, identity: identity) {
+            try ProfileReader.read(data: data, source: source, options: options)
+        }
+    }
+
+    private func ingest(
+        source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
+        read reader: () throws -> ReadProfile
+    ) throws -> Report {
         let clock = ContinuousClock()
         let started = clock.now
-        let read = try ProfileReader.read(file: file, options: options)
+        let read = try reader()
         let parsed = clock.now
-        let profile = read.profile
+        var profile = read.profile
+        profile.addLabels(labels)
         let when = time ?? profile.time ?? Timestamps.now()
         let contribution = ProfileContribution(
-            service: service, time: when, contentHash: read.contentHash, format: read.format.rawValue, source: file,
+            service: service, time: when,
+            contentHash: Self.identityHash(read.contentHash, labels: labels, identity: identity),
+            format: read.format.rawValue, source: file,
             totalSamples: profile.totalSamples, profile: profile)
         let aggregated = clock.now
         let outcome = try store.ingest(contribution)
@@ -67,6 +93,15 @@ public struct ProfileIngestor: Sendable {
             outcome: outcome, format: read.format, sampleType: profile.sampleType,
             totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
             droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes)
+    }
+}
+
+extension ProfileIngestor {
+    /// The content hash, or, with labels or an identity, a hash of all three.
+    static func identityHash(_ content: String, labels: [Label], identity: String) -> String {
+        guard !labels.isEmpty || !identity.isEmpty else { return content }
+        let text = ([content, identity] + labels.sorted().map(\.description)).joined(separator: "\n")
+        return SHA256.hex(Array(text.utf8))
     }
 }
 

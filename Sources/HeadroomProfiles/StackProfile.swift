@@ -155,6 +155,22 @@ public struct StackProfile: Sendable {
     /// Caller → callee sample counts, for walking the regressed stacks; an edge counts once per sample.
     public func callEdges() -> [CallEdge: Int64] { callEdges(grouped()) }
 
+    /// Adds `labels` to every stack's label set (a label the stack already has under the same key keeps the
+    /// stack's value): the labels a push names for a whole profile (`app.cpu{env=prod}`).
+    public mutating func addLabels(_ labels: [Label]) {
+        guard !labels.isEmpty else { return }
+        let old = self
+        labelSets = [LabelSet()]
+        labelIndex = [LabelSet(): 0]
+        stacks = [:]
+        for (key, count) in old.stacks {
+            let own = old.labelSets[Int(key.labelSet)].labels
+            let keys = Set(own.map(\.key))
+            let merged = LabelSet(own + labels.filter { !keys.contains($0.key) })
+            stacks[StackKey(frames: key.frames, labelSet: Int32(labelSetID(merged))), default: 0] += count
+        }
+    }
+
     /// Drops label keys with more than `limit` distinct values (thread ids, span ids): kept, they would multiply
     /// the stored rows without helping anyone filter. Returns the dropped keys.
     @discardableResult

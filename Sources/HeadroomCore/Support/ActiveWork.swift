@@ -94,6 +94,15 @@ public enum Interruption {
         }
     }
 
+    /// Hands SIGTERM/SIGINT to someone else (a server's service group, which drains and returns): Headroom's own
+    /// handlers stop; the signals stay ignored by default, so the new owner's handlers are the only ones.
+    public static func uninstall() {
+        sources.withValue { installed in
+            for source in installed { source.cancel() }
+            installed.removeAll()
+        }
+    }
+
     static func handle(_ signal: Int32) {
         let done = ActiveWork.shared.interrupt()
         let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomServer
+import Logging
+
+/// `headroom serve`: Headroom as a service that agents push profiles to.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run Headroom as a service: Pyroscope-compatible profile ingest (/ingest and the agents' push).",
+        discussion: """
+            Existing Pyroscope agents push unchanged: point them at http://HOST:PORT (e.g. pyroscope.configure(\
+            server_address=...)). POST /ingest?name=APP.cpu{k=v}&from=&until=&format=folded|lines|pprof takes \
+            folded text, stack lines or pprof (raw or multipart); POST /push.v1.PusherService/Push takes the \
+            current agents' protobuf push. GET /healthz answers without a token. Every profile is committed \
+            before the 200; a repeated push is a duplicate, not a second profile. SIGTERM/SIGINT drain and stop.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen = "127.0.0.1:4040"
+    @Option(help: "File holding the bearer token clients must send; required beyond loopback.") var tokenFile: String?
+    @Option(help: "Largest request body in MiB (413 above it).") var maxBodyMb = 64
+    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel = "notice"
+
+    func run() async throws {
+        let (host, port) = try Self.hostPort(listen)
+        let token = try tokenFile.map(Self.readToken)
+        guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        let store = try storeOptions.open(create: true)
+        let ingestor = ProfileIngestor(store: store, logger: EngineLog.standardError("headroom.ingest", level: level))
+        var server = try HeadroomServer(
+            ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,
+            token: token)
+        server.maxBodyBytes = maxBodyMb << 20
+        // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.
+        Interruption.uninstall()
+        try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
+    }
+
+    static func hostPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else {
+            throw HeadroomError(.badInput, "--listen: '\(text)' is not HOST:PORT (e.g. 127.0.0.1:4040)")
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else {
+            throw HeadroomError(.badInput, "--listen: '\(text)' is not HOST:PORT (e.g. 127.0.0.1:4040)")
+        }
+        return (host, port)
+    }
+
+    /// The token, from its file (first line, trimmed); never printed or logged.
+    static func readToken(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeadroomError(.badInput, "--token-file \(path): cannot read it")
+        }
+        let token =
+            String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)?
+            .trimmingCharacters(in: .whitespaces) ?? ""
+        guard !token.isEmpty else { throw HeadroomError(.badInput, "--token-file \(path) is empty") }
+        return token
+    }
+}

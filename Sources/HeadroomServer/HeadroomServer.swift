@@ -1,0 +1,176 @@
+import Foundation
+import HTTPTypes
+import HeadroomCore
+import HeadroomEngine
+import Hummingbird
+import Logging
+
+/// `headroom serve`: the always-on HTTP side of Headroom. Today it takes profiles the way Pyroscope does
+/// (`/ingest`, and the agents' Connect push) and answers `/healthz`; every write is committed before the 200.
+///
+/// - Listens on 127.0.0.1 unless told otherwise; any other address needs a bearer token.
+/// - With a token, every route but `/healthz` needs `Authorization: Bearer TOKEN` (compared in constant time).
+/// - Bodies above `maxBodyBytes` get 413; bad input gets 400; both with a JSON `{"error": …}` and nothing stored.
+/// - SIGTERM/SIGINT: stop accepting, finish the requests in flight, return.
+public struct HeadroomServer: Sendable {
+    public var ingest: PyroscopeIngest
+    public var host: String
+    public var port: Int
+    public var token: String?
+    public var maxBodyBytes = 64 << 20
+
+    public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
+        if !Self.isLoopback(host), (token ?? "").isEmpty {
+            throw HeadroomError(
+                .config,
+                "serving on \(host) (beyond loopback) needs a bearer token: --token-file FILE (clients send Authorization: Bearer)"
+            )
+        }
+        if let token, token.count < 16 {
+            throw HeadroomError(.config, "the bearer token must be at least 16 characters")
+        }
+        self.ingest = ingest
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// Runs until SIGTERM/SIGINT (then drains gracefully); `onListening` gets the bound port (for port 0).
+    public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let router = Router()
+        router.add(middleware: BearerMiddleware(token: token))
+        router.get("/healthz") { _, _ in
+            try Self.json(200, ["status": "ok", "version": HeadroomVersion.string])
+        }
+        let ingest = self.ingest
+        let limit = maxBodyBytes
+        router.post("/ingest") { request, _ in
+            guard let body = try await Self.body(request, limit: limit) else {
+                return try Self.error(413, "request body larger than \(limit >> 20) MiB")
+            }
+            var parameters: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+            let query = parameters
+            let contentType = request.headers[.contentType]
+            return try await Self.answer(logger: logger) {
+                try ingest.ingest(query: query, body: body, contentType: contentType)
+            }
+        }
+        router.post("/push.v1.PusherService/Push") { request, _ in
+            let type = (request.headers[.contentType] ?? "").lowercased()
+            guard type.hasPrefix("application/proto") || type.hasPrefix("application/x-protobuf") else {
+                return try Self.error(415, "push bodies are protobuf (Content-Type: application/proto)")
+            }
+            guard let body = try await Self.body(request, limit: limit) else {
+                return try Self.error(413, "request body larger than \(limit >> 20) MiB")
+            }
+            let gzip = (request.headers[.contentEncoding] ?? "").lowercased().contains("gzip")
+            let answer = try await Self.answer(logger: logger) { try ingest.push(body: body, gzip: gzip) }
+            guard answer.status == .ok else { return answer }
+            // Connect's unary success: an empty PushResponse.
+            return Response(status: .ok, headers: [.contentType: "application/proto"], body: .init())
+        }
+        let host = self.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "headroom"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? 0
+                logger.notice("headroom serve: listening on http://\(host):\(bound)")
+                onListening(bound)
+            },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// The request body, or nil when it is larger than `limit`.
+    static func body(_ request: Request, limit: Int) async throws -> Data? {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Data(buffer.readableBytesView)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Runs blocking store work off the event loop; a Headroom error becomes a 4xx/5xx with a JSON error.
+    static func answer(logger: Logger, _ work: @escaping @Sendable () throws -> PyroscopeIngest.Outcome) async throws
+        -> Response
+    {
+        do {
+            let outcome = try await AsyncBridge.offPool(work)
+            return try json(200, outcome)
+        } catch let error as HeadroomError {
+            logger.info("ingest refused", metadata: ["error": "\(HeadroomError.oneLine(error))"])
+            let status =
+                switch error.code {
+                case .badInput, .notFound: 400
+                case .refused: 409
+                default: 500
+                }
+            return try Self.error(status, HeadroomError.oneLine(error))
+        }
+    }
+
+    static func error(_ status: Int, _ message: String) throws -> Response {
+        try json(status, ["error": message])
+    }
+
+    static func json<T: Encodable>(_ status: Int, _ value: T) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(value)
+        data.append(0x0a)
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// With a token, every route but `/healthz` needs `Authorization: Bearer TOKEN` (or Basic with the token as the
+/// password).
+struct BearerMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
+        guard Self.authorized(request.headers[.authorization], token: token) else {
+            var response = try HeadroomServer.error(401, "unauthorized: send Authorization: Bearer TOKEN")
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"headroom\""
+            return response
+        }
+        return try await next(request, context)
+    }
+
+    /// `Bearer TOKEN`, or `Basic` with the token as the password (agents that only speak basic auth, as the
+    /// Pyroscope agents' `basic_auth_password`).
+    static func authorized(_ header: String?, token: String) -> Bool {
+        guard let header else { return false }
+        let lower = header.lowercased()
+        var presented: String
+        if lower.hasPrefix("bearer ") {
+            presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if lower.hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+        {
+            presented = String(pair[pair.index(after: colon)...])
+        } else {
+            return false
+        }
+        let given = Array(presented.utf8)
+        presented = ""
+        let expected = Array(token.utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for i in 0..<expected.count { difference |= expected[i] ^ (i < given.count ? given[i] : 0) }
+        return difference == 0
+    }
+}

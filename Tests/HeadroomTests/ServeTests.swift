@@ -1,0 +1,64 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomProfiles
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+@Suite("headroom serve")
+struct ServeTests {
+    /// The server over real HTTP on loopback (Tests/serve/serve_test.py): Pyroscope's /ingest API, the agents'
+    /// Connect push, tokens, limits, bad input, re-pushes, SIGTERM, and the real pyroscope-io agent.
+    @Test("serve takes Pyroscope ingest and pushes (and the real Python agent) over HTTP, refuses bad input, drains")
+    func endToEnd() throws {
+        let run = try Shell.run(
+            ["python3", Checkout.root + "/Tests/serve/serve_test.py", "--headroom", Checkout.binary], timeout: 600)
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
+        #expect(run.stdout.contains("serve: all checks passed"))
+    }
+
+    @Test(
+        "Pyroscope app names: the service, the profile type and the labels",
+        arguments: [
+            ("shop.cpu", "shop", [String]()),
+            ("shop.cpu{env=prod, region=eu}", "shop", ["env=prod", "region=eu"]),
+            ("my.app.alloc_space{}", "my.app.alloc_space", []),
+            ("my.app", "my.app", []),
+            ("svc.itimer{service_name=x,__name__=y,k=v}", "svc", ["k=v"]),
+        ])
+    func parsesNames(name: String, service: String, labels: [String]) throws {
+        let parsed = try PyroscopeIngest.parseName(name)
+        #expect(parsed.service == service)
+        #expect(parsed.labels.map(\.description) == labels)
+    }
+
+    @Test("bad names and times are refused as bad input")
+    func refusesBadNames() throws {
+        #expect(errorCode { _ = try PyroscopeIngest.parseName("shop.cpu{env=prod") } == .badInput)
+        #expect(errorCode { _ = try PyroscopeIngest.parseName("shop{novalue}") } == .badInput)
+        #expect(errorCode { _ = try PyroscopeIngest.parseName("") } == .badInput)
+        #expect(errorCode { _ = try PyroscopeIngest.time("yesterday", "from") } == .badInput)
+        #expect(try PyroscopeIngest.time("1793606400000", "from") == 1_793_606_400)
+        #expect(try PyroscopeIngest.time("1793606400000000000", "from") == 1_793_606_400)
+    }
+
+    @Test("a push of the same bytes for another window is a new profile; the same push again is a duplicate")
+    func idempotentPushes() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        let ingest = PyroscopeIngest(ingestor: ProfileIngestor(store: store))
+        let body = Data("main;hot 3\n".utf8)
+        func push(_ from: Int) throws -> PyroscopeIngest.Outcome {
+            try ingest.ingest(
+                query: ["name": "app.cpu{env=prod}", "from": "\(from)", "until": "\(from + 10)"], body: body,
+                contentType: nil)
+        }
+        #expect(try push(0).profiles == 1)
+        #expect(try push(0).duplicates == 1)
+        #expect(try push(10).profiles == 1)
+        #expect(try store.profileCount(service: "app") == 2)
+        #expect(try store.stacks(service: "app", label: (key: "env", value: "prod")).totalSamples == 6)
+    }
+}

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""`headroom serve` end to end over real HTTP on loopback: Pyroscope's /ingest API (folded, lines, pprof raw and
+multipart), the agents' Connect push (protobuf, gzip), bearer tokens, body limits, bad input (400 with a JSON error,
+nothing stored), idempotent re-pushes, graceful SIGTERM, and the real Pyroscope Python agent (pyroscope-io) pushing a
+live workload. Prints one line per check; exits 1 at the first failure.
+
+    python3 Tests/serve/serve_test.py --headroom .build/debug/headroom
+"""
+import argparse, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, time
+import urllib.error, urllib.parse, urllib.request
+
+TOKEN = "serve-test-token-0123456789"
+
+
+def ok(message):
+    print(f"ok: {message}", flush=True)
+
+
+def fail(message):
+    print(f"FAIL: {message}", flush=True)
+    sys.exit(1)
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number, payload):
+    """A length-delimited field (bytes or a nested message)."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def number(number_, value):
+    return varint(number_ << 3) + varint(value)
+
+
+def pprof(stacks, unit=("cpu", "nanoseconds")):
+    """A minimal pprof: stacks is [([root, ..., leaf], value)]."""
+    strings = [""]
+
+    def s(text):
+        if text not in strings:
+            strings.append(text)
+        return strings.index(text)
+
+    names = sorted({f for frames, _ in stacks for f in frames})
+    functions = {name: i + 1 for i, name in enumerate(names)}
+    msg = field(1, number(1, s(unit[0])) + number(2, s(unit[1])))
+    for frames, value in stacks:
+        locations = b"".join(varint(functions[f]) for f in reversed(frames))  # leaf first
+        msg += field(2, field(1, locations) + field(2, varint(value)))
+    for name, fid in functions.items():
+        msg += field(4, number(1, fid) + field(4, number(1, fid)))  # location id = function id, one line
+        msg += field(5, number(1, fid) + number(2, s(name)) + number(4, s("app.py")))
+    for text in strings:
+        msg += field(6, text.encode())
+    return msg
+
+
+class Server:
+    def __init__(self, binary, store, *extra):
+        self.proc = subprocess.Popen([binary, "serve", "--store", store, "--listen", "127.0.0.1:0", *extra],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                fail(f"headroom serve exited: {''.join(self.lines)}")
+            self.lines.append(line)
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.base = f"http://127.0.0.1:{m.group(1)}"
+                return
+        fail("headroom serve did not start")
+
+    def request(self, method, path, body=None, headers=None, token=TOKEN):
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            fail("headroom serve did not stop within 20 s of SIGTERM")
+
+
+def ingest_path(name, start, end, fmt="folded"):
+    return "/ingest?" + urllib.parse.urlencode({"name": name, "from": start, "until": end, "format": fmt})
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--headroom", required=True)
+    args = parser.parse_args()
+    binary = os.path.abspath(args.headroom)
+    work = tempfile.mkdtemp(prefix="headroom-serve-")
+    store = os.path.join(work, "s.sqlite")
+    token_file = os.path.join(work, "token")
+    with open(token_file, "w") as f:
+        f.write(TOKEN + "\n")
+
+    def headroom(*argv):
+        r = subprocess.run([binary, *argv, "--store", store], capture_output=True, text=True, timeout=120)
+        return r.returncode, r.stdout, r.stderr
+
+    # Beyond loopback without a token: one line, non-zero.
+    r = subprocess.run([binary, "serve", "--store", store, "--listen", "0.0.0.0:0"], capture_output=True, text=True,
+                       timeout=60)
+    if r.returncode == 0 or len(r.stderr.strip().splitlines()) != 1 or "token" not in r.stderr:
+        fail(f"serve on 0.0.0.0 without a token: {r.returncode} {r.stderr!r}")
+    ok("0.0.0.0 without a token is refused in one line")
+
+    server = Server(binary, store, "--token-file", token_file, "--max-body-mb", "1")
+    status, _, body = server.request("GET", "/healthz", token=None)
+    if status != 200 or json.loads(body)["status"] != "ok":
+        fail(f"/healthz: {status} {body!r}")
+    ok("/healthz answers without a token")
+    status, headers, body = server.request("POST", ingest_path("shop.cpu", 1793606400, 1793606410), b"a;b 1\n",
+                                           token=None)
+    if status != 401 or "error" not in json.loads(body) or "Bearer" not in headers.get("WWW-Authenticate", ""):
+        fail(f"/ingest without a token: {status} {body!r}")
+    status, _, _ = server.request("POST", ingest_path("shop.cpu", 1793606400, 1793606410), b"a;b 1\n",
+                                  token="wrong-token-0123456789")
+    if status != 401:
+        fail(f"/ingest with a wrong token: {status}")
+    ok("/ingest without or with a wrong token: 401 with a JSON error")
+
+    folded = b"main;handle;hot 30\nmain;handle;cold 10\n"
+    path = ingest_path("shop.cpu{env=prod,region=eu}", 1793606400, 1793606410)
+    status, _, body = server.request("POST", path, folded)
+    answer = json.loads(body)
+    if status != 200 or answer != {"services": ["shop"], "profiles": 1, "duplicates": 0, "samples": 40}:
+        fail(f"folded ingest: {status} {body!r}")
+    status, _, body = server.request("POST", path, folded)
+    if status != 200 or json.loads(body)["duplicates"] != 1:
+        fail(f"the same push again: {status} {body!r}")
+    status, _, body = server.request("POST", ingest_path("shop.cpu{env=prod,region=eu}", 1793606410, 1793606420), folded)
+    if status != 200 or json.loads(body)["profiles"] != 1:
+        fail(f"the same bytes for the next window: {status} {body!r}")
+    code, out, err = headroom("top", "--service", "shop", "--label", "env=prod")
+    if code != 0 or "80 samples" not in out or not re.search(r"75\.00%\s+75\.00%\s+hot", out):
+        fail(f"top after folded pushes: {code} {out} {err}")
+    ok("folded /ingest: service from the name, labels on every stack, a re-push is a duplicate, the next window is new")
+
+    lines = b"main;handle;hot\nmain;handle;hot\nmain;handle;cold\n"
+    status, _, body = server.request("POST", ingest_path("lines.app", 1793606400, 1793606410, "lines"), lines)
+    if status != 200 or json.loads(body)["samples"] != 3:
+        fail(f"lines ingest: {status} {body!r}")
+    ok("format=lines: each line one sample")
+
+    profile = pprof([(["main", "serve", "parse"], 7_000_000), (["main", "serve", "render"], 3_000_000)])
+    status, _, body = server.request("POST", ingest_path("go.app.cpu", 1793606400, 1793606410, "pprof"),
+                                     gzip.compress(profile))
+    if status != 200 or json.loads(body)["samples"] != 10_000_000:
+        fail(f"raw pprof ingest: {status} {body!r}")
+    boundary = "----headroomtest"
+    multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"profile\"; filename=\"profile.pprof\"\r\n"
+                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + gzip.compress(profile) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    status, _, body = server.request("POST", ingest_path("go.app.cpu", 1793606410, 1793606420, "pprof"), multipart,
+                                     {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    if status != 200 or json.loads(body)["profiles"] != 1:
+        fail(f"multipart pprof ingest: {status} {body!r}")
+    code, out, _ = headroom("top", "--service", "go.app")
+    if code != 0 or not re.search(r"70\.00%\s+70\.00%\s+parse", out):
+        fail(f"top after pprof pushes: {out}")
+    ok("format=pprof: raw (gzip) and multipart bodies")
+
+    series = b"".join(field(1, field(1, k.encode()) + field(2, v.encode())) for k, v in [
+        ("__name__", "process_cpu"), ("service_name", "pushed.app"), ("zone", "a")])
+    series += field(2, field(1, profile) + field(2, b"sample-1"))
+    push = gzip.compress(field(1, series))
+    headers = {"Content-Type": "application/proto", "Content-Encoding": "gzip", "Connect-Protocol-Version": "1"}
+    status, rheaders, body = server.request("POST", "/push.v1.PusherService/Push", push, headers)
+    if status != 200 or rheaders.get("Content-Type") != "application/proto":
+        fail(f"Connect push: {status} {rheaders} {body!r}")
+    code, out, _ = headroom("top", "--service", "pushed.app", "--label", "zone=a")
+    if code != 0 or "parse" not in out:
+        fail(f"top after a Connect push: {out}")
+    status, _, _ = server.request("POST", "/push.v1.PusherService/Push", push, {"Content-Type": "application/json"})
+    if status != 415:
+        fail(f"a JSON push: {status}")
+    ok("Connect push (protobuf, gzip): stored under service_name with its labels; other encodings get 415")
+
+    code, before, _ = headroom("top", "--service", "shop")
+    for label, bad, expect in [
+        ("bad folded", (ingest_path("shop.cpu", 1793606500, 1793606510), b"main;hot notanumber\n"), 400),
+        ("unknown format", (ingest_path("shop.cpu", 1793606500, 1793606510, "jfr"), b"x"), 400),
+        ("no name", ("/ingest?from=1&until=2", b"a 1\n"), 400),
+        ("garbage push", ("/push.v1.PusherService/Push", b"\xff\xff\xff"), 400),
+        ("too large", (ingest_path("shop.cpu", 1793606500, 1793606510), b"a;b 1\n" * 400_000), 413),
+    ]:
+        path, data = bad
+        hdrs = {"Content-Type": "application/proto"} if "Push" in path else {}
+        status, _, body = server.request("POST", path, data, hdrs)
+        try:
+            message = json.loads(body).get("error", "")
+        except ValueError:
+            message = ""
+        if status != expect or not message:
+            fail(f"{label}: {status} {body[:200]!r}")
+    code, after, _ = headroom("top", "--service", "shop")
+    if before != after:
+        fail("a refused request changed the store")
+    ok("bad input: 400/413 with a JSON error, store unchanged")
+
+    agent = None
+    if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:
+        script = os.path.join(work, "agent.py")
+        with open(script, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                import pyroscope, time
+                pyroscope.configure(application_name="agent.app", server_address="{server.base}",
+                                    tags={{"region": "eu"}}, basic_auth_username="agent",
+                                    basic_auth_password="{TOKEN}")
+                def crunch_numbers():
+                    s = 0
+                    for i in range(200000):
+                        s += i * i % 7
+                    return s
+                t = time.time()
+                while time.time() - t < 6:
+                    crunch_numbers()
+                pyroscope.shutdown()
+                """))
+        agent = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
+        code, out, err = headroom("top", "--service", "agent.app", "--label", "region=eu")
+        if agent.returncode != 0 or code != 0 or "crunch_numbers" not in out.split("\n", 3)[2]:
+            fail(f"the Pyroscope agent's pushes: agent {agent.returncode} {agent.stderr[-300:]}; top {code} {out} {err}")
+        ok("the real Pyroscope Python agent (pyroscope-io) pushes a live workload; its hot function tops the list")
+    else:
+        print("skip: pyroscope-io is not installed (scripts/ensure-tools.sh installs it)", flush=True)
+
+    code = server.stop()
+    if code != 0:
+        fail(f"SIGTERM: exit {code}: {''.join(server.lines)}{server.proc.stderr.read()}")
+    code, out, _ = headroom("doctor")
+    if code != 0:
+        fail(f"doctor after the server stopped: {out}")
+    ok("SIGTERM drains and exits 0; the store is consistent")
+    print("serve: all checks passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
