@@ -18,6 +18,8 @@ public struct HeadroomServer: Sendable {
     public var port: Int
     public var token: String?
     public var maxBodyBytes = 64 << 20
+    /// Runs beside the listener (detection as profiles arrive); nil: ingest only.
+    public var loop: DetectionLoop?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
         if !Self.isLoopback(host), (token ?? "").isEmpty {
@@ -84,7 +86,14 @@ public struct HeadroomServer: Sendable {
                 onListening(bound)
             },
             logger: logger)
-        try await app.runService()
+        let loop = self.loop
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            if let loop { group.addTask { await loop.run() } }
+            // The listener returns after SIGTERM/SIGINT has drained it; then the loop stops between runs.
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     /// The request body, or nil when it is larger than `limit`.

@@ -215,6 +215,22 @@ public final class Store: Sendable {
         try reading { db in try String.fetchAll(db, sql: "SELECT name FROM service ORDER BY name") }
     }
 
+    /// Per service, when its newest profile was ingested (Unix seconds): what a detection loop watches.
+    public func lastIngest() throws -> [String: Int64] {
+        try reading { db in
+            var result: [String: Int64] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.name, MAX(p.ingested_at) FROM profile p JOIN service s ON s.id = p.service_id GROUP BY s.name
+                    """)
+            {
+                result[row[0]] = row[1]
+            }
+            return result
+        }
+    }
+
     /// Fails with a clear error when the service is unknown.
     public func requireService(_ name: String) throws {
         let known = try services()

@@ -126,7 +126,8 @@ def main():
         fail(f"serve on 0.0.0.0 without a token: {r.returncode} {r.stderr!r}")
     ok("0.0.0.0 without a token is refused in one line")
 
-    server = Server(binary, store, "--token-file", token_file, "--max-body-mb", "1")
+    server = Server(binary, store, "--token-file", token_file, "--max-body-mb", "1", "--detect-every", "1",
+                    "--detect-debounce", "1")
     status, _, body = server.request("GET", "/healthz", token=None)
     if status != 200 or json.loads(body)["status"] != "ok":
         fail(f"/healthz: {status} {body!r}")
@@ -219,6 +220,29 @@ def main():
     if before != after:
         fail("a refused request changed the store")
     ok("bad input: 400/413 with a JSON error, store unchanged")
+
+    # The loop: a service whose pushes show a step is detected without anyone running `detect`.
+    start = 1793700000
+    for i in range(16):
+        hot = 20 if i < 8 else 60
+        jitter = i * 37 % 11 - 5  # real shares are never exactly flat
+        stacks = (f"main;handle;hot {hot * 10 + jitter}\nmain;handle;cold {300 - jitter}\n"
+                  f"main;io {(70 - hot) * 10}\n").encode()
+        status, _, body = server.request("POST", ingest_path("loop.app.cpu", start + 60 * i, start + 60 * i + 10),
+                                         stacks)
+        if status != 200:
+            fail(f"loop push {i}: {status} {body!r}")
+    deadline = time.time() + 30
+    regressions = []
+    while time.time() < deadline:
+        code, out, _ = headroom("tools", "call", "list_regressions", '{"service": "loop.app"}')
+        regressions = json.loads(out).get("regressions", []) if code == 0 else []
+        if any(r["function"] == "hot" for r in regressions):
+            break
+        time.sleep(1)
+    else:
+        fail(f"the loop did not detect the step in loop.app within 30 s: {regressions}")
+    ok("the detection loop finds a step in pushed profiles by itself (no `detect` run)")
 
     agent = None
     if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:

@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             server_address=...)). POST /ingest?name=APP.cpu{k=v}&from=&until=&format=folded|lines|pprof takes \
             folded text, stack lines or pprof (raw or multipart); POST /push.v1.PusherService/Push takes the \
             current agents' protobuf push. GET /healthz answers without a token. Every profile is committed \
-            before the 200; a repeated push is a duplicate, not a second profile. SIGTERM/SIGINT drain and stop.
+            before the 200; a repeated push is a duplicate, not a second profile. Services with new profiles are \
+            detected again every --detect-every seconds once their pushes pause (--detect-debounce), as `headroom \
+            detect --service S` would. SIGTERM/SIGINT drain and stop.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -23,6 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "File holding the bearer token clients must send; required beyond loopback.") var tokenFile: String?
     @Option(help: "Largest request body in MiB (413 above it).") var maxBodyMb = 64
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel = "notice"
+    @Option(help: "Seconds between detection passes over services with new profiles (0: ingest only).")
+    var detectEvery = 60
+    @Option(help: "Seconds a service must go without new profiles before it is detected (a backfill settles first).")
+    var detectDebounce = 30
 
     func run() async throws {
         let (host, port) = try Self.hostPort(listen)
@@ -35,6 +41,16 @@ struct ServeCommand: AsyncParsableCommand {
             ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,
             token: token)
         server.maxBodyBytes = maxBodyMb << 20
+        guard detectEvery >= 0, detectDebounce >= 0 else {
+            throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
+        }
+        if detectEvery > 0 {
+            server.loop = DetectionLoop(
+                detection: DetectionService(
+                    store: store, logger: EngineLog.standardError("headroom.detect", level: level)),
+                interval: .seconds(detectEvery), debounce: .seconds(detectDebounce),
+                logger: EngineLog.standardError("headroom.loop", level: level))
+        }
         // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.
         Interruption.uninstall()
         try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))

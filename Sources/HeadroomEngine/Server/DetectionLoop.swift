@@ -1,0 +1,62 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+import Logging
+
+/// Detection without anyone running a command: every `interval`, each service with profiles ingested since its last
+/// run, and none for `debounce` (a backfill or a burst of pushes settles first), is detected again and its stored
+/// regressions replaced, as `headroom detect --service S` would.
+public struct DetectionLoop: Sendable {
+    public var detection: DetectionService
+    public var interval: Duration
+    public var debounce: Duration
+    public var logger: Logger
+
+    public init(
+        detection: DetectionService, interval: Duration = .seconds(60), debounce: Duration = .seconds(30),
+        logger: Logger = EngineLog.disabled("headroom.loop")
+    ) {
+        self.detection = detection
+        self.interval = interval
+        self.debounce = debounce
+        self.logger = logger
+    }
+
+    /// Runs until cancelled; a run in progress finishes (its writes are one transaction per service).
+    public func run() async {
+        var detectedUpTo: [String: Int64] = [:]
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let now = Timestamps.now()
+            let store = detection.store
+            guard let latest = try? await AsyncBridge.offPool({ try store.lastIngest() }) else { continue }
+            let quiet = debounce.components.seconds
+            for (service, last) in latest.sorted(by: { $0.key < $1.key })
+            where last > (detectedUpTo[service] ?? Int64.min) && now - last >= quiet {
+                let detection = self.detection
+                do {
+                    let found = try await AsyncBridge.offPool { try detection.run(service: service) }
+                    detectedUpTo[service] = last
+                    let regressions = found.filter { $0.kind == .regression }
+                    if !regressions.isEmpty {
+                        logger.notice(
+                            "regressions detected",
+                            metadata: [
+                                "service": "\(service)",
+                                "functions": "\(regressions.map(\.function.name).joined(separator: ", "))",
+                            ])
+                    }
+                } catch {
+                    logger.warning(
+                        "detection failed",
+                        metadata: ["service": "\(service)", "error": "\(HeadroomError.oneLine(error))"])
+                    detectedUpTo[service] = last
+                }
+            }
+        }
+    }
+}
