@@ -221,8 +221,39 @@ def main():
         fail("a refused request changed the store")
     ok("bad input: 400/413 with a JSON error, store unchanged")
 
-    # The loop: a service whose pushes show a step is detected without anyone running `detect`.
+    # The loop: a service whose pushes show a step is detected and root-caused without anyone running a command.
+    # Its repository: `hot` is made slower by the second commit, deployed just before the step.
     start = 1793700000
+    repo = os.path.join(work, "loopapp")
+    os.makedirs(repo)
+
+    def git(*argv, when=None):
+        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=work)
+        if when:
+            env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+        subprocess.run(["git", "-c", "user.name=Dana Culprit", "-c", "user.email=dana@example.com",
+                        "-c", "commit.gpgsign=false", *argv], cwd=repo, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    with open(os.path.join(repo, "app.py"), "w") as f:
+        f.write("def hot(n):\n    return n * 2\n\n\ndef cold(n):\n    return n + 1\n")
+    git("add", "-A")
+    git("commit", "-qm", "First version", when=start - 3000)
+    with open(os.path.join(repo, "app.py"), "w") as f:
+        f.write("def hot(n):\n    total = 0\n    for i in range(n * 1000):\n        total += i\n    return total\n"
+                "\n\ndef cold(n):\n    return n + 1\n")
+    git("commit", "-qam", "Make hot slower", when=start - 2000)
+    shas = subprocess.run(["git", "log", "--format=%H", "--reverse"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.split()
+    code, _, err = headroom("changes", "import", "--repo", repo, "--service", "loop.app")
+    if code != 0:
+        fail(f"changes import: {err}")
+    deploys = os.path.join(work, "deploys.csv")
+    with open(deploys, "w") as f:
+        f.write(f"timestamp,service,commit\n{start - 600},loop.app,{shas[0]}\n{start + 60 * 8 - 30},loop.app,{shas[1]}\n")
+    code, _, err = headroom("deploys", "import", deploys)
+    if code != 0:
+        fail(f"deploys import: {err}")
     for i in range(16):
         hot = 20 if i < 8 else 60
         jitter = i * 37 % 11 - 5  # real shares are never exactly flat
@@ -242,7 +273,18 @@ def main():
         time.sleep(1)
     else:
         fail(f"the loop did not detect the step in loop.app within 30 s: {regressions}")
-    ok("the detection loop finds a step in pushed profiles by itself (no `detect` run)")
+    hot_id = next(r["id"] for r in regressions if r["function"] == "hot")
+    deadline = time.time() + 30
+    candidates = []
+    while time.time() < deadline:
+        code, out, _ = headroom("tools", "call", "get_regression", json.dumps({"id": hot_id}))
+        candidates = json.loads(out).get("candidates", []) if code == 0 else []
+        if candidates:
+            break
+        time.sleep(1)
+    if not candidates or candidates[0].get("message") != "Make hot slower":
+        fail(f"the loop did not rank the culprit of regression {hot_id}: {candidates[:2]}")
+    ok("the loop detects a step in pushed profiles and ranks its culprit (the deploy's commit) by itself")
 
     agent = None
     if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:

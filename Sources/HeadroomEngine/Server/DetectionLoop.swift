@@ -5,9 +5,12 @@ import Logging
 
 /// Detection without anyone running a command: every `interval`, each service with profiles ingested since its last
 /// run, and none for `debounce` (a backfill or a burst of pushes settles first), is detected again and its stored
-/// regressions replaced, as `headroom detect --service S` would.
+/// regressions replaced, as `headroom detect --service S` would; then each regression is root-caused against the
+/// deploys and changes recorded for it (`headroom rootcause ID`), where there are any.
 public struct DetectionLoop: Sendable {
     public var detection: DetectionService
+    /// Ranks each new regression's culprits; nil: detection only.
+    public var rootCause: RootCauseService?
     public var interval: Duration
     public var debounce: Duration
     public var logger: Logger
@@ -17,9 +20,35 @@ public struct DetectionLoop: Sendable {
         logger: Logger = EngineLog.disabled("headroom.loop")
     ) {
         self.detection = detection
+        self.rootCause = RootCauseService(store: detection.store)
         self.interval = interval
         self.debounce = debounce
         self.logger = logger
+    }
+
+    /// Ranks culprits for each regression where deploys or changes are recorded around its onset.
+    func rank(_ regressions: [Regression]) async {
+        guard let rootCause else { return }
+        for regression in regressions {
+            guard let id = regression.id else { continue }
+            do {
+                let ranked = try await AsyncBridge.offPool { try rootCause.run(regression: id).candidates }
+                if let top = ranked.first {
+                    logger.notice(
+                        "root cause ranked",
+                        metadata: [
+                            "regression": "\(id)", "function": "\(regression.function.name)", "culprit": "\(top.ref)",
+                            "author": "\(top.author)", "confidence": "\(String(format: "%.2f", top.confidence))",
+                        ])
+                }
+            } catch let error as HeadroomError where error.code == .notFound {
+                logger.info(
+                    "nothing to rank", metadata: ["regression": "\(id)", "why": "\(HeadroomError.oneLine(error))"])
+            } catch {
+                logger.warning(
+                    "root cause failed", metadata: ["regression": "\(id)", "error": "\(HeadroomError.oneLine(error))"])
+            }
+        }
     }
 
     /// Runs until cancelled; a run in progress finishes (its writes are one transaction per service).
@@ -50,6 +79,7 @@ public struct DetectionLoop: Sendable {
                                 "functions": "\(regressions.map(\.function.name).joined(separator: ", "))",
                             ])
                     }
+                    await rank(regressions)
                 } catch {
                     logger.warning(
                         "detection failed",
