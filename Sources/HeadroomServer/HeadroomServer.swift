@@ -14,6 +14,8 @@ import Logging
 /// - SIGTERM/SIGINT: stop accepting, finish the requests in flight, return.
 public struct HeadroomServer: Sendable {
     public var ingest: PyroscopeIngest
+    /// Answers `/api/v1/…` (the same tools as MCP); nil: no API routes.
+    public var registry: ToolRegistry?
     public var host: String
     public var port: Int
     public var token: String?
@@ -76,6 +78,7 @@ public struct HeadroomServer: Sendable {
             // Connect's unary success: an empty PushResponse.
             return Response(status: .ok, headers: [.contentType: "application/proto"], body: .init())
         }
+        if let registry { APIRoutes.add(to: router, registry: registry, logger: logger) }
         let host = self.host
         let app = Application(
             router: router,
@@ -129,10 +132,12 @@ public struct HeadroomServer: Sendable {
         try json(status, ["error": message])
     }
 
-    static func json<T: Encodable>(_ status: Int, _ value: T) throws -> Response {
+    /// `convertKeys`: Swift property names become snake_case; off for values whose keys are already the wire's
+    /// (tool outputs).
+    static func json<T: Encodable>(_ status: Int, _ value: T, convertKeys: Bool = true) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if convertKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
         var data = try encoder.encode(value)
         data.append(0x0a)
         return Response(

@@ -286,6 +286,37 @@ def main():
         fail(f"the loop did not rank the culprit of regression {hot_id}: {candidates[:2]}")
     ok("the loop detects a step in pushed profiles and ranks its culprit (the deploy's commit) by itself")
 
+    # The JSON API answers with the same tools as MCP and the CLI.
+    def api(path, token=TOKEN):
+        status, _, body = server.request("GET", path, token=token)
+        return status, json.loads(body)
+    status, services = api("/api/v1/services")
+    if status != 200 or "loop.app" not in json.dumps(services):
+        fail(f"/api/v1/services: {status} {services}")
+    status, listed = api("/api/v1/regressions?service=loop.app")
+    code, out, _ = headroom("tools", "call", "list_regressions", '{"service": "loop.app"}')
+    if status != 200 or listed != json.loads(out):
+        fail(f"/api/v1/regressions differs from the list_regressions tool: {listed} vs {out}")
+    status, one = api(f"/api/v1/regressions/{hot_id}")
+    if status != 200 or one["candidates"][0]["message"] != "Make hot slower":
+        fail(f"/api/v1/regressions/{hot_id}: {status} {one}")
+    status, ranked = api(f"/api/v1/regressions/{hot_id}/rootcause")
+    if status != 200 or ranked["candidates"][0]["message"] != "Make hot slower":
+        fail(f"/api/v1/regressions/{hot_id}/rootcause: {status} {ranked}")
+    for path, expect in [("/api/v1/regressions/999999", 404), ("/api/v1/regressions/abc", 400)]:
+        status, body = api(path)
+        if status != expect or not body.get("error"):
+            fail(f"{path}: {status} {body}")
+    status, _ = api("/api/v1/regressions", token=None)
+    if status != 401:
+        fail(f"/api/v1 without a token: {status}")
+    for path in ["/api/v1/opportunities", "/api/v1/patches"]:
+        status, body = api(path)
+        if status != 200:
+            fail(f"{path}: {status} {body}")
+    ok("/api/v1: services, regressions (= the list_regressions tool), a regression with its culprit, rootcause, "
+       "opportunities, patches; 404/400/401 as JSON")
+
     agent = None
     if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:
         script = os.path.join(work, "agent.py")

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen = "127.0.0.1:4040"
     @Option(help: "File holding the bearer token clients must send; required beyond loopback.") var tokenFile: String?
     @Option(help: "Largest request body in MiB (413 above it).") var maxBodyMb = 64
@@ -41,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,
             token: token)
         server.maxBodyBytes = maxBodyMb << 20
+        let directory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
+        server.registry = HeadroomTools.registry(
+            ToolContext(store: store, skillsRoot: try? skills.root(), outputDirectory: directory))
         guard detectEvery >= 0, detectDebounce >= 0 else {
             throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
