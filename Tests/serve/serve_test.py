@@ -104,6 +104,57 @@ def ingest_path(name, start, end, fmt="folded"):
     return "/ingest?" + urllib.parse.urlencode({"name": name, "from": start, "until": end, "format": fmt})
 
 
+def crash_test(binary, work):
+    """kill -9 during a stream of pushes: after a restart the store is intact and every acknowledged push is in it,
+    whole."""
+    import sqlite3
+    import threading
+    store = os.path.join(work, "crash.sqlite")
+    server = Server(binary, store, "--detect-every", "0")
+    payload = "".join(f"main;handle;f{i} {i + 1}\n" for i in range(50)).encode()
+    per = sum(i + 1 for i in range(50))
+    acknowledged, lock = [], threading.Lock()
+
+    def pusher(worker):
+        for n in range(200):
+            start = 1794000000 + (worker * 1000 + n) * 10
+            try:
+                status, _, _ = server.request("POST", ingest_path("crash.app.cpu", start, start + 10), payload,
+                                              token=None)
+            except OSError:
+                return
+            if status == 200:
+                with lock:
+                    acknowledged.append(f"{start}-{start + 10}")
+    threads = [threading.Thread(target=pusher, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.time() + 30
+    while time.time() < deadline and len(acknowledged) < 40:
+        time.sleep(0.05)
+    server.proc.kill()  # SIGKILL, mid-stream
+    server.proc.wait()
+    for t in threads:
+        t.join()
+    if len(acknowledged) < 40:
+        fail(f"only {len(acknowledged)} pushes were acknowledged before the kill")
+    restarted = Server(binary, store, "--detect-every", "0")
+    db = sqlite3.connect(store)
+    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    rows = db.execute("SELECT p.source, p.total_samples FROM profile p JOIN service s ON s.id = p.service_id"
+                      " WHERE s.name = 'crash.app'").fetchall()
+    db.close()
+    stored = {source.rsplit(" ", 1)[-1]: samples for source, samples in rows}
+    missing = [w for w in acknowledged if w not in stored]
+    partial = [w for w, samples in stored.items() if samples != per]
+    if integrity != "ok" or missing or partial:
+        fail(f"after kill -9: integrity {integrity}, {len(missing)} acknowledged pushes missing, {len(partial)} partial")
+    if restarted.stop() != 0:
+        fail("the restarted server did not stop cleanly")
+    ok(f"kill -9 during {len(acknowledged)}+ acknowledged pushes: integrity ok after restart, every acknowledged push "
+       "stored whole")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--headroom", required=True)
@@ -343,6 +394,8 @@ def main():
         ok("the real Pyroscope Python agent (pyroscope-io) pushes a live workload; its hot function tops the list")
     else:
         print("skip: pyroscope-io is not installed (scripts/ensure-tools.sh installs it)", flush=True)
+
+    crash_test(binary, work)
 
     code = server.stop()
     if code != 0:
