@@ -12,8 +12,8 @@ import HeadroomCore
 ///   `Module.Type.method(_:)`) are kept whole; their parentheses and spaces are not mistaken for a location.
 public enum FrameNormalizer {
     public static func normalize<S: StringProtocol>(_ frame: S) -> FunctionRef {
-        let text = frame.trimmingCharacters(in: .whitespaces)
-        if text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) {
+        let text = trimmed(frame)
+        if text.hasSuffix(")"), let open = lastRange(of: 0x28, in: text) {
             var location = String(text[open.upperBound..<text.index(before: text.endIndex)])
             if let colon = location.lastIndex(of: ":"), location.index(after: colon) < location.endIndex,
                 location[location.index(after: colon)...].allSatisfy(\.isNumber)
@@ -25,7 +25,7 @@ public enum FrameNormalizer {
                 return FunctionRef(name: String(text[..<open.lowerBound]), file: location)
             }
         }
-        if text.hasSuffix("]"), !text.hasSuffix("_[k]"), let open = text.range(of: " [", options: .backwards) {
+        if text.hasSuffix("]"), !text.hasSuffix("_[k]"), let open = lastRange(of: 0x5b, in: text) {
             return FunctionRef(
                 name: stripOffset(String(text[..<open.lowerBound])),
                 file: String(text[open.upperBound..<text.index(before: text.endIndex)]))
@@ -35,8 +35,8 @@ public enum FrameNormalizer {
 
     /// The line of a py-spy frame `name (path/file.py:42)`, else 0 (no line known).
     public static func line<S: StringProtocol>(_ frame: S) -> Int32 {
-        let text = frame.trimmingCharacters(in: .whitespaces)
-        guard text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) else { return 0 }
+        let text = trimmed(frame)
+        guard text.hasSuffix(")"), let open = lastRange(of: 0x28, in: text) else { return 0 }
         let location = text[open.upperBound..<text.index(before: text.endIndex)]
         guard let colon = location.lastIndex(of: ":") else { return 0 }
         let digits = location[location.index(after: colon)...]
@@ -44,6 +44,29 @@ public enum FrameNormalizer {
             return 0
         }
         return Int32(digits) ?? 0
+    }
+
+    /// The text without leading and trailing spaces and tabs; frames rarely have any, so the common case copies
+    /// once and calls no Foundation (this runs for every distinct frame of every profile).
+    static func trimmed<S: StringProtocol>(_ frame: S) -> String {
+        let text = String(frame)
+        guard let first = text.utf8.first, let last = text.utf8.last else { return "" }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The last ` (` or ` [` (a space, then `bracket`) in `text`, as a range like `range(of:options:.backwards)`.
+    static func lastRange(of bracket: UInt8, in text: String) -> Range<String.Index>? {
+        let utf8 = text.utf8
+        var index = utf8.endIndex
+        var after: UInt8 = 0
+        while index > utf8.startIndex {
+            index = utf8.index(before: index)
+            let byte = utf8[index]
+            if byte == 0x20 && after == bracket { return index..<utf8.index(index, offsetBy: 2) }
+            after = byte
+        }
+        return nil
     }
 
     /// `name+0x1f` → `name`; a bare address is kept.

@@ -33,6 +33,11 @@ struct ProfileAndStoreTests {
             ),
             ("memcpy+0x1f [libc.so.6]", "memcpy", "libc.so.6"),
             ("main", "main", nil),
+            ("\t apply (shop/pricing.py:42) ", "apply", "shop/pricing.py"),
+            ("outer (inner) (a/b.py:3)", "outer (inner)", "a/b.py"),
+            ("ns::f(int, char)", "ns::f(int, char)", nil),
+            ("do_syscall_64_[k]", "do_syscall_64_[k]", nil),
+            ("résumé (données/été.py:7)", "résumé", "données/été.py"),
         ] as [(String, String, String?)])
     func normalises(frame: String, name: String, file: String?) {
         #expect(FrameNormalizer.normalize(frame) == FunctionRef(name: name, file: file))
