@@ -23,22 +23,14 @@ public struct MCPHTTPServer: Sendable {
     public var sessionTimeout: TimeInterval = 3600
 
     public init(surface: MCPSurface, host: String, port: Int, token: String?) throws {
-        if !Self.isLoopback(host), (token ?? "").isEmpty {
-            throw HeadroomError(
-                .config, "binding MCP to \(host) (beyond loopback) needs a bearer token: --token or HEADROOM_MCP_TOKEN")
-        }
-        if let token, token.count < 16 {
-            throw HeadroomError(.config, "the MCP bearer token must be at least 16 characters")
-        }
+        try ListenerAccess.check(host: host, token: token, what: "binding MCP to", how: "--token or HEADROOM_MCP_TOKEN")
         self.surface = surface
         self.host = host
         self.port = port
         self.token = token
     }
 
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
-    }
+    public static func isLoopback(_ host: String) -> Bool { ListenerAccess.isLoopback(host) }
 
     /// Runs until the process is stopped; `onListening` receives the bound port (useful with port 0).
     public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
@@ -49,7 +41,7 @@ public struct MCPHTTPServer: Sendable {
         let token = self.token
         let maxBody = maxBodyBytes
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            if let token, !Self.authorized(request.headers[.authorization], token: token) {
+            if let token, !ListenerAccess.authorized(request.headers[.authorization], token: token) {
                 return Self.plain(
                     401, "unauthorized: send Authorization: Bearer TOKEN",
                     extra: [HTTPField.Name.wwwAuthenticate: "Bearer realm=\"headroom\""])
@@ -89,15 +81,6 @@ public struct MCPHTTPServer: Sendable {
             try await group.next()
             group.cancelAll()
         }
-    }
-
-    static func authorized(_ header: String?, token: String) -> Bool {
-        guard let header, header.lowercased().hasPrefix("bearer ") else { return false }
-        let given = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
-        let expected = Array(token.utf8)
-        var difference = UInt8(given.count == expected.count ? 0 : 1)
-        for i in 0..<expected.count { difference |= expected[i] ^ (i < given.count ? given[i] : 0) }
-        return difference == 0
     }
 
     static func plain(_ status: Int, _ text: String, extra: [HTTPField.Name: String] = [:]) -> Response {

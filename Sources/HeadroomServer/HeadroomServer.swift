@@ -24,23 +24,13 @@ public struct HeadroomServer: Sendable {
     public var loop: DetectionLoop?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
-        if !Self.isLoopback(host), (token ?? "").isEmpty {
-            throw HeadroomError(
-                .config,
-                "serving on \(host) (beyond loopback) needs a bearer token: --token-file FILE (clients send Authorization: Bearer)"
-            )
-        }
-        if let token, token.count < 16 {
-            throw HeadroomError(.config, "the bearer token must be at least 16 characters")
-        }
+        try ListenerAccess.check(
+            host: host, token: token, what: "serving on",
+            how: "--token-file FILE (clients send Authorization: Bearer)")
         self.ingest = ingest
         self.host = host
         self.port = port
         self.token = token
-    }
-
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
     }
 
     /// Runs until SIGTERM/SIGINT (then drains gracefully); `onListening` gets the bound port (for port 0).
@@ -156,35 +146,11 @@ struct BearerMiddleware: RouterMiddleware {
         -> Response
     {
         guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
-        guard Self.authorized(request.headers[.authorization], token: token) else {
+        guard ListenerAccess.authorized(request.headers[.authorization], token: token, basic: true) else {
             var response = try HeadroomServer.error(401, "unauthorized: send Authorization: Bearer TOKEN")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"headroom\""
             return response
         }
         return try await next(request, context)
-    }
-
-    /// `Bearer TOKEN`, or `Basic` with the token as the password (agents that only speak basic auth, as the
-    /// Pyroscope agents' `basic_auth_password`).
-    static func authorized(_ header: String?, token: String) -> Bool {
-        guard let header else { return false }
-        let lower = header.lowercased()
-        var presented: String
-        if lower.hasPrefix("bearer ") {
-            presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        } else if lower.hasPrefix("basic "),
-            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-            let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
-        {
-            presented = String(pair[pair.index(after: colon)...])
-        } else {
-            return false
-        }
-        let given = Array(presented.utf8)
-        presented = ""
-        let expected = Array(token.utf8)
-        var difference = UInt8(given.count == expected.count ? 0 : 1)
-        for i in 0..<expected.count { difference |= expected[i] ^ (i < given.count ? given[i] : 0) }
-        return difference == 0
     }
 }
