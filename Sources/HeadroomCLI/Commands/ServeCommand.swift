@@ -17,7 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
             current agents' protobuf push. GET /healthz answers without a token. Every profile is committed \
             before the 200; a repeated push is a duplicate, not a second profile. Services with new profiles are \
             detected again every --detect-every seconds once their pushes pause (--detect-debounce), as `headroom \
-            detect --service S` would. SIGTERM/SIGINT drain and stop.
+            detect --service S` would, and each regression is root-caused against the recorded deploys and \
+            changes. GET /api/v1/{services,regressions,regressions/ID,regressions/ID/rootcause,opportunities,\
+            patches} answers with the same JSON as the MCP tools. SIGTERM/SIGINT drain and stop.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
