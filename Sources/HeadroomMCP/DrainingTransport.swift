@@ -21,8 +21,22 @@ actor DrainingTransport: Transport {
     func connect() async throws { try await inner.connect() }
     func disconnect() async { await inner.disconnect() }
 
+    /// The send in progress; the next one waits for it.
+    private var lastSend: Task<Void, Swift.Error>?
+
+    /// One message at a time, whole. The SDK's stdio transport sleeps when stdout is full and resumes writing
+    /// after; an actor is reentrant at that `await`, so two concurrent answers could interleave their bytes
+    /// (seen in CI: a client read half of one answer glued to the tail of another, 45 calls at once on a loaded
+    /// machine). Chaining each send after the previous one keeps every message contiguous.
     func send(_ data: Data) async throws {
-        try await inner.send(data)
+        let previous = lastSend
+        let inner = self.inner
+        let task = Task {
+            _ = await previous?.result
+            try await inner.send(data)
+        }
+        lastSend = task
+        try await task.value
         for id in Self.ids(in: data, requests: false) { pending.remove(id) }
     }
 

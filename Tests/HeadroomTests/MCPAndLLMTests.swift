@@ -9,6 +9,22 @@ import Testing
 
 @Suite("MCP and LLM building blocks")
 struct MCPAndLLMTests {
+    @Test("stdio: many concurrent answers over a full pipe each arrive whole (no interleaved bytes)")
+    func stdioAnswersStayWhole() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let file = try dir.write("p.folded", "main (m.py:1);hot (m.py:5) 7\n")
+        #expect(try Checkout.headroom(["ingest", file, "--service", "svc", "--store", store]).status == 0)
+        let run = try Shell.run(
+            [
+                "python3", Checkout.root + "/Tests/mcp/stdio_interleave_test.py", "--headroom", Checkout.binary,
+                "--store", store, "--calls", "80",
+            ], timeout: 300)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr.suffix(2000))")
+        #expect(run.stdout.contains("arrived whole"))
+    }
+
     @Test("the redactor removes configured secrets, .env values and credential-shaped text")
     func redaction() throws {
         let dir = try TemporaryDirectory(prefix: "headroom-redact")
