@@ -6,10 +6,18 @@ live workload. Prints one line per check; exits 1 at the first failure.
 
     python3 Tests/serve/serve_test.py --headroom .build/debug/headroom
 """
-import argparse, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, time
+import argparse, atexit, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, time
 import urllib.error, urllib.parse, urllib.request
 
 TOKEN = "serve-test-token-0123456789"
+RUNNING = []  # servers to kill if the test stops early: a failure must not leave one listening
+
+
+@atexit.register
+def _kill_servers():
+    for proc in RUNNING:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def ok(message):
@@ -67,6 +75,7 @@ class Server:
     def __init__(self, binary, store, *extra):
         self.proc = subprocess.Popen([binary, "serve", "--store", store, "--listen", "127.0.0.1:0", *extra],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        RUNNING.append(self.proc)
         self.lines = []
         deadline = time.time() + 60
         while time.time() < deadline:
