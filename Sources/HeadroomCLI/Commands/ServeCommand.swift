@@ -38,15 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
         let token = try tokenFile.map(Self.readToken)
         guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
-        let store = try storeOptions.open(create: true)
+        let context = try toolContext(store: storeOptions, skills: skills, output: nil, create: true)
+        let store = context.store
         let ingestor = ProfileIngestor(store: store, logger: EngineLog.standardError("headroom.ingest", level: level))
         var server = try HeadroomServer(
             ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,
             token: token)
         server.maxBodyBytes = maxBodyMb << 20
-        let directory = ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
-        server.registry = HeadroomTools.registry(
-            ToolContext(store: store, skillsRoot: try? skills.root(), outputDirectory: directory))
+        server.registry = HeadroomTools.registry(context)
         guard detectEvery >= 0, detectDebounce >= 0 else {
             throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
