@@ -59,6 +59,38 @@ public struct ProfileIngestor: Sendable {
         source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
         read reader: () throws -> ReadProfile
     ) throws -> Report {
+        let prepared = try prepare(
+            source: file, service: service, at: time, labels: labels, identity: identity, read: reader)
+        return finish(prepared, outcome: try store.ingest(prepared.contribution))
+    }
+
+    /// A profile read and aggregated, not yet stored: the server parses requests side by side and commits them
+    /// together (`Store.ingest(batch:)`), then `finish`es each.
+    public struct Prepared: Sendable {
+        public var contribution: ProfileContribution
+        var format: ProfileFormat
+        var stacks: Int
+        var droppedLabels: [String]
+        var skippedSampleTypes: [String: Int64]
+        var started: ContinuousClock.Instant
+        var parseTime: Duration
+        var aggregateTime: Duration
+    }
+
+    /// Reads a profile held in memory and aggregates it, without storing it; a bad profile throws.
+    public func prepare(
+        data: Data, source: String, service: String, at time: Int64? = nil, labels: [Label] = [],
+        identity: String = "", options: ProfileReadOptions = ProfileReadOptions()
+    ) throws -> Prepared {
+        try prepare(source: source, service: service, at: time, labels: labels, identity: identity) {
+            try ProfileReader.read(data: data, source: source, options: options)
+        }
+    }
+
+    private func prepare(
+        source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
+        read reader: () throws -> ReadProfile
+    ) throws -> Prepared {
         let clock = ContinuousClock()
         let started = clock.now
         let read = try reader()
@@ -71,12 +103,19 @@ public struct ProfileIngestor: Sendable {
             contentHash: Self.identityHash(read.contentHash, labels: labels, identity: identity),
             format: read.format.rawValue, source: file,
             totalSamples: profile.totalSamples, profile: profile)
-        let aggregated = clock.now
-        let outcome = try store.ingest(contribution)
+        return Prepared(
+            contribution: contribution, format: read.format, stacks: profile.stacks.count,
+            droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes, started: started,
+            parseTime: parsed - started, aggregateTime: clock.now - parsed)
+    }
+
+    /// Logs a stored (or duplicate) profile and reports it.
+    public func finish(_ prepared: Prepared, outcome: IngestOutcome) -> Report {
+        let contribution = prepared.contribution
         var metadata: Logger.Metadata = [
-            "service": "\(service)", "file": "\(file)", "format": "\(read.format.rawValue)",
-            "samples": "\(profile.totalSamples)", "stacks": "\(profile.stacks.count)",
-            "seconds": EngineLog.seconds(since: started),
+            "service": "\(contribution.service)", "file": "\(contribution.source)",
+            "format": "\(prepared.format.rawValue)", "samples": "\(contribution.totalSamples)",
+            "stacks": "\(prepared.stacks)", "seconds": EngineLog.seconds(since: prepared.started),
         ]
         switch outcome {
         case .ingested(let bucket): metadata["bucket"] = "\(Timestamps.format(bucket))"
@@ -86,13 +125,14 @@ public struct ProfileIngestor: Sendable {
         logger.debug(
             "ingest stages",
             metadata: [
-                "file": "\(file)", "read_parse": "\(parsed - started)", "aggregate": "\(aggregated - parsed)",
-                "store": "\(clock.now - aggregated)",
+                "file": "\(contribution.source)", "read_parse": "\(prepared.parseTime)",
+                "aggregate": "\(prepared.aggregateTime)",
+                "store": "\(ContinuousClock.now - prepared.started - prepared.parseTime - prepared.aggregateTime)",
             ])
         return Report(
-            outcome: outcome, format: read.format, sampleType: profile.sampleType,
-            totalSamples: profile.totalSamples, uniqueStacks: profile.stacks.count, time: when,
-            droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes)
+            outcome: outcome, format: prepared.format, sampleType: contribution.sampleType,
+            totalSamples: contribution.totalSamples, uniqueStacks: prepared.stacks, time: contribution.time,
+            droppedLabels: prepared.droppedLabels, skippedSampleTypes: prepared.skippedSampleTypes)
     }
 }
 

@@ -51,7 +51,7 @@ public struct HeadroomServer: Sendable {
             let query = parameters
             let contentType = request.headers[.contentType]
             return try await Self.answer(logger: logger) {
-                try ingest.ingest(query: query, body: body, contentType: contentType)
+                try await ingest.ingest(query: query, body: body, contentType: contentType)
             }
         }
         router.post("/push.v1.PusherService/Push") { request, _ in
@@ -63,7 +63,7 @@ public struct HeadroomServer: Sendable {
                 return try Self.error(413, "request body larger than \(limit >> 20) MiB")
             }
             let gzip = (request.headers[.contentEncoding] ?? "").lowercased().contains("gzip")
-            let answer = try await Self.answer(logger: logger) { try ingest.push(body: body, gzip: gzip) }
+            let answer = try await Self.answer(logger: logger) { try await ingest.push(body: body, gzip: gzip) }
             guard answer.status == .ok else { return answer }
             // Connect's unary success: an empty PushResponse.
             return Response(status: .ok, headers: [.contentType: "application/proto"], body: .init())
@@ -99,12 +99,13 @@ public struct HeadroomServer: Sendable {
         }
     }
 
-    /// Runs blocking store work off the event loop; a Headroom error becomes a 4xx/5xx with a JSON error.
-    static func answer(logger: Logger, _ work: @escaping @Sendable () throws -> PyroscopeIngest.Outcome) async throws
+    /// Runs an ingest (its parsing and store work happen off the event loop); a Headroom error becomes a 4xx/5xx
+    /// with a JSON error.
+    static func answer(logger: Logger, _ work: @Sendable () async throws -> PyroscopeIngest.Outcome) async throws
         -> Response
     {
         do {
-            let outcome = try await AsyncBridge.offPool(work)
+            let outcome = try await work()
             return try json(200, outcome)
         } catch let error as HeadroomError {
             logger.info("ingest refused", metadata: ["error": "\(HeadroomError.oneLine(error))"])

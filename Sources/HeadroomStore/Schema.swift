@@ -235,6 +235,39 @@ enum Schema {
                         measured REAL NOT NULL, significant INTEGER NOT NULL, recorded_at INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v11-lean-rollups") { db in
+            // The per-bucket rollups every ingest writes, rebuilt lean (ingest cost, issues 16 and 17): stored in
+            // their key's order (WITHOUT ROWID: one B-tree per table instead of a rowid table plus a key index) and
+            // without per-row foreign keys (each cost a parent lookup per row written; the store writes these ids
+            // itself, from rows it has just read or made, as it already did for stack_bucket).
+            try db.execute(
+                sql: """
+                    CREATE TABLE call_edge_lean (
+                        service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, caller_id INTEGER NOT NULL,
+                        callee_id INTEGER NOT NULL, samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, bucket, caller_id, callee_id)) WITHOUT ROWID;
+                    INSERT INTO call_edge_lean SELECT service_id, bucket, caller_id, callee_id, samples FROM call_edge;
+                    DROP TABLE call_edge;
+                    ALTER TABLE call_edge_lean RENAME TO call_edge;
+                    CREATE TABLE function_bucket_lean (
+                        service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, function_id INTEGER NOT NULL,
+                        self_samples INTEGER NOT NULL, total_samples INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, bucket, function_id)) WITHOUT ROWID;
+                    INSERT INTO function_bucket_lean
+                        SELECT service_id, bucket, function_id, self_samples, total_samples FROM function_bucket;
+                    DROP TABLE function_bucket;
+                    ALTER TABLE function_bucket_lean RENAME TO function_bucket;
+                    CREATE INDEX function_bucket_by_function
+                        ON function_bucket (service_id, function_id, bucket, self_samples, total_samples);
+                    CREATE TABLE function_total_lean (
+                        service_id INTEGER NOT NULL, function_id INTEGER NOT NULL, self_samples INTEGER NOT NULL,
+                        total_samples INTEGER NOT NULL, PRIMARY KEY (service_id, function_id)) WITHOUT ROWID;
+                    INSERT INTO function_total_lean
+                        SELECT service_id, function_id, self_samples, total_samples FROM function_total;
+                    DROP TABLE function_total;
+                    ALTER TABLE function_total_lean RENAME TO function_total;
+                    """)
+        }
         return migrator
     }
 }

@@ -83,88 +83,134 @@ extension Store {
     /// Adds a profile to its service's bucket in one transaction; the same content twice is a no-op.
     @discardableResult
     public func ingest(_ contribution: ProfileContribution) throws -> IngestOutcome {
+        try ingest(batch: [contribution])[0].get()
+    }
+
+    /// Adds several profiles in one transaction (one commit, one sync: the server's group commit). Each is judged
+    /// alone - a duplicate (of the store or of an earlier one in the batch) or a refused sample type is its own
+    /// result and leaves the others alone - while the accepted ones of each service and bucket are merged before
+    /// their rows are written, so pushes that share stacks cost one row write per distinct row, not per push. A
+    /// failed write rolls the whole batch back and throws; a batch of one that is refused throws its refusal.
+    public func ingest(batch: [ProfileContribution]) throws -> [Result<IngestOutcome, HeadroomError>] {
         try writing { db in
-            let service = try serviceID(db, name: contribution.service, create: true)!
-            if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM profile WHERE service_id = ? AND content_hash = ?",
-                arguments: [service, contribution.contentHash]) ?? false
-            {
-                return .duplicate
+            var results: [Result<IngestOutcome, HeadroomError>] = []
+            var accepted: [String: [ProfileContribution]] = [:]
+            var keys: [(service: Int64, bucket: Int64, key: String)] = []
+            var seen: Set<String> = []
+            for contribution in batch {
+                let service = try serviceID(db, name: contribution.service, create: true)!
+                let identity = "\(service)/\(contribution.contentHash)"
+                let stored = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM profile WHERE service_id = ? AND content_hash = ?",
+                    arguments: [service, contribution.contentHash])
+                if seen.contains(identity) || stored == true {
+                    results.append(.success(.duplicate))
+                    continue
+                }
+                do {
+                    try checkSampleType(db, service: service, contribution: contribution)
+                } catch let refusal as HeadroomError {
+                    if batch.count == 1 { throw refusal }
+                    results.append(.failure(refusal))
+                    continue
+                }
+                seen.insert(identity)
+                let bucket = Store.bucket(for: contribution.time)
+                try addProfileRow(db, service: service, bucket: bucket, contribution: contribution)
+                let key = "\(service)/\(bucket)"
+                if accepted[key] == nil { keys.append((service, bucket, key)) }
+                accepted[key, default: []].append(contribution)
+                results.append(.success(.ingested(bucket: bucket)))
             }
-            try checkSampleType(db, service: service, contribution: contribution)
-            let bucket = Store.bucket(for: contribution.time)
-            try db.execute(
-                sql: """
-                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
-                                         sample_type)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    service, bucket, contribution.contentHash, contribution.format, contribution.source,
-                    contribution.totalSamples, Timestamps.now(), contribution.sampleType,
-                ])
-            try db.execute(
-                sql: """
-                    INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
-                    ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
-                    """, arguments: [service, bucket, contribution.totalSamples])
-            // Every function id once, then the per-function and per-edge rows many to a statement.
-            let frameIDs = try functionIDs(db, contribution.frames)
-            let costs = contribution.functions.map { cost in
-                (id: frameIDs[Int(cost.frame)], cost: (selfSamples: cost.selfSamples, totalSamples: cost.totalSamples))
-            }.sorted { $0.id < $1.id }
-            try upsertRows(
-                db, table: "function_bucket",
-                columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
-                key: ["service_id", "bucket", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
-            ) { raw, base, index in
-                sqlite3_bind_int64(raw, base + 1, service)
-                sqlite3_bind_int64(raw, base + 2, bucket)
-                sqlite3_bind_int64(raw, base + 3, costs[index].id)
-                sqlite3_bind_int64(raw, base + 4, costs[index].cost.selfSamples)
-                sqlite3_bind_int64(raw, base + 5, costs[index].cost.totalSamples)
+            for group in keys {
+                try writeAggregates(
+                    db, service: group.service, bucket: group.bucket,
+                    contribution: ProfileContribution.merged(accepted[group.key]!))
             }
-            try upsertRows(
-                db, table: "function_total", columns: ["service_id", "function_id", "self_samples", "total_samples"],
-                key: ["service_id", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
-            ) { raw, base, index in
-                sqlite3_bind_int64(raw, base + 1, service)
-                sqlite3_bind_int64(raw, base + 2, costs[index].id)
-                sqlite3_bind_int64(raw, base + 3, costs[index].cost.selfSamples)
-                sqlite3_bind_int64(raw, base + 4, costs[index].cost.totalSamples)
-            }
-            let edges = contribution.edges.map { edge in
-                (caller: frameIDs[Int(edge.caller)], callee: frameIDs[Int(edge.callee)], samples: edge.samples)
-            }.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
-            try upsertRows(
-                db, table: "call_edge", columns: ["service_id", "bucket", "caller_id", "callee_id", "samples"],
-                key: ["service_id", "bucket", "caller_id", "callee_id"], add: ["samples"], count: edges.count
-            ) { raw, base, index in
-                sqlite3_bind_int64(raw, base + 1, service)
-                sqlite3_bind_int64(raw, base + 2, bucket)
-                sqlite3_bind_int64(raw, base + 3, edges[index].caller)
-                sqlite3_bind_int64(raw, base + 4, edges[index].callee)
-                sqlite3_bind_int64(raw, base + 5, edges[index].samples)
-            }
-            let lines = contribution.lines.map { cost in
-                (id: frameIDs[Int(cost.frame)], line: Int64(cost.line), cost.selfSamples, cost.totalSamples)
-            }.sorted { ($0.id, $0.line) < ($1.id, $1.line) }
-            try upsertRows(
-                db, table: "function_line",
-                columns: ["service_id", "function_id", "line", "bucket", "self_samples", "total_samples"],
-                key: ["service_id", "function_id", "line", "bucket"], add: ["self_samples", "total_samples"],
-                count: lines.count
-            ) { raw, base, index in
-                sqlite3_bind_int64(raw, base + 1, service)
-                sqlite3_bind_int64(raw, base + 2, lines[index].id)
-                sqlite3_bind_int64(raw, base + 3, lines[index].line)
-                sqlite3_bind_int64(raw, base + 4, bucket)
-                sqlite3_bind_int64(raw, base + 5, lines[index].2)
-                sqlite3_bind_int64(raw, base + 6, lines[index].3)
-            }
-            try insertStacks(db, service: service, bucket: bucket, contribution: contribution, frameIDs: frameIDs)
-            return .ingested(bucket: bucket)
+            return results
         }
+    }
+
+    /// The profile's own row and its bucket's total.
+    private func addProfileRow(_ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution)
+        throws
+    {
+        try db.execute(
+            sql: """
+                INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
+                                     sample_type)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                service, bucket, contribution.contentHash, contribution.format, contribution.source,
+                contribution.totalSamples, Timestamps.now(), contribution.sampleType,
+            ])
+        try db.execute(
+            sql: """
+                INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
+                ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
+                """, arguments: [service, bucket, contribution.totalSamples])
+    }
+
+    /// A contribution's function costs, call edges, line costs and stacks added to one bucket of a service.
+    private func writeAggregates(_ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution)
+        throws
+    {
+        // Every function id once, then the per-function and per-edge rows many to a statement.
+        let frameIDs = try functionIDs(db, contribution.frames)
+        let costs = contribution.functions.map { cost in
+            (id: frameIDs[Int(cost.frame)], cost: (selfSamples: cost.selfSamples, totalSamples: cost.totalSamples))
+        }.sorted { $0.id < $1.id }
+        try upsertRows(
+            db, table: "function_bucket",
+            columns: ["service_id", "bucket", "function_id", "self_samples", "total_samples"],
+            key: ["service_id", "bucket", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, bucket)
+            sqlite3_bind_int64(raw, base + 3, costs[index].id)
+            sqlite3_bind_int64(raw, base + 4, costs[index].cost.selfSamples)
+            sqlite3_bind_int64(raw, base + 5, costs[index].cost.totalSamples)
+        }
+        try upsertRows(
+            db, table: "function_total", columns: ["service_id", "function_id", "self_samples", "total_samples"],
+            key: ["service_id", "function_id"], add: ["self_samples", "total_samples"], count: costs.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, costs[index].id)
+            sqlite3_bind_int64(raw, base + 3, costs[index].cost.selfSamples)
+            sqlite3_bind_int64(raw, base + 4, costs[index].cost.totalSamples)
+        }
+        let edges = contribution.edges.map { edge in
+            (caller: frameIDs[Int(edge.caller)], callee: frameIDs[Int(edge.callee)], samples: edge.samples)
+        }.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
+        try upsertRows(
+            db, table: "call_edge", columns: ["service_id", "bucket", "caller_id", "callee_id", "samples"],
+            key: ["service_id", "bucket", "caller_id", "callee_id"], add: ["samples"], count: edges.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, bucket)
+            sqlite3_bind_int64(raw, base + 3, edges[index].caller)
+            sqlite3_bind_int64(raw, base + 4, edges[index].callee)
+            sqlite3_bind_int64(raw, base + 5, edges[index].samples)
+        }
+        let lines = contribution.lines.map { cost in
+            (id: frameIDs[Int(cost.frame)], line: Int64(cost.line), cost.selfSamples, cost.totalSamples)
+        }.sorted { ($0.id, $0.line) < ($1.id, $1.line) }
+        try upsertRows(
+            db, table: "function_line",
+            columns: ["service_id", "function_id", "line", "bucket", "self_samples", "total_samples"],
+            key: ["service_id", "function_id", "line", "bucket"], add: ["self_samples", "total_samples"],
+            count: lines.count
+        ) { raw, base, index in
+            sqlite3_bind_int64(raw, base + 1, service)
+            sqlite3_bind_int64(raw, base + 2, lines[index].id)
+            sqlite3_bind_int64(raw, base + 3, lines[index].line)
+            sqlite3_bind_int64(raw, base + 4, bucket)
+            sqlite3_bind_int64(raw, base + 5, lines[index].2)
+            sqlite3_bind_int64(raw, base + 6, lines[index].3)
+        }
+        try insertStacks(db, service: service, bucket: bucket, contribution: contribution, frameIDs: frameIDs)
     }
 
     /// A service's bucket start times, ascending.

@@ -112,6 +112,22 @@ public final class Store: Sendable {
         }
     }
 
+    /// Switches the store to write-ahead logging, for a long-running writer (`headroom serve`): a commit appends the
+    /// pages it changed to the log and syncs that (`synchronous = FULL`: a commit that returned is on disk) instead
+    /// of copying them to a rollback journal and then into the file, and readers - the API, other `headroom`
+    /// commands - no longer wait for writers. The mode stays with the file; every command works on it as before.
+    public func useWriteAheadLog() throws {
+        guard path != ":memory:" else { return }
+        let mode = try queue.inDatabase { db -> String? in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return mode
+        }
+        guard mode?.lowercased() == "wal" else {
+            throw HeadroomError(.store, "store \(path): write-ahead logging unavailable (journal mode \(mode ?? "?"))")
+        }
+    }
+
     /// Refuses a database that is not Headroom's: ours carry `applicationID` (or, made before it was set, Headroom's
     /// migration history); an empty file or database is new. Returns whether it is already marked as ours.
     private static func checkOwnership(_ queue: DatabaseQueue, path: String) throws -> Bool {

@@ -44,20 +44,20 @@ struct ServeTests {
     }
 
     @Test("a push of the same bytes for another window is a new profile; the same push again is a duplicate")
-    func idempotentPushes() throws {
+    func idempotentPushes() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try Store.open(path: dir.file("s.sqlite"))
         let ingest = PyroscopeIngest(ingestor: ProfileIngestor(store: store))
         let body = Data("main;hot 3\n".utf8)
-        func push(_ from: Int) throws -> PyroscopeIngest.Outcome {
-            try ingest.ingest(
+        func push(_ from: Int) async throws -> PyroscopeIngest.Outcome {
+            try await ingest.ingest(
                 query: ["name": "app.cpu{env=prod}", "from": "\(from)", "until": "\(from + 10)"], body: body,
                 contentType: nil)
         }
-        #expect(try push(0).profiles == 1)
-        #expect(try push(0).duplicates == 1)
-        #expect(try push(10).profiles == 1)
+        #expect(try await push(0).profiles == 1)
+        #expect(try await push(0).duplicates == 1)
+        #expect(try await push(10).profiles == 1)
         #expect(try store.profileCount(service: "app") == 2)
         #expect(try store.stacks(service: "app", label: (key: "env", value: "prod")).totalSamples == 6)
     }

@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         let context = try toolContext(store: storeOptions, skills: skills, output: nil, create: true)
         let store = context.store
+        try store.useWriteAheadLog()
         let ingestor = ProfileIngestor(store: store, logger: EngineLog.standardError("headroom.ingest", level: level))
         var server = try HeadroomServer(
             ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,

@@ -12,14 +12,19 @@ import HeadroomProfiles
 /// The service is the app name (a profile-type suffix such as `.cpu` is dropped; a non-CPU type keeps it, so one
 /// service holds one sample type); the other labels go on every stack. A push is a duplicate when the same bytes
 /// arrive again for the same service, window and labels: re-sending is harmless.
+///
+/// Each request's profiles are parsed on its own, then committed together with whatever other requests are
+/// committing (`IngestBatcher`): the answer comes after the commit.
 public struct PyroscopeIngest: Sendable {
     public var ingestor: ProfileIngestor
     /// The most bytes a profile may inflate to.
     public var maximumBytes: Int
+    public let batcher: IngestBatcher
 
     public init(ingestor: ProfileIngestor, maximumBytes: Int = 256 << 20) {
         self.ingestor = ingestor
         self.maximumBytes = maximumBytes
+        self.batcher = IngestBatcher(store: ingestor.store, logger: ingestor.logger)
     }
 
     /// What one request added.
@@ -70,7 +75,7 @@ public struct PyroscopeIngest: Sendable {
     }
 
     /// `POST /ingest` with its query parameters.
-    public func ingest(query: [String: String], body: Data, contentType: String?) throws -> Outcome {
+    public func ingest(query: [String: String], body: Data, contentType: String?) async throws -> Outcome {
         guard let name = query["name"], !name.isEmpty else {
             throw HeadroomError(.badInput, "missing query parameter 'name' (e.g. name=myapp.cpu{env=prod})")
         }
@@ -99,40 +104,59 @@ public struct PyroscopeIngest: Sendable {
         }
         guard !data.isEmpty else { throw HeadroomError(.badInput, "empty body: no profile") }
         let window = "\(from.map(String.init) ?? "")-\(until.map(String.init) ?? "")"
-        let report = try ingestor.ingest(
-            data: data, source: "push \(name) \(window)", service: service, at: from, labels: labels,
-            identity: window, options: options)
-        return Outcome(
-            services: [service], profiles: report.outcome == .duplicate ? 0 : 1,
-            duplicates: report.outcome == .duplicate ? 1 : 0,
-            samples: report.outcome == .duplicate ? 0 : report.totalSamples)
+        let (ingestor, payload, readOptions) = (self.ingestor, data, options)
+        let prepared = try await AsyncBridge.offPool {
+            try ingestor.prepare(
+                data: payload, source: "push \(name) \(window)", service: service, at: from, labels: labels,
+                identity: window, options: readOptions)
+        }
+        return try await commit([prepared])
     }
 
-    /// `POST /push.v1.PusherService/Push` (Connect, `application/proto`).
-    public func push(body: Data, gzip: Bool) throws -> Outcome {
-        let series = try PyroscopePush.decode(body, gzip: gzip, maximumBytes: maximumBytes)
-        var outcome = Outcome(services: [], profiles: 0, duplicates: 0, samples: 0)
-        var options = ProfileReadOptions()
-        options.format = .pprof
-        options.maximumBytes = Int64(maximumBytes)
-        for one in series {
-            guard let app = one.service ?? one.labels.first(where: { $0.key == "__name__" })?.value, !app.isEmpty else {
-                throw HeadroomError(.badInput, "a pushed series has no service_name label")
-            }
-            let type = one.profileType ?? "process_cpu"
-            let service = Self.cpuTypes.contains(type) ? app : "\(app).\(type)"
-            let labels = one.labels.filter { !$0.key.hasPrefix("__") && $0.key != "service_name" }
-            for sample in one.samples where !sample.profile.isEmpty {
-                let report = try ingestor.ingest(
-                    data: sample.profile, source: "push \(service) \(sample.id)", service: service, labels: labels,
-                    identity: sample.id, options: options)
-                if !outcome.services.contains(service) { outcome.services.append(service) }
-                if report.outcome == .duplicate {
-                    outcome.duplicates += 1
-                } else {
-                    outcome.profiles += 1
-                    outcome.samples += report.totalSamples
+    /// `POST /push.v1.PusherService/Push` (Connect, `application/proto`). Its profiles are committed in one
+    /// transaction; one that is refused (another sample type than its service holds) makes the answer an error
+    /// while the others stay stored, as they would have been pushed one by one.
+    public func push(body: Data, gzip: Bool) async throws -> Outcome {
+        let (ingestor, maximumBytes) = (self.ingestor, self.maximumBytes)
+        let prepared = try await AsyncBridge.offPool { () -> [ProfileIngestor.Prepared] in
+            let series = try PyroscopePush.decode(body, gzip: gzip, maximumBytes: maximumBytes)
+            var options = ProfileReadOptions()
+            options.format = .pprof
+            options.maximumBytes = Int64(maximumBytes)
+            var prepared: [ProfileIngestor.Prepared] = []
+            for one in series {
+                guard let app = one.service ?? one.labels.first(where: { $0.key == "__name__" })?.value, !app.isEmpty
+                else {
+                    throw HeadroomError(.badInput, "a pushed series has no service_name label")
                 }
+                let type = one.profileType ?? "process_cpu"
+                let service = Self.cpuTypes.contains(type) ? app : "\(app).\(type)"
+                let labels = one.labels.filter { !$0.key.hasPrefix("__") && $0.key != "service_name" }
+                for sample in one.samples where !sample.profile.isEmpty {
+                    prepared.append(
+                        try ingestor.prepare(
+                            data: sample.profile, source: "push \(service) \(sample.id)", service: service,
+                            labels: labels, identity: sample.id, options: options))
+                }
+            }
+            return prepared
+        }
+        return try await commit(prepared)
+    }
+
+    /// Commits prepared profiles (group commit) and sums what they added; the first refusal is thrown.
+    func commit(_ prepared: [ProfileIngestor.Prepared]) async throws -> Outcome {
+        var outcome = Outcome(services: [], profiles: 0, duplicates: 0, samples: 0)
+        let results = try await batcher.commit(prepared.map(\.contribution))
+        for (one, result) in zip(prepared, results) {
+            let report = ingestor.finish(one, outcome: try result.get())
+            let service = one.contribution.service
+            if !outcome.services.contains(service) { outcome.services.append(service) }
+            if report.outcome == .duplicate {
+                outcome.duplicates += 1
+            } else {
+                outcome.profiles += 1
+                outcome.samples += report.totalSamples
             }
         }
         return outcome
