@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
@@ -93,13 +94,14 @@ let package = Package(
                 "HeadroomLLM", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // `headroom serve`: Pyroscope-compatible ingest and health over Hummingbird.
+        // `headroom serve`: Pyroscope-compatible ingest, the JSON API, webhooks and /metrics over Hummingbird.
         .target(
             name: "HeadroomServer",
             dependencies: [
                 "HeadroomCore", "HeadroomEngine", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HeadroomCore
 import Hummingbird
 import Logging
@@ -12,16 +13,18 @@ import Logging
 ///     GET /api/v1/regressions/{id}/rootcause      (ranks the culprits, as `headroom rootcause ID`)
 ///     GET /api/v1/opportunities[?service=S]
 ///     GET /api/v1/patches[?status=…]
+///     POST /api/v1/regressions/{id}/ack           body (optional): {"note": "…"}; a person says "known"
+///     POST /api/v1/regressions/{id}/invalid       the same for "not a regression" (both: triage_regression)
 enum APIRoutes {
     static func add(to router: Router<BasicRequestContext>, registry: ToolRegistry, logger: Logger) {
         func route(
-            _ path: RouterPath, tool: String,
-            _ input: @escaping @Sendable (Request, BasicRequestContext) throws -> JSONValue
+            _ path: RouterPath, method: HTTPRequest.Method = .get, tool: String,
+            _ input: @escaping @Sendable (Request, BasicRequestContext) async throws -> JSONValue
         ) {
-            router.get(path) { request, context in
+            router.on(path, method: method) { request, context in
                 let arguments: JSONValue
                 do {
-                    arguments = try input(request, context)
+                    arguments = try await input(request, context)
                 } catch {
                     return try HeadroomServer.error(400, HeadroomError.oneLine(error))
                 }
@@ -48,6 +51,20 @@ enum APIRoutes {
             }
             return .object(object)
         }
+        /// The optional `{"note": "…"}` body of a verdict (at most 16 KiB).
+        @Sendable func note(_ request: Request) async throws -> String? {
+            let buffer = try await request.body.collect(upTo: 16 << 10)
+            guard buffer.readableBytes > 0 else { return nil }
+            guard
+                case .object(let fields) = try JSONValue.parse(
+                    String(decoding: buffer.readableBytesView, as: UTF8.self))
+            else {
+                throw HeadroomError(.badInput, "the body must be a JSON object like {\"note\": \"…\"}")
+            }
+            guard let note = fields["note"] else { return nil }
+            guard case .string(let text) = note else { throw HeadroomError(.badInput, "note must be a string") }
+            return text
+        }
         @Sendable func id(_ context: BasicRequestContext) throws -> Double {
             guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
                 throw HeadroomError(.badInput, "the id must be a positive integer")
@@ -64,5 +81,15 @@ enum APIRoutes {
         }
         route("/api/v1/opportunities", tool: "list_opportunities") { request, _ in query(request, ["service"]) }
         route("/api/v1/patches", tool: "list_patches") { request, _ in query(request, ["status", "skill"]) }
+        for (path, verdict) in [("ack", Triage.Verdict.acknowledged), ("invalid", .invalid)] {
+            route(RouterPath("/api/v1/regressions/:id/\(path)"), method: .post, tool: "triage_regression") {
+                request, context in
+                var arguments: [String: JSONValue] = [
+                    "id": .number(try id(context)), "verdict": .string(verdict.rawValue),
+                ]
+                if let note = try await note(request) { arguments["note"] = .string(note) }
+                return .object(arguments)
+            }
+        }
     }
 }

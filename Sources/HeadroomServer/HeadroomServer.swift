@@ -22,6 +22,10 @@ public struct HeadroomServer: Sendable {
     public var maxBodyBytes = 64 << 20
     /// Runs beside the listener (detection as profiles arrive); nil: ingest only.
     public var loop: DetectionLoop?
+    /// Delivers the notification outbox to webhooks; nil: none configured.
+    public var webhooks: WebhookDelivery?
+    /// Reads the store-derived gauges of `/metrics`; nil: only the server's own counters.
+    public var status: ServerStatus?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
         try ListenerAccess.check(
@@ -36,6 +40,8 @@ public struct HeadroomServer: Sendable {
     /// Runs until SIGTERM/SIGINT (then drains gracefully); `onListening` gets the bound port (for port 0).
     public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let router = Router()
+        let metrics = ServerMetrics()
+        router.add(middleware: CountingMiddleware(metrics: metrics))
         router.add(middleware: BearerMiddleware(token: token))
         router.get("/healthz") { _, _ in
             try Self.json(200, ["status": "ok", "version": HeadroomVersion.string])
@@ -50,7 +56,7 @@ public struct HeadroomServer: Sendable {
             for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
             let query = parameters
             let contentType = request.headers[.contentType]
-            return try await Self.answer(logger: logger) {
+            return try await Self.answer(logger: logger, metrics: metrics) {
                 try await ingest.ingest(query: query, body: body, contentType: contentType)
             }
         }
@@ -63,10 +69,21 @@ public struct HeadroomServer: Sendable {
                 return try Self.error(413, "request body larger than \(limit >> 20) MiB")
             }
             let gzip = (request.headers[.contentEncoding] ?? "").lowercased().contains("gzip")
-            let answer = try await Self.answer(logger: logger) { try await ingest.push(body: body, gzip: gzip) }
+            let answer = try await Self.answer(logger: logger, metrics: metrics) {
+                try await ingest.push(body: body, gzip: gzip)
+            }
             guard answer.status == .ok else { return answer }
             // Connect's unary success: an empty PushResponse.
             return Response(status: .ok, headers: [.contentType: "application/proto"], body: .init())
+        }
+        let status = self.status
+        router.get("/metrics") { _, _ in
+            var snapshot: ServerStatus.Snapshot?
+            if let status { snapshot = try? await AsyncBridge.offPool { try status.snapshot() } }
+            let text = metrics.render(status: snapshot, queued: ingest.batcher.queued)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         if let registry { APIRoutes.add(to: router, registry: registry, logger: logger) }
         let host = self.host
@@ -79,10 +96,20 @@ public struct HeadroomServer: Sendable {
                 onListening(bound)
             },
             logger: logger)
-        let loop = self.loop
+        var loop = self.loop
+        loop?.onRun = { seconds, succeeded, regressions in
+            metrics.detectionRun(seconds: seconds, succeeded: succeeded, regressions: regressions)
+        }
+        let runningLoop = loop
+        let webhooks = self.webhooks
+        try webhooks?.register()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            if let loop { group.addTask { await loop.run() } }
+            if let runningLoop { group.addTask { await runningLoop.run() } }
+            if let webhooks {
+                let poster = WebhookPoster()
+                group.addTask { await webhooks.run(post: { await poster.post($0, $1) }) }
+            }
             // The listener returns after SIGTERM/SIGINT has drained it; then the loop stops between runs.
             try await group.next()
             group.cancelAll()
@@ -101,11 +128,13 @@ public struct HeadroomServer: Sendable {
 
     /// Runs an ingest (its parsing and store work happen off the event loop); a Headroom error becomes a 4xx/5xx
     /// with a JSON error.
-    static func answer(logger: Logger, _ work: @Sendable () async throws -> PyroscopeIngest.Outcome) async throws
-        -> Response
-    {
+    static func answer(
+        logger: Logger, metrics: ServerMetrics, _ work: @Sendable () async throws -> PyroscopeIngest.Outcome
+    ) async throws -> Response {
+        let started = ContinuousClock.now
         do {
             let outcome = try await work()
+            metrics.ingested(outcome, after: ContinuousClock.now - started)
             return try json(200, outcome)
         } catch let error as HeadroomError {
             logger.info("ingest refused", metadata: ["error": "\(HeadroomError.oneLine(error))"])
@@ -153,5 +182,30 @@ struct BearerMiddleware: RouterMiddleware {
             return response
         }
         return try await next(request, context)
+    }
+}
+
+/// Counts every answered request by route and status for `/metrics`.
+struct CountingMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let response = try await next(request, context)
+        metrics.request(Self.route(request.uri.path), status: response.status.code)
+        return response
+    }
+
+    /// A bounded label: the route family, never the raw path (ids and junk paths would grow the series).
+    static func route(_ path: String) -> String {
+        switch path {
+        case "/ingest": "ingest"
+        case "/push.v1.PusherService/Push": "push"
+        case "/healthz": "healthz"
+        case "/metrics": "metrics"
+        default: path.hasPrefix("/api/v1/") ? "api" : "other"
+        }
     }
 }

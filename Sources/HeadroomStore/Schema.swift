@@ -268,6 +268,42 @@ enum Schema {
                     ALTER TABLE function_total_lean RENAME TO function_total;
                     """)
         }
+        migrator.registerMigration("v12-triage-and-events") { db in
+            // People's verdicts on regressions, kept by the regression's identity so they outlive re-detection; and
+            // the outbox of notifications: each event once per (kind, subject), each delivery per webhook target
+            // with its attempts (targets are hashes of their URLs: a webhook URL often carries a secret).
+            try db.execute(
+                sql: """
+                    CREATE TABLE regression_triage (
+                        service_id INTEGER NOT NULL, function_id INTEGER NOT NULL, metric TEXT NOT NULL,
+                        bucket INTEGER NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL, decided_at INTEGER NOT NULL,
+                        PRIMARY KEY (service_id, function_id, metric, bucket)) WITHOUT ROWID;
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, payload TEXT NOT NULL,
+                        created_at INTEGER NOT NULL, UNIQUE (kind, subject));
+                    CREATE TABLE webhook_target (id TEXT PRIMARY KEY, added_at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE event_delivery (
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE, target TEXT NOT NULL,
+                        state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT NOT NULL, delivered_at INTEGER,
+                        PRIMARY KEY (event_id, target));
+                    CREATE INDEX event_delivery_due ON event_delivery (state, next_attempt_at);
+                    """)
+        }
+        migrator.registerMigration("v13-jobs") { db in
+            // The server's durable work queue (fix attempts): one job per (kind, subject); a job runs under a lease
+            // (its owner process and an expiry), so one a crash left running is taken up again or failed, never run
+            // twice at once. `held` jobs wait for a person (the policy did not allow an automatic attempt).
+            try db.execute(
+                sql: """
+                    CREATE TABLE job (
+                        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, regression_id INTEGER,
+                        state TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL, lease_owner TEXT,
+                        lease_until INTEGER, result TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                        UNIQUE (kind, subject));
+                    CREATE INDEX job_by_state ON job (state, id);
+                    """)
+        }
         return migrator
     }
 }

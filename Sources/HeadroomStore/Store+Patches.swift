@@ -34,6 +34,13 @@ extension Store {
                         """, arguments: arguments + [saved.createdAt])
                 saved.id = db.lastInsertedRowID
             }
+            // Its outcome goes to the notification outbox in the same transaction, once per patch and outcome.
+            let now = Timestamps.now()
+            if let event = EventPayload.patch(saved, at: now) {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO event (kind, subject, payload, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [event.event, "patch/\(saved.id!)", try event.json(), now])
+            }
             return saved
         }
     }

@@ -69,8 +69,9 @@ extension Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.*, s.name AS service, f.name, f.file FROM regression r
+                    SELECT r.*, s.name AS service, f.name, f.file, \(Self.triageColumns) FROM regression r
                     JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id
+                    \(Self.triageJoin)
                     WHERE ? IS NULL OR s.name = ? ORDER BY r.id
                     """, arguments: [service, service]
             ).map(Self.regression(from:))
@@ -83,8 +84,9 @@ extension Store {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT r.*, s.name AS service, f.name, f.file FROM regression r
-                    JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id WHERE r.id = ?
+                    SELECT r.*, s.name AS service, f.name, f.file, \(Self.triageColumns) FROM regression r
+                    JOIN service s ON s.id = r.service_id JOIN function f ON f.id = r.function_id
+                    \(Self.triageJoin) WHERE r.id = ?
                     """, arguments: [id]
             ).map(Self.regression(from:))
         }
@@ -92,7 +94,23 @@ extension Store {
         return found
     }
 
+    /// The verdict columns a regression query selects (`triageJoin` names the table).
+    static let triageColumns = "t.verdict AS triage_verdict, t.note AS triage_note, t.decided_at AS triage_at"
+    static let triageJoin = """
+        LEFT JOIN regression_triage t ON t.service_id = r.service_id AND t.function_id = r.function_id
+          AND t.metric = r.metric AND t.bucket = r.bucket
+        """
+
     private static func regression(from row: Row) throws -> Regression {
+        var regression = try plainRegression(from: row)
+        if let verdict = (row["triage_verdict"] as String?).flatMap(Triage.Verdict.init(rawValue:)) {
+            regression.triage = Triage(
+                verdict: verdict, note: row["triage_note"] ?? "", decidedAt: row["triage_at"] ?? 0)
+        }
+        return regression
+    }
+
+    private static func plainRegression(from row: Row) throws -> Regression {
         Regression(
             id: row["id"], service: row["service"], function: FunctionRef(row: row),
             metric: CostMetric(rawValue: row["metric"]) ?? .selfShare, index: row["idx"], timestamp: row["bucket"],

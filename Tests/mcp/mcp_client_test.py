@@ -36,8 +36,8 @@ READ_ONLY = {
     "query_profile", "list_services", "list_regressions", "get_regression", "get_change", "config_history",
     "search_code", "list_skills", "read_docs", "get_experiment_results", "list_patches",
 }
-ALL_TOOLS = READ_ONLY | {"rank_root_causes", "list_opportunities", "generate_patch", "propose_patch", "validate_patch",
-                         "deliver_patch", "reject_patch"}
+ALL_TOOLS = READ_ONLY | {"rank_root_causes", "triage_regression", "list_opportunities", "generate_patch",
+                         "propose_patch", "validate_patch", "deliver_patch", "reject_patch"}
 
 
 def check(condition, what):

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """`headroom serve` end to end over real HTTP on loopback: Pyroscope's /ingest API (folded, lines, pprof raw and
 multipart), the agents' Connect push (protobuf, gzip), bearer tokens, body limits, bad input (400 with a JSON error,
-nothing stored), idempotent re-pushes, graceful SIGTERM, and the real Pyroscope Python agent (pyroscope-io) pushing a
-live workload. Prints one line per check; exits 1 at the first failure.
+nothing stored), idempotent re-pushes, the detection loop, webhooks (a receiver that fails at first: retries, each
+event delivered once, nothing repeated after a restart, the URL's secret never logged), verdicts through the API,
+/metrics, graceful SIGTERM, and the real Pyroscope Python agent (pyroscope-io) pushing a live workload. Prints one
+line per check; exits 1 at the first failure.
 
     python3 Tests/serve/serve_test.py --headroom .build/debug/headroom
 """
-import argparse, atexit, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, time
+import argparse, atexit, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, threading, time
+import http.server
 import urllib.error, urllib.parse, urllib.request
 
 TOKEN = "serve-test-token-0123456789"
@@ -109,6 +112,37 @@ class Server:
             fail("headroom serve did not stop within 20 s of SIGTERM")
 
 
+class Receiver:
+    """A webhook receiver on loopback that answers 500 to its first `failures` POSTs, then 200; keeps every body."""
+
+    def __init__(self, failures):
+        self.posts, self.delivered, self.lock = 0, [], threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.lock:
+                    receiver.posts += 1
+                    failing = receiver.posts <= failures
+                    if not failing:
+                        receiver.delivered.append(json.loads(body))
+                self.send_response(500 if failing else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/hooks/secret-hook-path-7f3a"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def events(self, kind):
+        with self.lock:
+            return [e for e in self.delivered if e.get("event") == kind]
+
+
 def ingest_path(name, start, end, fmt="folded"):
     return "/ingest?" + urllib.parse.urlencode({"name": name, "from": start, "until": end, "format": fmt})
 
@@ -186,8 +220,9 @@ def main():
         fail(f"serve on 0.0.0.0 without a token: {r.returncode} {r.stderr!r}")
     ok("0.0.0.0 without a token is refused in one line")
 
+    receiver = Receiver(failures=2)
     server = Server(binary, store, "--token-file", token_file, "--max-body-mb", "1", "--detect-every", "1",
-                    "--detect-debounce", "1")
+                    "--detect-debounce", "1", "--webhook", receiver.url)
     status, _, body = server.request("GET", "/healthz", token=None)
     if status != 200 or json.loads(body)["status"] != "ok":
         fail(f"/healthz: {status} {body!r}")
@@ -346,6 +381,23 @@ def main():
         fail(f"the loop did not rank the culprit of regression {hot_id}: {candidates[:2]}")
     ok("the loop detects a step in pushed profiles and ranks its culprit (the deploy's commit) by itself")
 
+    # Webhooks: the receiver fails twice, so the first event needs retries; then each event arrives once.
+    deadline = time.time() + 30
+    while time.time() < deadline and not receiver.events("regression.root_caused"):
+        time.sleep(0.5)
+    detected = [e for e in receiver.events("regression.detected") if e["regression"]["function"] == "hot"]
+    caused = [e for e in receiver.events("regression.root_caused") if e["regression"]["function"] == "hot"]
+    if len(detected) != 1 or len(caused) != 1:
+        fail(f"webhook: expected one regression.detected and one root_caused for hot, got {receiver.delivered}")
+    if caused[0]["candidate"]["message"] != "Make hot slower" or "hot" not in detected[0]["text"] \
+            or detected[0]["regression"]["id"] != hot_id or not isinstance(detected[0].get("id"), int):
+        fail(f"webhook payloads: {detected[0]} {caused[0]}")
+    ids = [e["id"] for e in receiver.delivered]
+    if len(ids) != len(set(ids)) or receiver.posts < len(ids) + 2:
+        fail(f"webhook: {receiver.posts} posts for events {ids} (2 failed ones expected, no repeats)")
+    ok(f"webhooks: regression.detected and regression.root_caused (culprit, Slack text) delivered once each after "
+       f"{receiver.posts - len(ids)} failed attempts were retried")
+
     # The JSON API answers with the same tools as MCP and the CLI.
     def api(path, token=TOKEN):
         status, _, body = server.request("GET", path, token=token)
@@ -376,6 +428,43 @@ def main():
             fail(f"{path}: {status} {body}")
     ok("/api/v1: services, regressions (= the list_regressions tool), a regression with its culprit, rootcause, "
        "opportunities, patches; 404/400/401 as JSON")
+
+    # Verdicts: a person acknowledges the regression; it shows in the API and the CLI's summary.
+    status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/ack",
+                                     json.dumps({"note": "known, fix in flight"}).encode(),
+                                     {"Content-Type": "application/json"})
+    verdict = json.loads(body)
+    if status != 200 or verdict["triage"]["verdict"] != "acknowledged" or verdict["triage"]["note"] != \
+            "known, fix in flight":
+        fail(f"POST ack: {status} {verdict}")
+    status, one = api(f"/api/v1/regressions/{hot_id}")
+    if one.get("triage", {}).get("verdict") != "acknowledged":
+        fail(f"the verdict is not on the regression: {one}")
+    for path, payload, expect in [(f"/api/v1/regressions/{hot_id}/invalid", b"[1]", 400),
+                                  ("/api/v1/regressions/999999/invalid", b"", 404),
+                                  (f"/api/v1/regressions/{hot_id}/ack", b"", 401)]:
+        status, _, body = server.request("POST", path, payload, token=TOKEN if expect != 401 else None)
+        if status != expect or not json.loads(body).get("error"):
+            fail(f"POST {path}: {status} {body!r}")
+    code, out, _ = headroom("triage", "--summary", "--format", "json")
+    if code != 0 or json.loads(out) != {"acknowledged": 1, "invalid": 0, "false_positive_rate": 0.0}:
+        fail(f"triage --summary: {code} {out}")
+    ok("verdicts: POST /api/v1/regressions/ID/ack records one (on the regression, in triage --summary); bad body 400, "
+       "unknown id 404, no token 401")
+
+    # /metrics: Prometheus text with the server's counters and the store's gauges.
+    status, headers, body = server.request("GET", "/metrics")
+    text = body.decode()
+    for needle in ['headroom_http_requests_total{route="ingest",status="200"}', "headroom_ingest_profiles_total",
+                   "headroom_ingest_samples_total", 'headroom_detection_runs_total{outcome="ok"}',
+                   'headroom_regressions_triaged{verdict="acknowledged"} 1', "headroom_false_positive_rate 0",
+                   'headroom_webhook_deliveries{state="delivered"}', "headroom_ingest_request_seconds_bucket",
+                   "headroom_ingest_queue_profiles 0"]:
+        if needle not in text:
+            fail(f"/metrics lacks {needle}: {status} {text[:2000]}")
+    if status != 200 or not headers.get("Content-Type", "").startswith("text/plain"):
+        fail(f"/metrics: {status} {headers}")
+    ok("/metrics: Prometheus text with request, ingest, detection, verdict and webhook series")
 
     agent = None
     if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:
@@ -409,10 +498,21 @@ def main():
     code = server.stop()
     if code != 0:
         fail(f"SIGTERM: exit {code}: {''.join(server.lines)}{server.proc.stderr.read()}")
+    log = "".join(server.lines) + server.proc.stderr.read()
+    if "secret-hook-path" in log:
+        fail("the webhook URL's path (its secret) was logged")
     code, out, _ = headroom("doctor")
     if code != 0:
         fail(f"doctor after the server stopped: {out}")
-    ok("SIGTERM drains and exits 0; the store is consistent")
+    ok("SIGTERM drains and exits 0; the store is consistent; the webhook's secret path was never logged")
+
+    # A restart with the same webhook repeats nothing that was delivered.
+    delivered = len(receiver.delivered)
+    again = Server(binary, store, "--detect-every", "0", "--webhook", receiver.url)
+    time.sleep(3)
+    if again.stop() != 0 or len(receiver.delivered) != delivered:
+        fail(f"after a restart the receiver got {len(receiver.delivered) - delivered} repeated events")
+    ok("a restarted server delivers nothing twice")
     print("serve: all checks passed", flush=True)
 
 

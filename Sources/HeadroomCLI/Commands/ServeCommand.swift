@@ -19,7 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
             detected again every --detect-every seconds once their pushes pause (--detect-debounce), as `headroom \
             detect --service S` would, and each regression is root-caused against the recorded deploys and \
             changes. GET /api/v1/{services,regressions,regressions/ID,regressions/ID/rootcause,opportunities,\
-            patches} answers with the same JSON as the MCP tools. SIGTERM/SIGINT drain and stop.
+            patches} answers with the same JSON as the MCP tools; POST /api/v1/regressions/ID/ack|invalid records \
+            a person's verdict. Each new regression, its root cause, and each delivered or refused patch is an \
+            event, POSTed as JSON (with a Slack-compatible text) to every --webhook, retried with backoff. GET \
+            /metrics speaks Prometheus. SIGTERM/SIGINT drain and stop.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -32,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     var detectEvery = 60
     @Option(help: "Seconds a service must go without new profiles before it is detected (a backfill settles first).")
     var detectDebounce = 30
+    @Option(
+        name: .customLong("webhook"),
+        help:
+            "POST each event (regression.detected, regression.root_caused, patch.delivered, patch.refused) here; repeatable."
+    )
+    var webhooks: [String] = []
 
     func run() async throws {
         let (host, port) = try Self.hostPort(listen)
@@ -47,15 +56,23 @@ struct ServeCommand: AsyncParsableCommand {
             token: token)
         server.maxBodyBytes = maxBodyMb << 20
         server.registry = HeadroomTools.registry(context)
+        server.status = ServerStatus(store: store)
+        if !webhooks.isEmpty {
+            server.webhooks = WebhookDelivery(
+                store: store, targets: try webhooks.map(WebhookDelivery.Target.init),
+                logger: EngineLog.standardError("headroom.webhook", level: level))
+        }
         guard detectEvery >= 0, detectDebounce >= 0 else {
             throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
         if detectEvery > 0 {
-            server.loop = DetectionLoop(
+            var loop = DetectionLoop(
                 detection: DetectionService(
                     store: store, logger: EngineLog.standardError("headroom.detect", level: level)),
                 interval: .seconds(detectEvery), debounce: .seconds(detectDebounce),
                 logger: EngineLog.standardError("headroom.loop", level: level))
+            loop.events = EventRecorder(store: store, costs: context.costModel)
+            server.loop = loop
         }
         // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.
         Interruption.uninstall()

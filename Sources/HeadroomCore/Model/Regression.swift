@@ -33,6 +33,8 @@ public struct Regression: Sendable, Codable, Equatable {
     /// before severity was recorded.
     public var mde: Double?
     public var effect: Double?
+    /// A person's verdict on it, if one was given (`headroom triage`, the API's ack/invalid).
+    public var triage: Triage?
 
     public init(
         id: Int64? = nil, service: String, function: FunctionRef, metric: CostMetric, index: Int, timestamp: Int64,

@@ -47,10 +47,12 @@ public struct RegressionReport: Codable, Sendable, Equatable {
     /// The other functions of the event as `function:metric`, largest change first.
     public var members: [String]
     public var memberChanges: [MemberChange]
+    /// A person's verdict (acknowledged or invalid), `null` while there is none.
+    public var triage: Triage.Report?
 
     enum CodingKeys: String, CodingKey {
         case id, series, service, function, file, metric, index, timestamp, onset, before, after, kind, confidence, mde
-        case cores, watts, members
+        case cores, watts, members, triage
         case previousTimestamp = "previous_timestamp"
         case relativeChange = "relative_change"
         case absoluteChange = "absolute_change"
@@ -91,6 +93,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
                 function: $0.function.name, file: $0.function.file, metric: $0.metric, before: $0.before,
                 after: $0.after)
         }
+        triage = r.triage?.report
     }
 
     /// Every key is written, absent values as `null`, so readers see one shape whatever the values.
@@ -120,6 +123,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         try c.encode(fleetCores.finite, forKey: .fleetCores)
         try c.encode(members, forKey: .members)
         try c.encode(memberChanges, forKey: .memberChanges)
+        try c.encode(triage, forKey: .triage)
     }
 
     /// The onset bounds in Unix seconds.

@@ -13,6 +13,22 @@ public struct ProjectSettings: Sendable, Equatable {
     public var loadCommand: String?
     /// The repository's formatter in check mode (`black --check {file}`); `{file}` is the patched file.
     public var formatCommand: String?
+    /// `[policy]`: when `headroom serve` attempts a fix by itself (see `FixPolicy`).
+    public var policy = Policy()
+
+    /// `[policy]` of a service's repository: `auto_fix` (default true), `min_confidence` (0.5: the top culprit's
+    /// share of the ranking), `min_cores` (1.0: the regression's cost in cores). Absent keys keep the defaults.
+    public struct Policy: Sendable, Equatable {
+        public var autoFix: Bool?
+        public var minConfidence: Double?
+        public var minCores: Double?
+
+        public init(autoFix: Bool? = nil, minConfidence: Double? = nil, minCores: Double? = nil) {
+            self.autoFix = autoFix
+            self.minConfidence = minConfidence
+            self.minCores = minCores
+        }
+    }
 
     public init(
         serviceName: String? = nil, language: String? = nil, testCommand: String? = nil, benchCommand: String? = nil,
@@ -59,10 +75,24 @@ public struct ProjectSettings: Sendable, Equatable {
                 location: "\(path):\(offset + 1)")
             values[table.isEmpty ? key : "\(table).\(key)"] = value
         }
-        return ProjectSettings(
+        var settings = ProjectSettings(
             serviceName: values["service.name"], language: values["service.language"],
             testCommand: values["commands.test"], benchCommand: values["commands.bench"],
             loadCommand: values["commands.load"], formatCommand: values["commands.format"])
+        if let text = values["policy.auto_fix"] {
+            guard text == "true" || text == "false" else {
+                throw HeadroomError(.config, "\(path): policy.auto_fix must be true or false")
+            }
+            settings.policy.autoFix = text == "true"
+        }
+        for (key, keyPath) in [("min_confidence", \Policy.minConfidence), ("min_cores", \Policy.minCores)] {
+            guard let text = values["policy.\(key)"] else { continue }
+            guard let number = Double(text), number.isFinite, number >= 0 else {
+                throw HeadroomError(.config, "\(path): policy.\(key) must be a number ≥ 0")
+            }
+            settings.policy[keyPath: keyPath] = number
+        }
+        return settings
     }
 
     private static func stripComment(_ line: String) -> String {

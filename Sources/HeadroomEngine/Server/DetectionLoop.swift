@@ -14,6 +14,10 @@ public struct DetectionLoop: Sendable {
     public var interval: Duration
     public var debounce: Duration
     public var logger: Logger
+    /// Records `regression.detected` and `regression.root_caused` in the notification outbox; nil: no events.
+    public var events: EventRecorder?
+    /// Told of each service's run: seconds, whether it succeeded, regressions found (for /metrics).
+    public var onRun: (@Sendable (_ seconds: Double, _ succeeded: Bool, _ regressions: Int) -> Void)?
 
     public init(
         detection: DetectionService, interval: Duration = .seconds(60), debounce: Duration = .seconds(30),
@@ -34,6 +38,7 @@ public struct DetectionLoop: Sendable {
             do {
                 let ranked = try await AsyncBridge.offPool { try rootCause.run(regression: id).candidates }
                 if let top = ranked.first {
+                    if let events { try await AsyncBridge.offPool { try events.rootCaused(regression, top: top) } }
                     logger.notice(
                         "root cause ranked",
                         metadata: [
@@ -67,10 +72,29 @@ public struct DetectionLoop: Sendable {
             for (service, last) in latest.sorted(by: { $0.key < $1.key })
             where last > (detectedUpTo[service] ?? Int64.min) && now - last >= quiet {
                 let detection = self.detection
+                let started = ContinuousClock.now
+                func seconds() -> Double {
+                    let elapsed = ContinuousClock.now - started
+                    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                }
+                var reported = false
                 do {
                     let found = try await AsyncBridge.offPool { try detection.run(service: service) }
                     detectedUpTo[service] = last
-                    let regressions = found.filter { $0.kind == .regression }
+                    onRun?(seconds(), true, found.filter { $0.kind == .regression }.count)
+                    reported = true
+                    let store = self.detection.store
+                    // As stored, with people's verdicts: a triaged regression is neither announced nor ranked again.
+                    let regressions = try await AsyncBridge.offPool {
+                        try found.filter { $0.kind == .regression }.compactMap { $0.id }.map {
+                            try store.regression(id: $0)
+                        }
+                    }.filter { $0.triage == nil }
+                    if let events {
+                        for regression in regressions {
+                            try await AsyncBridge.offPool { try events.detected(regression) }
+                        }
+                    }
                     if !regressions.isEmpty {
                         logger.notice(
                             "regressions detected",
@@ -81,6 +105,7 @@ public struct DetectionLoop: Sendable {
                     }
                     await rank(regressions)
                 } catch {
+                    if !reported { onRun?(seconds(), false, 0) }
                     logger.warning(
                         "detection failed",
                         metadata: ["service": "\(service)", "error": "\(HeadroomError.oneLine(error))"])

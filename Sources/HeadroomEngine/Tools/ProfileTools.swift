@@ -117,6 +117,26 @@ extension HeadroomTools {
                 return json
             },
             Tool(
+                name: "triage_regression",
+                description:
+                    "Record a person's verdict on a regression: acknowledged (known, owned) or invalid (not a regression, a false alarm). It stops notifications about it, survives re-detection, and feeds the false-positive rate.",
+                inputSchema: Schema.object(
+                    [
+                        "id": Schema.integer("regression id", minimum: 1),
+                        "verdict": Schema.string("the verdict", enum: Triage.Verdict.allCases.map(\.rawValue)),
+                        "note": Schema.string("why, in a sentence (optional)"),
+                    ], required: ["id", "verdict"]),
+                outputSchema: Schema.output(["id": Schema.integer(""), "triage": Schema.any]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
+            ) { args in
+                guard let verdict = string(args, "verdict").flatMap(Triage.Verdict.init(rawValue:)) else {
+                    throw HeadroomError(.badInput, "verdict must be acknowledged or invalid")
+                }
+                let regression = try TriageService(store: store).decide(
+                    regression: try int64(args, "id"), verdict: verdict, note: string(args, "note") ?? "")
+                return try regressionJSON(regression, context.costModel)
+            },
+            Tool(
                 name: "rank_root_causes",
                 description:
                     "Rank the commits, configuration changes and deploys that could have caused a regression, with evidence and confidence; stores the ranking.",

@@ -1,0 +1,56 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+/// Puts regression events in the store's notification outbox (patch events are recorded by the store as patches
+/// are saved). Each event is recorded once per regression identity (service, function, metric, onset bucket), so
+/// re-detecting a regression never notifies twice; a regression people have already triaged is not announced.
+public struct EventRecorder: Sendable {
+    public let store: Store
+    public var costs: CostModel
+
+    public init(store: Store, costs: CostModel = CostModel()) {
+        self.store = store
+        self.costs = costs
+    }
+
+    /// The identity of a regression, stable across detection runs.
+    static func subject(_ r: Regression) -> String {
+        "\(r.service)|\(r.function.name)|\(r.function.file ?? "")|\(r.metric.rawValue)|\(r.timestamp)"
+    }
+
+    /// One line for people: what changed, by how much, since when.
+    static func describe(_ r: Regression, _ report: RegressionReport) -> String {
+        let cores = report.cores.isFinite ? String(format: ", ≈ %.1f cores", report.cores) : ""
+        return String(
+            format: "%@ %@ in %@: %@ %.2f%% → %.2f%% (%@%@) since %@", r.kind.rawValue, r.function.name, r.service,
+            r.metric.rawValue, r.before * 100, r.after * 100, r.relativeChangeText(), cores, report.timestamp)
+    }
+
+    /// `regression.detected`, unless it was recorded before or the regression is triaged; returns whether it was
+    /// recorded now.
+    @discardableResult
+    public func detected(_ r: Regression, at time: Int64 = Timestamps.now()) throws -> Bool {
+        guard r.kind == .regression, r.triage == nil else { return false }
+        let report = RegressionReport(r, costs: costs)
+        let payload = EventPayload(
+            event: "regression.detected", createdAt: time, text: "Headroom: " + Self.describe(r, report),
+            regression: report)
+        return try store.recordEvent(
+            kind: payload.event, subject: Self.subject(r), payload: try payload.json(), at: time) != nil
+    }
+
+    /// `regression.root_caused` with the top-ranked culprit, once per regression.
+    @discardableResult
+    public func rootCaused(_ r: Regression, top: RootCauseCandidate, at time: Int64 = Timestamps.now()) throws -> Bool {
+        guard r.kind == .regression, r.triage == nil else { return false }
+        let report = RegressionReport(r, costs: costs)
+        let text = String(
+            format: "Headroom: likely cause of the %@ %@: %@ %@ by %@ (confidence %.2f)", "regression in",
+            r.function.name, top.kind.rawValue, String(top.ref.prefix(12)), top.author, top.confidence)
+        let payload = EventPayload(
+            event: "regression.root_caused", createdAt: time, text: text, regression: report, candidate: top)
+        return try store.recordEvent(
+            kind: payload.event, subject: Self.subject(r), payload: try payload.json(), at: time) != nil
+    }
+}

@@ -1,0 +1,30 @@
+import HeadroomCore
+import HeadroomStore
+
+/// What the server's status page (`/metrics`) reads from the store at each scrape.
+public struct ServerStatus: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public struct Snapshot: Sendable {
+        /// Stored regressions without a verdict, and with one.
+        public var openRegressions: Int
+        public var triaged: [Triage.Verdict: Int]
+        /// invalid / (acknowledged + invalid); nil before any verdict.
+        public var falsePositiveRate: Double?
+        /// Webhook deliveries per state: pending, delivered, failed.
+        public var deliveries: [String: Int]
+        public var services: Int
+    }
+
+    public func snapshot() throws -> Snapshot {
+        let regressions = try store.regressions().filter { $0.kind == .regression }
+        let triage = try TriageService(store: store).summary()
+        return Snapshot(
+            openRegressions: regressions.filter { $0.triage == nil }.count,
+            triaged: [.acknowledged: triage.acknowledged, .invalid: triage.invalid],
+            falsePositiveRate: triage.falsePositiveRate, deliveries: try store.deliveryCounts(),
+            services: try store.serviceSummaries().count)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+/// People's verdicts on regressions: `headroom triage`, the MCP tool `triage_regression` and the API's
+/// `POST /api/v1/regressions/{id}/ack|invalid` all go through here.
+public struct TriageService: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Records the verdict (replacing an earlier one) and returns the regression with it. A note is at most 2,000
+    /// characters of one paragraph.
+    public func decide(regression id: Int64, verdict: Triage.Verdict, note: String = "") throws -> Regression {
+        let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= 2000 else { throw HeadroomError(.badInput, "the note is longer than 2,000 characters") }
+        return try store.triage(regression: id, verdict: verdict, note: text, at: Timestamps.now())
+    }
+
+    /// Verdicts so far and the false-positive rate they measure (nil before any).
+    public func summary() throws -> (acknowledged: Int, invalid: Int, falsePositiveRate: Double?) {
+        let counts = try store.triageCounts()
+        let acknowledged = counts[.acknowledged] ?? 0
+        let invalid = counts[.invalid] ?? 0
+        let total = acknowledged + invalid
+        return (acknowledged, invalid, total > 0 ? Double(invalid) / Double(total) : nil)
+    }
+}
