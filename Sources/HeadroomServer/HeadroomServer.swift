@@ -24,8 +24,10 @@ public struct HeadroomServer: Sendable {
     public var loop: DetectionLoop?
     /// Delivers the notification outbox to webhooks; nil: none configured.
     public var webhooks: WebhookDelivery?
-    /// Reads the store-derived gauges of `/metrics`; nil: only the server's own counters.
+    /// Reads the store-derived gauges of `/metrics` and the jobs of `/api/v1/jobs`; nil: neither.
     public var status: ServerStatus?
+    /// Takes queued fix jobs one at a time and runs them with `attempt`; nil: no fix worker.
+    public var fixes: (queue: FixQueue, attempt: FixQueue.Attempt)?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
         try ListenerAccess.check(
@@ -86,6 +88,18 @@ public struct HeadroomServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         if let registry { APIRoutes.add(to: router, registry: registry, logger: logger) }
+        if let status {
+            router.get("/api/v1/jobs") { request, _ in
+                let text = request.uri.queryParameters["state"].map(String.init)
+                let state = text.flatMap(Job.State.init(rawValue:))
+                if text != nil, state == nil {
+                    return try Self.error(
+                        400, "state must be one of \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let jobs = try await AsyncBridge.offPool { try status.jobs(state: state) }
+                return try Self.json(200, ["jobs": jobs.map(\.report)], convertKeys: false)
+            }
+        }
         let host = self.host
         let app = Application(
             router: router,
@@ -110,6 +124,7 @@ public struct HeadroomServer: Sendable {
                 let poster = WebhookPoster()
                 group.addTask { await webhooks.run(post: { await poster.post($0, $1) }) }
             }
+            if let fixes { group.addTask { await fixes.queue.run(attempt: fixes.attempt) } }
             // The listener returns after SIGTERM/SIGINT has drained it; then the loop stops between runs.
             try await group.next()
             group.cancelAll()

@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomCore
 import HeadroomEngine
 import Prometheus
 
@@ -71,6 +72,11 @@ final class ServerMetrics: Sendable {
                 registry.makeGauge(
                     name: "headroom_false_positive_rate", help: "Invalid verdicts over all verdicts on regressions"
                 ).set(rate)
+            }
+            for state in Job.State.allCases {
+                registry.makeGauge(
+                    name: "headroom_fix_jobs", labels: [("state", state.rawValue)], help: "Fix jobs by state"
+                ).set(Int64(status.jobs[state] ?? 0))
             }
             for state in ["pending", "delivered", "failed"] {
                 registry.makeGauge(

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`headroom serve` end to end over real HTTP on loopback: Pyroscope's /ingest API (folded, lines, pprof raw and
 multipart), the agents' Connect push (protobuf, gzip), bearer tokens, body limits, bad input (400 with a JSON error,
-nothing stored), idempotent re-pushes, the detection loop, webhooks (a receiver that fails at first: retries, each
+nothing stored), idempotent re-pushes, the detection loop, the fix policy and queue (a fix delivered by itself, and
+kill -9 in the middle of one), webhooks (a receiver that fails at first: retries, each
 event delivered once, nothing repeated after a restart, the URL's secret never logged), verdicts through the API,
 /metrics, graceful SIGTERM, and the real Pyroscope Python agent (pyroscope-io) pushing a live workload. Prints one
 line per check; exits 1 at the first failure.
@@ -198,6 +199,103 @@ def crash_test(binary, work):
        "stored whole")
 
 
+def loop_app(binary, store, work, service, start, server, bench="python3 -c 'import app; app.hot(300)'"):
+    """A service's repository (`hot` made slower by its second commit, deployed just before a step), its changes and
+    deploys imported into the store, and 16 minutes of pushes showing the step. Returns the repository."""
+    repo = os.path.join(work, service.replace(".", "-"))
+    os.makedirs(repo)
+
+    def git(*argv, when=None):
+        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=work)
+        if when:
+            env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
+        subprocess.run(["git", "-c", "user.name=Dana Culprit", "-c", "user.email=dana@example.com",
+                        "-c", "commit.gpgsign=false", *argv], cwd=repo, env=env, check=True, capture_output=True)
+
+    def headroom(*argv):
+        r = subprocess.run([binary, *argv, "--store", store], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            fail(f"headroom {' '.join(argv)}: {r.stderr}")
+
+    git("init", "-q", "-b", "main")
+    with open(os.path.join(repo, "app.py"), "w") as f:
+        f.write("def hot(n):\n    return n * 2\n\n\ndef cold(n):\n    return n + 1\n")
+    with open(os.path.join(repo, "headroom.toml"), "w") as f:  # how the fix is validated: its tests and benchmark
+        f.write(f'[commands]\ntest = "python3 -c \'import app; assert app.cold(1) == 2\'"\nbench = "{bench}"\n')
+    git("add", "-A")
+    git("commit", "-qm", "First version", when=start - 3000)
+    with open(os.path.join(repo, "app.py"), "w") as f:
+        f.write("def hot(n):\n    total = 0\n    for i in range(n * 1000):\n        total += i\n    return total\n"
+                "\n\ndef cold(n):\n    return n + 1\n")
+    git("commit", "-qam", "Make hot slower", when=start - 2000)
+    shas = subprocess.run(["git", "log", "--format=%H", "--reverse"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.split()
+    headroom("changes", "import", "--repo", repo, "--service", service)
+    deploys = os.path.join(work, f"deploys-{service}.csv")
+    with open(deploys, "w") as f:
+        f.write(f"timestamp,service,commit\n{start - 600},{service},{shas[0]}\n{start + 60 * 8 - 30},{service},{shas[1]}\n")
+    headroom("deploys", "import", deploys)
+    for i in range(16):
+        hot = 20 if i < 8 else 60
+        jitter = i * 37 % 11 - 5  # real shares are never exactly flat
+        stacks = (f"main;handle;hot {hot * 10 + jitter}\nmain;handle;cold {300 - jitter}\n"
+                  f"main;io {(70 - hot) * 10}\n").encode()
+        status, _, body = server.request("POST", ingest_path(f"{service}.cpu", start + 60 * i, start + 60 * i + 10),
+                                         stacks)
+        if status != 200:
+            fail(f"{service} push {i}: {status} {body!r}")
+    return repo
+
+
+def worktrees(repo):
+    out = subprocess.run(["git", "worktree", "list", "--porcelain"], cwd=repo, capture_output=True, text=True,
+                         check=True).stdout
+    return out.count("worktree ")
+
+
+def fix_crash_test(binary, work):
+    """kill -9 during a fix job's benchmark: after a restart the stale worktree is gone, the job is taken up again
+    (its second attempt), and it ends delivered; the store is intact."""
+    import sqlite3
+    store = os.path.join(work, "fixcrash.sqlite")
+    marker = os.path.join(work, "bench-hangs")
+    open(marker, "w").close()
+    # While the marker exists, the benchmark hangs: the attempt is mid-validation when the server is killed.
+    bench = f"if [ -f {marker} ]; then sleep 60; fi; python3 -c 'import app; app.hot(300)'"
+    server = Server(binary, store, "--detect-every", "1", "--detect-debounce", "1")
+    repo = loop_app(binary, store, work, "crash.fix", 1793800000, server, bench=bench)
+    deadline, jobs = time.time() + 60, []
+    while time.time() < deadline:
+        status, _, body = server.request("GET", "/api/v1/jobs", token=None)
+        jobs = json.loads(body)["jobs"] if status == 200 else []
+        if jobs and jobs[0]["state"] == "running" and worktrees(repo) > 1:
+            break
+        time.sleep(0.5)
+    else:
+        fail(f"the fix job never reached its benchmark: {jobs}, {worktrees(repo)} worktrees")
+    time.sleep(1)
+    server.proc.kill()  # SIGKILL, mid-validation
+    server.proc.wait()
+    os.remove(marker)
+    restarted = Server(binary, store, "--detect-every", "0")
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        status, _, body = restarted.request("GET", "/api/v1/jobs", token=None)
+        jobs = json.loads(body)["jobs"]
+        if jobs[0]["state"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    integrity = sqlite3.connect(store).execute("PRAGMA integrity_check").fetchone()[0]
+    if restarted.stop() != 0:
+        fail("the restarted server did not stop cleanly")
+    job = jobs[0]
+    if job["state"] != "done" or job["attempts"] != 2 or job["result"]["status"] != "delivered" \
+            or worktrees(repo) != 1 or integrity != "ok":
+        fail(f"after kill -9 during a fix: job {job}, {worktrees(repo)} worktrees, integrity {integrity}")
+    ok("kill -9 during a fix job's benchmark: after a restart the worktree is gone, the job's second attempt "
+       "delivers, the store is intact")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--headroom", required=True)
@@ -319,45 +417,8 @@ def main():
     # The loop: a service whose pushes show a step is detected and root-caused without anyone running a command.
     # Its repository: `hot` is made slower by the second commit, deployed just before the step.
     start = 1793700000
-    repo = os.path.join(work, "loopapp")
-    os.makedirs(repo)
-
-    def git(*argv, when=None):
-        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=work)
-        if when:
-            env.update(GIT_AUTHOR_DATE=f"@{when} +0000", GIT_COMMITTER_DATE=f"@{when} +0000")
-        subprocess.run(["git", "-c", "user.name=Dana Culprit", "-c", "user.email=dana@example.com",
-                        "-c", "commit.gpgsign=false", *argv], cwd=repo, env=env, check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    with open(os.path.join(repo, "app.py"), "w") as f:
-        f.write("def hot(n):\n    return n * 2\n\n\ndef cold(n):\n    return n + 1\n")
-    git("add", "-A")
-    git("commit", "-qm", "First version", when=start - 3000)
-    with open(os.path.join(repo, "app.py"), "w") as f:
-        f.write("def hot(n):\n    total = 0\n    for i in range(n * 1000):\n        total += i\n    return total\n"
-                "\n\ndef cold(n):\n    return n + 1\n")
-    git("commit", "-qam", "Make hot slower", when=start - 2000)
-    shas = subprocess.run(["git", "log", "--format=%H", "--reverse"], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout.split()
-    code, _, err = headroom("changes", "import", "--repo", repo, "--service", "loop.app")
-    if code != 0:
-        fail(f"changes import: {err}")
-    deploys = os.path.join(work, "deploys.csv")
-    with open(deploys, "w") as f:
-        f.write(f"timestamp,service,commit\n{start - 600},loop.app,{shas[0]}\n{start + 60 * 8 - 30},loop.app,{shas[1]}\n")
-    code, _, err = headroom("deploys", "import", deploys)
-    if code != 0:
-        fail(f"deploys import: {err}")
-    for i in range(16):
-        hot = 20 if i < 8 else 60
-        jitter = i * 37 % 11 - 5  # real shares are never exactly flat
-        stacks = (f"main;handle;hot {hot * 10 + jitter}\nmain;handle;cold {300 - jitter}\n"
-                  f"main;io {(70 - hot) * 10}\n").encode()
-        status, _, body = server.request("POST", ingest_path("loop.app.cpu", start + 60 * i, start + 60 * i + 10),
-                                         stacks)
-        if status != 200:
-            fail(f"loop push {i}: {status} {body!r}")
+    repo = loop_app(binary, store, work, "loop.app", start, server)
+    pushed_at = time.time()
     deadline = time.time() + 30
     regressions = []
     while time.time() < deadline:
@@ -397,6 +458,38 @@ def main():
         fail(f"webhook: {receiver.posts} posts for events {ids} (2 failed ones expected, no repeats)")
     ok(f"webhooks: regression.detected and regression.root_caused (culprit, Slack text) delivered once each after "
        f"{receiver.posts - len(ids)} failed attempts were retried")
+
+    # The policy: the culprit is clear, the regression costs hundreds of cores and the repository is registered, so a
+    # fix job is queued and run by itself: the culprit's hunk reverted, tests and A/B benchmark run, a new branch
+    # delivered and announced; nothing is left on disk and the checkout is untouched.
+    deadline = time.time() + 60
+    jobs = []
+    while time.time() < deadline:
+        status, _, body = server.request("GET", "/api/v1/jobs")
+        jobs = [j for j in json.loads(body)["jobs"] if j["regression_id"] == hot_id] if status == 200 else []
+        if jobs and jobs[0]["state"] not in ("queued", "running"):
+            break
+        time.sleep(1)
+    if len(jobs) != 1 or jobs[0]["state"] != "done" or jobs[0]["attempts"] != 1 \
+            or (jobs[0]["result"] or {}).get("status") != "delivered" \
+            or not jobs[0]["result"]["validation"]["speedup"] > 1:
+        fail(f"the fix job for regression {hot_id}: {jobs}")
+    branch = jobs[0]["result"]["branch"]
+    deadline = time.time() + 30
+    while time.time() < deadline and not receiver.events("patch.delivered"):
+        time.sleep(0.5)
+    delivered = receiver.events("patch.delivered")
+    if len(delivered) != 1 or delivered[0]["patch"]["branch"] != branch or "delivered" not in delivered[0]["text"]:
+        fail(f"webhook patch.delivered: {delivered}")
+    to_patch = time.time() - pushed_at
+    trees = worktrees(repo)
+    head = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    if trees != 1 or head != "main":
+        fail(f"after the fix job: {trees} worktrees, HEAD on {head}")
+    ok(f"the policy queued a fix and the worker delivered it by itself: {branch} "
+       f"({jobs[0]['result']['validation']['speedup']:.2f}x, validated), patch.delivered reached the webhook "
+       f"{to_patch:.1f} s after the last push; no worktree left, the checkout untouched")
 
     # The JSON API answers with the same tools as MCP and the CLI.
     def api(path, token=TOKEN):
@@ -459,12 +552,12 @@ def main():
                    "headroom_ingest_samples_total", 'headroom_detection_runs_total{outcome="ok"}',
                    'headroom_regressions_triaged{verdict="acknowledged"} 1', "headroom_false_positive_rate 0",
                    'headroom_webhook_deliveries{state="delivered"}', "headroom_ingest_request_seconds_bucket",
-                   "headroom_ingest_queue_profiles 0"]:
+                   "headroom_ingest_queue_profiles 0", 'headroom_fix_jobs{state="done"} 1']:
         if needle not in text:
             fail(f"/metrics lacks {needle}: {status} {text[:2000]}")
     if status != 200 or not headers.get("Content-Type", "").startswith("text/plain"):
         fail(f"/metrics: {status} {headers}")
-    ok("/metrics: Prometheus text with request, ingest, detection, verdict and webhook series")
+    ok("/metrics: Prometheus text with request, ingest, detection, verdict, fix-job and webhook series")
 
     agent = None
     if subprocess.run([sys.executable, "-c", "import pyroscope"], capture_output=True).returncode == 0:
@@ -494,6 +587,7 @@ def main():
         print("skip: pyroscope-io is not installed (scripts/ensure-tools.sh installs it)", flush=True)
 
     crash_test(binary, work)
+    fix_crash_test(binary, work)
 
     code = server.stop()
     if code != 0:

@@ -41,8 +41,16 @@ struct ServeCommand: AsyncParsableCommand {
             "POST each event (regression.detected, regression.root_caused, patch.delivered, patch.refused) here; repeatable."
     )
     var webhooks: [String] = []
+    @Option(
+        help:
+            "Attempt fixes by themselves (on) or only queue them for a person (off); the repository's [policy] decides the rest."
+    )
+    var autoFix = "on"
+    @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
 
     func run() async throws {
+        guard ["on", "off"].contains(autoFix) else { throw HeadroomError(.badInput, "--auto-fix must be on or off") }
+        guard fixTimeout > 0 else { throw HeadroomError(.badInput, "--fix-timeout must be positive") }
         let (host, port) = try Self.hostPort(listen)
         let token = try tokenFile.map(Self.readToken)
         guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
@@ -65,6 +73,17 @@ struct ServeCommand: AsyncParsableCommand {
         guard detectEvery >= 0, detectDebounce >= 0 else {
             throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
+        // Fix jobs: queued by the loop under the policy, run one at a time (also those a stopped server left).
+        var queue = FixQueue(
+            store: store, policy: FixPolicy(enabled: autoFix == "on"), costs: context.costModel,
+            logger: EngineLog.standardError("headroom.fix", level: level))
+        queue.timeLimit = .seconds(fixTimeout)
+        var agent = AgentService(context: context)
+        agent.logger = EngineLog.standardError("headroom.agent", level: level)
+        let fixer = agent
+        server.fixes = (queue, { id in try await Self.attempt(fixer, regression: id) })
+        // What a killed server's attempt left behind (worktrees, held patches) goes before anything runs.
+        _ = Janitor(store: store).clean()
         if detectEvery > 0 {
             var loop = DetectionLoop(
                 detection: DetectionService(
@@ -72,11 +91,30 @@ struct ServeCommand: AsyncParsableCommand {
                 interval: .seconds(detectEvery), debounce: .seconds(detectDebounce),
                 logger: EngineLog.standardError("headroom.loop", level: level))
             loop.events = EventRecorder(store: store, costs: context.costModel)
+            loop.fixes = queue
             server.loop = loop
         }
         // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.
         Interruption.uninstall()
         try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
+    }
+
+    /// One fix attempt, as `headroom fix ID` makes it: done when a patch was delivered or refused (the outcome is
+    /// the result), failed otherwise.
+    static func attempt(_ agent: AgentService, regression id: Int64) async throws -> (
+        state: Job.State, reason: String, result: String?
+    ) {
+        let result = try await agent.fix(regression: id)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = String(decoding: try encoder.encode(result), as: UTF8.self)
+        let why = result.reason.map { ": \($0)" } ?? ""
+        switch result.status {
+        case "delivered":
+            return (.done, "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")", json)
+        case "refused": return (.done, "refused\(why)", json)
+        default: return (.failed, "\(result.status)\(why)", json)
+        }
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {

@@ -47,3 +47,55 @@ public struct Job: Sendable, Codable, Equatable {
         self.updatedAt = updatedAt
     }
 }
+
+extension Job {
+    /// A job as the API answers: times as ISO-8601 UTC, the result as JSON rather than text.
+    public struct Report: Sendable, Encodable {
+        public var id: Int64
+        public var kind: String
+        public var subject: String
+        public var regressionID: Int64?
+        public var state: State
+        public var reason: String
+        public var attempts: Int
+        public var leaseOwner: String?
+        public var leaseUntil: String?
+        public var result: JSONValue?
+        public var createdAt: String
+        public var updatedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, subject, state, reason, attempts, result
+            case regressionID = "regression_id"
+            case leaseOwner = "lease_owner"
+            case leaseUntil = "lease_until"
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+
+        /// Every key is written, absent values as `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(subject, forKey: .subject)
+            try c.encode(regressionID, forKey: .regressionID)
+            try c.encode(state, forKey: .state)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(attempts, forKey: .attempts)
+            try c.encode(leaseOwner, forKey: .leaseOwner)
+            try c.encode(leaseUntil, forKey: .leaseUntil)
+            try c.encode(result, forKey: .result)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(updatedAt, forKey: .updatedAt)
+        }
+    }
+
+    public var report: Report {
+        Report(
+            id: id, kind: kind, subject: subject, regressionID: regressionID, state: state, reason: reason,
+            attempts: attempts, leaseOwner: leaseOwner, leaseUntil: leaseUntil.map(Timestamps.format),
+            result: result.flatMap { try? JSONValue.parse($0) }, createdAt: Timestamps.format(createdAt),
+            updatedAt: Timestamps.format(updatedAt))
+    }
+}

@@ -16,6 +16,9 @@ public struct DetectionLoop: Sendable {
     public var logger: Logger
     /// Records `regression.detected` and `regression.root_caused` in the notification outbox; nil: no events.
     public var events: EventRecorder?
+    /// Decides, for each ranked regression, whether a fix is attempted by itself (queued) or held for a person;
+    /// nil: no fix jobs.
+    public var fixes: FixQueue?
     /// Told of each service's run: seconds, whether it succeeded, regressions found (for /metrics).
     public var onRun: (@Sendable (_ seconds: Double, _ succeeded: Bool, _ regressions: Int) -> Void)?
 
@@ -37,6 +40,10 @@ public struct DetectionLoop: Sendable {
             guard let id = regression.id else { continue }
             do {
                 let ranked = try await AsyncBridge.offPool { try rootCause.run(regression: id).candidates }
+                if let fixes {
+                    let culprit = ranked.first
+                    try await AsyncBridge.offPool { try fixes.consider(regression, culprit: culprit) }
+                }
                 if let top = ranked.first {
                     if let events { try await AsyncBridge.offPool { try events.rootCaused(regression, top: top) } }
                     logger.notice(
@@ -47,6 +54,8 @@ public struct DetectionLoop: Sendable {
                         ])
                 }
             } catch let error as HeadroomError where error.code == .notFound {
+                // Nothing to rank against: a person decides (the policy holds it with the reason).
+                if let fixes { _ = try? await AsyncBridge.offPool { try fixes.consider(regression, culprit: nil) } }
                 logger.info(
                     "nothing to rank", metadata: ["regression": "\(id)", "why": "\(HeadroomError.oneLine(error))"])
             } catch {

@@ -16,7 +16,12 @@ public struct ServerStatus: Sendable {
         /// Webhook deliveries per state: pending, delivered, failed.
         public var deliveries: [String: Int]
         public var services: Int
+        /// Fix jobs per state.
+        public var jobs: [Job.State: Int]
     }
+
+    /// The fix jobs, newest first (`GET /api/v1/jobs`).
+    public func jobs(state: Job.State?) throws -> [Job] { try store.jobs(state: state) }
 
     public func snapshot() throws -> Snapshot {
         let regressions = try store.regressions().filter { $0.kind == .regression }
@@ -25,6 +30,6 @@ public struct ServerStatus: Sendable {
             openRegressions: regressions.filter { $0.triage == nil }.count,
             triaged: [.acknowledged: triage.acknowledged, .invalid: triage.invalid],
             falsePositiveRate: triage.falsePositiveRate, deliveries: try store.deliveryCounts(),
-            services: try store.serviceSummaries().count)
+            services: try store.serviceSummaries().count, jobs: try store.jobCounts())
     }
 }

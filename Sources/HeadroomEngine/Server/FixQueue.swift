@@ -1,0 +1,171 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+import Logging
+import Synchronization
+
+/// The server's fix attempts: the detection loop hands each ranked regression to `consider`, which applies the
+/// `FixPolicy` and queues a job (or holds it for a person, with the reason); `run` takes queued jobs one at a time
+/// under a lease and runs the attempt with a time limit. A job is queued once per regression identity, so
+/// re-detection never attempts the same fix twice. After a crash, a job left `running` by a dead process (or with
+/// an expired lease) is queued again, or failed once it has used `maximumAttempts`; what the attempt left on disk
+/// is the Janitor's (every attempt starts by cleaning up after interrupted ones).
+public struct FixQueue: Sendable {
+    public static let kind = "fix-regression"
+
+    public let store: Store
+    public var policy: FixPolicy
+    public var costs: CostModel
+    public var maximumAttempts = 2
+    public var timeLimit: Duration = .seconds(1800)
+    public var leaseSeconds: Int64 = 120
+    public var logger: Logger
+
+    /// Runs one attempt for a regression: the job's end state, a reason, and the outcome as JSON.
+    public typealias Attempt =
+        @Sendable (_ regression: Int64) async throws -> (
+            state: Job.State, reason: String, result: String?
+        )
+
+    public init(
+        store: Store, policy: FixPolicy = FixPolicy(), costs: CostModel = CostModel(),
+        logger: Logger = EngineLog.disabled("headroom.fix")
+    ) {
+        self.store = store
+        self.policy = policy
+        self.costs = costs
+        self.logger = logger
+    }
+
+    /// Applies the policy to a ranked regression and queues or holds its job (once per regression identity).
+    @discardableResult
+    public func consider(_ regression: Regression, culprit: RootCauseCandidate?, at time: Int64 = Timestamps.now())
+        throws -> Job?
+    {
+        guard regression.kind == .regression, regression.triage == nil, let id = regression.id else { return nil }
+        let repository = try store.registeredRepositories().first { $0.service == regression.service }
+        let settings = try repository.map { try ProjectSettings.load(repository: $0.root).policy } ?? .init()
+        let decision = policy.decide(
+            service: regression.service, culprit: culprit,
+            cores: RegressionReport(regression, costs: costs).cores, repository: repository, settings: settings)
+        let state: Job.State
+        switch decision {
+        case .attempt: state = .queued
+        case .hold: state = .held
+        }
+        let (job, isNew) = try store.enqueueJob(
+            kind: Self.kind, subject: EventRecorder.subject(regression), regressionID: id, state: state,
+            reason: decision.reason, at: time)
+        if isNew {
+            logger.notice(
+                state == .queued ? "fix queued" : "fix held for a person",
+                metadata: [
+                    "job": "\(job.id)", "regression": "\(id)", "function": "\(regression.function.name)",
+                    "why": "\(decision.reason)",
+                ])
+        }
+        return job
+    }
+
+    /// Jobs a dead process (or an expired lease) left running: queued again, or failed when out of attempts.
+    @discardableResult
+    public func recover(at time: Int64 = Timestamps.now()) throws -> [Job] {
+        var recovered: [Job] = []
+        for job in try store.jobs(state: .running) {
+            let alive = job.leaseOwner.map(ProcessLease.isAlive) ?? false
+            guard !alive || (job.leaseUntil ?? 0) < time else { continue }
+            let retry = job.attempts < maximumAttempts
+            let reason =
+                retry
+                ? "attempt \(job.attempts) was interrupted (its server stopped); queued again"
+                : "attempt \(job.attempts) was interrupted; given up after \(job.attempts) attempts"
+            try store.releaseJob(job.id, to: retry ? .queued : .failed, reason: reason, at: time)
+            logger.warning("fix job recovered", metadata: ["job": "\(job.id)", "why": "\(reason)"])
+            var updated = job
+            updated.state = retry ? .queued : .failed
+            updated.reason = reason
+            recovered.append(updated)
+        }
+        return recovered
+    }
+
+    /// Takes and runs queued jobs, one at a time, until cancelled; looks for work every `interval`.
+    public func run(interval: Duration = .seconds(2), attempt: @escaping Attempt) async {
+        let store = self.store
+        while !Task.isCancelled {
+            do {
+                try await AsyncBridge.offPool { try recover() }
+                while !Task.isCancelled, let job = try await AsyncBridge.offPool({ try claim() }) {
+                    await execute(job, store: store, attempt: attempt)
+                }
+            } catch {
+                logger.warning("fix queue unreadable", metadata: ["error": "\(HeadroomError.oneLine(error))"])
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+
+    func claim() throws -> Job? {
+        let now = Timestamps.now()
+        return try store.claimJob(
+            kind: Self.kind, owner: ProcessLease.current, until: now + leaseSeconds, at: now)
+    }
+
+    /// Runs one claimed job: its lease renewed while it runs, ended done or failed; past the time limit it is failed
+    /// and the attempt cancelled (the worker waits for it to wind down before the next job: one at a time).
+    func execute(_ job: Job, store: Store, attempt: @escaping Attempt) async {
+        let owner = ProcessLease.current
+        guard let regression = job.regressionID else {
+            try? store.finishJob(
+                job.id, owner: owner, state: .failed, reason: "no regression", result: nil, at: Timestamps.now())
+            return
+        }
+        logger.notice("fix attempt started", metadata: ["job": "\(job.id)", "regression": "\(regression)"])
+        let work = Task { try await attempt(regression) }
+        let lease = leaseSeconds
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(max(1, lease / 3)))
+                _ = try store.renewJobLease(job.id, owner: owner, until: Timestamps.now() + lease)
+            }
+        }
+        let limit = timeLimit
+        typealias Ended = Result<(state: Job.State, reason: String, result: String?), any Error>
+        // The attempt's end or the time limit, whichever comes first (nil: the limit).
+        var timer: Task<Void, Never>?
+        let outcome: Ended? = await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            Task { once.resume(await work.result) }
+            timer = Task {
+                try? await Task.sleep(for: limit)
+                once.resume(nil)
+            }
+        }
+        timer?.cancel()
+        renewal.cancel()
+        let (state, reason, result): (Job.State, String, String?)
+        switch outcome {
+        case .success(let ended)?: (state, reason, result) = ended
+        case .failure(let error)?: (state, reason, result) = (.failed, HeadroomError.oneLine(error), nil)
+        case nil:
+            work.cancel()
+            (state, reason, result) = (.failed, "time limit of \(limit) exceeded; the attempt was cancelled", nil)
+        }
+        try? store.finishJob(job.id, owner: owner, state: state, reason: reason, result: result, at: Timestamps.now())
+        logger.notice(
+            "fix attempt ended",
+            metadata: [
+                "job": "\(job.id)", "regression": "\(regression)", "state": "\(state.rawValue)", "why": "\(reason)",
+            ])
+        if outcome == nil { _ = await work.result }  // one attempt at a time, even an abandoned one
+    }
+}
+
+/// A continuation resumed by whichever of several tasks gets there first.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, Never>?>
+
+    init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = Mutex(continuation) }
+
+    func resume(_ value: T) { continuation.withLock { $0.take() }?.resume(returning: value) }
+}
