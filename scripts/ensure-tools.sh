@@ -44,6 +44,13 @@ if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("pyrosc
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "pyroscope-io==1.4.0"
 fi
 
+# schemathesis: property-based checks of the server against its OpenAPI document (Tests/serve/openapi_test.py).
+if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("schemathesis") != "4.32.5")' >/dev/null 2>&1; then
+  echo "installing schemathesis 4.32.5 from PyPI (the API's OpenAPI checks)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "schemathesis==4.32.5" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "schemathesis==4.32.5"
+fi
+
 if ! command -v py-spy >/dev/null 2>&1; then
   echo "installing py-spy from PyPI" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore py-spy \

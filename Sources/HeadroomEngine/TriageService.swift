@@ -13,7 +13,9 @@ public struct TriageService: Sendable {
     /// characters of one paragraph.
     public func decide(regression id: Int64, verdict: Triage.Verdict, note: String = "") throws -> Regression {
         let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count <= 2000 else { throw HeadroomError(.badInput, "the note is longer than 2,000 characters") }
+        guard text.unicodeScalars.count <= 2000 else {
+            throw HeadroomError(.badInput, "the note is longer than 2,000 characters")
+        }
         return try store.triage(regression: id, verdict: verdict, note: text, at: Timestamps.now())
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HeadroomCore
+import HeadroomEngine
 import Hummingbird
 import Logging
 
@@ -22,6 +23,7 @@ enum APIRoutes {
             _ input: @escaping @Sendable (Request, BasicRequestContext) async throws -> JSONValue
         ) {
             router.on(path, method: method) { request, context in
+                if method == .post, let refusal = try writeRefusal(request) { return refusal }
                 let arguments: JSONValue
                 do {
                     arguments = try await input(request, context)
@@ -51,19 +53,9 @@ enum APIRoutes {
             }
             return .object(object)
         }
-        /// The optional `{"note": "…"}` body of a verdict (at most 16 KiB).
+        /// The optional `{"note": "…"}` body of a verdict.
         @Sendable func note(_ request: Request) async throws -> String? {
-            let buffer = try await request.body.collect(upTo: 16 << 10)
-            guard buffer.readableBytes > 0 else { return nil }
-            guard
-                case .object(let fields) = try JSONValue.parse(
-                    String(decoding: buffer.readableBytesView, as: UTF8.self))
-            else {
-                throw HeadroomError(.badInput, "the body must be a JSON object like {\"note\": \"…\"}")
-            }
-            guard let note = fields["note"] else { return nil }
-            guard case .string(let text) = note else { throw HeadroomError(.badInput, "note must be a string") }
-            return text
+            try await Self.string(Self.bodyObject(request), "note")
         }
         @Sendable func id(_ context: BasicRequestContext) throws -> Double {
             guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
@@ -89,6 +81,91 @@ enum APIRoutes {
                 ]
                 if let note = try await note(request) { arguments["note"] = .string(note) }
                 return .object(arguments)
+            }
+        }
+    }
+
+    /// Writes from a browser page of another site are refused, with or without a token a browser may have cached:
+    /// a body must be declared `application/json` (which a cross-site form or no-CORS fetch cannot send), and an
+    /// `Origin`, when sent, must be this server's own host.
+    static func writeRefusal(_ request: Request) throws -> Response? {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            return try HeadroomServer.error(415, "write requests take a JSON body (Content-Type: application/json)")
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+            URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
+        {
+            return try HeadroomServer.error(403, "cross-origin writes are refused (Origin \(origin))")
+        }
+        return nil
+    }
+
+    /// A request's optional JSON object body (at most 16 KiB; empty: no fields).
+    static func bodyObject(_ request: Request) async throws -> [String: JSONValue] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 16 << 10)
+        } catch {
+            throw HeadroomError(.badInput, "the body is larger than 16 KiB")
+        }
+        guard buffer.readableBytes > 0 else { return [:] }
+        guard case .object(let fields) = try JSONValue.parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
+        else {
+            throw HeadroomError(.badInput, "the body must be a JSON object")
+        }
+        return fields
+    }
+
+    static func string(_ fields: [String: JSONValue], _ key: String) throws -> String? {
+        guard let value = fields[key], value != .null else { return nil }
+        guard case .string(let text) = value else { throw HeadroomError(.badInput, "\(key) must be a string") }
+        return text
+    }
+
+    static func bool(_ fields: [String: JSONValue], _ key: String) throws -> Bool {
+        guard let value = fields[key], value != .null else { return false }
+        guard case .bool(let flag) = value else { throw HeadroomError(.badInput, "\(key) must be true or false") }
+        return flag
+    }
+
+    /// A positive integer path id.
+    static func pathID(_ context: BasicRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw HeadroomError(.badInput, "the id must be a positive integer")
+        }
+        return id
+    }
+
+    /// `POST /api/v1/patches/{id}/apply|reject`: a person's review of a patch (`PatchReview`).
+    static func addReview(to router: Router<BasicRequestContext>, review: PatchReview, logger: Logger) {
+        for action in ["apply", "reject"] {
+            router.post(RouterPath("/api/v1/patches/:id/\(action)")) { request, context in
+                if let refusal = try writeRefusal(request) { return refusal }
+                do {
+                    let id = try pathID(context)
+                    let fields = try await bodyObject(request)
+                    let answer: JSONValue
+                    if action == "apply" {
+                        let (markOnly, note) = (try bool(fields, "mark_only"), try string(fields, "note"))
+                        answer = try await AsyncBridge.offPool { try review.apply(id, markOnly: markOnly, note: note) }
+                    } else {
+                        let (keep, reason) = (try bool(fields, "keep_branch"), try string(fields, "reason"))
+                        answer = try await AsyncBridge.offPool {
+                            try review.reject(id, reason: reason, keepBranch: keep)
+                        }
+                    }
+                    return try HeadroomServer.json(200, answer, convertKeys: false)
+                } catch let error as HeadroomError {
+                    let status =
+                        switch error.code {
+                        case .notFound: 404
+                        case .badInput, .config: 400
+                        case .refused: 409
+                        default: 500
+                        }
+                    if status == 500 { logger.warning("patch \(action) failed", metadata: ["error": "\(error)"]) }
+                    return try HeadroomServer.error(status, HeadroomError.oneLine(error))
+                }
             }
         }
     }

@@ -26,6 +26,8 @@ public struct HeadroomServer: Sendable {
     public var webhooks: WebhookDelivery?
     /// Reads the store-derived gauges of `/metrics` and the jobs of `/api/v1/jobs`; nil: neither.
     public var status: ServerStatus?
+    /// Answers `POST /api/v1/patches/{id}/apply|reject`; nil: no review routes.
+    public var review: PatchReview?
     /// Takes queued fix jobs one at a time and runs them with `attempt`; nil: no fix worker.
     public var fixes: (queue: FixQueue, attempt: FixQueue.Attempt)?
 
@@ -44,6 +46,7 @@ public struct HeadroomServer: Sendable {
         let router = Router()
         let metrics = ServerMetrics()
         router.add(middleware: CountingMiddleware(metrics: metrics))
+        router.add(middleware: MethodMiddleware())
         router.add(middleware: BearerMiddleware(token: token))
         router.get("/healthz") { _, _ in
             try Self.json(200, ["status": "ok", "version": HeadroomVersion.string])
@@ -88,6 +91,9 @@ public struct HeadroomServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         if let registry { APIRoutes.add(to: router, registry: registry, logger: logger) }
+        if let review { APIRoutes.addReview(to: router, review: review, logger: logger) }
+        let openAPI = OpenAPIDocument.document()
+        router.get("/api/v1/openapi.json") { _, _ in try Self.json(200, openAPI, convertKeys: false) }
         if let status {
             router.get("/api/v1/jobs") { request, _ in
                 let text = request.uri.queryParameters["state"].map(String.init)
@@ -222,5 +228,53 @@ struct CountingMiddleware: RouterMiddleware {
         case "/metrics": "metrics"
         default: path.hasPrefix("/api/v1/") ? "api" : "other"
         }
+    }
+}
+
+/// A known path asked with a method it does not take gets 405 with `Allow` and a JSON error (the router alone
+/// answers 404, as for an unknown path). The known paths and methods are the OpenAPI document's.
+struct MethodMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    /// Path templates (`{id}` matching one segment) and their methods.
+    static let routes: [(segments: [String?], methods: [String])] = {
+        guard case .object(let paths) = OpenAPIDocument.paths else { return [] }
+        return paths.map { path, item in
+            let segments = path.split(separator: "/").map { $0.hasPrefix("{") ? nil : String($0) }
+            let methods = item.objectValue.map { $0.keys.map { $0.uppercased() }.sorted() } ?? []
+            return (segments, methods)
+        }
+    }()
+
+    static func allowed(_ path: String) -> [String]? {
+        let parts = path.split(separator: "/").map(String.init)
+        return routes.first { route in
+            route.segments.count == parts.count && zip(route.segments, parts).allSatisfy { $0 == nil || $0 == $1 }
+        }?.methods
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router's own "no such route".
+            guard let methods = Self.allowed(request.uri.path), !methods.contains(request.method.rawValue) else {
+                return try HeadroomServer.error(404, "no such route: \(request.method.rawValue) \(request.uri.path)")
+            }
+            return try Self.notAllowed(request, methods)
+        }
+        guard response.status == .notFound, let methods = Self.allowed(request.uri.path),
+            !methods.contains(request.method.rawValue)
+        else { return response }
+        return try Self.notAllowed(request, methods)
+    }
+
+    static func notAllowed(_ request: Request, _ methods: [String]) throws -> Response {
+        var answer = try HeadroomServer.error(
+            405, "\(request.method.rawValue) is not allowed here (\(methods.joined(separator: ", ")))")
+        answer.headers[.allow] = methods.joined(separator: ", ")
+        return answer
     }
 }

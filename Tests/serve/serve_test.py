@@ -536,7 +536,8 @@ def main():
     for path, payload, expect in [(f"/api/v1/regressions/{hot_id}/invalid", b"[1]", 400),
                                   ("/api/v1/regressions/999999/invalid", b"", 404),
                                   (f"/api/v1/regressions/{hot_id}/ack", b"", 401)]:
-        status, _, body = server.request("POST", path, payload, token=TOKEN if expect != 401 else None)
+        status, _, body = server.request("POST", path, payload, {"Content-Type": "application/json"},
+                                         token=TOKEN if expect != 401 else None)
         if status != expect or not json.loads(body).get("error"):
             fail(f"POST {path}: {status} {body!r}")
     code, out, _ = headroom("triage", "--summary", "--format", "json")
@@ -544,6 +545,31 @@ def main():
         fail(f"triage --summary: {code} {out}")
     ok("verdicts: POST /api/v1/regressions/ID/ack records one (on the regression, in triage --summary); bad body 400, "
        "unknown id 404, no token 401")
+    for headers, expect in [({"Content-Type": "text/plain"}, 415),
+                            ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403)]:
+        status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/invalid", b'{"note": "x"}', headers)
+        if status != expect:
+            fail(f"a cross-site style write got {status}, expected {expect}: {body!r}")
+    status, one = api(f"/api/v1/regressions/{hot_id}")
+    if one["triage"]["verdict"] != "acknowledged":
+        fail(f"a refused write changed the verdict: {one['triage']}")
+    # A person rejects the delivered patch through the API: its branch is deleted; deciding twice is a conflict.
+    patch_id = jobs[0]["result"]["patch"]
+    status, _, body = server.request("POST", f"/api/v1/patches/{patch_id}/reject",
+                                     json.dumps({"reason": "we will fix it differently"}).encode(),
+                                     {"Content-Type": "application/json"})
+    rejected = json.loads(body)
+    branches = subprocess.run(["git", "branch", "--list", branch], cwd=repo, capture_output=True, text=True).stdout
+    if status != 200 or rejected.get("review") != "rejected" or rejected.get("deleted_branch") != branch \
+            or branches.strip():
+        fail(f"POST reject: {status} {rejected} (branches: {branches!r})")
+    for action in ("reject", "apply"):
+        status, _, body = server.request("POST", f"/api/v1/patches/{patch_id}/{action}", b"{}",
+                                         {"Content-Type": "application/json"})
+        if status != 409:
+            fail(f"POST {action} on a reviewed patch: {status} {body!r}")
+    ok("writes refuse a non-JSON body (415) and a foreign Origin (403); POST /api/v1/patches/ID/reject deletes the "
+       "patch's branch, and a second decision is a 409")
 
     # /metrics: Prometheus text with the server's counters and the store's gauges.
     status, headers, body = server.request("GET", "/metrics")

@@ -65,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         server.maxBodyBytes = maxBodyMb << 20
         server.registry = HeadroomTools.registry(context)
         server.status = ServerStatus(store: store)
+        server.review = PatchReview(store: store)
         if !webhooks.isEmpty {
             server.webhooks = WebhookDelivery(
                 store: store, targets: try webhooks.map(WebhookDelivery.Target.init),

@@ -368,7 +368,7 @@ public struct PatchService: Sendable {
                 .badInput, "patch \(patchID) is \(p.status.rawValue); only delivered patches can be applied")
         }
         guard p.review == .pending else {
-            throw HeadroomError(.badInput, "patch \(patchID) was already \(p.review.rawValue)")
+            throw HeadroomError(.refused, "patch \(patchID) was already \(p.review.rawValue)")
         }
         if !markOnly {
             let git = try Git(path: p.repository)
@@ -400,7 +400,7 @@ public struct PatchService: Sendable {
     ) {
         let record = try store.patch(id: patchID)
         guard record.review == .pending else {
-            throw HeadroomError(.badInput, "patch \(patchID) was already \(record.review.rawValue)")
+            throw HeadroomError(.refused, "patch \(patchID) was already \(record.review.rawValue)")
         }
         var deleted: String?
         if !keepBranch, let branch = record.branch, branch.hasPrefix("headroom/"),

@@ -1,0 +1,39 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+/// A person's decision on a delivered patch, from the API or the dashboard (`POST /api/v1/patches/{id}/apply|reject`),
+/// as `headroom review apply|reject` makes it: apply cherry-picks the patch's commit onto the repository's checked-out
+/// branch (refused on a dirty tree; `mark_only` records an acceptance merged elsewhere, e.g. through the PR), reject
+/// records why and deletes the patch's branch (unless `keep_branch`). Answers with the patch as `list_patches` shows
+/// it.
+public struct PatchReview: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> JSONValue {
+        let patch = try PatchService(store: store, outputDirectory: "").apply(
+            patchID: id, markOnly: markOnly, note: try Self.bounded(note))
+        return HeadroomTools.patchListJSON(patch)
+    }
+
+    public func reject(_ id: Int64, reason: String?, keepBranch: Bool) throws -> JSONValue {
+        let (patch, deleted) = try PatchService(store: store, outputDirectory: "").reject(
+            patchID: id, reason: try Self.bounded(reason), keepBranch: keepBranch)
+        var json = HeadroomTools.patchListJSON(patch)
+        if case .object(var fields) = json {
+            fields["deleted_branch"] = deleted.map { .string($0) } ?? .null
+            json = .object(fields)
+        }
+        return json
+    }
+
+    static func bounded(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        guard text.unicodeScalars.count <= 2000 else {
+            throw HeadroomError(.badInput, "the text is longer than 2,000 characters")
+        }
+        return text
+    }
+}
