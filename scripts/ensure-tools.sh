@@ -9,6 +9,8 @@ command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)  # renders the dashboard in the tests
+command -v wrk >/dev/null 2>&1 || need+=(wrk)  # Benchmarks/serve
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   apt-get update -qq

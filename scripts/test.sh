@@ -14,7 +14,11 @@ swift format lint --strict --recursive Sources Tests Package.swift
 export HEADROOM_WARNINGS_AS_ERRORS=1
 # Every module a target imports is one it declares (no reliance on what a dependency happens to pull in).
 swift build --build-tests --explicit-target-dependency-import-check error
+# The dashboard's screenshots (headless Chromium) are kept here for people to look at.
+export HEADROOM_SCREENSHOTS="$PWD/.build/test-output/screenshots"
+mkdir -p "$HEADROOM_SCREENSHOTS"
 swift test --skip-build
+echo "dashboard screenshots: $HEADROOM_SCREENSHOTS"
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).
 python3 Benchmarks/conformance/run.py --check --headroom .build/debug/headroom
 # The newcomer's first hour: the demo, every next command it prints, and the usual steps off the happy path.

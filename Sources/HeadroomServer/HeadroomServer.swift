@@ -26,8 +26,12 @@ public struct HeadroomServer: Sendable {
     public var webhooks: WebhookDelivery?
     /// Reads the store-derived gauges of `/metrics` and the jobs of `/api/v1/jobs`; nil: neither.
     public var status: ServerStatus?
+    /// The web dashboard's figures; nil: no pages.
+    public var dashboard: Dashboard?
     /// Answers `POST /api/v1/patches/{id}/apply|reject`; nil: no review routes.
     public var review: PatchReview?
+    /// Rescans registered repositories for opportunities on a schedule; nil: never.
+    public var rescan: (schedule: OpportunityRescan, scan: OpportunityRescan.Scan)?
     /// Takes queued fix jobs one at a time and runs them with `attempt`; nil: no fix worker.
     public var fixes: (queue: FixQueue, attempt: FixQueue.Attempt)?
 
@@ -92,6 +96,7 @@ public struct HeadroomServer: Sendable {
         }
         if let registry { APIRoutes.add(to: router, registry: registry, logger: logger) }
         if let review { APIRoutes.addReview(to: router, review: review, logger: logger) }
+        if let dashboard { try DashboardRoutes(dashboard: dashboard, logger: logger).add(to: router) }
         let openAPI = OpenAPIDocument.document()
         router.get("/api/v1/openapi.json") { _, _ in try Self.json(200, openAPI, convertKeys: false) }
         if let status {
@@ -131,6 +136,7 @@ public struct HeadroomServer: Sendable {
                 group.addTask { await webhooks.run(post: { await poster.post($0, $1) }) }
             }
             if let fixes { group.addTask { await fixes.queue.run(attempt: fixes.attempt) } }
+            if let rescan { group.addTask { await rescan.schedule.run(scan: rescan.scan) } }
             // The listener returns after SIGTERM/SIGINT has drained it; then the loop stops between runs.
             try await group.next()
             group.cancelAll()
@@ -199,7 +205,9 @@ struct BearerMiddleware: RouterMiddleware {
         guard let token, request.uri.path != "/healthz" else { return try await next(request, context) }
         guard ListenerAccess.authorized(request.headers[.authorization], token: token, basic: true) else {
             var response = try HeadroomServer.error(401, "unauthorized: send Authorization: Bearer TOKEN")
-            response.headers[.wwwAuthenticate] = "Bearer realm=\"headroom\""
+            // Pages ask a browser for the token as a Basic password (any user name); the rest ask for a bearer.
+            let page = !["/api/", "/ingest", "/push.", "/metrics"].contains { request.uri.path.hasPrefix($0) }
+            response.headers[.wwwAuthenticate] = page ? "Basic realm=\"headroom\"" : "Bearer realm=\"headroom\""
             return response
         }
         return try await next(request, context)

@@ -158,3 +158,30 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// One function's samples in every bucket of its service, oldest first, with each bucket's total (0 where the
+    /// function had none): the series a regression page draws.
+    public func functionSeries(service: String, function: FunctionRef) throws
+        -> [(bucket: Int64, total: Int64, selfSamples: Int64, totalSamples: Int64)]
+    {
+        try reading { db in
+            let serviceID = try knownServiceID(db, name: service)
+            guard
+                let functionID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM function WHERE name = ? AND file = ?",
+                    arguments: [function.name, function.file ?? ""])
+            else { return [] }
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.bucket, t.total_samples, COALESCE(f.self_samples, 0) AS self,
+                           COALESCE(f.total_samples, 0) AS total
+                    FROM bucket_total t LEFT JOIN function_bucket f
+                      ON f.service_id = t.service_id AND f.bucket = t.bucket AND f.function_id = ?
+                    WHERE t.service_id = ? ORDER BY t.bucket
+                    """, arguments: [functionID, serviceID]
+            ).map { ($0["bucket"], $0["total_samples"], $0["self"], $0["total"]) }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomProfiles
 import HeadroomStore
 import HeadroomTesting
 import Synchronization
@@ -108,5 +109,41 @@ struct FixQueueTests {
         #expect(byName["quick"]?.report.result?["status"]?.stringValue == "delivered")
         #expect(calls.withLock { $0 } == [other.id!, stored.id!])
         #expect(byName["live"]?.state == .running)  // another live process's job is not taken
+    }
+}
+
+@Suite("Scheduled opportunity rescans")
+struct OpportunityRescanTests {
+    @Test("each registered repository whose service has profiles is scanned; a failing scan is logged, not fatal")
+    func pass() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        for name in ["a", "b", "c"] {
+            let root = dir.file(name)
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            _ = try Shell.run(["git", "init", "-q", root])
+            _ = try store.registerRepository(root: root, name: name, service: name == "c" ? nil : name)
+        }
+        try ProfileIngestor(store: store).ingest(
+            data: Data("main;work 5\n".utf8), source: "a", service: "a", at: 0,
+            options: {
+                var o = ProfileReadOptions(); o.format = .folded; return o
+            }())
+        try ProfileIngestor(store: store).ingest(
+            data: Data("main;work 5\n".utf8), source: "b", service: "b", at: 0,
+            options: {
+                var o = ProfileReadOptions(); o.format = .folded; return o
+            }())
+        let scanned = Mutex<[String]>([])
+        let done = OpportunityRescan(store: store, interval: .seconds(60)).pass { service, root in
+            scanned.withLock { $0.append(service) }
+            if service == "b" { throw HeadroomError(.process, "helper crashed") }
+            #expect(root.hasSuffix("/\(service)"))
+            return 2
+        }
+        #expect(scanned.withLock { $0 }.sorted() == ["a", "b"])  // c has no service, so no profiles to scan with
+        #expect(done.first { $0.service == "a" }?.found == 2)
+        #expect(done.first { $0.service == "b" }?.found == nil)
     }
 }

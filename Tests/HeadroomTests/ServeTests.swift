@@ -27,6 +27,19 @@ struct ServeTests {
         #expect(run.stdout.contains("openapi: all checks passed"))
     }
 
+    /// The web dashboard in headless Chromium (Tests/serve/dashboard_test.py); screenshots go to
+    /// `HEADROOM_SCREENSHOTS` (default: a folder under the test's temporary directory, printed).
+    @Test("the dashboard's pages render in Chromium with the loop's figures, and its buttons work without JavaScript")
+    func dashboard() throws {
+        var command = ["python3", Checkout.root + "/Tests/serve/dashboard_test.py", "--headroom", Checkout.binary]
+        if let folder = ProcessInfo.processInfo.environment["HEADROOM_SCREENSHOTS"] {
+            command += ["--screenshots", folder]
+        }
+        let run = try Shell.run(command, timeout: 900)
+        #expect(run.status == 0, "\(run.stdout.suffix(4000))\n\(run.stderr.suffix(2000))")
+        #expect(run.stdout.contains("dashboard: all checks passed"))
+    }
+
     @Test(
         "Pyroscope app names: the service, the profile type and the labels",
         arguments: [

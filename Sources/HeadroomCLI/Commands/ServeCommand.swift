@@ -47,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var autoFix = "on"
     @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
+    @Option(help: "Seconds between opportunity scans of the registered repositories (0: never).")
+    var rescanEvery = 3600
 
     func run() async throws {
         guard ["on", "off"].contains(autoFix) else { throw HeadroomError(.badInput, "--auto-fix must be on or off") }
@@ -66,6 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
         server.registry = HeadroomTools.registry(context)
         server.status = ServerStatus(store: store)
         server.review = PatchReview(store: store)
+        server.dashboard = Dashboard(store: store, costs: context.costModel)
+        guard rescanEvery >= 0 else { throw HeadroomError(.badInput, "--rescan-every must not be negative") }
+        if rescanEvery > 0 {
+            server.rescan = (
+                OpportunityRescan(
+                    store: store, interval: .seconds(rescanEvery),
+                    logger: EngineLog.standardError("headroom.rescan", level: level)),
+                OpportunityRescan.scanner(context)
+            )
+        }
         if !webhooks.isEmpty {
             server.webhooks = WebhookDelivery(
                 store: store, targets: try webhooks.map(WebhookDelivery.Target.init),

@@ -1,0 +1,323 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+
+/// What the server's web pages show, read from the store and formatted for people (the templates only lay it out):
+/// the fleet overview, one regression (its series with the change point, culprits, patches with their A/B results),
+/// and the opportunities ranked by watts. Every figure is the one the CLI and the API give.
+public struct Dashboard: Sendable {
+    public let store: Store
+    public var costs: CostModel
+
+    public init(store: Store, costs: CostModel = CostModel()) {
+        self.store = store
+        self.costs = costs
+    }
+
+    public struct Card: Sendable {
+        public var label: String
+        public var value: String
+        public var note: String
+    }
+
+    public struct ServiceRow: Sendable {
+        public var name: String
+        public var path: String
+        public var samples: String
+        public var buckets: Int
+        public var from: String
+        public var to: String
+    }
+
+    public struct RegressionRow: Sendable {
+        public var id: Int64
+        public var service: String
+        public var function: String
+        public var metric: String
+        public var change: String
+        public var shares: String
+        public var cores: String
+        public var onset: String
+        public var culprit: String
+        public var triage: String
+    }
+
+    public struct JobRow: Sendable {
+        public var id: Int64
+        public var regression: String
+        public var state: String
+        public var reason: String
+        public var updated: String
+    }
+
+    public struct Overview: Sendable {
+        public var cards: [Card]
+        public var services: [ServiceRow]
+        public var regressions: [RegressionRow]
+        public var improvements: Int
+        public var jobs: [JobRow]
+        public var hasServices: Bool { !services.isEmpty }
+        public var hasRegressions: Bool { !regressions.isEmpty }
+        public var hasJobs: Bool { !jobs.isEmpty }
+    }
+
+    public func overview() throws -> Overview {
+        let regressions = try store.regressions()
+        let open = regressions.filter { $0.kind == .regression && $0.triage == nil }
+        let openCores = open.map { RegressionReport($0, costs: costs).cores }.filter(\.isFinite).reduce(0, +)
+        let patches = try store.patches()
+        let delivered = patches.filter { $0.status == .delivered }
+        let applied = patches.filter { $0.review == .applied }
+        let triage = try TriageService(store: store).summary()
+        let rows = try open.sorted {
+            RegressionReport($0, costs: costs).cores > RegressionReport($1, costs: costs).cores
+        }
+        .map(row)
+        return Overview(
+            cards: [
+                Card(
+                    label: "Open regressions", value: "\(open.count)",
+                    note: String(format: "%.1f cores at stake", openCores)),
+                Card(
+                    label: "Fixes delivered", value: "\(delivered.count)",
+                    note: "\(applied.count) applied, \(patches.filter { $0.review == .rejected }.count) rejected"),
+                Card(
+                    label: "Savings delivered",
+                    value: String(format: "%.1f cores", delivered.compactMap(savedCores).reduce(0, +)),
+                    note: "measured A/B speed-up × the function's cores"),
+                Card(
+                    label: "False-positive rate",
+                    value: triage.falsePositiveRate.map { String(format: "%.0f%%", $0 * 100) } ?? "–",
+                    note: "\(triage.invalid) invalid of \(triage.acknowledged + triage.invalid) verdicts"),
+            ],
+            services: try store.serviceSummaries().map {
+                ServiceRow(
+                    name: $0.service, path: Self.escapePath($0.service), samples: Self.count($0.samples),
+                    buckets: $0.buckets, from: Timestamps.format($0.from), to: Timestamps.format($0.to))
+            },
+            regressions: rows, improvements: regressions.filter { $0.kind == .improvement }.count,
+            jobs: try store.jobs(limit: 20).map {
+                JobRow(
+                    id: $0.id, regression: $0.regressionID.map { "#\($0)" } ?? "–", state: $0.state.rawValue,
+                    reason: $0.reason, updated: Timestamps.format($0.updatedAt))
+            })
+    }
+
+    /// Cores a delivered patch saves: the function's cost times the share of it the speed-up removes.
+    func savedCores(_ patch: PatchRecord) -> Double? {
+        guard let validation = patch.validation, validation.isSignificantGain, let id = patch.regressionID,
+            let regression = try? store.regression(id: id)
+        else { return nil }
+        let cores = costs.cores(forShare: regression.after)
+        return cores * (1 - 1 / validation.speedup)
+    }
+
+    func row(_ r: Regression) throws -> RegressionRow {
+        let report = RegressionReport(r, costs: costs)
+        let top = try store.candidates(regression: r.id ?? 0).first
+        return RegressionRow(
+            id: r.id ?? 0, service: r.service, function: r.function.name, metric: r.metric.rawValue,
+            change: r.relativeChangeText(), shares: String(format: "%.2f%% → %.2f%%", r.before * 100, r.after * 100),
+            cores: report.cores.isFinite ? String(format: "%.1f", report.cores) : "–", onset: report.timestamp,
+            culprit: top.map { "\($0.ref.prefix(10)) \($0.message)" } ?? "–",
+            triage: r.triage?.verdict.rawValue ?? "open")
+    }
+
+    public struct CandidateRow: Sendable {
+        public var rank: Int
+        public var kind: String
+        public var ref: String
+        public var author: String
+        public var message: String
+        public var confidence: String
+        public var evidence: [String]
+    }
+
+    public struct PatchRow: Sendable {
+        public var id: Int64
+        public var status: String
+        public var review: String
+        public var skill: String
+        public var branch: String
+        public var reason: String
+        public var ab: String
+        public var diff: String
+        public var pending: Bool
+    }
+
+    public struct RegressionPage: Sendable {
+        public var row: RegressionRow
+        public var chart: String
+        public var detail: [String]
+        public var candidates: [CandidateRow]
+        public var patches: [PatchRow]
+        public var triaged: Bool
+        public var note: String
+        public var hasCandidates: Bool { !candidates.isEmpty }
+        public var hasPatches: Bool { !patches.isEmpty }
+    }
+
+    public func regression(id: Int64) throws -> RegressionPage {
+        let r = try store.regression(id: id)
+        let report = RegressionReport(r, costs: costs)
+        let series = try store.functionSeries(service: r.service, function: r.function)
+        let points = series.map { point -> (Int64, Double) in
+            let samples = r.metric == .selfShare ? point.selfSamples : point.totalSamples
+            return (point.bucket, point.total > 0 ? Double(samples) / Double(point.total) : 0)
+        }
+        let chart = ShareChart(
+            points: points, onset: r.timestamp, before: r.before, after: r.after,
+            title: "\(r.function.name) — \(r.metric.rawValue) share of \(r.service)'s CPU per bucket"
+        ).svg()
+        var detail = [
+            "\(r.kind.rawValue) of \(r.function.name)\(r.function.file.map { " (\($0))" } ?? "") in \(r.service)",
+            String(
+                format: "%@ share %.2f%% → %.2f%% (%@), %.1f cores, %.0f W at %.0f fleet cores", r.metric.rawValue,
+                r.before * 100, r.after * 100, r.relativeChangeText(), report.cores, report.watts,
+                costs.fleetCores),
+            "onset between \(report.previousTimestamp) and \(report.timestamp); p = \(String(format: "%.2g", r.pValue))",
+        ]
+        if !report.members.isEmpty { detail.append("same event: " + report.members.joined(separator: ", ")) }
+        let candidates = try store.candidates(regression: id).enumerated().map { rank, c in
+            CandidateRow(
+                rank: rank + 1, kind: c.kind.rawValue, ref: String(c.ref.prefix(12)),
+                author: c.author.isEmpty ? "unknown author" : c.author, message: c.message,
+                confidence: String(format: "%.0f%%", c.confidence * 100), evidence: c.evidence)
+        }
+        let patches = try store.patches().filter { $0.regressionID == id }.map { p in
+            PatchRow(
+                id: p.id ?? 0, status: p.status.rawValue, review: p.review.rawValue, skill: p.skill,
+                branch: p.branch ?? "–", reason: p.reason ?? "",
+                ab: p.validation.map {
+                    String(
+                        format: "%.2f× faster (95%% CI %.2f–%.2f), Mann–Whitney p = %.2g, %d runs each%@", $0.speedup,
+                        $0.ci95.first ?? .nan, $0.ci95.last ?? .nan, $0.pValue, $0.beforeSeconds.count,
+                        $0.testsPassed ? ", tests passed" : ", tests FAILED")
+                } ?? "not validated",
+                diff: p.diff, pending: p.status == .delivered && p.review == .pending)
+        }
+        return RegressionPage(
+            row: try row(r), chart: chart, detail: detail, candidates: candidates, patches: patches,
+            triaged: r.triage != nil, note: r.triage?.note ?? "")
+    }
+
+    public struct OpportunityRow: Sendable {
+        public var id: Int64
+        public var service: String
+        public var function: String
+        public var location: String
+        public var pattern: String
+        public var share: String
+        public var saving: String
+        public var watts: String
+        public var status: String
+    }
+
+    /// Opportunities, the largest saving in watts first; blocked ones last.
+    public func opportunities() throws -> [OpportunityRow] {
+        try store.opportunities().sorted {
+            ($0.blocked == nil ? 0 : 1, -$0.savingsWatts) < ($1.blocked == nil ? 0 : 1, -$1.savingsWatts)
+        }.map { o in
+            OpportunityRow(
+                id: o.id ?? 0, service: o.service, function: o.function, location: "\(o.file):\(o.line)",
+                pattern: o.pattern, share: String(format: "%.2f%%", o.share * 100),
+                saving: String(format: "%.1f cores", o.savingsCores), watts: String(format: "%.0f W", o.savingsWatts),
+                status: o.blocked.map { "blocked: \($0)" } ?? "open")
+        }
+    }
+
+    static func count(_ n: Int64) -> String {
+        n >= 1_000_000
+            ? String(format: "%.1fM", Double(n) / 1e6) : n >= 10_000 ? String(format: "%.0fk", Double(n) / 1e3) : "\(n)"
+    }
+
+    /// A service name as one URL path segment.
+    public static func escapePath(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+            ?? text
+    }
+}
+
+/// A function's share per bucket as a small SVG line chart: the series, the levels before and after, and the change
+/// point as a vertical line. Self-contained (no script, no fonts beyond the system's).
+public struct ShareChart: Sendable {
+    public var points: [(time: Int64, share: Double)]
+    public var onset: Int64
+    public var before: Double
+    public var after: Double
+    public var title: String
+    public var width = 900.0
+    public var height = 260.0
+
+    public init(points: [(Int64, Double)], onset: Int64, before: Double, after: Double, title: String) {
+        self.points = points.map { (time: $0.0, share: $0.1) }
+        self.onset = onset
+        self.before = before
+        self.after = after
+        self.title = title
+    }
+
+    public func svg() -> String {
+        let left = 56.0
+        let right = 16.0
+        let top = 28.0
+        let bottom = 36.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
+        guard let first = points.first?.time, let last = points.last?.time else {
+            return
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"40\"><text x=\"8\" y=\"24\">no series</text></svg>"
+        }
+        let span = Double(max(last - first, 1))
+        let ceiling = max(points.map(\.share).max() ?? 0, before, after, 0.0001) * 1.15
+        func x(_ t: Int64) -> Double { left + Double(t - first) / span * plotWidth }
+        func y(_ s: Double) -> Double { top + plotHeight - s / ceiling * plotHeight }
+        var out = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
+            viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(Self.escape(title))" \
+            font-family="sans-serif" font-size="12">
+            <title>\(Self.escape(title))</title>
+            <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="#fff"/>
+            <text x="\(Int(left))" y="18" font-weight="bold">\(Self.escape(title))</text>
+
+            """
+        for tick in 0...4 {
+            let share = ceiling * Double(tick) / 4
+            let ty = y(share)
+            out += String(
+                format:
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%.1f%%</text>\n",
+                left, ty, width - right, ty, left - 6, ty + 4, share * 100)
+        }
+        let line = points.map { String(format: "%.1f,%.1f", x($0.time), y($0.share)) }.joined(separator: " ")
+        out += "<polyline fill=\"none\" stroke=\"#1f6feb\" stroke-width=\"1.5\" points=\"\(line)\"/>\n"
+        let onsetX = x(min(max(onset, first), last))
+        out += String(
+            format:
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d1242f\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n",
+            onsetX, top, onsetX, top + plotHeight)
+        out += String(
+            format:
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6e7781\" stroke-dasharray=\"2 3\"/>\n",
+            left, y(before), onsetX, y(before))
+        out += String(
+            format:
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6e7781\" stroke-dasharray=\"2 3\"/>\n",
+            onsetX, y(after), width - right, y(after))
+        out += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\" fill=\"#d1242f\">change point %@</text>\n", onsetX + 6, top + 14,
+            Timestamps.format(onset))
+        out += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">%@</text>\n", left, height - 10,
+            Timestamps.format(first))
+        out += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", width - right,
+            height - 10, Timestamps.format(last))
+        return out + "</svg>"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import HTTPTypes
+import HeadroomCore
+import HeadroomEngine
+import Hummingbird
+import Logging
+import Mustache
+
+/// The web dashboard, server-rendered HTML that works without JavaScript:
+///
+///     GET  /                              fleet overview: cards, open regressions by cores, services, fix jobs
+///     GET  /regressions/{id}              the share series with its change point, culprits, patches (A/B, diff)
+///     GET  /regressions/{id}/flame        differential flame graph: after the onset against before it
+///     GET  /opportunities                 opportunities by watts saved
+///     GET  /services/{name}/flame         the service's flame graph
+///     POST /ui/regressions/{id}/ack|invalid, /ui/patches/{id}/apply|reject   the pages' buttons (form posts)
+///
+/// The buttons' forms carry a per-process token and must come from this server's own pages (`Origin`), so another
+/// site cannot press them through a visitor's browser.
+struct DashboardRoutes: Sendable {
+    let dashboard: Dashboard
+    let queries: ProfileQueries
+    let triage: TriageService
+    let review: PatchReview
+    let library: MustacheLibrary
+    let csrf: String
+    let logger: Logger
+
+    init(dashboard: Dashboard, logger: Logger) throws {
+        self.dashboard = dashboard
+        queries = ProfileQueries(store: dashboard.store)
+        triage = TriageService(store: dashboard.store)
+        review = PatchReview(store: dashboard.store)
+        var library = MustacheLibrary()
+        for (name, text) in DashboardTemplates.all { try library.register(text, named: name) }
+        self.library = library
+        csrf = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+        self.logger = logger
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in
+            try await page("overview", "Overview") { dashboard in
+                let o = try dashboard.overview()
+                return [
+                    "cards": o.cards, "regressions": o.regressions, "hasRegressions": !o.regressions.isEmpty,
+                    "services": o.services, "hasServices": !o.services.isEmpty, "jobs": o.jobs,
+                    "hasJobs": !o.jobs.isEmpty, "improvements": o.improvements,
+                ]
+            }
+        }
+        router.get("/regressions/:id") { _, context in
+            let id = try APIRoutes.pathID(context)
+            return try await page("regression", "Regression #\(id)") { dashboard in
+                let p = try dashboard.regression(id: id)
+                return [
+                    "row": p.row, "chart": p.chart, "detail": p.detail, "candidates": p.candidates,
+                    "hasCandidates": !p.candidates.isEmpty, "patches": p.patches, "hasPatches": !p.patches.isEmpty,
+                    "triaged": p.triaged, "note": p.note,
+                ]
+            }
+        }
+        router.get("/regressions/:id/flame") { _, context in
+            let id = try APIRoutes.pathID(context)
+            return try await page("flame", "Differential flame graph") { dashboard in
+                let r = try dashboard.store.regression(id: id)
+                let svg = try queries.flameGraph(
+                    service: r.service, range: TimeRange(from: r.timestamp),
+                    baseline: TimeRange(to: r.previousTimestamp))
+                return [
+                    "heading": "\(r.service): after the onset of regression #\(id) against before it",
+                    "note":
+                        "Widths: samples since \(Timestamps.format(r.timestamp)); colour: change in share (red grew, blue shrank).",
+                    "svg": Self.inline(svg),
+                ]
+            }
+        }
+        router.get("/opportunities") { _, _ in
+            try await page("opportunities", "Opportunities") { dashboard in
+                let rows = try dashboard.opportunities()
+                return ["rows": rows, "hasRows": !rows.isEmpty]
+            }
+        }
+        router.get("/services/:name/flame") { _, context in
+            let name = context.parameters.get("name")?.removingPercentEncoding ?? ""
+            return try await page("flame", "\(name) flame graph") { dashboard in
+                try dashboard.store.requireService(name)
+                return [
+                    "heading": "\(name): flame graph, all time", "note": "Widths are samples; hover for figures.",
+                    "svg": Self.inline(try queries.flameGraph(service: name, range: TimeRange())),
+                ]
+            }
+        }
+        for verdict in ["ack", "invalid"] {
+            router.post(RouterPath("/ui/regressions/:id/\(verdict)")) { request, context in
+                try await form(request, context) { id in
+                    _ = try triage.decide(regression: id, verdict: verdict == "ack" ? .acknowledged : .invalid)
+                    return "/regressions/\(id)"
+                }
+            }
+        }
+        for action in ["apply", "reject"] {
+            router.post(RouterPath("/ui/patches/:id/\(action)")) { request, context in
+                try await form(request, context) { id in
+                    if action == "apply" {
+                        _ = try review.apply(id, markOnly: false, note: "applied from the dashboard")
+                    } else {
+                        _ = try review.reject(id, reason: "rejected from the dashboard", keepBranch: false)
+                    }
+                    let patch = try dashboard.store.patch(id: id)
+                    return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
+                }
+            }
+        }
+    }
+
+    /// Renders a page from the store's figures (read off the event loop); a missing record is a 404 page.
+    func page(
+        _ template: String, _ title: String, _ build: @escaping @Sendable (Dashboard) throws -> [String: any Sendable]
+    ) async throws -> Response {
+        let dashboard = self.dashboard
+        do {
+            var context = try await AsyncBridge.offPool { try build(dashboard) }
+            context["title"] = title
+            context["csrf"] = csrf
+            return html(200, library.render(context, withTemplate: template) ?? "")
+        } catch let error as HeadroomError {
+            let status = error.code == .notFound ? 404 : error.code == .badInput ? 400 : 500
+            if status == 500 { logger.warning("page \(template) failed", metadata: ["error": "\(error)"]) }
+            return html(
+                status,
+                library.render(
+                    ["title": "Not available", "heading": "Not available", "text": HeadroomError.oneLine(error)],
+                    withTemplate: "message") ?? "")
+        }
+    }
+
+    /// A button's form post: the page's token and this server's origin required; done, back to the page (303).
+    func form(
+        _ request: Request, _ context: BasicRequestContext, _ act: @escaping @Sendable (Int64) throws -> String
+    ) async throws -> Response {
+        let body = try await request.body.collect(upTo: 16 << 10)
+        let fields = Self.formFields(String(decoding: body.readableBytesView, as: UTF8.self))
+        if let origin = request.headers[.origin], let host = request.head.authority,
+            URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
+        {
+            return try HeadroomServer.error(403, "cross-origin form posts are refused")
+        }
+        guard fields["csrf"] == csrf else {
+            return try HeadroomServer.error(403, "the form's token is missing or stale: reload the page")
+        }
+        do {
+            let id = try APIRoutes.pathID(context)
+            let target = try await AsyncBridge.offPool { try act(id) }
+            return Response(status: .seeOther, headers: [.location: target])
+        } catch let error as HeadroomError {
+            let status = error.code == .notFound ? 404 : error.code == .refused ? 409 : 400
+            return html(
+                status,
+                library.render(
+                    ["title": "Not done", "heading": "Not done", "text": HeadroomError.oneLine(error)],
+                    withTemplate: "message") ?? "")
+        }
+    }
+
+    static func formFields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        return fields
+    }
+
+    /// An SVG document as an element of the page (its XML prolog dropped).
+    static func inline(_ svg: String) -> String {
+        guard let start = svg.range(of: "<svg") else { return svg }
+        return String(svg[start.lowerBound...])
+    }
+
+    func html(_ status: Int, _ text: String) -> Response {
+        Response(
+            status: .init(code: status),
+            headers: [
+                .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'self' 'unsafe-inline'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
