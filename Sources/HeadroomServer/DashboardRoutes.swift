@@ -13,13 +13,13 @@ import Mustache
 ///     GET  /regressions/{id}/flame        differential flame graph: after the onset against before it
 ///     GET  /opportunities                 opportunities by watts saved
 ///     GET  /services/{name}/flame         the service's flame graph
+///     GET  /api/v1/services/{name}/flame.svg[?range=FROM..TO], /api/v1/regressions/{id}/flame.svg   the drawings alone
 ///     POST /ui/regressions/{id}/ack|invalid, /ui/patches/{id}/apply|reject   the pages' buttons (form posts)
 ///
 /// The buttons' forms carry a per-process token and must come from this server's own pages (`Origin`), so another
 /// site cannot press them through a visitor's browser.
 struct DashboardRoutes: Sendable {
     let dashboard: Dashboard
-    let queries: ProfileQueries
     let triage: TriageService
     let review: PatchReview
     let library: MustacheLibrary
@@ -28,7 +28,6 @@ struct DashboardRoutes: Sendable {
 
     init(dashboard: Dashboard, logger: Logger) throws {
         self.dashboard = dashboard
-        queries = ProfileQueries(store: dashboard.store)
         triage = TriageService(store: dashboard.store)
         review = PatchReview(store: dashboard.store)
         var library = MustacheLibrary()
@@ -64,7 +63,7 @@ struct DashboardRoutes: Sendable {
             let id = try APIRoutes.pathID(context)
             return try await page("flame", "Differential flame graph") { dashboard in
                 let r = try dashboard.store.regression(id: id)
-                let svg = try queries.flameGraph(
+                let svg = try dashboard.flameGraph(
                     service: r.service, range: TimeRange(from: r.timestamp),
                     baseline: TimeRange(to: r.previousTimestamp))
                 return [
@@ -87,8 +86,28 @@ struct DashboardRoutes: Sendable {
                 try dashboard.store.requireService(name)
                 return [
                     "heading": "\(name): flame graph, all time", "note": "Widths are samples; hover for figures.",
-                    "svg": Self.inline(try queries.flameGraph(service: name, range: TimeRange())),
+                    "svg": Self.inline(try dashboard.flameGraph(service: name, range: TimeRange())),
                 ]
+            }
+        }
+        // The same drawings for programs: SVG documents.
+        router.get("/api/v1/services/:name/flame.svg") { request, context in
+            let name = context.parameters.get("name")?.removingPercentEncoding ?? ""
+            let range = request.uri.queryParameters["range"].map(String.init)
+            return try await svg {
+                try dashboard.store.requireService(name)
+                return try dashboard.flameGraph(
+                    service: name, range: try range.map { try TimeRange.parse($0, option: "range") } ?? TimeRange())
+            }
+        }
+        router.get("/api/v1/regressions/:id/flame.svg") { _, context in
+            let id = try? APIRoutes.pathID(context)
+            return try await svg {
+                guard let id else { throw HeadroomError(.badInput, "the id must be a positive integer") }
+                let r = try dashboard.store.regression(id: id)
+                return try dashboard.flameGraph(
+                    service: r.service, range: TimeRange(from: r.timestamp),
+                    baseline: TimeRange(to: r.previousTimestamp))
             }
         }
         for verdict in ["ack", "invalid"] {
@@ -132,6 +151,19 @@ struct DashboardRoutes: Sendable {
                 library.render(
                     ["title": "Not available", "heading": "Not available", "text": HeadroomError.oneLine(error)],
                     withTemplate: "message") ?? "")
+        }
+    }
+
+    /// An SVG answer (off the event loop); errors as JSON, like the rest of /api/v1.
+    func svg(_ draw: @escaping @Sendable () throws -> String) async throws -> Response {
+        do {
+            let text = try await AsyncBridge.offPool(draw)
+            return Response(
+                status: .ok, headers: [.contentType: "image/svg+xml"], body: .init(byteBuffer: ByteBuffer(string: text))
+            )
+        } catch let error as HeadroomError {
+            return try HeadroomServer.error(
+                error.code == .notFound ? 404 : error.code == .badInput ? 400 : 500, HeadroomError.oneLine(error))
         }
     }
 

@@ -127,6 +127,21 @@ enum OpenAPIDocument {
             "/api/v1/patches/{id}/reject": review(
                 "rejectPatch", "Records why and deletes the patch's branch (unless keep_branch).",
                 body: ["reason": nullable(string(maxLength: 2000)), "keep_branch": ["type": ["boolean", "null"]]]),
+            "/api/v1/services/{name}/flame.svg": [
+                "get": operation(
+                    "serviceFlameGraph", summary: "The service's flame graph over a range (default all time), as SVG.",
+                    parameters: [
+                        ["name": "name", "in": "path", "required": true, "schema": string(minLength: 1)],
+                        query("range", string),
+                    ],
+                    responses: ["200": svgResponse, "400": error, "404": error])
+            ],
+            "/api/v1/regressions/{id}/flame.svg": [
+                "get": operation(
+                    "regressionFlameGraph",
+                    summary: "Differential flame graph: after the regression's onset against before it, as SVG.",
+                    parameters: [idParameter], responses: ["200": svgResponse, "400": error, "404": error])
+            ],
             "/api/v1/jobs": [
                 "get": operation(
                     "listJobs", summary: "Fix jobs, newest first.",
@@ -228,6 +243,9 @@ enum OpenAPIDocument {
     // MARK: Building blocks
 
     static let string: JSONValue = ["type": "string"]
+    static let svgResponse: JSONValue = [
+        "description": "an SVG document", "content": ["image/svg+xml": ["schema": ["type": "string"]]],
+    ]
     static let integer: JSONValue = ["type": "integer"]
     static let error: JSONValue = json(ref("Error"), description: "an error, as {\"error\": \"…\"}")
     static let idParameter: JSONValue = [

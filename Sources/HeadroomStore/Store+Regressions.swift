@@ -185,3 +185,19 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Changes whenever a profile of the service is stored (count and newest id): a key for caches of figures
+    /// computed from its samples.
+    public func profileVersion(service: String) throws -> String {
+        try reading { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS n, COALESCE(MAX(p.id), 0) AS newest FROM profile p
+                    JOIN service s ON s.id = p.service_id WHERE s.name = ?
+                    """, arguments: [service])
+            return "\(row?["n"] ?? 0)/\(row?["newest"] ?? 0)"
+        }
+    }
+}

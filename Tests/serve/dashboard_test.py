@@ -63,6 +63,14 @@ def main():
         if not os.path.exists(png) or os.path.getsize(png) < 5000:
             fail(f"{path}: no screenshot")
         ok(f"{path} rendered by Chromium ({served:.0f} ms served; screenshot {png})")
+    for path in ["/api/v1/services/web.app/flame.svg", "/api/v1/regressions/1/flame.svg"]:
+        status, headers, body = server.request("GET", path, token=None)
+        if status != 200 or headers.get("Content-Type") != "image/svg+xml" or b"<svg" not in body[:2000]:
+            fail(f"{path}: {status} {headers.get('Content-Type')}")
+    status, _, _ = server.request("GET", "/api/v1/services/web.app/flame.svg?range=nonsense", token=None)
+    if status != 400:
+        fail(f"a bad range got {status}")
+    ok("the flame graphs as SVG documents for programs (/api/v1/…/flame.svg); a bad range is a 400")
     if "<script" in chromium("--dump-dom", server.base + "/").stdout:
         fail("the overview needs JavaScript")
 

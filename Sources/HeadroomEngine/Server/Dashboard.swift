@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomStore
+import Synchronization
 
 /// What the server's web pages show, read from the store and formatted for people (the templates only lay it out):
 /// the fleet overview, one regression (its series with the change point, culprits, patches with their A/B results),
@@ -8,10 +9,22 @@ import HeadroomStore
 public struct Dashboard: Sendable {
     public let store: Store
     public var costs: CostModel
+    private let flames = FlameCache()
 
     public init(store: Store, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
+    }
+
+    /// A flame graph (differential with `baseline`), kept until the service's next stored profile: drawing one
+    /// reads every stack of the range, which takes seconds on a large store, so a page viewed again is instant.
+    public func flameGraph(service: String, range: TimeRange, baseline: TimeRange? = nil) throws -> String {
+        let key = "\(service)\u{0}\(range)\u{0}\(baseline.map(\.description) ?? "-")"
+        let version = try store.profileVersion(service: service)
+        if let svg = flames.get(key, version: version) { return svg }
+        let svg = try ProfileQueries(store: store).flameGraph(service: service, range: range, baseline: baseline)
+        flames.put(key, version: version, svg: svg)
+        return svg
     }
 
     public struct Card: Sendable {
@@ -319,5 +332,23 @@ public struct ShareChart: Sendable {
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// The most recent flame graphs drawn, each with the data version it was drawn from.
+final class FlameCache: Sendable {
+    private let entries = Mutex<[(key: String, version: String, svg: String)]>([])
+    private let capacity = 16
+
+    func get(_ key: String, version: String) -> String? {
+        entries.withLock { entries in entries.first { $0.key == key && $0.version == version }?.svg }
+    }
+
+    func put(_ key: String, version: String, svg: String) {
+        entries.withLock { entries in
+            entries.removeAll { $0.key == key }
+            entries.insert((key, version, svg), at: 0)
+            if entries.count > capacity { entries.removeLast(entries.count - capacity) }
+        }
     }
 }
