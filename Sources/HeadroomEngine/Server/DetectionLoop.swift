@@ -42,10 +42,10 @@ public struct DetectionLoop: Sendable {
                 let ranked = try await AsyncBridge.offPool { try rootCause.run(regression: id).candidates }
                 if let fixes {
                     let culprit = ranked.first
-                    try await AsyncBridge.offPool { try fixes.consider(regression, culprit: culprit) }
+                    _ = try await AsyncBridge.offPool { try fixes.consider(regression, culprit: culprit) }
                 }
                 if let top = ranked.first {
-                    if let events { try await AsyncBridge.offPool { try events.rootCaused(regression, top: top) } }
+                    if let events { _ = try await AsyncBridge.offPool { try events.rootCaused(regression, top: top) } }
                     logger.notice(
                         "root cause ranked",
                         metadata: [
@@ -101,7 +101,7 @@ public struct DetectionLoop: Sendable {
                     }.filter { $0.triage == nil }
                     if let events {
                         for regression in regressions {
-                            try await AsyncBridge.offPool { try events.detected(regression) }
+                            _ = try await AsyncBridge.offPool { try events.detected(regression) }
                         }
                     }
                     if !regressions.isEmpty {

@@ -94,7 +94,7 @@ public struct FixQueue: Sendable {
         let store = self.store
         while !Task.isCancelled {
             do {
-                try await AsyncBridge.offPool { try recover() }
+                _ = try await AsyncBridge.offPool { try recover() }
                 while !Task.isCancelled, let job = try await AsyncBridge.offPool({ try claim() }) {
                     await execute(job, store: store, attempt: attempt)
                 }
