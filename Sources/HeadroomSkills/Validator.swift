@@ -13,10 +13,16 @@ public struct ValidationConfiguration: Sendable, Equatable {
     public var alpha: Double
     public var testTimeout: Double
     public var benchTimeout: Double
+    /// The practical floor (`ValidationResult.minimumSpeedup`): a patch is delivered only when the 95% interval's
+    /// lower bound reaches it. 1.03: a gain under 3% is not worth a patch, and is the size of load noise on a busy
+    /// machine (a no-gain fixture once measured 1.03×, interval 1.01–1.09, p = 0.003, beside a compiler run).
+    public var minimumSpeedup: Double
 
     public init(
-        runs: Int = 12, maxLooks: Int = 3, alpha: Double = 0.05, testTimeout: Double = 300, benchTimeout: Double = 120
+        runs: Int = 12, maxLooks: Int = 3, alpha: Double = 0.05, testTimeout: Double = 300, benchTimeout: Double = 120,
+        minimumSpeedup: Double = 1.03
     ) {
+        self.minimumSpeedup = minimumSpeedup
         self.runs = runs
         self.maxLooks = max(1, maxLooks)
         self.alpha = alpha
@@ -81,20 +87,23 @@ public struct Validator: Sendable {
                     a.append(try measure(true))
                 }
             }
-            let result = compare(before: a, after: b, alpha: perLook)
+            let result = compare(
+                before: a, after: b, alpha: perLook, minimumSpeedup: configuration.minimumSpeedup)
             if result.isSignificantGain || result.speedup <= 1 || look == configuration.maxLooks { return result }
         }
         preconditionFailure("maxLooks is at least 1")
     }
 
     /// Compares the runs of both sides at level `alpha`.
-    public static func compare(before a: [Double], after b: [Double], alpha: Double) -> ValidationResult {
+    public static func compare(before a: [Double], after b: [Double], alpha: Double, minimumSpeedup: Double = 1.0)
+        -> ValidationResult
+    {
         let test = MannWhitney.test(a, b)
         let interval = Bootstrap.medianRatioInterval(before: a, after: b)
         return ValidationResult(
             testsPassed: true, speedup: Descriptive.median(a) / Descriptive.median(b),
             ci95: [interval.lower, interval.upper],
-            pValue: test.pValue, beforeSeconds: a, afterSeconds: b, alpha: alpha)
+            pValue: test.pValue, beforeSeconds: a, afterSeconds: b, alpha: alpha, minimumSpeedup: minimumSpeedup)
     }
 
     private func time(_ command: String, in directory: String) throws -> Double {

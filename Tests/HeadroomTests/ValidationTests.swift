@@ -64,6 +64,24 @@ struct ValidationTests {
         #expect(slower.gains == 0 && slower.runs.filter { $0 == 12 }.count >= 95)
     }
 
+    @Test("a small real gain is below the practical floor: significant, but not delivered (1.03 by default)")
+    func practicalFloor() throws {
+        // A steady 2% gain, measured precisely: p is tiny and the interval is above 1, but it stays under 1.03.
+        let before = (0..<12).map { 0.2 + Double($0 % 3) * 0.0002 }
+        let after = before.map { $0 / 1.02 }
+        let small = Validator.compare(before: before, after: after, alpha: 0.05 / 3, minimumSpeedup: 1.03)
+        #expect(small.pValue < small.alpha && (small.ci95.first ?? 0) > 1)
+        #expect(!small.isSignificantGain && small.isBelowFloor)
+        // The same design with a 10% gain is delivered; without a floor (old records) the 2% one would have been.
+        let real = Validator.compare(
+            before: before, after: before.map { $0 / 1.1 }, alpha: 0.05 / 3, minimumSpeedup: 1.03)
+        #expect(real.isSignificantGain && !real.isBelowFloor)
+        #expect(Validator.compare(before: before, after: after, alpha: 0.05 / 3).isSignificantGain)
+        #expect(ValidationConfiguration().minimumSpeedup == 1.03)
+        let decoded = try JSONDecoder().decode(ValidationResult.self, from: JSONEncoder().encode(small))
+        #expect(decoded.minimumSpeedup == 1.03 && !decoded.isSignificantGain)
+    }
+
     @Test("the result keeps the level of its look; records made before sequential looks read as 0.05")
     func recordsKeepTheirLevel() throws {
         let r = Validator.compare(
@@ -74,7 +92,7 @@ struct ValidationTests {
         let old =
             #"{"testsPassed":true,"speedup":1.5,"ci95":[1.2,1.8],"pValue":0.03,"beforeSeconds":[1],"afterSeconds":[1]}"#
         let decoded = try JSONDecoder().decode(ValidationResult.self, from: Data(old.utf8))
-        #expect(decoded.alpha == 0.05 && decoded.isSignificantGain)
+        #expect(decoded.alpha == 0.05 && decoded.minimumSpeedup == 1.0 && decoded.isSignificantGain)
         let again = try JSONDecoder().decode(ValidationResult.self, from: JSONEncoder().encode(r))
         #expect(again == r)
     }

@@ -9,7 +9,8 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run Headroom as a service: Pyroscope-compatible profile ingest (/ingest and the agents' push).",
+        abstract:
+            "Run Headroom as a service: Pyroscope-compatible ingest, detection, root cause and fixes by themselves, a dashboard.",
         discussion: """
             Existing Pyroscope agents push unchanged: point them at http://HOST:PORT (e.g. pyroscope.configure(\
             server_address=...)). POST /ingest?name=APP.cpu{k=v}&from=&until=&format=folded|lines|pprof takes \
@@ -18,11 +19,16 @@ struct ServeCommand: AsyncParsableCommand {
             before the 200; a repeated push is a duplicate, not a second profile. Services with new profiles are \
             detected again every --detect-every seconds once their pushes pause (--detect-debounce), as `headroom \
             detect --service S` would, and each regression is root-caused against the recorded deploys and \
-            changes. GET /api/v1/{services,regressions,regressions/ID,regressions/ID/rootcause,opportunities,\
-            patches} answers with the same JSON as the MCP tools; POST /api/v1/regressions/ID/ack|invalid records \
-            a person's verdict. Each new regression, its root cause, and each delivered or refused patch is an \
-            event, POSTed as JSON (with a Slack-compatible text) to every --webhook, retried with backoff. GET \
-            /metrics speaks Prometheus. SIGTERM/SIGINT drain and stop.
+            changes. When the repository's [policy] allows (a registered repository, culprit confidence and cost \
+            above its thresholds, --auto-fix on), a fix job is queued and run as `headroom fix ID` would, one at a \
+            time, under --fix-timeout; otherwise it is held with the reason. GET /api/v1/{services,regressions,\
+            regressions/ID,regressions/ID/rootcause,opportunities,patches,jobs} answers with the same JSON as the \
+            MCP tools; POST /api/v1/regressions/ID/ack|invalid records a person's verdict, POST \
+            /api/v1/patches/ID/apply|reject a review; /api/v1/openapi.json describes it all. Each new regression, \
+            its root cause, and each delivered or refused patch is an event, POSTed as JSON (with a Slack-compatible \
+            text) to every --webhook, retried with backoff. GET / is the dashboard (no script needed); GET /metrics \
+            speaks Prometheus. Registered repositories are rescanned for opportunities every --rescan-every \
+            seconds. SIGTERM/SIGINT drain and stop.
             """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -11,12 +11,24 @@ public struct ValidationResult: Sendable, Codable, Equatable {
     /// The level p had to be below at the look that ended the measurement (the family-wise 0.05 split between the
     /// looks); 0.05 for records made before sequential looks.
     public var alpha: Double
+    /// The practical floor: the speed-up the 95% interval's lower bound must reach (1.0 for records made before
+    /// there was one). A gain that is real but smaller is not worth a patch, and is where load noise hides.
+    public var minimumSpeedup: Double
 
-    public var isSignificantGain: Bool { testsPassed && pValue < alpha && speedup > 1 && (ci95.first ?? 0) > 1 }
+    /// Tests pass, p is below the look's level, and the whole 95% interval of the speed-up is above 1 and at least
+    /// `minimumSpeedup`.
+    public var isSignificantGain: Bool {
+        testsPassed && pValue < alpha && speedup > 1 && (ci95.first ?? 0) > 1 && (ci95.first ?? 0) >= minimumSpeedup
+    }
+
+    /// Significant at its level, but its interval's lower bound is under the practical floor.
+    public var isBelowFloor: Bool {
+        testsPassed && pValue < alpha && speedup > 1 && (ci95.first ?? 0) > 1 && (ci95.first ?? 0) < minimumSpeedup
+    }
 
     public init(
         testsPassed: Bool, speedup: Double, ci95: [Double], pValue: Double, beforeSeconds: [Double],
-        afterSeconds: [Double], alpha: Double = 0.05
+        afterSeconds: [Double], alpha: Double = 0.05, minimumSpeedup: Double = 1.0
     ) {
         self.testsPassed = testsPassed
         self.speedup = speedup
@@ -25,10 +37,11 @@ public struct ValidationResult: Sendable, Codable, Equatable {
         self.beforeSeconds = beforeSeconds
         self.afterSeconds = afterSeconds
         self.alpha = alpha
+        self.minimumSpeedup = minimumSpeedup
     }
 
     private enum CodingKeys: String, CodingKey {
-        case testsPassed, speedup, ci95, pValue, beforeSeconds, afterSeconds, alpha
+        case testsPassed, speedup, ci95, pValue, beforeSeconds, afterSeconds, alpha, minimumSpeedup
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,7 +52,8 @@ public struct ValidationResult: Sendable, Codable, Equatable {
             ci95: try c.decode([Double].self, forKey: .ci95), pValue: try c.decode(Double.self, forKey: .pValue),
             beforeSeconds: try c.decode([Double].self, forKey: .beforeSeconds),
             afterSeconds: try c.decode([Double].self, forKey: .afterSeconds),
-            alpha: try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05)
+            alpha: try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05,
+            minimumSpeedup: try c.decodeIfPresent(Double.self, forKey: .minimumSpeedup) ?? 1.0)
     }
 }
 

@@ -237,6 +237,15 @@ public struct PatchService: Sendable {
         guard testsAfter.passed else { return try finish(.failed, "tests fail with the patch: \(testsAfter.detail)") }
         let validation = try validator.abBenchmark(bench, before: before, after: after)
         try recordCalibration(record, validation)
+        if validation.isBelowFloor {
+            return try finish(
+                .refused,
+                String(
+                    format:
+                        "the gain is too small to be worth a patch: %.2f× (95%% CI %.2f–%.2f, Mann–Whitney p = %.2g); the interval's lower bound must reach %.2f×",
+                    validation.speedup, validation.ci95.first ?? .nan, validation.ci95.last ?? .nan, validation.pValue,
+                    validation.minimumSpeedup), validation)
+        }
         guard validation.isSignificantGain else {
             return try finish(
                 .refused,

@@ -172,7 +172,7 @@ extension HeadroomTools {
         [
             "tests_passed": .bool(v.testsPassed), "speedup": .number(v.speedup),
             "ci95": .array(v.ci95.map { .number($0) }),
-            "p_value": .number(v.pValue), "alpha": .number(v.alpha),
+            "p_value": .number(v.pValue), "alpha": .number(v.alpha), "min_speedup": .number(v.minimumSpeedup),
             "runs": .number(Double(v.beforeSeconds.count)),
             "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
             "after_median_seconds": .number(Descriptive.median(v.afterSeconds)),
