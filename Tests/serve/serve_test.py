@@ -199,7 +199,7 @@ def crash_test(binary, work):
        "stored whole")
 
 
-def loop_app(binary, store, work, service, start, server, bench="python3 -c 'import app; app.hot(300)'"):
+def loop_app(binary, store, work, service, start, server, bench="python3 -c 'import app; app.hot(3000)'"):
     """A service's repository (`hot` made slower by its second commit, deployed just before a step), its changes and
     deploys imported into the store, and 16 minutes of pushes showing the step. Returns the repository."""
     repo = os.path.join(work, service.replace(".", "-"))
@@ -261,7 +261,7 @@ def fix_crash_test(binary, work):
     marker = os.path.join(work, "bench-hangs")
     open(marker, "w").close()
     # While the marker exists, the benchmark hangs: the attempt is mid-validation when the server is killed.
-    bench = f"if [ -f {marker} ]; then sleep 60; fi; python3 -c 'import app; app.hot(300)'"
+    bench = f"if [ -f {marker} ]; then sleep 60; fi; python3 -c 'import app; app.hot(3000)'"
     server = Server(binary, store, "--detect-every", "1", "--detect-debounce", "1")
     repo = loop_app(binary, store, work, "crash.fix", 1793800000, server, bench=bench)
     deadline, jobs = time.time() + 60, []
