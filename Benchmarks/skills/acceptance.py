@@ -59,6 +59,7 @@ def one(name, spec, binary, workdir, env):
     result["predicted"] = opportunity["share"] * (opportunity["savings_cores"] / opportunity["cores"]
                                                   if opportunity["cores"] else 0)
     result["share_basis"] = opportunity["share_basis"]
+    result["listed_blocked"] = bool(opportunity.get("blocked"))
     result["wall"] = elapsed
     # Safety: the checked-out branch and work tree are untouched.
     after = run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
@@ -93,6 +94,9 @@ def main():
                 ok = ok and r.get("skill") == spec["skill"] and (r.get("branch") or "").startswith("headroom/opportunity-")
             else:
                 ok = ok and spec["reason"] in (r.get("reason") or "")
+            # Where the fixture says how the scan must list it (blocked: too small to be worth a patch), it must.
+            if "listed_blocked" in spec:
+                ok = ok and r.get("listed_blocked") == spec["listed_blocked"]
             if not ok:
                 failures.append(name)
             speed = f"{v['speedup']:.2f}× ({v['ci95'][0]:.2f}–{v['ci95'][1]:.2f})" if v else ""

@@ -17,6 +17,9 @@ public struct OpportunityScanner: Sendable {
     public var minimumShare: Double
     /// The most recent buckets the cost is measured over.
     public var buckets: Int
+    /// An opportunity whose measured cost (the code its fix changes) is below this share of the service's CPU is
+    /// listed as blocked: whatever the fix, it cannot save a measurable amount (0.5%).
+    public var minimumOpportunityShare = 0.005
 
     public init(
         store: Store, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
@@ -136,10 +139,10 @@ public struct OpportunityScanner: Sendable {
                             watts: costModel.watts(forShare: share),
                             savingsCores: costModel.cores(forShare: share * factor),
                             savingsWatts: costModel.watts(forShare: share * factor), detail: finding.detail,
-                            blocked: finding.blocked, repository: git.root, evidence: evidence,
+                            blocked: finding.blocked ?? tooSmall(share), repository: git.root, evidence: evidence,
                             validationCriteria: [
                                 "tests pass before and after", spec.criterion,
-                                "interleaved A/B of ≥10 runs each: Mann–Whitney p < 0.05 and the 95% CI of the speed-up above 1",
+                                "interleaved A/B of ≥10 runs each: Mann–Whitney p < 0.05 and the 95% CI of the speed-up at or above 1.03",
                             ],
                             priorExamples: Array(examples)))
                 }
@@ -152,6 +155,15 @@ public struct OpportunityScanner: Sendable {
     /// The share of the source lines a fix changes, where the profiles name lines (py-spy): samples with the
     /// function at one of those lines anywhere in the stack, the statement's callees included. Nil when the profiles
     /// have no lines for the function, or the finding names none.
+    /// The block of an opportunity too small to be worth a patch, or nil.
+    func tooSmall(_ share: Double) -> String? {
+        guard share < minimumOpportunityShare else { return nil }
+        return String(
+            format:
+                "the code it changes runs on %.2f%% of the service's samples, under the %.1f%% a fix must be able to save",
+            share * 100, minimumOpportunityShare * 100)
+    }
+
     func measureLines(
         _ spans: [ClosedRange<Int>], lines: [Int: (selfSamples: Int64, totalSamples: Int64)], function: Int64,
         total: Double
