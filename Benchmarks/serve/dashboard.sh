@@ -18,18 +18,8 @@ scripts/ensure-tools.sh >/dev/null
 swift build -c release --product headroom >/dev/null
 swift build -c release --product headroom-synth >/dev/null
 bin=.build/release
-store="$work/store.sqlite"
-if [ ! -f "$work/ready" ]; then
-  rm -f "$store"*
-  t0=1790000000
-  for i in $(seq 1 10); do
-    "$bin/headroom-synth" pprof "$work/p.pb" --samples 1000000 --seed "$i" >/dev/null
-    "$bin/headroom" ingest "$work/p.pb" --service bench --store "$store" --at $((t0 + i * 600)) >/dev/null
-    rm -f "$work/p.pb"
-  done
-  "$bin/headroom" detect --store "$store" --service bench >/dev/null 2>&1 || true
-  touch "$work/ready"
-fi
+. Benchmarks/lib/store10m.sh
+store10m "$work"
 served="$work/dashboard.sqlite"
 rm -f "$served"*
 cp "$store" "$served"

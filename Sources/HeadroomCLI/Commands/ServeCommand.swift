@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         var agent = AgentService(context: context)
         agent.logger = EngineLog.standardError("headroom.agent", level: level)
         let fixer = agent
-        server.fixes = (queue, { id in try await Self.attempt(fixer, regression: id) })
+        server.fixes = (queue, FixQueue.attempts(by: fixer))
         // What a killed server's attempt left behind (worktrees, held patches) goes before anything runs.
         _ = Janitor(store: store).clean()
         if detectEvery > 0 {
@@ -116,24 +116,6 @@ struct ServeCommand: AsyncParsableCommand {
         // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.
         Interruption.uninstall()
         try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
-    }
-
-    /// One fix attempt, as `headroom fix ID` makes it: done when a patch was delivered or refused (the outcome is
-    /// the result), failed otherwise.
-    static func attempt(_ agent: AgentService, regression id: Int64) async throws -> (
-        state: Job.State, reason: String, result: String?
-    ) {
-        let result = try await agent.fix(regression: id)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(result), as: UTF8.self)
-        let why = result.reason.map { ": \($0)" } ?? ""
-        switch result.status {
-        case "delivered":
-            return (.done, "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")", json)
-        case "refused": return (.done, "refused\(why)", json)
-        default: return (.failed, "\(result.status)\(why)", json)
-        }
     }
 
     static func hostPort(_ text: String) throws -> (String, Int) {

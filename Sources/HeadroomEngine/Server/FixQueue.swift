@@ -105,6 +105,24 @@ public struct FixQueue: Sendable {
         }
     }
 
+    /// Attempts as `headroom fix ID` makes them: done when a patch was delivered or refused (the agent's result is
+    /// the job's result), failed otherwise.
+    public static func attempts(by agent: AgentService) -> Attempt {
+        { id in
+            let result = try await agent.fix(regression: id)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let json = String(decoding: try encoder.encode(result), as: UTF8.self)
+            let why = result.reason.map { ": \($0)" } ?? ""
+            switch result.status {
+            case "delivered":
+                return (.done, "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")", json)
+            case "refused": return (.done, "refused\(why)", json)
+            default: return (.failed, "\(result.status)\(why)", json)
+            }
+        }
+    }
+
     func claim() throws -> Job? {
         let now = Timestamps.now()
         return try store.claimJob(
