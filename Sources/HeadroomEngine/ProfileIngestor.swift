@@ -50,9 +50,10 @@ public struct ProfileIngestor: Sendable {
         data: Data, source: String, service: String, at time: Int64? = nil, labels: [Label] = [],
         identity: String = "", options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Report {
-        try ingest(source: source, service: service, at: time, labels: labels, identity: identity) {
-            try ProfileReader.read(data: data, source: source, options: options)
-        }
+        let prepared = try prepare(
+            data: data, source: source, service: service, at: time, labels: labels, identity: identity,
+            options: options)
+        return finish(prepared, outcome: try store.ingest(prepared.contribution))
     }
 
     private func ingest(

@@ -92,8 +92,8 @@ enum APIRoutes {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             return try HeadroomServer.error(415, "write requests take a JSON body (Content-Type: application/json)")
         }
-        if let origin = request.headers[.origin], let host = request.head.authority,
-            URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
+        if let origin = request.headers[.origin],
+            ListenerAccess.isForeignOrigin(origin, authority: request.head.authority)
         {
             return try HeadroomServer.error(403, "cross-origin writes are refused (Origin \(origin))")
         }

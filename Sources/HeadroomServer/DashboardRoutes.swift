@@ -173,9 +173,7 @@ struct DashboardRoutes: Sendable {
     ) async throws -> Response {
         let body = try await request.body.collect(upTo: 16 << 10)
         let fields = Self.formFields(String(decoding: body.readableBytesView, as: UTF8.self))
-        if let origin = request.headers[.origin], let host = request.head.authority,
-            URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
-        {
+        if ListenerAccess.isForeignOrigin(request.headers[.origin], authority: request.head.authority) {
             return try HeadroomServer.error(403, "cross-origin form posts are refused")
         }
         guard fields["csrf"] == csrf else {

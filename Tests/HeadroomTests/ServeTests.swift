@@ -65,6 +65,16 @@ struct ServeTests {
         #expect(try PyroscopeIngest.time("1793606400000000000", "from") == 1_793_606_400)
     }
 
+    @Test("writes from another site's page are told apart by their Origin")
+    func foreignOrigins() {
+        #expect(!ListenerAccess.isForeignOrigin(nil, authority: "127.0.0.1:4040"))
+        #expect(!ListenerAccess.isForeignOrigin("http://127.0.0.1:4040", authority: "127.0.0.1:4040"))
+        #expect(!ListenerAccess.isForeignOrigin("https://headroom.internal", authority: "headroom.internal"))
+        #expect(ListenerAccess.isForeignOrigin("http://evil.example", authority: "127.0.0.1:4040"))
+        #expect(ListenerAccess.isForeignOrigin("http://127.0.0.1:9999", authority: "127.0.0.1:4040"))
+        #expect(ListenerAccess.isForeignOrigin("null", authority: "127.0.0.1:4040"))
+    }
+
     @Test("a push of the same bytes for another window is a new profile; the same push again is a duplicate")
     func idempotentPushes() async throws {
         let dir = try TemporaryDirectory()

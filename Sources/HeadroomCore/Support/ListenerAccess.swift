@@ -40,4 +40,13 @@ public enum ListenerAccess {
         for i in 0..<expected.count { difference |= expected[i] ^ (i < given.count ? given[i] : 0) }
         return difference == 0
     }
+
+    /// Whether a request's `Origin` (when it sent one) names another site than the host it was sent to
+    /// (`authority`, host[:port]): a browser page of that site posting through a visitor. A missing `Origin` (not a
+    /// browser, or a same-origin GET) or host is not foreign; `Origin: null` is.
+    public static func isForeignOrigin(_ origin: String?, authority: String?) -> Bool {
+        guard let origin, let authority else { return false }
+        guard let url = URL(string: origin), let host = url.host else { return true }
+        return "\(host)\(url.port.map { ":\($0)" } ?? "")" != authority
+    }
 }
