@@ -36,13 +36,18 @@ public struct HeadroomServer: Sendable {
     public var fixes: (queue: FixQueue, attempt: FixQueue.Attempt)?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
-        try ListenerAccess.check(
-            host: host, token: token, what: "serving on",
-            how: "--token-file FILE (clients send Authorization: Bearer)")
+        try Self.checkAccess(host: host, token: token)
         self.ingest = ingest
         self.host = host
         self.port = port
         self.token = token
+    }
+
+    /// Refuses a listener beyond loopback without a token (callers check before they open anything).
+    public static func checkAccess(host: String, token: String?) throws {
+        try ListenerAccess.check(
+            host: host, token: token, what: "serving on",
+            how: "--token-file FILE (clients send Authorization: Bearer)")
     }
 
     /// Runs until SIGTERM/SIGINT (then drains gracefully); `onListening` gets the bound port (for port 0).

@@ -146,4 +146,15 @@ struct OpportunityRescanTests {
         #expect(done.first { $0.service == "a" }?.found == 2)
         #expect(done.first { $0.service == "b" }?.found == nil)
     }
+
+    @Test("an opportunity whose code runs on under 0.5% of the samples is listed blocked, with the figure")
+    func tooSmallIsBlocked() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let scanner = OpportunityScanner(store: try Store.open(path: dir.file("s.sqlite")))
+        #expect(scanner.tooSmall(0.021) == nil)
+        #expect(scanner.tooSmall(0.005) == nil)
+        let block = try #require(scanner.tooSmall(0.0004))
+        #expect(block.contains("0.04%") && block.contains("0.5%"))
+    }
 }

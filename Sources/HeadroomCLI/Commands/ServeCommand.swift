@@ -57,11 +57,18 @@ struct ServeCommand: AsyncParsableCommand {
     var rescanEvery = 3600
 
     func run() async throws {
+        // Every option is checked before the store is opened: a refused start leaves it exactly as it was.
         guard ["on", "off"].contains(autoFix) else { throw HeadroomError(.badInput, "--auto-fix must be on or off") }
+        guard rescanEvery >= 0 else { throw HeadroomError(.badInput, "--rescan-every must not be negative") }
+        guard detectEvery >= 0, detectDebounce >= 0 else {
+            throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
+        }
+        let targets = try webhooks.map(WebhookDelivery.Target.init)
         guard fixTimeout > 0 else { throw HeadroomError(.badInput, "--fix-timeout must be positive") }
         let (host, port) = try Self.hostPort(listen)
         let token = try tokenFile.map(Self.readToken)
         guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
+        try HeadroomServer.checkAccess(host: host, token: token)
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         let context = try toolContext(store: storeOptions, skills: skills, output: nil, create: true)
         let store = context.store
@@ -75,7 +82,6 @@ struct ServeCommand: AsyncParsableCommand {
         server.status = ServerStatus(store: store)
         server.review = PatchReview(store: store)
         server.dashboard = Dashboard(store: store, costs: context.costModel)
-        guard rescanEvery >= 0 else { throw HeadroomError(.badInput, "--rescan-every must not be negative") }
         if rescanEvery > 0 {
             server.rescan = (
                 OpportunityRescan(
@@ -86,11 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if !webhooks.isEmpty {
             server.webhooks = WebhookDelivery(
-                store: store, targets: try webhooks.map(WebhookDelivery.Target.init),
+                store: store, targets: targets,
                 logger: EngineLog.standardError("headroom.webhook", level: level))
-        }
-        guard detectEvery >= 0, detectDebounce >= 0 else {
-            throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
         // Fix jobs: queued by the loop under the policy, run one at a time (also those a stopped server left).
         var queue = FixQueue(

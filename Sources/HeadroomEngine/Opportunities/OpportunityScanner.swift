@@ -156,7 +156,7 @@ public struct OpportunityScanner: Sendable {
     /// function at one of those lines anywhere in the stack, the statement's callees included. Nil when the profiles
     /// have no lines for the function, or the finding names none.
     /// The block of an opportunity too small to be worth a patch, or nil.
-    func tooSmall(_ share: Double) -> String? {
+    public func tooSmall(_ share: Double) -> String? {
         guard share < minimumOpportunityShare else { return nil }
         return String(
             format:
