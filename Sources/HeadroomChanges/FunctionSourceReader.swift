@@ -12,9 +12,40 @@ public struct FunctionSourceReader: Sendable {
         self.python = python
     }
 
+    /// Where a function is: its repository-relative path and its span (1-based, inclusive) at one revision.
+    public struct Location: Sendable, Equatable {
+        public var path: String
+        public var start: Int
+        public var end: Int
+
+        public init(path: String, start: Int, end: Int) {
+            self.path = path
+            self.start = start
+            self.end = end
+        }
+    }
+
     /// Each function's text at `revision`; functions without a file, or not found, are left out. Paths match on a
     /// `/`-boundary suffix (profiles print paths relative to an import root); names exactly or on a dotted suffix.
     public func sources(of functions: [FunctionRef], at revision: String) throws -> [FunctionRef: String] {
+        var result: [FunctionRef: String] = [:]
+        let (found, texts) = try locateWithText(functions, at: revision)
+        for (function, location) in found {
+            guard let text = texts[location.path] else { continue }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            result[function] = lines[(location.start - 1)..<location.end].joined(separator: "\n")
+        }
+        return result
+    }
+
+    /// Each function's file and line span at `revision` (same matching as `sources`).
+    public func locations(of functions: [FunctionRef], at revision: String) throws -> [FunctionRef: Location] {
+        try locateWithText(functions, at: revision).found
+    }
+
+    private func locateWithText(_ functions: [FunctionRef], at revision: String) throws -> (
+        found: [FunctionRef: Location], texts: [String: String]
+    ) {
         let tracked = try git.run(["ls-tree", "-r", "--name-only", "-z", revision]).split(separator: "\0").map(
             String.init)
         var byPath: [String: [FunctionRef]] = [:]
@@ -39,20 +70,22 @@ public struct FunctionSourceReader: Sendable {
         if !pythonFiles.isEmpty {
             for (path, found) in try python.functions(files: pythonFiles).functions { spans[path] = found }
         }
-        var result: [FunctionRef: String] = [:]
+        var result: [FunctionRef: Location] = [:]
         for (path, wanted) in byPath {
             guard let text = texts[path], let fileSpans = spans[path] else { continue }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
             for function in wanted {
-                let name = function.name
-                guard
-                    let span = fileSpans.first(where: { $0.name == name })
-                        ?? fileSpans.first(where: { $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name) }),
-                    span.start >= 1, span.end <= lines.count
+                guard let span = Self.span(named: function.name, in: fileSpans), span.start >= 1, span.end <= lineCount
                 else { continue }
-                result[function] = lines[(span.start - 1)..<span.end].joined(separator: "\n")
+                result[function] = Location(path: path, start: span.start, end: span.end)
             }
         }
-        return result
+        return (result, texts)
+    }
+
+    /// The span a profile's function name refers to: the exact qualified name, else a dotted-suffix match.
+    public static func span(named name: String, in spans: [FunctionSpan]) -> FunctionSpan? {
+        spans.first(where: { $0.name == name })
+            ?? spans.first(where: { $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name) })
     }
 }

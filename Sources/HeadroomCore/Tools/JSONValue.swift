@@ -64,6 +64,12 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         return nil
     }
 
+    /// An array's element, nil when out of range or not an array.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return nil
+    }
+
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
     public var doubleValue: Double? { if case .number(let n) = self { return n } else { return nil } }
     public var intValue: Int? { doubleValue.flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil } }
