@@ -304,6 +304,16 @@ enum Schema {
                     CREATE INDEX job_by_state ON job (state, id);
                     """)
         }
+        migrator.registerMigration("v14-publications") { db in
+            // Where a delivered patch was published: the forge's pull/merge request, so publishing again updates it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE publication (
+                        patch_id INTEGER PRIMARY KEY REFERENCES patch(id) ON DELETE CASCADE, forge TEXT NOT NULL,
+                        repo TEXT NOT NULL, number INTEGER NOT NULL, url TEXT NOT NULL, reviewer TEXT,
+                        published_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 }

@@ -7,8 +7,8 @@ import HeadroomStore
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
-        abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject.",
-        subcommands: [List.self, Show.self, Apply.self, Reject.self], defaultSubcommand: List.self)
+        abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish.",
+        subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Patches, newest first.")
@@ -128,6 +128,28 @@ struct ReviewCommand: ParsableCommand {
             let service = PatchService(store: try storeOptions.open(), outputDirectory: "")
             let (_, deleted) = try service.reject(patchID: id, reason: reason, keepBranch: keepBranch)
             print("rejected patch #\(id)\(deleted.map { "; deleted \($0)" } ?? "")")
+        }
+    }
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Publish a delivered patch: push its branch and open (or update) a pull request on GitHub or a merge request on GitLab, with a review requested from the culprit's author ([forge] in headroom.toml)."
+        )
+        @Argument(help: "Patch id.") var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The git remote to push to (default: forge.remote, else origin).") var remote: String?
+        @OptionGroup var format: FormatOptions
+
+        func run() async throws {
+            let result = try await PublishService(store: try storeOptions.open()).publish(patchID: id, remote: remote)
+            if format.format == .json { return try printJSON(result) }
+            print(
+                "\(result.created ? "opened" : "updated") \(result.forge == "gitlab" ? "merge request !" : "pull request #")\(result.number): \(result.url)"
+            )
+            print("  \(result.branch) → \(result.base) (pushed to \(result.remote) at \(result.commit.prefix(12)))")
+            if let reviewer = result.reviewer { print("  review requested from \(reviewer)") }
+            if let note = result.reviewerNote { print("  no review requested: \(note)") }
         }
     }
 }

@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         var agent = AgentService(context: context)
         agent.logger = EngineLog.standardError("headroom.agent", level: level)
         let fixer = agent
-        server.fixes = (queue, FixQueue.attempts(by: fixer))
+        server.fixes = (queue, FixQueue.attempts(by: fixer, publisher: PublishService(store: store)))
         // What a killed server's attempt left behind (worktrees, held patches) goes before anything runs.
         _ = Janitor(store: store).clean()
         if detectEvery > 0 {

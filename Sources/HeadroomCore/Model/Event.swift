@@ -5,7 +5,7 @@ import Foundation
 /// about, in the same JSON as the API and `--format json` answers.
 ///
 /// Kinds: `regression.detected`, `regression.root_caused` (`regression` and the top `candidate`), `patch.delivered`
-/// and `patch.refused` (`patch`). The sender adds `id`, the event's id, unique per store.
+/// and `patch.refused` (`patch`), `patch.published` (`patch` and `url`, the pull/merge request). The sender adds `id`, the event's id, unique per store.
 public struct EventPayload: Codable, Sendable {
     public var event: String
     public var createdAt: String
@@ -13,9 +13,11 @@ public struct EventPayload: Codable, Sendable {
     public var regression: RegressionReport?
     public var candidate: RootCauseCandidate?
     public var patch: PatchSummary?
+    /// `patch.published`: the pull request's (or merge request's) address.
+    public var url: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, text, regression, candidate, patch
+        case event, text, regression, candidate, patch, url
         case createdAt = "created_at"
     }
 

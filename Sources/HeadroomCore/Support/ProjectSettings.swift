@@ -15,6 +15,44 @@ public struct ProjectSettings: Sendable, Equatable {
     public var formatCommand: String?
     /// `[policy]`: when `headroom serve` attempts a fix by itself (see `FixPolicy`).
     public var policy = Policy()
+    /// `[forge]`: where `headroom review publish` opens pull requests; nil when the file has no such table.
+    public var forge: Forge?
+
+    /// `[forge]`: `kind` (`github` or `gitlab`), `repo` (`owner/name`; GitLab: the project's full path), `api` (the
+    /// REST base URL; default the public service's), `token_env` (the environment variable holding the token — never
+    /// the token itself), `remote` (the git remote to push to, default `origin`), `base` (the target branch, default
+    /// the branch the patch was made on), `labels` (array of strings), `draft` (GitHub), `auto_publish` (serve
+    /// publishes delivered patches by itself). `[forge.users]` maps commit emails to forge user names.
+    public struct Forge: Sendable, Equatable {
+        public enum Kind: String, Sendable, Codable { case github, gitlab }
+        public var kind: Kind
+        public var repo: String
+        public var api: String
+        public var tokenEnv: String
+        public var remote: String
+        public var base: String?
+        public var labels: [String]
+        public var draft: Bool
+        public var autoPublish: Bool
+        public var users: [String: String]
+
+        public init(
+            kind: Kind, repo: String, api: String? = nil, tokenEnv: String? = nil, remote: String = "origin",
+            base: String? = nil, labels: [String] = ["performance"], draft: Bool = false, autoPublish: Bool = false,
+            users: [String: String] = [:]
+        ) {
+            self.kind = kind
+            self.repo = repo
+            self.api = api ?? (kind == .github ? "https://api.github.com" : "https://gitlab.com/api/v4")
+            self.tokenEnv = tokenEnv ?? (kind == .github ? "GITHUB_TOKEN" : "GITLAB_TOKEN")
+            self.remote = remote
+            self.base = base
+            self.labels = labels
+            self.draft = draft
+            self.autoPublish = autoPublish
+            self.users = users
+        }
+    }
 
     /// `[policy]` of a service's repository: `auto_fix` (default true), `min_confidence` (0.5: the top culprit's
     /// share of the ranking), `min_cores` (1.0: the regression's cost in cores). Absent keys keep the defaults.
@@ -69,7 +107,8 @@ public struct ProjectSettings: Sendable, Equatable {
             guard let equals = line.firstIndex(of: "=") else {
                 throw HeadroomError(.config, "\(path):\(offset + 1): expected key = value")
             }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = try parseKey(
+                line[..<equals].trimmingCharacters(in: .whitespaces), location: "\(path):\(offset + 1)")
             let value = try parseValue(
                 line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces),
                 location: "\(path):\(offset + 1)")
@@ -92,7 +131,81 @@ public struct ProjectSettings: Sendable, Equatable {
             }
             settings.policy[keyPath: keyPath] = number
         }
+        settings.forge = try parseForge(values, path: path)
         return settings
+    }
+
+    private static func parseForge(_ values: [String: String], path: String) throws -> Forge? {
+        let keys = values.keys.filter { $0.hasPrefix("forge.") }
+        guard !keys.isEmpty else { return nil }
+        guard let kindText = values["forge.kind"], let kind = Forge.Kind(rawValue: kindText) else {
+            throw HeadroomError(.config, "\(path): forge.kind must be \"github\" or \"gitlab\"")
+        }
+        guard let repo = values["forge.repo"], repo.contains("/"), !repo.hasPrefix("/"), !repo.hasSuffix("/") else {
+            throw HeadroomError(
+                .config, "\(path): forge.repo must be the repository's path on the forge, as owner/name")
+        }
+        if let api = values["forge.api"] {
+            guard let url = URL(string: api), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                throw HeadroomError(.config, "\(path): forge.api must be an http(s) URL")
+            }
+        }
+        if let env = values["forge.token_env"],
+            env.isEmpty || !env.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        {
+            throw HeadroomError(
+                .config,
+                "\(path): forge.token_env names an environment variable (the token itself never goes in the file)")
+        }
+        func flag(_ key: String) throws -> Bool {
+            guard let text = values["forge.\(key)"] else { return false }
+            guard text == "true" || text == "false" else {
+                throw HeadroomError(.config, "\(path): forge.\(key) must be true or false")
+            }
+            return text == "true"
+        }
+        var labels = ["performance"]
+        if let text = values["forge.labels"] {
+            guard let list = decodeArray(text) else {
+                throw HeadroomError(.config, "\(path): forge.labels must be an array of strings")
+            }
+            labels = list
+        }
+        var users: [String: String] = [:]
+        for key in keys where key.hasPrefix("forge.users.") {
+            users[String(key.dropFirst("forge.users.".count)).lowercased()] = values[key]
+        }
+        let known: Set<String> = [
+            "kind", "repo", "api", "token_env", "remote", "base", "labels", "draft", "auto_publish",
+        ]
+        if let unknown = keys.first(where: { !$0.hasPrefix("forge.users.") && !known.contains(String($0.dropFirst(6))) }
+        ) {
+            throw HeadroomError(.config, "\(path): unknown key \(unknown)")
+        }
+        return Forge(
+            kind: kind, repo: repo, api: values["forge.api"], tokenEnv: values["forge.token_env"],
+            remote: values["forge.remote"] ?? "origin", base: values["forge.base"], labels: labels,
+            draft: try flag("draft"), autoPublish: try flag("auto_publish"), users: users)
+    }
+
+    /// A bare key, or a quoted one (`"alice@example.com" = …`).
+    private static func parseKey(_ text: String, location: String) throws -> String {
+        if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
+            return String(text.dropFirst().dropLast())
+        }
+        guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+        else { throw HeadroomError(.config, "\(location): malformed key \(text)") }
+        return text
+    }
+
+    /// Arrays of strings are kept as their elements joined by U+001F, which no TOML basic string here holds.
+    private static let arraySeparator = "\u{1F}"
+    private static let arrayMarker = "\u{1E}"
+
+    private static func decodeArray(_ stored: String) -> [String]? {
+        guard stored.hasPrefix(arrayMarker) else { return nil }
+        let body = stored.dropFirst()
+        return body.isEmpty ? [] : body.components(separatedBy: arraySeparator)
     }
 
     private static func stripComment(_ line: String) -> String {
@@ -116,6 +229,23 @@ public struct ProjectSettings: Sendable, Equatable {
             return body.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
         }
         if text == "true" || text == "false" || Double(text) != nil { return text }
+        if text.hasPrefix("["), text.hasSuffix("]") {
+            var items: [String] = []
+            var rest = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)[...]
+            while !rest.isEmpty {
+                guard let quote = rest.first, quote == "\"" || quote == "'",
+                    let close = rest.dropFirst().firstIndex(of: quote)
+                else { throw HeadroomError(.config, "\(location): arrays hold quoted strings only") }
+                items.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+                rest = rest[rest.index(after: close)...].drop(while: { $0 == " " })
+                if rest.first == "," {
+                    rest = rest.dropFirst().drop(while: { $0 == " " })
+                } else if !rest.isEmpty {
+                    throw HeadroomError(.config, "\(location): expected , between array items")
+                }
+            }
+            return arrayMarker + items.joined(separator: arraySeparator)
+        }
         throw HeadroomError(.config, "\(location): unsupported value \(text)")
     }
 }

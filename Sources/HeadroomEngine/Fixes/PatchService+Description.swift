@@ -73,3 +73,32 @@ extension PatchService {
         ][skill] ?? skill
     }
 }
+
+extension PatchService {
+    /// A delivered patch's pull-request title and body: the description written at delivery, or the same one
+    /// rendered again when that file is gone.
+    public func pullRequestText(for record: PatchRecord) throws -> (title: String, body: String) {
+        if let path = record.prDescription, let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let first = text.split(separator: "\n", maxSplits: 1).first, first.hasPrefix("# ")
+        {
+            let body = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
+            return (String(first.dropFirst(2)), String(body ?? "").trimmingCharacters(in: .newlines) + "\n")
+        }
+        guard let validation = record.validation, let branch = record.branch else {
+            throw HeadroomError(.badInput, "patch \(record.id ?? 0) has no validated branch to describe")
+        }
+        let context = try describeTarget(record)
+        let settings = try TargetSettings.load(repository: record.repository, revision: record.baseCommit)
+        let text = PRDescription.render(
+            .init(
+                title: context.title, problem: context.problem, culprit: context.culprit, skill: record.skill,
+                branch: branch, baseCommit: record.baseCommit, changes: record.summary, diff: record.diff,
+                validation: validation, testCommand: settings.testCommand ?? "(given on the command line)",
+                benchCommand: settings.benchCommand ?? "(given on the command line)", patchID: record.id))
+        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return (
+            String(lines[0].dropFirst(2)),
+            lines.count > 1 ? String(lines[1]).trimmingCharacters(in: .newlines) + "\n" : ""
+        )
+    }
+}

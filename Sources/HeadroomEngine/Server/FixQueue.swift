@@ -106,8 +106,10 @@ public struct FixQueue: Sendable {
     }
 
     /// Attempts as `headroom fix ID` makes them: done when a patch was delivered or refused (the agent's result is
-    /// the job's result), failed otherwise.
-    public static func attempts(by agent: AgentService) -> Attempt {
+    /// the job's result), failed otherwise. A delivered patch whose repository's `[forge]` says `auto_publish = true`
+    /// is published as `headroom review publish` would; a publication that fails is in the job's reason, and the
+    /// patch stays delivered for a person to publish.
+    public static func attempts(by agent: AgentService, publisher: PublishService? = nil) -> Attempt {
         { id in
             let result = try await agent.fix(regression: id)
             let encoder = JSONEncoder()
@@ -116,10 +118,28 @@ public struct FixQueue: Sendable {
             let why = result.reason.map { ": \($0)" } ?? ""
             switch result.status {
             case "delivered":
-                return (.done, "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")", json)
+                var reason = "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")"
+                if let publisher, let patchID = result.patch {
+                    reason += await publish(patchID, with: publisher)
+                }
+                return (.done, reason, json)
             case "refused": return (.done, "refused\(why)", json)
             default: return (.failed, "\(result.status)\(why)", json)
             }
+        }
+    }
+
+    /// Publishes a delivered patch when its repository asks for it; says how it went, for the job's reason.
+    static func publish(_ patchID: Int64, with publisher: PublishService) async -> String {
+        do {
+            let patch = try publisher.store.patch(id: patchID)
+            guard let forge = try PublishService.forge(repository: patch.repository), forge.autoPublish else {
+                return ""
+            }
+            let published = try await publisher.publish(patchID: patchID)
+            return "; published as \(published.url)"
+        } catch {
+            return "; not published: \(HeadroomError.oneLine(error))"
         }
     }
 
