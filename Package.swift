@@ -106,9 +106,18 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict),
+        // `headroom lsp`: the Language Server (LSP 3.17 over stdio) that shows findings and applies fixes in editors.
+        .target(
+            name: "HeadroomLSP",
+            dependencies: [
+                "HeadroomCore", "HeadroomEngine", "HeadroomStore", "HeadroomSource", "HeadroomChanges",
+                "HeadroomSkills",
+            ],
+            swiftSettings: strict),
         .target(
             name: "HeadroomCLI",
             dependencies: [
+                "HeadroomLSP",
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomRootCause",
                 "HeadroomSkills", "HeadroomEngine", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -133,7 +142,7 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomEngine", "HeadroomCLI", "HeadroomSource",
-                "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP",
+                "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomLSP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

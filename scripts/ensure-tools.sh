@@ -11,6 +11,8 @@ dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # renders the dashboard in the tests
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # Benchmarks/serve
+command -v nvim >/dev/null 2>&1 || need+=(neovim)  # the real LSP client in the language server's tests
+command -v curl >/dev/null 2>&1 || need+=(curl)  # the forge tests read the fake forge's request log
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   apt-get update -qq
@@ -44,6 +46,13 @@ if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("pyrosc
   echo "installing pyroscope-io 1.4.0 from PyPI (the real agent in the serve tests)" >&2
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "pyroscope-io==1.4.0" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "pyroscope-io==1.4.0"
+fi
+
+# jsonschema: the SARIF export's structural check (Tests/sarif/validate_sarif.py).
+if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
+  echo "installing jsonschema from PyPI (the SARIF checks)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages jsonschema
 fi
 
 # schemathesis: property-based checks of the server against its OpenAPI document (Tests/serve/openapi_test.py).

@@ -266,7 +266,7 @@ public struct SarifExporter: Sendable {
         return components.string ?? url
     }
 
-    static func sameRoot(_ a: String, _ b: String) -> Bool {
+    public static func sameRoot(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).resolvingSymlinksInPath().path == URL(fileURLWithPath: b).resolvingSymlinksInPath().path
     }
 }

@@ -1,0 +1,158 @@
+import Foundation
+import HeadroomChanges
+import HeadroomCore
+import HeadroomEngine
+import HeadroomSkills
+import HeadroomSource
+import HeadroomStore
+
+/// What Headroom knows about one open file, computed when the editor opens or changes it (so code actions and
+/// lenses answer from memory): its functions' spans in the editor's text, the open regressions and opportunities in
+/// it, the delivered patches that touch it, and its functions' measured cost.
+struct FileFindings: Sendable {
+    struct RegressionFinding: Sendable {
+        var regression: Regression
+        var span: FunctionSpan
+        var culprit: RootCauseCandidate?
+        var cores: Double
+        /// The pull request of a published fix for it, if there is one.
+        var pullRequest: String?
+    }
+    struct OpportunityFinding: Sendable {
+        var opportunity: Opportunity
+        var span: FunctionSpan
+        var patched: Bool
+    }
+    struct PatchFinding: Sendable {
+        var patch: PatchRecord
+        var edit: SourceEdit
+    }
+    struct Cost: Sendable {
+        var span: FunctionSpan
+        var selfShare: Double
+        var totalShare: Double
+        var cores: Double
+        var service: String
+    }
+
+    var path: String
+    var spans: [FunctionSpan] = []
+    var regressions: [RegressionFinding] = []
+    var opportunities: [OpportunityFinding] = []
+    var patches: [PatchFinding] = []
+    var costs: [Cost] = []
+
+    /// The spans of a document's functions: Python's own parser for Python, the brace scanner otherwise.
+    static func spans(path: String, text: String, python: PythonAST) -> [FunctionSpan] {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "py", "pyi":
+            return (try? python.functions(files: [(path, text)]).functions[path]) ?? []
+        default:
+            guard let language = BraceScanner.Language(path: path) else { return [] }
+            return BraceScanner.functions(source: text, language: language)
+        }
+    }
+
+    /// Everything for `path` (repository-relative) of the repository at `root`.
+    static func compute(
+        path: String, text: String, root: String, store: Store, costs: CostModel, hot: HotFunctions,
+        python: PythonAST
+    ) throws -> FileFindings {
+        var findings = FileFindings(path: path)
+        findings.spans = spans(path: path, text: text, python: python)
+        let spans = findings.spans
+        let services = try hot.services(root: root)
+        let measured = services.isEmpty ? Set(try store.serviceSummaries().map(\.service)) : services
+        for regression in try store.regressions() where regression.kind == .regression {
+            guard regression.triage?.verdict != .invalid, services.isEmpty || services.contains(regression.service),
+                let file = regression.function.file, FunctionRef.pathsMatch(path, file),
+                let span = FunctionSourceReader.span(named: regression.function.name, in: spans),
+                let id = regression.id
+            else { continue }
+            let published = try store.patches().filter { $0.regressionID == id }.compactMap {
+                try store.publication(patch: $0.id ?? 0)?.url
+            }
+            findings.regressions.append(
+                RegressionFinding(
+                    regression: regression, span: span, culprit: try store.candidates(regression: id).first,
+                    cores: RegressionReport(regression, costs: costs).cores, pullRequest: published.first))
+        }
+        let delivered = try store.patches(status: .delivered).filter {
+            $0.review == .pending && $0.path == path && SarifExporter.sameRoot($0.repository, root)
+        }
+        for patch in delivered {
+            guard let json = patch.editJSON,
+                let edit = try? JSONDecoder().decode(SourceEdit.self, from: Data(json.utf8))
+            else { continue }
+            findings.patches.append(PatchFinding(patch: patch, edit: edit))
+        }
+        for opportunity in try store.opportunities() {
+            guard opportunity.file == path, SarifExporter.sameRoot(opportunity.repository, root),
+                let span = FunctionSourceReader.span(named: opportunity.function, in: spans)
+            else { continue }
+            let patched = delivered.contains { $0.opportunityID == opportunity.id }
+            findings.opportunities.append(OpportunityFinding(opportunity: opportunity, span: span, patched: patched))
+        }
+        for service in measured.sorted() {
+            let table = try hot.costs(service: service)
+            for span in spans {
+                guard let row = table[path + "\u{0}" + span.name] ?? table["\u{0}" + span.name] else { continue }
+                findings.costs.append(
+                    Cost(
+                        span: span, selfShare: row.selfShare, totalShare: row.total, cores: row.cores,
+                        service: service))
+            }
+        }
+        return findings
+    }
+}
+
+/// The measured cost of every function of a service (its whole history), cached until the service's profiles
+/// change; and which services a repository is registered for.
+final class HotFunctions: @unchecked Sendable {
+    let store: Store
+    let costs: CostModel
+    private let lock = NSLock()
+    private var cache: [String: (version: String, table: [String: TopReport.Row])] = [:]
+
+    init(store: Store, costs: CostModel) {
+        self.store = store
+        self.costs = costs
+    }
+
+    /// The services a repository is registered for (none: its findings are matched by path in every service).
+    func services(root: String) throws -> Set<String> {
+        Set(try store.registeredRepositories().filter { SarifExporter.sameRoot($0.root, root) }.compactMap(\.service))
+    }
+
+    /// Rows keyed by `file\0function` (and `\0function` for rows without a file); a profile's file matches the
+    /// document's path on a `/` boundary, so the key uses the row's file's repository-relative suffix.
+    func costs(service: String) throws -> [String: TopReport.Row] {
+        let version = try store.profileVersion(service: service)
+        lock.lock()
+        if let cached = cache[service], cached.version == version {
+            lock.unlock()
+            return cached.table
+        }
+        lock.unlock()
+        let report = try ProfileQueries(store: store).topReport(
+            service: service, range: TimeRange(), byTotal: true, limit: 5000, costs: costs)
+        var table: [String: TopReport.Row] = [:]
+        for row in report.functions where row.total >= 0.001 {
+            let name = row.function
+            if row.file == nil { table["\u{0}" + name] = row }
+            if let file = row.file {
+                // Every suffix of the profile's path on a `/` boundary: the document's path is one of them.
+                var parts = file.split(separator: "/").map(String.init)
+                while !parts.isEmpty {
+                    table[parts.joined(separator: "/") + "\u{0}" + name] = row
+                    parts.removeFirst()
+                }
+            }
+        }
+        lock.lock()
+        cache[service] = (version, table)
+        lock.unlock()
+        return table
+    }
+}
