@@ -83,9 +83,15 @@ public struct FunctionSourceReader: Sendable {
         return (result, texts)
     }
 
-    /// The span a profile's function name refers to: the exact qualified name, else a dotted-suffix match.
+    /// The span a profile's function name refers to: the exact qualified name, else a dotted-suffix match. Go's
+    /// pointer receivers (`pkg.(*Server).Handle`) are matched as the scanner names them (`Server.Handle`).
     public static func span(named name: String, in spans: [FunctionSpan]) -> FunctionSpan? {
-        spans.first(where: { $0.name == name })
-            ?? spans.first(where: { $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name) })
+        let plain =
+            name.contains("(*")
+            ? name.replacingOccurrences(of: "(*", with: "").replacingOccurrences(of: ")", with: "") : name
+        return spans.first(where: { $0.name == name })
+            ?? spans.first(where: {
+                plain.hasSuffix("." + $0.name) || $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name)
+            })
     }
 }

@@ -94,9 +94,12 @@ struct FileFindings: Sendable {
             findings.opportunities.append(OpportunityFinding(opportunity: opportunity, span: span, patched: patched))
         }
         for service in measured.sorted() {
-            let table = try hot.costs(service: service)
-            for span in spans {
-                guard let row = table[path + "\u{0}" + span.name] ?? table["\u{0}" + span.name] else { continue }
+            let rows = try hot.costs(service: service)[path] ?? []
+            var seen: Set<Int> = []
+            for row in rows.sorted(by: { $0.total > $1.total }) {
+                guard let span = FunctionSourceReader.span(named: row.function, in: spans),
+                    seen.insert(span.start).inserted
+                else { continue }
                 findings.costs.append(
                     Cost(
                         span: span, selfShare: row.selfShare, totalShare: row.total, cores: row.cores,
@@ -113,7 +116,7 @@ final class HotFunctions: @unchecked Sendable {
     let store: Store
     let costs: CostModel
     private let lock = NSLock()
-    private var cache: [String: (version: String, table: [String: TopReport.Row])] = [:]
+    private var cache: [String: (version: String, table: [String: [TopReport.Row]])] = [:]
 
     init(store: Store, costs: CostModel) {
         self.store = store
@@ -125,9 +128,9 @@ final class HotFunctions: @unchecked Sendable {
         Set(try store.registeredRepositories().filter { SarifExporter.sameRoot($0.root, root) }.compactMap(\.service))
     }
 
-    /// Rows keyed by `file\0function` (and `\0function` for rows without a file); a profile's file matches the
-    /// document's path on a `/` boundary, so the key uses the row's file's repository-relative suffix.
-    func costs(service: String) throws -> [String: TopReport.Row] {
+    /// Rows by every `/`-boundary suffix of their file's path (the document's repository-relative path is one of
+    /// them when the profile names the file); rows without a file, and under 0.1% of the service, are left out.
+    func costs(service: String) throws -> [String: [TopReport.Row]] {
         let version = try store.profileVersion(service: service)
         lock.lock()
         if let cached = cache[service], cached.version == version {
@@ -137,17 +140,13 @@ final class HotFunctions: @unchecked Sendable {
         lock.unlock()
         let report = try ProfileQueries(store: store).topReport(
             service: service, range: TimeRange(), byTotal: true, limit: 5000, costs: costs)
-        var table: [String: TopReport.Row] = [:]
+        var table: [String: [TopReport.Row]] = [:]
         for row in report.functions where row.total >= 0.001 {
-            let name = row.function
-            if row.file == nil { table["\u{0}" + name] = row }
-            if let file = row.file {
-                // Every suffix of the profile's path on a `/` boundary: the document's path is one of them.
-                var parts = file.split(separator: "/").map(String.init)
-                while !parts.isEmpty {
-                    table[parts.joined(separator: "/") + "\u{0}" + name] = row
-                    parts.removeFirst()
-                }
+            guard let file = row.file else { continue }
+            var parts = file.split(separator: "/").map(String.init)
+            while !parts.isEmpty {
+                table[parts.joined(separator: "/"), default: []].append(row)
+                parts.removeFirst()
             }
         }
         lock.lock()

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomEngine
 import HeadroomTesting
 import Testing
 
@@ -265,6 +266,44 @@ struct ForgePublishTests {
         try forge.mode("race")
         let raced = try Self.publish(fixture)
         #expect(raced.succeeded, "\(raced.stderr)")
+    }
+
+    /// `headroom serve`'s fix worker publishes what it delivers when the repository says `auto_publish = true`, and
+    /// only then; a failed publication is in the job's reason, not a failed job.
+    @Test("the server's auto-publish: on when [forge] asks for it, off otherwise, failures reported")
+    func autoPublish() async throws {
+        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
+        defer { scratch.cleanup() }
+        let bare = scratch.file("remote.git")
+        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
+        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: ["alice@example.com=alice:7"])
+        defer { forge.stop() }
+        for auto in [false, true] {
+            let fixture = try DeliveryFixture(
+                settings: """
+                    [forge]
+                    kind = "github"
+                    api = "\(forge.base)"
+                    repo = "acme/shop"
+                    token_env = "HEADROOM_TEST_FORGE_TOKEN"
+                    auto_publish = \(auto)
+                    """)
+            defer { fixture.cleanup() }
+            _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
+            _ = try DeliveryFixture.git(fixture.repository, ["push", "-qf", "origin", "main"])
+            _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+            let publisher = PublishService(
+                store: fixture.store, environment: ["HEADROOM_TEST_FORGE_TOKEN": Self.token])
+            let reason = await FixQueue.publish(fixture.patch.id!, with: publisher)
+            if auto {
+                #expect(reason.hasPrefix("; published as https://github.example/acme/shop/pull/"), "\(reason)")
+                let broken = PublishService(store: fixture.store, environment: [:])
+                #expect(await FixQueue.publish(fixture.patch.id!, with: broken).contains("not published: "))
+            } else {
+                #expect(reason.isEmpty)
+                #expect(try fixture.store.publication(patch: fixture.patch.id!) == nil)
+            }
+        }
     }
 
     @Test("[forge] settings: defaults per forge, quoted user keys, arrays; a token in the file is refused")

@@ -130,7 +130,7 @@ public struct FixQueue: Sendable {
     }
 
     /// Publishes a delivered patch when its repository asks for it; says how it went, for the job's reason.
-    static func publish(_ patchID: Int64, with publisher: PublishService) async -> String {
+    public static func publish(_ patchID: Int64, with publisher: PublishService) async -> String {
         do {
             let patch = try publisher.store.patch(id: patchID)
             guard let forge = try PublishService.forge(repository: patch.repository), forge.autoPublish else {
