@@ -136,16 +136,20 @@ enum APIRoutes {
         return id
     }
 
-    /// `POST /api/v1/patches/{id}/apply|reject`: a person's review of a patch (`PatchReview`).
+    /// `POST /api/v1/patches/{id}/apply|reject|publish`: a person's review of a patch (`PatchReview`), or its
+    /// publication as a pull request (the forge's refusal is a 502 with its one line).
     static func addReview(to router: Router<BasicRequestContext>, review: PatchReview, logger: Logger) {
-        for action in ["apply", "reject"] {
+        for action in ["apply", "reject", "publish"] {
             router.post(RouterPath("/api/v1/patches/:id/\(action)")) { request, context in
                 if let refusal = try writeRefusal(request) { return refusal }
                 do {
                     let id = try pathID(context)
                     let fields = try await bodyObject(request)
                     let answer: JSONValue
-                    if action == "apply" {
+                    if action == "publish" {
+                        let remote = try string(fields, "remote")
+                        answer = try await review.publish(id, remote: remote)
+                    } else if action == "apply" {
                         let (markOnly, note) = (try bool(fields, "mark_only"), try string(fields, "note"))
                         answer = try await AsyncBridge.offPool { try review.apply(id, markOnly: markOnly, note: note) }
                     } else {
@@ -160,7 +164,8 @@ enum APIRoutes {
                         switch error.code {
                         case .notFound: 404
                         case .badInput, .config: 400
-                        case .refused: 409
+                        case .refused: action == "publish" ? 502 : 409
+                        case .git: action == "publish" ? 502 : 500
                         default: 500
                         }
                     if status == 500 { logger.warning("patch \(action) failed", metadata: ["error": "\(error)"]) }

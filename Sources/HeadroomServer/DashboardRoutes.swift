@@ -14,7 +14,7 @@ import Mustache
 ///     GET  /opportunities                 opportunities by watts saved
 ///     GET  /services/{name}/flame         the service's flame graph
 ///     GET  /api/v1/services/{name}/flame.svg[?range=FROM..TO], /api/v1/regressions/{id}/flame.svg   the drawings alone
-///     POST /ui/regressions/{id}/ack|invalid, /ui/patches/{id}/apply|reject   the pages' buttons (form posts)
+///     POST /ui/regressions/{id}/ack|invalid, /ui/patches/{id}/apply|reject|publish   the pages' buttons (form posts)
 ///
 /// The buttons' forms carry a per-process token and must come from this server's own pages (`Origin`), so another
 /// site cannot press them through a visitor's browser.
@@ -118,6 +118,15 @@ struct DashboardRoutes: Sendable {
                 }
             }
         }
+        router.post(RouterPath("/ui/patches/:id/publish")) { request, context in
+            try await form(
+                request, context,
+                async: { id in
+                    _ = try await review.publish(id)
+                    let patch = try dashboard.store.patch(id: id)
+                    return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
+                })
+        }
         for action in ["apply", "reject"] {
             router.post(RouterPath("/ui/patches/:id/\(action)")) { request, context in
                 try await form(request, context) { id in
@@ -171,6 +180,15 @@ struct DashboardRoutes: Sendable {
     func form(
         _ request: Request, _ context: BasicRequestContext, _ act: @escaping @Sendable (Int64) throws -> String
     ) async throws -> Response {
+        try await form(request, context, async: { id in try await AsyncBridge.offPool { try act(id) } })
+    }
+
+    /// A form post: same-origin and carrying the page's token, then `act` on the path's id; its answer is the page
+    /// to go back to (303), a refusal is a page with the one-line reason.
+    func form(
+        _ request: Request, _ context: BasicRequestContext,
+        async act: @escaping @Sendable (Int64) async throws -> String
+    ) async throws -> Response {
         let body = try await request.body.collect(upTo: 16 << 10)
         let fields = Self.formFields(String(decoding: body.readableBytesView, as: UTF8.self))
         if ListenerAccess.isForeignOrigin(request.headers[.origin], authority: request.head.authority) {
@@ -181,10 +199,11 @@ struct DashboardRoutes: Sendable {
         }
         do {
             let id = try APIRoutes.pathID(context)
-            let target = try await AsyncBridge.offPool { try act(id) }
+            let target = try await act(id)
             return Response(status: .seeOther, headers: [.location: target])
         } catch let error as HeadroomError {
-            let status = error.code == .notFound ? 404 : error.code == .refused ? 409 : 400
+            let status =
+                error.code == .notFound ? 404 : error.code == .refused ? 409 : error.code == .git ? 502 : 400
             return html(
                 status,
                 library.render(

@@ -81,7 +81,10 @@ enum DashboardTemplates {
         <p>A/B: {{ab}}</p>{{#reason}}<p class="muted">{{reason}}</p>{{/reason}}
         {{#pending}}<p><form method="post" action="/ui/patches/{{id}}/apply"><input type="hidden" name="csrf" value="{{csrf}}">
         <button>Apply</button></form><form method="post" action="/ui/patches/{{id}}/reject">
-        <input type="hidden" name="csrf" value="{{csrf}}"><button>Reject</button></form></p>{{/pending}}
+        <input type="hidden" name="csrf" value="{{csrf}}"><button>Reject</button></form>{{#publishable}}<form method="post"
+        action="/ui/patches/{{id}}/publish"><input type="hidden" name="csrf" value="{{csrf}}"><button>{{#pullRequest}}Update
+        pull request{{/pullRequest}}{{^pullRequest}}Open pull request{{/pullRequest}}</button></form>{{/publishable}}</p>{{/pending}}
+        {{#pullRequest}}<p>Pull request: <a href="{{.}}">{{.}}</a></p>{{/pullRequest}}
         <pre>{{diff}}</pre></div>{{/patches}}{{/hasPatches}}
         {{^hasPatches}}<p class="box muted">No patch yet.</p>{{/hasPatches}}
         {{/body}}{{/page}}

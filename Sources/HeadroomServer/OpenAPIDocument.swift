@@ -127,6 +127,25 @@ enum OpenAPIDocument {
             "/api/v1/patches/{id}/reject": review(
                 "rejectPatch", "Records why and deletes the patch's branch (unless keep_branch).",
                 body: ["reason": nullable(string(maxLength: 2000)), "keep_branch": ["type": ["boolean", "null"]]]),
+            "/api/v1/patches/{id}/publish": [
+                "post": operation(
+                    "publishPatch",
+                    summary:
+                        "Pushes a delivered patch's branch and opens (or updates) its pull request on the repository's [forge].",
+                    parameters: [idParameter],
+                    body: [
+                        "required": false,
+                        "content": [
+                            "application/json": [
+                                "schema": object([:], optional: ["remote": nullable(string(maxLength: 200))])
+                            ]
+                        ],
+                    ],
+                    responses: [
+                        "200": json(ref("Publication")), "400": error, "403": error, "404": error, "409": error,
+                        "415": error, "502": error,
+                    ])
+            ],
             "/api/v1/services/{name}/flame.svg": [
                 "get": operation(
                     "serviceFlameGraph", summary: "The service's flame graph over a range (default all time), as SVG.",
@@ -230,6 +249,13 @@ enum OpenAPIDocument {
             "Patch": object(
                 ["patch": integer, "status": string, "skill": string],
                 optional: ["branch": ["type": ["string", "null"]], "review": string]),
+            "Publication": object(
+                [
+                    "patch": integer, "forge": string, "repo": string, "number": integer, "url": string,
+                    "created": ["type": "boolean"], "branch": string, "base": string, "remote": string,
+                    "commit": string, "labels": array(string), "seconds": ["type": "number"],
+                ],
+                optional: ["reviewer": ["type": ["string", "null"]], "reviewer_note": ["type": ["string", "null"]]]),
             "Job": object([
                 "id": integer, "kind": string, "subject": string, "regression_id": ["type": ["integer", "null"]],
                 "state": ["type": "string", "enum": .array(Job.State.allCases.map { .string($0.rawValue) })],

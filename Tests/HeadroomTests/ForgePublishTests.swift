@@ -306,6 +306,83 @@ struct ForgePublishTests {
         }
     }
 
+    /// `headroom serve` publishes too: `POST /api/v1/patches/ID/publish` answers with the publication, the
+    /// regression's page offers the button and then links the pull request; the forge's refusal is a 502 line.
+    @Test("serve: the API and the dashboard publish a delivered patch")
+    func servePublishes() throws {
+        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
+        defer { scratch.cleanup() }
+        let bare = scratch.file("remote.git")
+        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
+        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: ["alice@example.com=alice:7"])
+        defer { forge.stop() }
+        let fixture = try DeliveryFixture(
+            settings: """
+                [forge]
+                kind = "github"
+                api = "\(forge.base)"
+                repo = "acme/shop"
+                token_env = "HEADROOM_TEST_FORGE_TOKEN"
+                """)
+        defer { fixture.cleanup() }
+        _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
+        _ = try DeliveryFixture.git(fixture.repository, ["push", "-q", "origin", "main"])
+        _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Checkout.binary)
+        server.arguments = [
+            "serve", "--store", fixture.storePath, "--listen", "127.0.0.1:0", "--detect-every", "0", "--auto-fix",
+            "off",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HEADROOM_TEST_FORGE_TOKEN"] = Self.token
+        server.environment = environment
+        let errors = Pipe()
+        server.standardError = errors
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var log = ""
+        var port: String?
+        let deadline = Date().addingTimeInterval(30)
+        while port == nil, Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            log += String(decoding: chunk, as: UTF8.self)
+            if let range = log.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = log[range].split(separator: ":").last.map(String.init)
+            }
+        }
+        let base = "http://127.0.0.1:\(try #require(port, "serve did not start: \(log)"))"
+        func post(_ path: String) throws -> (status: String, body: String) {
+            let out = fixture.dir.file("answer.json")
+            let r = try Shell.run(
+                [
+                    "curl", "-s", "-o", out, "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                    "-d",
+                    "{}", base + path,
+                ], timeout: 60)
+            return (r.stdout, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        }
+        let page = try Shell.run(["curl", "-s", "\(base)/regressions/\(fixture.regression.id!)"], timeout: 30).stdout
+        #expect(page.contains("/ui/patches/\(fixture.patch.id!)/publish") && page.contains("Open"))
+        let published = try post("/api/v1/patches/\(fixture.patch.id!)/publish")
+        #expect(published.status == "200", "\(published.body)")
+        let answer = try JSONValue.parse(published.body)
+        #expect(answer["url"]?.stringValue == "https://github.example/acme/shop/pull/1")
+        #expect(answer["reviewer"]?.stringValue == "alice")
+        let after = try Shell.run(["curl", "-s", "\(base)/regressions/\(fixture.regression.id!)"], timeout: 30).stdout
+        #expect(after.contains("https://github.example/acme/shop/pull/1") && after.contains("Update"))
+        #expect(try post("/api/v1/patches/999/publish").status == "404")
+        try forge.mode("rate-limit")
+        let limited = try post("/api/v1/patches/\(fixture.patch.id!)/publish")
+        #expect(limited.status == "502" && limited.body.contains("rate limit"), "\(limited)")
+        #expect(!limited.body.contains(Self.token))
+    }
+
     @Test("[forge] settings: defaults per forge, quoted user keys, arrays; a token in the file is refused")
     func settings() throws {
         let github = try ProjectSettings.parse(

@@ -99,7 +99,8 @@ public struct PublishService: Sendable {
             throw HeadroomError(.config, "\(git.root) has no git remote named \(remote)")
         }
         let base = try forge.base ?? baseBranch(git: git, remote: remote)
-        try push(git: git, remote: remote, branch: branch)
+        // The push may take a while (a slow remote): off the cooperative pool, which a server shares.
+        try await AsyncBridge.offPool { try push(git: git, remote: remote, branch: branch) }
 
         let client = try makeClient(forge, token)
         let text = try PatchService(store: store, outputDirectory: "").pullRequestText(for: patch)

@@ -156,6 +156,10 @@ public struct Dashboard: Sendable {
         public var ab: String
         public var diff: String
         public var pending: Bool
+        /// The repository has a `[forge]`: a Publish button is offered for a pending delivered patch.
+        public var publishable: Bool
+        /// The pull (merge) request it was published as.
+        public var pullRequest: String?
     }
 
     public struct RegressionPage: Sendable {
@@ -207,7 +211,10 @@ public struct Dashboard: Sendable {
                         $0.ci95.first ?? .nan, $0.ci95.last ?? .nan, $0.pValue, $0.beforeSeconds.count,
                         $0.testsPassed ? ", tests passed" : ", tests FAILED")
                 } ?? "not validated",
-                diff: p.diff, pending: p.status == .delivered && p.review == .pending)
+                diff: p.diff, pending: p.status == .delivered && p.review == .pending,
+                publishable: p.status == .delivered && p.review == .pending
+                    && ((try? PublishService.forge(repository: p.repository)) ?? nil) != nil,
+                pullRequest: try store.publication(patch: p.id ?? 0)?.url)
         }
         return RegressionPage(
             row: try row(r), chart: chart, detail: detail, candidates: candidates, patches: patches,

@@ -2,7 +2,8 @@ import Foundation
 import HeadroomCore
 import HeadroomStore
 
-/// A person's decision on a delivered patch, from the API or the dashboard (`POST /api/v1/patches/{id}/apply|reject`),
+/// A person's decision on a delivered patch, from the API or the dashboard (`POST /api/v1/patches/{id}/apply|reject`;
+/// `publish` opens its pull request),
 /// as `headroom review apply|reject` makes it: apply cherry-picks the patch's commit onto the repository's checked-out
 /// branch (refused on a dirty tree; `mark_only` records an acceptance merged elsewhere, e.g. through the PR), reject
 /// records why and deletes the patch's branch (unless `keep_branch`). Answers with the patch as `list_patches` shows
@@ -27,6 +28,11 @@ public struct PatchReview: Sendable {
             json = .object(fields)
         }
         return json
+    }
+
+    /// Publishes a delivered patch as `headroom review publish` does (push, open or update the pull request).
+    public func publish(_ id: Int64, remote: String? = nil) async throws -> JSONValue {
+        try JSONValue(encoding: try await PublishService(store: store).publish(patchID: id, remote: remote))
     }
 
     static func bounded(_ text: String?) throws -> String? {
