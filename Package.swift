@@ -109,10 +109,7 @@ let package = Package(
         // `headroom lsp`: the Language Server (LSP 3.17 over stdio) that shows findings and applies fixes in editors.
         .target(
             name: "HeadroomLSP",
-            dependencies: [
-                "HeadroomCore", "HeadroomEngine", "HeadroomStore", "HeadroomSource", "HeadroomChanges",
-                "HeadroomSkills",
-            ],
+            dependencies: ["HeadroomCore", "HeadroomEngine", "HeadroomSource"],
             swiftSettings: strict),
         .target(
             name: "HeadroomCLI",

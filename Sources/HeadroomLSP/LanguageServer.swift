@@ -2,7 +2,6 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomSource
-import HeadroomStore
 
 /// `headroom lsp`: a Language Server (LSP 3.17) that shows Headroom's findings where the code is. Diagnostics on
 /// functions with open regressions (Warning) and opportunities (Information), code lenses with hot functions' cost,
@@ -21,12 +20,9 @@ public final class LanguageServer: @unchecked Sendable {
         var findings: FileFindings?
     }
 
-    let store: Store
-    let costs: CostModel
-    let python: PythonAST
+    let findings: EditorFindingsService
     let resolver: Resolver?
     let send: @Sendable (JSONValue) -> Void
-    let hot: HotFunctions
     private let lock = NSLock()
     private var root: String?
     private var documents: [String: Document] = [:]
@@ -38,16 +34,13 @@ public final class LanguageServer: @unchecked Sendable {
     public private(set) var exitStatus: Int32?
 
     public init(
-        store: Store, costs: CostModel = CostModel(), python: PythonAST = PythonAST(), root: String? = nil,
-        resolver: Resolver? = nil, send: @escaping @Sendable (JSONValue) -> Void
+        findings: EditorFindingsService, root: String? = nil, resolver: Resolver? = nil,
+        send: @escaping @Sendable (JSONValue) -> Void
     ) {
-        self.store = store
-        self.costs = costs
-        self.python = python
+        self.findings = findings
         self.root = root
         self.resolver = resolver
         self.send = send
-        self.hot = HotFunctions(store: store, costs: costs)
     }
 
     // MARK: dispatch
@@ -179,8 +172,7 @@ public final class LanguageServer: @unchecked Sendable {
         let path = relativePath(uri: uri)
         var findings: FileFindings?
         if let path, let root = lock.withLock({ root }) {
-            findings = try? FileFindings.compute(
-                path: path, text: text, root: root, store: store, costs: costs, hot: hot, python: python)
+            findings = try? self.findings.findings(path: path, text: text, root: root)
         }
         let document = Document(uri: uri, path: path, version: version, text: text, findings: findings)
         lock.withLock { documents[uri] = document }

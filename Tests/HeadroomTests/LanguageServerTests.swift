@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomEngine
 import HeadroomLSP
 import HeadroomStore
 import HeadroomTesting
@@ -85,7 +86,9 @@ struct LanguageServerTests {
 
         init(store: Store, root: String, resolver: LanguageServer.Resolver? = nil) {
             let sent = self.sent
-            server = LanguageServer(store: store, root: root, resolver: resolver, send: { sent.append($0) })
+            server = LanguageServer(
+                findings: EditorFindingsService(store: store), root: root, resolver: resolver, send: { sent.append($0) }
+            )
         }
 
         func request(_ id: Int, _ method: String, _ params: JSONValue) -> JSONValue? {

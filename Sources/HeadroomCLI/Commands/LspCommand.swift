@@ -21,7 +21,7 @@ struct LspCommand: AsyncParsableCommand {
         let writer = LSPWriter(handle: FileHandle.standardOutput)
         let agent = AgentService(context: context)
         let server = LanguageServer(
-            store: context.store, costs: context.costModel, root: root,
+            findings: EditorFindingsService(store: context.store, costs: context.costModel), root: root,
             resolver: { id, progress in
                 try JSONValue(encoding: try await agent.resolve(opportunity: id, progress: progress))
             },

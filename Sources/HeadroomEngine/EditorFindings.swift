@@ -1,46 +1,47 @@
 import Foundation
 import HeadroomChanges
 import HeadroomCore
-import HeadroomEngine
 import HeadroomSkills
 import HeadroomSource
 import HeadroomStore
 
-/// What Headroom knows about one open file, computed when the editor opens or changes it (so code actions and
-/// lenses answer from memory): its functions' spans in the editor's text, the open regressions and opportunities in
-/// it, the delivered patches that touch it, and its functions' measured cost.
-struct FileFindings: Sendable {
-    struct RegressionFinding: Sendable {
-        var regression: Regression
-        var span: FunctionSpan
-        var culprit: RootCauseCandidate?
-        var cores: Double
+/// What Headroom knows about one file as an editor holds it, for the language server (computed when the editor
+/// opens or changes the file, so code actions and lenses answer from memory): its functions' spans in the editor's
+/// text, the open regressions and opportunities in it, the delivered patches that touch it, and its functions'
+/// measured cost.
+public struct FileFindings: Sendable {
+    public struct RegressionFinding: Sendable {
+        public var regression: Regression
+        public var span: FunctionSpan
+        public var culprit: RootCauseCandidate?
+        public var cores: Double
         /// The pull request of a published fix for it, if there is one.
-        var pullRequest: String?
+        public var pullRequest: String?
     }
-    struct OpportunityFinding: Sendable {
-        var opportunity: Opportunity
-        var span: FunctionSpan
-        var patched: Bool
+    public struct OpportunityFinding: Sendable {
+        public var opportunity: Opportunity
+        public var span: FunctionSpan
+        /// A delivered patch exists for it (its quick fix is offered instead).
+        public var patched: Bool
     }
-    struct PatchFinding: Sendable {
-        var patch: PatchRecord
-        var edit: SourceEdit
+    public struct PatchFinding: Sendable {
+        public var patch: PatchRecord
+        public var edit: SourceEdit
     }
-    struct Cost: Sendable {
-        var span: FunctionSpan
-        var selfShare: Double
-        var totalShare: Double
-        var cores: Double
-        var service: String
+    public struct Cost: Sendable {
+        public var span: FunctionSpan
+        public var selfShare: Double
+        public var totalShare: Double
+        public var cores: Double
+        public var service: String
     }
 
-    var path: String
-    var spans: [FunctionSpan] = []
-    var regressions: [RegressionFinding] = []
-    var opportunities: [OpportunityFinding] = []
-    var patches: [PatchFinding] = []
-    var costs: [Cost] = []
+    public var path: String
+    public var spans: [FunctionSpan] = []
+    public var regressions: [RegressionFinding] = []
+    public var opportunities: [OpportunityFinding] = []
+    public var patches: [PatchFinding] = []
+    public var costs: [Cost] = []
 
     /// The spans of a document's functions: Python's own parser for Python, the brace scanner otherwise.
     static func spans(path: String, text: String, python: PythonAST) -> [FunctionSpan] {
@@ -107,6 +108,27 @@ struct FileFindings: Sendable {
             }
         }
         return findings
+    }
+}
+
+/// The findings of files as editors hold them, over one store: what the language server asks.
+public struct EditorFindingsService: Sendable {
+    public let store: Store
+    public let costs: CostModel
+    public var python: PythonAST
+    let hot: HotFunctions
+
+    public init(store: Store, costs: CostModel = CostModel(), python: PythonAST = PythonAST()) {
+        self.store = store
+        self.costs = costs
+        self.python = python
+        self.hot = HotFunctions(store: store, costs: costs)
+    }
+
+    /// The findings for `path` (relative to the repository at `root`) with the editor's `text`.
+    public func findings(path: String, text: String, root: String) throws -> FileFindings {
+        try FileFindings.compute(
+            path: path, text: text, root: root, store: store, costs: costs, hot: hot, python: python)
     }
 }
 
