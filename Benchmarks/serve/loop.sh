@@ -9,7 +9,10 @@
 # receiver, and pushes the 13 profiles to /ingest at the times the demo took them, as an agent would. It prints when
 # the regression was detected, root-caused, the fix job queued and the patch delivered (seconds after the last push),
 # next to the fix job's own time (the target's tests and A/B benchmark), against the target "≤ 60 s plus the
-# target's own test and A/B time".
+# target's own test and A/B time". The repository's `[forge]` asks for auto-publishing to Tests/forge/fake_forge.py
+# (a loopback GitHub with a bare git remote), so the run also times `patch.delivered` -> `patch.published`, the pull
+# request open with the culprit's author asked to review (target: <= 5 s beyond validation; a real forge adds its
+# API's round trips, about five).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${BENCH_DIR:-.build-bench}/loop"
@@ -40,6 +43,30 @@ with open(csv, "w") as f:
 def headroom(*argv):
     subprocess.run([binary, *argv, "--store", store], check=True, capture_output=True)
 headroom("changes", "import", "--repo", repo, "--service", "shop")
+# A loopback forge and a bare remote; the repository's settings (working tree only, restored at the end) publish.
+bare = os.path.abspath(os.path.join(work, "remote.git"))
+subprocess.run(["rm", "-rf", bare], check=True)
+subprocess.run(["git", "init", "-q", "--bare", bare], check=True)
+subprocess.run(["git", "remote", "remove", "bench"], cwd=repo, capture_output=True)
+subprocess.run(["git", "remote", "add", "bench", bare], cwd=repo, check=True)
+subprocess.run(["git", "push", "-q", "bench", "main"], cwd=repo, check=True)
+port_file = os.path.join(work, "forge.port")
+if os.path.exists(port_file):
+    os.remove(port_file)
+# Every author of the history has a forge account (login = the email's local part).
+authors = sorted(set(subprocess.run(["git", "log", "--format=%ae"], cwd=repo, capture_output=True,
+                                    text=True).stdout.split()))
+users = [arg for i, email in enumerate(authors) for arg in ("--user", f"{email}={email.split('@')[0]}:{i + 1}")]
+forge = subprocess.Popen([sys.executable, os.path.join(os.getcwd(), "Tests/forge/fake_forge.py"), "--remote", bare,
+                          "--token", "bench-token", "--repo", "acme/shop", "--port-file", port_file,
+                          *users], stdout=subprocess.DEVNULL)
+while not os.path.exists(port_file):
+    time.sleep(0.05)
+settings_path = os.path.join(repo, "headroom.toml")
+settings = open(settings_path).read()
+with open(settings_path, "a") as f:
+    f.write(f'\n[forge]\nkind = "github"\napi = "http://127.0.0.1:{open(port_file).read()}"\nrepo = "acme/shop"\n'
+            f'token_env = "BENCH_FORGE_TOKEN"\nremote = "bench"\nbase = "main"\nauto_publish = true\n')
 headroom("deploys", "import", csv)
 events = []
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -52,7 +79,8 @@ threading.Thread(target=hook.serve_forever, daemon=True).start()
 server = subprocess.Popen([binary, "serve", "--store", store, "--listen", "127.0.0.1:0", "--detect-every", "2",
                            "--detect-debounce", "2", "--rescan-every", "0",
                            "--webhook", f"http://127.0.0.1:{hook.server_address[1]}/hook"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=dict(os.environ, BENCH_FORGE_TOKEN="bench-token"))
 try:
     while True:
         line = server.stderr.readline()
@@ -69,12 +97,16 @@ try:
         urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=60).read()
     pushed = time.time()
     deadline = pushed + 600
-    while time.time() < deadline and not any(e["event"] == "patch.delivered" for _, e in events):
+    while time.time() < deadline and not any(e["event"] == "patch.published" for _, e in events):
         time.sleep(0.2)
     jobs = json.load(urllib.request.urlopen(base + "/api/v1/jobs", timeout=60))["jobs"]
 finally:
     server.terminate()
     server.wait(timeout=60)
+    forge.kill()
+    with open(settings_path, "w") as f:
+        f.write(settings)
+    subprocess.run(["git", "remote", "remove", "bench"], cwd=repo, capture_output=True)
 print(f"{len(profiles)} real py-spy profiles pushed; times after the last push:")
 print("| event | seconds | detail |")
 print("|---|---:|---|")
@@ -90,5 +122,12 @@ if delivered and fix_seconds is not None:
           f"{fix_seconds:.1f} s, so the loop's own share is {delivered[0] - fix_seconds:.1f} s (target ≤ 60 s)")
 else:
     print(f"\nno patch.delivered within 600 s; job: {job}")
+    sys.exit(1)
+published = [at - pushed for at, e in events if e["event"] == "patch.published"]
+if published:
+    print(f"patch.published (pull request open, review requested) reached the webhook {published[0] - delivered[0]:.2f} s "
+          f"after patch.delivered (target <= 5 s; the same value means the same outbox round)")
+else:
+    print(f"no patch.published within 600 s; job: {job.get('reason')}")
     sys.exit(1)
 PY
