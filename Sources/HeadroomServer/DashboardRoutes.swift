@@ -63,9 +63,7 @@ struct DashboardRoutes: Sendable {
             let id = try APIRoutes.pathID(context)
             return try await page("flame", "Differential flame graph") { dashboard in
                 let r = try dashboard.store.regression(id: id)
-                let svg = try dashboard.flameGraph(
-                    service: r.service, range: TimeRange(from: r.timestamp),
-                    baseline: TimeRange(to: r.previousTimestamp))
+                let svg = try dashboard.regressionFlameGraph(id: id)
                 return [
                     "heading": "\(r.service): after the onset of regression #\(id) against before it",
                     "note":
@@ -104,10 +102,7 @@ struct DashboardRoutes: Sendable {
             let id = try? APIRoutes.pathID(context)
             return try await svg {
                 guard let id else { throw HeadroomError(.badInput, "the id must be a positive integer") }
-                let r = try dashboard.store.regression(id: id)
-                return try dashboard.flameGraph(
-                    service: r.service, range: TimeRange(from: r.timestamp),
-                    baseline: TimeRange(to: r.previousTimestamp))
+                return try dashboard.regressionFlameGraph(id: id)
             }
         }
         for verdict in ["ack", "invalid"] {

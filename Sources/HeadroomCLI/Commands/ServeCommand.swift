@@ -81,7 +81,19 @@ struct ServeCommand: AsyncParsableCommand {
         server.registry = HeadroomTools.registry(context)
         server.status = ServerStatus(store: store)
         server.review = PatchReview(store: store)
-        server.dashboard = Dashboard(store: store, costs: context.costModel)
+        let dashboard = Dashboard(store: store, costs: context.costModel)
+        server.dashboard = dashboard
+        // The largest services' flame graphs are drawn in the background now, so their first view is instant.
+        let warmLog = EngineLog.standardError("headroom.dashboard", level: level)
+        DispatchQueue.global(qos: .utility).async {
+            let started = Date()
+            let drawn = dashboard.warmFlameGraphs()
+            warmLog.notice(
+                "flame graphs drawn",
+                metadata: [
+                    "services": "\(drawn)", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
+                ])
+        }
         if rescanEvery > 0 {
             server.rescan = (
                 OpportunityRescan(

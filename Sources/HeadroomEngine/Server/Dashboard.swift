@@ -16,16 +16,64 @@ public struct Dashboard: Sendable {
         self.costs = costs
     }
 
-    /// A flame graph (differential with `baseline`), kept until the service's next stored profile: drawing one
-    /// reads every stack of the range, which takes seconds on a large store, so a page viewed again is instant.
+    /// A flame graph (differential with `baseline`). Drawing one reads every stack of its range, which takes seconds
+    /// on a large store, so drawings are kept: one drawn from the service's current data is served as it is; one
+    /// drawn before the service's latest profile is served at once (its subtitle gives the samples it covers) while
+    /// one redraw runs in the background; only a graph never drawn is drawn while the page waits.
     public func flameGraph(service: String, range: TimeRange, baseline: TimeRange? = nil) throws -> String {
         let key = "\(service)\u{0}\(range)\u{0}\(baseline.map(\.description) ?? "-")"
         let version = try store.profileVersion(service: service)
-        if let svg = flames.get(key, version: version) { return svg }
-        let svg = try ProfileQueries(store: store).flameGraph(service: service, range: range, baseline: baseline)
-        flames.put(key, version: version, svg: svg)
-        return svg
+        switch flames.lookup(key, version: version) {
+        case .fresh(let svg):
+            return svg
+        case .stale(let svg):
+            if flames.beginRefresh(key) {
+                let (store, flames) = (self.store, self.flames)
+                DispatchQueue.global(qos: .utility).async {
+                    defer { flames.endRefresh(key) }
+                    guard let version = try? store.profileVersion(service: service),
+                        let svg = try? ProfileQueries(store: store).flameGraph(
+                            service: service, range: range, baseline: baseline)
+                    else { return }
+                    flames.put(key, version: version, svg: svg)
+                }
+            }
+            return svg
+        case .missing:
+            let svg = try ProfileQueries(store: store).flameGraph(service: service, range: range, baseline: baseline)
+            flames.put(key, version: version, svg: svg)
+            return svg
+        }
     }
+
+    /// A regression's differential flame graph: samples since its onset against the samples before it.
+    public func regressionFlameGraph(id: Int64) throws -> String {
+        let r = try store.regression(id: id)
+        return try flameGraph(
+            service: r.service, range: TimeRange(from: r.timestamp), baseline: TimeRange(to: r.previousTimestamp))
+    }
+
+    /// Draws the all-time flame graphs of the `limit` largest services and the differential ones of the `limit`
+    /// untriaged regressions and improvements of the most cores, so their first view is served from memory (the server runs this in
+    /// the background at start; the cache keeps 16). Returns how many were drawn.
+    @discardableResult
+    public func warmFlameGraphs(limit: Int = 6) -> Int {
+        let services = ((try? store.serviceSummaries()) ?? []).sorted { $0.samples > $1.samples }.prefix(limit)
+        var drawn = 0
+        for summary in services where (try? flameGraph(service: summary.service, range: TimeRange())) != nil {
+            drawn += 1
+        }
+        // Regressions and improvements alike (both have pages), the largest changes first.
+        let open = ((try? store.regressions()) ?? []).filter { $0.triage == nil }
+            .sorted { abs(RegressionReport($0, costs: costs).cores) > abs(RegressionReport($1, costs: costs).cores) }
+        for regression in open.prefix(limit) {
+            if let id = regression.id, (try? regressionFlameGraph(id: id)) != nil { drawn += 1 }
+        }
+        return drawn
+    }
+
+    /// Whether a redraw of any flame graph is running (tests wait on it).
+    public var isRedrawingFlameGraphs: Bool { flames.isRefreshing }
 
     public struct Card: Sendable {
         public var label: String
@@ -342,20 +390,40 @@ public struct ShareChart: Sendable {
     }
 }
 
-/// The most recent flame graphs drawn, each with the data version it was drawn from.
+/// The most recent flame graphs drawn, each with the data version it was drawn from, and the redraws under way.
 final class FlameCache: Sendable {
-    private let entries = Mutex<[(key: String, version: String, svg: String)]>([])
+    enum Lookup {
+        case fresh(String)
+        case stale(String)
+        case missing
+    }
+
+    private struct State {
+        var entries: [(key: String, version: String, svg: String)] = []
+        var refreshing: Set<String> = []
+    }
+    private let state = Mutex(State())
     private let capacity = 16
 
-    func get(_ key: String, version: String) -> String? {
-        entries.withLock { entries in entries.first { $0.key == key && $0.version == version }?.svg }
+    func lookup(_ key: String, version: String) -> Lookup {
+        state.withLock { state in
+            guard let entry = state.entries.first(where: { $0.key == key }) else { return .missing }
+            return entry.version == version ? .fresh(entry.svg) : .stale(entry.svg)
+        }
     }
 
     func put(_ key: String, version: String, svg: String) {
-        entries.withLock { entries in
-            entries.removeAll { $0.key == key }
-            entries.insert((key, version, svg), at: 0)
-            if entries.count > capacity { entries.removeLast(entries.count - capacity) }
+        state.withLock { state in
+            state.entries.removeAll { $0.key == key }
+            state.entries.insert((key, version, svg), at: 0)
+            if state.entries.count > capacity { state.entries.removeLast(state.entries.count - capacity) }
         }
     }
+
+    /// Claims the one redraw of `key`; false when one is already running.
+    func beginRefresh(_ key: String) -> Bool { state.withLock { $0.refreshing.insert(key).inserted } }
+
+    func endRefresh(_ key: String) { state.withLock { _ = $0.refreshing.remove(key) } }
+
+    var isRefreshing: Bool { state.withLock { !$0.refreshing.isEmpty } }
 }
