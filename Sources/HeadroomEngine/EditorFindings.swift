@@ -132,8 +132,8 @@ public struct EditorFindingsService: Sendable {
     }
 }
 
-/// The measured cost of every function of a service (its whole history), cached until the service's profiles
-/// change; and which services a repository is registered for.
+/// The measured cost of every function of a service over its last day of samples, cached until the service's
+/// profiles change; and which services a repository is registered for.
 final class HotFunctions: @unchecked Sendable {
     let store: Store
     let costs: CostModel
@@ -144,6 +144,9 @@ final class HotFunctions: @unchecked Sendable {
         self.store = store
         self.costs = costs
     }
+
+    /// How far back a lens's figures reach from the service's newest sample.
+    static let window: Int64 = 86_400
 
     /// The services a repository is registered for (none: its findings are matched by path in every service).
     func services(root: String) throws -> Set<String> {
@@ -160,8 +163,11 @@ final class HotFunctions: @unchecked Sendable {
             return cached.table
         }
         lock.unlock()
+        // The cost now: the last day of the service's samples (all of them when it has less).
+        let newest = try store.serviceSummaries().first { $0.service == service }?.to
         let report = try ProfileQueries(store: store).topReport(
-            service: service, range: TimeRange(), byTotal: true, limit: 5000, costs: costs)
+            service: service, range: TimeRange(from: newest.map { $0 - Self.window }), byTotal: true, limit: 5000,
+            costs: costs)
         var table: [String: [TopReport.Row]] = [:]
         for row in report.functions where row.total >= 0.001 {
             guard let file = row.file else { continue }

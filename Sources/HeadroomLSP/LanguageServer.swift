@@ -262,7 +262,8 @@ public final class LanguageServer: @unchecked Sendable {
         return .array(
             findings.costs.map { cost in
                 let title = String(
-                    format: "Headroom: %.1f%% total · %.1f%% self · ≈ %.1f cores (%@)", cost.totalShare * 100,
+                    format: "Headroom: %.1f%% total · %.1f%% self · ≈ %.1f cores (%@, last 24 h)",
+                    cost.totalShare * 100,
                     cost.selfShare * 100, cost.cores, cost.service)
                 return [
                     "range": Self.headerRange(cost.span, in: document.text),

@@ -18,9 +18,14 @@ struct LanguageServerTests {
             handle (/srv/shop/app.py:20);price (/srv/shop/app.py:10);total (/srv/shop/app.py:6) 30
 
             """)
-        let r = try Checkout.headroom(
-            ["ingest", folded, "--service", "shop", "--at", "1790000000", "--store", fixture.storePath])
-        guard r.succeeded else { throw HeadroomError(.process, "ingest: \(r.stderr)") }
+        // Three days earlier the service spent its time elsewhere: lenses show the last day only.
+        let old = try fixture.dir.write(
+            "old.folded", "handle (/srv/shop/app.py:20);total (/srv/shop/app.py:6) 900\n")
+        for (file, at) in [(old, "1789740800"), (folded, "1790000000")] {
+            let r = try Checkout.headroom(
+                ["ingest", file, "--service", "shop", "--at", at, "--store", fixture.storePath])
+            guard r.succeeded else { throw HeadroomError(.process, "ingest: \(r.stderr)") }
+        }
     }
 
     /// Neovim (Debian's, headless, its built-in client; Tests/lsp/apply_fix.lua) opens the file, gets the
