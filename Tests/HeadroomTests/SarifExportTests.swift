@@ -69,6 +69,50 @@ struct SarifExportTests {
         }
     }
 
+    /// `--upload` sends each repository's run to GitHub code scanning (the fake forge's endpoint: gzip + base64,
+    /// commit and ref as checked out); a repository without a GitHub `[forge]` is refused in one line.
+    @Test("upload to code scanning: the run, gzipped and base64-encoded, for HEAD and its branch")
+    func upload() throws {
+        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
+        defer { scratch.cleanup() }
+        let bare = scratch.file("remote.git")
+        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
+        let forge = try ForgePublishTests.FakeForge(remote: bare, repo: "acme/shop", users: [])
+        defer { forge.stop() }
+        let fixture = try DeliveryFixture(
+            settings: """
+                [forge]
+                kind = "github"
+                api = "\(forge.base)"
+                repo = "acme/shop"
+                token_env = "HEADROOM_TEST_FORGE_TOKEN"
+                """)
+        defer { fixture.cleanup() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HEADROOM_TEST_FORGE_TOKEN"] = ForgePublishTests.token
+        let r = try Shell.run(
+            [Checkout.binary, "export", "sarif", "--upload", "--store", fixture.storePath], environment: environment,
+            timeout: 120)
+        #expect(r.succeeded, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("uploaded 2 result(s) for acme/shop"), "\(r.stdout)")
+        let head = try DeliveryFixture.git(fixture.repository, ["rev-parse", "HEAD"])
+        let sent = try #require(try forge.requests().last)
+        #expect(sent["path"]?.stringValue == "/repos/acme/shop/code-scanning/sarifs")
+        #expect(sent["body"]?["commit_sha"]?.stringValue == head)
+        #expect(sent["body"]?["ref"]?.stringValue == "refs/heads/main")
+        #expect(sent["sarif"]?["version"]?.stringValue == "2.1.0" && sent["sarif"]?["results"]?.intValue == 2)
+        #expect(!r.stdout.contains(ForgePublishTests.token) && !r.stderr.contains(ForgePublishTests.token))
+        // Without a token: one line, nothing sent.
+        environment.removeValue(forKey: "HEADROOM_TEST_FORGE_TOKEN")
+        let refused = try Shell.run(
+            [
+                Checkout.binary, "export", "sarif", "--upload", "--store", fixture.storePath, "-o",
+                fixture.dir.file("x.sarif"),
+            ], environment: environment, inheritEnvironment: false, timeout: 120)
+        #expect(!refused.succeeded && refused.stderr.contains("HEADROOM_TEST_FORGE_TOKEN is not set"))
+        #expect(try forge.requests().count == 1)
+    }
+
     @Test("line hunks reproduce the patched text, CRLF and a missing final newline included")
     func lineHunks() {
         let cases: [(String, String)] = [

@@ -8,6 +8,7 @@ GitHub (REST v3, X-GitHub-Api-Version 2022-11-28):
   POST   /repos/{owner}/{repo}/issues/{number}/labels                 add labels
   GET    /repos/{owner}/{repo}/commits/{sha}                          commit with its linked `author`
   POST   /repos/{owner}/{repo}/pulls/{number}/requested_reviewers     request reviewers
+  POST   /repos/{owner}/{repo}/code-scanning/sarifs                   upload SARIF (gzip + base64), 202
 GitLab (API v4, under /api/v4):
   GET    /projects/{id}/merge_requests?source_branch=&state=opened
   POST   /projects/{id}/merge_requests                                (409 when one is open for the branch)
@@ -23,6 +24,8 @@ usage: fake_forge.py --remote BARE.git --token TOKEN --repo owner/name --port-fi
 writes the port to F, then serves until killed.
 """
 import argparse
+import base64
+import gzip
 import json
 import os
 import re
@@ -160,6 +163,22 @@ def main():
                     return self.reply(422, {"message": "No commit found for SHA: " + m2.group(1)})
                 linked = users.get(out.stdout.strip().lower())
                 return self.reply(200, {"sha": m2.group(1), "author": {"login": linked[0], "id": linked[1]} if linked else None})
+            if rest == "/code-scanning/sarifs" and method == "POST":
+                fields = body or {}
+                if not re.fullmatch(r"[0-9a-f]{40}", fields.get("commit_sha", "")) or \
+                        not fields.get("ref", "").startswith("refs/"):
+                    return self.reply(422, {"message": "Invalid request.", "errors": ["commit_sha and ref are required"]})
+                try:
+                    log = json.loads(gzip.decompress(base64.b64decode(fields["sarif"], validate=True)))
+                except Exception as failure:
+                    return self.reply(400, {"message": "sarif: not gzipped, base64-encoded JSON (%s)" % failure})
+                with LOCK:
+                    LOG[-1]["body"]["sarif"] = "<%d bytes>" % len(fields["sarif"])
+                    LOG[-1]["sarif"] = {"version": log.get("version"),
+                                        "results": sum(len(r.get("results", [])) for r in log.get("runs", []))}
+                upload = "47177e22-%04d" % len(LOG)
+                return self.reply(202, {"id": upload, "url": "https://api.github.example/repos/%s/code-scanning/sarifs/%s"
+                                        % (args.repo, upload)})
             m2 = re.fullmatch(r"/pulls/(\d+)/requested_reviewers", rest)
             if m2 and method == "POST":
                 p = pulls.get(int(m2.group(1)))

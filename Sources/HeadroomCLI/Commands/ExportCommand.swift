@@ -7,7 +7,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Export findings for other tools.", subcommands: [Sarif.self])
 
-    struct Sarif: ParsableCommand {
+    struct Sarif: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Open regressions and opportunities as SARIF 2.1.0 (for GitHub code scanning and other SARIF viewers), with delivered patches as fixes."
@@ -19,8 +19,13 @@ struct ExportCommand: ParsableCommand {
         @Option(help: "Cores behind a share of 1.0 (default 1000), for the cores and watts properties.")
         var fleetCores: Double?
         @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?
+        @Flag(
+            help:
+                "Upload each repository's run to GitHub code scanning ([forge] in its headroom.toml; the commit and branch checked out)."
+        )
+        var upload = false
 
-        func run() throws {
+        func run() async throws {
             if let fleetCores, !(fleetCores.isFinite && fleetCores > 0) {
                 throw HeadroomError(.badInput, "--fleet-cores must be a positive number")
             }
@@ -32,8 +37,15 @@ struct ExportCommand: ParsableCommand {
             let data = try encoder.encode(export.log) + Data("\n".utf8)
             if let output {
                 try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } else {
+            } else if !upload {
                 FileHandle.standardOutput.write(data)
+            }
+            if upload {
+                for sent in try await SarifUploader().upload(export.log) {
+                    print(
+                        "uploaded \(sent.results) result(s) for \(sent.repo) at \(sent.commit.prefix(12)) (\(sent.ref)): upload \(sent.id) \(sent.url)"
+                    )
+                }
             }
             var summary = "sarif: \(export.results) result(s), \(export.fixes) fix(es)"
             if !export.unlocated.isEmpty {

@@ -79,6 +79,22 @@ public struct GitHubForge: ForgeClient {
             body: ["reviewers": [.string(user.login)]], action: "request a review from \(user.login)")
     }
 
+    /// Uploads a SARIF log to code scanning (`POST /repos/{owner}/{repo}/code-scanning/sarifs`: the log gzipped and
+    /// base64-encoded, for a commit and ref GitHub knows). Returns the upload's id and status URL.
+    public func uploadSarif(gzipped: Data, commit: String, ref: String, checkoutURI: String?) async throws -> (
+        id: String, url: String
+    ) {
+        var body: [String: JSONValue] = [
+            "commit_sha": .string(commit), "ref": .string(ref), "sarif": .string(gzipped.base64EncodedString()),
+            "tool_name": "Headroom",
+        ]
+        if let checkoutURI { body["checkout_uri"] = .string(checkoutURI) }
+        let answer = try await http.send(
+            "POST", "\(repoPath)/code-scanning/sarifs", body: .object(body),
+            action: "upload SARIF for \(commit.prefix(12)) to code scanning")
+        return (answer.body["id"]?.stringValue ?? "?", answer.body["url"]?.stringValue ?? "")
+    }
+
     static func pull(_ value: JSONValue) -> ForgePullRequest? {
         guard let number = value["number"]?.doubleValue, let url = value["html_url"]?.stringValue else { return nil }
         return ForgePullRequest(number: Int(number), url: url, state: value["state"]?.stringValue ?? "open")
