@@ -1,6 +1,7 @@
 """Times `headroom lsp` as an editor uses it, on a large store: initialize, didOpen of a file whose functions the
 profiles name (diagnostics and findings are computed then, including the functions' cost over every sample), and
-then N textDocument/codeAction and N textDocument/codeLens requests, one at a time. Prints one JSON line.
+then N textDocument/codeAction and N textDocument/codeLens requests, one at a time, and 100 code actions each sent
+right behind a didChange (as while typing). Prints one JSON line.
 
 usage: client.py HEADROOM STORE REPO FILE [N]
 """
@@ -78,7 +79,23 @@ def main():
         return {"p50_ms": round(samples[len(samples) // 2], 3), "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 3),
                 "max_ms": round(samples[-1], 3), "answers": len(answer.get("result") or [])}
 
-    result = {"diagnostics": len(diagnostics["params"]["diagnostics"]),
+    # Typing: each code action right behind a didChange (the findings of the new text are computed meanwhile).
+    typing = []
+    for i in range(min(n, 100)):
+        changed = text + ("\n" if i % 2 else "")
+        send({"jsonrpc": "2.0", "method": "textDocument/didChange",
+              "params": {"textDocument": {"uri": uri, "version": 3 + i}, "contentChanges": [{"text": changed}]}})
+        t0 = time.perf_counter()
+        request("textDocument/codeAction", {"textDocument": {"uri": uri},
+                                            "range": {"start": {"line": 0, "character": 0},
+                                                      "end": {"line": 0, "character": 0}},
+                                            "context": {"diagnostics": []}})
+        typing.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+    typing.sort()
+    result = {"code_action_after_change": {"p50_ms": round(typing[len(typing) // 2], 3),
+                                           "p99_ms": round(typing[int(len(typing) * 0.99) - 1], 3)},
+              "diagnostics": len(diagnostics["params"]["diagnostics"]),
               "open_ms": round(timings["open_ms"], 1), "change_ms": round(timings["change_ms"], 1),
               "code_action": measure("textDocument/codeAction", True),
               "code_lens": measure("textDocument/codeLens", False), "requests": n}

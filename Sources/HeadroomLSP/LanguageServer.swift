@@ -17,6 +17,7 @@ public final class LanguageServer: @unchecked Sendable {
         var path: String?
         var version: Int
         var text: String
+        /// Computed for `text` when `version` is current; from an earlier version while a computation is queued.
         var findings: FileFindings?
     }
 
@@ -24,6 +25,8 @@ public final class LanguageServer: @unchecked Sendable {
     let resolver: Resolver?
     let send: @Sendable (JSONValue) -> Void
     private let lock = NSLock()
+    /// Findings are computed here, one at a time, off the thread that reads requests.
+    private let work = DispatchQueue(label: "headroom.lsp.findings", qos: .userInitiated)
     private var root: String?
     private var documents: [String: Document] = [:]
     private var initialized = false
@@ -116,7 +119,7 @@ public final class LanguageServer: @unchecked Sendable {
         case "textDocument/didClose":
             guard let uri = params["textDocument"]?["uri"]?.stringValue else { return }
             lock.withLock { _ = documents.removeValue(forKey: uri) }
-            publish(uri: uri, diagnostics: [])
+            work.async { [self] in publish(uri: uri, diagnostics: []) }
         default:
             break
         }
@@ -168,16 +171,38 @@ public final class LanguageServer: @unchecked Sendable {
         return String(full.dropFirst(base.count))
     }
 
+    /// Takes the editor's text at once (code actions compare against it), and computes the file's findings on the
+    /// findings queue: parsing a Python file takes a subprocess (~80 ms), which must not hold up the requests behind
+    /// it. A computation whose version was superseded before it ran, or before it finished, is dropped.
     private func update(uri: String, version: Int, text: String) {
         let path = relativePath(uri: uri)
-        var findings: FileFindings?
-        if let path, let root = lock.withLock({ root }) {
-            findings = try? self.findings.findings(path: path, text: text, root: root)
+        lock.withLock {
+            var document = documents[uri] ?? Document(uri: uri, path: path, version: version, text: text)
+            document.version = version
+            document.text = text
+            documents[uri] = document
         }
-        let document = Document(uri: uri, path: path, version: version, text: text, findings: findings)
-        lock.withLock { documents[uri] = document }
-        publish(uri: uri, diagnostics: diagnostics(document))
+        work.async { [self] in
+            guard let current = lock.withLock({ documents[uri] }), current.version == version, current.text == text
+            else { return }
+            var findings: FileFindings?
+            if let path, let root = lock.withLock({ root }) {
+                findings = try? self.findings.findings(path: path, text: text, root: root)
+            }
+            let published = lock.withLock { () -> Document? in
+                guard var document = documents[uri], document.version == version, document.text == text else {
+                    return nil
+                }
+                document.findings = findings
+                documents[uri] = document
+                return document
+            }
+            if let published { publish(uri: uri, diagnostics: diagnostics(published)) }
+        }
     }
+
+    /// Waits until every queued findings computation has run (tests, and `exit`).
+    public func waitUntilIdle() { work.sync {} }
 
     private func publish(uri: String, diagnostics: [JSONValue]) {
         send([

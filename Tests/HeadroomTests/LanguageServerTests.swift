@@ -101,8 +101,10 @@ struct LanguageServerTests {
             return sent.withLock { $0 }.last { $0["id"]?.intValue == id }
         }
 
+        /// Sends a notification and waits for the findings it queued (as an editor would wait for diagnostics).
         func notify(_ method: String, _ params: JSONValue) {
             server.handle(["jsonrpc": "2.0", "method": .string(method), "params": params])
+            server.waitUntilIdle()
         }
 
         func notifications(_ method: String) -> [JSONValue] {
@@ -240,6 +242,7 @@ struct LanguageServerTests {
         #expect(
             client.notifications("window/showMessage").first?["params"]?["message"]?.stringValue?.contains(
                 "no significant gain") == true)
+        client.server.waitUntilIdle()
         #expect(client.notifications("textDocument/publishDiagnostics").count >= 2)  // refreshed after the run
     }
 }
