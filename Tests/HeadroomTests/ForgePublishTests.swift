@@ -62,6 +62,49 @@ struct ForgePublishTests {
         }
     }
 
+    /// A scratch folder with a bare git remote and the fake forge serving `repo` over it.
+    final class Scene: @unchecked Sendable {
+        let scratch: TemporaryDirectory
+        let bare: String
+        let forge: FakeForge
+
+        init(repo: String = "acme/shop", users: [String] = []) throws {
+            scratch = try TemporaryDirectory(prefix: "headroom-forge")
+            bare = scratch.file("remote.git")
+            _ = try Shell.run(["git", "init", "-q", "--bare", bare])
+            forge = try FakeForge(remote: bare, repo: repo, users: users)
+        }
+
+        /// A `[forge]` table pointing at this forge, with the test token's variable, then `extra` lines.
+        func settings(kind: String = "github", repo: String = "acme/shop", extra: String = "") -> String {
+            """
+            [forge]
+            kind = "\(kind)"
+            api = "\(forge.base)\(kind == "gitlab" ? "/api/v4" : "")"
+            repo = "\(repo)"
+            token_env = "HEADROOM_TEST_FORGE_TOKEN"
+            \(extra)
+            """
+        }
+
+        /// Makes `remote` (default this scene's bare one) the fixture repository's `origin`, with `main` pushed
+        /// (forced: fixtures made one after another share a remote) and set as the remote's default branch.
+        func connect(_ fixture: DeliveryFixture, remote: String? = nil) throws {
+            let remote = remote ?? bare
+            if !FileManager.default.fileExists(atPath: remote) {
+                _ = try Shell.run(["git", "init", "-q", "--bare", remote])
+            }
+            _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", remote])
+            _ = try DeliveryFixture.git(fixture.repository, ["push", "-qf", "origin", "main"])
+            _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+        }
+
+        func stop() {
+            forge.stop()
+            scratch.cleanup()
+        }
+    }
+
     static func publish(
         _ fixture: DeliveryFixture, token: String? = ForgePublishTests.token, env: String = "HEADROOM_TEST_FORGE_TOKEN"
     )
@@ -80,28 +123,14 @@ struct ForgePublishTests {
 
     @Test("GitHub: push, open, label, ask the culprit's author; again updates the same pull request")
     func github() throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: ["alice@example.com=alice:7"])
-        defer { forge.stop() }
+        let scene = try Scene(users: ["alice@example.com=alice:7"])
+        defer { scene.stop() }
+        let (forge, bare) = (scene.forge, scene.bare)
         let fixture = try DeliveryFixture(
-            settings: """
-                [service]
-                name = "shop"
-
-                [forge]
-                kind = "github"
-                api = "\(forge.base)"
-                repo = "acme/shop"
-                token_env = "HEADROOM_TEST_FORGE_TOKEN"
-                labels = ["performance", "headroom"]
-                """)
+            settings: "[service]\nname = \"shop\"\n\n"
+                + scene.settings(extra: "labels = [\"performance\", \"headroom\"]"))
         defer { fixture.cleanup() }
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
-        _ = try DeliveryFixture.git(fixture.repository, ["push", "-q", "origin", "main"])
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+        try scene.connect(fixture)
 
         let first = try Self.publish(fixture)
         #expect(first.succeeded, "\(first.stderr)")
@@ -149,27 +178,12 @@ struct ForgePublishTests {
 
     @Test("GitHub refusals are one line each, name no secret, and leave the local branch as it was")
     func githubErrors() throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: [])
-        defer { forge.stop() }
+        let scene = try Scene()
+        defer { scene.stop() }
+        let (forge, bare, scratch) = (scene.forge, scene.bare, scene.scratch)
         func fixture(repo: String, remote: String) throws -> DeliveryFixture {
-            let f = try DeliveryFixture(
-                settings: """
-                    [forge]
-                    kind = "github"
-                    api = "\(forge.base)"
-                    repo = "\(repo)"
-                    token_env = "HEADROOM_TEST_FORGE_TOKEN"
-                    """)
-            if !FileManager.default.fileExists(atPath: remote) {
-                _ = try Shell.run(["git", "init", "-q", "--bare", remote])
-            }
-            _ = try DeliveryFixture.git(f.repository, ["remote", "add", "origin", remote])
-            _ = try DeliveryFixture.git(f.repository, ["push", "-q", "origin", "main"])
-            _ = try DeliveryFixture.git(f.repository, ["remote", "set-head", "origin", "main"])
+            let f = try DeliveryFixture(settings: scene.settings(repo: repo))
+            try scene.connect(f, remote: remote)
             return f
         }
         let f = try fixture(repo: "acme/shop", remote: bare)
@@ -221,27 +235,15 @@ struct ForgePublishTests {
 
     @Test("GitLab: merge request with labels and the reviewer by id from [forge.users]; again updates it")
     func gitlab() throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try FakeForge(remote: bare, repo: "acme/backend/shop", users: ["alice@example.com=alice.m:42"])
-        defer { forge.stop() }
+        let scene = try Scene(repo: "acme/backend/shop", users: ["alice@example.com=alice.m:42"])
+        defer { scene.stop() }
+        let forge = scene.forge
         let fixture = try DeliveryFixture(
-            settings: """
-                [forge]
-                kind = "gitlab"
-                api = "\(forge.base)/api/v4"
-                repo = "acme/backend/shop"
-                token_env = "HEADROOM_TEST_FORGE_TOKEN"
-
-                [forge.users]
-                "alice@example.com" = "alice.m"
-                """)
+            settings: scene.settings(
+                kind: "gitlab", repo: "acme/backend/shop", extra: "\n[forge.users]\n\"alice@example.com\" = \"alice.m\""
+            ))
         defer { fixture.cleanup() }
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
-        _ = try DeliveryFixture.git(fixture.repository, ["push", "-q", "origin", "main"])
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+        try scene.connect(fixture)
         let first = try Self.publish(fixture)
         #expect(first.succeeded, "\(first.stderr)")
         let result = try JSONValue.parse(first.stdout)
@@ -272,26 +274,12 @@ struct ForgePublishTests {
     /// only then; a failed publication is in the job's reason, not a failed job.
     @Test("the server's auto-publish: on when [forge] asks for it, off otherwise, failures reported")
     func autoPublish() async throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: ["alice@example.com=alice:7"])
-        defer { forge.stop() }
+        let scene = try Scene(users: ["alice@example.com=alice:7"])
+        defer { scene.stop() }
         for auto in [false, true] {
-            let fixture = try DeliveryFixture(
-                settings: """
-                    [forge]
-                    kind = "github"
-                    api = "\(forge.base)"
-                    repo = "acme/shop"
-                    token_env = "HEADROOM_TEST_FORGE_TOKEN"
-                    auto_publish = \(auto)
-                    """)
+            let fixture = try DeliveryFixture(settings: scene.settings(extra: "auto_publish = \(auto)"))
             defer { fixture.cleanup() }
-            _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
-            _ = try DeliveryFixture.git(fixture.repository, ["push", "-qf", "origin", "main"])
-            _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+            try scene.connect(fixture)
             let publisher = PublishService(
                 store: fixture.store, environment: ["HEADROOM_TEST_FORGE_TOKEN": Self.token])
             let reason = await FixQueue.publish(fixture.patch.id!, with: publisher)
@@ -310,24 +298,12 @@ struct ForgePublishTests {
     /// regression's page offers the button and then links the pull request; the forge's refusal is a 502 line.
     @Test("serve: the API and the dashboard publish a delivered patch")
     func servePublishes() throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try FakeForge(remote: bare, repo: "acme/shop", users: ["alice@example.com=alice:7"])
-        defer { forge.stop() }
-        let fixture = try DeliveryFixture(
-            settings: """
-                [forge]
-                kind = "github"
-                api = "\(forge.base)"
-                repo = "acme/shop"
-                token_env = "HEADROOM_TEST_FORGE_TOKEN"
-                """)
+        let scene = try Scene(users: ["alice@example.com=alice:7"])
+        defer { scene.stop() }
+        let forge = scene.forge
+        let fixture = try DeliveryFixture(settings: scene.settings())
         defer { fixture.cleanup() }
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "add", "origin", bare])
-        _ = try DeliveryFixture.git(fixture.repository, ["push", "-q", "origin", "main"])
-        _ = try DeliveryFixture.git(fixture.repository, ["remote", "set-head", "origin", "main"])
+        try scene.connect(fixture)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Checkout.binary)
         server.arguments = [

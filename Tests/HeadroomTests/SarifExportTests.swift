@@ -73,20 +73,10 @@ struct SarifExportTests {
     /// commit and ref as checked out); a repository without a GitHub `[forge]` is refused in one line.
     @Test("upload to code scanning: the run, gzipped and base64-encoded, for HEAD and its branch")
     func upload() throws {
-        let scratch = try TemporaryDirectory(prefix: "headroom-forge")
-        defer { scratch.cleanup() }
-        let bare = scratch.file("remote.git")
-        _ = try Shell.run(["git", "init", "-q", "--bare", bare])
-        let forge = try ForgePublishTests.FakeForge(remote: bare, repo: "acme/shop", users: [])
-        defer { forge.stop() }
-        let fixture = try DeliveryFixture(
-            settings: """
-                [forge]
-                kind = "github"
-                api = "\(forge.base)"
-                repo = "acme/shop"
-                token_env = "HEADROOM_TEST_FORGE_TOKEN"
-                """)
+        let scene = try ForgePublishTests.Scene()
+        defer { scene.stop() }
+        let forge = scene.forge
+        let fixture = try DeliveryFixture(settings: scene.settings())
         defer { fixture.cleanup() }
         var environment = ProcessInfo.processInfo.environment
         environment["HEADROOM_TEST_FORGE_TOKEN"] = ForgePublishTests.token
