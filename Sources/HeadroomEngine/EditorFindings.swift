@@ -64,13 +64,14 @@ public struct FileFindings: Sendable {
         let spans = findings.spans
         let services = try hot.services(root: root)
         let measured = services.isEmpty ? Set(try store.serviceSummaries().map(\.service)) : services
+        let patches = try store.patches()
         for regression in try store.regressions() where regression.kind == .regression {
             guard regression.triage?.verdict != .invalid, services.isEmpty || services.contains(regression.service),
                 let file = regression.function.file, FunctionRef.pathsMatch(path, file),
                 let span = FunctionSourceReader.span(named: regression.function.name, in: spans),
                 let id = regression.id
             else { continue }
-            let published = try store.patches().filter { $0.regressionID == id }.compactMap {
+            let published = try patches.filter { $0.regressionID == id }.compactMap {
                 try store.publication(patch: $0.id ?? 0)?.url
             }
             findings.regressions.append(
@@ -78,13 +79,12 @@ public struct FileFindings: Sendable {
                     regression: regression, span: span, culprit: try store.candidates(regression: id).first,
                     cores: RegressionReport(regression, costs: costs).cores, pullRequest: published.first))
         }
-        let delivered = try store.patches(status: .delivered).filter {
-            $0.review == .pending && $0.path == path && SarifExporter.sameRoot($0.repository, root)
+        let delivered = patches.filter {
+            $0.status == .delivered && $0.review == .pending && $0.path == path
+                && SarifExporter.sameRoot($0.repository, root)
         }
         for patch in delivered {
-            guard let json = patch.editJSON,
-                let edit = try? JSONDecoder().decode(SourceEdit.self, from: Data(json.utf8))
-            else { continue }
+            guard let edit = patch.sourceEdit else { continue }
             findings.patches.append(PatchFinding(patch: patch, edit: edit))
         }
         for opportunity in try store.opportunities() {
@@ -108,6 +108,13 @@ public struct FileFindings: Sendable {
             }
         }
         return findings
+    }
+}
+
+extension PatchRecord {
+    /// The recipe's edit the patch carries (original and patched file), when it has a readable one.
+    var sourceEdit: SourceEdit? {
+        editJSON.flatMap { try? JSONDecoder().decode(SourceEdit.self, from: Data($0.utf8)) }
     }
 }
 

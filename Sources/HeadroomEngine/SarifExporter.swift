@@ -194,9 +194,7 @@ public struct SarifExporter: Sendable {
     private func fixesFor(_ patches: [PatchRecord], git: Git, head: String, export: inout Export) -> [SarifLog.Fix] {
         var fixes: [SarifLog.Fix] = []
         for patch in patches {
-            guard let json = patch.editJSON,
-                let edit = try? JSONDecoder().decode(SourceEdit.self, from: Data(json.utf8)),
-                git.show(head, path: edit.path) == edit.original
+            guard let edit = patch.sourceEdit, git.show(head, path: edit.path) == edit.original
             else { continue }
             let hunks = LineHunks.diff(edit.original, edit.patched)
             guard !hunks.isEmpty else { continue }

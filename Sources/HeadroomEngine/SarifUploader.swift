@@ -40,10 +40,7 @@ public struct SarifUploader: Sendable {
                     "\(git.root)/headroom.toml: code-scanning upload needs [forge] with kind = \"github\" (GitLab does not take SARIF)"
                 )
             }
-            guard let token = environment[forge.tokenEnv], !token.isEmpty else {
-                throw HeadroomError(
-                    .config, "$\(forge.tokenEnv) is not set: export a GitHub token with security_events write access")
-            }
+            let token = try forge.token(in: environment, for: "security_events write access")
             guard let branch = try git.currentBranch() else {
                 throw HeadroomError(.badInput, "\(git.root): HEAD is detached; check out the branch that was analysed")
             }

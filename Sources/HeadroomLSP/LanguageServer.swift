@@ -318,6 +318,7 @@ public final class LanguageServer: @unchecked Sendable {
             let document = lock.withLock({ documents[uri] }), let findings = document.findings
         else { return [] }
         var actions: [JSONValue] = []
+        let published = diagnostics(document)
         for finding in findings.patches {
             let patch = finding.patch
             let id = patch.id ?? 0
@@ -331,7 +332,7 @@ public final class LanguageServer: @unchecked Sendable {
                     "patch": .number(Double(id)), "uri": .string(uri), "version": .number(Double(document.version)),
                 ],
             ]
-            let related = diagnostics(document).filter {
+            let related = published.filter {
                 $0["data"]?["regression"]?.intValue.map(Int64.init) == patch.regressionID
                     && patch.regressionID != nil
             }

@@ -52,6 +52,15 @@ public struct ProjectSettings: Sendable, Equatable {
             self.autoPublish = autoPublish
             self.users = users
         }
+
+        /// The token from the variable `token_env` names; its absence is one line saying what the token needs.
+        public func token(in environment: [String: String], for purpose: String) throws -> String {
+            guard let token = environment[tokenEnv], !token.isEmpty else {
+                let name = kind == .github ? "GitHub" : "GitLab"
+                throw HeadroomError(.config, "$\(tokenEnv) is not set: export a \(name) token with \(purpose)")
+            }
+            return token
+        }
     }
 
     /// `[policy]` of a service's repository: `auto_fix` (default true), `min_confidence` (0.5: the top culprit's

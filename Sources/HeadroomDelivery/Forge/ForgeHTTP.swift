@@ -39,14 +39,13 @@ public struct ForgeHTTP: Sendable {
         _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
         action: String
     ) async throws -> Response {
-        var components = URLComponents(
-            url: base.appendingPathComponent(String(path.drop(while: { $0 == "/" }))), resolvingAgainstBaseURL: false)
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)
         if !query.isEmpty {
             components?.percentEncodedQueryItems = query.map {
                 URLQueryItem(name: $0.0, value: $0.1.addingPercentEncoding(withAllowedCharacters: Self.queryAllowed))
             }
         }
-        // appendingPathComponent would encode a `%` of an already encoded segment (GitLab's project path): keep it.
+        // The path is set encoded as given: GitLab's project path is an already encoded segment (`a%2Fb`).
         components?.percentEncodedPath = base.path.trimmingSuffix("/") + "/" + path.drop(while: { $0 == "/" })
         guard let url = components?.url else {
             throw ForgeError(status: 0, line: "\(forgeName): cannot build a URL for \(path)", alreadyExists: false)

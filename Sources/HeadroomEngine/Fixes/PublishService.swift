@@ -61,9 +61,10 @@ public struct PublishService: Sendable {
         }
     }
 
-    /// The repository's forge settings, or nil when its `headroom.toml` has no `[forge]`.
+    /// The forge settings of a patch's repository (its root, as patches record it), or nil when its
+    /// `headroom.toml` has no `[forge]`. Reads the file only: pages call this for every patch they show.
     public static func forge(repository: String) throws -> ProjectSettings.Forge? {
-        try ProjectSettings.load(repository: try Git(path: repository).root).forge
+        try ProjectSettings.load(repository: repository).forge
     }
 
     public func publish(patchID: Int64, remote remoteOverride: String? = nil) async throws -> Result {
@@ -84,11 +85,7 @@ public struct PublishService: Sendable {
                 "\(git.root)/headroom.toml has no [forge] table: set kind, repo and token_env to publish (README: Publish fixes)"
             )
         }
-        guard let token = environment[forge.tokenEnv], !token.isEmpty else {
-            throw HeadroomError(
-                .config, "$\(forge.tokenEnv) is not set: export a \(forge.kind.rawValue) token with pull-request access"
-            )
-        }
+        let token = try forge.token(in: environment, for: "pull-request access")
         guard (try? git.resolve("refs/heads/\(branch)")) == commit else {
             throw HeadroomError(
                 .refused,
