@@ -9,13 +9,23 @@ extension AskBrain {
         var evidence: [Evidence] = []
         var cache: [String: JSONValue] = [:]
 
-        mutating func call(_ tool: String, _ input: JSONValue = [:]) throws -> JSONValue {
-            let key = tool + input.description
+        /// Calls a tool once per input (later calls read the cache) and cites it.
+        mutating func answer(_ tool: ToolName, _ input: JSONValue = [:]) throws -> JSONValue {
+            let key = tool.rawValue + input.description
             if let hit = cache[key] { return hit }
-            let output = try registry.call(tool, input)
+            let output = try registry.call(tool.rawValue, input)
             cache[key] = output
-            evidence.append(Evidence(tool: tool, input: input, facts: []))
+            evidence.append(Evidence(tool: tool.rawValue, input: input, facts: []))
             return output
+        }
+
+        /// Calls a tool as ``answer(_:_:)`` does and reads the answer as the tool's declared type.
+        mutating func call<Output>(_ signature: ToolSignature<Output>, _ input: JSONValue = [:]) throws -> Output {
+            try ToolRegistry.decode(try answer(signature.name, input), as: signature)
+        }
+
+        mutating func note(_ tool: ToolName, _ fact: String) {
+            note(tool.rawValue, fact)
         }
 
         mutating func note(_ tool: String, _ fact: String) {
@@ -25,88 +35,83 @@ extension AskBrain {
     }
 
     /// Regressions (not improvements), largest rise in share first.
-    func regressions(service: String?, _ s: inout Session) throws -> [JSONValue] {
+    func regressions(service: String?, _ s: inout Session) throws -> [RegressionReport] {
         var input: [String: JSONValue] = ["kind": "regression"]
         if let service { input["service"] = .string(service) }
-        let rows = try s.call("list_regressions", .object(input))["regressions"]?.arrayValue ?? []
+        let rows = try s.call(.listRegressions, .object(input)).regressions
         return rows.sorted { rise($0) > rise($1) }
     }
 
-    func rise(_ r: JSONValue) -> Double { (r["after"]?.doubleValue ?? 0) - (r["before"]?.doubleValue ?? 0) }
+    func rise(_ r: RegressionReport) -> Double { (r.after.finite ?? 0) - (r.before.finite ?? 0) }
 
     /// The regression the question names (`regression 3`, `#3`, or a function name), else the largest.
-    func pick(_ question: String, service: String?, _ s: inout Session) throws -> JSONValue? {
+    func pick(_ question: String, service: String?, _ s: inout Session) throws -> RegressionReport? {
         let rows = try regressions(service: service, &s)
         if let match = question.range(
             of: #"(?:regression\s*#?|#)(\d+)"#, options: [.regularExpression, .caseInsensitive])
         {
             let digits = question[match].filter(\.isNumber)
-            if let id = Int(digits), let row = rows.first(where: { $0["id"]?.intValue == id }) { return row }
+            if let id = Int64(digits), let row = rows.first(where: { $0.id == id }) { return row }
         }
         let names = Self.identifiers(question)
-        if let row = rows.first(where: { r in
-            names.contains { FunctionRef.namesMatch(r["function"]?.stringValue ?? "", $0) }
-        }) {
+        if let row = rows.first(where: { r in names.contains { FunctionRef.namesMatch(r.function, $0) } }) {
             return row
         }
         return rows.first
     }
 
-    func culprits(_ id: Int, _ s: inout Session) throws -> [JSONValue] {
-        let stored = try s.call("get_regression", ["id": .number(Double(id))])["candidates"]?.arrayValue ?? []
+    func culprits(_ id: Int64, _ s: inout Session) throws -> [RootCauseReport.Candidate] {
+        let stored = try s.call(.getRegression, ["id": .number(Double(id))]).candidates
         if !stored.isEmpty { return stored }
-        return try s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])["candidates"]?.arrayValue
-            ?? []
+        return try s.call(.rankRootCauses, ["regression": .number(Double(id)), "limit": 5]).candidates
     }
 
     /// Skills whose metadata matches the culprit's added code (as the fix agent ranks them).
-    func suggestedSkills(regression r: JSONValue, _ s: inout Session) -> [String] {
-        guard let catalog, let id = r["id"]?.intValue,
-            let culprit = (try? culprits(id, &s))?.first(where: { $0["kind"]?.stringValue != "deploy" }),
-            let sha = culprit["ref"]?.stringValue
+    func suggestedSkills(regression r: RegressionReport, _ s: inout Session) -> [String] {
+        guard let catalog, let id = r.id,
+            let culprit = (try? culprits(id, &s))?.first(where: {
+                $0.kind != RootCauseCandidate.Kind.deploy.rawValue
+            })
         else { return [] }
         let brain = RuleBrain(registry: registry, catalog: catalog)
-        let function = r["function"]?.stringValue ?? ""
-        guard let target = RuleBrain.target(function: function, file: r["file"]?.stringValue, culprit: culprit) else {
+        guard let target = RuleBrain.target(function: r.function, file: r.file, culprit: culprit) else {
             return []
         }
         var added: [String] = []
-        if let repository = (try? s.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5]))?[
-            "repository"]?.stringValue,
-            let change = try? s.call("get_change", ["sha": .string(sha), "repository": .string(repository)])
+        if let repository = (try? s.call(.rankRootCauses, ["regression": .number(Double(id)), "limit": 5]))?
+            .repository,
+            let change = try? s.call(.getChange, ["sha": .string(culprit.ref), "repository": .string(repository)])
         {
-            added = (change["functions"]?.arrayValue ?? [])
-                .filter { RuleBrain.short($0["name"]?.stringValue ?? "") == RuleBrain.short(target.function) }
-                .flatMap { $0["added_text"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            added = change.commit.functions
+                .filter { RuleBrain.short($0.name) == RuleBrain.short(target.function) }
+                .flatMap(\.addedText)
         }
         let ranked = brain.rankSkills(
-            kind: "regression", path: target.path, rising: [function + " " + (r["file"]?.stringValue ?? "")],
-            added: added)
+            kind: "regression", path: target.path, rising: [r.function + " " + (r.file ?? "")], added: added)
         let names = ranked.map { "\($0.skill.name) (\($0.why))" }
-        s.note("get_change", "skills by metadata: " + names.joined(separator: "; "))
+        s.note(.getChange, "skills by metadata: " + names.joined(separator: "; "))
         return names
     }
 
-    static func describe(_ r: JSONValue) -> String {
+    static func describe(_ r: RegressionReport) -> String {
         // A function that appears from nothing has no relative change (null): it is new.
-        let change = r["relative_change"]?.doubleValue.map { "\($0 >= 0 ? "+" : "")\(fixed($0 * 100, 0))%" } ?? "new"
+        let change = r.relativeChange.finite.map { "\($0 >= 0 ? "+" : "")\(fixed($0 * 100, 0))%" } ?? "new"
         // The same cores as `detect`: the change in share × the fleet's cores.
         let cores =
-            r["cores"]?.doubleValue.map { value in
-                ", \(value >= 0 ? "+" : "")\(fixed(value, 1)) cores at \(fixed(r["fleet_cores"]?.doubleValue, 0)) fleet cores"
+            r.cores.finite.map { value in
+                ", \(value >= 0 ? "+" : "")\(fixed(value, 1)) cores at \(fixed(r.fleetCores.finite, 0)) fleet cores"
             } ?? ""
         return
-            "#\(r["id"]?.intValue ?? 0) `\(r["function"]?.stringValue ?? "?")` (\(r["file"]?.stringValue ?? "?")) in "
-            + "\(r["service"]?.stringValue ?? "?"): \(r["metric"]?.stringValue ?? "self") share of CPU "
-            + "\(percent(r["before"]?.doubleValue)) → \(percent(r["after"]?.doubleValue)) (\(change)\(cores)), "
-            + "onset \(r["onset"]?.stringValue ?? "?"), "
-            + "p = \(String(format: "%.2g", r["p_value"]?.doubleValue ?? 1))"
+            "#\(r.id ?? 0) `\(r.function)` (\(r.file ?? "?")) in "
+            + "\(r.service): \(r.metric.rawValue) share of CPU "
+            + "\(percent(r.before.finite)) → \(percent(r.after.finite)) (\(change)\(cores)), "
+            + "onset \(r.onset), "
+            + "p = \(String(format: "%.2g", r.pValue.finite ?? 1))"
     }
 
-    static func describeCandidate(_ c: JSONValue) -> String {
-        let ref = c["ref"]?.stringValue ?? "?"
-        return "\(c["kind"]?.stringValue ?? "change") \(ref.prefix(12)) by \(c["author"]?.stringValue ?? "?") "
-            + "(“\(c["message"]?.stringValue ?? "")”, confidence \(fixed((c["confidence"]?.doubleValue ?? 0) * 100, 0))%)"
+    static func describeCandidate(_ c: RootCauseReport.Candidate) -> String {
+        "\(c.kind) \(c.ref.prefix(12)) by \(c.author) "
+            + "(“\(c.message)”, confidence \(fixed((c.confidence.finite ?? 0) * 100, 0))%)"
     }
 
     static func percent(_ share: Double?) -> String { fixed((share ?? 0) * 100, 2) + "%" }

@@ -19,7 +19,17 @@ public struct RuleBrain: Sendable {
 
     /// What the agent did: the final status, the patch it delivered or the last one it tried, and why.
     public struct Outcome: Sendable {
-        public var status: String
+        /// How a run ended.
+        public enum Status: String, Sendable, Codable {
+            /// A validated patch is on its branch.
+            case delivered
+            /// No skill could make a patch that passes the guardrails (or none applies).
+            case refused
+            /// Something broke on the way: a tool error, or tests that failed.
+            case failed
+        }
+
+        public var status: Status
         public var reason: String?
         public var skill: String?
         public var patchID: Int64?
@@ -29,7 +39,7 @@ public struct RuleBrain: Sendable {
         public var transcript: [TranscriptStep]
 
         public init(
-            status: String, reason: String?, skill: String?, patchID: Int64?, patchIDs: [Int64], final: JSONValue?,
+            status: Status, reason: String?, skill: String?, patchID: Int64?, patchIDs: [Int64], final: JSONValue?,
             transcript: [TranscriptStep]
         ) {
             self.status = status
@@ -46,48 +56,39 @@ public struct RuleBrain: Sendable {
     public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) -> Outcome {
         var log = Transcript(registry: registry, progress: progress)
         do {
-            let regression = try log.call("get_regression", ["id": .number(Double(id))])
-            let ranked = try log.call("rank_root_causes", ["regression": .number(Double(id)), "limit": 5])
-            let candidates = ranked["candidates"]?.arrayValue ?? []
-            guard let culprit = candidates.first(where: { $0["kind"]?.stringValue != "deploy" }),
-                let sha = culprit["ref"]?.stringValue
+            let regression = try log.call(.getRegression, ["id": .number(Double(id))]).regression
+            let ranked = try log.call(.rankRootCauses, ["regression": .number(Double(id)), "limit": 5])
+            guard let culprit = ranked.candidates.first(where: { $0.kind != RootCauseCandidate.Kind.deploy.rawValue })
             else {
                 return log.finish(
-                    "refused", "no commit or configuration change ranks as a culprit for regression \(id)")
+                    .refused, "no commit or configuration change ranks as a culprit for regression \(id)")
             }
-            guard let repository = ranked["repository"]?.stringValue else {
+            let sha = culprit.ref
+            guard let repository = ranked.repository else {
                 return log.finish(
-                    "refused",
+                    .refused,
                     "the culprit \(sha.prefix(12)) belongs to no imported repository; run `headroom changes import`")
             }
-            let function = regression["function"]?.stringValue ?? ""
-            let file = regression["file"]?.stringValue
-            guard let target = Self.target(function: function, file: file, culprit: culprit) else {
+            let function = regression.function
+            guard let target = Self.target(function: function, file: regression.file, culprit: culprit) else {
                 return log.finish(
-                    "refused",
+                    .refused,
                     "the culprit \(sha.prefix(12)) changed no function and the profile gives no file for `\(function)`")
             }
             log.decide(
-                "target `\(target.function)` in \(target.path) at the culprit \(sha.prefix(12)) by \(culprit["author"]?.stringValue ?? "?")"
-            )
-            let change = try log.call("get_change", ["sha": .string(sha), "repository": .string(repository)])
-            let added = (change["functions"]?.arrayValue ?? [])
-                .filter { Self.short($0["name"]?.stringValue ?? "") == Self.short(target.function) }
-                .flatMap { $0["added_text"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-            var rising: [String] = []
-            if let before = regression["previous_timestamp"]?.stringValue,
-                let after = regression["timestamp"]?.stringValue,
-                let service = regression["service"]?.stringValue
-            {
-                let diff = try? log.call(
-                    "query_profile",
-                    [
-                        "service": .string(service), "mode": "diff", "by": "total",
-                        "before_to": .string(before), "after_from": .string(after), "limit": 25,
-                    ])
-                rising = (diff?["functions"]?.arrayValue ?? []).filter { ($0["change"]?.doubleValue ?? 0) > 0 }
-                    .map { "\($0["function"]?.stringValue ?? "") \($0["file"]?.stringValue ?? "")" }
-            }
+                "target `\(target.function)` in \(target.path) at the culprit \(sha.prefix(12)) by \(culprit.author)")
+            let change = try log.call(.getChange, ["sha": .string(sha), "repository": .string(repository)])
+            let added = change.commit.functions
+                .filter { Self.short($0.name) == Self.short(target.function) }
+                .flatMap(\.addedText)
+            let diff = try? log.call(
+                .queryDiff,
+                [
+                    "service": .string(regression.service), "mode": "diff", "by": "total",
+                    "before_to": .string(regression.previousTimestamp), "after_from": .string(regression.timestamp),
+                    "limit": 25,
+                ])
+            let rising = (diff?.functions ?? []).filter { $0.change > 0 }.map { "\($0.function) \($0.file ?? "")" }
             let ranking = rankSkills(kind: "regression", path: target.path, rising: rising, added: added)
             log.decide(
                 "skills by metadata match: " + ranking.map { "\($0.skill.name) (\($0.why))" }.joined(separator: "; "))
@@ -95,7 +96,7 @@ public struct RuleBrain: Sendable {
                 ranking.map(\.skill), kind: "regression", id: id, repository: repository,
                 path: target.path, function: target.function, culprit: sha, log: &log)
         } catch {
-            return log.finish("failed", HeadroomError.oneLine(error))
+            return log.finish(.failed, HeadroomError.oneLine(error))
         }
     }
 
@@ -103,30 +104,28 @@ public struct RuleBrain: Sendable {
     public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) -> Outcome {
         var log = Transcript(registry: registry, progress: progress)
         do {
-            let listed = try log.call("list_opportunities", ["id": .number(Double(id))])
-            guard let opportunity = listed["opportunities"]?.arrayValue?.first else {
-                return log.finish("failed", "no opportunity \(id)")
+            let listed = try log.call(.listOpportunities, ["id": .number(Double(id))])
+            guard let opportunity = listed.opportunities.first else {
+                return log.finish(.failed, "no opportunity \(id)")
             }
-            let pattern = opportunity["pattern"]?.stringValue ?? ""
-            let path = opportunity["file"]?.stringValue ?? ""
+            let pattern = opportunity.pattern
+            let path = opportunity.file
             let skills = catalog.skills
                 .filter { $0.applies(to: "opportunity") && $0.patterns.contains(pattern) && $0.supports(path: path) }
                 .sorted { $0.priority > $1.priority }
             guard !skills.isEmpty else {
                 return log.finish(
-                    "refused",
-                    "no skill resolves pattern `\(pattern)` in \(path) yet; "
-                        + (opportunity["detail"]?.stringValue ?? ""))
+                    .refused, "no skill resolves pattern `\(pattern)` in \(path) yet; " + opportunity.detail)
             }
             log.decide(
                 "pattern `\(pattern)` → skill \(skills.map(\.name).joined(separator: ", ")) (metadata headroom-patterns)"
             )
             return try attempt(
                 skills, kind: "opportunity", id: id,
-                repository: opportunity["repository"]?.stringValue ?? "", path: path,
-                function: opportunity["function"]?.stringValue ?? "", culprit: nil, log: &log)
+                repository: opportunity.repository, path: path, function: opportunity.function, culprit: nil,
+                log: &log)
         } catch {
-            return log.finish("failed", HeadroomError.oneLine(error))
+            return log.finish(.failed, HeadroomError.oneLine(error))
         }
     }
 
@@ -143,43 +142,41 @@ public struct RuleBrain: Sendable {
                 reasons.append("\(skill.name): no offline recipe")
                 continue
             }
-            _ = try log.call("read_docs", ["skill": .string(skill.name)], keep: false)
+            _ = try log.call(.readDocs, ["skill": .string(skill.name)], keep: false)
             var arguments: [String: JSONValue] = [
                 "skill": .string(skill.name), "kind": .string(kind), "target": .number(Double(id)),
                 "repository": .string(repository), "path": .string(path), "function": .string(function),
             ]
             if let culprit { arguments["culprit"] = .string(culprit) }
-            let generated = try log.call("generate_patch", .object(arguments))
-            guard let patch = generated["patch"]?.doubleValue else {
-                throw HeadroomError(.process, "generate_patch returned no patch id")
-            }
-            log.patches.append(Int64(patch))
-            guard generated["status"]?.stringValue == "proposed" else {
-                let why = generated["reason"]?.stringValue ?? "refused"
+            let generated = try log.call(.generatePatch, .object(arguments))
+            let patch = generated.patch
+            log.patches.append(patch)
+            guard generated.status == .proposed else {
+                let why = generated.reason ?? "refused"
                 log.decide("\(skill.name) refused: \(why)")
                 reasons.append("\(skill.name): \(why)")
                 continue
             }
             var validate = validation
-            validate["patch"] = .number(patch)
-            let validated = try log.call("validate_patch", .object(validate))
-            guard validated["status"]?.stringValue == "proposed", validated["significant"]?.boolValue == true else {
-                let why = validated["reason"]?.stringValue ?? "not validated"
-                failed = failed || validated["status"]?.stringValue == "failed"
-                log.decide("\(skill.name) patch #\(Int(patch)) not surfaced: \(why)")
+            validate["patch"] = .number(Double(patch))
+            let validated = try log.call(.validatePatch, .object(validate))
+            guard validated.status == .proposed, validated.significant else {
+                let why = validated.reason ?? "not validated"
+                failed = failed || validated.status == .failed
+                log.decide("\(skill.name) patch #\(patch) not surfaced: \(why)")
                 reasons.append("\(skill.name): \(why)")
                 continue
             }
-            let delivered = try log.call("deliver_patch", ["patch": .number(patch)])
-            log.decide("delivered \(skill.name) patch #\(Int(patch)) on \(delivered["branch"]?.stringValue ?? "?")")
-            var outcome = log.finish("delivered", nil)
+            let delivered = try log.call(.deliverPatch, ["patch": .number(Double(patch))])
+            log.decide("delivered \(skill.name) patch #\(patch) on \(delivered.branch ?? "?")")
+            var outcome = log.finish(.delivered, nil)
             outcome.skill = skill.name
-            outcome.patchID = Int64(patch)
-            outcome.final = delivered
+            outcome.patchID = patch
+            outcome.final = try JSONValue(encoding: delivered)
             return outcome
         }
         var outcome = log.finish(
-            failed ? "failed" : "refused",
+            failed ? .failed : .refused,
             reasons.isEmpty ? "no skill matched" : reasons.joined(separator: " | "))
         outcome.skill = skills.first?.name
         return outcome
@@ -217,11 +214,12 @@ public struct RuleBrain: Sendable {
 
     /// The culprit's changed function that is the regressed one, else its first changed function, else the
     /// regressed function in the profile's file.
-    static func target(function: String, file: String?, culprit: JSONValue) -> (path: String, function: String)? {
-        let changed = culprit["functions"]?.arrayValue ?? []
-        let match = changed.first { short($0["name"]?.stringValue ?? "") == short(function) } ?? changed.first
-        if let match, let name = match["name"]?.stringValue, let path = match["file"]?.stringValue {
-            return (path, name)
+    static func target(function: String, file: String?, culprit: RootCauseReport.Candidate) -> (
+        path: String, function: String
+    )? {
+        let changed = culprit.functions
+        if let match = changed.first(where: { short($0.name) == short(function) }) ?? changed.first {
+            return (match.file, match.name)
         }
         return file.map { ($0, function) }
     }
@@ -237,6 +235,13 @@ struct Transcript {
     init(registry: ToolRegistry, progress: @escaping @Sendable (String) -> Void) {
         self.registry = registry
         self.progress = progress
+    }
+
+    /// Calls a tool, records input and output, and reads the answer as the tool's declared type.
+    mutating func call<Output>(_ signature: ToolSignature<Output>, _ input: JSONValue, keep: Bool = true) throws
+        -> Output
+    {
+        try ToolRegistry.decode(try call(signature.name.rawValue, input, keep: keep), as: signature)
     }
 
     /// Calls a tool and records input and output (`keep: false`, or a large output, records a digest).
@@ -273,8 +278,8 @@ struct Transcript {
         steps.append(TranscriptStep(kind: "decision", note: note))
     }
 
-    mutating func finish(_ status: String, _ reason: String?) -> RuleBrain.Outcome {
-        steps.append(TranscriptStep(kind: "result", note: status + (reason.map { ": \($0)" } ?? "")))
+    mutating func finish(_ status: RuleBrain.Outcome.Status, _ reason: String?) -> RuleBrain.Outcome {
+        steps.append(TranscriptStep(kind: "result", note: status.rawValue + (reason.map { ": \($0)" } ?? "")))
         return RuleBrain.Outcome(
             status: status, reason: reason, skill: nil, patchID: patches.last, patchIDs: patches,
             final: nil, transcript: steps)

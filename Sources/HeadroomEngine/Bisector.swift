@@ -8,31 +8,10 @@ import HeadroomCore
 /// measurement is the number on its last stdout line when there is one (e.g. seconds of the hot path), else its
 /// wall time. Higher is worse.
 public struct Bisector: Sendable {
-    public struct Step: Sendable, Codable, Equatable {
-        public var commit: String
-        public var median: Double
-        public var runs: Int
-        /// `good`, `bad`, or `end` for the two ends.
-        public var verdict: String
-    }
-
-    public struct Outcome: Sendable, Codable, Equatable {
-        /// The first bad commit, or nil when the ends do not differ significantly.
-        public var culprit: String?
-        public var reason: String
-        public var pValue: Double
-        public var goodMedian: Double
-        public var badMedian: Double
-        public var steps: [Step]
-
-        // snake_case whatever the encoder: the CLI and the tools write the same keys.
-        enum CodingKeys: String, CodingKey {
-            case culprit, reason, steps
-            case pValue = "p_value"
-            case goodMedian = "good_median"
-            case badMedian = "bad_median"
-        }
-    }
+    /// One commit measured during a bisection.
+    public typealias Step = BisectStep
+    /// What a bisection found.
+    public typealias Outcome = BisectOutcome
 
     public var command: String
     public var repetitions: Int

@@ -59,12 +59,13 @@ public struct LLMAgent: Sendable {
         public var tokens: Int
     }
 
-    public static let readTools = [
-        "list_services", "query_profile", "list_regressions", "get_regression", "rank_root_causes",
-        "get_change", "config_history", "search_code", "list_skills", "read_docs",
-        "get_experiment_results", "list_opportunities", "list_patches",
+    /// The tools a model may call to answer a question: they read, or store only their own results.
+    public static let readTools: [ToolName] = [
+        .listServices, .queryProfile, .listRegressions, .getRegression, .rankRootCauses, .getChange, .configHistory,
+        .searchCode, .listSkills, .readDocs, .getExperimentResults, .listOpportunities, .listPatches,
     ]
-    public static let patchTools = ["generate_patch", "propose_patch", "validate_patch", "deliver_patch"]
+    /// The tools a model may add to make a fix: patches go to the store and to new branches only.
+    public static let patchTools: [ToolName] = [.generatePatch, .proposePatch, .validatePatch, .deliverPatch]
 
     public func ask(_ question: String) async -> Run {
         await loop(
@@ -118,10 +119,11 @@ public struct LLMAgent: Sendable {
         return redactor.redact(lines.joined(separator: "\n"))
     }
 
-    func loop(task: String, tools allowed: [String]) async -> Run {
+    func loop(task: String, tools offered: [ToolName]) async -> Run {
+        let allowed = offered.filter { $0 != .rejectPatch }.map(\.rawValue)
         // The lists are explicit: `validate_patch` is offered although it runs code (the repository's own commands,
         // never the model's), `reject_patch` (deletes a branch) never is.
-        let specs = registry.tools.filter { allowed.contains($0.name) && $0.name != "reject_patch" }
+        let specs = registry.tools.filter { allowed.contains($0.name) }
             .map { ToolSpec(name: $0.name, description: $0.description, schema: $0.inputSchema) }
         var messages: [ChatMessage] = [.user(redactor.redact(task))]
         var run = Run(status: "failed", transcript: [], patchIDs: [], steps: 0, tokens: 0)
@@ -200,13 +202,13 @@ public struct LLMAgent: Sendable {
         let registry = self.registry
         do {
             let output = try await AsyncBridge.offPool { try registry.call(call.name, arguments) }
-            if ["generate_patch", "propose_patch"].contains(call.name), let id = output["patch"]?.doubleValue {
-                run.patchIDs.append(Int64(id))
-            }
-            if call.name == "deliver_patch", output["status"]?.stringValue == "delivered",
-                let id = output["patch"]?.doubleValue
-            {
-                run.delivered = Int64(id)
+            switch ToolName(rawValue: call.name) {
+            case .generatePatch?, .proposePatch?:
+                run.patchIDs.append(try ToolRegistry.decode(output, as: .generatePatch).patch)
+            case .deliverPatch?:
+                let delivered = try ToolRegistry.decode(output, as: .deliverPatch)
+                if delivered.status == .delivered { run.delivered = delivered.patch }
+            default: break
             }
             // Redacted as structure first (each string decoded, so quotes are quotes), then as the text sent.
             let text = redactor.redact(WireJSON.text(redactor.redact(output)))
@@ -231,9 +233,8 @@ public struct LLMAgent: Sendable {
     }
 
     func lastPatchReason(_ run: Run) -> String? {
-        guard let last = run.patchIDs.last, let output = try? registry.call("list_patches", [:]) else { return nil }
-        let patch = output["patches"]?.arrayValue?.first { $0["patch"]?.intValue == Int(last) }
-        return patch?["reason"]?.stringValue ?? "patch #\(last) was not delivered"
+        guard let last = run.patchIDs.last, let listed = try? registry.call(.listPatches) else { return nil }
+        return listed.patches.first { $0.patch == last }?.reason ?? "patch #\(last) was not delivered"
     }
 
     func redactedJSON(_ value: JSONValue) -> JSONValue {

@@ -49,27 +49,24 @@ extension MCPSurface {
             }
         }
         let registry = self.registry
-        let listed = try await AsyncBridge.offPool { () -> (JSONValue, JSONValue) in
-            (try registry.call("list_regressions", [:]), try registry.call("list_opportunities", ["limit": 200]))
+        let listed = try await AsyncBridge.offPool { () -> (RegressionList, OpportunityList) in
+            (try registry.call(.listRegressions), try registry.call(.listOpportunities, ["limit": 200]))
         }
-        for r in (listed.0["regressions"]?.arrayValue ?? []).prefix(200) {
-            guard let id = r["id"]?.intValue else { continue }
-            let function = r["function"]?.stringValue ?? "?"
+        for r in listed.0.regressions.prefix(200) {
+            guard let id = r.id else { continue }
             list.append(
                 Resource(
                     name: "regression-\(id)", uri: "headroom://regressions/\(id)",
-                    title: "Regression \(id): \(function)",
-                    description:
-                        "\(r["kind"]?.stringValue ?? "regression") of \(function) in \(r["service"]?.stringValue ?? "?")",
+                    title: "Regression \(id): \(r.function)",
+                    description: "\(r.kind.rawValue) of \(r.function) in \(r.service)",
                     mimeType: "application/json"))
         }
-        for o in listed.1["opportunities"]?.arrayValue ?? [] {
-            guard let id = o["id"]?.intValue else { continue }
+        for o in listed.1.opportunities {
+            guard let id = o.id else { continue }
             list.append(
                 Resource(
                     name: "opportunity-\(id)", uri: "headroom://opportunities/\(id)",
-                    title:
-                        "Opportunity \(id): \(o["pattern"]?.stringValue ?? "?") in \(o["function"]?.stringValue ?? "?")",
+                    title: "Opportunity \(id): \(o.pattern) in \(o.function)",
                     mimeType: "application/json"))
         }
         return list
@@ -79,39 +76,38 @@ extension MCPSurface {
         guard uri.hasPrefix(Self.scheme) else { throw MCPError.invalidParams("not a Headroom resource: \(uri)") }
         let parts = uri.dropFirst(Self.scheme.count).split(separator: "/", omittingEmptySubsequences: false).map(
             String.init)
-        let call: (String, JSONValue)
+        let call: (ToolName, JSONValue)
         var isText = false
         switch (parts.first, parts.count) {
-        case ("regressions", 1): call = ("list_regressions", [:])
-        case ("regressions", 2): call = ("get_regression", ["id": .number(try Self.id(parts[1], uri))])
-        case ("opportunities", 1): call = ("list_opportunities", ["limit": 200])
-        case ("opportunities", 2): call = ("list_opportunities", ["id": .number(try Self.id(parts[1], uri))])
+        case ("regressions", 1): call = (.listRegressions, [:])
+        case ("regressions", 2): call = (.getRegression, ["id": .number(try Self.id(parts[1], uri))])
+        case ("opportunities", 1): call = (.listOpportunities, ["limit": 200])
+        case ("opportunities", 2): call = (.listOpportunities, ["id": .number(try Self.id(parts[1], uri))])
         case ("skills", 3...) where parts[2] == "SKILL.md" && parts.count == 3:
-            call = ("read_docs", ["skill": .string(parts[1])])
+            call = (.readDocs, ["skill": .string(parts[1])])
             isText = true
         case ("skills", 4...):
-            call = (
-                "read_docs", ["skill": .string(parts[1]), "reference": .string(parts[2...].joined(separator: "/"))]
-            )
+            call = (.readDocs, ["skill": .string(parts[1]), "reference": .string(parts[2...].joined(separator: "/"))])
             isText = true
         default: throw MCPError.invalidParams("no resource \(uri)")
         }
         let registry = self.registry
         let output: JSONValue
         do {
-            output = try await AsyncBridge.offPool { try registry.call(call.0, call.1) }
+            output = try await AsyncBridge.offPool { try registry.call(call.0.rawValue, call.1) }
         } catch {
             throw MCPError.invalidParams("\(uri): \(HeadroomError.oneLine(error))")
         }
         if isText {
-            return .init(contents: [.text(output["text"]?.stringValue ?? "", uri: uri, mimeType: Self.mime(uri))])
+            let docs = try ToolRegistry.decode(output, as: .readDocs)
+            return .init(contents: [.text(docs.text ?? "", uri: uri, mimeType: Self.mime(uri))])
         }
         var body = output
         if parts.first == "opportunities", parts.count == 2 {
-            guard let one = output["opportunities"]?.arrayValue?.first else {
+            guard let one = try ToolRegistry.decode(output, as: .listOpportunities).opportunities.first else {
                 throw MCPError.invalidParams("no resource \(uri)")
             }
-            body = one
+            body = try JSONValue(encoding: one)
         }
         return .init(contents: [.text(Self.text(body), uri: uri, mimeType: "application/json")])
     }

@@ -19,7 +19,7 @@ import Logging
 enum APIRoutes {
     static func add(to router: Router<BasicRequestContext>, registry: ToolRegistry, logger: Logger) {
         func route(
-            _ path: RouterPath, method: HTTPRequest.Method = .get, tool: String,
+            _ path: RouterPath, method: HTTPRequest.Method = .get, tool: ToolName,
             _ input: @escaping @Sendable (Request, BasicRequestContext) async throws -> JSONValue
         ) {
             router.on(path, method: method) { request, context in
@@ -31,7 +31,7 @@ enum APIRoutes {
                     return try HeadroomServer.error(400, HeadroomError.oneLine(error))
                 }
                 do {
-                    let output = try await AsyncBridge.offPool { try registry.call(tool, arguments) }
+                    let output = try await AsyncBridge.offPool { try registry.call(tool.rawValue, arguments) }
                     return try HeadroomServer.json(200, output, convertKeys: false)
                 } catch let error as HeadroomError {
                     let status =
@@ -41,7 +41,7 @@ enum APIRoutes {
                         case .refused: 409
                         default: 500
                         }
-                    if status == 500 { logger.warning("api \(tool) failed", metadata: ["error": "\(error)"]) }
+                    if status == 500 { logger.warning("api \(tool.rawValue) failed", metadata: ["error": "\(error)"]) }
                     return try HeadroomServer.error(status, HeadroomError.oneLine(error))
                 }
             }
@@ -63,18 +63,18 @@ enum APIRoutes {
             }
             return Double(id)
         }
-        route("/api/v1/services", tool: "list_services") { _, _ in .object([:]) }
-        route("/api/v1/regressions", tool: "list_regressions") { request, _ in query(request, ["service", "kind"]) }
-        route("/api/v1/regressions/:id", tool: "get_regression") { _, context in
+        route("/api/v1/services", tool: .listServices) { _, _ in .object([:]) }
+        route("/api/v1/regressions", tool: .listRegressions) { request, _ in query(request, ["service", "kind"]) }
+        route("/api/v1/regressions/:id", tool: .getRegression) { _, context in
             .object(["id": .number(try id(context))])
         }
-        route("/api/v1/regressions/:id/rootcause", tool: "rank_root_causes") { _, context in
+        route("/api/v1/regressions/:id/rootcause", tool: .rankRootCauses) { _, context in
             .object(["regression": .number(try id(context))])
         }
-        route("/api/v1/opportunities", tool: "list_opportunities") { request, _ in query(request, ["service"]) }
-        route("/api/v1/patches", tool: "list_patches") { request, _ in query(request, ["status", "skill"]) }
+        route("/api/v1/opportunities", tool: .listOpportunities) { request, _ in query(request, ["service"]) }
+        route("/api/v1/patches", tool: .listPatches) { request, _ in query(request, ["status", "skill"]) }
         for (path, verdict) in [("ack", Triage.Verdict.acknowledged), ("invalid", .invalid)] {
-            route(RouterPath("/api/v1/regressions/:id/\(path)"), method: .post, tool: "triage_regression") {
+            route(RouterPath("/api/v1/regressions/:id/\(path)"), method: .post, tool: .triageRegression) {
                 request, context in
                 var arguments: [String: JSONValue] = [
                     "id": .number(try id(context)), "verdict": .string(verdict.rawValue),
@@ -151,12 +151,16 @@ enum APIRoutes {
                         answer = try await review.publish(id, remote: remote)
                     } else if action == "apply" {
                         let (markOnly, note) = (try bool(fields, "mark_only"), try string(fields, "note"))
-                        answer = try await AsyncBridge.offPool { try review.apply(id, markOnly: markOnly, note: note) }
+                        answer = try JSONValue(
+                            encoding: try await AsyncBridge.offPool {
+                                try review.apply(id, markOnly: markOnly, note: note)
+                            })
                     } else {
                         let (keep, reason) = (try bool(fields, "keep_branch"), try string(fields, "reason"))
-                        answer = try await AsyncBridge.offPool {
-                            try review.reject(id, reason: reason, keepBranch: keep)
-                        }
+                        answer = try JSONValue(
+                            encoding: try await AsyncBridge.offPool {
+                                try review.reject(id, reason: reason, keepBranch: keep)
+                            })
                     }
                     return try HeadroomServer.json(200, answer, convertKeys: false)
                 } catch let error as HeadroomError {

@@ -181,6 +181,10 @@ public final class Store: Sendable {
     func functionIDs(_ db: Database, _ functions: [FunctionRef]) throws -> [Int64] {
         let find = try db.cachedStatement(sql: "SELECT id FROM function WHERE name = ? AND file = ?").sqliteStatement
         let add = try db.cachedStatement(sql: "INSERT INTO function (name, file) VALUES (?, ?)").sqliteStatement
+        // The cache shares these statements with `functionID(_:_:)`, which GRDB steps and leaves unreset: SQLite
+        // refuses new bindings on such a statement (SQLITE_MISUSE) and would run it with stale or cleared ones.
+        sqlite3_reset(find)
+        sqlite3_reset(add)
         return try functions.map { try functionID(db, $0, find: find, add: add) }
     }
 

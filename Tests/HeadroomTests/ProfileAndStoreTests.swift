@@ -298,4 +298,28 @@ struct ProfileAndStoreTests {
         #expect(errorCode { _ = try Store.open(path: dir.path) } == .store)
         #expect(errorCode { _ = try Store.open(path: dir.file("missing.sqlite"), create: false) } == .store)
     }
+
+    @Test("ingest after a regression named a new function on the same connection (the shared insert statement)")
+    func ingestAfterRegressionWrite() throws {
+        let dir = try TemporaryDirectory(prefix: "headroom-shared-statement")
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        // Stored through GRDB's cached INSERT INTO function, which the ingest path then binds and steps directly:
+        // it used to fail with "NOT NULL constraint failed: function.name".
+        _ = try store.replaceRegressions(
+            service: "s",
+            with: [
+                Regression(
+                    service: "s", function: FunctionRef(name: "f", file: "/a.py"), metric: .selfShare, index: 1,
+                    timestamp: 120, previousTimestamp: 60, before: 0.1, after: 0.2, pValue: 1e-9, confidence: 1,
+                    kind: .regression)
+            ])
+        var options = ProfileReadOptions()
+        options.format = .folded
+        try ProfileIngestor(store: store).ingest(
+            data: Data("main;g 3\nmain;f 2\n".utf8), source: "p", service: "s", at: 180, options: options)
+        let top = try ProfileQueries(store: store).topReport(
+            service: "s", range: TimeRange(), byTotal: false, limit: 5, function: nil, costs: CostModel())
+        #expect(top.functions.prefix(2).map(\.function) == ["g", "f"])
+    }
 }

@@ -31,13 +31,14 @@ func runAgent(
     service.logger = cliLogger("headroom.agent")
     let result = try await body(service)
     try printAgentResult(result, format: format)
-    if result.status == "failed" { throw ExitCode(2) }
+    if result.status == .failed { throw ExitCode(2) }
 }
 
 func printAgentResult(_ result: AgentService.Result, format: OutputFormat) throws {
     if format == .json { try printJSON(result); return }
     print(
-        "\(result.status)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")")
+        "\(result.status.rawValue)\(result.skill.map { " (skill \($0))" } ?? "")\(result.patch.map { ", patch #\($0)" } ?? "")"
+    )
     if let reason = result.reason { print("reason: \(reason)") }
     if let branch = result.branch { print("branch: \(branch)") }
     if let pr = result.pr_description { print("PR description: \(pr)") }
@@ -117,30 +118,25 @@ struct OpportunitiesCommand: ParsableCommand {
                 ? try RepositoryRegistry(store: context.store).register(path: repo, service: service).name : repo
             arguments["repository"] = .string(named)
         }
-        let result = try registry.call("list_opportunities", .object(arguments))
-        if format.format == .json { try printJSON(result); return }
-        let rows = result["opportunities"]?.arrayValue ?? []
+        let result = try registry.call(.listOpportunities, .object(arguments))
+        if format.format == .json { try printJSON(try JSONValue(encoding: result)); return }
+        let rows = result.opportunities
         if rows.isEmpty {
             print("no opportunities\(repo == nil ? " stored; scan with --repo DIR --service S" : " found")")
         }
         for row in rows {
-            let share = (row["share"]?.doubleValue ?? 0) * 100
+            let share = row.share * 100
             // A saving the recipe cannot deliver is not shown as one (it would head the list's attention).
             let saving =
-                row["blocked"]?.stringValue != nil
-                ? "        blocked" : String(format: "%7.1f cores saved", row["savings_cores"]?.doubleValue ?? 0)
+                row.blocked != nil ? "        blocked" : String(format: "%7.1f cores saved", row.savingsCores)
             print(
                 String(
-                    format: "#%-4d %@ %6.2f%% %@  %@ (%@:%d)", row["id"]?.intValue ?? 0,
+                    format: "#%-4d %@ %6.2f%% %@  %@ (%@:%d)", row.id ?? 0,
                     // %-22@ does not pad on Linux: pad here.
-                    (row["pattern"]?.stringValue ?? "").padding(toLength: 22, withPad: " ", startingAt: 0) as NSString,
-                    share, saving as NSString,
-                    (row["function"]?.stringValue ?? "") as NSString, (row["file"]?.stringValue ?? "") as NSString,
-                    row["line"]?.intValue ?? 0))
-            print(
-                "      \(row["detail"]?.stringValue ?? "")"
-                    + (row["skill"]?.stringValue.map { " → skill \($0)" } ?? " → no skill yet"))
-            if let blocked = row["blocked"]?.stringValue { print("      recipe would refuse: \(blocked)") }
+                    row.pattern.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString,
+                    share, saving as NSString, row.function as NSString, row.file as NSString, row.line))
+            print("      \(row.detail)" + (row.skill.map { " → skill \($0)" } ?? " → no skill yet"))
+            if let blocked = row.blocked { print("      recipe would refuse: \(blocked)") }
         }
         if !rows.isEmpty {
             print(

@@ -26,7 +26,7 @@ struct ReviewCommand: ParsableCommand {
             }
             let patches = try store.patches(status: wanted)
             if format.format == .json {
-                try printJSON(["patches": .array(patches.map(HeadroomTools.patchListJSON))] as JSONValue)
+                try printJSON(PatchList(patches: patches.map(PatchReport.init)))
                 return
             }
             if patches.isEmpty {

@@ -68,12 +68,12 @@ struct SkillsCommand: ParsableCommand {
 
         func run() throws {
             let context = try toolContext(store: storeOptions, skills: skills, output: nil)
-            let docs = try HeadroomTools.registry(context).call("read_docs", ["skill": .string(name)])
-            if format.format == .json { try printJSON(docs); return }
-            print(docs["text"]?.stringValue ?? "")
-            let references = docs["references"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let docs = try HeadroomTools.registry(context).call(.readDocs, ["skill": .string(name)])
+            if format.format == .json { try printJSON(try JSONValue(encoding: docs)); return }
+            print(docs.text ?? "")
+            let references = docs.references ?? []
             if !references.isEmpty { print("\nreferences: " + references.joined(separator: ", ")) }
-            for example in docs["prior_examples"]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("\n" + example) }
+            for example in docs.priorExamples ?? [] { print("\n" + example) }
         }
     }
 }

@@ -96,6 +96,37 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         triage = r.triage?.report
     }
 
+    /// Reads what ``encode(to:)`` writes: a number written as `null` (it was not finite) reads back as NaN.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        id = try c.decodeIfPresent(Int64.self, forKey: .id)
+        series = try c.decode(String.self, forKey: .series)
+        service = try c.decode(String.self, forKey: .service)
+        function = try c.decode(String.self, forKey: .function)
+        file = try c.decodeIfPresent(String.self, forKey: .file)
+        metric = try c.decode(CostMetric.self, forKey: .metric)
+        index = try c.decode(Int.self, forKey: .index)
+        timestamp = try c.decode(String.self, forKey: .timestamp)
+        previousTimestamp = try c.decode(String.self, forKey: .previousTimestamp)
+        onset = try c.decode(String.self, forKey: .onset)
+        before = try number(.before)
+        after = try number(.after)
+        relativeChange = try c.decodeIfPresent(Double.self, forKey: .relativeChange)
+        absoluteChange = try number(.absoluteChange)
+        kind = try c.decode(Regression.Kind.self, forKey: .kind)
+        confidence = try number(.confidence)
+        pValue = try number(.pValue)
+        mde = try c.decodeIfPresent(Double.self, forKey: .mde)
+        effectMDE = try c.decodeIfPresent(Double.self, forKey: .effectMDE)
+        cores = try number(.cores)
+        watts = try number(.watts)
+        fleetCores = try number(.fleetCores)
+        members = try c.decode([String].self, forKey: .members)
+        memberChanges = try c.decode([MemberChange].self, forKey: .memberChanges)
+        triage = try c.decodeIfPresent(Triage.Report.self, forKey: .triage)
+    }
+
     /// Every key is written, absent values as `null`, so readers see one shape whatever the values.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

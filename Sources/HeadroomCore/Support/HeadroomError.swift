@@ -15,6 +15,8 @@ public struct HeadroomError: Error, CustomStringConvertible, Sendable, Equatable
         public static let refused = Code("refused")
         public static let validation = Code("validation")
         public static let config = Code("config")
+        /// A component answered in a shape its declared type does not allow: a bug in Headroom, not in the input.
+        public static let contract = Code("contract")
     }
 
     public var code: Code

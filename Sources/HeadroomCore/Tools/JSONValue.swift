@@ -59,6 +59,40 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
     }
 
+    /// Decodes a tool's answer, which ``init(encoding:)`` wrote with snake_case keys, into its Codable type.
+    ///
+    /// Types with explicit snake_case coding keys and stored types with synthesized camelCase keys meet in one
+    /// answer (a regression report holds stored candidates), and Foundation's `convertFromSnakeCase` serves only the
+    /// second kind: so each snake_case key is offered under its camelCase spelling as well, and either kind finds
+    /// its key.
+    public func decodeAnswer<T: Decodable>(_ type: T.Type) throws -> T {
+        try Self.withCamelCaseKeys(self).decode(T.self)
+    }
+
+    private static func withCamelCaseKeys(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map(withCamelCaseKeys))
+        case .object(let fields):
+            var out: [String: JSONValue] = [:]
+            for (key, field) in fields {
+                let converted = withCamelCaseKeys(field)
+                out[key] = converted
+                let camel = camelCase(key)
+                if camel != key, fields[camel] == nil { out[camel] = converted }
+            }
+            return .object(out)
+        default: return value
+        }
+    }
+
+    /// `lines_added` → `linesAdded` (the inverse of Foundation's `convertToSnakeCase` for our keys).
+    static func camelCase(_ key: String) -> String {
+        guard key.contains("_") else { return key }
+        let parts = key.split(separator: "_", omittingEmptySubsequences: false)
+        guard let first = parts.first, !first.isEmpty else { return key }
+        return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil

@@ -51,6 +51,21 @@ public struct Tool: Sendable {
         self.annotations = annotations
         self.handler = handler
     }
+
+    /// A tool whose handler answers with its signature's type, encoded as every adapter sends it.
+    public init<Output>(
+        _ signature: ToolSignature<Output>, description: String, inputSchema: JSONValue, outputSchema: JSONValue,
+        annotations: ToolAnnotations, handler: @escaping @Sendable (JSONValue) throws -> Output
+    ) {
+        self.init(
+            name: signature.name.rawValue, description: description, inputSchema: inputSchema,
+            outputSchema: outputSchema, annotations: annotations
+        ) { arguments in
+            let output = try handler(arguments)
+            if let json = output as? JSONValue { return json }
+            return try JSONValue(encoding: output)
+        }
+    }
 }
 
 /// The one registry the CLI, the agents and the MCP server call tools through.
@@ -77,6 +92,23 @@ public struct ToolRegistry: Sendable {
         }
         try SchemaCheck.validate(arguments, against: tool.inputSchema, at: "\(name)")
         return try tool.handler(arguments)
+    }
+
+    /// Calls a tool and decodes its answer into the tool's declared type.
+    public func call<Output>(_ signature: ToolSignature<Output>, _ arguments: JSONValue = [:]) throws -> Output {
+        try Self.decode(try call(signature.name.rawValue, arguments), as: signature)
+    }
+
+    /// A tool's JSON answer as its declared type; an answer that does not fit is a `contract` error naming the tool,
+    /// never a silently defaulted field.
+    public static func decode<Output>(_ answer: JSONValue, as signature: ToolSignature<Output>) throws -> Output {
+        if let json = answer as? Output { return json }
+        do {
+            return try answer.decodeAnswer(Output.self)
+        } catch {
+            throw HeadroomError(
+                .contract, "\(signature.name.rawValue) answered in an unexpected shape: \(error)")
+        }
     }
 }
 

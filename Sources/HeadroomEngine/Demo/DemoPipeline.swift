@@ -90,8 +90,8 @@ public struct DemoPipeline: Sendable {
             let result = try await AgentService(context: context).fix(regression: regression.id!) {
                 progress("      \($0)")
             }
-            guard result.status == "delivered", let id = result.patch else {
-                throw HeadroomError(.refused, result.reason ?? "the fix was \(result.status)")
+            guard result.status == .delivered, let id = result.patch else {
+                throw HeadroomError(.refused, result.reason ?? "the fix was \(result.status.rawValue)")
             }
             return try store.patch(id: id)
         }

@@ -35,7 +35,7 @@ public struct AgentService: Sendable {
             public var p_value: Double
             public var runs: Int
         }
-        public var status: String
+        public var status: RuleBrain.Outcome.Status
         public var reason: String?
         public var skill: String?
         public var branch: String?
@@ -101,7 +101,7 @@ public struct AgentService: Sendable {
             let delivered = try result.delivered.map { try context.store.patch(id: $0) }
             outcome = RuleBrain.Outcome(
                 status: result.status == "delivered"
-                    ? "delivered" : (result.status == "refused" || result.status == "answered" ? "refused" : "failed"),
+                    ? .delivered : (result.status == "refused" || result.status == "answered" ? .refused : .failed),
                 reason: result.status == "delivered" ? nil : (result.reason ?? "the model delivered no patch"),
                 skill: delivered?.skill, patchID: result.delivered ?? result.patchIDs.last, patchIDs: result.patchIDs,
                 final: result.answer.map { .string($0) }, transcript: result.transcript)
@@ -132,14 +132,14 @@ public struct AgentService: Sendable {
                     opportunityID: kind == "opportunity" ? id : nil,
                     skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "",
                     prDescription: nil,
-                    status: outcome.status == "failed" ? .failed : .refused, reason: outcome.reason, validation: nil,
+                    status: outcome.status == .failed ? .failed : .refused, reason: outcome.reason, validation: nil,
                     transcript: transcript))
         }
         let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
-        let v = outcome.status == "delivered" ? chosen?.validation : nil
+        let v = outcome.status == .delivered ? chosen?.validation : nil
         var metadata: Logger.Metadata = [
             "target": "\(kind) \(id)", "brain": "\(llm.map { "llm \($0.model)" } ?? "rules")",
-            "status": "\(outcome.status)", "skill": "\(outcome.skill ?? chosen?.skill ?? "none")",
+            "status": "\(outcome.status.rawValue)", "skill": "\(outcome.skill ?? chosen?.skill ?? "none")",
             "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
         ]
         if let patch = chosen?.id { metadata["patch"] = "\(patch)" }
@@ -148,8 +148,8 @@ public struct AgentService: Sendable {
         logger.info("agent run", metadata: metadata)
         return Result(
             status: outcome.status, reason: outcome.reason, skill: outcome.skill ?? chosen?.skill,
-            branch: outcome.status == "delivered" ? chosen?.branch : nil,
-            pr_description: outcome.status == "delivered" ? chosen?.prDescription : nil,
+            branch: outcome.status == .delivered ? chosen?.branch : nil,
+            pr_description: outcome.status == .delivered ? chosen?.prDescription : nil,
             validation: v.map {
                 .init(
                     tests_passed: $0.testsPassed, speedup: $0.speedup, ci95: $0.ci95, p_value: $0.pValue,

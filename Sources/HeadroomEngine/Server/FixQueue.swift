@@ -117,14 +117,14 @@ public struct FixQueue: Sendable {
             let json = String(decoding: try encoder.encode(result), as: UTF8.self)
             let why = result.reason.map { ": \($0)" } ?? ""
             switch result.status {
-            case "delivered":
+            case .delivered:
                 var reason = "patch #\(result.patch ?? 0) delivered on \(result.branch ?? "a new branch")"
                 if let publisher, let patchID = result.patch {
                     reason += await publish(patchID, with: publisher)
                 }
                 return (.done, reason, json)
-            case "refused": return (.done, "refused\(why)", json)
-            default: return (.failed, "\(result.status)\(why)", json)
+            case .refused: return (.done, "refused\(why)", json)
+            case .failed: return (.failed, "failed\(why)", json)
             }
         }
     }

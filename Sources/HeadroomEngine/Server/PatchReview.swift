@@ -13,21 +13,18 @@ public struct PatchReview: Sendable {
 
     public init(store: Store) { self.store = store }
 
-    public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> JSONValue {
-        let patch = try PatchService(store: store, outputDirectory: "").apply(
-            patchID: id, markOnly: markOnly, note: try Self.bounded(note))
-        return HeadroomTools.patchListJSON(patch)
+    public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> PatchReport {
+        PatchReport(
+            try PatchService(store: store, outputDirectory: "").apply(
+                patchID: id, markOnly: markOnly, note: try Self.bounded(note)))
     }
 
-    public func reject(_ id: Int64, reason: String?, keepBranch: Bool) throws -> JSONValue {
+    public func reject(_ id: Int64, reason: String?, keepBranch: Bool) throws -> PatchReport {
         let (patch, deleted) = try PatchService(store: store, outputDirectory: "").reject(
             patchID: id, reason: try Self.bounded(reason), keepBranch: keepBranch)
-        var json = HeadroomTools.patchListJSON(patch)
-        if case .object(var fields) = json {
-            fields["deleted_branch"] = deleted.map { .string($0) } ?? .null
-            json = .object(fields)
-        }
-        return json
+        var report = PatchReport(patch)
+        report.deletedBranch = .some(deleted)
+        return report
     }
 
     /// Publishes a delivered patch as `headroom review publish` does (push, open or update the pull request).

@@ -8,7 +8,7 @@ extension HeadroomTools {
         let repositories = RepositoryRegistry(store: store)
         return [
             Tool(
-                name: "get_change",
+                .getChange,
                 description:
                     "One commit: author, time, message, the functions it changed (with added and removed lines), configuration keys, and its diff.",
                 inputSchema: Schema.object(
@@ -27,22 +27,17 @@ extension HeadroomTools {
                 guard let commit = try store.commits(shas: [sha]).first else {
                     throw HeadroomError(.notFound, "no commit \(sha)")
                 }
-                var json = try JSONValue(encoding: commit)
                 let named = try string(args, "repository").map { try repositories.root($0) }
-                if let repository = try named
-                    ?? store.repository(ofCommit: sha).flatMap({ try? repositories.root($0) }),
+                guard
+                    let repository = try named
+                        ?? store.repository(ofCommit: sha).flatMap({ try? repositories.root($0) }),
                     let diff = try? Git(path: repository).run(["show", "--format=", "--no-color", "--stat", "-p", sha])
-                {
-                    if case .object(var fields) = json {
-                        fields["diff"] = .string(
-                            diff.count > 20_000 ? String(diff.prefix(20_000)) + "\n… (truncated)" : diff)
-                        json = .object(fields)
-                    }
-                }
-                return json
+                else { return ChangeReport(commit: commit, diff: nil) }
+                return ChangeReport(
+                    commit: commit, diff: diff.count > 20_000 ? String(diff.prefix(20_000)) + "\n… (truncated)" : diff)
             },
             Tool(
-                name: "config_history",
+                .configHistory,
                 description:
                     "Configuration commits in a time range with the keys each changed (old → new); filter by a key substring.",
                 inputSchema: Schema.object([
@@ -55,21 +50,19 @@ extension HeadroomTools {
                 let key = string(args, "key")
                 let commits = try store.configCommits(
                     from: try time(args, "from") ?? 0, to: try time(args, "to") ?? Int64.max / 2)
-                var rows: [JSONValue] = []
+                var rows: [ConfigChangeList.Row] = []
                 for commit in commits {
                     for change in commit.configKeys where key == nil || change.key.contains(key!) {
-                        rows.append([
-                            "sha": .string(commit.sha), "time": .string(Timestamps.format(commit.time)),
-                            "author": .string(commit.author), "file": .string(change.file), "key": .string(change.key),
-                            "old": change.oldValue.map { .string($0) } ?? .null,
-                            "new": change.newValue.map { .string($0) } ?? .null,
-                        ])
+                        rows.append(
+                            ConfigChangeList.Row(
+                                sha: commit.sha, time: Timestamps.format(commit.time), author: commit.author,
+                                file: change.file, key: change.key, old: change.oldValue, new: change.newValue))
                     }
                 }
-                return ["changes": .array(rows)]
+                return ConfigChangeList(changes: rows)
             },
             Tool(
-                name: "search_code",
+                .searchCode,
                 description:
                     "Search a repository's tracked files (git grep, fixed text or a regular expression); never reads outside the repository root.",
                 inputSchema: Schema.object(
@@ -96,15 +89,14 @@ extension HeadroomTools {
                     throw HeadroomError(.badInput, "search failed: \(result.stderr.split(separator: "\n").first ?? "")")
                 }
                 let limit = args["limit"]?.intValue ?? 50
-                let matches = result.stdout.split(separator: "\n").prefix(limit).compactMap { line -> JSONValue? in
+                let matches = result.stdout.split(separator: "\n").prefix(limit).compactMap {
+                    line -> CodeSearchReport.Match? in
                     let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
                     guard parts.count == 3, let number = Int(parts[1]) else { return nil }
-                    return [
-                        "path": .string(String(parts[0])), "line": .number(Double(number)),
-                        "text": .string(String(parts[2].prefix(300))),
-                    ]
+                    return CodeSearchReport.Match(
+                        path: String(parts[0]), line: number, text: String(parts[2].prefix(300)))
                 }
-                return ["matches": .array(matches), "repository": .string(git.root)]
+                return CodeSearchReport(matches: Array(matches), repository: git.root)
             },
         ]
     }

@@ -10,7 +10,7 @@ extension HeadroomTools {
         let repositories = RepositoryRegistry(store: context.store)
         return [
             Tool(
-                name: "generate_patch",
+                .generatePatch,
                 description:
                     "Run a skill's deterministic recipe on one function and check the static guardrails (safety, syntax, minimal diff, right function, right issue). Returns a proposed patch with its diff, or the refusal reason. Writes only to the store.",
                 inputSchema: Schema.object(
@@ -37,10 +37,10 @@ extension HeadroomTools {
                         repository: try repositories.root(string(args, "repository")!),
                         path: string(args, "path")!, function: string(args, "function")!,
                         culprit: string(args, "culprit")))
-                return patchJSON(record)
+                return PatchReport(record)
             },
             Tool(
-                name: "propose_patch",
+                .proposePatch,
                 description:
                     "Submit your own edit: the complete new text of exactly one function (decorators and def line included, original indentation), plus optional module-level lines (imports, constants) that go after the module's imports. It passes the same guardrails as a recipe (safety, syntax, minimal diff, right function, and the named skill's right-issue check); then validate_patch and deliver_patch as usual. Writes only to the store.",
                 inputSchema: Schema.object(
@@ -75,10 +75,10 @@ extension HeadroomTools {
                     replacement: string(args, "replacement")!,
                     moduleLines: args["module_lines"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                     summary: args["summary"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-                return patchJSON(record)
+                return PatchReport(record)
             },
             Tool(
-                name: "validate_patch",
+                .validatePatch,
                 description:
                     "Validate a proposed patch in temporary git worktrees: the target's tests before and after, its formatter if configured, then an interleaved A/B benchmark (Mann–Whitney U, median speed-up, 95% bootstrap CI; more runs, at a stricter level, while the answer is open). The commands are the repository's own (headroom.toml [commands] test and bench) or the operator's; a call cannot name one. A patch that fails or shows no significant gain is marked so with the reason.",
                 inputSchema: Schema.object(
@@ -103,20 +103,20 @@ extension HeadroomTools {
                     patchID: try int64(args, "patch"),
                     options: .init(
                         test: context.commands.test, bench: context.commands.bench, configuration: configuration))
-                return patchJSON(record)
+                return PatchReport(record)
             },
             Tool(
-                name: "deliver_patch",
+                .deliverPatch,
                 description:
                     "Commit a validated patch to a new branch headroom/<kind>-<id> (never the checked-out branch) and write its PR description.",
                 inputSchema: Schema.object(["patch": Schema.integer("patch id", minimum: 1)], required: ["patch"]),
                 outputSchema: Schema.output(["branch": Schema.string(""), "pr_description": Schema.string("path")]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
             ) { args in
-                patchJSON(try service.deliver(patchID: try int64(args, "patch")))
+                PatchReport(try service.deliver(patchID: try int64(args, "patch")))
             },
             Tool(
-                name: "list_patches",
+                .listPatches,
                 description:
                     "Patches Headroom made: skill, status (proposed, delivered, refused, failed) and why, review state, branch, validation; filter by regression, opportunity, skill or status.",
                 inputSchema: Schema.object([
@@ -138,10 +138,10 @@ extension HeadroomTools {
                     (regression == nil || $0.regressionID == regression)
                         && (opportunity == nil || $0.opportunityID == opportunity)
                 }
-                return ["patches": .array(found.map(patchListJSON))]
+                return PatchList(patches: found.map(PatchReport.init))
             },
             Tool(
-                name: "reject_patch",
+                .rejectPatch,
                 description:
                     "Reject a patch as its reviewer: record why and delete its headroom/… branch (never the checked-out branch). Destructive: the branch is gone.",
                 inputSchema: Schema.object(
@@ -159,51 +159,8 @@ extension HeadroomTools {
                 let (record, deleted) = try service.reject(
                     patchID: try int64(args, "patch"), reason: string(args, "reason"),
                     keepBranch: args["keep_branch"]?.boolValue ?? false)
-                return [
-                    "patch": .number(Double(record.id ?? 0)), "review": .string(record.review.rawValue),
-                    "deleted_branch": deleted.map { .string($0) } ?? .null,
-                ]
+                return PatchRejection(patch: record.id ?? 0, review: record.review, deletedBranch: deleted)
             },
-        ]
-    }
-
-    /// A validation's figures as tools report them.
-    public static func validationFields(_ v: ValidationResult) -> [String: JSONValue] {
-        [
-            "tests_passed": .bool(v.testsPassed), "speedup": .number(v.speedup),
-            "ci95": .array(v.ci95.map { .number($0) }),
-            "p_value": .number(v.pValue), "alpha": .number(v.alpha), "min_speedup": .number(v.minimumSpeedup),
-            "runs": .number(Double(v.beforeSeconds.count)),
-            "before_median_seconds": .number(Descriptive.median(v.beforeSeconds)),
-            "after_median_seconds": .number(Descriptive.median(v.afterSeconds)),
-            "significant": .bool(v.isSignificantGain),
-        ]
-    }
-
-    /// A patch as every list of patches shows it (`review list --format json` and `list_patches`): the patch with
-    /// its review state and what it was for.
-    public static func patchListJSON(_ p: PatchRecord) -> JSONValue {
-        var json = patchJSON(p)
-        if case .object(var fields) = json {
-            fields["review"] = .string(p.review.rawValue)
-            fields["kind"] = .string(p.kind)
-            fields["target"] = .number(Double(p.regressionID ?? p.opportunityID ?? 0))
-            fields["regression"] = p.regressionID.map { .number(Double($0)) } ?? .null
-            fields["opportunity"] = p.opportunityID.map { .number(Double($0)) } ?? .null
-            json = .object(fields)
-        }
-        return json
-    }
-
-    public static func patchJSON(_ p: PatchRecord) -> JSONValue {
-        let validation: JSONValue = p.validation.map { .object(validationFields($0)) } ?? .null
-        return [
-            "patch": .number(Double(p.id ?? 0)), "status": .string(p.status.rawValue), "skill": .string(p.skill),
-            "reason": p.reason.map { .string($0) } ?? .null, "diff": .string(p.diff),
-            "summary": .array(p.summary.map { .string($0) }), "branch": p.branch.map { .string($0) } ?? .null,
-            "pr_description": p.prDescription.map { .string($0) } ?? .null, "validation": validation,
-            "significant": .bool(p.validation?.isSignificantGain ?? false), "path": p.path.map { .string($0) } ?? .null,
-            "function": p.function.map { .string($0) } ?? .null,
         ]
     }
 }

@@ -7,7 +7,7 @@ extension HeadroomTools {
         let store = context.store
         return [
             Tool(
-                name: "query_profile",
+                .queryProfile,
                 description:
                     "Query a service's CPU profiles: `top` functions by self or total share, a `diff` of two time ranges (significant changes first), or `flame` (the heaviest stacks, root first).",
                 inputSchema: Schema.object(
@@ -43,17 +43,13 @@ extension HeadroomTools {
                     let result = try store.heaviestStacks(
                         service: service, from: try time(args, "from"), to: try time(args, "to"),
                         limit: limit)
-                    let stacks = result.stacks
-                    return [
-                        "total_samples": .number(Double(result.totalSamples)),
-                        "stacks": .array(
-                            stacks.map {
-                                [
-                                    "frames": .string($0.frames.map(\.name).joined(separator: ";")),
-                                    "samples": .number(Double($0.samples)),
-                                ]
-                            }),
-                    ]
+                    return try JSONValue(
+                        encoding: FlameReport(
+                            totalSamples: result.totalSamples,
+                            stacks: result.stacks.map {
+                                FlameReport.Stack(
+                                    frames: $0.frames.map(\.name).joined(separator: ";"), samples: $0.samples)
+                            }))
                 default:
                     let range = TimeRange(from: try time(args, "from"), to: try time(args, "to"))
                     return try JSONValue(
@@ -64,26 +60,22 @@ extension HeadroomTools {
                 }
             },
             Tool(
-                name: "list_services",
+                .listServices,
                 description:
                     "The services that have profiles in the store, with sample counts and the time range covered.",
                 inputSchema: Schema.object([:]),
                 outputSchema: Schema.output(["services": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { _ in
-                [
-                    "services": .array(
-                        try store.serviceSummaries().map { s in
-                            [
-                                "service": .string(s.service), "samples": .number(Double(s.samples)),
-                                "from": .string(Timestamps.format(s.from)), "to": .string(Timestamps.format(s.to)),
-                                "buckets": .number(Double(s.buckets)),
-                            ]
-                        })
-                ]
+                ServiceList(
+                    services: try store.serviceSummaries().map {
+                        ServiceList.Entry(
+                            service: $0.service, samples: $0.samples, from: Timestamps.format($0.from),
+                            to: Timestamps.format($0.to), buckets: $0.buckets)
+                    })
             },
             Tool(
-                name: "list_regressions",
+                .listRegressions,
                 description:
                     "Detected regressions (and improvements) in the store, optionally for one service: id, function, share before and after, onset time, p-value.",
                 inputSchema: Schema.object([
@@ -97,10 +89,10 @@ extension HeadroomTools {
                 let found = try store.regressions(service: string(args, "service")).filter {
                     kind == nil || $0.kind.rawValue == kind
                 }
-                return ["regressions": .array(try found.map { try regressionJSON($0, context.costModel) })]
+                return RegressionList(regressions: found.map { RegressionReport($0, costs: context.costModel) })
             },
             Tool(
-                name: "get_regression",
+                .getRegression,
                 description: "One regression with its event members and, if ranked before, its root-cause candidates.",
                 inputSchema: Schema.object(["id": Schema.integer("regression id", minimum: 1)], required: ["id"]),
                 outputSchema: Schema.output([
@@ -109,15 +101,12 @@ extension HeadroomTools {
                 annotations: .readOnly
             ) { args in
                 let id = try int64(args, "id")
-                var json = try regressionJSON(try store.regression(id: id), context.costModel)
-                if case .object(var fields) = json {
-                    fields["candidates"] = try JSONValue(encoding: try store.candidates(regression: id))
-                    json = .object(fields)
-                }
-                return json
+                return RegressionDetail(
+                    regression: RegressionReport(try store.regression(id: id), costs: context.costModel),
+                    candidates: try store.candidates(regression: id).map(RootCauseReport.Candidate.init))
             },
             Tool(
-                name: "triage_regression",
+                .triageRegression,
                 description:
                     "Record a person's verdict on a regression: acknowledged (known, owned) or invalid (not a regression, a false alarm). It stops notifications about it, survives re-detection, and feeds the false-positive rate.",
                 inputSchema: Schema.object(
@@ -134,10 +123,10 @@ extension HeadroomTools {
                 }
                 let regression = try TriageService(store: store).decide(
                     regression: try int64(args, "id"), verdict: verdict, note: string(args, "note") ?? "")
-                return try regressionJSON(regression, context.costModel)
+                return RegressionReport(regression, costs: context.costModel)
             },
             Tool(
-                name: "rank_root_causes",
+                .rankRootCauses,
                 description:
                     "Rank the commits, configuration changes and deploys that could have caused a regression, with evidence and confidence; stores the ranking.",
                 inputSchema: Schema.object(
@@ -152,16 +141,10 @@ extension HeadroomTools {
                 ]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
-                let report = try RootCauseReport(
+                try RootCauseReport(
                     service: RootCauseService(store: store), regression: try int64(args, "regression"),
                     limit: args["limit"]?.intValue ?? 10)
-                return try JSONValue(encoding: report)
             },
         ]
-    }
-
-    /// A regression as the tools return it: the same `RegressionReport` the CLI prints.
-    static func regressionJSON(_ r: Regression, _ costs: CostModel) throws -> JSONValue {
-        try JSONValue(encoding: RegressionReport(r, costs: costs))
     }
 }

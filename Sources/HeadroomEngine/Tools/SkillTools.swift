@@ -8,29 +8,17 @@ extension HeadroomTools {
         let store = context.store
         return [
             Tool(
-                name: "list_skills",
+                .listSkills,
                 description:
                     "The skills Headroom can apply: name, description, what triggers them; and skill folders that failed to load, with why.",
                 inputSchema: Schema.object([:]),
                 outputSchema: Schema.output(["skills": Schema.array(Schema.any), "problems": Schema.array(Schema.any)]),
                 annotations: .readOnly
             ) { _ in
-                let catalog = try context.catalog()
-                return [
-                    "skills": .array(
-                        catalog.skills.map { skill in
-                            [
-                                "name": .string(skill.name), "description": .string(skill.description),
-                                "kinds": .array(skill.kinds.map { .string($0) }),
-                                "patterns": .array(skill.patterns.map { .string($0) }),
-                                "recipe": skill.recipe.map { .string($0) } ?? .null,
-                            ]
-                        }),
-                    "problems": try JSONValue(encoding: catalog.problems),
-                ]
+                SkillList(try context.catalog())
             },
             Tool(
-                name: "read_docs",
+                .readDocs,
                 description:
                     "Read a skill's SKILL.md (instructions, triggers, tools), one of its references, or the prior examples reviewers accepted for it. Without arguments, lists the skills.",
                 inputSchema: Schema.object([
@@ -42,10 +30,8 @@ extension HeadroomTools {
             ) { args in
                 let catalog = try context.catalog()
                 guard let name = string(args, "skill") else {
-                    return [
-                        "skills": .array(
-                            catalog.skills.map { ["name": .string($0.name), "description": .string($0.description)] })
-                    ]
+                    return SkillDocsReport(
+                        skills: catalog.skills.map { .init(name: $0.name, description: $0.description) })
                 }
                 guard let skill = catalog.skill(named: name) else {
                     throw HeadroomError(
@@ -57,7 +43,7 @@ extension HeadroomTools {
                         let id = Int64(reference.dropFirst("examples/patch-".count)),
                         let patch = examples.first(where: { $0.id == id })
                     {
-                        return ["text": .string(SkillDocs.example(patch))]
+                        return SkillDocsReport(text: SkillDocs.example(patch))
                     }
                     let base = URL(fileURLWithPath: skill.directory).standardizedFileURL
                     let file = base.appendingPathComponent(reference).standardizedFileURL
@@ -69,19 +55,16 @@ extension HeadroomTools {
                             "\(name) has no reference \(reference) (references: \(skill.references.joined(separator: ", ")))"
                         )
                     }
-                    return ["text": .string(text)]
+                    return SkillDocsReport(text: text)
                 }
                 let text = try String(
                     contentsOfFile: (skill.directory as NSString).appendingPathComponent("SKILL.md"), encoding: .utf8)
-                return [
-                    "text": .string(text),
-                    "references": .array(
-                        (skill.references + examples.map { "examples/patch-\($0.id ?? 0)" }).map { .string($0) }),
-                    "prior_examples": .array(examples.prefix(5).map { .string(SkillDocs.example($0)) }),
-                ]
+                return SkillDocsReport(
+                    text: text, references: skill.references + examples.map { "examples/patch-\($0.id ?? 0)" },
+                    priorExamples: examples.prefix(5).map(SkillDocs.example))
             },
             Tool(
-                name: "get_experiment_results",
+                .getExperimentResults,
                 description:
                     "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
                 inputSchema: Schema.object([
@@ -93,22 +76,17 @@ extension HeadroomTools {
                 let patches =
                     try args["patch"] != nil
                     ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
-                return [
-                    "experiments": .array(
-                        patches.compactMap { patch -> JSONValue? in
-                            guard let v = patch.validation else { return nil }
-                            return .object(
-                                HeadroomTools.validationFields(v).merging(
-                                    [
-                                        "patch": .number(Double(patch.id ?? 0)), "skill": .string(patch.skill),
-                                        "status": .string(patch.status.rawValue),
-                                    ],
-                                    uniquingKeysWith: { $1 }))
-                        })
-                ]
+                return ExperimentList(
+                    experiments: patches.compactMap { patch in
+                        patch.validation.map {
+                            .init(
+                                patch: patch.id ?? 0, skill: patch.skill, status: patch.status,
+                                validation: ValidationSummary($0))
+                        }
+                    })
             },
             Tool(
-                name: "list_opportunities",
+                .listOpportunities,
                 description:
                     "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
                 inputSchema: Schema.object([
@@ -122,11 +100,10 @@ extension HeadroomTools {
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
                 if args["id"] != nil {
-                    return [
-                        "opportunities": .array([
-                            try opportunityJSON(store.opportunity(id: try int64(args, "id")), store: store)
+                    return OpportunityList(
+                        opportunities: [
+                            try withPriorExamples(store.opportunity(id: try int64(args, "id")), store: store)
                         ])
-                    ]
                 }
                 if let repository = string(args, "repository") {
                     guard let service = string(args, "service") else {
@@ -140,20 +117,30 @@ extension HeadroomTools {
                 }
                 let rows = try store.opportunities(service: string(args, "service")).prefix(
                     args["limit"]?.intValue ?? 50)
-                return ["opportunities": .array(try rows.map { try opportunityJSON($0, store: store) })]
+                return OpportunityList(opportunities: try rows.map { try withPriorExamples($0, store: store) })
             },
         ]
     }
 
-    static func opportunityJSON(_ o: Opportunity, store: Store) throws -> JSONValue {
-        var json = try JSONValue(encoding: o)
+    /// The opportunity with its skill's accepted fixes (up to three) as prior examples.
+    static func withPriorExamples(_ o: Opportunity, store: Store) throws -> Opportunity {
+        var o = o
         let examples = try o.skill.map { try store.patches(skill: $0, review: .applied) } ?? []
-        if case .object(var fields) = json {
-            fields["prior_examples"] = .array(
-                examples.prefix(3).map { .string("patch #\($0.id ?? 0) on \($0.branch ?? "?")") })
-            json = .object(fields)
-        }
-        return json
+        o.priorExamples = examples.prefix(3).map { "patch #\($0.id ?? 0) on \($0.branch ?? "?")" }
+        return o
+    }
+}
+
+extension SkillList {
+    /// The catalog's skills and the folders it skipped.
+    public init(_ catalog: SkillCatalog) {
+        self.init(
+            skills: catalog.skills.map {
+                Entry(
+                    name: $0.name, description: $0.description, kinds: $0.kinds, patterns: $0.patterns,
+                    recipe: $0.recipe)
+            },
+            problems: catalog.problems.map { Problem(directory: $0.directory, reason: $0.reason) })
     }
 }
 

@@ -1,0 +1,67 @@
+/// Every tool Headroom offers, by its wire name: the CLI, both brains, the MCP server and the HTTP API name tools
+/// through this enum, so a renamed tool is a compile error rather than a "no tool named" at run time.
+public enum ToolName: String, CaseIterable, Sendable, Codable {
+    case queryProfile = "query_profile"
+    case listServices = "list_services"
+    case listRegressions = "list_regressions"
+    case getRegression = "get_regression"
+    case triageRegression = "triage_regression"
+    case rankRootCauses = "rank_root_causes"
+    case getChange = "get_change"
+    case configHistory = "config_history"
+    case searchCode = "search_code"
+    case listSkills = "list_skills"
+    case readDocs = "read_docs"
+    case getExperimentResults = "get_experiment_results"
+    case listOpportunities = "list_opportunities"
+    case generatePatch = "generate_patch"
+    case proposePatch = "propose_patch"
+    case validatePatch = "validate_patch"
+    case deliverPatch = "deliver_patch"
+    case listPatches = "list_patches"
+    case rejectPatch = "reject_patch"
+}
+
+/// A tool's name together with the one Codable type its answers have. Tools are declared with it (the handler must
+/// return that type) and callers in Swift call through it (they get that type back, decoded), so the producer and
+/// every consumer of a tool's output share one definition: a renamed field fails to compile or to decode, it never
+/// silently reads as 0.
+///
+/// `query_profile` answers in three shapes, one per mode; it is declared with `JSONValue` and read through
+/// ``ToolSignature/queryTop``, ``ToolSignature/queryDiff`` and ``ToolSignature/queryFlame``.
+public struct ToolSignature<Output: Codable & Sendable>: Sendable {
+    /// The tool's wire name.
+    public let name: ToolName
+
+    /// A signature; only the static members below create them, one per tool (and per `query_profile` mode).
+    init(_ name: ToolName) { self.name = name }
+}
+
+extension ToolSignature {
+    /// `query_profile`, any mode, as JSON (its declaration).
+    public static var queryProfile: ToolSignature<JSONValue> { .init(.queryProfile) }
+    /// `query_profile` with `mode: top`.
+    public static var queryTop: ToolSignature<TopReport> { .init(.queryProfile) }
+    /// `query_profile` with `mode: diff`.
+    public static var queryDiff: ToolSignature<DiffReport> { .init(.queryProfile) }
+    /// `query_profile` with `mode: flame`.
+    public static var queryFlame: ToolSignature<FlameReport> { .init(.queryProfile) }
+    public static var listServices: ToolSignature<ServiceList> { .init(.listServices) }
+    public static var listRegressions: ToolSignature<RegressionList> { .init(.listRegressions) }
+    public static var getRegression: ToolSignature<RegressionDetail> { .init(.getRegression) }
+    public static var triageRegression: ToolSignature<RegressionReport> { .init(.triageRegression) }
+    public static var rankRootCauses: ToolSignature<RootCauseReport> { .init(.rankRootCauses) }
+    public static var getChange: ToolSignature<ChangeReport> { .init(.getChange) }
+    public static var configHistory: ToolSignature<ConfigChangeList> { .init(.configHistory) }
+    public static var searchCode: ToolSignature<CodeSearchReport> { .init(.searchCode) }
+    public static var listSkills: ToolSignature<SkillList> { .init(.listSkills) }
+    public static var readDocs: ToolSignature<SkillDocsReport> { .init(.readDocs) }
+    public static var getExperimentResults: ToolSignature<ExperimentList> { .init(.getExperimentResults) }
+    public static var listOpportunities: ToolSignature<OpportunityList> { .init(.listOpportunities) }
+    public static var generatePatch: ToolSignature<PatchReport> { .init(.generatePatch) }
+    public static var proposePatch: ToolSignature<PatchReport> { .init(.proposePatch) }
+    public static var validatePatch: ToolSignature<PatchReport> { .init(.validatePatch) }
+    public static var deliverPatch: ToolSignature<PatchReport> { .init(.deliverPatch) }
+    public static var listPatches: ToolSignature<PatchList> { .init(.listPatches) }
+    public static var rejectPatch: ToolSignature<PatchRejection> { .init(.rejectPatch) }
+}
