@@ -7,6 +7,11 @@ let strict: [SwiftSetting] =
     [.swiftLanguageMode(.v6)]
     + (Context.environment["HEADROOM_WARNINGS_AS_ERRORS"] == "1" ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
+// The adapters (CLI, MCP, server, language server) parse input, call one engine service and encode its answer. None
+// depends on HeadroomStore, and with MemberImportVisibility a store handle the engine gives them is opaque: its
+// methods are out of reach, so every read and write goes through a service.
+let adapter: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "Headroom",
     platforms: [.macOS(.v14)],
@@ -86,7 +91,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict),
+            swiftSettings: adapter),
         .target(
             name: "HeadroomEngine",
             dependencies: [
@@ -105,22 +110,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            swiftSettings: strict),
+            swiftSettings: adapter),
         // `headroom lsp`: the Language Server (LSP 3.17 over stdio) that shows findings and applies fixes in editors.
         .target(
             name: "HeadroomLSP",
-            dependencies: ["HeadroomCore", "HeadroomEngine", "HeadroomSource"],
-            swiftSettings: strict),
+            dependencies: ["HeadroomCore", "HeadroomEngine", "HeadroomSkills", "HeadroomSource"],
+            swiftSettings: adapter),
         .target(
             name: "HeadroomCLI",
             dependencies: [
                 "HeadroomLSP",
-                "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomRootCause",
+                "HeadroomCore", "HeadroomProfiles", "HeadroomDetection", "HeadroomRootCause",
                 "HeadroomSkills", "HeadroomEngine", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict),
+            swiftSettings: adapter),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"], swiftSettings: strict),
         .target(
             name: "HeadroomTesting",

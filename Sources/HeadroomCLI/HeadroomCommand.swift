@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import Logging
 import HeadroomEngine
-import HeadroomStore
 
 /// The `headroom` command tree.
 public struct HeadroomCommand: AsyncParsableCommand {
@@ -79,7 +78,7 @@ struct StoreOptions: ParsableArguments {
     var path: String { location.path }
 
     /// Opens the store; only commands that bring data in create one.
-    func open(create: Bool = false) throws -> Store { try location.open(create: create) }
+    func open(create: Bool = false) throws -> StoreHandle { try location.open(create: create) }
 }
 
 /// Output format of read commands.

@@ -30,6 +30,14 @@ public struct ChangeHistoryService: Sendable {
         return RepositoryImport(root: git.root, commits: commits, added: added, known: known.count)
     }
 
+    /// Records one deploy of an imported commit (a full sha or a unique prefix); returns the full sha.
+    @discardableResult
+    public func recordDeploy(service: String, commit: String, time: Int64) throws -> String {
+        let sha = try store.resolveCommit(commit)
+        try store.addDeploy(Deploy(service: service, commit: sha, time: time))
+        return sha
+    }
+
     /// Imports a `timestamp,service,commit` deploy file whole or not at all; errors name `file:line`. Returns the
     /// deploys and how many were new.
     public func importDeploys(file: String) throws -> (deploys: [Deploy], added: Int) {

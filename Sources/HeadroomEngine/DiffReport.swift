@@ -26,6 +26,7 @@ extension ProfileQueries {
         service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label? = nil,
         alpha: Double = 0.001, limit: Int
     ) throws -> DiffReport {
+        try store.requireService(service)
         let diff = try self.diff(
             service: service, before: before, after: after, byTotal: byTotal, label: label,
             alpha: alpha, limit: limit)

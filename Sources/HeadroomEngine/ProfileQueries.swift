@@ -45,11 +45,13 @@ public struct ProfileQueries: Sendable {
 
     /// Functions by self or total samples, optionally only samples carrying `label`, or only functions named
     /// `function` (qualified, or its last component).
-    /// `top` as the one answer every adapter encodes.
+    /// `top` as the one answer every adapter encodes; a service the store does not hold is a not-found error that
+    /// lists the known ones.
     public func topReport(
         service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
         function: String? = nil, costs: CostModel
     ) throws -> TopReport {
+        try store.requireService(service)
         let (total, rows) = try top(
             service: service, range: range, byTotal: byTotal, limit: limit, label: label,
             function: function)
@@ -122,6 +124,7 @@ public struct ProfileQueries: Sendable {
     public func flameGraph(service: String, range: TimeRange, baseline: TimeRange? = nil, label: Label? = nil) throws
         -> String
     {
+        try store.requireService(service)
         let filter = label.map { ($0.key, $0.value) }
         var graph = FlameGraphSVG(title: "\(service) CPU" + (label.map { " (\($0))" } ?? ""))
         var builder = FlameTreeBuilder(minimumSamples: 0)

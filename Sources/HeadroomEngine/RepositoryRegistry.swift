@@ -11,6 +11,16 @@ public struct RepositoryRegistry: Sendable {
 
     public init(store: Store) { self.store = store }
 
+    /// Every registration, by name.
+    public func all() throws -> [RegisteredRepository] { try store.registeredRepositories() }
+
+    /// Forgets a registration (the repository is not touched); a name nobody registered is a not-found error.
+    public func unregister(name: String) throws {
+        guard try store.unregisterRepository(name: name) else {
+            throw HeadroomError(.notFound, "no repository named '\(name)' (see `headroom repos list`)")
+        }
+    }
+
     /// Registers the repository containing `path` for the operator. The name defaults to `service`, else the
     /// folder's name (made unique); an already registered repository is returned as it is.
     @discardableResult

@@ -133,3 +133,21 @@ public struct RootCauseService: Sendable {
         return try FunctionSourceReader(git: Git(path: repository)).sources(of: functions, at: revision)
     }
 }
+
+extension RootCauseService {
+    /// `headroom rootcause`: the regression, its ranked candidates (stored), and with `bisect` the bisection of the
+    /// candidate range (the deploy before the onset window to the last deploy in it) with that benchmark.
+    public func investigate(
+        regression id: Int64, limit: Int? = nil, bisect: Bisector? = nil,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> (regression: Regression, report: RootCauseReport) {
+        var report = try RootCauseReport(service: self, regression: id, limit: limit)
+        let regression = try store.regression(id: id)
+        if let bisect {
+            let range = try candidateRange(for: regression)
+            report.bisect = try bisect.bisect(
+                repository: range.repository, good: range.good, bad: range.bad, progress: progress)
+        }
+        return (regression, report)
+    }
+}

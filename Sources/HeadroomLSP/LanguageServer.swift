@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomSkills
 import HeadroomSource
 
 /// `headroom lsp`: a Language Server (LSP 3.17) that shows Headroom's findings where the code is. Diagnostics on

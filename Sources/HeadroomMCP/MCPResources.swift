@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomSkills
 import MCP
 
 /// Resources, all read through the registry's read-only tools:

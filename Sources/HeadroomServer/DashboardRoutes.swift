@@ -62,7 +62,7 @@ struct DashboardRoutes: Sendable {
         router.get("/regressions/:id/flame") { _, context in
             let id = try APIRoutes.pathID(context)
             return try await page("flame", "Differential flame graph") { dashboard in
-                let r = try dashboard.store.regression(id: id)
+                let r = try dashboard.regression(id)
                 let svg = try dashboard.regressionFlameGraph(id: id)
                 return [
                     "heading": "\(r.service): after the onset of regression #\(id) against before it",
@@ -81,7 +81,6 @@ struct DashboardRoutes: Sendable {
         router.get("/services/:name/flame") { _, context in
             let name = context.parameters.get("name")?.removingPercentEncoding ?? ""
             return try await page("flame", "\(name) flame graph") { dashboard in
-                try dashboard.store.requireService(name)
                 return [
                     "heading": "\(name): flame graph, all time", "note": "Widths are samples; hover for figures.",
                     "svg": Self.inline(try dashboard.flameGraph(service: name, range: TimeRange())),
@@ -91,9 +90,10 @@ struct DashboardRoutes: Sendable {
         // The same drawings for programs: SVG documents.
         router.get("/api/v1/services/:name/flame.svg") { request, context in
             let name = context.parameters.get("name")?.removingPercentEncoding ?? ""
-            let range = request.uri.queryParameters["range"].map(String.init)
+            // `range=` (empty) is all time, as no `range` is.
+            let range = request.uri.queryParameters["range"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             return try await svg {
-                try dashboard.store.requireService(name)
+                try dashboard.requireService(name)
                 return try dashboard.flameGraph(
                     service: name, range: try range.map { try TimeRange.parse($0, option: "range") } ?? TimeRange())
             }
@@ -118,20 +118,18 @@ struct DashboardRoutes: Sendable {
                 request, context,
                 async: { id in
                     _ = try await review.publish(id)
-                    let patch = try dashboard.store.patch(id: id)
+                    let patch = try review.patch(id)
                     return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
                 })
         }
         for action in ["apply", "reject"] {
             router.post(RouterPath("/ui/patches/:id/\(action)")) { request, context in
                 try await form(request, context) { id in
-                    if action == "apply" {
-                        _ = try review.apply(id, markOnly: false, note: "applied from the dashboard")
-                    } else {
-                        _ = try review.reject(id, reason: "rejected from the dashboard", keepBranch: false)
-                    }
-                    let patch = try dashboard.store.patch(id: id)
-                    return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
+                    let patch =
+                        action == "apply"
+                        ? try review.apply(id, markOnly: false, note: "applied from the dashboard")
+                        : try review.reject(id, reason: "rejected from the dashboard", keepBranch: false)
+                    return patch.regression.map { "/regressions/\($0)" } ?? "/"
                 }
             }
         }

@@ -46,13 +46,6 @@ public struct ProfileContribution: Sendable {
     }
 }
 
-/// The result of an ingest.
-public enum IngestOutcome: Sendable, Equatable {
-    case ingested(bucket: Int64)
-    /// The same content was ingested for this service before; nothing changed.
-    case duplicate
-}
-
 /// One bucket of one function in a series.
 public struct FunctionBucket: Sendable, Equatable {
     public var bucket: Int64

@@ -66,7 +66,7 @@ struct AskCommand: AsyncParsableCommand {
             let question = service.map { "\(self.question) (service \($0))" } ?? self.question
             let run = await agent.ask(question)
             let path = try TranscriptFiles.save(
-                run.transcript, question: agent.redactor.redact(question), store: context.store.path)
+                run.transcript, question: agent.redactor.redact(question), store: storeOptions.path)
             guard run.status == "answered", let text = run.answer else {
                 throw HeadroomError(
                     .process, "the LLM gave no answer (\(run.status): \(run.reason ?? "?")); transcript \(path)")

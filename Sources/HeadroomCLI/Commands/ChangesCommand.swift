@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 struct ChangesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -72,8 +71,7 @@ struct DeploysCommand: ParsableCommand {
         func run() throws {
             let time = try parseTime(at, option: "at") ?? Timestamps.now()
             let store = try storeOptions.open()
-            let sha = try store.resolveCommit(commit)
-            try store.addDeploy(Deploy(service: service, commit: sha, time: time))
+            let sha = try ChangeHistoryService(store: store).recordDeploy(service: service, commit: commit, time: time)
             print("recorded deploy of \(sha.prefix(10)) to \(service) at \(Timestamps.format(time))")
         }
     }

@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import HeadroomDetection
 import HeadroomEngine
-import HeadroomStore
 
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

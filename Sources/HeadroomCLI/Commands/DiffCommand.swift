@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomProfiles
-import HeadroomStore
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +32,6 @@ struct DiffCommand: ParsableCommand {
         let afterRange = try TimeRange.parse(after, option: "after")
         let filter = try parseLabel(label)
         let store = try storeOptions.open()
-        try store.requireService(service)
         let report = try ProfileQueries(store: store).diffReport(
             service: service, before: beforeRange, after: afterRange, byTotal: by == "total", label: filter,
             alpha: alpha,

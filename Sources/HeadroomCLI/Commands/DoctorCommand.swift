@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 /// Shows (and with --fix removes) what interrupted runs left behind.
 struct DoctorCommand: ParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import HeadroomCore
+import HeadroomAgent
 import HeadroomEngine
-import HeadroomStore
 
 /// Options of `fix` and `resolve`: validation commands and where the PR description goes.
 struct AgentRunOptions: ParsableArguments {
@@ -145,11 +145,12 @@ struct OpportunitiesCommand: ParsableCommand {
         }
     }
 
-    private func showCalibration(_ store: Store) throws {
+    private func showCalibration(_ store: StoreHandle) throws {
         let calibration = try SavingsCalibration(store: store)
         let rows = calibration.rows()
         if format.format == .json {
-            try printJSON(try JSONValue(encoding: CalibrationReport(calibration: rows, points: calibration.points)))
+            try printJSON(
+                try JSONValue(encoding: SavingsCalibration.Report(calibration: rows, points: calibration.points)))
             return
         }
         print(
@@ -172,10 +173,4 @@ struct OpportunitiesCommand: ParsableCommand {
             "saving = measured share × factor; a pattern's factor is calibrated (median of measured saving ÷ share) "
                 + "once it has \(SavingsCalibration.minimumPoints) validated fixes; measured saving = 1 − 1/speed-up")
     }
-}
-
-/// `opportunities --calibration --format json`.
-struct CalibrationReport: Encodable {
-    var calibration: [SavingsCalibration.Row]
-    var points: [CalibrationPoint]
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 struct FlameGraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +21,6 @@ struct FlameGraphCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.open()
-        try store.requireService(query.service)
         let queries = ProfileQueries(store: store)
         let svg: String
         if diff {

@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomProfiles
-import HeadroomStore
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

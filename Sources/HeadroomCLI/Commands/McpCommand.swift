@@ -4,6 +4,7 @@ import HeadroomCore
 import HeadroomEngine
 import HeadroomMCP
 import HeadroomSkills
+import Logging
 
 /// `headroom mcp`: every registry tool, skill and store record for any MCP client, over stdio or Streamable HTTP.
 struct McpCommand: AsyncParsableCommand {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 /// The repositories tools may read and patch: registered by an operator, named by tools.
 struct ReposCommand: ParsableCommand {
@@ -37,7 +36,7 @@ struct ReposCommand: ParsableCommand {
 
         func run() throws {
             let store = try storeOptions.open()
-            let repositories = try store.registeredRepositories()
+            let repositories = try RepositoryRegistry(store: store).all()
             if format.format == .json { return try printJSON(["repositories": repositories]) }
             if repositories.isEmpty {
                 print("no repositories registered; add one with `headroom repos add SERVICE DIR`")
@@ -56,9 +55,7 @@ struct ReposCommand: ParsableCommand {
 
         func run() throws {
             let store = try storeOptions.open()
-            guard try store.unregisterRepository(name: name) else {
-                throw HeadroomError(.notFound, "no repository named '\(name)' (see `headroom repos list`)")
-            }
+            try RepositoryRegistry(store: store).unregister(name: name)
             print("removed \(name)")
         }
     }

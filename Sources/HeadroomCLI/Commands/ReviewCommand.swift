@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +23,7 @@ struct ReviewCommand: ParsableCommand {
                 }
                 return value
             }
-            let patches = try store.patches(status: wanted)
+            let patches = try PatchReview(store: store).list(status: wanted)
             if format.format == .json {
                 try printJSON(PatchList(patches: patches.map(PatchReport.init)))
                 return
@@ -57,7 +56,7 @@ struct ReviewCommand: ParsableCommand {
         @OptionGroup var format: FormatOptions
 
         func run() throws {
-            let p = try storeOptions.open().patch(id: id)
+            let p = try PatchReview(store: try storeOptions.open()).patch(id)
             if format.format == .json { try printJSON(p); return }
             print(
                 "patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)"

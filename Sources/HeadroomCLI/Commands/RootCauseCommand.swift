@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomRootCause
-import HeadroomStore
 
 struct RootCauseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,17 +23,10 @@ struct RootCauseCommand: ParsableCommand {
     @Option(help: "Seconds before one benchmark run is stopped.") var timeout: Double = 300
 
     func run() throws {
-        let store = try storeOptions.open()
-        let service = RootCauseService(store: store)
-        var report = try RootCauseReport(service: service, regression: id)
-        let regression = try store.regression(id: id)
-        if let bisect {
-            let range = try service.candidateRange(for: regression)
-            let quiet = formatOptions.format == .json
-            report.bisect = try Bisector(command: bisect, repetitions: repetitions, timeout: timeout).bisect(
-                repository: range.repository, good: range.good, bad: range.bad
-            ) { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
-        }
+        let quiet = formatOptions.format == .json
+        let (regression, report) = try RootCauseService(store: try storeOptions.open()).investigate(
+            regression: id, bisect: bisect.map { Bisector(command: $0, repetitions: repetitions, timeout: timeout) }
+        ) { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
         if formatOptions.format == .json { return try printJSON(report) }
         let candidates = report.candidates
         let onset = report.onset

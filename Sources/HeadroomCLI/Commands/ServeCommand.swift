@@ -70,9 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
         try HeadroomServer.checkAccess(host: host, token: token)
         let level = Logger.Level(rawValue: logLevel) ?? .notice
-        let context = try toolContext(store: storeOptions, skills: skills, output: nil, create: true)
+        let context = try toolContext(store: storeOptions, skills: skills, output: nil, serving: true)
         let store = context.store
-        try store.useWriteAheadLog()
         let ingestor = ProfileIngestor(store: store, logger: EngineLog.standardError("headroom.ingest", level: level))
         var server = try HeadroomServer(
             ingest: PyroscopeIngest(ingestor: ingestor, maximumBytes: 4 * maxBodyMb << 20), host: host, port: port,

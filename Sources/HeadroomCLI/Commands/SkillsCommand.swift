@@ -3,7 +3,6 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomSkills
-import HeadroomStore
 
 /// Where the skills live, shared by the commands that use them.
 struct SkillsOptions: ParsableArguments {
@@ -14,13 +13,13 @@ struct SkillsOptions: ParsableArguments {
 }
 
 /// The tool context the agent commands build from their options.
-func toolContext(store: StoreOptions, skills: SkillsOptions, output: String?, runs: Int? = nil, create: Bool = false)
-    throws
-    -> ToolContext
-{
-    let opened = try store.open(create: create)
+func toolContext(
+    store: StoreOptions, skills: SkillsOptions, output: String?, runs: Int? = nil, create: Bool = false,
+    serving: Bool = false
+) throws -> ToolContext {
+    let opened = try serving ? store.location.openForServing() : store.open(create: create)
     let directory =
-        output ?? ((opened.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
+        output ?? ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("prs")
     return ToolContext(
         store: opened, skillsRoot: try? skills.root(), outputDirectory: directory,
         validation: ValidationConfiguration(runs: runs ?? 12))

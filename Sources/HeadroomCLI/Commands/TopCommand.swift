@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
-import HeadroomStore
 
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +17,6 @@ struct TopCommand: ParsableCommand {
         guard by == "self" || by == "total" else { throw HeadroomError(.badInput, "--by must be self or total") }
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
         let store = try storeOptions.open()
-        try store.requireService(query.service)
         let report = try ProfileQueries(store: store).topReport(
             service: query.service, range: query.range(), byTotal: by == "total", limit: n, label: query.labelFilter(),
             costs: CostModel())

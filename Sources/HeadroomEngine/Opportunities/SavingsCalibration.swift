@@ -24,6 +24,17 @@ public struct SavingsCalibration: Sendable {
         public var over3x: Int
     }
 
+    /// `opportunities --calibration --format json`: every pattern's row and the points behind them.
+    public struct Report: Codable, Sendable, Equatable {
+        public var calibration: [Row]
+        public var points: [CalibrationPoint]
+
+        public init(calibration: [Row], points: [CalibrationPoint]) {
+            self.calibration = calibration
+            self.points = points
+        }
+    }
+
     public var points: [CalibrationPoint]
 
     public init(points: [CalibrationPoint]) { self.points = points }

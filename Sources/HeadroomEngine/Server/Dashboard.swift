@@ -47,6 +47,13 @@ public struct Dashboard: Sendable {
     }
 
     /// A regression's differential flame graph: samples since its onset against the samples before it.
+    /// Nothing, for a service the store holds; else a not-found error listing the known ones (checked before a
+    /// request's other parameters, so an unknown service is a 404 whatever else is wrong).
+    public func requireService(_ name: String) throws { try store.requireService(name) }
+
+    /// One regression, or a not-found error (a page's heading).
+    public func regression(_ id: Int64) throws -> Regression { try store.regression(id: id) }
+
     public func regressionFlameGraph(id: Int64) throws -> String {
         let r = try store.regression(id: id)
         return try flameGraph(

@@ -13,6 +13,12 @@ public struct PatchReview: Sendable {
 
     public init(store: Store) { self.store = store }
 
+    /// The patches Headroom made, oldest first; only those with `status` when given.
+    public func list(status: PatchRecord.Status? = nil) throws -> [PatchRecord] { try store.patches(status: status) }
+
+    /// One patch with its transcript, or a not-found error.
+    public func patch(_ id: Int64) throws -> PatchRecord { try store.patch(id: id) }
+
     public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> PatchReport {
         PatchReport(
             try PatchService(store: store, outputDirectory: "").apply(

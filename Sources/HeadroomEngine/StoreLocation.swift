@@ -1,4 +1,11 @@
 import Foundation
+import HeadroomStore
+
+/// The store as an adapter holds it: opened through ``StoreLocation`` and handed to the engine's services. The
+/// adapters (CLI, MCP, server, language server) do not import HeadroomStore, and the CLI builds with
+/// MemberImportVisibility, so the handle's own reads and writes are out of their reach: every one goes through a
+/// service.
+public typealias StoreHandle = Store
 
 /// Where a command's store is, and how it was found — one rule for every command:
 /// `--store PATH`, else `HEADROOM_STORE`, else the nearest `.headroom/headroom.sqlite` from the current folder up
@@ -34,5 +41,13 @@ public struct StoreLocation: Sendable, Equatable {
     /// the path it looked at and how it got there.
     public func open(create: Bool) throws -> Store {
         try Store.open(path: path, create: create, source: source)
+    }
+
+    /// Opens the store for `serve`: created when absent, in write-ahead-log mode, so the dashboard's and the API's
+    /// reads never wait behind an ingest.
+    public func openForServing() throws -> Store {
+        let store = try open(create: true)
+        try store.useWriteAheadLog()
+        return store
     }
 }
