@@ -47,8 +47,21 @@ public struct LLMAgent: Sendable {
 
     /// What one run did.
     public struct Run: Sendable {
-        /// `answered`, `delivered`, `refused`, `failed` or `budget`.
-        public var status: String
+        /// How a run ended.
+        public enum Status: String, Sendable, Codable {
+            /// The model answered a question (and made no patch).
+            case answered
+            /// A patch the model made was validated and delivered.
+            case delivered
+            /// The model made patches and none was delivered.
+            case refused
+            /// The model server or the model's tool calls failed.
+            case failed
+            /// The step or token budget ran out first.
+            case budget
+        }
+
+        public var status: Status
         public var answer: String?
         public var reason: String?
         public var transcript: [TranscriptStep]
@@ -126,16 +139,16 @@ public struct LLMAgent: Sendable {
         let specs = registry.tools.filter { allowed.contains($0.name) }
             .map { ToolSpec(name: $0.name, description: $0.description, schema: $0.inputSchema) }
         var messages: [ChatMessage] = [.user(redactor.redact(task))]
-        var run = Run(status: "failed", transcript: [], patchIDs: [], steps: 0, tokens: 0)
+        var run = Run(status: .failed, transcript: [], patchIDs: [], steps: 0, tokens: 0)
         var malformed = 0
         let system = self.system
         while true {
             guard run.steps < configuration.maxSteps else {
                 return finish(
-                    &run, "budget", "stopped after \(run.steps) model calls (step budget \(configuration.maxSteps))")
+                    &run, .budget, "stopped after \(run.steps) model calls (step budget \(configuration.maxSteps))")
             }
             guard run.tokens < configuration.tokenBudget else {
-                return finish(&run, "budget", "stopped at \(run.tokens) tokens (budget \(configuration.tokenBudget))")
+                return finish(&run, .budget, "stopped at \(run.tokens) tokens (budget \(configuration.tokenBudget))")
             }
             run.steps += 1
             let started = Date()
@@ -151,9 +164,9 @@ public struct LLMAgent: Sendable {
                     malformed += 1
                     continue
                 }
-                return finish(&run, "failed", redactor.redact(error.description))
+                return finish(&run, .failed, redactor.redact(error.description))
             } catch {
-                return finish(&run, "failed", redactor.redact("\(error)"))
+                return finish(&run, .failed, redactor.redact("\(error)"))
             }
             let used = reply.inputTokens + reply.outputTokens
             run.tokens += used > 0 ? used : Self.estimate(messages) + (reply.text?.count ?? 0) / 4
@@ -169,7 +182,7 @@ public struct LLMAgent: Sendable {
             if reply.calls.isEmpty {
                 run.answer = reply.text
                 return finish(
-                    &run, run.delivered != nil ? "delivered" : (run.patchIDs.isEmpty ? "answered" : "refused"),
+                    &run, run.delivered != nil ? .delivered : (run.patchIDs.isEmpty ? .answered : .refused),
                     run.delivered != nil ? nil : lastPatchReason(run))
             }
             for call in reply.calls {
@@ -177,7 +190,7 @@ public struct LLMAgent: Sendable {
                 messages.append(
                     .tool(callID: call.id, name: call.name, content: result.content, isError: result.isError))
             }
-            if malformed > 3 { return finish(&run, "failed", "the model sent malformed tool calls \(malformed) times") }
+            if malformed > 3 { return finish(&run, .failed, "the model sent malformed tool calls \(malformed) times") }
         }
     }
 
@@ -251,11 +264,11 @@ public struct LLMAgent: Sendable {
         run.transcript.append(step)
     }
 
-    func finish(_ run: inout Run, _ status: String, _ reason: String?) -> Run {
+    func finish(_ run: inout Run, _ status: Run.Status, _ reason: String?) -> Run {
         run.status = status
         run.reason = reason
         run.transcript.append(
-            TranscriptStep(kind: "result", note: status + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
+            TranscriptStep(kind: "result", note: status.rawValue + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
         return run
     }
 

@@ -52,35 +52,9 @@ struct AskCommand: AsyncParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() async throws {
-        guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw HeadroomError(.badInput, "ask needs a question")
-        }
         let context = try toolContext(store: storeOptions, skills: skills, output: nil)
-        let registry = HeadroomTools.registry(context)
-        let catalog = try? context.skillsRoot.map { try SkillCatalog.load(root: $0) }
-        let answer: AskBrain.Answer
-        if let configuration = try llm.configuration() {
-            let agent = LLMAgent(
-                configuration: configuration, registry: registry, catalog: catalog ?? nil,
-                redactor: AgentService.redactor(store: context.store), progress: progressLine)
-            let question = service.map { "\(self.question) (service \($0))" } ?? self.question
-            let run = await agent.ask(question)
-            let path = try TranscriptFiles.save(
-                run.transcript, question: agent.redactor.redact(question), store: storeOptions.path)
-            guard run.status == "answered", let text = run.answer else {
-                throw HeadroomError(
-                    .process, "the LLM gave no answer (\(run.status): \(run.reason ?? "?")); transcript \(path)")
-            }
-            let used: [AskBrain.Evidence] = run.transcript.compactMap { step in
-                guard step.kind == "tool", step.note == "ok", let tool = step.tool else { return nil }
-                return AskBrain.Evidence(tool: tool, input: step.input ?? .null, facts: [])
-            }
-            answer = AskBrain.Answer(
-                question: question, intents: [], text: text, evidence: used,
-                brain: "llm \(configuration.model); transcript \(path)")
-        } else {
-            answer = AskBrain(registry: registry, catalog: catalog ?? nil).answer(question, service: service)
-        }
+        let answer = try await AskService(context: context, storePath: storeOptions.path).answer(
+            question, service: service, llm: try llm.configuration(), progress: progressLine)
         if format.format == .json { return try printJSON(answer) }
         print(answer.text)
         print("\nEvidence (\(answer.brain)):")
@@ -88,22 +62,5 @@ struct AskCommand: AsyncParsableCommand {
             print("- \(e.tool) \(e.input.description.prefix(160))")
             for fact in e.facts.prefix(6) { print("    · \(fact)") }
         }
-    }
-}
-
-/// Transcripts of `ask` runs: `transcripts/ask-TIME.json` next to the store, already redacted.
-enum TranscriptFiles {
-    static func save(_ steps: [TranscriptStep], question: String, store: String) throws -> String {
-        let directory = ((store as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-            "transcripts")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let stamp = Timestamps.format(Timestamps.now()).replacingOccurrences(of: ":", with: "-")
-        let path = (directory as NSString).appendingPathComponent(
-            "ask-\(stamp)-\(UInt32.random(in: 0...UInt32.max)).json")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        struct File: Encodable { var question: String; var steps: [TranscriptStep] }
-        try encoder.encode(File(question: question, steps: steps)).write(to: URL(fileURLWithPath: path))
-        return path
     }
 }

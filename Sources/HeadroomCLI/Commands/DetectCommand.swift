@@ -131,9 +131,11 @@ struct DetectCommand: ParsableCommand {
         let detector = FleetDetector(
             configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = try detector.run(path: path)
-        let output = SeriesDetectOutput(
-            report: report, costModel: fleetCores.map { CostModel(fleetCores: $0, wattsPerCore: wattsPerCore) },
-            seconds: Date().timeIntervalSince(started))
-        print(formatOptions.format == .json ? output.json() : output.text(limit: limit))
+        let costs = fleetCores.map { CostModel(fleetCores: $0, wattsPerCore: wattsPerCore) }
+        let seconds = Date().timeIntervalSince(started)
+        if formatOptions.format == .json {
+            return try printJSON(SeriesDetectReport(report, costs: costs, seconds: seconds))
+        }
+        print(SeriesDetectOutput(report: report, costModel: costs, seconds: seconds).text(limit: limit))
     }
 }

@@ -100,9 +100,9 @@ public struct AgentService: Sendable {
             let result = await run(agent)
             let delivered = try result.delivered.map { try context.store.patch(id: $0) }
             outcome = RuleBrain.Outcome(
-                status: result.status == "delivered"
-                    ? .delivered : (result.status == "refused" || result.status == "answered" ? .refused : .failed),
-                reason: result.status == "delivered" ? nil : (result.reason ?? "the model delivered no patch"),
+                status: result.status == .delivered
+                    ? .delivered : (result.status == .refused || result.status == .answered ? .refused : .failed),
+                reason: result.status == .delivered ? nil : (result.reason ?? "the model delivered no patch"),
                 skill: delivered?.skill, patchID: result.delivered ?? result.patchIDs.last, patchIDs: result.patchIDs,
                 final: result.answer.map { .string($0) }, transcript: result.transcript)
         } else {
