@@ -147,6 +147,7 @@ let package = Package(
                 "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomLSP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),
     ]

@@ -1,32 +1,54 @@
 import ArgumentParser
 import Foundation
-import HeadroomCLI
+@testable import HeadroomCLI
 import HeadroomCore
 import HeadroomTesting
 import Testing
 
 @Suite("CLI")
 struct CLITests {
-    @Test("options parse in-process")
+    @Test("options parse in-process into the values the commands read; bad ones are usage errors naming the option")
     func parsesOptions() throws {
-        #expect(throws: Never.self) {
+        let top = try #require(
             try HeadroomCommand.parseAsRoot([
-                "top", "--service", "shop", "--by", "total", "-n", "5", "--format", "json",
-            ])
-        }
-        #expect(throws: Never.self) {
+                "top", "--service", "shop", "--by", "total", "-n", "5", "--format", "json", "--from",
+                "2026-11-02T08:00:00Z",
+            ]) as? TopCommand)
+        #expect(top.query.service == "shop" && top.by == "total" && top.n == 5)
+        #expect(top.formatOptions.format == .json && top.query.from == "2026-11-02T08:00:00Z")
+        #expect(top.storeOptions.store == nil)
+
+        let demo = try #require(
             try HeadroomCommand.parseAsRoot(["demo", "--workdir", "/tmp/x", "--seconds", "2", "--runs", "10"])
-        }
-        #expect(throws: Never.self) {
+                as? DemoCommand)
+        #expect(demo.workdir == "/tmp/x" && demo.seconds == 2 && demo.runs == 10 && demo.store == nil)
+
+        let ingest = try #require(
             try HeadroomCommand.parseAsRoot([
-                "ingest", "a.folded", "b.folded", "--service", "s", "--at", "2026-11-02T08:00:00Z",
-            ])
+                "ingest", "a.folded", "b.folded", "--service", "s", "--at", "2026-11-02T08:00:00Z", "--store",
+                "/tmp/s.sqlite", "--profile-format", "folded",
+            ]) as? IngestCommand)
+        #expect(ingest.files == ["a.folded", "b.folded"] && ingest.service == "s")
+        #expect(ingest.at == "2026-11-02T08:00:00Z" && ingest.profileFormat == "folded")
+        #expect(ingest.storeOptions.path == "/tmp/s.sqlite" && ingest.maxProfileMB == 1024)
+
+        // Usage errors: exit code 64 (EX_USAGE) and a message that names what was wrong.
+        let bad: [([String], String)] = [
+            (["top", "--format", "xml", "--service", "s"], "xml"),
+            (["demo", "--runs", "2"], "--runs must be between 5 and 200"),
+            (["ingest", "--service", "s"], "<files>"),
+            (["top", "-n", "many", "--service", "s"], "many"),
+        ]
+        for (arguments, named) in bad {
+            do {
+                _ = try HeadroomCommand.parseAsRoot(arguments)
+                Issue.record("\(arguments) parsed")
+            } catch {
+                #expect(HeadroomCommand.exitCode(for: error) == .validationFailure, "\(arguments)")
+                let message = HeadroomCommand.message(for: error)
+                #expect(message.contains(named), "\(arguments): \(message)")
+            }
         }
-        #expect(throws: (any Error).self) {
-            try HeadroomCommand.parseAsRoot(["top", "--format", "xml", "--service", "s"])
-        }
-        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["demo", "--runs", "2"]) }
-        #expect(throws: (any Error).self) { try HeadroomCommand.parseAsRoot(["ingest", "--service", "s"]) }
     }
 
     /// Bytes of a file, or nil.

@@ -41,9 +41,7 @@ struct CalibrationTests {
 
     @Test("points are stored once per patch (a patch validated again replaces its point) and read back in order")
     func storesPoints() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         try store.recordCalibration(point(7, "logging", share: 0.3, factor: 0.9, speedup: 2))
         try store.recordCalibration(point(7, "logging", share: 0.3, factor: 0.9, speedup: 3))
         try store.recordCalibration(point(8, "memoize", share: 0.1, factor: 0.7, speedup: 1.1, significant: false))

@@ -17,9 +17,7 @@ struct EventsAndTriageTests {
 
     @Test("a verdict outlives re-detection, even when the regression vanished and came back with a new id")
     func triageSurvivesRedetection() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         let first = try store.replaceRegressions(service: "shop", with: [Self.regression()])[0]
         let triage = TriageService(store: store)
         let decided = try triage.decide(regression: first.id!, verdict: .invalid, note: "  runner change  ")
@@ -77,9 +75,7 @@ struct EventsAndTriageTests {
 
     @Test("delivery: retries with backoff on 5xx, gives up after the limit, fails at once on 4xx, never repeats")
     func deliveryPolicy() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         let before = try WebhookDelivery.Target("https://hooks.example.com/services/T000/B000/SECRET")
         #expect(before.display == "https://hooks.example.com/…" && !before.id.contains("SECRET"))
         #expect(throws: HeadroomError.self) { try WebhookDelivery.Target("ftp://example.com/x") }

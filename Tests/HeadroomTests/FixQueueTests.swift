@@ -52,9 +52,7 @@ struct FixQueueTests {
 
     @Test("a regression is queued once; a crashed attempt is queued again, then failed; a slow one times out")
     func queue() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         let stored = try store.replaceRegressions(service: "shop", with: [EventsAndTriageTests.regression()])[0]
         var queue = FixQueue(store: store)
         // No repository registered: held for a person, once.
@@ -149,9 +147,7 @@ struct OpportunityRescanTests {
 
     @Test("an opportunity whose code runs on under 0.5% of the samples is listed blocked, with the figure")
     func tooSmallIsBlocked() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let scanner = OpportunityScanner(store: try Store.open(path: dir.file("s.sqlite")))
+        let scanner = OpportunityScanner(store: try Store.open(path: ":memory:"))
         #expect(scanner.tooSmall(0.021) == nil)
         #expect(scanner.tooSmall(0.005) == nil)
         let block = try #require(scanner.tooSmall(0.0004))

@@ -58,10 +58,8 @@ struct IngestBatchTests {
 
     @Test("merged writes equal one-by-one writes: costs, lines, edges, stacks by label and range, totals")
     func batchEqualsSequential() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let one = try Store.open(path: dir.file("one.sqlite"))
-        let batched = try Store.open(path: dir.file("batch.sqlite"))
+        let one = try Store.open(path: ":memory:")
+        let batched = try Store.open(path: ":memory:")
         let contributions = try Self.prepared(ProfileIngestor(store: one))
         for contribution in contributions { try one.ingest(contribution) }
         let results = try batched.ingest(batch: contributions)
@@ -74,9 +72,7 @@ struct IngestBatchTests {
 
     @Test("in one batch, a repeat is a duplicate and a foreign sample type is refused; the rest is stored")
     func eachProfileJudgedAlone() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         let contributions = try Self.prepared(ProfileIngestor(store: store))
         var foreign = contributions[1]
         foreign.sampleType = "alloc_space/bytes"

@@ -301,9 +301,7 @@ struct ProfileAndStoreTests {
 
     @Test("ingest after a regression named a new function on the same connection (the shared insert statement)")
     func ingestAfterRegressionWrite() throws {
-        let dir = try TemporaryDirectory(prefix: "headroom-shared-statement")
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         // Stored through GRDB's cached INSERT INTO function, which the ingest path then binds and steps directly:
         // it used to fail with "NOT NULL constraint failed: function.name".
         _ = try store.replaceRegressions(

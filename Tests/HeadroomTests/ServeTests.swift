@@ -77,9 +77,7 @@ struct ServeTests {
 
     @Test("a push of the same bytes for another window is a new profile; the same push again is a duplicate")
     func idempotentPushes() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let store = try Store.open(path: dir.file("s.sqlite"))
+        let store = try Store.open(path: ":memory:")
         let ingest = PyroscopeIngest(ingestor: ProfileIngestor(store: store))
         let body = Data("main;hot 3\n".utf8)
         func push(_ from: Int) async throws -> PyroscopeIngest.Outcome {
