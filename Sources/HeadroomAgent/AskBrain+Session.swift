@@ -70,7 +70,7 @@ extension AskBrain {
     func suggestedSkills(regression r: RegressionReport, _ s: inout Session) -> [String] {
         guard let catalog, let id = r.id,
             let culprit = (try? culprits(id, &s))?.first(where: {
-                $0.kind != RootCauseCandidate.Kind.deploy.rawValue
+                $0.kind != .deploy
             })
         else { return [] }
         let brain = RuleBrain(registry: registry, catalog: catalog)
@@ -87,7 +87,7 @@ extension AskBrain {
                 .flatMap(\.addedText)
         }
         let ranked = brain.rankSkills(
-            kind: "regression", path: target.path, rising: [r.function + " " + (r.file ?? "")], added: added)
+            kind: .regression, path: target.path, rising: [r.function + " " + (r.file ?? "")], added: added)
         let names = ranked.map { "\($0.skill.name) (\($0.why))" }
         s.note(.getChange, "skills by metadata: " + names.joined(separator: "; "))
         return names
@@ -110,7 +110,7 @@ extension AskBrain {
     }
 
     static func describeCandidate(_ c: RootCauseReport.Candidate) -> String {
-        "\(c.kind) \(c.ref.prefix(12)) by \(c.author) "
+        "\(c.kind.rawValue) \(c.ref.prefix(12)) by \(c.author) "
             + "(“\(c.message)”, confidence \(fixed((c.confidence.finite ?? 0) * 100, 0))%)"
     }
 

@@ -58,7 +58,7 @@ public struct RuleBrain: Sendable {
         do {
             let regression = try log.call(.getRegression, ["id": .number(Double(id))]).regression
             let ranked = try log.call(.rankRootCauses, ["regression": .number(Double(id)), "limit": 5])
-            guard let culprit = ranked.candidates.first(where: { $0.kind != RootCauseCandidate.Kind.deploy.rawValue })
+            guard let culprit = ranked.candidates.first(where: { $0.kind != .deploy })
             else {
                 return log.finish(
                     .refused, "no commit or configuration change ranks as a culprit for regression \(id)")
@@ -89,11 +89,11 @@ public struct RuleBrain: Sendable {
                     "limit": 25,
                 ])
             let rising = (diff?.functions ?? []).filter { $0.change > 0 }.map { "\($0.function) \($0.file ?? "")" }
-            let ranking = rankSkills(kind: "regression", path: target.path, rising: rising, added: added)
+            let ranking = rankSkills(kind: .regression, path: target.path, rising: rising, added: added)
             log.decide(
                 "skills by metadata match: " + ranking.map { "\($0.skill.name) (\($0.why))" }.joined(separator: "; "))
             return try attempt(
-                ranking.map(\.skill), kind: "regression", id: id, repository: repository,
+                ranking.map(\.skill), kind: .regression, id: id, repository: repository,
                 path: target.path, function: target.function, culprit: sha, log: &log)
         } catch {
             return log.finish(.failed, HeadroomError.oneLine(error))
@@ -111,7 +111,10 @@ public struct RuleBrain: Sendable {
             let pattern = opportunity.pattern
             let path = opportunity.file
             let skills = catalog.skills
-                .filter { $0.applies(to: "opportunity") && $0.patterns.contains(pattern) && $0.supports(path: path) }
+                .filter {
+                    $0.applies(to: PatchRecord.Kind.opportunity.rawValue) && $0.patterns.contains(pattern)
+                        && $0.supports(path: path)
+                }
                 .sorted { $0.priority > $1.priority }
             guard !skills.isEmpty else {
                 return log.finish(
@@ -121,7 +124,7 @@ public struct RuleBrain: Sendable {
                 "pattern `\(pattern)` → skill \(skills.map(\.name).joined(separator: ", ")) (metadata headroom-patterns)"
             )
             return try attempt(
-                skills, kind: "opportunity", id: id,
+                skills, kind: .opportunity, id: id,
                 repository: opportunity.repository, path: path, function: opportunity.function, culprit: nil,
                 log: &log)
         } catch {
@@ -132,7 +135,7 @@ public struct RuleBrain: Sendable {
     /// Tries the skills in order; the first delivered patch wins. Refusals and failed validations are recorded and
     /// the next skill is tried.
     func attempt(
-        _ skills: [Skill], kind: String, id: Int64, repository: String, path: String, function: String,
+        _ skills: [Skill], kind: PatchRecord.Kind, id: Int64, repository: String, path: String, function: String,
         culprit: String?, log: inout Transcript
     ) throws -> Outcome {
         var reasons: [String] = []
@@ -144,7 +147,7 @@ public struct RuleBrain: Sendable {
             }
             _ = try log.call(.readDocs, ["skill": .string(skill.name)], keep: false)
             var arguments: [String: JSONValue] = [
-                "skill": .string(skill.name), "kind": .string(kind), "target": .number(Double(id)),
+                "skill": .string(skill.name), "kind": .string(kind.rawValue), "target": .number(Double(id)),
                 "repository": .string(repository), "path": .string(path), "function": .string(function),
             ]
             if let culprit { arguments["culprit"] = .string(culprit) }
@@ -184,11 +187,11 @@ public struct RuleBrain: Sendable {
 
     /// Skills for a regression, best match first: rising frames that match `headroom-frames` (+3), the culprit's
     /// added lines that match `headroom-code` (+2). Skills with no match are dropped; fallback skills go last.
-    public func rankSkills(kind: String, path: String, rising: [String], added: [String])
+    public func rankSkills(kind: PatchRecord.Kind, path: String, rising: [String], added: [String])
         -> [(skill: Skill, score: Int, why: String)]
     {
         var scored: [(skill: Skill, score: Int, why: String)] = []
-        for skill in catalog.skills where skill.applies(to: kind) && skill.supports(path: path) {
+        for skill in catalog.skills where skill.applies(to: kind.rawValue) && skill.supports(path: path) {
             var score = 0
             var why: [String] = []
             if let frame = skill.frames.first(where: { pattern in rising.contains { $0.contains(pattern) } }) {

@@ -7,7 +7,7 @@ extension Store {
     public func savePatch(_ patch: PatchRecord) throws -> PatchRecord {
         try writing { db in
             let arguments: StatementArguments = [
-                patch.kind, patch.regressionID, patch.opportunityID, patch.skill, patch.repository, patch.path,
+                patch.kind.rawValue, patch.regressionID, patch.opportunityID, patch.skill, patch.repository, patch.path,
                 patch.function, patch.culprit, patch.branch, patch.baseCommit, patch.commit, patch.diff,
                 try JSONCoding.string(patch.summary), patch.editJSON, patch.prDescription, patch.status.rawValue,
                 patch.reason, try patch.validation.map { try JSONCoding.string($0) },
@@ -82,7 +82,8 @@ extension Store {
         let summary: String = row["summary"]
         let transcript: String = row["transcript"]
         return PatchRecord(
-            id: row["id"], kind: row["kind"], regressionID: row["regression_id"], opportunityID: row["opportunity_id"],
+            id: row["id"], kind: PatchRecord.Kind(rawValue: row["kind"]) ?? .regression,
+            regressionID: row["regression_id"], opportunityID: row["opportunity_id"],
             skill: row["skill"], repository: row["repo"], path: row["path"], function: row["function"],
             culprit: row["culprit"], branch: row["branch"], baseCommit: row["base_commit"], commit: row["commit_sha"],
             diff: row["diff"], summary: (try? JSONCoding.decode([String].self, summary)) ?? [],

@@ -211,7 +211,7 @@ struct InterruptionTests {
         let store = try Store.open(path: scene.store)
         let service = PatchService(store: store, outputDirectory: scene.dir.file("prs"))
         let root = try Git(path: scene.repo.path).root
-        let target = PatchTarget(kind: "regression", id: 1, repository: root, path: "app.py", function: "work")
+        let target = PatchTarget(kind: .regression, id: 1, repository: root, path: "app.py", function: "work")
         let gain = ValidationResult(
             testsPassed: true, speedup: 3, ci95: [2.5, 3.5], pValue: 1e-5, beforeSeconds: [3], afterSeconds: [1])
         func delivered(_ record: PatchRecord) throws -> PatchRecord {

@@ -39,7 +39,7 @@ struct RootCauseCommand: ParsableCommand {
         for (rank, c) in candidates.prefix(limit).enumerated() {
             print("")
             print(
-                String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind)  "
+                String(format: "%2d. ", rank + 1) + "\(c.ref.prefix(10))  \(c.kind.rawValue)  "
                     + String(
                         format: "evidence score %.3f  confidence %.0f%% of the ranking", c.score, c.confidence * 100))
             print("    \(c.author.isEmpty ? "(unknown author)" : c.author) — \(c.message)")

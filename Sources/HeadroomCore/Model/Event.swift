@@ -36,8 +36,8 @@ public struct EventPayload: Codable, Sendable {
     /// A patch's outcome without its diff and transcript (those are one API call away).
     public struct PatchSummary: Codable, Sendable, Equatable {
         public var id: Int64?
-        public var status: String
-        public var kind: String
+        public var status: PatchRecord.Status
+        public var kind: PatchRecord.Kind
         public var skill: String
         public var repository: String
         public var branch: String?
@@ -58,7 +58,7 @@ public struct EventPayload: Codable, Sendable {
 
         public init(_ patch: PatchRecord) {
             id = patch.id
-            status = patch.status.rawValue
+            status = patch.status
             kind = patch.kind
             skill = patch.skill
             repository = patch.repository

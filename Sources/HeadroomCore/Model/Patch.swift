@@ -65,9 +65,15 @@ public struct PatchRecord: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case proposed, delivered, refused, failed, cancelled }
     /// What a person decided about a delivered patch.
     public enum Review: String, Sendable, Codable { case pending, applied, rejected }
+    /// What a patch is for.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A detected regression (`regressionID`).
+        case regression
+        /// An efficiency opportunity (`opportunityID`).
+        case opportunity
+    }
     public var id: Int64?
-    /// `regression` or `opportunity`.
-    public var kind: String
+    public var kind: Kind
     public var regressionID: Int64?
     public var opportunityID: Int64?
     public var skill: String
@@ -95,7 +101,7 @@ public struct PatchRecord: Sendable, Codable, Equatable {
     public var createdAt: Int64?
 
     public init(
-        id: Int64? = nil, kind: String = "regression", regressionID: Int64?, opportunityID: Int64? = nil,
+        id: Int64? = nil, kind: Kind = .regression, regressionID: Int64?, opportunityID: Int64? = nil,
         skill: String, repository: String, path: String? = nil, function: String? = nil, culprit: String? = nil,
         branch: String?, baseCommit: String, commit: String? = nil, diff: String, summary: [String] = [],
         editJSON: String? = nil, prDescription: String?, status: Status, reason: String?,

@@ -5,7 +5,7 @@ public struct RootCauseReport: Codable, Sendable {
     public struct Function: Codable, Sendable {
         public var name: String
         public var file: String
-        public var change: String
+        public var change: ChangedFunction.Change
         public var linesAdded: Int
         public var linesRemoved: Int
         public var previousName: String?
@@ -24,7 +24,7 @@ public struct RootCauseReport: Codable, Sendable {
 
     /// One ranked suspect.
     public struct Candidate: Codable, Sendable {
-        public var kind: String
+        public var kind: RootCauseCandidate.Kind
         public var ref: String
         public var author: String
         public var email: String
@@ -43,7 +43,7 @@ public struct RootCauseReport: Codable, Sendable {
         }
 
         public init(_ c: RootCauseCandidate) {
-            kind = c.kind.rawValue
+            kind = c.kind
             ref = c.ref
             author = c.author
             email = c.email
@@ -53,7 +53,7 @@ public struct RootCauseReport: Codable, Sendable {
             liveAt = c.liveAt.map(Timestamps.format)
             functions = c.functions.map {
                 Function(
-                    name: $0.name, file: $0.file, change: $0.change.rawValue, linesAdded: $0.linesAdded,
+                    name: $0.name, file: $0.file, change: $0.change, linesAdded: $0.linesAdded,
                     linesRemoved: $0.linesRemoved, previousName: $0.previousName, addedText: $0.addedText,
                     removedText: $0.removedText)
             }

@@ -372,8 +372,7 @@ public struct PatchReport: Codable, Sendable, Equatable {
     public var path: String?
     public var function: String?
     public var review: PatchRecord.Review
-    /// `regression` or `opportunity`.
-    public var kind: String
+    public var kind: PatchRecord.Kind
     /// The regression's or opportunity's id.
     public var target: Int64
     public var regression: Int64?
@@ -423,7 +422,7 @@ public struct PatchReport: Codable, Sendable, Equatable {
         path = try c.decodeIfPresent(String.self, forKey: .path)
         function = try c.decodeIfPresent(String.self, forKey: .function)
         review = try c.decode(PatchRecord.Review.self, forKey: .review)
-        kind = try c.decode(String.self, forKey: .kind)
+        kind = try c.decode(PatchRecord.Kind.self, forKey: .kind)
         target = try c.decode(Int64.self, forKey: .target)
         regression = try c.decodeIfPresent(Int64.self, forKey: .regression)
         opportunity = try c.decodeIfPresent(Int64.self, forKey: .opportunity)

@@ -50,7 +50,7 @@ public struct AgentService: Sendable {
     {
         _ = try context.store.regression(id: id)
         return try await run(
-            kind: "regression", id: id, progress: progress,
+            kind: .regression, id: id, progress: progress,
             rules: { $0.fix(regression: id, progress: progress) },
             llm: { [validation] in await $0.fix(regression: id, validation: validation) })
     }
@@ -60,13 +60,13 @@ public struct AgentService: Sendable {
     {
         _ = try context.store.opportunity(id: id)
         return try await run(
-            kind: "opportunity", id: id, progress: progress,
+            kind: .opportunity, id: id, progress: progress,
             rules: { $0.resolve(opportunity: id, progress: progress) },
             llm: { [validation] in await $0.resolve(opportunity: id, validation: validation) })
     }
 
     private func run(
-        kind: String, id: Int64, progress: @escaping @Sendable (String) -> Void,
+        kind: PatchRecord.Kind, id: Int64, progress: @escaping @Sendable (String) -> Void,
         rules: (RuleBrain) -> RuleBrain.Outcome,
         llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run
     ) async throws -> Result {
@@ -128,8 +128,8 @@ public struct AgentService: Sendable {
         if outcome.patchIDs.isEmpty {
             last = try store.savePatch(
                 PatchRecord(
-                    kind: kind, regressionID: kind == "regression" ? id : nil,
-                    opportunityID: kind == "opportunity" ? id : nil,
+                    kind: kind, regressionID: kind == .regression ? id : nil,
+                    opportunityID: kind == .opportunity ? id : nil,
                     skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "",
                     prDescription: nil,
                     status: outcome.status == .failed ? .failed : .refused, reason: outcome.reason, validation: nil,
@@ -138,7 +138,7 @@ public struct AgentService: Sendable {
         let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
         let v = outcome.status == .delivered ? chosen?.validation : nil
         var metadata: Logger.Metadata = [
-            "target": "\(kind) \(id)", "brain": "\(llm.map { "llm \($0.model)" } ?? "rules")",
+            "target": "\(kind.rawValue) \(id)", "brain": "\(llm.map { "llm \($0.model)" } ?? "rules")",
             "status": "\(outcome.status.rawValue)", "skill": "\(outcome.skill ?? chosen?.skill ?? "none")",
             "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
         ]

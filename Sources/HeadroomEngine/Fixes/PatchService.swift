@@ -7,8 +7,7 @@ import HeadroomStore
 
 /// What a patch is for.
 public struct PatchTarget: Sendable, Codable, Equatable {
-    /// `regression` or `opportunity`.
-    public var kind: String
+    public var kind: PatchRecord.Kind
     /// The regression or opportunity id.
     public var id: Int64
     public var repository: String
@@ -16,7 +15,9 @@ public struct PatchTarget: Sendable, Codable, Equatable {
     public var function: String
     public var culprit: String?
 
-    public init(kind: String, id: Int64, repository: String, path: String, function: String, culprit: String? = nil) {
+    public init(
+        kind: PatchRecord.Kind, id: Int64, repository: String, path: String, function: String, culprit: String? = nil
+    ) {
         self.kind = kind
         self.id = id
         self.repository = repository
@@ -92,8 +93,8 @@ public struct PatchService: Sendable {
         let base = try git.resolve("HEAD")
         let path = try Self.repositoryPath(target.path, root: git.root)
         var record = PatchRecord(
-            kind: target.kind, regressionID: target.kind == "regression" ? target.id : nil,
-            opportunityID: target.kind == "opportunity" ? target.id : nil, skill: skill, repository: git.root,
+            kind: target.kind, regressionID: target.kind == .regression ? target.id : nil,
+            opportunityID: target.kind == .opportunity ? target.id : nil, skill: skill, repository: git.root,
             path: path, function: target.function, culprit: target.culprit, branch: nil, baseCommit: base, diff: "",
             prDescription: nil, status: .refused, reason: nil, validation: nil)
         guard let source = git.show(base, path: path) else {
@@ -260,7 +261,7 @@ public struct PatchService: Sendable {
 
     /// An opportunity fix's predicted saving against its measured one, for the per-pattern calibration.
     private func recordCalibration(_ record: PatchRecord, _ validation: ValidationResult) throws {
-        guard record.kind == "opportunity", let id = record.opportunityID, let patchID = record.id,
+        guard record.kind == .opportunity, let id = record.opportunityID, let patchID = record.id,
             let opportunity = try? store.opportunity(id: id)
         else { return }
         // The factor the scan used: savings = share × factor, so factor = saved cores ÷ cores.
@@ -295,7 +296,7 @@ public struct PatchService: Sendable {
         defer { PrivateTemporary.remove(path: scratch) }
         let branches = PatchBranch(repository: git.root, scratch: scratch)
         let checkout = try branches.checkoutState()
-        let targetID = record.kind == "regression" ? record.regressionID : record.opportunityID
+        let targetID = record.kind == .regression ? record.regressionID : record.opportunityID
         let context = try describeTarget(record)
         let made: (commit: String, diff: String)
         let branch: String

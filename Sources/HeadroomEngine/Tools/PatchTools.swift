@@ -17,7 +17,7 @@ extension HeadroomTools {
                     [
                         "skill": Schema.string(
                             "skill name (log-guard, memoize, regex-hoist, loop-invariant, revert-hunk)"),
-                        "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
+                        "kind": Schema.string("what the patch is for", enum: PatchRecord.Kind.allCases.map(\.rawValue)),
                         "target": Schema.integer("regression or opportunity id", minimum: 1),
                         "repository": Schema.string("registered repository name"),
                         "path": Schema.string("repository-relative file"),
@@ -33,7 +33,7 @@ extension HeadroomTools {
                 let record = try service.generate(
                     skill: string(args, "skill")!,
                     target: PatchTarget(
-                        kind: string(args, "kind")!, id: try int64(args, "target"),
+                        kind: try patchKind(args), id: try int64(args, "target"),
                         repository: try repositories.root(string(args, "repository")!),
                         path: string(args, "path")!, function: string(args, "function")!,
                         culprit: string(args, "culprit")))
@@ -47,7 +47,7 @@ extension HeadroomTools {
                     [
                         "skill": Schema.string(
                             "the skill whose playbook the edit follows (its recipe checks the right issue)"),
-                        "kind": Schema.string("what the patch is for", enum: ["regression", "opportunity"]),
+                        "kind": Schema.string("what the patch is for", enum: PatchRecord.Kind.allCases.map(\.rawValue)),
                         "target": Schema.integer("regression or opportunity id", minimum: 1),
                         "repository": Schema.string("registered repository name"),
                         "path": Schema.string("repository-relative file"),
@@ -68,7 +68,7 @@ extension HeadroomTools {
                 let record = try service.propose(
                     skill: string(args, "skill")!,
                     target: PatchTarget(
-                        kind: string(args, "kind")!, id: try int64(args, "target"),
+                        kind: try patchKind(args), id: try int64(args, "target"),
                         repository: try repositories.root(string(args, "repository")!),
                         path: string(args, "path")!, function: string(args, "function")!,
                         culprit: string(args, "culprit")),
@@ -162,5 +162,13 @@ extension HeadroomTools {
                 return PatchRejection(patch: record.id ?? 0, review: record.review, deletedBranch: deleted)
             },
         ]
+    }
+
+    /// The `kind` argument (the schema has already limited it to the cases).
+    static func patchKind(_ args: JSONValue) throws -> PatchRecord.Kind {
+        guard let kind = string(args, "kind").flatMap(PatchRecord.Kind.init(rawValue:)) else {
+            throw HeadroomError(.badInput, "`kind` must be regression or opportunity")
+        }
+        return kind
     }
 }
