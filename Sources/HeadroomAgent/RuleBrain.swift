@@ -263,13 +263,13 @@ struct Transcript {
                 ]
             steps.append(
                 TranscriptStep(
-                    kind: "tool", tool: tool, input: input, output: recorded, note: "ok",
+                    kind: .tool, tool: tool, input: input, output: recorded, note: "ok",
                     milliseconds: Date().timeIntervalSince(started) * 1000))
             return output
         } catch {
             steps.append(
                 TranscriptStep(
-                    kind: "tool", tool: tool, input: input,
+                    kind: .tool, tool: tool, input: input,
                     note: "error: \(HeadroomError.oneLine(error))",
                     milliseconds: Date().timeIntervalSince(started) * 1000))
             throw error
@@ -278,11 +278,11 @@ struct Transcript {
 
     mutating func decide(_ note: String) {
         progress(note)
-        steps.append(TranscriptStep(kind: "decision", note: note))
+        steps.append(TranscriptStep(kind: .decision, note: note))
     }
 
     mutating func finish(_ status: RuleBrain.Outcome.Status, _ reason: String?) -> RuleBrain.Outcome {
-        steps.append(TranscriptStep(kind: "result", note: status.rawValue + (reason.map { ": \($0)" } ?? "")))
+        steps.append(TranscriptStep(kind: .result, note: status.rawValue + (reason.map { ": \($0)" } ?? "")))
         return RuleBrain.Outcome(
             status: status, reason: reason, skill: nil, patchID: patches.last, patchIDs: patches,
             final: nil, transcript: steps)

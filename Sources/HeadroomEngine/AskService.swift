@@ -44,7 +44,7 @@ public struct AskService: Sendable {
                 .process, "the LLM gave no answer (\(run.status.rawValue): \(run.reason ?? "?")); transcript \(path)")
         }
         let used: [AskBrain.Evidence] = run.transcript.compactMap { step in
-            guard step.kind == "tool", step.note == "ok", let tool = step.tool else { return nil }
+            guard step.kind == .tool, step.note == "ok", let tool = step.tool else { return nil }
             return AskBrain.Evidence(tool: tool, input: step.input ?? .null, facts: [])
         }
         return AskBrain.Answer(

@@ -159,7 +159,7 @@ public struct LLMAgent: Sendable {
                 record(
                     &run,
                     TranscriptStep(
-                        kind: "llm", note: "error: \(redactor.redact(error.description))", milliseconds: ms(started)))
+                        kind: .llm, note: "error: \(redactor.redact(error.description))", milliseconds: ms(started)))
                 if case .malformed = error, malformed < 2 {
                     malformed += 1
                     continue
@@ -173,7 +173,7 @@ public struct LLMAgent: Sendable {
             record(
                 &run,
                 TranscriptStep(
-                    kind: "llm",
+                    kind: .llm,
                     note: "\(configuration.model): \(reply.inputTokens) in, \(reply.outputTokens) out"
                         + (reply.calls.isEmpty ? "" : "; calls " + reply.calls.map(\.name).joined(separator: ", "))
                         + (reply.text.map { "; says: \(redactor.redact(String($0.prefix(600))))" } ?? ""),
@@ -202,13 +202,13 @@ public struct LLMAgent: Sendable {
         let started = Date()
         guard allowed.contains(call.name) else {
             let message = "tool \(call.name) is not available here (tools: \(allowed.sorted().joined(separator: ", ")))"
-            record(&run, TranscriptStep(kind: "tool", tool: call.name, note: "rejected: \(message)", milliseconds: 0))
+            record(&run, TranscriptStep(kind: .tool, tool: call.name, note: "rejected: \(message)", milliseconds: 0))
             return (message, true)
         }
         guard let arguments = call.arguments else {
             malformed += 1
             let message = "arguments are not a JSON object: \(redactor.redact(String(call.rawArguments.prefix(200))))"
-            record(&run, TranscriptStep(kind: "tool", tool: call.name, note: "rejected: \(message)", milliseconds: 0))
+            record(&run, TranscriptStep(kind: .tool, tool: call.name, note: "rejected: \(message)", milliseconds: 0))
             return (message, true)
         }
         progress("llm → \(call.name) \(WireJSON.text(arguments).prefix(120))")
@@ -230,7 +230,7 @@ public struct LLMAgent: Sendable {
             record(
                 &run,
                 TranscriptStep(
-                    kind: "tool", tool: call.name, input: redactedJSON(arguments),
+                    kind: .tool, tool: call.name, input: redactedJSON(arguments),
                     output: text.count <= 12_000 ? redactedJSON(output) : ["digest": .string(String(text.prefix(400)))],
                     note: "ok", milliseconds: ms(started)))
             return (clipped, false)
@@ -239,7 +239,7 @@ public struct LLMAgent: Sendable {
             record(
                 &run,
                 TranscriptStep(
-                    kind: "tool", tool: call.name, input: redactedJSON(arguments), note: "error: \(message)",
+                    kind: .tool, tool: call.name, input: redactedJSON(arguments), note: "error: \(message)",
                     milliseconds: ms(started)))
             return (message, true)
         }
@@ -268,7 +268,7 @@ public struct LLMAgent: Sendable {
         run.status = status
         run.reason = reason
         run.transcript.append(
-            TranscriptStep(kind: "result", note: status.rawValue + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
+            TranscriptStep(kind: .result, note: status.rawValue + (reason.map { ": \($0)" } ?? ""), milliseconds: 0))
         return run
     }
 

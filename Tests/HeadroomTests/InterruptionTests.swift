@@ -194,7 +194,7 @@ struct InterruptionTests {
         // Before: git cannot delete the branch (checked out in the stale worktree).
         #expect(try Shell.run(["git", "-C", repo.path, "branch", "-D", "headroom/regression-9"]).status != 0)
         let found = Janitor(store: store).survey()
-        #expect(Set(found.map(\.kind)).isSuperset(of: ["worktree", "patch", "scratch"]), "\(found)")
+        #expect(Set(found.map(\.kind)).isSuperset(of: [.worktree, .patch, .scratch]), "\(found)")
         let cleaned = Janitor(store: store).clean()
         #expect(cleaned.allSatisfy { $0.removed }, "\(cleaned)")
         record = try store.patch(id: record.id!)

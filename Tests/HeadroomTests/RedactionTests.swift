@@ -101,7 +101,7 @@ struct RedactionTests {
     @Test("a transcript step is redacted inside its JSON input and output and its note")
     func transcriptStep() {
         let step = TranscriptStep(
-            kind: "tool", tool: "get_change", input: ["sha": "45cfb28fa5c3e1d2b4a6f8e0d1c2b3a4f5e6d7c8"],
+            kind: .tool, tool: "get_change", input: ["sha": "45cfb28fa5c3e1d2b4a6f8e0d1c2b3a4f5e6d7c8"],
             output: ["functions": [["added_text": ["    token = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\""]]]],
             note: "added DATABASE_URL=postgres://app:s3cr3t-Pa55@db/shop")
         let redacted = Redactor().redact(step)

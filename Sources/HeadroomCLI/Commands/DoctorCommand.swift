@@ -24,12 +24,12 @@ struct DoctorCommand: ParsableCommand {
         if format.format == .json { return try printJSON(["leftovers": found]) }
         if found.isEmpty { print("nothing left behind"); return }
         for item in found {
-            let state = item.removed ? "removed" : (item.kind == "foreign-branch" ? "left alone" : "found")
+            let state = item.removed ? "removed" : (item.kind == .foreignBranch ? "left alone" : "found")
             print(
-                "\(state): \(item.kind) \(item.what)" + (item.repository.map { " in \($0)" } ?? "")
+                "\(state): \(item.kind.rawValue) \(item.what)" + (item.repository.map { " in \($0)" } ?? "")
                     + " — \(item.detail)")
         }
-        if !fix, found.contains(where: { $0.kind != "foreign-branch" }) {
+        if !fix, found.contains(where: { $0.kind != .foreignBranch }) {
             print("run `headroom doctor --fix` to remove them")
         }
     }

@@ -40,7 +40,7 @@ struct ReviewCommand: ParsableCommand {
             }
             print(row(["PATCH", "FOR", "SKILL", "STATUS", "SPEEDUP", "REVIEW", "BRANCH / WHY NOT"]))
             for p in patches {
-                let target = "\(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0)"
+                let target = "\(p.kind.rawValue) #\(p.regressionID ?? p.opportunityID ?? 0)"
                 let gain = p.validation.map { String(format: "%.2f×", $0.speedup) } ?? "-"
                 let detail = p.branch ?? p.reason.map { String($0.prefix(110)) } ?? ""
                 print(row(["#\(p.id ?? 0)", target, p.skill, p.status.rawValue, gain, p.review.rawValue, detail]))
@@ -59,7 +59,7 @@ struct ReviewCommand: ParsableCommand {
             let p = try PatchReview(store: try storeOptions.open()).patch(id)
             if format.format == .json { try printJSON(p); return }
             print(
-                "patch #\(id): \(p.kind) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)"
+                "patch #\(id): \(p.kind.rawValue) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)"
             )
             if let function = p.function { print("target: `\(function)` in \(p.path ?? "?") (\(p.repository))") }
             if let culprit = p.culprit { print("culprit: \(culprit)") }
@@ -80,7 +80,7 @@ struct ReviewCommand: ParsableCommand {
                 print("\ntranscript:")
                 for (i, step) in p.transcript.enumerated() {
                     switch step.kind {
-                    case "tool":
+                    case .tool:
                         print(
                             String(
                                 format: "%2d. tool %@ %@ → %@ (%.0f ms)", i + 1, (step.tool ?? "") as NSString,
@@ -90,7 +90,8 @@ struct ReviewCommand: ParsableCommand {
                                     : step.note as NSString,
                                 step.milliseconds))
                     default:
-                        print(String(format: "%2d. %@: %@", i + 1, step.kind as NSString, step.note as NSString))
+                        print(
+                            String(format: "%2d. %@: %@", i + 1, step.kind.rawValue as NSString, step.note as NSString))
                     }
                 }
             }

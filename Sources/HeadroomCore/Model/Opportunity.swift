@@ -61,8 +61,19 @@ public struct Opportunity: Sendable, Codable, Equatable {
 
 /// One step of an agent's work, stored with the patch it led to.
 public struct TranscriptStep: Sendable, Codable, Equatable {
-    /// `tool` (a registry call), `decision`, or `result`.
-    public var kind: String
+    /// What a step records.
+    public enum Kind: String, Sendable, Codable {
+        /// A tool call through the registry, with its input and output.
+        case tool
+        /// A choice the agent made, and why.
+        case decision
+        /// How the run ended.
+        case result
+        /// A model call (the LLM brain), or its failure.
+        case llm
+    }
+
+    public var kind: Kind
     public var tool: String?
     public var input: JSONValue?
     public var output: JSONValue?
@@ -70,7 +81,7 @@ public struct TranscriptStep: Sendable, Codable, Equatable {
     public var milliseconds: Double
 
     public init(
-        kind: String, tool: String? = nil, input: JSONValue? = nil, output: JSONValue? = nil, note: String,
+        kind: Kind, tool: String? = nil, input: JSONValue? = nil, output: JSONValue? = nil, note: String,
         milliseconds: Double = 0
     ) {
         self.kind = kind

@@ -77,9 +77,10 @@ public struct AgentService: Sendable {
         if !reaped.isEmpty {
             logger.notice(
                 "cleaned up after an interrupted run",
-                metadata: ["removed": "\(reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", "))"])
+                metadata: ["removed": "\(reaped.map { "\($0.kind.rawValue) \($0.what)" }.joined(separator: ", "))"])
             progress(
-                "cleaned up after an interrupted run: " + reaped.map { "\($0.kind) \($0.what)" }.joined(separator: ", ")
+                "cleaned up after an interrupted run: "
+                    + reaped.map { "\($0.kind.rawValue) \($0.what)" }.joined(separator: ", ")
             )
         }
         // Interrupted, this run's patches end cancelled; finished, they are released.

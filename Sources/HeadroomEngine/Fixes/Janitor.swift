@@ -15,9 +15,23 @@ public struct Janitor: Sendable {
 
     /// One thing left behind.
     public struct Leftover: Sendable, Codable, Equatable {
-        /// `process`, `worktree`, `patch`, `branch`, `scratch`, or `foreign-branch` (a `headroom/` branch no patch
-        /// of this store made: shown, never deleted).
-        public var kind: String
+        /// What was left.
+        public enum Kind: String, Sendable, Codable {
+            /// A test or benchmark process of a dead run, still running.
+            case process
+            /// A validation worktree of a dead run.
+            case worktree
+            /// A patch a dead run held (marked cancelled).
+            case patch
+            /// The branch of such a patch.
+            case branch
+            /// A dead run's scratch folder.
+            case scratch
+            /// A `headroom/` branch no patch of this store made: shown, never deleted.
+            case foreignBranch = "foreign-branch"
+        }
+
+        public var kind: Kind
         public var what: String
         public var repository: String?
         public var detail: String
@@ -45,7 +59,7 @@ public struct Janitor: Sendable {
         for folder in deadScratch {
             for pid in ProcessTree.working(inside: folder) {
                 var item = Leftover(
-                    kind: "process", what: "pid \(pid)", repository: nil,
+                    kind: .process, what: "pid \(pid)", repository: nil,
                     detail: "still running in \(folder), whose run ended", removed: false)
                 if clean {
                     for child in ProcessTree.descendants(of: pid).reversed() { kill(child, SIGKILL) }
@@ -57,7 +71,7 @@ public struct Janitor: Sendable {
         for (repository, paths) in stale {
             for path in paths {
                 var item = Leftover(
-                    kind: "worktree", what: path, repository: repository.name,
+                    kind: .worktree, what: path, repository: repository.name,
                     detail: "a validation or delivery worktree of a run that ended", removed: false)
                 if clean {
                     _ = try? Shell.run(
@@ -70,7 +84,7 @@ public struct Janitor: Sendable {
         }
         for (id, owner, status) in (try? store.ownedPatches()) ?? [] where !ProcessLease.isAlive(owner) {
             var item = Leftover(
-                kind: "patch", what: "patch \(id)", repository: nil,
+                kind: .patch, what: "patch \(id)", repository: nil,
                 detail: "\(status.rawValue), held by a run that ended (\(owner))", removed: false)
             if clean {
                 item.removed =
@@ -82,7 +96,7 @@ public struct Janitor: Sendable {
         found += branches(repositories: repositories, clean: clean)
         for folder in deadScratch {
             var item = Leftover(
-                kind: "scratch", what: folder, repository: nil, detail: "scratch folder of a run that ended",
+                kind: .scratch, what: folder, repository: nil, detail: "scratch folder of a run that ended",
                 removed: false)
             if clean {
                 try? FileManager.default.removeItem(atPath: folder)
@@ -119,11 +133,11 @@ public struct Janitor: Sendable {
                 if holders.isEmpty {
                     found.append(
                         Leftover(
-                            kind: "foreign-branch", what: parts[0], repository: repository.name,
+                            kind: .foreignBranch, what: parts[0], repository: repository.name,
                             detail: "made by Headroom but by no patch of this store; left alone", removed: false))
                 } else if holders.allSatisfy({ $0.status == .cancelled }) {
                     var item = Leftover(
-                        kind: "branch", what: parts[0], repository: repository.name,
+                        kind: .branch, what: parts[0], repository: repository.name,
                         detail:
                             "branch of cancelled patch \(holders.compactMap(\.id).map(String.init).joined(separator: ", "))",
                         removed: false)

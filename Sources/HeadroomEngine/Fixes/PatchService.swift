@@ -305,7 +305,7 @@ public struct PatchService: Sendable {
             branch = earlier.branch
             made = (earlier.commit, try git.run(["show", "--format=", "--no-color", earlier.commit]))
         } else {
-            branch = try branches.freshName("headroom/\(record.kind)-\(targetID ?? record.id ?? 0)")
+            branch = try branches.freshName("headroom/\(record.kind.rawValue)-\(targetID ?? record.id ?? 0)")
             // Named on the row before it exists, so an interrupted delivery's branch is found and removed.
             record.branch = branch
             record = try store.savePatch(record)
