@@ -8,6 +8,7 @@ import HeadroomSkills
 /// common questions; with one, the LLM brain answers through the same read-only tools and its transcript (already
 /// redacted) is saved under `transcripts/` next to the store. Either way the answer cites the tool calls it used.
 public struct AskService: Sendable {
+    /// The store, skills and cost model the tools work on.
     public var context: ToolContext
     /// The folder transcripts go to.
     public var transcripts: String

@@ -13,11 +13,16 @@ public struct Bisector: Sendable {
     /// What a bisection found.
     public typealias Outcome = BisectOutcome
 
+    /// The benchmark command, run through `sh -c` in the worktree.
     public var command: String
+    /// Runs per commit and step (at least 3).
     public var repetitions: Int
+    /// The level a step's Mann–Whitney test must reach to call a commit good or bad.
     public var alpha: Double
+    /// Seconds before one run is stopped.
     public var timeout: Double
 
+    /// A bisector of `command`; fewer than 3 repetitions are raised to 3.
     public init(command: String, repetitions: Int = 10, alpha: Double = 0.01, timeout: Double = 300) {
         self.command = command
         self.repetitions = max(repetitions, 3)

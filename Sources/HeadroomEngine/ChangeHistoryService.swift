@@ -5,14 +5,21 @@ import HeadroomStore
 
 /// Imports change history (repositories and deploy files) into the store; every adapter goes through it.
 public struct ChangeHistoryService: Sendable {
+    /// The store commits and deploys go to.
     public let store: Store
 
+    /// A service over `store`.
     public init(store: Store) { self.store = store }
 
+    /// What one `changes import` did.
     public struct RepositoryImport: Sendable {
+        /// The repository's root.
         public var root: String
+        /// The commits read (the known ones skipped unless `full`).
         public var commits: [Commit]
+        /// How many of them were new to the store.
         public var added: Int
+        /// How many commits the store knew before.
         public var known: Int
     }
 

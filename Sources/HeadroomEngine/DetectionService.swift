@@ -5,11 +5,14 @@ import Logging
 
 /// Runs regression detection over the store and saves the result.
 public struct DetectionService: Sendable {
+    /// The store whose profiles are analysed and where regressions go.
     public let store: Store
+    /// The detector's settings (levels, floors, filters).
     public var configuration: DetectionConfiguration
     /// Each service's run logs at info: functions, buckets, regressions found, events the filters removed, time.
     public var logger: Logger
 
+    /// A service over `store`, logging each run to `logger`.
     public init(
         store: Store, configuration: DetectionConfiguration = DetectionConfiguration(),
         logger: Logger = EngineLog.disabled("headroom.detect")

@@ -6,11 +6,13 @@ import Logging
 
 /// Reads profile files and adds them to the store.
 public struct ProfileIngestor: Sendable {
+    /// The store profiles go to.
     public let store: Store
     /// Each ingest logs its outcome at info (service, file, format, samples, stacks, bucket) and its stage times at
     /// debug.
     public var logger: Logger
 
+    /// An ingestor into `store`, logging each ingest to `logger`.
     public init(store: Store, logger: Logger = EngineLog.disabled("headroom.ingest")) {
         self.store = store
         self.logger = logger
@@ -18,12 +20,19 @@ public struct ProfileIngestor: Sendable {
 
     /// What an ingest did.
     public struct Report: Sendable {
+        /// Stored (with its bucket), or a duplicate of content stored before.
         public var outcome: IngestOutcome
+        /// The format the file was read as.
         public var format: ProfileFormat
+        /// The sample type read (`cpu/nanoseconds`, `cycles/count`, …).
         public var sampleType: String
+        /// The samples (weighted by value) the profile holds.
         public var totalSamples: Int64
+        /// Its distinct stacks.
         public var uniqueStacks: Int
+        /// The time it was stored at, Unix seconds.
         public var time: Int64
+        /// Label keys dropped for having too many values.
         public var droppedLabels: [String]
         /// Other event types in the file, left out, with their summed values (one event type per ingest).
         public var skippedSampleTypes: [String: Int64]
@@ -68,6 +77,7 @@ public struct ProfileIngestor: Sendable {
     /// A profile read and aggregated, not yet stored: the server parses requests side by side and commits them
     /// together (`Store.ingest(batch:)`), then `finish`es each.
     public struct Prepared: Sendable {
+        /// The stacks, functions and lines to store.
         public var contribution: ProfileContribution
         var format: ProfileFormat
         var stacks: Int

@@ -5,9 +5,12 @@ import HeadroomStore
 
 /// A time range `FROM..TO` (either end may be left open), in Unix seconds.
 public struct TimeRange: Sendable, Equatable, CustomStringConvertible {
+    /// The first second included, or nil for no lower bound.
     public var from: Int64?
+    /// The last second included, or nil for no upper bound.
     public var to: Int64?
 
+    /// A range; nil ends are open.
     public init(from: Int64? = nil, to: Int64? = nil) {
         self.from = from
         self.to = to
@@ -33,6 +36,7 @@ public struct TimeRange: Sendable, Equatable, CustomStringConvertible {
         return range
     }
 
+    /// `FROM..TO` with ISO-8601 ends, an open end left empty.
     public var description: String {
         "\(from.map(Timestamps.format) ?? "")..\(to.map(Timestamps.format) ?? "")"
     }
@@ -40,7 +44,9 @@ public struct TimeRange: Sendable, Equatable, CustomStringConvertible {
 
 /// The store's profile queries — top, diff and flame graphs — shared by the CLI and the tools.
 public struct ProfileQueries: Sendable {
+    /// The store queried.
     public let store: Store
+    /// Queries over `store`.
     public init(store: Store) { self.store = store }
 
     /// Functions by self or total samples, optionally only samples carrying `label`, or only functions named
@@ -60,6 +66,7 @@ public struct ProfileQueries: Sendable {
             costs: costs)
     }
 
+    /// The rows behind ``topReport(service:range:byTotal:limit:label:function:costs:)``: the range's total and each function's self and total samples.
     public func top(
         service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,
         function: String? = nil
@@ -82,8 +89,11 @@ public struct ProfileQueries: Sendable {
 
     /// The result of comparing two ranges.
     public struct Diff: Sendable {
+        /// Samples in the before range.
         public var beforeTotal: Int64
+        /// Samples in the after range.
         public var afterTotal: Int64
+        /// The functions, significant changes first.
         public var functions: [FunctionDelta]
     }
 

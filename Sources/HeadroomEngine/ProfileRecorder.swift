@@ -8,20 +8,27 @@ import HeadroomStore
 /// Python programs go under py-spy (`record -f raw`, frames `func (file.py:line)`); anything else under
 /// `perf record -g` (frame-pointer call graphs), converted with `perf script`.
 public struct ProfileRecorder: Sendable {
+    /// The profiler a recording uses.
     public enum Profiler: String, Sendable, CaseIterable {
         case auto, pySpy = "py-spy", perf
     }
 
+    /// The store recordings are ingested into.
     public let store: Store
+    /// A recorder into `store`.
     public init(store: Store) { self.store = store }
 
     /// What a recording did.
     public struct Outcome: Sendable {
+        /// The profiler that ran.
         public var profiler: Profiler
+        /// The ingest of what it recorded.
         public var report: ProfileIngestor.Report
+        /// The profiled command's exit status.
         public var commandStatus: Int32
     }
 
+    /// Runs `command` under a profiler and ingests the profile for `service`.
     public func record(
         command: [String], service: String, profiler: Profiler = .auto, rate: Int = 100, timeout: Double = 3600,
         keepProfile: String? = nil

@@ -7,8 +7,10 @@ import HeadroomStore
 /// the exact top-level folder it was registered with — so no caller (an MCP client, a model) reaches any other
 /// repository on the disk.
 public struct RepositoryRegistry: Sendable {
+    /// The store registrations live in.
     public let store: Store
 
+    /// A registry over `store`.
     public init(store: Store) { self.store = store }
 
     /// Every registration, by name.

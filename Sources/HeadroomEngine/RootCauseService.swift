@@ -7,13 +7,17 @@ import HeadroomStore
 /// Gathers what ranking needs for a stored regression — the changes made live around its onset, the stacks before
 /// and after it, the regressed code — ranks the candidates and stores them.
 public struct RootCauseService: Sendable {
+    /// The store of regressions, changes and deploys.
     public let store: Store
+    /// The ranker and its feature weights.
     public var ranker = RootCauseRanker()
     /// Buckets of stacks compared on each side of the onset.
     public var stackBuckets = 3
 
+    /// A service over `store` with the default ranker.
     public init(store: Store) { self.store = store }
 
+    /// Ranks the changes behind regression `id` and stores the ranking; no change in its window is a not-found error.
     public func run(regression id: Int64) throws -> (regression: Regression, candidates: [RootCauseCandidate]) {
         let regression = try store.regression(id: id)
         let context = try context(for: regression)
@@ -60,6 +64,7 @@ public struct RootCauseService: Sendable {
         return (repository, good, bad)
     }
 
+    /// The changes live in a regression's onset window, with the functions they touched and the regressed frames.
     public func context(for regression: Regression) throws -> RootCauseContext {
         let (start, end) = window(regression)
         let width = max(end - start, Store.bucketSeconds)

@@ -9,9 +9,12 @@ import HeadroomStore
 /// ingest): one run per repository, one rule per regression kind and opportunity pattern, results at the function's
 /// lines in the repository's HEAD, and the validated diff of each delivered patch as a fix.
 public struct SarifExporter: Sendable {
+    /// The store findings come from.
     public let store: Store
+    /// The cost model behind the cores in the messages.
     public var costs: CostModel
 
+    /// An exporter over `store`.
     public init(store: Store, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
@@ -20,9 +23,13 @@ public struct SarifExporter: Sendable {
     /// What was exported, and what could not be placed in a file (kept out of the log: code scanning needs a
     /// location per result).
     public struct Export: Sendable {
+        /// The SARIF document, one run per repository.
         public var log: SarifLog
+        /// Results written.
         public var results: Int
+        /// Results that carry a fix.
         public var fixes: Int
+        /// Findings left out because no file of theirs could be located, with why.
         public var unlocated: [String]
     }
 
@@ -264,6 +271,7 @@ public struct SarifExporter: Sendable {
         return components.string ?? url
     }
 
+    /// Whether two paths name the same folder once resolved.
     public static func sameRoot(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).resolvingSymlinksInPath().path == URL(fileURLWithPath: b).resolvingSymlinksInPath().path
     }

@@ -7,26 +7,36 @@ import HeadroomProfiles
 /// names (GitHub only: GitLab's security reports are not SARIF), for the commit and branch checked out there, with
 /// the token from the variable the settings name.
 public struct SarifUploader: Sendable {
+    /// Where the forge token is read from.
     public var environment: [String: String]
 
+    /// An uploader reading tokens from `environment`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
     }
 
     /// One accepted upload.
     public struct Upload: Sendable, Codable, Equatable {
+        /// The repository's root.
         public var root: String
+        /// The repository on the forge (`owner/name`).
         public var repo: String
+        /// The commit the analysis is of.
         public var commit: String
+        /// The git ref it was uploaded for.
         public var ref: String
+        /// Results in the run uploaded.
         public var results: Int
+        /// The forge's id for the upload.
         public var id: String
+        /// Where the upload's processing status can be read.
         public var url: String
     }
 
     /// GitHub's limit on the gzipped log.
     static let maximumBytes = 10 << 20
 
+    /// Uploads each repository's run of `log` to its forge's code scanning; one `Upload` per run.
     public func upload(_ log: SarifLog) async throws -> [Upload] {
         var uploads: [Upload] = []
         for run in log.runs {

@@ -11,10 +11,12 @@ public typealias StoreHandle = Store
 /// `--store PATH`, else `HEADROOM_STORE`, else the nearest `.headroom/headroom.sqlite` from the current folder up
 /// (as git finds `.git`), else `.headroom/headroom.sqlite` here (created by the commands that bring data in).
 public struct StoreLocation: Sendable, Equatable {
+    /// The store's path.
     public var path: String
     /// How it was found, for messages: "--store", "HEADROOM_STORE", "found from /x/y", or "default".
     public var source: String
 
+    /// The location by the one rule: an explicit path, else `HEADROOM_STORE`, else the nearest store from `directory` up, else the default here.
     public static func resolve(
         explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         directory: String = FileManager.default.currentDirectoryPath

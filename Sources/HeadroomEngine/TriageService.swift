@@ -5,8 +5,10 @@ import HeadroomStore
 /// People's verdicts on regressions: `headroom triage`, the MCP tool `triage_regression` and the API's
 /// `POST /api/v1/regressions/{id}/ack|invalid` all go through here.
 public struct TriageService: Sendable {
+    /// The store of regressions and verdicts.
     public let store: Store
 
+    /// A service over `store`.
     public init(store: Store) { self.store = store }
 
     /// Records the verdict (replacing an earlier one) and returns the regression with it. A note is at most 2,000

@@ -7,11 +7,17 @@ import Foundation
 /// Kinds: `regression.detected`, `regression.root_caused` (`regression` and the top `candidate`), `patch.delivered`
 /// and `patch.refused` (`patch`), `patch.published` (`patch` and `url`, the pull/merge request). The sender adds `id`, the event's id, unique per store.
 public struct EventPayload: Codable, Sendable {
+    /// The event's kind (`regression.detected`, `patch.delivered`, …).
     public var event: String
+    /// When it happened, ISO-8601 UTC.
     public var createdAt: String
+    /// One line for chat tools.
     public var text: String
+    /// The regression, for `regression.*` events.
     public var regression: RegressionReport?
+    /// The top candidate, for `regression.root_caused`.
     public var candidate: RootCauseCandidate?
+    /// The patch, for `patch.*` events.
     public var patch: PatchSummary?
     /// `patch.published`: the pull request's (or merge request's) address.
     public var url: String?
@@ -21,6 +27,7 @@ public struct EventPayload: Codable, Sendable {
         case createdAt = "created_at"
     }
 
+    /// A payload from its fields.
     public init(
         event: String, createdAt: Int64, text: String, regression: RegressionReport? = nil,
         candidate: RootCauseCandidate? = nil, patch: PatchSummary? = nil
@@ -35,18 +42,31 @@ public struct EventPayload: Codable, Sendable {
 
     /// A patch's outcome without its diff and transcript (those are one API call away).
     public struct PatchSummary: Codable, Sendable, Equatable {
+        /// The patch's id.
         public var id: Int64?
+        /// Where it stands.
         public var status: PatchRecord.Status
+        /// What it is for.
         public var kind: PatchRecord.Kind
+        /// The skill that made it.
         public var skill: String
+        /// The repository's root.
         public var repository: String
+        /// Its branch, once delivered.
         public var branch: String?
+        /// The function it changes.
         public var function: String?
+        /// The culprit commit, for a regression's patch.
         public var culprit: String?
+        /// The regression it fixes.
         public var regressionID: Int64?
+        /// The opportunity it resolves.
         public var opportunityID: Int64?
+        /// Why it was refused or failed.
         public var reason: String?
+        /// The validated speed-up.
         public var speedup: Double?
+        /// The validation's p-value.
         public var pValue: Double?
 
         enum CodingKeys: String, CodingKey {
@@ -56,6 +76,7 @@ public struct EventPayload: Codable, Sendable {
             case pValue = "p_value"
         }
 
+        /// The summary of a stored patch.
         public init(_ patch: PatchRecord) {
             id = patch.id
             status = patch.status

@@ -5,11 +5,13 @@ public struct FunctionRef: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The file path as the profiler reports it (often relative to an import root), or nil.
     public var file: String?
 
+    /// A function by name and, when known, file.
     public init(name: String, file: String?) {
         self.name = name
         self.file = file
     }
 
+    /// `name (file)`, or the name alone.
     public var description: String { file.map { "\(name) (\($0))" } ?? name }
 
     /// Whether this frame names the same code as a function found in a repository at `path`.

@@ -1,12 +1,16 @@
 /// The outcome of testing and benchmarking a patch.
 public struct ValidationResult: Sendable, Codable, Equatable {
+    /// Whether the target's tests passed before and after the patch.
     public var testsPassed: Bool
     /// median(before) / median(after); above 1 means faster.
     public var speedup: Double
+    /// The 95% bootstrap confidence interval of `speedup`, low then high.
     public var ci95: [Double]
     /// The Mann–Whitney U test's two-sided p-value.
     public var pValue: Double
+    /// Wall seconds of each benchmark run without the patch.
     public var beforeSeconds: [Double]
+    /// Wall seconds of each benchmark run with it.
     public var afterSeconds: [Double]
     /// The level p had to be below at the look that ended the measurement (the family-wise 0.05 split between the
     /// looks); 0.05 for records made before sequential looks.
@@ -26,6 +30,7 @@ public struct ValidationResult: Sendable, Codable, Equatable {
         testsPassed && pValue < alpha && speedup > 1 && (ci95.first ?? 0) > 1 && (ci95.first ?? 0) < minimumSpeedup
     }
 
+    /// A result from its fields; `alpha` and `minimumSpeedup` default to the levels of records made before them.
     public init(
         testsPassed: Bool, speedup: Double, ci95: [Double], pValue: Double, beforeSeconds: [Double],
         afterSeconds: [Double], alpha: Double = 0.05, minimumSpeedup: Double = 1.0
@@ -44,6 +49,7 @@ public struct ValidationResult: Sendable, Codable, Equatable {
         case testsPassed, speedup, ci95, pValue, beforeSeconds, afterSeconds, alpha, minimumSpeedup
     }
 
+    /// Reads records made before `alpha` and `minimumSpeedup` existed with their old defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -72,34 +78,56 @@ public struct PatchRecord: Sendable, Codable, Equatable {
         /// An efficiency opportunity (`opportunityID`).
         case opportunity
     }
+    /// The patch's id, once stored.
     public var id: Int64?
+    /// What it is for.
     public var kind: Kind
+    /// The regression it fixes, for a regression's patch.
     public var regressionID: Int64?
+    /// The opportunity it resolves, for an opportunity's patch.
     public var opportunityID: Int64?
+    /// The skill whose recipe (or playbook) made it.
     public var skill: String
+    /// The repository's root.
     public var repository: String
+    /// The file it changes, repository-relative.
     public var path: String?
+    /// The function it changes.
     public var function: String?
+    /// The culprit commit, for a regression's patch.
     public var culprit: String?
+    /// Its branch (`headroom/…`), once delivered.
     public var branch: String?
+    /// The commit the patch was made against.
     public var baseCommit: String
     /// The patch commit on `branch`.
     public var commit: String?
+    /// The unified diff against `baseCommit`.
     public var diff: String
+    /// One line per change, for the commit message and the PR.
     public var summary: [String]
     /// Original and patched text of the file (JSON of the recipe's edit), so validation can run later.
     public var editJSON: String?
+    /// The PR description's path, once delivered.
     public var prDescription: String?
+    /// Where it stands.
     public var status: Status
+    /// Why it was refused or failed, or what validation found.
     public var reason: String?
+    /// Its tests and A/B benchmark, once validated.
     public var validation: ValidationResult?
+    /// The agent's steps that led to it (redacted).
     public var transcript: [TranscriptStep]
+    /// What a person decided.
     public var review: Review
+    /// The reviewer's note (why it was rejected, where it was merged).
     public var reviewNote: String?
     /// Seconds from the command's start to the delivered branch (validation included).
     public var seconds: Double?
+    /// When it was stored, Unix seconds.
     public var createdAt: Int64?
 
+    /// A patch from its fields.
     public init(
         id: Int64? = nil, kind: Kind = .regression, regressionID: Int64?, opportunityID: Int64? = nil,
         skill: String, repository: String, path: String? = nil, function: String? = nil, culprit: String? = nil,

@@ -4,9 +4,12 @@ public struct RegisteredRepository: Sendable, Codable, Equatable {
     public var name: String
     /// The repository's top-level folder, symlinks resolved.
     public var root: String
+    /// The service whose profiles it serves, if one was named.
     public var service: String?
+    /// When it was registered, ISO-8601 UTC.
     public var addedAt: String
 
+    /// A registration from its fields.
     public init(name: String, root: String, service: String?, addedAt: String) {
         self.name = name
         self.root = root

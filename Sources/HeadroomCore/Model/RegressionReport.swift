@@ -8,44 +8,65 @@
 public struct RegressionReport: Codable, Sendable, Equatable {
     /// A function whose change is the same event, with its own shares.
     public struct MemberChange: Codable, Sendable, Equatable {
+        /// The other function's qualified name.
         public var function: String
+        /// Its file, when known.
         public var file: String?
+        /// Its metric.
         public var metric: CostMetric
+        /// Its share before.
         public var before: Double
+        /// Its share after.
         public var after: Double
     }
 
+    /// The regression's id; `null` for one detected but not stored.
     public var id: Int64?
     /// `service:function:metric`, the series name `detect --series` uses.
     public var series: String
+    /// The service.
     public var service: String
+    /// The function's qualified name.
     public var function: String
+    /// Its file, when the profile names one.
     public var file: String?
+    /// Self or total share.
     public var metric: CostMetric
     /// 0-based index of the first bucket of the new level in the service's bucket sequence.
     public var index: Int
     /// Start of the first bucket at the new level: the onset lies in (`previous_timestamp`, `timestamp`].
     public var timestamp: String
+    /// End of the last bucket at the old level.
     public var previousTimestamp: String
     /// The same instant as `timestamp` (kept for readers of the first MCP shape).
     public var onset: String
+    /// The share before.
     public var before: Double
+    /// The share after.
     public var after: Double
     /// (after − before) / before; `nil` (JSON `null`) when `before` is 0.
     public var relativeChange: Double?
+    /// `after − before`, in share units: what ranks regressions.
     public var absoluteChange: Double
+    /// Regression or improvement.
     public var kind: Regression.Kind
+    /// 1 − p, floored at 0.
     public var confidence: Double
+    /// The change's p-value.
     public var pValue: Double
     /// Minimum detectable effect of the split, in share units, and the change measured in it.
     public var mde: Double?
+    /// The change in units of `mde`.
     public var effectMDE: Double?
     /// The change in cores and watts under `fleet_cores` (the configured cores behind a share of 1.0).
     public var cores: Double
+    /// The change in watts.
     public var watts: Double
+    /// The fleet size behind `cores`.
     public var fleetCores: Double
     /// The other functions of the event as `function:metric`, largest change first.
     public var members: [String]
+    /// The other functions of the event with their own shares.
     public var memberChanges: [MemberChange]
     /// A person's verdict (acknowledged or invalid), `null` while there is none.
     public var triage: Triage.Report?

@@ -6,13 +6,21 @@
 public struct TopReport: Codable, Sendable, Equatable {
     /// One function's cost.
     public struct Row: Codable, Sendable, Equatable {
+        /// The function's qualified name.
         public var function: String
+        /// Its file, when the profile names one (`null` otherwise, never left out).
         public var file: String?
+        /// Its self share (`self` in JSON): samples with it on top.
         public var selfShare: Double
+        /// Its total share: samples with it anywhere on the stack.
         public var total: Double
+        /// Samples with it on top.
         public var selfSamples: Int64
+        /// Samples with it anywhere on the stack.
         public var totalSamples: Int64
+        /// Its total share in cores.
         public var cores: Double
+        /// Its total share in watts.
         public var watts: Double
 
         enum CodingKeys: String, CodingKey {
@@ -22,6 +30,7 @@ public struct TopReport: Codable, Sendable, Equatable {
             case totalSamples = "total_samples"
         }
 
+        /// Every key is written, `file` as `null` when unknown.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(function, forKey: .function)
@@ -35,9 +44,13 @@ public struct TopReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// Samples in the range.
     public var totalSamples: Int64
+    /// The fleet size behind `cores`.
     public var fleetCores: Double
+    /// The watts per core behind `watts`.
     public var wattsPerCore: Double
+    /// The functions, costliest first.
     public var functions: [Row]
 
     enum CodingKeys: String, CodingKey {

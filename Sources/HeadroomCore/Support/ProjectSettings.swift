@@ -5,9 +5,13 @@ import Foundation
 /// The reader accepts the TOML subset these files use: `[table]` headers, `key = value` pairs with basic or literal
 /// strings, integers, floats and booleans, and `#` comments. Anything else is reported with its line number.
 public struct ProjectSettings: Sendable, Equatable {
+    /// `[service] name`: the service the repository's profiles belong to.
     public var serviceName: String?
+    /// `[service] language` (`python`, `go`).
     public var language: String?
+    /// `[commands] test`: the command that runs the repository's tests.
     public var testCommand: String?
+    /// `[commands] bench`: the command whose wall time the A/B benchmark measures.
     public var benchCommand: String?
     /// The load driver; `{seconds}` is replaced by the profiling window.
     public var loadCommand: String?
@@ -24,18 +28,30 @@ public struct ProjectSettings: Sendable, Equatable {
     /// the branch the patch was made on), `labels` (array of strings), `draft` (GitHub), `auto_publish` (serve
     /// publishes delivered patches by itself). `[forge.users]` maps commit emails to forge user names.
     public struct Forge: Sendable, Equatable {
+        /// The forge's API dialect.
         public enum Kind: String, Sendable, Codable { case github, gitlab }
+        /// `kind`: `github` or `gitlab`.
         public var kind: Kind
+        /// `repo`: the repository on the forge (`owner/name`, or a GitLab project path).
         public var repo: String
+        /// `api`: the API's base URL.
         public var api: String
+        /// `token_env`: the environment variable holding the token (never the token itself).
         public var tokenEnv: String
+        /// `remote`: the git remote patch branches are pushed to.
         public var remote: String
+        /// `base`: the branch pull requests target (default: the remote's default branch).
         public var base: String?
+        /// `labels`: labels put on every pull request.
         public var labels: [String]
+        /// `draft`: open pull requests as drafts.
         public var draft: Bool
+        /// `auto_publish`: the server publishes each delivered patch by itself.
         public var autoPublish: Bool
+        /// `[forge.users]`: commit emails to forge logins, for review requests.
         public var users: [String: String]
 
+        /// Forge settings from their fields.
         public init(
             kind: Kind, repo: String, api: String? = nil, tokenEnv: String? = nil, remote: String = "origin",
             base: String? = nil, labels: [String] = ["performance"], draft: Bool = false, autoPublish: Bool = false,
@@ -66,10 +82,14 @@ public struct ProjectSettings: Sendable, Equatable {
     /// `[policy]` of a service's repository: `auto_fix` (default true), `min_confidence` (0.5: the top culprit's
     /// share of the ranking), `min_cores` (1.0: the regression's cost in cores). Absent keys keep the defaults.
     public struct Policy: Sendable, Equatable {
+        /// `auto_fix`: attempt fixes without a person (the server's loop).
         public var autoFix: Bool?
+        /// `min_confidence`: the root-cause confidence an automatic attempt needs.
         public var minConfidence: Double?
+        /// `min_cores`: the cores a regression must cost for an automatic attempt.
         public var minCores: Double?
 
+        /// A policy from its fields; nil fields keep the defaults.
         public init(autoFix: Bool? = nil, minConfidence: Double? = nil, minCores: Double? = nil) {
             self.autoFix = autoFix
             self.minConfidence = minConfidence
@@ -77,6 +97,7 @@ public struct ProjectSettings: Sendable, Equatable {
         }
     }
 
+    /// Settings from their fields.
     public init(
         serviceName: String? = nil, language: String? = nil, testCommand: String? = nil, benchCommand: String? = nil,
         loadCommand: String? = nil, formatCommand: String? = nil

@@ -9,6 +9,7 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// Reads any JSON value.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -26,6 +27,7 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Writes the value; numbers that are not finite as `null`, whole numbers as integers.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -93,6 +95,7 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
+    /// An object's field, nil when absent or not an object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil
@@ -104,11 +107,17 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         return nil
     }
 
+    /// The string, or nil.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    /// The number, or nil.
     public var doubleValue: Double? { if case .number(let n) = self { return n } else { return nil } }
+    /// The number when it is a whole one that fits an `Int`, else nil.
     public var intValue: Int? { doubleValue.flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil } }
+    /// The boolean, or nil.
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    /// The array, or nil.
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    /// The object's fields, or nil.
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
 
     /// Compact JSON text with sorted keys.

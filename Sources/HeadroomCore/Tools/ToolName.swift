@@ -46,22 +46,40 @@ extension ToolSignature {
     public static var queryDiff: ToolSignature<DiffReport> { .init(.queryProfile) }
     /// `query_profile` with `mode: flame`.
     public static var queryFlame: ToolSignature<FlameReport> { .init(.queryProfile) }
+    /// `list_services`.
     public static var listServices: ToolSignature<ServiceList> { .init(.listServices) }
+    /// `list_regressions`.
     public static var listRegressions: ToolSignature<RegressionList> { .init(.listRegressions) }
+    /// `get_regression`.
     public static var getRegression: ToolSignature<RegressionDetail> { .init(.getRegression) }
+    /// `triage_regression`: the regression with its new verdict.
     public static var triageRegression: ToolSignature<RegressionReport> { .init(.triageRegression) }
+    /// `rank_root_causes`.
     public static var rankRootCauses: ToolSignature<RootCauseReport> { .init(.rankRootCauses) }
+    /// `get_change`.
     public static var getChange: ToolSignature<ChangeReport> { .init(.getChange) }
+    /// `config_history`.
     public static var configHistory: ToolSignature<ConfigChangeList> { .init(.configHistory) }
+    /// `search_code`.
     public static var searchCode: ToolSignature<CodeSearchReport> { .init(.searchCode) }
+    /// `list_skills`.
     public static var listSkills: ToolSignature<SkillList> { .init(.listSkills) }
+    /// `read_docs`.
     public static var readDocs: ToolSignature<SkillDocsReport> { .init(.readDocs) }
+    /// `get_experiment_results`.
     public static var getExperimentResults: ToolSignature<ExperimentList> { .init(.getExperimentResults) }
+    /// `list_opportunities`.
     public static var listOpportunities: ToolSignature<OpportunityList> { .init(.listOpportunities) }
+    /// `generate_patch`: the patch proposed, or refused with its reason.
     public static var generatePatch: ToolSignature<PatchReport> { .init(.generatePatch) }
+    /// `propose_patch`: a model's own edit, through the same guardrails.
     public static var proposePatch: ToolSignature<PatchReport> { .init(.proposePatch) }
+    /// `validate_patch`: the patch with its tests and A/B benchmark.
     public static var validatePatch: ToolSignature<PatchReport> { .init(.validatePatch) }
+    /// `deliver_patch`: the patch on its branch, with its PR description.
     public static var deliverPatch: ToolSignature<PatchReport> { .init(.deliverPatch) }
+    /// `list_patches`.
     public static var listPatches: ToolSignature<PatchList> { .init(.listPatches) }
+    /// `reject_patch`.
     public static var rejectPatch: ToolSignature<PatchRejection> { .init(.rejectPatch) }
 }

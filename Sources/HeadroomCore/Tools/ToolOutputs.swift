@@ -6,13 +6,18 @@
 public struct ServiceList: Codable, Sendable, Equatable {
     /// One service's coverage.
     public struct Entry: Codable, Sendable, Equatable {
+        /// The service's name, as ingest named it.
         public var service: String
+        /// Samples stored for it, all buckets together.
         public var samples: Int64
         /// The first and last bucket's start, ISO-8601 UTC.
         public var from: String
+        /// The last bucket's start, ISO-8601 UTC.
         public var to: String
+        /// Buckets that hold its samples.
         public var buckets: Int
 
+        /// One service's coverage from its fields.
         public init(service: String, samples: Int64, from: String, to: String, buckets: Int) {
             self.service = service
             self.samples = samples
@@ -22,26 +27,33 @@ public struct ServiceList: Codable, Sendable, Equatable {
         }
     }
 
+    /// The services, by name.
     public var services: [Entry]
 
+    /// The list of `services`.
     public init(services: [Entry]) { self.services = services }
 }
 
 /// `list_regressions`: detected regressions and improvements, largest change first.
 public struct RegressionList: Codable, Sendable, Equatable {
+    /// The regressions (and improvements), largest change in share first.
     public var regressions: [RegressionReport]
 
+    /// The list of `regressions`.
     public init(regressions: [RegressionReport]) { self.regressions = regressions }
 }
 
 /// `get_regression`: one regression (the same fields as ``RegressionReport``) and, when it was ranked before, its
 /// stored root-cause candidates in the shape ``RootCauseReport`` uses.
 public struct RegressionDetail: Codable, Sendable {
+    /// The regression, as `list_regressions` shows it.
     public var regression: RegressionReport
+    /// Its stored ranking, best first; empty until `rank_root_causes` ran.
     public var candidates: [RootCauseReport.Candidate]
 
     enum CodingKeys: String, CodingKey { case candidates }
 
+    /// A regression and its stored candidates.
     public init(regression: RegressionReport, candidates: [RootCauseReport.Candidate]) {
         self.regression = regression
         self.candidates = candidates
@@ -54,6 +66,7 @@ public struct RegressionDetail: Codable, Sendable {
             [RootCauseReport.Candidate].self, forKey: .candidates)
     }
 
+    /// Writes the regression's fields and `candidates` into one object.
     public func encode(to encoder: any Encoder) throws {
         try regression.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -67,15 +80,19 @@ public struct FlameReport: Codable, Sendable, Equatable {
     public struct Stack: Codable, Sendable, Equatable {
         /// Frame names, root first, joined by `;` (folded format).
         public var frames: String
+        /// Samples whose stack is exactly this one.
         public var samples: Int64
 
+        /// One stack from its frames (root first, `;`-joined) and samples.
         public init(frames: String, samples: Int64) {
             self.frames = frames
             self.samples = samples
         }
     }
 
+    /// Samples in the range, all stacks together (the stacks listed are the heaviest only).
     public var totalSamples: Int64
+    /// The heaviest stacks, most samples first.
     public var stacks: [Stack]
 
     enum CodingKeys: String, CodingKey {
@@ -83,6 +100,7 @@ public struct FlameReport: Codable, Sendable, Equatable {
         case totalSamples = "total_samples"
     }
 
+    /// A flame answer from the range's total and its heaviest stacks.
     public init(totalSamples: Int64, stacks: [Stack]) {
         self.totalSamples = totalSamples
         self.stacks = stacks
@@ -91,11 +109,14 @@ public struct FlameReport: Codable, Sendable, Equatable {
 
 /// `get_change`: one commit as stored (snake_case keys) and, when its repository is known, its diff (capped).
 public struct ChangeReport: Codable, Sendable {
+    /// The commit as imported: author, time, message, changed functions and configuration keys.
     public var commit: Commit
+    /// `git show --stat -p` of the commit, capped at 20,000 characters; nil when its repository is not on this machine.
     public var diff: String?
 
     enum CodingKeys: String, CodingKey { case diff }
 
+    /// A commit and, when known, its diff.
     public init(commit: Commit, diff: String?) {
         self.commit = commit
         self.diff = diff
@@ -107,6 +128,7 @@ public struct ChangeReport: Codable, Sendable {
         diff = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .diff)
     }
 
+    /// Writes the commit's fields and, when known, `diff` into one object.
     public func encode(to encoder: any Encoder) throws {
         try commit.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -118,14 +140,22 @@ public struct ChangeReport: Codable, Sendable {
 public struct ConfigChangeList: Codable, Sendable, Equatable {
     /// One key's change in one commit.
     public struct Row: Codable, Sendable, Equatable {
+        /// The configuration commit.
         public var sha: String
+        /// When it was committed (live at once), ISO-8601 UTC.
         public var time: String
+        /// Its author.
         public var author: String
+        /// The configuration file, repository-relative.
         public var file: String
+        /// The dotted key (`pricing.rules[0].limit`).
         public var key: String
+        /// The value before; nil when the commit added the key.
         public var old: String?
+        /// The value after; nil when the commit removed the key.
         public var new: String?
 
+        /// One key's change from its fields.
         public init(sha: String, time: String, author: String, file: String, key: String, old: String?, new: String?) {
             self.sha = sha
             self.time = time
@@ -136,6 +166,7 @@ public struct ConfigChangeList: Codable, Sendable, Equatable {
             self.new = new
         }
 
+        /// Every key is written, absent values as `null`.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(sha, forKey: .sha)
@@ -148,8 +179,10 @@ public struct ConfigChangeList: Codable, Sendable, Equatable {
         }
     }
 
+    /// The changes, oldest commit first.
     public var changes: [Row]
 
+    /// The list of `changes`.
     public init(changes: [Row]) { self.changes = changes }
 }
 
@@ -157,11 +190,14 @@ public struct ConfigChangeList: Codable, Sendable, Equatable {
 public struct CodeSearchReport: Codable, Sendable, Equatable {
     /// One matching line.
     public struct Match: Codable, Sendable, Equatable {
+        /// The file, repository-relative.
         public var path: String
+        /// The 1-based line number.
         public var line: Int
         /// The line, capped at 300 characters.
         public var text: String
 
+        /// One match from its fields.
         public init(path: String, line: Int, text: String) {
             self.path = path
             self.line = line
@@ -169,10 +205,12 @@ public struct CodeSearchReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// The matching lines, at most the call's `limit`.
     public var matches: [Match]
     /// The repository's root.
     public var repository: String
 
+    /// The matches in the repository at `repository`.
     public init(matches: [Match], repository: String) {
         self.matches = matches
         self.repository = repository
@@ -183,7 +221,9 @@ public struct CodeSearchReport: Codable, Sendable, Equatable {
 public struct SkillList: Codable, Sendable, Equatable {
     /// One skill's summary.
     public struct Entry: Codable, Sendable, Equatable {
+        /// The skill's name (its folder's).
         public var name: String
+        /// What it fixes and when to use it, from its SKILL.md.
         public var description: String
         /// What the skill fixes: `regression`, `opportunity`.
         public var kinds: [String]
@@ -192,6 +232,7 @@ public struct SkillList: Codable, Sendable, Equatable {
         /// Its deterministic recipe, when it has one.
         public var recipe: String?
 
+        /// One skill's summary from its fields.
         public init(name: String, description: String, kinds: [String], patterns: [String], recipe: String?) {
             self.name = name
             self.description = description
@@ -200,6 +241,7 @@ public struct SkillList: Codable, Sendable, Equatable {
             self.recipe = recipe
         }
 
+        /// Every key is written, absent values as `null`.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name, forKey: .name)
@@ -212,18 +254,24 @@ public struct SkillList: Codable, Sendable, Equatable {
 
     /// A skill folder that failed to load.
     public struct Problem: Codable, Sendable, Equatable {
+        /// The folder that was skipped.
         public var directory: String
+        /// Why it did not load.
         public var reason: String
 
+        /// A skipped folder and why.
         public init(directory: String, reason: String) {
             self.directory = directory
             self.reason = reason
         }
     }
 
+    /// The skills that loaded, by name.
     public var skills: [Entry]
+    /// The folders skipped, with why.
     public var problems: [Problem]
 
+    /// The loaded skills and the skipped folders.
     public init(skills: [Entry], problems: [Problem]) {
         self.skills = skills
         self.problems = problems
@@ -235,19 +283,25 @@ public struct SkillList: Codable, Sendable, Equatable {
 public struct SkillDocsReport: Codable, Sendable, Equatable {
     /// A skill's name and description (the answer without a skill).
     public struct Entry: Codable, Sendable, Equatable {
+        /// The skill's name.
         public var name: String
+        /// What it fixes, from its SKILL.md.
         public var description: String
 
+        /// A skill's name and description.
         public init(name: String, description: String) {
             self.name = name
             self.description = description
         }
     }
 
+    /// SKILL.md, a reference's text, or an accepted fix written up as an example.
     public var text: String?
+    /// What `reference` can name: the skill's references and `examples/patch-N` of its accepted fixes.
     public var references: [String]?
     /// Accepted fixes of the skill, as text.
     public var priorExamples: [String]?
+    /// Every skill, when the call named none.
     public var skills: [Entry]?
 
     enum CodingKeys: String, CodingKey {
@@ -255,6 +309,7 @@ public struct SkillDocsReport: Codable, Sendable, Equatable {
         case priorExamples = "prior_examples"
     }
 
+    /// An answer with the given fields; the others are left out.
     public init(
         text: String? = nil, references: [String]? = nil, priorExamples: [String]? = nil, skills: [Entry]? = nil
     ) {
@@ -267,18 +322,25 @@ public struct SkillDocsReport: Codable, Sendable, Equatable {
 
 /// A validation's figures as tools report them (the A/B benchmark and the tests).
 public struct ValidationSummary: Codable, Sendable, Equatable {
+    /// Whether the target's tests passed before and after the patch.
     public var testsPassed: Bool
     /// Median before / median after.
     public var speedup: Double?
+    /// The 95% bootstrap confidence interval of the speed-up, low then high.
     public var ci95: [Double?]
+    /// The Mann–Whitney U test's two-sided p-value.
     public var pValue: Double?
     /// The level the p-value had to meet.
     public var alpha: Double?
+    /// The smallest speed-up that counts as a gain.
     public var minSpeedup: Double?
     /// Timed runs per side.
     public var runs: Int
+    /// Median wall time of a benchmark run before the patch, in seconds.
     public var beforeMedianSeconds: Double?
+    /// Median wall time of a benchmark run after the patch, in seconds.
     public var afterMedianSeconds: Double?
+    /// Whether the gain is significant at `alpha` and at least `min_speedup`.
     public var significant: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -290,6 +352,7 @@ public struct ValidationSummary: Codable, Sendable, Equatable {
         case afterMedianSeconds = "after_median_seconds"
     }
 
+    /// The summary of a stored validation.
     public init(_ v: ValidationResult) {
         testsPassed = v.testsPassed
         speedup = v.speedup.finite
@@ -308,13 +371,18 @@ public struct ValidationSummary: Codable, Sendable, Equatable {
 public struct ExperimentList: Codable, Sendable, Equatable {
     /// One patch's validation.
     public struct Experiment: Codable, Sendable, Equatable {
+        /// The patch's id.
         public var patch: Int64
+        /// The skill that made it.
         public var skill: String
+        /// The patch's status after validation.
         public var status: PatchRecord.Status
+        /// Its validation's figures.
         public var validation: ValidationSummary
 
         enum CodingKeys: String, CodingKey { case patch, skill, status }
 
+        /// One patch's experiment from its fields.
         public init(patch: Int64, skill: String, status: PatchRecord.Status, validation: ValidationSummary) {
             self.patch = patch
             self.skill = skill
@@ -331,6 +399,7 @@ public struct ExperimentList: Codable, Sendable, Equatable {
             validation = try ValidationSummary(from: decoder)
         }
 
+        /// Writes the validation's figures and the patch's fields into one object.
         public func encode(to encoder: any Encoder) throws {
             try validation.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -340,42 +409,58 @@ public struct ExperimentList: Codable, Sendable, Equatable {
         }
     }
 
+    /// One record per validated patch.
     public var experiments: [Experiment]
 
+    /// The list of `experiments`.
     public init(experiments: [Experiment]) { self.experiments = experiments }
 }
 
 /// `list_opportunities`: opportunities ranked by estimated savings.
 public struct OpportunityList: Codable, Sendable, Equatable {
+    /// The opportunities, largest estimated saving first, each with its accepted prior examples.
     public var opportunities: [Opportunity]
 
+    /// The list of `opportunities`.
     public init(opportunities: [Opportunity]) { self.opportunities = opportunities }
 }
 
 /// A patch as every tool and list reports it: `generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`,
 /// `list_patches`, `review list --format json` and the HTTP API's patch answers.
 public struct PatchReport: Codable, Sendable, Equatable {
+    /// The patch's id.
     public var patch: Int64
+    /// Where it stands: proposed, delivered, refused, failed or cancelled.
     public var status: PatchRecord.Status
+    /// The skill whose recipe (or playbook) made it.
     public var skill: String
     /// Why it was refused or failed, or what validation found.
     public var reason: String?
+    /// The unified diff against the base commit.
     public var diff: String
     /// One line per change, for the commit and the PR.
     public var summary: [String]
+    /// Its branch (`headroom/…`), once delivered.
     public var branch: String?
     /// The PR description's path, once delivered.
     public var prDescription: String?
+    /// The tests and A/B benchmark, once validated.
     public var validation: ValidationSummary?
     /// Whether validation showed a significant gain.
     public var significant: Bool
+    /// The file it changes, repository-relative.
     public var path: String?
+    /// The function it changes.
     public var function: String?
+    /// What a person decided: pending, applied or rejected.
     public var review: PatchRecord.Review
+    /// What it is for: a regression or an opportunity.
     public var kind: PatchRecord.Kind
     /// The regression's or opportunity's id.
     public var target: Int64
+    /// The regression's id, for a regression's patch.
     public var regression: Int64?
+    /// The opportunity's id, for an opportunity's patch.
     public var opportunity: Int64?
     /// The branch a rejection deleted (answers to a rejection only).
     public var deletedBranch: String??
@@ -387,6 +472,7 @@ public struct PatchReport: Codable, Sendable, Equatable {
         case deletedBranch = "deleted_branch"
     }
 
+    /// The report of a stored patch.
     public init(_ p: PatchRecord) {
         patch = p.id ?? 0
         status = p.status
@@ -407,6 +493,7 @@ public struct PatchReport: Codable, Sendable, Equatable {
         opportunity = p.opportunityID
     }
 
+    /// Reads what ``encode(to:)`` writes; `deleted_branch` present (even as `null`) only in a rejection's answer.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         patch = try c.decode(Int64.self, forKey: .patch)
@@ -456,15 +543,20 @@ public struct PatchReport: Codable, Sendable, Equatable {
 
 /// `list_patches`: the patches Headroom made, filtered.
 public struct PatchList: Codable, Sendable, Equatable {
+    /// The patches, oldest first.
     public var patches: [PatchReport]
 
+    /// The list of `patches`.
     public init(patches: [PatchReport]) { self.patches = patches }
 }
 
 /// `reject_patch`: the rejection recorded, and the branch deleted if one was.
 public struct PatchRejection: Codable, Sendable, Equatable {
+    /// The patch's id.
     public var patch: Int64
+    /// Its review state after the rejection (`rejected`).
     public var review: PatchRecord.Review
+    /// The branch deleted; nil when it was kept (`keep_branch`) or there was none.
     public var deletedBranch: String?
 
     enum CodingKeys: String, CodingKey {
@@ -472,12 +564,14 @@ public struct PatchRejection: Codable, Sendable, Equatable {
         case deletedBranch = "deleted_branch"
     }
 
+    /// A rejection from its fields.
     public init(patch: Int64, review: PatchRecord.Review, deletedBranch: String?) {
         self.patch = patch
         self.review = review
         self.deletedBranch = deletedBranch
     }
 
+    /// Every key is written, `deleted_branch` as `null` when kept.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(patch, forKey: .patch)

@@ -12,6 +12,7 @@ public struct ToolAnnotations: Sendable, Equatable, Codable {
     /// Headroom cannot bound.
     public var openWorld: Bool
 
+    /// Annotations; a tool is idempotent and closed-world unless said otherwise.
     public init(readOnly: Bool, destructive: Bool = false, idempotent: Bool = true, openWorld: Bool = false) {
         self.readOnly = readOnly
         self.destructive = destructive
@@ -20,6 +21,7 @@ public struct ToolAnnotations: Sendable, Equatable, Codable {
     }
 
     // Records stored before `openWorld` existed decode as closed-world.
+    /// Reads records stored before `openWorld` existed as closed-world.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         readOnly = try c.decode(Bool.self, forKey: .readOnly)
@@ -28,18 +30,26 @@ public struct ToolAnnotations: Sendable, Equatable, Codable {
         openWorld = try c.decodeIfPresent(Bool.self, forKey: .openWorld) ?? false
     }
 
+    /// Reads only, changes nothing.
     public static let readOnly = ToolAnnotations(readOnly: true)
 }
 
 /// One tool: does one thing, described for people and models, with JSON-schema input and output.
 public struct Tool: Sendable {
+    /// The wire name (see ``ToolName``).
     public var name: String
+    /// What it does, for people and models.
     public var description: String
+    /// JSON Schema of its arguments; calls are validated against it.
     public var inputSchema: JSONValue
+    /// JSON Schema of its answer's top-level fields (documented, not exhaustive).
     public var outputSchema: JSONValue
+    /// How it may affect the world.
     public var annotations: ToolAnnotations
+    /// Runs it on validated arguments.
     public var handler: @Sendable (JSONValue) throws -> JSONValue
 
+    /// A tool answering in JSON it builds itself; prefer the typed initializer with a ``ToolSignature``.
     public init(
         name: String, description: String, inputSchema: JSONValue, outputSchema: JSONValue,
         annotations: ToolAnnotations, handler: @escaping @Sendable (JSONValue) throws -> JSONValue
@@ -70,17 +80,21 @@ public struct Tool: Sendable {
 
 /// The one registry the CLI, the agents and the MCP server call tools through.
 public struct ToolRegistry: Sendable {
+    /// The tools, in the order registered.
     public private(set) var tools: [Tool] = []
 
+    /// A registry of `tools`.
     public init(_ tools: [Tool] = []) {
         for tool in tools { register(tool) }
     }
 
+    /// Adds a tool, replacing one of the same name.
     public mutating func register(_ tool: Tool) {
         tools.removeAll { $0.name == tool.name }
         tools.append(tool)
     }
 
+    /// The tool of that name, if registered.
     public func tool(named name: String) -> Tool? { tools.first { $0.name == name } }
 
     /// Validates `arguments` against the tool's input schema, then runs it. Unknown tools and bad arguments are
@@ -115,6 +129,7 @@ public struct ToolRegistry: Sendable {
 /// The subset of JSON Schema the tools use: `type` (object, string, integer, number, boolean, array), `properties`,
 /// `required`, `enum`, `items`, `minimum`, `additionalProperties: false`.
 public enum SchemaCheck {
+    /// Throws a `badInput` error naming the path of the first value that does not fit `schema`.
     public static func validate(_ value: JSONValue, against schema: JSONValue, at path: String) throws {
         func fail(_ message: String) -> HeadroomError { HeadroomError(.badInput, "\(path): \(message)") }
         if let type = schema["type"]?.stringValue {
@@ -158,25 +173,30 @@ public enum SchemaCheck {
 
 /// Builders for the small schemas tools declare.
 public enum Schema {
+    /// An object schema with these properties; no others are allowed.
     public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
         [
             "type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) }),
             "additionalProperties": false,
         ]
     }
+    /// A string schema, optionally limited to `choices`.
     public static func string(_ description: String, enum choices: [String]? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "string", "description": .string(description)]
         if let choices { schema["enum"] = .array(choices.map { .string($0) }) }
         return .object(schema)
     }
+    /// An integer schema, optionally with a minimum.
     public static func integer(_ description: String, minimum: Int? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": "integer", "description": .string(description)]
         if let minimum { schema["minimum"] = .number(Double(minimum)) }
         return .object(schema)
     }
+    /// A number schema.
     public static func number(_ description: String) -> JSONValue {
         ["type": "number", "description": .string(description)]
     }
+    /// A boolean schema.
     public static func boolean(_ description: String) -> JSONValue {
         ["type": "boolean", "description": .string(description)]
     }
@@ -184,8 +204,10 @@ public enum Schema {
     public static func output(_ properties: [String: JSONValue]) -> JSONValue {
         ["type": "object", "properties": .object(properties)]
     }
+    /// An array schema of `items`.
     public static func array(_ items: JSONValue, _ description: String = "") -> JSONValue {
         ["type": "array", "items": items, "description": .string(description)]
     }
+    /// Any value.
     public static let any: JSONValue = [:]
 }

@@ -15,6 +15,7 @@ public struct DemoOptions: Sendable {
     /// The Skills folder; nil finds it like the example.
     public var skills: String?
 
+    /// Options; nil paths take the demo's defaults.
     public init(
         workdir: String = "headroom-demo", example: String? = nil, store: String? = nil, profileSeconds: Double = 4,
         sampleRate: Int = 250, abRuns: Int = 12, skills: String? = nil

@@ -7,12 +7,15 @@ import HeadroomStore
 /// The whole defense loop on the bundled example: history → deploys profiled with py-spy → detection → root cause →
 /// guarded-logging fix on a new branch → tests and A/B benchmark → PR description. No stage is simulated.
 public struct DemoPipeline: Sendable {
+    /// What the demo runs on and where.
     public var options: DemoOptions
     /// Marks a workdir as made by the demo, so a re-run may clear it (and no other folder).
     static let marker = ".headroom-demo"
 
+    /// A demo with `options`.
     public init(options: DemoOptions) { self.options = options }
 
+    /// Runs the whole loop on the bundled example and reports each stage.
     public func run(progress: @escaping @Sendable (String) -> Void) async throws -> DemoReport {
         let clock = Date()
         var stages: [DemoReport.Stage] = []

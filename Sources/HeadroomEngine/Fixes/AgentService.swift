@@ -10,6 +10,7 @@ import Logging
 /// is configured — and stores its transcript with every patch it made (or, when it made none, with a refused record
 /// so `review show` can still print why).
 public struct AgentService: Sendable {
+    /// The tools the agent calls.
     public var context: ToolContext
     /// `validate_patch` arguments: test, bench, runs.
     public var validation: [String: JSONValue]
@@ -20,6 +21,7 @@ public struct AgentService: Sendable {
     /// notice.
     public var logger: Logger = EngineLog.disabled("headroom.agent")
 
+    /// An agent over `context`; `validation` goes to every `validate_patch` call; with `llm`, the LLM brain instead of the rule brain.
     public init(context: ToolContext, validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil) {
         self.context = context
         self.validation = validation
@@ -28,23 +30,38 @@ public struct AgentService: Sendable {
 
     /// The result in the CLI's JSON shape (ARCHITECTURE: `fix ID` / `resolve ID`).
     public struct Result: Sendable, Encodable {
+        /// The delivered patch's validation.
         public struct Validation: Sendable, Encodable {
+            /// Whether the tests passed before and after.
             public var tests_passed: Bool
+            /// Median before / median after.
             public var speedup: Double
+            /// The speed-up's 95% interval.
             public var ci95: [Double]
+            /// The Mann–Whitney p-value.
             public var p_value: Double
+            /// Timed runs per side.
             public var runs: Int
         }
+        /// How the run ended.
         public var status: RuleBrain.Outcome.Status
+        /// Why nothing was delivered.
         public var reason: String?
+        /// The skill of the patch delivered (or last tried).
         public var skill: String?
+        /// The delivered patch's branch.
         public var branch: String?
+        /// The delivered patch's PR description.
         public var pr_description: String?
+        /// The delivered patch's validation.
         public var validation: Validation?
+        /// The patch delivered, or the last one tried.
         public var patch: Int64?
+        /// Seconds the run took.
         public var seconds: Double
     }
 
+    /// Fixes regression `id`: culprit, skill, patch, tests, A/B benchmark, branch.
     public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
         -> Result
     {
@@ -55,6 +72,7 @@ public struct AgentService: Sendable {
             llm: { [validation] in await $0.fix(regression: id, validation: validation) })
     }
 
+    /// Resolves opportunity `id`: its skill, patch, tests, A/B benchmark, branch.
     public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
         -> Result
     {

@@ -9,8 +9,10 @@ import HeadroomStore
 /// delivered. A live process's work is never touched. `headroom doctor` shows the list; fix, resolve and doctor
 /// `--fix` clean it.
 public struct Janitor: Sendable {
+    /// The store whose runs' leftovers are looked for.
     public let store: Store
 
+    /// A janitor over `store`.
     public init(store: Store) { self.store = store }
 
     /// One thing left behind.
@@ -31,9 +33,13 @@ public struct Janitor: Sendable {
             case foreignBranch = "foreign-branch"
         }
 
+        /// What was left.
         public var kind: Kind
+        /// What it is: a pid, a path, a patch, a branch.
         public var what: String
+        /// The registered repository it is in.
         public var repository: String?
+        /// Why it counts as left behind.
         public var detail: String
         /// Whether `clean` removed it.
         public var removed: Bool

@@ -7,14 +7,20 @@ import HeadroomStore
 
 /// What a patch is for.
 public struct PatchTarget: Sendable, Codable, Equatable {
+    /// A regression or an opportunity.
     public var kind: PatchRecord.Kind
     /// The regression or opportunity id.
     public var id: Int64
+    /// The repository's root.
     public var repository: String
+    /// The file, repository-relative.
     public var path: String
+    /// The function to change (qualified name).
     public var function: String
+    /// The culprit commit, for a regression.
     public var culprit: String?
 
+    /// A target from its fields.
     public init(
         kind: PatchRecord.Kind, id: Int64, repository: String, path: String, function: String, culprit: String? = nil
     ) {
@@ -33,15 +39,19 @@ public struct PatchTarget: Sendable, Codable, Equatable {
 /// A/B benchmark in temporary worktrees; `deliver` commits the validated edit to a new `headroom/<kind>-<id>` branch
 /// and writes the PR description. The user's checked-out branch and work tree are never touched.
 public struct PatchService: Sendable {
+    /// The store patches are recorded in.
     public let store: Store
+    /// The Python helper the guardrails parse with.
     public var python: PythonAST
     /// Where PR descriptions are written.
     public var outputDirectory: String
+    /// The cost model behind the PR description's figures.
     public var costModel: CostModel
     /// Whether patches this service makes are held by this process until its run releases them (the agents' runs:
     /// if the run is interrupted they become `cancelled`). Patches an MCP client makes rest as `proposed`.
     public var holdsNewPatches: Bool
 
+    /// A service recording into `store`, writing PR descriptions under `outputDirectory`.
     public init(
         store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
         holdsNewPatches: Bool = false
@@ -166,9 +176,13 @@ public struct PatchService: Sendable {
 
     /// Settings of one validation run; nil commands come from the target repository's settings.
     public struct ValidationOptions: Sendable {
+        /// The operator's test command, over the repository's own.
         public var test: String?
+        /// The operator's benchmark command, over the repository's own.
         public var bench: String?
+        /// Runs, looks and thresholds of the A/B benchmark.
         public var configuration: ValidationConfiguration
+        /// Options from their fields.
         public init(
             test: String? = nil, bench: String? = nil,
             configuration: ValidationConfiguration = ValidationConfiguration()

@@ -9,12 +9,14 @@ import HeadroomStore
 /// `headroom.toml`; the token comes from the environment variable the file names. Nothing local changes: the branch
 /// is pushed as it is, and a refusal from the remote or the forge is one error line.
 public struct PublishService: Sendable {
+    /// The store of patches and publications.
     public let store: Store
     /// Where the token is read from (the process environment; tests pass their own).
     public var environment: [String: String]
     /// Makes the forge client (tests substitute one; the default speaks HTTP to the configured API).
     public var makeClient: @Sendable (ProjectSettings.Forge, String) throws -> any ForgeClient
 
+    /// A service over `store`, reading forge tokens from `environment` and reaching forges through `makeClient`.
     public init(
         store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
         makeClient: @escaping @Sendable (ProjectSettings.Forge, String) throws -> any ForgeClient = PublishService
@@ -27,22 +29,33 @@ public struct PublishService: Sendable {
 
     /// The answer of `headroom review publish` (and the server's automatic publication).
     public struct Result: Sendable, Codable, Equatable {
+        /// The patch published.
         public var patch: Int64
+        /// `github` or `gitlab`.
         public var forge: String
+        /// The repository on the forge.
         public var repo: String
+        /// The pull or merge request's number.
         public var number: Int
+        /// Its web address.
         public var url: String
         /// True when this call opened the request; false when it updated the open one.
         public var created: Bool
+        /// The branch pushed.
         public var branch: String
+        /// The branch the request targets.
         public var base: String
+        /// The git remote pushed to.
         public var remote: String
+        /// The commit pushed.
         public var commit: String
+        /// The labels put on the request.
         public var labels: [String]
         /// The forge login a review was requested from.
         public var reviewer: String?
         /// Why no review was requested, or why the request failed (the publication itself stands).
         public var reviewerNote: String?
+        /// Seconds the publication took.
         public var seconds: Double
 
         enum CodingKeys: String, CodingKey {
@@ -51,6 +64,7 @@ public struct PublishService: Sendable {
         }
     }
 
+    /// The forge client for a repository's `[forge]` table and token.
     public static let httpClient: @Sendable (ProjectSettings.Forge, String) throws -> any ForgeClient = {
         forge, token in
         guard let api = URL(string: forge.api) else { throw HeadroomError(.config, "forge.api is not a URL") }
@@ -67,6 +81,7 @@ public struct PublishService: Sendable {
         try ProjectSettings.load(repository: repository).forge
     }
 
+    /// Pushes a delivered patch's branch (never forced) and opens or updates its pull request.
     public func publish(patchID: Int64, remote remoteOverride: String? = nil) async throws -> Result {
         let started = Date()
         let patch = try store.patch(id: patchID)

@@ -10,8 +10,11 @@ import HeadroomStore
 /// finding's cost is measured from the stacks: the samples in the pattern's library frames under the function
 /// when the profile has them, else the function's own share.
 public struct OpportunityScanner: Sendable {
+    /// The store of profiles and opportunities.
     public let store: Store
+    /// The Python helper that finds patterns in source.
     public var python: PythonAST
+    /// The cost model behind cores and watts.
     public var costModel: CostModel
     /// Functions below this total share of the service's CPU are not scanned.
     public var minimumShare: Double
@@ -21,6 +24,7 @@ public struct OpportunityScanner: Sendable {
     /// listed as blocked: whatever the fix, it cannot save a measurable amount (0.5%).
     public var minimumOpportunityShare = 0.005
 
+    /// A scanner over `store`.
     public init(
         store: Store, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
         minimumShare: Double = 0.01, buckets: Int = 6

@@ -5,13 +5,18 @@ import HeadroomStore
 /// a share into a predicted saving. A pattern's default factor holds until it has `minimumPoints` validations; then
 /// the median of measured saving ÷ share (clamped to 0…1) replaces it.
 public struct SavingsCalibration: Sendable {
+    /// Validations a pattern needs before its calibrated factor replaces the default.
     public static let minimumPoints = 3
 
     /// One pattern's calibration, as `opportunities --calibration` shows it.
     public struct Row: Codable, Sendable, Equatable {
+        /// The pattern.
         public var pattern: String
+        /// Its validated fixes.
         public var validations: Int
+        /// How many of them were significant gains.
         public var significant: Int
+        /// The factor before calibration.
         public var defaultFactor: Double
         /// The calibrated factor; nil below `minimumPoints` validations.
         public var calibratedFactor: Double?
@@ -21,24 +26,31 @@ public struct SavingsCalibration: Sendable {
         public var medianRatio: Double?
         /// Significant fixes whose prediction was within 2× of the measured saving, and over 3× it.
         public var within2x: Int
+        /// Significant fixes whose prediction was over 3× the measured saving.
         public var over3x: Int
     }
 
     /// `opportunities --calibration --format json`: every pattern's row and the points behind them.
     public struct Report: Codable, Sendable, Equatable {
+        /// Every pattern's row.
         public var calibration: [Row]
+        /// The points behind them, oldest first.
         public var points: [CalibrationPoint]
 
+        /// A report from its rows and points.
         public init(calibration: [Row], points: [CalibrationPoint]) {
             self.calibration = calibration
             self.points = points
         }
     }
 
+    /// The validated fixes' predicted and measured savings.
     public var points: [CalibrationPoint]
 
+    /// A calibration over `points`.
     public init(points: [CalibrationPoint]) { self.points = points }
 
+    /// The calibration of every point `store` holds.
     public init(store: Store) throws { points = try store.calibration() }
 
     /// The factor for `pattern`: calibrated when it has enough validations, else `defaultFactor`.
@@ -53,6 +65,7 @@ public struct SavingsCalibration: Sendable {
         }
     }
 
+    /// One pattern's row, with `defaultFactor` until it has enough validations.
     public func row(pattern: String, defaultFactor: Double) -> Row {
         let mine = points.filter { $0.pattern == pattern && $0.share > 0 }
         let calibrated =

@@ -8,11 +8,15 @@ import Logging
 /// regressions replaced, as `headroom detect --service S` would; then each regression is root-caused against the
 /// deploys and changes recorded for it (`headroom rootcause ID`), where there are any.
 public struct DetectionLoop: Sendable {
+    /// The detection each pass runs, per service.
     public var detection: DetectionService
     /// Ranks each new regression's culprits; nil: detection only.
     public var rootCause: RootCauseService?
+    /// How often the loop looks for closed buckets.
     public var interval: Duration
+    /// How long a service's ingest must be quiet before its detection runs (a backfill is one run).
     public var debounce: Duration
+    /// Where each pass and its outcome are logged.
     public var logger: Logger
     /// Records `regression.detected` and `regression.root_caused` in the notification outbox; nil: no events.
     public var events: EventRecorder?
@@ -22,6 +26,7 @@ public struct DetectionLoop: Sendable {
     /// Told of each service's run: seconds, whether it succeeded, regressions found (for /metrics).
     public var onRun: (@Sendable (_ seconds: Double, _ succeeded: Bool, _ regressions: Int) -> Void)?
 
+    /// A loop over `detection`.
     public init(
         detection: DetectionService, interval: Duration = .seconds(60), debounce: Duration = .seconds(30),
         logger: Logger = EngineLog.disabled("headroom.loop")

@@ -6,18 +6,23 @@ import HeadroomCore
 /// least `min_confidence` (default 0.5); and a cost of at least `min_cores` cores (default 1.0). The reason says
 /// which held it back, with the numbers.
 public struct FixPolicy: Sendable, Equatable {
+    /// The root-cause confidence an automatic attempt needs unless `[policy] min_confidence` says otherwise.
     public static let defaultMinConfidence = 0.5
+    /// The cores a regression must cost unless `[policy] min_cores` says otherwise.
     public static let defaultMinCores = 1.0
 
     /// The operator's switch.
     public var enabled: Bool
 
+    /// A policy; disabled, every regression is held for a person.
     public init(enabled: Bool = true) { self.enabled = enabled }
 
+    /// What the policy decided, and why.
     public enum Decision: Sendable, Equatable {
         case attempt(String)
         case hold(String)
 
+        /// The reason, whichever the decision.
         public var reason: String {
             switch self {
             case .attempt(let reason), .hold(let reason): reason
@@ -25,6 +30,7 @@ public struct FixPolicy: Sendable, Equatable {
         }
     }
 
+    /// Attempt, or hold with the first rule that failed: a registered repository, the service's `[policy]`, the culprit's confidence, the cores.
     public func decide(
         service: String, culprit: RootCauseCandidate?, cores: Double, repository: RegisteredRepository?,
         settings: ProjectSettings.Policy

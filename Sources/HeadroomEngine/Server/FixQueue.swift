@@ -11,14 +11,22 @@ import Synchronization
 /// an expired lease) is queued again, or failed once it has used `maximumAttempts`; what the attempt left on disk
 /// is the Janitor's (every attempt starts by cleaning up after interrupted ones).
 public struct FixQueue: Sendable {
+    /// The job kind of a fix attempt.
     public static let kind = "fix-regression"
 
+    /// The store the queue lives in.
     public let store: Store
+    /// Which regressions are attempted without a person.
     public var policy: FixPolicy
+    /// The cost model behind a regression's cores.
     public var costs: CostModel
+    /// Attempts before a job that keeps crashing is failed.
     public var maximumAttempts = 2
+    /// How long one attempt may run.
     public var timeLimit: Duration = .seconds(1800)
+    /// How long a lease lasts without a heartbeat.
     public var leaseSeconds: Int64 = 120
+    /// Where jobs' outcomes are logged.
     public var logger: Logger
 
     /// Runs one attempt for a regression: the job's end state, a reason, and the outcome as JSON.
@@ -27,6 +35,7 @@ public struct FixQueue: Sendable {
             state: Job.State, reason: String, result: String?
         )
 
+    /// A queue in `store` under `policy`.
     public init(
         store: Store, policy: FixPolicy = FixPolicy(), costs: CostModel = CostModel(),
         logger: Logger = EngineLog.disabled("headroom.fix")

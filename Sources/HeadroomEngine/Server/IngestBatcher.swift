@@ -23,6 +23,7 @@ public final class IngestBatcher: Sendable {
         var writing = false
     }
 
+    /// The store batches are committed to.
     public let store: Store
     /// The most profiles one transaction takes; the rest wait for the next.
     public let maximumBatch: Int
@@ -32,6 +33,7 @@ public final class IngestBatcher: Sendable {
     /// Logs each transaction (profiles, seconds) at debug.
     public let logger: Logger
 
+    /// A batcher into `store` committing up to `maximumBatch` profiles per transaction.
     public init(store: Store, maximumBatch: Int = 256, logger: Logger = EngineLog.disabled("headroom.ingest")) {
         self.store = store
         self.maximumBatch = max(1, maximumBatch)

@@ -7,12 +7,16 @@ import Logging
 /// whose service has profiles is scanned against that service's recent profiles, as `headroom opportunities --repo
 /// DIR --service S` would, so the opportunities list (API, MCP, dashboard) follows the code and the load.
 public struct OpportunityRescan: Sendable {
+    /// The store of repositories and opportunities.
     public let store: Store
+    /// Time between passes.
     public var interval: Duration
+    /// Where each pass's scans and failures are logged.
     public var logger: Logger
     /// Scans one service's repository; returns how many opportunities it found.
     public typealias Scan = @Sendable (_ service: String, _ root: String) throws -> Int
 
+    /// A rescan over `store` every `interval`.
     public init(store: Store, interval: Duration, logger: Logger = EngineLog.disabled("headroom.rescan")) {
         self.store = store
         self.interval = interval

@@ -9,8 +9,10 @@ import HeadroomStore
 /// records why and deletes the patch's branch (unless `keep_branch`). Answers with the patch as `list_patches` shows
 /// it.
 public struct PatchReview: Sendable {
+    /// The store of patches.
     public let store: Store
 
+    /// Reviews over `store`.
     public init(store: Store) { self.store = store }
 
     /// The patches Headroom made, oldest first; only those with `status` when given.
@@ -19,12 +21,14 @@ public struct PatchReview: Sendable {
     /// One patch with its transcript, or a not-found error.
     public func patch(_ id: Int64) throws -> PatchRecord { try store.patch(id: id) }
 
+    /// Applies a delivered patch (cherry-picks its commit; `markOnly` records an acceptance merged elsewhere).
     public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> PatchReport {
         PatchReport(
             try PatchService(store: store, outputDirectory: "").apply(
                 patchID: id, markOnly: markOnly, note: try Self.bounded(note)))
     }
 
+    /// Rejects a patch with `reason`, deleting its branch unless `keepBranch`.
     public func reject(_ id: Int64, reason: String?, keepBranch: Bool) throws -> PatchReport {
         let (patch, deleted) = try PatchService(store: store, outputDirectory: "").reject(
             patchID: id, reason: try Self.bounded(reason), keepBranch: keepBranch)

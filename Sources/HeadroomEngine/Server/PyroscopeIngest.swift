@@ -16,11 +16,14 @@ import HeadroomProfiles
 /// Each request's profiles are parsed on its own, then committed together with whatever other requests are
 /// committing (`IngestBatcher`): the answer comes after the commit.
 public struct PyroscopeIngest: Sendable {
+    /// The ingestor requests are parsed with.
     public var ingestor: ProfileIngestor
     /// The most bytes a profile may inflate to.
     public var maximumBytes: Int
+    /// Commits the parsed requests together.
     public let batcher: IngestBatcher
 
+    /// An ingest endpoint refusing bodies that decompress past `maximumBytes`.
     public init(ingestor: ProfileIngestor, maximumBytes: Int = 256 << 20) {
         self.ingestor = ingestor
         self.maximumBytes = maximumBytes
@@ -29,9 +32,13 @@ public struct PyroscopeIngest: Sendable {
 
     /// What one request added.
     public struct Outcome: Codable, Sendable, Equatable {
+        /// The services the request's profiles belong to.
         public var services: [String]
+        /// Profiles stored.
         public var profiles: Int
+        /// Profiles that were stored before (same service, range and content).
         public var duplicates: Int
+        /// Samples stored.
         public var samples: Int64
     }
 

@@ -9,13 +9,16 @@ import Logging
 /// neither repeats a delivered event nor forgets a pending one. URLs are never stored or logged whole: a target is
 /// known by a hash of its URL and shown as scheme://host/…, since webhook URLs often carry a secret.
 public struct WebhookDelivery: Sendable {
+    /// Where events are posted.
     public struct Target: Sendable, Equatable {
+        /// The webhook's URL.
         public var url: URL
         /// `hook-` and 16 hex digits of the URL's SHA-256.
         public var id: String
         /// scheme://host[:port]/… for logs.
         public var display: String
 
+        /// A target from an http(s) URL; anything else is a `badInput` error.
         public init(_ text: String) throws {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
                 ["http", "https"].contains(scheme),
@@ -37,11 +40,16 @@ public struct WebhookDelivery: Sendable {
         case failed(String)
     }
 
+    /// The store events are read from and deliveries recorded in.
     public let store: Store
+    /// The webhooks.
     public let targets: [Target]
+    /// Attempts (with backoff) before a delivery is failed.
     public var maximumAttempts = 8
+    /// Where deliveries are logged.
     public var logger: Logger
 
+    /// A delivery of `store`'s events to `targets`.
     public init(store: Store, targets: [Target], logger: Logger = EngineLog.disabled("headroom.webhook")) {
         self.store = store
         self.targets = targets

@@ -5,12 +5,15 @@ import HeadroomStore
 
 /// What the tools work on.
 public struct ToolContext: Sendable {
+    /// The store the tools read and write.
     public var store: Store
     /// The skills folder (read_docs, list_skills, opportunity → skill).
     public var skillsRoot: String?
     /// Where PR descriptions go.
     public var outputDirectory: String
+    /// The cost model behind cores and watts.
     public var costModel: CostModel
+    /// Runs, looks and thresholds of `validate_patch`.
     public var validation: ValidationConfiguration
     /// Test and bench commands the operator set (`fix --test/--bench`); they override the target repository's
     /// `headroom.toml`. Commands come only from these two places: no tool call (from an MCP client or a model)
@@ -20,6 +23,7 @@ public struct ToolContext: Sendable {
     /// an interrupted run's patches end `cancelled` rather than `proposed`.
     public var holdsNewPatches = false
 
+    /// A context over `store`.
     public init(
         store: Store, skillsRoot: String?, outputDirectory: String, costModel: CostModel = CostModel(),
         validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands()
@@ -42,8 +46,11 @@ public struct ToolContext: Sendable {
 
 /// The commands an operator gave on the command line or in the server's configuration.
 public struct OperatorCommands: Sendable, Equatable {
+    /// `--test`: overrides the repository's test command.
     public var test: String?
+    /// `--bench`: overrides the repository's benchmark command.
     public var bench: String?
+    /// Commands from their fields.
     public init(test: String? = nil, bench: String? = nil) {
         self.test = test
         self.bench = bench
@@ -53,6 +60,7 @@ public struct OperatorCommands: Sendable, Equatable {
 /// Headroom's tools, each doing one thing; the CLI, the agents and the MCP server all call them through this one
 /// registry.
 public enum HeadroomTools {
+    /// Every tool over `context`.
     public static func registry(_ context: ToolContext) -> ToolRegistry {
         ToolRegistry(profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context))
     }

@@ -146,6 +146,7 @@ extension SkillList {
 
 /// How accepted fixes read as prior examples for their skill.
 public enum SkillDocs {
+    /// An accepted patch as a prior example: what, where, its validation, the reviewer's note and the diff.
     public static func example(_ patch: PatchRecord) -> String {
         var lines = [
             "# Accepted fix: patch #\(patch.id ?? 0) (\(patch.skill))", "",
