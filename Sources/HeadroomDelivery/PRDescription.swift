@@ -3,22 +3,34 @@ import HeadroomCore
 
 /// Renders the markdown pull-request description for a fix.
 public enum PRDescription {
+    /// What a description is made from.
     public struct Input: Sendable {
+        /// The PR's title.
         public var title: String
         /// Rows of the problem table (what regressed or what costs, with figures).
         public var problem: [(String, String)]
+        /// The culprit, for a regression's fix.
         public var culprit: RootCauseCandidate?
+        /// The skill that made the patch.
         public var skill: String
+        /// The patch's branch.
         public var branch: String
+        /// The commit the patch was made against.
         public var baseCommit: String
+        /// One line per change.
         public var changes: [String]
+        /// The unified diff.
         public var diff: String
+        /// The tests and A/B benchmark.
         public var validation: ValidationResult
+        /// The test command validation ran.
         public var testCommand: String
+        /// The benchmark command validation timed.
         public var benchCommand: String
         /// The patch's id in the store, for `headroom review apply`.
         public var patchID: Int64?
 
+        /// An input from its fields.
         public init(
             title: String, problem: [(String, String)], culprit: RootCauseCandidate?, skill: String, branch: String,
             baseCommit: String, changes: [String], diff: String, validation: ValidationResult, testCommand: String,
@@ -39,6 +51,7 @@ public enum PRDescription {
         }
     }
 
+    /// The description as Markdown: the problem, the culprit, the change, the evidence and how to reproduce it.
     public static func render(_ input: Input) -> String {
         let v = input.validation
         var out: [String] = ["# \(input.title)", ""]
@@ -94,5 +107,6 @@ public enum PRDescription {
 
 /// Names of the guardrails, as shown to reviewers (kept here so delivery does not depend on the skills module).
 public enum Guardrail {
+    /// The guardrails in the order they run.
     public static let names = ["safety", "syntax", "minimal-diff", "right-function", "right-issue", "style"]
 }

@@ -3,11 +3,14 @@ import HeadroomCore
 
 /// Creates review branches in a repository through separate worktrees, never touching the checked-out branch.
 public struct PatchBranch: Sendable {
+    /// The repository's root.
     public let repository: String
     /// Where temporary worktrees go.
     public let scratch: String
+    /// The author and committer of patch commits.
     public static let author = (name: "Headroom", email: "headroom@localhost")
 
+    /// Branches in `repository`, with worktrees under `scratch`.
     public init(repository: String, scratch: String) {
         self.repository = repository
         self.scratch = scratch

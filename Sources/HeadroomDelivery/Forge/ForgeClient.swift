@@ -5,9 +5,12 @@ import HeadroomCore
 public struct ForgePullRequest: Sendable, Codable, Equatable {
     /// GitHub's number, GitLab's `iid`.
     public var number: Int
+    /// Its web address.
     public var url: String
+    /// `open`, `closed` or `merged` (`opened` on GitLab).
     public var state: String
 
+    /// A request from its fields.
     public init(number: Int, url: String, state: String) {
         self.number = number
         self.url = url
@@ -17,10 +20,12 @@ public struct ForgePullRequest: Sendable, Codable, Equatable {
 
 /// A forge user a review can be requested from.
 public struct ForgeUser: Sendable, Codable, Equatable {
+    /// The forge login.
     public var login: String
     /// GitLab's numeric id (its API requests reviewers by id).
     public var id: Int?
 
+    /// A user from their login and, on GitLab, id.
     public init(login: String, id: Int? = nil) {
         self.login = login
         self.id = id
@@ -45,9 +50,12 @@ public protocol ForgeClient: Sendable {
 
 /// A forge's answer that is not success, as one line.
 public struct ForgeError: Error, Sendable, CustomStringConvertible {
+    /// The HTTP status (0 when the forge could not be reached).
     public var status: Int
+    /// The one line a person reads.
     public var line: String
     /// GitHub's 422 "A pull request already exists for …".
     public var alreadyExists: Bool
+    /// The one line.
     public var description: String { line }
 }

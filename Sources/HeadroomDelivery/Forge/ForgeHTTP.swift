@@ -8,20 +8,29 @@ import HeadroomCore
 /// JSON requests to a forge's REST API with a bearer-style token. The token goes in a header only; it is never part
 /// of an error line, a log message or anything stored.
 public struct ForgeHTTP: Sendable {
+    /// A forge's answer.
     public struct Response: Sendable {
+        /// The HTTP status.
         public var status: Int
+        /// The response headers, lower-cased names.
         public var headers: [String: String]
+        /// The JSON body (`null` when empty).
         public var body: JSONValue
     }
 
+    /// The API's base URL.
     public var base: URL
     /// Header name and value that carry the token.
     var authorization: (name: String, value: String)
     var extraHeaders: [String: String]
+    /// The forge's name, for error lines.
     public var forgeName: String
+    /// Where the token came from (its variable's name), for error lines.
     public var tokenSource: String
+    /// Seconds before a request is abandoned.
     public var timeout: Double = 30
 
+    /// A client of the API at `base`.
     public init(
         base: URL, authorization: (name: String, value: String), extraHeaders: [String: String] = [:],
         forgeName: String, tokenSource: String

@@ -4,11 +4,13 @@ import HeadroomCore
 /// GitHub's REST API (also GitHub Enterprise Server's, under its `/api/v3` base): pulls, issue labels, requested
 /// reviewers and commits, as its published API description defines them.
 public struct GitHubForge: ForgeClient {
+    /// `GitHub`.
     public let name = "GitHub"
     let http: ForgeHTTP
     let owner: String
     let repo: String
 
+    /// A client of `repository` (`owner/name`) on the GitHub API at `api`; a malformed name is a `config` error.
     public init(api: URL, repository: String, token: String, tokenSource: String) throws {
         let parts = repository.split(separator: "/").map(String.init)
         guard parts.count == 2 else {
@@ -24,6 +26,7 @@ public struct GitHubForge: ForgeClient {
 
     private var repoPath: String { "/repos/\(Self.segment(owner))/\(Self.segment(repo))" }
 
+    /// The open pull request from `branch`, if any.
     public func openPullRequest(head branch: String) async throws -> ForgePullRequest? {
         let answer = try await http.send(
             "GET", "\(repoPath)/pulls", query: [("head", "\(owner):\(branch)"), ("state", "open"), ("per_page", "10")],
@@ -31,6 +34,7 @@ public struct GitHubForge: ForgeClient {
         return answer.body.arrayValue?.first.flatMap(Self.pull)
     }
 
+    /// Opens a pull request, then labels it.
     public func createPullRequest(
         title: String, body: String, head: String, base: String, draft: Bool, labels: [String]
     ) async throws -> ForgePullRequest {
@@ -46,6 +50,7 @@ public struct GitHubForge: ForgeClient {
         return pull
     }
 
+    /// Updates a pull request's title, body and labels.
     public func updatePullRequest(_ number: Int, title: String, body: String, labels: [String]) async throws
         -> ForgePullRequest
     {
@@ -65,6 +70,7 @@ public struct GitHubForge: ForgeClient {
             action: "label pull request #\(number)")
     }
 
+    /// The GitHub account of a commit's author, as GitHub links the commit.
     public func user(login: String?, email: String, commit: String) async throws -> ForgeUser? {
         if let login { return ForgeUser(login: login) }
         // The commit as GitHub links it: `author` is the account whose verified email wrote it (null when none is).
@@ -73,6 +79,7 @@ public struct GitHubForge: ForgeClient {
         return answer.body["author"]?["login"]?.stringValue.map { ForgeUser(login: $0) }
     }
 
+    /// Requests a review from `user`.
     public func requestReview(_ number: Int, from user: ForgeUser) async throws {
         try await http.send(
             "POST", "\(repoPath)/pulls/\(number)/requested_reviewers",

@@ -4,11 +4,13 @@ import HeadroomCore
 /// GitLab's REST API v4: merge requests (labels and reviewers are fields of the request) and users, as its API
 /// documentation defines them. The project is addressed by its URL-encoded full path.
 public struct GitLabForge: ForgeClient {
+    /// `GitLab`.
     public let name = "GitLab"
     let http: ForgeHTTP
     let project: String
     let projectID: String
 
+    /// A client of the project `repository` on the GitLab API at `api`.
     public init(api: URL, repository: String, token: String, tokenSource: String) {
         project = repository
         projectID =
@@ -20,6 +22,7 @@ public struct GitLabForge: ForgeClient {
 
     private var projectPath: String { "/projects/\(projectID)" }
 
+    /// The open merge request from `branch`, if any.
     public func openPullRequest(head branch: String) async throws -> ForgePullRequest? {
         let answer = try await http.send(
             "GET", "\(projectPath)/merge_requests", query: [("source_branch", branch), ("state", "opened")],
@@ -27,6 +30,7 @@ public struct GitLabForge: ForgeClient {
         return answer.body.arrayValue?.first.flatMap(Self.request)
     }
 
+    /// Opens a merge request with its labels.
     public func createPullRequest(
         title: String, body: String, head: String, base: String, draft: Bool, labels: [String]
     ) async throws -> ForgePullRequest {
@@ -42,6 +46,7 @@ public struct GitLabForge: ForgeClient {
         return request
     }
 
+    /// Updates a merge request's title, description and labels.
     public func updatePullRequest(_ number: Int, title: String, body: String, labels: [String]) async throws
         -> ForgePullRequest
     {
@@ -56,6 +61,7 @@ public struct GitLabForge: ForgeClient {
         return request
     }
 
+    /// The GitLab account of a commit's author, found by their email.
     public func user(login: String?, email: String, commit: String) async throws -> ForgeUser? {
         let query = login.map { [("username", $0)] } ?? [("search", email)]
         let answer = try await http.send("GET", "/users", query: query, action: "look up user \(login ?? email)")
@@ -70,6 +76,7 @@ public struct GitLabForge: ForgeClient {
         return ForgeUser(login: username, id: Int(id))
     }
 
+    /// Adds `user` as the merge request's reviewer.
     public func requestReview(_ number: Int, from user: ForgeUser) async throws {
         guard let id = user.id else { return }
         try await http.send(
