@@ -10,6 +10,8 @@ python3 -m pyflakes Sources Tests Benchmarks scripts
 python3 -m pytest -q Tests/python
 # Swift style: .swift-format (4 spaces, 120 columns), nothing to report.
 swift format lint --strict --recursive Sources Tests Package.swift
+# Documentation: at least 70% of public declarations carry a /// comment (scripts/doc-coverage.py lists the rest).
+python3 scripts/doc-coverage.py --min 70 | tail -1
 # Our targets build without a warning (Package.swift turns them into errors under this variable).
 export HEADROOM_WARNINGS_AS_ERRORS=1
 # Every module a target imports is one it declares (no reliance on what a dependency happens to pull in).
