@@ -27,6 +27,10 @@ public enum ToolName: String, CaseIterable, Sendable, Codable {
 /// every consumer of a tool's output share one definition: a renamed field fails to compile or to decode, it never
 /// silently reads as 0.
 ///
+/// Every answer type (in `Answers/`) writes snake_case keys whatever the encoder; a number that is not finite is
+/// `null`; times are ISO-8601 UTC text, except `Commit.time` in ``ChangeReport``, which keeps the stored Unix seconds.
+/// Fields may be added, never renamed.
+///
 /// `query_profile` answers in three shapes, one per mode; it is declared with `JSONValue` and read through
 /// ``ToolSignature/queryTop``, ``ToolSignature/queryDiff`` and ``ToolSignature/queryFlame``.
 public struct ToolSignature<Output: Codable & Sendable>: Sendable {
