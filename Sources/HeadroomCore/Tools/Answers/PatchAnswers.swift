@@ -1,4 +1,5 @@
-// The answers of the patch tools (`generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`, `list_patches`, `reject_patch`).
+// The answers of the patch tools (`generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`, `list_patches`,
+// `reject_patch`).
 // Conventions for every answer (keys, nulls, times) are on ToolSignature, in ../ToolName.swift.
 
 /// A patch as every tool and list reports it: `generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`,

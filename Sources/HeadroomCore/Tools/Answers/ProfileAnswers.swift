@@ -1,4 +1,5 @@
-// The answers of the profile and regression tools (`list_services`, `list_regressions`, `get_regression`, `query_profile` mode `flame`).
+// The answers of the profile and regression tools (`list_services`, `list_regressions`, `get_regression`,
+// `query_profile` mode `flame`).
 // Conventions for every answer (keys, nulls, times) are on ToolSignature, in ../ToolName.swift.
 
 /// `list_services`: the services with profiles in the store.

@@ -1,4 +1,5 @@
-// The answers of the skill, experiment and opportunity tools (`list_skills`, `read_docs`, `get_experiment_results`, `list_opportunities`).
+// The answers of the skill, experiment and opportunity tools (`list_skills`, `read_docs`, `get_experiment_results`,
+// `list_opportunities`).
 // Conventions for every answer (keys, nulls, times) are on ToolSignature, in ../ToolName.swift.
 
 /// `list_skills`: the skills that loaded, and the folders skipped with why.
