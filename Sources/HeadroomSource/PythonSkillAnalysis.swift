@@ -119,6 +119,12 @@ extension PythonAST {
         try call("regex", ["source": source, "function": function], snakeCase: true)
     }
 
+    /// Membership tests (`x in [...]`, `x in NAME`) in the function's loops that a frozenset can serve, and those it
+    /// cannot, with why.
+    public func membership(source: String, function: String) throws -> MembershipAnalysis {
+        try call("membership", ["source": source, "function": function], snakeCase: true)
+    }
+
     public func invariants(source: String, function: String) throws -> InvariantAnalysis {
         try call("invariants", ["source": source, "function": function], snakeCase: true)
     }
@@ -145,4 +151,46 @@ extension PythonAST {
         let answer: Answer = try call("scan", request, snakeCase: true)
         return answer.files
     }
+}
+
+/// The membership tests of one function's loops (`python.membership`).
+public struct MembershipAnalysis: Sendable, Decodable {
+    /// One `in` / `not in` test whose sequence a frozenset can replace.
+    public struct Site: Sendable, Decodable {
+        /// The sequence's place in the source (the list display or the name).
+        public var line: Int
+        public var col: Int
+        public var endLine: Int
+        public var endCol: Int
+        /// `literal` (a list or tuple display of constants) or `constant` (a module-level one, by name).
+        public var kind: String
+        /// The module-level sequence's name, for `constant`.
+        public var name: String?
+        /// How many items the sequence has.
+        public var elements: Int
+        /// The set display that replaces a literal sequence.
+        public var replacement: String?
+        /// The whole test, as written.
+        public var test: String
+        /// The last line of the module-level sequence's assignment, for `constant`.
+        public var definitionEnd: Int?
+        /// Where the sequence is.
+        public var position: SourcePosition { SourcePosition(line: line, col: col, endLine: endLine, endCol: endCol) }
+    }
+
+    /// A test a set cannot serve, and why.
+    public struct Refused: Sendable, Decodable {
+        public var line: Int
+        public var test: String
+        public var reason: String
+    }
+
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var sites: [Site]?
+    public var refused: [Refused]?
+    /// Every name the module uses, so a new constant's name is fresh.
+    public var names: [String]?
 }

@@ -14,6 +14,71 @@ struct RecipeAndRegistryTests {
             otherSources: callers.map { (path: $0.0, source: $0.1) })
     }
 
+    @Test(
+        "set-membership: a literal becomes a set display, a module list gets a frozenset after it; changed lists refused"
+    )
+    func setMembership() throws {
+        let source = """
+            \"\"\"Codes.\"\"\"
+            import json
+
+            KNOWN = ["ok", "gone", "moved", "found"]
+            OTHER = (1, 2, 3, 4)
+
+
+            def count(rows):
+                n = 0
+                for row in rows:
+                    if row["code"] in KNOWN and row["n"] not in (1, 2.5, None) and row["k"] in OTHER:
+                        n += 1
+                return n
+
+
+            def elsewhere(x):
+                return x in KNOWN
+            """
+        let edit = try SetMembershipRecipe().apply(input(source, "count"))
+        #expect(
+            edit.patched == """
+                \"\"\"Codes.\"\"\"
+                import json
+
+                KNOWN = ["ok", "gone", "moved", "found"]
+                _KNOWN_SET = frozenset(KNOWN)
+                OTHER = (1, 2, 3, 4)
+                _OTHER_SET = frozenset(OTHER)
+
+
+                def count(rows):
+                    n = 0
+                    for row in rows:
+                        if row["code"] in _KNOWN_SET and row["n"] not in {1, 2.5, None} and row["k"] in _OTHER_SET:
+                            n += 1
+                    return n
+
+
+                def elsewhere(x):
+                    return x in KNOWN
+                """)
+        #expect(edit.insertionPoints == [5, 6])
+        try Guardrails().check(edit)
+        try SetMembershipRecipe().verify(edit)
+
+        let mutated = source + "\n\ndef add(code):\n    KNOWN.append(code)\n"
+        let only = mutated.replacingOccurrences(
+            of: " and row[\"n\"] not in (1, 2.5, None) and row[\"k\"] in OTHER", with: "")
+        #expect(throws: Refusal.self) { try SetMembershipRecipe().apply(input(only, "count")) }
+        do {
+            _ = try SetMembershipRecipe().apply(input(only, "count"))
+        } catch let refusal as Refusal {
+            #expect(refusal.description.contains("`KNOWN` may change at line"), "\(refusal)")
+        }
+        let outsideLoop = "NAMES = [\"a\", \"b\"]\n\n\ndef f(x):\n    return x in NAMES\n"
+        #expect(throws: Refusal.self) { try SetMembershipRecipe().apply(input(outsideLoop, "f")) }
+        let values = "def f(rows, a, b):\n    return [r for r in rows if r in [a, b]]\n"
+        #expect(throws: Refusal.self) { try SetMembershipRecipe().apply(input(values, "f")) }
+    }
+
     @Test("memoize adds a bounded lru_cache and the import; the guardrails accept the module-level import")
     func memoizes() throws {
         let source = "\"\"\"Doc.\"\"\"\nimport math\n\n\ndef area(r, n):\n    return round(math.pi * r * r, n)\n"
@@ -311,7 +376,7 @@ struct FixEndToEndTests {
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
-    @Test("resolve on the 11 fixture repositories: 4 delivered, 7 refused for the expected reasons")
+    @Test("resolve on the 13 fixture repositories: 5 delivered, 8 refused for the expected reasons")
     func fixtures() throws {
         let run = try Shell.run(
             [

@@ -158,3 +158,67 @@ def test_the_embedded_copy_matches_this_file():
     check = subprocess.run([sys.executable, os.path.join(root, "scripts", "generate-python-helper.py"), "--check"],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+MEMBERSHIP = textwrap.dedent('''\
+    NAMES = ["a", "b", "c", "d"]
+    PAIRS = [("a", 1), ("b", 2)]
+    GROWN = ["x", "y"]
+    SORTED = ["q", "p"]
+    PASSED = ["m", "n"]
+    REBOUND = ["r"]
+
+
+    def grow(v):
+        GROWN[0] = v
+
+
+    def order():
+        SORTED.sort()
+
+
+    def give():
+        register(PASSED)
+        return len(PASSED)
+
+
+    def rebind():
+        global REBOUND
+        REBOUND = []
+
+
+    def hot(rows, local):
+        n = 0
+        for r in rows:
+            n += r in NAMES
+            n += r in PAIRS
+            n += r in GROWN
+            n += r in SORTED
+            n += r in PASSED
+            n += r in REBOUND
+            n += r in local
+            n += r not in ["u", "v"]
+            n += {r: 1} in [1, 2]
+        return n
+    ''')
+
+
+def test_membership_sites_and_refusals():
+    answer = helper.membership({"source": MEMBERSHIP, "function": "hot"})
+    sites = {(s["kind"], s["name"] or s["replacement"]) for s in answer["sites"]}
+    assert sites == {("constant", "NAMES"), ("literal", '{"u", "v"}')}
+    reasons = {r["test"]: r["reason"] for r in answer["refused"]}
+    assert "not one list or tuple of constants" in reasons["r in PAIRS"]
+    assert "may change at line 10" in reasons["r in GROWN"]
+    assert "may change at line 14" in reasons["r in SORTED"]
+    assert "may change at line 18" in reasons["r in PASSED"]
+    assert "may change at line" in reasons["r in REBOUND"]
+    assert "a set cannot hold" in reasons["{r: 1} in [1, 2]"]
+    # A parameter is not the module's constant, whatever its name: nothing is said about it.
+    assert not any("local" in s["test"] for s in answer["sites"] + answer["refused"])
+
+
+def test_membership_outside_loops_is_left_alone():
+    source = 'NAMES = ["a", "b"]\n\n\ndef f(x):\n    return x in NAMES\n'
+    answer = helper.membership({"source": source, "function": "f"})
+    assert answer["sites"] == [] and answer["refused"] == []

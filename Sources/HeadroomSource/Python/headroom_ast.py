@@ -849,6 +849,15 @@ def scan(request):
                     found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
                                   "lines": [[o["line"], o["end_line"]] for o in h["occurrences"]],
                                   "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
+            tests = membership({"source": item["source"], "function": qualname})
+            for t in tests["sites"]:
+                container = t["name"] or "a literal sequence"
+                found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
+                              "detail": f"`{t['test'][:60]}` scans {container} ({t['elements']} items) on every iteration; a frozenset is one hash lookup"})
+            for t in tests["refused"]:
+                found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
+                              "blocked": t["reason"],
+                              "detail": f"`{t['test'][:60]}` scans a sequence on every iteration"})
             for n in own_nodes(node):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
                     base = root_name(n.func.value)
@@ -897,7 +906,116 @@ def loop_calls(name, files):
                         sites.add((item.get("path"), n.lineno, n.col_offset))
     return len(sites)
 
-SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan}
+# ---------------------------------------------------------------- membership tests against sequences
+
+LITERAL_TYPES = (str, bytes, int, float, bool, type(None))
+MUTATORS = {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "__setitem__", "__delitem__",
+            "__iadd__"}
+
+def literal_sequence(node):
+    """A list or tuple display whose elements are all constants: a frozenset of them holds the same values, and a
+    lookup by hash agrees with `==` on them."""
+    return isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) > 0 and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, LITERAL_TYPES) for e in node.elts)
+
+def module_sequence(tree, name):
+    """The module's one top-level `NAME = [...]` / `(...)` of constants, or None (assigned twice, annotated away,
+    or not constants)."""
+    found = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            ([node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else [])
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            found.append(node)
+    if len(found) != 1 or len(getattr(found[0], "targets", [None])) != 1:
+        return None
+    return found[0] if literal_sequence(found[0].value) else None
+
+def mutation_of(tree, name, definition):
+    """The first line where the module may change `name`'s list after its definition: a mutating method, an item or
+    slice assignment, an augmented assignment, `del`, a rebinding (`global` included), or passing it to a call (the
+    callee may mutate it). None when there is none."""
+    for node in ast.walk(tree):
+        if node is definition:
+            continue
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == name \
+                    and f.attr in MUTATORS:
+                return node.lineno
+            for a in list(node.args) + [k.value for k in node.keywords]:
+                if isinstance(a, ast.Name) and a.id == name and not (isinstance(f, ast.Name) and f.id in PURE_BUILTINS):
+                    return node.lineno
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if root_name(t) == name:
+                    return node.lineno
+        if isinstance(node, ast.Global) and name in node.names:
+            return node.lineno
+    return None
+
+def loops_of(function):
+    return [n for n in own_nodes(function) if isinstance(n, (ast.For, ast.AsyncFor, ast.While, ast.ListComp,
+                                                               ast.SetComp, ast.DictComp, ast.GeneratorExp))]
+
+def local_names(function):
+    names = {a.arg for a in all_args(function)}
+    for n in own_nodes(function):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+    return names
+
+def unhashable_display(node):
+    return isinstance(node, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp))
+
+def membership(request):
+    """`x in [...]` / `x in NAME` (a module-level list or tuple of constants) inside the function's loops: each test
+    scans the sequence, where a frozenset is one hash lookup. Sites a set can serve, and those it cannot, with why."""
+    located = locate(request)
+    if located is None:
+        return {"found": False}
+    source, tree, function, qualname, cls, start, end = located
+    local = local_names(function)
+    sites, refused, seen = [], [], set()
+    for loop in loops_of(function):
+        for n in ast.walk(loop):
+            if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.In, ast.NotIn))):
+                continue
+            if (n.lineno, n.col_offset) in seen:
+                continue
+            seen.add((n.lineno, n.col_offset))
+            right = n.comparators[0]
+            where = {"line": n.lineno, "end_line": n.end_lineno, "test": ast.get_source_segment(source, n)}
+            if unhashable_display(n.left):
+                refused.append(dict(where, reason="the value tested is a list, dict or set, which a set cannot hold"))
+                continue
+            if literal_sequence(right):
+                elements = [ast.get_source_segment(source, e) for e in right.elts]
+                site = pos(right)
+                site.update({"kind": "literal", "name": None, "elements": len(elements),
+                             "replacement": "{" + ", ".join(elements) + "}", "test": where["test"]})
+                sites.append(site)
+            elif isinstance(right, ast.Name) and right.id not in local:
+                definition = module_sequence(tree, right.id)
+                if definition is None:
+                    if any(isinstance(b, (ast.Assign, ast.AnnAssign)) and any(
+                            isinstance(t, ast.Name) and t.id == right.id
+                            for t in (b.targets if isinstance(b, ast.Assign) else [b.target])) for b in tree.body):
+                        refused.append(dict(where, reason=f"`{right.id}` is not one list or tuple of constants"))
+                    continue
+                changed = mutation_of(tree, right.id, definition)
+                if changed is not None:
+                    refused.append(dict(where, reason=f"`{right.id}` may change at line {changed}; a frozenset copy would go stale"))
+                    continue
+                site = pos(right)
+                site.update({"kind": "constant", "name": right.id, "elements": len(definition.value.elts),
+                             "replacement": None, "test": where["test"], "definition_end": definition.end_lineno})
+                sites.append(site)
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sites, "refused": refused,
+            "names": sorted(all_names(tree))}
+
+SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership}
 
 def main():
     MODES.update(SKILL_MODES)
