@@ -856,6 +856,15 @@ def scan(request):
                     found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
                                   "lines": [[o["line"], o["end_line"]] for o in h["occurrences"]],
                                   "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
+            lookups = dictget({"source": item["source"], "function": qualname})
+            for t in lookups["sites"]:
+                found.append({"pattern": "exception-control-flow", "line": t["line"],
+                              "lines": [[t["line"], t["end_line"]]],
+                              "detail": f"a KeyError raised and caught per miss in a loop; `{t['replacement'][:60]}` looks up once"})
+            for t in lookups["refused"]:
+                found.append({"pattern": "exception-control-flow", "line": t["line"],
+                              "lines": [[t["line"], t["end_line"]]], "blocked": t["reason"],
+                              "detail": "try/except in a loop as control flow; test first (e.g. dict.get)"})
             tests = membership({"source": item["source"], "function": qualname})
             for t in tests["sites"]:
                 container = t["name"] or "a literal sequence"
@@ -873,14 +882,6 @@ def scan(request):
                         found.append({"pattern": "client-construction", "line": n.lineno,
                                       "lines": [[n.lineno, n.end_lineno]],
                                       "detail": f"{ast.unparse(n.func)}() builds a new client or connection per call; reuse one"})
-                if isinstance(n, ast.Try):
-                    handled = {ast.unparse(h.type) for h in n.handlers if h.type is not None}
-                    if handled & CONTROL_EXCEPTIONS and len(n.body) <= 2:
-                        in_loop = any(isinstance(p, (ast.For, ast.While)) and n in list(ast.walk(p)) for p in own_nodes(node))
-                        if in_loop:
-                            found.append({"pattern": "exception-control-flow", "line": n.lineno,
-                                          "lines": [[n.lineno, n.end_lineno]],
-                                          "detail": f"try/except {', '.join(sorted(handled & CONTROL_EXCEPTIONS))} in a loop as control flow; test first (e.g. dict.get)"})
             # A specific pattern in the function (a regex compiled per call, eager logging, ...) has a fix that keeps
             # every call; caching the whole function instead changes which calls run and is offered only without one.
             repeated = loop_calls(node.name, callers) if not found else 0
@@ -1022,7 +1023,87 @@ def membership(request):
     return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sites, "refused": refused,
             "names": sorted(all_names(tree))}
 
-SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership}
+# ---------------------------------------------------------------- exception-driven lookups
+
+def cheap_default(node):
+    """A default `get` may evaluate on every call without changing anything: a constant, a name, or an empty
+    display."""
+    return isinstance(node, (ast.Constant, ast.Name)) or \
+        (isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.Set)) and not getattr(node, "elts", None)
+         and not getattr(node, "keys", None))
+
+def plain_dict_value(node):
+    return isinstance(node, (ast.Dict, ast.DictComp)) or \
+        (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict")
+
+def dict_provenance(tree, function, name):
+    """Why `name` is certainly a plain dict in the function (so `d.get(k, v)` is `d[k]` with a default), or None
+    with the reason it may not be (a parameter, a mapping of unknown type, rebound)."""
+    if name in {a.arg for a in all_args(function)}:
+        return None, f"`{name}` is a parameter: it may be a mapping whose [] differs from get (a defaultdict, __missing__)"
+    local = [n for n in own_nodes(function) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+             and any(isinstance(t, ast.Name) and t.id == name
+                     for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    if local:
+        if len(local) == 1 and isinstance(local[0], ast.Assign) and plain_dict_value(local[0].value):
+            return "local", None
+        return None, f"`{name}` is assigned in the function from something that may not be a plain dict"
+    top = [n for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+           and any(isinstance(t, ast.Name) and t.id == name for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+    if len(top) != 1 or not plain_dict_value(top[0].value):
+        return None, f"`{name}` is not a module-level dict display (its type is unknown here)"
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Global) and name in n.names:
+            return None, f"`{name}` is rebound at line {n.lineno}"
+    return "module", None
+
+def dictget(request):
+    """`try: X = D[K] / except KeyError: X = DEFAULT` in the function's loops: exception-driven lookups that
+    `X = D.get(K, DEFAULT)` replaces when D is certainly a plain dict. Sites, and refusals with why."""
+    located = locate(request)
+    if located is None:
+        return {"found": False}
+    source, tree, function, qualname, cls, start, end = located
+    sites, refused, seen = [], [], set()
+    for loop in loops_of(function):
+        for n in ast.walk(loop):
+            if not isinstance(n, ast.Try) or n.lineno in seen:
+                continue
+            handled = {ast.unparse(t) for h in n.handlers if h.type is not None
+                       for t in (h.type.elts if isinstance(h.type, ast.Tuple) else [h.type])}
+            if not handled & CONTROL_EXCEPTIONS:
+                continue
+            seen.add(n.lineno)
+            where = {"line": n.lineno, "end_line": n.end_lineno}
+            shape = (len(n.body) == 1 and len(n.handlers) == 1 and not n.orelse and not n.finalbody
+                     and ast.unparse(n.handlers[0].type) == "KeyError" and n.handlers[0].name is None and len(n.handlers[0].body) == 1)
+            body = n.body[0] if shape else None
+            miss = n.handlers[0].body[0] if shape else None
+            if not (shape and isinstance(body, ast.Assign) and len(body.targets) == 1
+                    and isinstance(body.targets[0], ast.Name) and isinstance(body.value, ast.Subscript)
+                    and isinstance(body.value.value, ast.Name) and not isinstance(body.value.slice, ast.Slice)
+                    and isinstance(miss, ast.Assign) and len(miss.targets) == 1
+                    and isinstance(miss.targets[0], ast.Name) and miss.targets[0].id == body.targets[0].id):
+                refused.append(dict(where, reason="only `X = D[K]` with `except KeyError: X = DEFAULT` has a recipe "
+                                                  f"(this handles {', '.join(sorted(handled))})"))
+                continue
+            if not cheap_default(miss.value):
+                refused.append(dict(where, reason=f"the default `{ast.unparse(miss.value)[:40]}` would be computed on every lookup"))
+                continue
+            container = body.value.value.id
+            kind, why = dict_provenance(tree, function, container)
+            if kind is None:
+                refused.append(dict(where, reason=why))
+                continue
+            site = pos(n)
+            site.update({"container": container, "provenance": kind,
+                         "replacement": f"{body.targets[0].id} = {container}.get("
+                                        f"{ast.get_source_segment(source, body.value.slice)}, "
+                                        f"{ast.get_source_segment(source, miss.value)})"})
+            sites.append(site)
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sites, "refused": refused}
+
+SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership, "dictget": dictget}
 
 def main():
     MODES.update(SKILL_MODES)

@@ -125,6 +125,12 @@ extension PythonAST {
         try call("membership", ["source": source, "function": function], snakeCase: true)
     }
 
+    /// Exception-driven dictionary lookups (`try: X = D[K]` / `except KeyError: X = DEFAULT`) in the function's
+    /// loops that `D.get(K, DEFAULT)` can replace, and those it cannot, with why.
+    public func dictGet(source: String, function: String) throws -> DictGetAnalysis {
+        try call("dictget", ["source": source, "function": function], snakeCase: true)
+    }
+
     public func invariants(source: String, function: String) throws -> InvariantAnalysis {
         try call("invariants", ["source": source, "function": function], snakeCase: true)
     }
@@ -193,4 +199,37 @@ public struct MembershipAnalysis: Sendable, Decodable {
     public var refused: [Refused]?
     /// Every name the module uses, so a new constant's name is fresh.
     public var names: [String]?
+}
+
+/// The exception-driven lookups of one function's loops (`python.dictGet`).
+public struct DictGetAnalysis: Sendable, Decodable {
+    /// A `try`/`except KeyError` statement that one `get` call replaces.
+    public struct Site: Sendable, Decodable {
+        /// The whole `try` statement's place in the source.
+        public var line: Int
+        public var col: Int
+        public var endLine: Int
+        public var endCol: Int
+        /// The dictionary looked up.
+        public var container: String
+        /// `local` (a dict display or `dict()` in the function) or `module` (a module-level one never rebound).
+        public var provenance: String
+        /// The statement that replaces it: `X = D.get(K, DEFAULT)`.
+        public var replacement: String
+        /// Where the `try` statement is.
+        public var position: SourcePosition { SourcePosition(line: line, col: col, endLine: endLine, endCol: endCol) }
+    }
+
+    /// A `try` in a loop that no `get` can replace, and why.
+    public struct Refused: Sendable, Decodable {
+        public var line: Int
+        public var reason: String
+    }
+
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var sites: [Site]?
+    public var refused: [Refused]?
 }

@@ -79,6 +79,46 @@ struct RecipeAndRegistryTests {
         #expect(throws: Refusal.self) { try SetMembershipRecipe().apply(input(values, "f")) }
     }
 
+    @Test("dict-get: try/except KeyError on a plain dict becomes one get; parameters and costly defaults refused")
+    func dictGet() throws {
+        let source = """
+            PRICES = {"a": 1}
+
+
+            def total(rows, book):
+                seen = dict()
+                n = 0
+                for r in rows:
+                    try:
+                        p = PRICES[r]
+                    except KeyError:
+                        p = 0
+                    try:
+                        s = seen[r]
+                    except KeyError:
+                        s = None
+                    n += p
+                return n
+            """
+        let edit = try DictGetRecipe().apply(input(source, "total"))
+        #expect(edit.patched.contains("        p = PRICES.get(r, 0)\n        s = seen.get(r, None)\n        n += p"))
+        #expect(!edit.patched.contains("KeyError"))
+        try Guardrails().check(edit)
+        try DictGetRecipe().verify(edit)
+
+        let parameter = source.replacingOccurrences(of: "p = PRICES[r]", with: "p = book[r]")
+            .replacingOccurrences(of: "s = seen[r]", with: "s = book[r]")
+        do {
+            _ = try DictGetRecipe().apply(input(parameter, "total"))
+            Issue.record("a parameter's lookup was rewritten")
+        } catch let refusal as Refusal {
+            #expect(refusal.description.contains("`book` is a parameter"), "\(refusal)")
+        }
+        let costly = source.replacingOccurrences(of: "p = 0", with: "p = price_of(r)")
+            .replacingOccurrences(of: "s = seen[r]", with: "s = book[r]")
+        #expect(throws: Refusal.self) { try DictGetRecipe().apply(input(costly, "total")) }
+    }
+
     @Test("memoize adds a bounded lru_cache and the import; the guardrails accept the module-level import")
     func memoizes() throws {
         let source = "\"\"\"Doc.\"\"\"\nimport math\n\n\ndef area(r, n):\n    return round(math.pi * r * r, n)\n"
@@ -167,8 +207,12 @@ struct RecipeAndRegistryTests {
     func catalog() throws {
         let bundled = try SkillCatalog.load(root: (Checkout.root as NSString).appendingPathComponent("Skills"))
         #expect(
-            Set(bundled.skills.map(\.name)) == ["log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk"])
-        #expect(bundled.problems.isEmpty)
+            Set(bundled.skills.map(\.name)) == [
+                "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
+            ])
+        #expect(bundled.problems.isEmpty, "\(bundled.problems)")
+        #expect(bundled.skill(named: "set-membership")?.patterns == ["membership"])
+        #expect(bundled.skill(named: "dict-get")?.patterns == ["exception-control-flow"])
         #expect(bundled.skill(named: "regex-hoist")?.patterns == ["regex-compile"])
         #expect(bundled.skill(named: "revert-hunk")?.fallback == true)
 
@@ -376,7 +420,7 @@ struct FixEndToEndTests {
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
-    @Test("resolve on the 13 fixture repositories: 5 delivered, 8 refused for the expected reasons")
+    @Test("resolve on the 15 fixture repositories: 6 delivered, 9 refused for the expected reasons")
     func fixtures() throws {
         let run = try Shell.run(
             [

@@ -222,3 +222,52 @@ def test_membership_outside_loops_is_left_alone():
     source = 'NAMES = ["a", "b"]\n\n\ndef f(x):\n    return x in NAMES\n'
     answer = helper.membership({"source": source, "function": "f"})
     assert answer["sites"] == [] and answer["refused"] == []
+
+
+LOOKUPS = textwrap.dedent('''\
+    TABLE = {"a": 1}
+    OTHER = make_table()
+
+
+    def f(rows, given):
+        local = {}
+        n = 0
+        for r in rows:
+            try:
+                a = TABLE[r]
+            except KeyError:
+                a = 0
+            try:
+                b = local[r]
+            except KeyError:
+                b = []
+            try:
+                c = given[r]
+            except KeyError:
+                c = 0
+            try:
+                d = OTHER[r]
+            except KeyError:
+                d = 0
+            try:
+                e = TABLE[r]
+            except (KeyError, IndexError):
+                e = 0
+            try:
+                g = TABLE[r]
+            except KeyError:
+                g = compute(r)
+            n += a
+        return n
+    ''')
+
+
+def test_dictget_sites_and_refusals():
+    answer = helper.dictget({"source": LOOKUPS, "function": "f"})
+    assert [(s["line"], s["replacement"], s["provenance"]) for s in answer["sites"]] == [
+        (9, "a = TABLE.get(r, 0)", "module"), (13, "b = local.get(r, [])", "local")]
+    reasons = {r["line"]: r["reason"] for r in answer["refused"]}
+    assert "`given` is a parameter" in reasons[17]
+    assert "not a module-level dict display" in reasons[21]
+    assert "only `X = D[K]`" in reasons[25]
+    assert "computed on every lookup" in reasons[29]
