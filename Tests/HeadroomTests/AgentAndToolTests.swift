@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomAgent
 import HeadroomCore
 import HeadroomEngine
 import HeadroomSkills
@@ -213,6 +214,15 @@ struct RecipeAndRegistryTests {
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
         #expect(bundled.skill(named: "set-membership")?.patterns == ["membership"])
         #expect(bundled.skill(named: "dict-get")?.patterns == ["exception-control-flow"])
+        // `headroom-code` holds space-separated regexes: a loop the culprit added is no reason to try set-membership
+        // (a space inside one of its patterns once split it into `in` and `\(`, which match every `for … in range(`).
+        let ranked = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
+            kind: .regression, path: "app.py", rising: ["hot app.py"],
+            added: ["    total = 0", "    for i in range(n * 1000):", "        total += i"])
+        #expect(ranked.map(\.skill.name) == ["revert-hunk"], "\(ranked.map(\.skill.name))")
+        let membership = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
+            kind: .regression, path: "app.py", rising: [], added: ["        if code in [\"a\", \"b\"]:"])
+        #expect(membership.first?.skill.name == "set-membership")
         #expect(bundled.skill(named: "regex-hoist")?.patterns == ["regex-compile"])
         #expect(bundled.skill(named: "revert-hunk")?.fallback == true)
 
