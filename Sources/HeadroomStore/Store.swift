@@ -61,7 +61,7 @@ public final class Store: Sendable {
     public static func open(path: String, create: Bool = true, source: String? = nil) throws -> Store {
         if path == ":memory:" {
             let queue = try DatabaseQueue()
-            try Schema.migrator().migrate(queue)
+            try migrate(queue, fresh: true)
             return Store(queue: queue, path: path)
         }
         let fm = FileManager.default
@@ -98,7 +98,7 @@ public final class Store: Sendable {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             let marked = try checkOwnership(queue, path: path)
-            try Schema.migrator().migrate(queue)
+            try migrate(queue, fresh: !marked && isEmpty(queue))
             if !marked { try queue.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") } }
             return Store(queue: queue, path: path)
         } catch let error as DatabaseError where isBusy(error) {
@@ -110,6 +110,19 @@ public final class Store: Sendable {
             throw HeadroomError(
                 .store, "store \(path) is not a usable Headroom store: \(error.message ?? "\(error.resultCode)")")
         }
+    }
+
+    /// Brings the schema up to date. A new, empty store gets today's schema in one transaction from
+    /// `SchemaSnapshot` (replaying every migration re-parses the growing schema after each change and cost most of a
+    /// first ingest's fixed time); the migrator then finds every migration applied, or applies any the snapshot
+    /// predates.
+    private static func migrate(_ queue: DatabaseQueue, fresh: Bool) throws {
+        if fresh { try queue.write { db in try SchemaSnapshot.create(db) } }
+        try Schema.migrator().migrate(queue)
+    }
+
+    private static func isEmpty(_ queue: DatabaseQueue) throws -> Bool {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0 } == 0
     }
 
     /// Switches the store to write-ahead logging, for a long-running writer (`headroom serve`): a commit appends the
