@@ -25,56 +25,11 @@ extension Store {
     ) throws {
         guard !contribution.stacks.isEmpty else { return }
         let labelSetIDs = try contribution.labelSets.map { try labelSetID(db, $0) }
-        // Stacks are found by a 64-bit hash of their text (an integer index is far cheaper than one on long text),
-        // and the text is compared, so a hash collision makes a second row rather than merging two stacks.
-        let findStack = try db.cachedStatement(sql: "SELECT id, frames FROM stack WHERE hash = ?")
-        let addStack = try db.cachedStatement(sql: "INSERT INTO stack (hash, frames) VALUES (?, ?)")
-        // Several label sets share one stack: look each distinct stack up once.
-        var stackIDs = [Int64](repeating: -1, count: contribution.uniqueStacks.count)
+        let stackIDs = try stackIDs(db, contribution: contribution, frameIDs: frameIDs)
         var rows: [(stack: Int64, labelSet: Int64, samples: Int64)] = []
         rows.reserveCapacity(contribution.stacks.count)
         for stack in contribution.stacks where stack.samples > 0 {
-            let stackID: Int64
-            if stackIDs[stack.stack] >= 0 {
-                stackID = stackIDs[stack.stack]
-            } else {
-                let frames = contribution.uniqueStacks[stack.stack]
-                var text = ""
-                text.reserveCapacity(frames.count * 6)
-                for (index, frame) in frames.enumerated() {
-                    if index > 0 { text += "," }
-                    text += String(frameIDs[Int(frame)])
-                }
-                let hash = Self.stackHash(text)
-                var id: Int64?
-                // Bound and stepped directly, like the insert below: GRDB's per-call bookkeeping costs more than
-                // SQLite's own work for these small statements.
-                let find = findStack.sqliteStatement
-                sqlite3_bind_int64(find, 1, hash)
-                while id == nil, sqlite3_step(find) == SQLITE_ROW {
-                    if let bytes = sqlite3_column_text(find, 1), String(cString: bytes) == text {
-                        id = sqlite3_column_int64(find, 0)
-                    }
-                }
-                sqlite3_reset(find)
-                if id == nil {
-                    let add = addStack.sqliteStatement
-                    sqlite3_bind_int64(add, 1, hash)
-                    let status = text.withCString {
-                        sqlite3_bind_text(add, 2, $0, -1, sqliteTransient); return sqlite3_step(add)
-                    }
-                    sqlite3_reset(add)
-                    guard status == SQLITE_DONE else {
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: status),
-                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
-                    id = db.lastInsertedRowID
-                }
-                stackIDs[stack.stack] = id!
-                stackID = id!
-            }
-            rows.append((stackID, labelSetIDs[stack.labelSet], stack.samples))
+            rows.append((stackIDs[stack.stack], labelSetIDs[stack.labelSet], stack.samples))
         }
         // In key order, so the B-tree grows at its end instead of splitting pages all over.
         rows.sort { ($0.stack, $0.labelSet) < ($1.stack, $1.labelSet) }
@@ -96,6 +51,80 @@ extension Store {
             sqlite3_bind_int64(raw, base + 2, totals[index].stack)
             sqlite3_bind_int64(raw, base + 3, totals[index].samples)
         }
+    }
+
+    /// The ids of the contribution's distinct stacks that carry samples (-1 for the others), adding the new ones.
+    /// A stack is stored as its function ids, root first, comma-separated, and found by a 64-bit hash of that text
+    /// (an integer index is far cheaper than one on long text); the text is compared, so a hash collision makes a
+    /// second row rather than merging two stacks. The texts are built into one buffer and looked up in hash order,
+    /// so the hash index is walked and grown in order instead of at random pages.
+    private func stackIDs(_ db: Database, contribution: ProfileContribution, frameIDs: [Int64]) throws -> [Int64] {
+        var used = [Bool](repeating: false, count: contribution.uniqueStacks.count)
+        for stack in contribution.stacks where stack.samples > 0 { used[stack.stack] = true }
+        var text: [UInt8] = []
+        var ranges = [Range<Int>](repeating: 0..<0, count: used.count)
+        var order: [(hash: Int64, stack: Int)] = []
+        order.reserveCapacity(used.count)
+        for (index, frames) in contribution.uniqueStacks.enumerated() where used[index] {
+            let start = text.count
+            for (position, frame) in frames.enumerated() {
+                if position > 0 { text.append(UInt8(ascii: ",")) }
+                Self.appendDecimal(frameIDs[Int(frame)], to: &text)
+            }
+            ranges[index] = start..<text.count
+            order.append(
+                (text.withUnsafeBufferPointer { Self.stackHash(UnsafeBufferPointer(rebasing: $0[start...])) }, index))
+        }
+        order.sort { $0.hash < $1.hash }
+        let find = try db.cachedStatement(sql: "SELECT id, frames FROM stack WHERE hash = ?").sqliteStatement
+        let add = try db.cachedStatement(sql: "INSERT INTO stack (hash, frames) VALUES (?, ?)").sqliteStatement
+        sqlite3_reset(find)
+        sqlite3_reset(add)
+        var ids = [Int64](repeating: -1, count: used.count)
+        try text.withUnsafeBytes { raw in
+            for (hash, index) in order {
+                let range = ranges[index]
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[range])
+                // Bound and stepped directly: GRDB's per-call bookkeeping costs more than SQLite's own work here.
+                sqlite3_bind_int64(find, 1, hash)
+                var id: Int64?
+                while id == nil, sqlite3_step(find) == SQLITE_ROW {
+                    let stored = sqlite3_column_blob(find, 1)
+                    let count = Int(sqlite3_column_bytes(find, 1))
+                    if count == bytes.count, UnsafeRawBufferPointer(start: stored, count: count).elementsEqual(bytes) {
+                        id = sqlite3_column_int64(find, 0)
+                    }
+                }
+                sqlite3_reset(find)
+                if id == nil {
+                    sqlite3_bind_int64(add, 1, hash)
+                    sqlite3_bind_text(
+                        add, 2, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+                    let status = sqlite3_step(add)
+                    sqlite3_reset(add)
+                    guard status == SQLITE_DONE else {
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: status),
+                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                    id = db.lastInsertedRowID
+                }
+                ids[index] = id!
+            }
+        }
+        return ids
+    }
+
+    /// Appends `value`'s decimal digits.
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     /// The hottest writes of a large ingest: many rows per statement, bound and stepped directly (GRDB's argument
@@ -148,9 +177,9 @@ extension Store {
     }
 
     /// FNV-1a of a stack's text, as a signed 64-bit integer for SQLite.
-    static func stackHash(_ text: String) -> Int64 {
+    static func stackHash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int64(bitPattern: hash)
     }
 
