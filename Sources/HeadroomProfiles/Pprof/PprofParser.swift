@@ -304,30 +304,48 @@ struct PprofParser: StreamingParser {
         var profile = StackProfile()
         profile.sampleType = typeNames[chosen]
         if timeNanos > 0 { profile.time = timeNanos / 1_000_000_000 }
-        var framesOfLocation: [UInt64: [Int]] = [:]
+        // Each location's frames (root first) once, in one flat table; a location id indexes an array when the
+        // ids are dense (Go and most writers number them 1...n), a dictionary otherwise.
+        var frameTable: [Int] = []
+        var spans: [Range<Int>] = []
+        var spanOfID: [UInt64: Int] = [:]
+        let maximumID = locations.keys.max() ?? 0
+        let dense = maximumID < UInt64(max(1024, 4 * locations.count))
+        var denseSpan = [Int32](repeating: -1, count: dense ? Int(maximumID) + 1 : 0)
+        func span(_ locationID: UInt64) throws -> Range<Int> {
+            if dense, locationID < UInt64(denseSpan.count), denseSpan[Int(locationID)] >= 0 {
+                return spans[Int(denseSpan[Int(locationID)])]
+            }
+            if !dense, let known = spanOfID[locationID] { return spans[known] }
+            let frames = try resolve(location: locationID, into: &profile)
+            let range = frameTable.count..<frameTable.count + frames.count
+            frameTable.append(contentsOf: frames)
+            if dense, locationID < UInt64(denseSpan.count) {
+                denseSpan[Int(locationID)] = Int32(spans.count)
+            } else {
+                spanOfID[locationID] = spans.count
+            }
+            spans.append(range)
+            return range
+        }
         var labelSetOfBytes: [[UInt8]: Int] = [:]
+        var locationIDs: [UInt64] = []
+        var stack: [Int] = []
         for id in 0..<keys.count {
             let value = values[id * valueCount + chosen]
             guard value > 0 else { continue }
-            var stack: [Int] = []
+            stack.removeAll(keepingCapacity: true)
+            locationIDs.removeAll(keepingCapacity: true)
             var labelSet = 0
             try keys.withBytes(id) { key in
                 var cursor = WireCursor(key)
                 let depth = Int(try cursor.varint())
-                var locationIDs: [UInt64] = []
-                locationIDs.reserveCapacity(depth)
                 for _ in 0..<depth { locationIDs.append(try cursor.varint()) }
                 for locationID in locationIDs.reversed() {
-                    if let frames = framesOfLocation[locationID] {
-                        stack.append(contentsOf: frames)
-                    } else {
-                        let frames = try resolve(location: locationID, into: &profile)
-                        framesOfLocation[locationID] = frames
-                        stack.append(contentsOf: frames)
-                    }
+                    stack.append(contentsOf: frameTable[try span(locationID)])
                 }
-                let labelBytes = Array(key[cursor.position...])
-                if !labelBytes.isEmpty {
+                if !cursor.atEnd {
+                    let labelBytes = Array(key[cursor.position...])
                     if let known = labelSetOfBytes[labelBytes] {
                         labelSet = known
                     } else {
