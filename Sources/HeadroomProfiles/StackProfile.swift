@@ -82,6 +82,17 @@ public struct StackProfile: Sendable {
         var index: [[Int32]: Int] = [:]
         var grouped = Grouped(stacks: [], totals: [], rows: [])
         grouped.rows.reserveCapacity(stacks.count)
+        if labelSets.count == 1 {
+            // One label set: every key is a distinct stack already, so no stack needs hashing again.
+            grouped.stacks.reserveCapacity(stacks.count)
+            grouped.totals.reserveCapacity(stacks.count)
+            for (key, count) in stacks where label == nil {
+                grouped.rows.append((grouped.stacks.count, 0, count))
+                grouped.stacks.append(key.frames)
+                grouped.totals.append(count)
+            }
+            return grouped
+        }
         for (key, count) in stacks where label.map({ labelSets[Int(key.labelSet)].contains($0) }) ?? true {
             let id: Int
             if let known = index[key.frames] {
@@ -134,21 +145,28 @@ public struct StackProfile: Sendable {
 
     /// Caller → callee sample counts by frame index, in (caller, callee) order; an edge counts once per sample.
     public func frameEdges(_ grouped: Grouped) -> [(caller: Int32, callee: Int32, samples: Int64)] {
-        var edges: [UInt64: Int64] = [:]
+        var edges = CountTable(capacity: frames.count * 2)
+        // An edge can only repeat within a stack when a frame does (recursion): only those stacks pay for the set.
+        var stamp = [Int32](repeating: -1, count: frames.count)
         var seen = Set<UInt64>()
         for (id, stack) in grouped.stacks.enumerated() where stack.count > 1 {
             let count = grouped.totals[id]
-            seen.removeAll(keepingCapacity: true)
+            var repeats = false
+            for frame in stack {
+                if stamp[Int(frame)] == Int32(id) { repeats = true }
+                stamp[Int(frame)] = Int32(id)
+            }
+            if repeats { seen.removeAll(keepingCapacity: true) }
             var caller = UInt64(UInt32(bitPattern: stack[0]))
             for i in 1..<stack.count {
                 let callee = UInt64(UInt32(bitPattern: stack[i]))
                 let edge = caller << 32 | callee
-                if seen.insert(edge).inserted { edges[edge, default: 0] += count }
+                if !repeats || seen.insert(edge).inserted { edges.add(edge, count) }
                 caller = callee
             }
         }
-        return edges.sorted { $0.key < $1.key }.map {
-            (Int32(bitPattern: UInt32($0.key >> 32)), Int32(bitPattern: UInt32($0.key & 0xffff_ffff)), $0.value)
+        return edges.sorted().map {
+            (Int32(bitPattern: UInt32($0.key >> 32)), Int32(bitPattern: UInt32($0.key & 0xffff_ffff)), $0.sum)
         }
     }
 

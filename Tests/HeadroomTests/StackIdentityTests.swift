@@ -47,3 +47,47 @@ import Testing
         #expect(rows == 2)
     }
 }
+
+/// Call edges and function costs over stacks: an edge or function counts once per sample even under recursion,
+/// and label sets merge per stack.
+@Suite struct AggregationWalkTests {
+    @Test func edgesCountOncePerSampleUnderRecursionAndAcrossLabels() throws {
+        var profile = StackProfile()
+        let main = FunctionRef(name: "main", file: nil)
+        let walk = FunctionRef(name: "walk", file: nil)
+        let leaf = FunctionRef(name: "leaf", file: nil)
+        try profile.add(stack: [main, walk, walk, walk, leaf], count: 3)
+        try profile.add(stack: [main, walk, leaf], count: 2, labels: LabelSet([Label(key: "env", value: "prod")]))
+        try profile.add(stack: [main, walk, leaf], count: 5)
+        let edges = profile.callEdges()
+        #expect(edges[CallEdge(caller: main, callee: walk)] == 10)
+        #expect(edges[CallEdge(caller: walk, callee: walk)] == 3)
+        #expect(edges[CallEdge(caller: walk, callee: leaf)] == 10)
+        #expect(edges.count == 3)
+        let costs = profile.functionCosts()
+        #expect(costs[walk]?.totalSamples == 10)
+        #expect(costs[leaf]?.selfSamples == 10)
+        #expect(profile.grouped().stacks.count == 2)
+        #expect(profile.grouped(label: Label(key: "env", value: "prod")).totals == [2])
+    }
+
+    @Test func manyDistinctEdgesSumLikeADictionary() throws {
+        // Enough distinct edges to grow the table several times, each seen from several stacks.
+        var profile = StackProfile()
+        let frames = (0..<300).map { FunctionRef(name: "f\($0)", file: nil) }
+        var expected: [CallEdge: Int64] = [:]
+        for index in 0..<2_000 {
+            let stack = [frames[index % 300], frames[(index * 7 + 1) % 300], frames[(index * 13 + 2) % 300]]
+            let count = Int64(index % 5 + 1)
+            try profile.add(stack: stack, count: count)
+            var seen = Set<CallEdge>()
+            for (caller, callee) in zip(stack, stack.dropFirst()) {
+                let edge = CallEdge(caller: caller, callee: callee)
+                if seen.insert(edge).inserted { expected[edge, default: 0] += count }
+            }
+        }
+        #expect(profile.callEdges() == expected)
+        let ordered = profile.frameEdges(profile.grouped())
+        #expect(zip(ordered, ordered.dropFirst()).allSatisfy { ($0.caller, $0.callee) < ($1.caller, $1.callee) })
+    }
+}
