@@ -131,6 +131,12 @@ extension PythonAST {
         try call("dictget", ["source": source, "function": function], snakeCase: true)
     }
 
+    /// Strings built by `s += piece` in the function's loops that a list of pieces joined once after the loop can
+    /// build, and those it cannot, with why.
+    public func strJoin(source: String, function: String) throws -> StrJoinAnalysis {
+        try call("strjoin", ["source": source, "function": function], snakeCase: true)
+    }
+
     public func invariants(source: String, function: String) throws -> InvariantAnalysis {
         try call("invariants", ["source": source, "function": function], snakeCase: true)
     }
@@ -231,5 +237,52 @@ public struct DictGetAnalysis: Sendable, Decodable {
     public var start: Int?
     public var end: Int?
     public var sites: [Site]?
+    public var refused: [Refused]?
+}
+
+/// The strings one function's loops build by concatenation (`python.strJoin`).
+public struct StrJoinAnalysis: Sendable, Decodable {
+    /// A statement replaced in place: `s += piece` → `s_parts.append(piece)`, or the loop's start `s = ""` →
+    /// `s_parts = []`.
+    public struct Rewrite: Sendable, Decodable {
+        public var line: Int
+        public var col: Int
+        public var endLine: Int
+        public var endCol: Int
+        public var replacement: String
+        /// Where the statement is.
+        public var position: SourcePosition { SourcePosition(line: line, col: col, endLine: endLine, endCol: endCol) }
+    }
+
+    /// One outermost loop that builds `name`.
+    public struct Loop: Sendable, Decodable {
+        /// The loop statement's first line, column and last line (its `else` included).
+        public var line: Int
+        public var col: Int
+        public var endLine: Int
+        /// The string built.
+        public var name: String
+        /// The new list's name (fresh in the module).
+        public var parts: String
+        /// The `name = "literal"` just before the loop that becomes the list's start; nil: the list starts as
+        /// `[name]` inserted before the loop.
+        public var `init`: Rewrite?
+        /// The concatenations, each becoming an `append`.
+        public var sites: [Rewrite]
+    }
+
+    /// A loop's concatenation that a list cannot replace, and why.
+    public struct Refused: Sendable, Decodable {
+        public var line: Int
+        public var endLine: Int
+        public var name: String
+        public var reason: String
+    }
+
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var loops: [Loop]?
     public var refused: [Refused]?
 }

@@ -80,6 +80,98 @@ struct RecipeAndRegistryTests {
         #expect(throws: Refusal.self) { try SetMembershipRecipe().apply(input(values, "f")) }
     }
 
+    @Test("str-join: += in a loop becomes appends and one join; reads, parameters and unknown types refused")
+    func strJoin() throws {
+        let source = """
+            def table(rows, title):
+                text = "head\\n"
+                for row in rows:
+                    for cell in row:
+                        text += cell
+                        text = text + ";"
+                    text += "\\n"
+                else:
+                    text += "end"
+                return text
+
+
+            def again(items):
+                out = f"{len(items)}:"
+                out += "["
+                for item in items:
+                    out += str(item)
+                return out + "]"
+            """
+        let edit = try StrJoinRecipe().apply(input(source, "table"))
+        #expect(
+            edit.patched == """
+                def table(rows, title):
+                    text_parts = ["head\\n"]
+                    for row in rows:
+                        for cell in row:
+                            text_parts.append(cell)
+                            text_parts.append(";")
+                        text_parts.append("\\n")
+                    else:
+                        text_parts.append("end")
+                    text = "".join(text_parts)
+                    return text
+
+
+                def again(items):
+                    out = f"{len(items)}:"
+                    out += "["
+                    for item in items:
+                        out += str(item)
+                    return out + "]"
+                """)
+        try Guardrails().check(edit, recipe: StrJoinRecipe())
+        // A string that already holds text at the loop starts the list with its value.
+        let second = try StrJoinRecipe().apply(input(source, "again"))
+        #expect(
+            second.patched.contains(
+                "    out_parts = [out]\n    for item in items:\n        out_parts.append(str(item))\n    out = \"\".join(out_parts)\n    return out + \"]\""
+            ))
+        try Guardrails().check(second, recipe: StrJoinRecipe())
+
+        let refusals: [(String, String)] = [
+            (
+                "def f(words):\n    s = \"\"\n    for w in words:\n        if len(s) > 9:\n            s += \"\\n\"\n        s += w\n    return s\n",
+                "reads the partial string"
+            ),
+            ("def f(s, words):\n    for w in words:\n        s += w\n    return s\n", "is a parameter"),
+            (
+                "def f(words, start):\n    s = start\n    for w in words:\n        s += w\n    return s\n",
+                "not certainly a str"
+            ),
+            (
+                "def f(words):\n    s = \"\"\n    for w in words:\n        s += w\n        if w == \"x\":\n            s = \"\"\n    return s\n",
+                "set another way"
+            ),
+            (
+                "def f(words):\n    s = \"\"\n    show = lambda: print(s)\n    for w in words:\n        s += w\n        show()\n    return s\n",
+                "lambda"
+            ),
+            (
+                "def f(words):\n    s = \"\"\n    try:\n        for w in words:\n            s += w\n    except ValueError:\n        return s\n    return s\n",
+                "exception handler"
+            ),
+            ("def f(words):\n    global s\n    s = \"\"\n    for w in words:\n        s += w\n", "global or nonlocal"),
+            (
+                "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n",
+                "not certainly a str"
+            ),
+        ]
+        for (code, reason) in refusals {
+            do {
+                _ = try StrJoinRecipe().apply(input(code, "f"))
+                Issue.record("not refused: \(reason)")
+            } catch let refusal as Refusal {
+                #expect(refusal.reason.contains(reason), "\(refusal.reason)")
+            }
+        }
+    }
+
     @Test("dict-get: try/except KeyError on a plain dict becomes one get; parameters and costly defaults refused")
     func dictGet() throws {
         let source = """
@@ -210,10 +302,12 @@ struct RecipeAndRegistryTests {
         #expect(
             Set(bundled.skills.map(\.name)) == [
                 "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
+                "str-join",
             ])
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
         #expect(bundled.skill(named: "set-membership")?.patterns == ["membership"])
         #expect(bundled.skill(named: "dict-get")?.patterns == ["exception-control-flow"])
+        #expect(bundled.skill(named: "str-join")?.patterns == ["string-concat"])
         // `headroom-code` holds space-separated regexes: a loop the culprit added is no reason to try set-membership
         // (a space inside one of its patterns once split it into `in` and `\(`, which match every `for … in range(`).
         let ranked = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
@@ -223,6 +317,9 @@ struct RecipeAndRegistryTests {
         let membership = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
             kind: .regression, path: "app.py", rising: [], added: ["        if code in [\"a\", \"b\"]:"])
         #expect(membership.first?.skill.name == "set-membership")
+        let concatenation = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
+            kind: .regression, path: "app.py", rising: [], added: ["        out += str(row) + \",\""])
+        #expect(concatenation.first?.skill.name == "str-join")
         #expect(bundled.skill(named: "regex-hoist")?.patterns == ["regex-compile"])
         #expect(bundled.skill(named: "revert-hunk")?.fallback == true)
 
@@ -430,7 +527,7 @@ struct FixEndToEndTests {
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
-    @Test("resolve on the 15 fixture repositories: 6 delivered, 9 refused for the expected reasons")
+    @Test("resolve on the 17 fixture repositories: 7 delivered, 10 refused for the expected reasons")
     func fixtures() throws {
         let run = try Shell.run(
             [

@@ -271,3 +271,65 @@ def test_dictget_sites_and_refusals():
     assert "not a module-level dict display" in reasons[21]
     assert "only `X = D[K]`" in reasons[25]
     assert "computed on every lookup" in reasons[29]
+
+
+STRINGS = textwrap.dedent('''\
+    def export(rows):
+        out = ""
+        for row in rows:
+            out += row["sku"]
+            out = out + ","
+        return out
+
+
+    def table(rows):
+        text = ""
+        for row in rows:
+            for cell in row:
+                text += cell
+        return text
+
+
+    def wrap(words):
+        line = ""
+        for w in words:
+            if line.endswith("."):
+                line += " "
+            line += w
+        return line
+
+
+    def unpacked(items):
+        out, n = "", 0
+        for i in items:
+            out += i
+        return out
+
+
+    def counted(n):
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+    ''')
+
+
+def test_strjoin_sites_and_refusals():
+    def ask(name):
+        return helper.strjoin({"source": STRINGS, "function": name})
+    export = ask("export")["loops"]
+    assert [(l["name"], l["parts"], l["init"]["replacement"]) for l in export] == [("out", "out_parts", "out_parts = []")]
+    assert [s["replacement"] for s in export[0]["sites"]] == ['out_parts.append(row["sku"])', 'out_parts.append(",")']
+    # Only the outermost loop is rewritten; the inner loop's pieces belong to it.
+    assert [(l["line"], [s["line"] for s in l["sites"]]) for l in ask("table")["loops"]] == [(11, [13])]
+    wrap = ask("wrap")
+    assert wrap["loops"] == [] and "reads the partial string" in wrap["refused"][0]["reason"]
+    # A tuple-unpacking binding is not a proof that the name is a str; a number never is.
+    assert "not certainly a str" in ask("unpacked")["refused"][0]["reason"]
+    assert "not certainly a str" in ask("counted")["refused"][0]["reason"]
+
+
+def test_the_scan_lists_string_concat_sites_and_blocked_ones():
+    found = helper.scan({"files": [{"path": "s.py", "source": STRINGS, "functions": ["export", "wrap"]}]})["files"]["s.py"]
+    assert [(f["pattern"], f.get("blocked") is None) for f in found["export"]] == [("string-concat", True)]
+    assert [(f["pattern"], "reads" in f.get("blocked", "")) for f in found["wrap"]] == [("string-concat", True)]

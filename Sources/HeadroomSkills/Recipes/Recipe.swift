@@ -47,7 +47,7 @@ public enum Recipes {
         let list: [any Recipe] = [
             LogGuardRecipe(python: python), MemoizeRecipe(python: python), RegexHoistRecipe(python: python),
             LoopInvariantRecipe(python: python), RevertHunkRecipe(python: python),
-            SetMembershipRecipe(python: python), DictGetRecipe(python: python),
+            SetMembershipRecipe(python: python), DictGetRecipe(python: python), StrJoinRecipe(python: python),
         ]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }

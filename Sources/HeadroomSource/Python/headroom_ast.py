@@ -867,6 +867,15 @@ def scan(request):
                 found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
                               "blocked": t["reason"],
                               "detail": f"`{t['test'][:60]}` scans a sequence on every iteration"})
+            built = strjoin({"source": item["source"], "function": qualname})
+            for b in built["loops"]:
+                found.append({"pattern": "string-concat", "line": b["sites"][0]["line"],
+                              "lines": [[x["line"], x["end_line"]] for x in b["sites"]],
+                              "detail": f"`{b['name']}` grows by {len(b['sites'])} concatenation(s) per iteration of the loop at line {b['line']}; a list joined once copies each piece once"})
+            for b in built["refused"]:
+                found.append({"pattern": "string-concat", "line": b["line"], "lines": [[b["line"], b["end_line"]]],
+                              "blocked": b["reason"],
+                              "detail": f"`{b['name']}` grows by concatenation in the loop at line {b['loop_line']}"})
             for n in own_nodes(node):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
                     base = root_name(n.func.value)
@@ -1096,7 +1105,151 @@ def dictget(request):
             sites.append(site)
     return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sites, "refused": refused}
 
-SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership, "dictget": dictget}
+# ---------------------------------------------------------------- string building in loops
+
+STR_METHODS = {"join", "format", "strip", "lstrip", "rstrip", "lower", "upper", "replace", "title", "capitalize"}
+
+def str_valued(node):
+    """An expression that is certainly a str: a string constant, an f-string, `str(...)`, or a str method of a
+    string constant (`", ".join(...)`)."""
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(node, ast.JoinedStr) or \
+        (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str") or \
+        (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STR_METHODS
+         and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str))
+
+def concat_piece(statement, name):
+    """The piece `statement` appends to `name` (`name += X`, or `name = name + X`), or None."""
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add) \
+            and isinstance(statement.target, ast.Name) and statement.target.id == name:
+        return statement.value
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) \
+            and statement.targets[0].id == name and isinstance(statement.value, ast.BinOp) \
+            and isinstance(statement.value.op, ast.Add) and isinstance(statement.value.left, ast.Name) \
+            and statement.value.left.id == name:
+        return statement.value.right
+    return None
+
+def parents_of(function):
+    parents = {}
+    for node in ast.walk(function):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+def strjoin(request):
+    """A str built by `s += piece` (or `s = s + piece`) in a loop, where collecting the pieces in a list and joining
+    them once after the loop is the same string: `s` is a local str at the loop, nothing in the loop reads the partial
+    string, and no closure, handler or `global` can see it. Loops to rewrite, and refusals with why."""
+    located = locate(request)
+    if located is None:
+        return {"found": False}
+    source, tree, function, qualname, cls, start, end = located
+    parents = parents_of(function)
+    params = {a.arg for a in all_args(function)}
+    taken = all_names(tree)
+    loops, refused, done = [], [], set()
+    for loop in sorted((n for n in own_nodes(function) if isinstance(n, (ast.For, ast.While))), key=lambda n: n.lineno):
+        # Names this loop builds by concatenation, each with its statements.
+        sites = {}
+        for n in ast.walk(loop):
+            if isinstance(n, (ast.AugAssign, ast.Assign)):
+                target = n.target if isinstance(n, ast.AugAssign) else (n.targets[0] if len(n.targets) == 1 else None)
+                if isinstance(target, ast.Name) and concat_piece(n, target.id) is not None:
+                    sites.setdefault(target.id, []).append(n)
+        for name, statements in sites.items():
+            # The outermost loop that builds `name` is the one rewritten (it holds the inner loops' pieces too).
+            outer = parents.get(loop)
+            nested = False
+            while outer is not None and outer is not function:
+                nested = nested or isinstance(outer, (ast.For, ast.While))
+                outer = parents.get(outer)
+            statements.sort(key=lambda st: (st.lineno, st.col_offset))
+            if nested or (name, loop.lineno) in done:
+                continue
+            done.add((name, loop.lineno))
+            where = {"line": statements[0].lineno, "end_line": statements[0].end_lineno, "name": name,
+                     "loop_line": loop.lineno}
+            reason = None
+            left_reads = {id(s.value.left) for s in statements if isinstance(s, ast.Assign)}
+            inside = [loop.test] if isinstance(loop, ast.While) else []
+            inside += loop.body + loop.orelse
+            reads = [n for part in inside for n in ast.walk(part)
+                     if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and id(n) not in left_reads]
+            writes = [n for part in inside for n in ast.walk(part)
+                      if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) and n not in statements
+                      and any(isinstance(t, ast.Name) and t.id == name
+                              for t in (n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]))]
+            before = [n for n in own_nodes(function)
+                      if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.lineno < loop.lineno
+                      and any(isinstance(t, ast.Name) and t.id == name
+                              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+            direct = {id(t) for b in before for t in (b.targets if isinstance(b, ast.Assign) else [b.target])}
+            # Every other way of binding `name` before the loop (unpacking, a for target, `with … as`, walrus).
+            other_bindings = [n for n in own_nodes(function) if isinstance(n, ast.Name) and n.id == name
+                              and isinstance(n.ctx, ast.Store) and n.lineno < loop.lineno and id(n) not in direct]
+            str_before = bool(before) and not other_bindings and any(not isinstance(b, ast.AugAssign) for b in before) \
+                and all(isinstance(b.op, ast.Add) if isinstance(b, ast.AugAssign)
+                        else (b.value is not None and str_valued(b.value)) for b in before)
+            loop_targets = stored_names([loop.target]) if isinstance(loop, ast.For) else set()
+            closures = [n for n in ast.walk(function) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                        and n is not function and any(isinstance(m, ast.Name) and m.id == name for m in ast.walk(n))]
+            scoped = [n for n in ast.walk(function) if isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names]
+            handlers = []
+            up = parents.get(loop)
+            while up is not None and up is not function:
+                if isinstance(up, ast.Try):
+                    for part in [h for h in up.handlers] + up.finalbody:
+                        if any(isinstance(m, ast.Name) and m.id == name for m in ast.walk(part)):
+                            handlers.append(part)
+                up = parents.get(up)
+            if name in params:
+                reason = f"`{name}` is a parameter: it may be a list or another type whose += is not concatenation"
+            elif scoped:
+                reason = f"`{name}` is declared global or nonlocal at line {scoped[0].lineno}: other code sees every step"
+            elif name in loop_targets:
+                reason = f"`{name}` is the loop's own variable"
+            elif reads:
+                reason = f"the loop reads the partial string `{name}` at line {reads[0].lineno}, which a list of pieces does not hold"
+            elif writes:
+                reason = f"`{name}` is also set another way in the loop at line {writes[0].lineno}"
+            elif closures:
+                reason = f"a nested function or lambda at line {closures[0].lineno} refers to `{name}` and may read it mid-loop"
+            elif handlers:
+                reason = f"an exception handler around the loop refers to `{name}` and would see the string unjoined"
+            elif not str_before:
+                reason = f"`{name}` is not certainly a str at the loop (+= on a list or a number is not concatenation)"
+            if reason:
+                refused.append(dict(where, reason=reason))
+                continue
+            parts = name + "_parts"
+            base, i = parts, 2
+            while parts in taken:
+                parts, i = f"{base}_{i}", i + 1
+            taken.add(parts)
+            # The statement just before the loop, when it is the one `name = "literal"` that starts the string,
+            # becomes the list's start; otherwise the list starts from the string's value at the loop.
+            block = getattr(parents.get(loop), "body", [])
+            index = next((k for k, st in enumerate(block) if st is loop), None)
+            previous = block[index - 1] if index else None
+            init = None
+            if previous is not None and isinstance(previous, ast.Assign) and len(previous.targets) == 1 \
+                    and isinstance(previous.targets[0], ast.Name) and previous.targets[0].id == name \
+                    and isinstance(previous.value, ast.Constant) and isinstance(previous.value.value, str) \
+                    and len(before) == 1:
+                literal = ast.get_source_segment(source, previous.value)
+                init = pos(previous)
+                init["replacement"] = f"{parts} = []" if previous.value.value == "" else f"{parts} = [{literal}]"
+            rewrites = []
+            for st in statements:
+                site = pos(st)
+                site["replacement"] = f"{parts}.append({ast.get_source_segment(source, concat_piece(st, name))})"
+                rewrites.append(site)
+            loops.append({"line": loop.lineno, "col": loop.col_offset, "end_line": loop.end_lineno, "name": name,
+                          "parts": parts, "init": init, "sites": rewrites})
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "loops": loops, "refused": refused}
+
+SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership, "dictget": dictget,
+               "strjoin": strjoin}
 
 def main():
     MODES.update(SKILL_MODES)
