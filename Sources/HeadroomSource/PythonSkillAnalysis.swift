@@ -69,7 +69,7 @@ public struct RegexAnalysis: Sendable, Decodable {
 public struct InvariantAnalysis: Sendable, Decodable {
     public struct Hoist: Sendable, Decodable {
         public var expression: String
-        /// `serialization` or `lookup`.
+        /// `serialization`, `lookup`, or `collection` (a whole-collection builtin: `sorted`, `sum`, `max`, …).
         public var kind: String
         public var occurrences: [SourcePosition]
         public var root: String?
@@ -80,11 +80,18 @@ public struct InvariantAnalysis: Sendable, Decodable {
         public var col: Int
         public var hoists: [Hoist]
     }
+    /// Whole-collection work in a loop that cannot be hoisted, and why (the collection changes in the loop).
+    public struct Refused: Sendable, Decodable {
+        public var line: Int
+        public var expression: String
+        public var reason: String
+    }
     public var found: Bool
     public var qualname: String?
     public var start: Int?
     public var end: Int?
     public var loops: [Loop]?
+    public var refused: [Refused]?
 }
 
 /// A pattern the opportunity scanner found in a function's code.

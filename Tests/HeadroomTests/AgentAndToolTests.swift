@@ -527,7 +527,7 @@ struct FixEndToEndTests {
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
-    @Test("resolve on the 17 fixture repositories: 7 delivered, 10 refused for the expected reasons")
+    @Test("resolve on the 19 fixture repositories: 8 delivered, 11 refused for the expected reasons")
     func fixtures() throws {
         let run = try Shell.run(
             [

@@ -333,3 +333,36 @@ def test_the_scan_lists_string_concat_sites_and_blocked_ones():
     found = helper.scan({"files": [{"path": "s.py", "source": STRINGS, "functions": ["export", "wrap"]}]})["files"]["s.py"]
     assert [(f["pattern"], f.get("blocked") is None) for f in found["export"]] == [("string-concat", True)]
     assert [(f["pattern"], "reads" in f.get("blocked", "")) for f in found["wrap"]] == [("string-concat", True)]
+
+
+COLLECTIONS = textwrap.dedent('''\
+    def bands(parcels, limits, config):
+        out = []
+        for parcel in parcels:
+            ordered = sorted(limits)
+            top = max(config["tiers"])
+            n = len(limits)
+            nearest = min(ordered, key=abs)
+            out.append((ordered, top, n, nearest, sum(parcel.items)))
+        return out
+
+
+    def fresh(scans, seen):
+        for scan in scans:
+            if scan in sorted(seen):
+                continue
+            seen.append(scan)
+    ''')
+
+
+def test_invariant_whole_collection_builtins():
+    found = helper.invariants({"source": COLLECTIONS, "function": "bands"})
+    hoists = [(h["expression"], h["kind"], h["name"]) for loop in found["loops"] for h in loop["hoists"]]
+    # len is O(1), a key function could run any code, and the loop variable changes every iteration.
+    assert hoists == [("sorted(limits)", "collection", "sorted_limits"), ('max(config["tiers"])', "collection", "max_tiers")]
+    assert found["refused"] == []
+    fresh = helper.invariants({"source": COLLECTIONS, "function": "fresh"})
+    assert fresh["loops"] == []
+    assert [(r["expression"], "`seen` may change in the loop" in r["reason"]) for r in fresh["refused"]] == [("sorted(seen)", True)]
+    listed = helper.scan({"files": [{"path": "c.py", "source": COLLECTIONS, "functions": ["fresh"]}]})["files"]["c.py"]["fresh"]
+    assert [(f["pattern"], "may change" in f.get("blocked", "")) for f in listed] == [("loop-invariant", True)]

@@ -1,8 +1,8 @@
 import HeadroomCore
 import HeadroomSource
 
-/// The `loop-invariant` skill's recipe: compute loop-invariant serialization, configuration lookups and attribute
-/// chains once, before the loop.
+/// The `loop-invariant` skill's recipe: compute loop-invariant serialization, configuration lookups, attribute
+/// chains and whole-collection builtins (`sorted(x)`, `sum(x)`, `max(x)`, …) once, before the loop.
 ///
 /// An expression qualifies when it runs on every iteration, reads no name the loop assigns, and nothing in the loop
 /// can mutate what it reads (no stores through it, no mutating or unknown method calls on it, not passed to a call).
@@ -20,9 +20,13 @@ public struct LoopInvariantRecipe: Recipe {
         }
         let loops = analysis.loops ?? []
         guard !loops.isEmpty else {
+            if let refused = analysis.refused?.first {
+                throw Refusal("`\(refused.expression)` at \(input.path):\(refused.line): \(refused.reason)")
+            }
             throw Refusal(
-                "`\(input.function)` has no loop-invariant serialization, configuration lookup or attribute "
-                    + "chain that is safe to hoist (each one reads something the loop changes, or is conditional)")
+                "`\(input.function)` has no loop-invariant serialization, configuration lookup, attribute chain or "
+                    + "whole-collection builtin that is safe to hoist (each one reads something the loop changes, or is "
+                    + "conditional)")
         }
         var text = TextLines(input.source)
         var summary: [String] = []

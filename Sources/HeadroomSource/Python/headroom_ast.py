@@ -694,6 +694,21 @@ def chain_depth(node):
         else:
             return depth if isinstance(node, ast.Name) else 0
 
+# Builtins whose cost grows with their argument (a copy, a sort or a full pass): recomputed per iteration over a
+# collection the loop never changes, they cost the collection's size on every iteration. `len` is O(1) and not here.
+COLLECTION_BUILTINS = {"sorted", "sum", "min", "max", "list", "tuple", "set", "frozenset", "any", "all"}
+
+def is_collection_call(node):
+    """`sorted(NAME)`, `sum(self.items)`, `max(config["limits"])`: a whole-collection builtin of a name or a chain,
+    with no key function (it could run any code) and at most a constant `reverse=`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in COLLECTION_BUILTINS
+            and len(node.args) == 1):
+        return False
+    if any(k.arg != "reverse" or not isinstance(k.value, ast.Constant) for k in node.keywords):
+        return False
+    arg = node.args[0]
+    return isinstance(arg, ast.Name) or chain_depth(arg) >= 1
+
 def is_serializer(node, imports):
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
         module = imports.get(node.func.value.id, node.func.value.id)
@@ -725,7 +740,13 @@ def unconditional(loop):
 def suggest_name(node, taken):
     base = "value"
     suffixes = {"dumps": "_json", "loads": "_data", "deepcopy": "_copy", "dump": "_text", "safe_load": "_data"}
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in suffixes:
+    if is_collection_call(node):
+        inner = node.args[0]
+        base = node.func.id + "_" + (inner.id if isinstance(inner, ast.Name) else
+                                     inner.attr if isinstance(inner, ast.Attribute) else
+                                     str(inner.slice.value) if isinstance(inner, ast.Subscript)
+                                     and isinstance(inner.slice, ast.Constant) else "value")
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in suffixes:
         inner = node.args[0] if node.args else None
         if isinstance(inner, ast.Name):
             base = inner.id
@@ -763,7 +784,7 @@ def invariants(request):
     source, tree, function, qualname, cls, start, end = located
     imports = imported_names(tree)
     taken = all_names(tree)
-    loops = []
+    loops, refused = [], []
     for loop in own_nodes(function):
         if not isinstance(loop, (ast.For, ast.While)):
             continue
@@ -773,7 +794,10 @@ def invariants(request):
         for node in unconditional(loop):
             serializer = is_serializer(node, imports)
             chain = chain_depth(node) >= 2 and isinstance(getattr(node, "ctx", ast.Load()), ast.Load)
-            if not (serializer or chain):
+            collection = is_collection_call(node)
+            if not (serializer or chain or collection):
+                continue
+            if collection and node.func.id in assigned:
                 continue
             names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
             if names & assigned:
@@ -790,11 +814,22 @@ def invariants(request):
         hoists = []
         for key, nodes in candidates.items():
             names = {n.id for n in ast.walk(nodes[0]) if isinstance(n, ast.Name)}
-            root = root_name(nodes[0].args[0]) if is_serializer(nodes[0], imports) and nodes[0].args else root_name(nodes[0])
+            collection = is_collection_call(nodes[0])
+            root = root_name(nodes[0].args[0]) if (is_serializer(nodes[0], imports) or collection) and nodes[0].args \
+                else root_name(nodes[0])
             if names & mutated:
+                if collection:
+                    # A near miss worth listing: the whole-collection work is per iteration, but the collection
+                    # changes in the loop, so one result computed before it would go stale.
+                    changed = sorted(names & mutated)[0]
+                    refused.append({"line": nodes[0].lineno, "end_line": nodes[0].end_lineno,
+                                    "expression": ast.get_source_segment(source, nodes[0]),
+                                    "reason": f"`{changed}` may change in the loop at line {loop.lineno} (a store, a "
+                                              "mutating method, or a call it is passed to); a result computed before "
+                                              "the loop would go stale"})
                 continue
-            hoists.append({"expression": ast.get_source_segment(source, nodes[0]),
-                           "kind": "serialization" if is_serializer(nodes[0], imports) else "lookup",
+            kind = "serialization" if is_serializer(nodes[0], imports) else ("collection" if collection else "lookup")
+            hoists.append({"expression": ast.get_source_segment(source, nodes[0]), "kind": kind,
                            "occurrences": [pos(n) for n in nodes], "root": root})
         # Drop an expression nested inside another hoisted one: hoisting the outer covers it.
         spans = [(o["line"], o["col"], o["end_line"], o["end_col"]) for h in hoists for o in h["occurrences"]]
@@ -806,7 +841,7 @@ def invariants(request):
             h["name"] = suggest_name(ast.parse(h["expression"], mode="eval").body, taken)
         if hoists:
             loops.append({"line": loop.lineno, "col": loop.col_offset, "hoists": hoists})
-    return {"found": True, "qualname": qualname, "start": start, "end": end, "loops": loops}
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "loops": loops, "refused": refused}
 
 # ---------------------------------------------------------------- opportunity scan
 
@@ -844,11 +879,16 @@ def scan(request):
                 found.append({"pattern": "logging", "line": eager[0]["line"],
                               "lines": [[c["line"], c["end_line"]] for c in eager],
                               "detail": f"{len(eager)} logging call(s) format their message eagerly, even when the level is off"})
-            for loop in invariants({"source": item["source"], "function": qualname})["loops"]:
+            hoisting = invariants({"source": item["source"], "function": qualname})
+            for loop in hoisting["loops"]:
                 for h in loop["hoists"]:
                     found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
                                   "lines": [[o["line"], o["end_line"]] for o in h["occurrences"]],
                                   "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
+            for r in hoisting["refused"]:
+                found.append({"pattern": "loop-invariant", "line": r["line"], "lines": [[r["line"], r["end_line"]]],
+                              "blocked": r["reason"],
+                              "detail": f"`{r['expression'][:60]}` is recomputed on every iteration"})
             lookups = dictget({"source": item["source"], "function": qualname})
             for t in lookups["sites"]:
                 found.append({"pattern": "exception-control-flow", "line": t["line"],
