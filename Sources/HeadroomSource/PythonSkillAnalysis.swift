@@ -144,6 +144,12 @@ extension PythonAST {
         try call("strjoin", ["source": source, "function": function], snakeCase: true)
     }
 
+    /// Calls of a parser or constructor on constant arguments (`datetime.strptime("…", "…")`, `Decimal("0.01")`,
+    /// read-only `json.loads('…')`) that one module-level value can serve, and those it cannot, with why.
+    public func constantParse(source: String, function: String) throws -> ConstantParseAnalysis {
+        try call("constparse", ["source": source, "function": function], snakeCase: true)
+    }
+
     public func invariants(source: String, function: String) throws -> InvariantAnalysis {
         try call("invariants", ["source": source, "function": function], snakeCase: true)
     }
@@ -292,4 +298,44 @@ public struct StrJoinAnalysis: Sendable, Decodable {
     public var end: Int?
     public var loops: [Loop]?
     public var refused: [Refused]?
+}
+
+/// The constant parses of one function (`python.constantParse`).
+public struct ConstantParseAnalysis: Sendable, Decodable {
+    /// A call whose result one module-level value can be.
+    public struct Site: Sendable, Decodable {
+        public var line: Int
+        public var col: Int
+        public var endLine: Int
+        public var endCol: Int
+        /// The call's source text.
+        public var call: String
+        /// What it calls, fully qualified (`datetime.datetime.strptime`).
+        public var parser: String
+        /// The local the result is assigned to, when it is (`cutoff = …`), for the constant's name.
+        public var target: String?
+        /// Where the call is.
+        public var position: SourcePosition { SourcePosition(line: line, col: col, endLine: endLine, endCol: endCol) }
+    }
+
+    /// A call that must stay per call, and why.
+    public struct Refused: Sendable, Decodable {
+        public var line: Int
+        public var call: String
+        public var reason: String
+    }
+
+    public var found: Bool
+    public var qualname: String?
+    public var start: Int?
+    public var end: Int?
+    public var sites: [Site]?
+    /// Near misses worth listing (a locale-dependent format, a JSON value the function may change).
+    public var refused: [Refused]?
+    /// Calls with run-time arguments: not an opportunity, named in a refusal only.
+    public var dynamic: [Refused]?
+    /// The line module-level values are inserted before (after the imports).
+    public var insertLine: Int?
+    /// Every name the module uses, to keep new names unique.
+    public var names: [String]?
 }

@@ -172,6 +172,67 @@ struct RecipeAndRegistryTests {
         }
     }
 
+    @Test("constant-hoist: constant parses become module-level values; run-time, locale and mutable JSON refused")
+    func constantHoist() throws {
+        let source = """
+            \"\"\"Orders.\"\"\"
+            import json
+            from datetime import datetime
+            from decimal import Decimal
+
+
+            def price(order):
+                cutoff = datetime.strptime("2024-03-01", "%Y-%m-%d")
+                limits = json.loads('{"max": 5}')
+                fee = Decimal("0.25") if order["at"] > cutoff else Decimal("0.25") * 2
+                return fee if limits["max"] > order["n"] else None
+            """
+        let edit = try ConstantHoistRecipe().apply(input(source, "price"))
+        #expect(
+            edit.patched == """
+                \"\"\"Orders.\"\"\"
+                import json
+                from datetime import datetime
+                from decimal import Decimal
+
+                _CUTOFF = datetime.strptime("2024-03-01", "%Y-%m-%d")
+                _LIMITS = json.loads('{"max": 5}')
+                _PRICE_DECIMAL = Decimal("0.25")
+
+
+                def price(order):
+                    cutoff = _CUTOFF
+                    limits = _LIMITS
+                    fee = _PRICE_DECIMAL if order["at"] > cutoff else _PRICE_DECIMAL * 2
+                    return fee if limits["max"] > order["n"] else None
+                """)
+        try Guardrails().check(edit, recipe: ConstantHoistRecipe())
+        let refusals: [(String, String)] = [
+            (
+                "from datetime import datetime\n\n\ndef f(text):\n    return datetime.strptime(text, \"%Y\")\n",
+                "not all constants"
+            ),
+            ("from datetime import datetime\n\n\ndef f():\n    return datetime.strptime(\"Mar\", \"%b\")\n", "locale"),
+            (
+                "import json\n\n\ndef f():\n    d = json.loads('{\"a\": 1}')\n    d[\"a\"] = 2\n    return d\n",
+                "may change it or hand it out"
+            ),
+            ("import json\n\n\ndef f():\n    return json.loads('[1]')\n", "may change it or hand it out"),
+            (
+                "def f():\n    from datetime import datetime\n    return datetime.strptime(\"2024\", \"%Y\")\n",
+                "parses no constant"
+            ),
+        ]
+        for (code, reason) in refusals {
+            do {
+                _ = try ConstantHoistRecipe().apply(input(code, "f"))
+                Issue.record("not refused: \(reason)")
+            } catch let refusal as Refusal {
+                #expect(refusal.reason.contains(reason), "\(refusal.reason)")
+            }
+        }
+    }
+
     @Test("dict-get: try/except KeyError on a plain dict becomes one get; parameters and costly defaults refused")
     func dictGet() throws {
         let source = """
@@ -302,12 +363,13 @@ struct RecipeAndRegistryTests {
         #expect(
             Set(bundled.skills.map(\.name)) == [
                 "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
-                "str-join",
+                "str-join", "constant-hoist",
             ])
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
         #expect(bundled.skill(named: "set-membership")?.patterns == ["membership"])
         #expect(bundled.skill(named: "dict-get")?.patterns == ["exception-control-flow"])
         #expect(bundled.skill(named: "str-join")?.patterns == ["string-concat"])
+        #expect(bundled.skill(named: "constant-hoist")?.patterns == ["constant-parse"])
         // `headroom-code` holds space-separated regexes: a loop the culprit added is no reason to try set-membership
         // (a space inside one of its patterns once split it into `in` and `\(`, which match every `for … in range(`).
         let ranked = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
@@ -527,7 +589,7 @@ struct FixEndToEndTests {
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
-    @Test("resolve on the 19 fixture repositories: 8 delivered, 11 refused for the expected reasons")
+    @Test("resolve on the 21 fixture repositories: 9 delivered, 12 refused for the expected reasons")
     func fixtures() throws {
         let run = try Shell.run(
             [

@@ -366,3 +366,34 @@ def test_invariant_whole_collection_builtins():
     assert [(r["expression"], "`seen` may change in the loop" in r["reason"]) for r in fresh["refused"]] == [("sorted(seen)", True)]
     listed = helper.scan({"files": [{"path": "c.py", "source": COLLECTIONS, "functions": ["fresh"]}]})["files"]["c.py"]["fresh"]
     assert [(f["pattern"], "may change" in f.get("blocked", "")) for f in listed] == [("loop-invariant", True)]
+
+
+PARSES = textwrap.dedent('''\
+    import json
+    import ipaddress
+    from datetime import datetime as dt
+
+
+    def check(order, text):
+        cutoff = dt.strptime("2024-03-01", "%Y-%m-%d")
+        net = ipaddress.ip_network("10.0.0.0/8")
+        when = dt.strptime(text, "%Y")
+        month = dt.strptime("Mar", "%b")
+        allowed = json.loads('["a", "b"]')
+        shared = json.loads('{"n": 1}')
+        shared["n"] += 1
+        return order["at"] > cutoff and order["ip"] in net and order["kind"] in allowed, when, month, shared
+    ''')
+
+
+def test_constparse_sites_refusals_and_dynamic():
+    found = helper.constparse({"source": PARSES, "function": "check"})
+    assert [(s["parser"], s["target"]) for s in found["sites"]] == [
+        ("datetime.datetime.strptime", "cutoff"), ("ipaddress.ip_network", "net"), ("json.loads", "allowed")]
+    assert [(r["line"], r["reason"].split(" ")[0]) for r in found["refused"]] == [(10, "the"), (12, "json.loads")]
+    assert [r["line"] for r in found["dynamic"]] == [9]
+    listed = helper.scan({"files": [{"path": "p.py", "source": PARSES, "functions": ["check"]}]})["files"]["p.py"]["check"]
+    parses = [(f["line"], f.get("blocked") is not None) for f in listed if f["pattern"] == "constant-parse"]
+    # Run-time arguments are not an opportunity at all; near misses are listed as blocked.
+    assert parses == [(7, False), (10, True), (12, True)]
+    assert [f["lines"] for f in listed if f["pattern"] == "constant-parse"][0] == [[7, 7], [8, 8], [11, 11]]

@@ -11,7 +11,7 @@ public struct Opportunity: Sendable, Codable, Equatable {
     /// The 1-based line the pattern is at.
     public var line: Int
     /// `regex-compile`, `logging`, `serialization`, `loop-invariant`, `memoize`, `client-construction`,
-    /// `exception-control-flow`, `membership`, `string-concat`.
+    /// `exception-control-flow`, `membership`, `string-concat`, `constant-parse`.
     public var pattern: String
     /// The skill whose metadata lists the pattern, if one does.
     public var skill: String?

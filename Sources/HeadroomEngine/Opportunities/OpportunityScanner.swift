@@ -59,6 +59,10 @@ public struct OpportunityScanner: Sendable {
         "exception-control-flow": (["__init__"], 0.5, "no exception raised on the common path"),
         "membership": ([], 0.7, "each membership test in the loop is one hash lookup; results unchanged"),
         "string-concat": ([], 0.2, "the string is built by one join after the loop; the same text"),
+        "constant-parse": (
+            ["_strptime.py", "json/decoder.py", "json/__init__.py", "ipaddress.py", "uuid.py", "fractions.py"], 0.9,
+            "each constant is parsed once at import; the same values"
+        ),
     ]
 
     /// Scans `repository` for `service` and stores the opportunities (replacing the previous scan's).

@@ -48,6 +48,7 @@ public enum Recipes {
             LogGuardRecipe(python: python), MemoizeRecipe(python: python), RegexHoistRecipe(python: python),
             LoopInvariantRecipe(python: python), RevertHunkRecipe(python: python),
             SetMembershipRecipe(python: python), DictGetRecipe(python: python), StrJoinRecipe(python: python),
+            ConstantHoistRecipe(python: python),
         ]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }

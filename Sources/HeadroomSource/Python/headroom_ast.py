@@ -907,6 +907,17 @@ def scan(request):
                 found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
                               "blocked": t["reason"],
                               "detail": f"`{t['test'][:60]}` scans a sequence on every iteration"})
+            parsed = constparse({"source": item["source"], "function": qualname})
+            if parsed["sites"]:
+                # One opportunity per function: the recipe moves every constant parse of it at once.
+                first = parsed["sites"][0]
+                more = f" and {len(parsed['sites']) - 1} more" if len(parsed["sites"]) > 1 else ""
+                found.append({"pattern": "constant-parse", "line": first["line"],
+                              "lines": [[c["line"], c["end_line"]] for c in parsed["sites"]],
+                              "detail": f"`{first['call'][:60]}`{more} parse the same constant on every call; module-level values parse once"})
+            for c in parsed["refused"]:
+                found.append({"pattern": "constant-parse", "line": c["line"], "lines": [[c["line"], c["end_line"]]],
+                              "blocked": c["reason"], "detail": f"`{c['call'][:60]}` parses on every call"})
             built = strjoin({"source": item["source"], "function": qualname})
             for b in built["loops"]:
                 found.append({"pattern": "string-concat", "line": b["sites"][0]["line"],
@@ -1288,8 +1299,118 @@ def strjoin(request):
                           "parts": parts, "init": init, "sites": rewrites})
     return {"found": True, "qualname": qualname, "start": start, "end": end, "loops": loops, "refused": refused}
 
+# ---------------------------------------------------------------- constant parsing hoisted to module level
+
+# Parsers and constructors whose result depends only on their constant arguments. All but json.loads return an
+# immutable value, so one module-level result can serve every call; json.loads returns dicts and lists, shared only
+# where the function reads them and never changes or hands them out.
+CONSTANT_PARSERS = {"datetime.datetime.strptime", "datetime.datetime.fromisoformat", "datetime.date.fromisoformat",
+                    "datetime.time.fromisoformat", "time.strptime", "decimal.Decimal", "fractions.Fraction",
+                    "ipaddress.ip_address", "ipaddress.ip_network", "uuid.UUID", "struct.Struct", "json.loads"}
+# strptime directives whose meaning follows the locale, which the program may change after import.
+LOCALE_DIRECTIVES = ("%a", "%A", "%b", "%B", "%c", "%p", "%x", "%X")
+READ_PARENTS = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.FormattedValue, ast.BoolOp, ast.IfExp)
+
+def top_level_imports(tree):
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                out[alias.asname or alias.name.split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                out[alias.asname or alias.name] = node.module + "." + alias.name
+    return out
+
+def dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None, None
+    return node.id, list(reversed(parts))
+
+def read_only_use(node, parents):
+    """A parsed JSON value read and never changed or handed out: compared, formatted, tested with `in`, passed to a
+    pure builtin, or subscripted / `.get(...)` with those uses in turn."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load):
+        return read_only_use(parent, parents)
+    if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in ("get", "keys", "values", "items"):
+        call = parents.get(parent)
+        return isinstance(call, ast.Call) and call.func is parent and read_only_use(call, parents)
+    if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) \
+            and parent.func.id in {"len", "str", "int", "float", "bool", "repr", "format", "sorted", "min", "max", "sum",
+                                   "any", "all", "tuple", "frozenset"}:
+        return True
+    if isinstance(parent, ast.Compare):
+        return True
+    return isinstance(parent, READ_PARENTS)
+
+def constparse(request):
+    """Calls in the function of a parser or constructor on constant arguments (`datetime.strptime("2024-01-01",
+    "%Y-%m-%d")`, `Decimal("0.01")`, `json.loads('{...}')`): each call parses the same text again; a module-level
+    constant parses it once. Sites, and refusals with why."""
+    located = locate(request)
+    if located is None:
+        return {"found": False}
+    source, tree, function, qualname, cls, start, end = located
+    imports = top_level_imports(tree)
+    local = local_names(function)
+    parents = parents_of(function)
+    sites, refused, dynamic = [], [], []
+    for node in own_nodes(function):
+        if not isinstance(node, ast.Call):
+            continue
+        root, attrs = dotted(node.func)
+        if root is None or root not in imports:
+            continue
+        full = ".".join([imports[root]] + attrs)
+        if full not in CONSTANT_PARSERS:
+            continue
+        where = {"line": node.lineno, "end_line": node.end_lineno, "call": ast.get_source_segment(source, node)}
+        arguments = list(node.args) + [k.value for k in node.keywords]
+        if root in local:
+            continue  # a local of the same name, not the module
+        if not arguments or any(k.arg is None for k in node.keywords) or any(
+                not (isinstance(a, ast.Constant) and isinstance(a.value, (str, bytes, int, float))) for a in arguments):
+            dynamic.append(dict(where, reason="its arguments are not all constants, so the result may differ between calls"))
+            continue
+        if full.endswith("strptime") and any(d in str(a.value) for a in arguments for d in LOCALE_DIRECTIVES):
+            refused.append(dict(where, reason="the format names locale-dependent fields (%a %b %p …); the program may "
+                                              "change the locale after import"))
+            continue
+        if full == "json.loads":
+            parent = parents.get(node)
+            uses = []
+            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+                name = parent.targets[0].id
+                bindings = [n for n in own_nodes(function) if isinstance(n, ast.Name) and n.id == name
+                            and isinstance(n.ctx, (ast.Store, ast.Del))]
+                uses = [n for n in own_nodes(function) if isinstance(n, ast.Name) and n.id == name
+                        and isinstance(n.ctx, ast.Load)]
+                safe = len(bindings) == 1 and all(read_only_use(u, parents) for u in uses)
+            else:
+                safe = read_only_use(node, parents)
+            if not safe:
+                refused.append(dict(where, reason="json.loads returns a new dict or list on every call and the function "
+                                                  "may change it or hand it out; one shared value could then change "
+                                                  "between calls"))
+                continue
+        site = pos(node)
+        target = parents.get(node)
+        site.update({"call": where["call"], "parser": full,
+                     "target": target.targets[0].id if isinstance(target, ast.Assign) and len(target.targets) == 1
+                     and isinstance(target.targets[0], ast.Name) else None})
+        sites.append(site)
+    key = lambda x: (x["line"], x.get("col", 0))
+    return {"found": True, "qualname": qualname, "start": start, "end": end, "sites": sorted(sites, key=key),
+            "refused": sorted(refused, key=key), "dynamic": sorted(dynamic, key=key),
+            "insert_line": import_insertion_line(tree), "names": sorted(all_names(tree))}
+
 SKILL_MODES = {"memo": memo, "regex": regex, "invariants": invariants, "scan": scan, "membership": membership, "dictget": dictget,
-               "strjoin": strjoin}
+               "strjoin": strjoin, "constparse": constparse}
 
 def main():
     MODES.update(SKILL_MODES)
