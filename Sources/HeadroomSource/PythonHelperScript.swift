@@ -868,7 +868,8 @@ def scan(request):
             continue
         imports = imported_names(tree)
         for node, qualname, cls in named_functions(tree):
-            if qualname not in item["functions"] and qualname.split(".")[-1] not in item["functions"]:
+            if not request.get("every_function") and qualname not in item["functions"] \
+                    and qualname.split(".")[-1] not in item["functions"]:
                 continue
             found = []
             # "lines": the source spans (first, last) whose samples a fix removes; the opportunity's share is
@@ -876,43 +877,47 @@ def scan(request):
             r = regex({"source": item["source"], "function": qualname})
             for s in r["sites"]:
                 found.append({"pattern": "regex-compile", "line": s["line"], "lines": [[s["line"], s["end_line"]]],
+                              "shapes": ["re." + s["method"]],
                               "detail": f"{s['alias']}.{s['method']}({s['pattern'][:60]}) compiles or looks up the pattern on every call"})
             for s in r["dynamic"]:
                 found.append({"pattern": "regex-compile", "line": s["line"], "lines": [[s["line"], s["end_line"]]],
+                              "shapes": ["re.dynamic"],
                               "detail": f"the pattern `{s['pattern'][:60]}` is built and compiled on every call"})
             logs = logcalls({"source": item["source"], "function": qualname})
             eager = [c for c in logs.get("calls", []) if c["eager"] and not c["guarded"]]
             if eager:
-                found.append({"pattern": "logging", "line": eager[0]["line"],
+                found.append({"pattern": "logging", "line": eager[0]["line"], "shapes": ["eager-logging"],
                               "lines": [[c["line"], c["end_line"]] for c in eager],
                               "detail": f"{len(eager)} logging call(s) format their message eagerly, even when the level is off"})
             hoisting = invariants({"source": item["source"], "function": qualname})
             for loop in hoisting["loops"]:
                 for h in loop["hoists"]:
                     found.append({"pattern": "loop-invariant", "line": h["occurrences"][0]["line"],
+                                  "shapes": [invariant_shape(h["expression"], h["kind"])],
                                   "lines": [[o["line"], o["end_line"]] for o in h["occurrences"]],
                                   "detail": f"`{h['expression'][:60]}` is recomputed on every iteration of the loop at line {loop['line']}"})
             for r in hoisting["refused"]:
                 found.append({"pattern": "loop-invariant", "line": r["line"], "lines": [[r["line"], r["end_line"]]],
-                              "blocked": r["reason"],
+                              "blocked": r["reason"], "shapes": [invariant_shape(r["expression"], "collection")],
                               "detail": f"`{r['expression'][:60]}` is recomputed on every iteration"})
             lookups = dictget({"source": item["source"], "function": qualname})
             for t in lookups["sites"]:
                 found.append({"pattern": "exception-control-flow", "line": t["line"],
-                              "lines": [[t["line"], t["end_line"]]],
+                              "lines": [[t["line"], t["end_line"]]], "shapes": ["keyerror-lookup"],
                               "detail": f"a KeyError raised and caught per miss in a loop; `{t['replacement'][:60]}` looks up once"})
             for t in lookups["refused"]:
                 found.append({"pattern": "exception-control-flow", "line": t["line"],
-                              "lines": [[t["line"], t["end_line"]]], "blocked": t["reason"],
+                              "lines": [[t["line"], t["end_line"]]], "blocked": t["reason"], "shapes": ["keyerror-lookup"],
                               "detail": "try/except in a loop as control flow; test first (e.g. dict.get)"})
             tests = membership({"source": item["source"], "function": qualname})
             for t in tests["sites"]:
                 container = t["name"] or "a literal sequence"
                 found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
+                              "shapes": ["membership"],
                               "detail": f"`{t['test'][:60]}` scans {container} ({t['elements']} items) on every iteration; a frozenset is one hash lookup"})
             for t in tests["refused"]:
                 found.append({"pattern": "membership", "line": t["line"], "lines": [[t["line"], t["end_line"]]],
-                              "blocked": t["reason"],
+                              "blocked": t["reason"], "shapes": ["membership"],
                               "detail": f"`{t['test'][:60]}` scans a sequence on every iteration"})
             parsed = constparse({"source": item["source"], "function": qualname})
             if parsed["sites"]:
@@ -921,18 +926,19 @@ def scan(request):
                 more = f" and {len(parsed['sites']) - 1} more" if len(parsed["sites"]) > 1 else ""
                 found.append({"pattern": "constant-parse", "line": first["line"],
                               "lines": [[c["line"], c["end_line"]] for c in parsed["sites"]],
+                              "shapes": sorted({"parse:" + c["parser"] for c in parsed["sites"]}),
                               "detail": f"`{first['call'][:60]}`{more} parse the same constant on every call; module-level values parse once"})
             for c in parsed["refused"]:
                 found.append({"pattern": "constant-parse", "line": c["line"], "lines": [[c["line"], c["end_line"]]],
-                              "blocked": c["reason"], "detail": f"`{c['call'][:60]}` parses on every call"})
+                              "blocked": c["reason"], "shapes": ["parse:" + constparse_parser(c["call"], imports)], "detail": f"`{c['call'][:60]}` parses on every call"})
             built = strjoin({"source": item["source"], "function": qualname})
             for b in built["loops"]:
                 found.append({"pattern": "string-concat", "line": b["sites"][0]["line"],
-                              "lines": [[x["line"], x["end_line"]] for x in b["sites"]],
+                              "lines": [[x["line"], x["end_line"]] for x in b["sites"]], "shapes": ["string-concat"],
                               "detail": f"`{b['name']}` grows by {len(b['sites'])} concatenation(s) per iteration of the loop at line {b['line']}; a list joined once copies each piece once"})
             for b in built["refused"]:
                 found.append({"pattern": "string-concat", "line": b["line"], "lines": [[b["line"], b["end_line"]]],
-                              "blocked": b["reason"],
+                              "blocked": b["reason"], "shapes": ["string-concat"],
                               "detail": f"`{b['name']}` grows by concatenation in the loop at line {b['loop_line']}"})
             for n in own_nodes(node):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
@@ -940,7 +946,7 @@ def scan(request):
                     module = imports.get(base, base) if base else None
                     if module and (module, n.func.attr) in CLIENTS or (module and (module.rsplit(".", 1)[0], n.func.attr) in CLIENTS):
                         found.append({"pattern": "client-construction", "line": n.lineno,
-                                      "lines": [[n.lineno, n.end_lineno]],
+                                      "lines": [[n.lineno, n.end_lineno]], "shapes": ["client:" + ast.unparse(n.func)],
                                       "detail": f"{ast.unparse(n.func)}() builds a new client or connection per call; reuse one"})
             # A specific pattern in the function (a regex compiled per call, eager logging, ...) has a fix that keeps
             # every call; caching the whole function instead changes which calls run and is offered only without one.
@@ -954,6 +960,25 @@ def scan(request):
                                            else "but " + m["refusal"])})
             out.setdefault(item["path"], {})[qualname] = found
     return {"files": out}
+
+def invariant_shape(expression, kind):
+    """What kind of work a hoist moves, for matching look-alikes: `collection:sorted`, `serialization:json.dumps`,
+    `lookup`."""
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return kind
+    if kind in ("collection", "serialization") and isinstance(node, ast.Call):
+        return kind + ":" + ast.unparse(node.func)
+    return kind
+
+def constparse_parser(call, imports):
+    try:
+        node = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return "?"
+    root, attrs = dotted(node.func) if isinstance(node, ast.Call) else (None, None)
+    return ".".join([imports.get(root, root)] + attrs) if root else "?"
 
 def loop_calls(name, files):
     """Call sites of `name` inside loops, comprehensions or lambdas (key functions), across files: static evidence
@@ -1176,16 +1201,39 @@ def str_valued(node):
          and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str))
 
 def concat_piece(statement, name):
-    """The piece `statement` appends to `name` (`name += X`, or `name = name + X`), or None."""
+    """The piece `statement` appends to `name` (`name += X`, `name = name + X`, `name = name + X + Y`), or None."""
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add) \
             and isinstance(statement.target, ast.Name) and statement.target.id == name:
         return statement.value
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) \
-            and statement.targets[0].id == name and isinstance(statement.value, ast.BinOp) \
-            and isinstance(statement.value.op, ast.Add) and isinstance(statement.value.left, ast.Name) \
-            and statement.value.left.id == name:
-        return statement.value.right
+            and statement.targets[0].id == name and concat_chain(statement.value, name):
+        return statement.value
     return None
+
+def concat_chain(node, name):
+    """The operands after `name` of `name + A + B …` (a left-nested chain of `+` starting at `name`), or None."""
+    rest = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        rest.append(node.right)
+        node = node.left
+    if rest and isinstance(node, ast.Name) and node.id == name:
+        return list(reversed(rest))
+    return None
+
+def piece_source(source, statement, name):
+    """The appended piece as source: `X` of `name += X`; `A + B` of `name = name + A + B` (for strings `+` is
+    associative, so appending `A + B` gives the same text)."""
+    if isinstance(statement, ast.AugAssign):
+        return ast.get_source_segment(source, statement.value)
+    return " + ".join(ast.get_source_segment(source, n) for n in concat_chain(statement.value, name))
+
+def not_a_string(node):
+    """An expression that is certainly not a str (a number, a container display, a numeric builtin): a `+=` loop
+    over it is arithmetic or list building, not a string-building candidate at all."""
+    return (isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex, bool, bytes))) or \
+        isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)) or \
+        (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+         and node.func.id in {"int", "float", "len", "sum", "list", "dict", "set", "tuple", "Counter", "Decimal"})
 
 def parents_of(function):
     parents = {}
@@ -1228,7 +1276,13 @@ def strjoin(request):
             where = {"line": statements[0].lineno, "end_line": statements[0].end_lineno, "name": name,
                      "loop_line": loop.lineno}
             reason = None
-            left_reads = {id(s.value.left) for s in statements if isinstance(s, ast.Assign)}
+            left_reads = set()
+            for st in statements:
+                if isinstance(st, ast.Assign):
+                    node = st.value
+                    while isinstance(node, ast.BinOp):
+                        node = node.left
+                    left_reads.add(id(node))
             inside = [loop.test] if isinstance(loop, ast.While) else []
             inside += loop.body + loop.orelse
             reads = [n for part in inside for n in ast.walk(part)
@@ -1260,6 +1314,9 @@ def strjoin(request):
                         if any(isinstance(m, ast.Name) and m.id == name for m in ast.walk(part)):
                             handlers.append(part)
                 up = parents.get(up)
+            if any(not_a_string(b.value) for b in before if getattr(b, "value", None) is not None) \
+                    or any(isinstance(st, ast.AugAssign) and not_a_string(st.value) for st in statements):
+                continue  # arithmetic or list building, not a string
             if name in params:
                 reason = f"`{name}` is a parameter: it may be a list or another type whose += is not concatenation"
             elif scoped:
@@ -1300,7 +1357,7 @@ def strjoin(request):
             rewrites = []
             for st in statements:
                 site = pos(st)
-                site["replacement"] = f"{parts}.append({ast.get_source_segment(source, concat_piece(st, name))})"
+                site["replacement"] = f"{parts}.append({piece_source(source, st, name)})"
                 rewrites.append(site)
             loops.append({"line": loop.lineno, "col": loop.col_offset, "end_line": loop.end_lineno, "name": name,
                           "parts": parts, "init": init, "sites": rewrites})

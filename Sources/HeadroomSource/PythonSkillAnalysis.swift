@@ -104,6 +104,9 @@ public struct ScanFinding: Sendable, Decodable, Equatable {
     public var detail: String
     /// Why the matching recipe would refuse, when the scanner already knows.
     public var blocked: String?
+    /// What kind of code it is within its pattern (`collection:sorted`, `parse:decimal.Decimal`, `string-concat`),
+    /// for finding look-alikes of an accepted fix.
+    public var shapes: [String]?
 }
 
 extension PythonAST {
@@ -156,8 +159,10 @@ extension PythonAST {
 
     /// The scanner's static findings for the named functions of each file; `callers` are the files searched for
     /// repeated call sites. Files that do not parse are skipped.
+    /// With `everyFunction`, every function of every file is scanned and `functions` is ignored.
     public func scan(
-        files: [(path: String, source: String, functions: [String])], callers: [(path: String, source: String)]
+        files: [(path: String, source: String, functions: [String])], callers: [(path: String, source: String)],
+        everyFunction: Bool = false
     )
         throws -> [String: [String: [ScanFinding]]]
     {
@@ -168,11 +173,16 @@ extension PythonAST {
         struct Request: Encodable {
             var files: [File]
             var callers: [[String: String]]
+            var everyFunction: Bool
+            enum CodingKeys: String, CodingKey {
+                case files, callers
+                case everyFunction = "every_function"
+            }
         }
         struct Answer: Decodable { var files: [String: [String: [ScanFinding]]] }
         let request = Request(
             files: files.map { File(path: $0.path, source: $0.source, functions: $0.functions) },
-            callers: callers.map { ["path": $0.path, "source": $0.source] })
+            callers: callers.map { ["path": $0.path, "source": $0.source] }, everyFunction: everyFunction)
         let answer: Answer = try call("scan", request, snakeCase: true)
         return answer.files
     }

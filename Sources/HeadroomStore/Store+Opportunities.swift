@@ -47,10 +47,41 @@ extension Store {
                 sql: """
                     DELETE FROM opportunity WHERE service = ? AND repo = ? AND id NOT IN (\(placeholders))
                       AND id NOT IN (SELECT opportunity_id FROM patch WHERE opportunity_id IS NOT NULL)
+                      AND share_basis != 'sweep'
                     """,
                 arguments: StatementArguments(
                     [service, repository] + kept.map { $0 as (any DatabaseValueConvertible) }))
             return saved
+        }
+    }
+
+    /// Adds opportunities a learning sweep found (share basis `sweep`: look-alikes of an accepted fix, not yet
+    /// measured by a profile) in one transaction; one already stored for the same service, file, function and pattern
+    /// (a measured one, or an earlier sweep's) is kept as it is. Returns the ones added, with ids.
+    public func addSweepOpportunities(_ found: [Opportunity]) throws -> [Opportunity] {
+        try writing { db in
+            var added: [Opportunity] = []
+            for var opportunity in found {
+                try db.execute(
+                    sql: """
+                        INSERT INTO opportunity (service, function, file, line, pattern, skill, share, share_basis, cores,
+                          watts, savings_cores, savings_watts, detail, blocked, repo, evidence, criteria, found_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'sweep', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (service, file, function, pattern) DO NOTHING
+                        """,
+                    arguments: [
+                        opportunity.service, opportunity.function, opportunity.file, opportunity.line,
+                        opportunity.pattern, opportunity.skill, opportunity.share, opportunity.cores,
+                        opportunity.watts, opportunity.savingsCores, opportunity.savingsWatts, opportunity.detail,
+                        opportunity.blocked, opportunity.repository, try JSONCoding.string(opportunity.evidence),
+                        try JSONCoding.string(opportunity.validationCriteria), Timestamps.now(),
+                    ])
+                guard db.changesCount > 0 else { continue }
+                opportunity.id = db.lastInsertedRowID
+                opportunity.shareBasis = "sweep"
+                added.append(opportunity)
+            }
+            return added
         }
     }
 

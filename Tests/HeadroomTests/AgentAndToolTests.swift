@@ -159,7 +159,7 @@ struct RecipeAndRegistryTests {
             ("def f(words):\n    global s\n    s = \"\"\n    for w in words:\n        s += w\n", "global or nonlocal"),
             (
                 "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n",
-                "not certainly a str"
+                "builds no string"
             ),
         ]
         for (code, reason) in refusals {

@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomSkills
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
         abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish.",
-        subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self, Sweep.self],
+        defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Patches, newest first.")
@@ -107,13 +109,62 @@ struct ReviewCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Only record the acceptance (merged elsewhere, e.g. through the PR).") var markOnly = false
         @Option(help: "A note for the record.") var note: String?
+        @OptionGroup var skills: SkillsOptions
+        @Flag(help: "Do not sweep the registered repositories for look-alikes of the applied fix.") var noSweep = false
 
         func run() throws {
-            let service = PatchService(store: try storeOptions.open(), outputDirectory: "")
+            let store = try storeOptions.open()
+            let service = PatchService(store: store, outputDirectory: "")
             let p = try service.apply(patchID: id, markOnly: markOnly, note: note)
             print(
                 "applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)"
             )
+            guard !noSweep else { return }
+            // The apply stands whatever the sweep does: a failed sweep is one line on stderr, and can be rerun.
+            do {
+                let catalog = try SkillCatalog.load(root: try skills.root())
+                Sweep.show(try LearningSweep(store: store, catalog: catalog).sweep(after: id))
+            } catch {
+                FileHandle.standardError.write(
+                    Data(
+                        "headroom: the learning sweep failed (\(error)); rerun it with 'headroom review sweep \(id)'\n"
+                            .utf8))
+            }
+        }
+    }
+
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Look for code of the same shape as an applied patch in every registered repository and file it as opportunities citing the patch (runs after 'review apply')."
+        )
+        @Argument(help: "Patch id (applied).") var id: Int64
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var skills: SkillsOptions
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let catalog = try SkillCatalog.load(root: try skills.root())
+            let report = try LearningSweep(store: try storeOptions.open(), catalog: catalog).sweep(after: id)
+            if format.format == .json { try printJSON(report) } else { Self.show(report) }
+        }
+
+        static func show(_ report: LearningSweep.Report) {
+            if let skipped = report.skipped {
+                print("learning sweep: nothing to look for: \(skipped)")
+                return
+            }
+            let blocked = report.filed.filter { $0.blocked != nil }.count
+            print(
+                "learning sweep (\(report.pattern ?? "?"): \(report.shapes.joined(separator: ", "))): "
+                    + "\(report.filed.count - blocked) look-alike(s) filed and \(blocked) near miss(es) listed as blocked, "
+                    + "in \(report.files) Python file(s) of \(report.repositories.count) registered repository(ies), citing patch #\(report.patch)"
+            )
+            for o in report.filed {
+                print(
+                    "  #\(o.id ?? 0) \(o.file):\(o.line) `\(o.function)`"
+                        + (o.blocked.map { " — blocked: \($0)" } ?? ""))
+            }
         }
     }
 
