@@ -55,6 +55,15 @@ struct ForgePublishTests {
                 ], timeout: 30)
         }
 
+        /// A reviewer merges or closes request `number` on the forge.
+        func review(_ number: Int, _ decision: String) throws {
+            _ = try Shell.run(
+                [
+                    "curl", "-s", "-X", "POST", "-H", "Content-Type: application/json", "-d",
+                    "{\"number\": \(number), \"decision\": \"\(decision)\"}", "\(base)/_review",
+                ], timeout: 30)
+        }
+
         func stop() {
             // SIGKILL: the test process's blocked signals are inherited, so SIGTERM may never arrive.
             kill(process.processIdentifier, SIGKILL)
@@ -268,6 +277,52 @@ struct ForgePublishTests {
         try forge.mode("race")
         let raced = try Self.publish(fixture)
         #expect(raced.succeeded, "\(raced.stderr)")
+    }
+
+    static func sync(_ fixture: DeliveryFixture) throws -> JSONValue {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HEADROOM_TEST_FORGE_TOKEN"] = Self.token
+        let run = try Shell.run(
+            [Checkout.binary, "review", "sync", "--store", fixture.storePath, "--format", "json"],
+            environment: environment, inheritEnvironment: false, timeout: 120)
+        #expect(run.succeeded, "\(run.stderr)")
+        return try JSONValue.parse(run.stdout)
+    }
+
+    @Test("review sync: a merged pull request makes the patch applied; a closed merge request makes it rejected")
+    func syncReviewsFromTheForge() throws {
+        let github = try Scene(users: ["alice@example.com=alice:7"])
+        defer { github.stop() }
+        let merged = try DeliveryFixture(settings: "[service]\nname = \"shop\"\n\n" + github.settings())
+        defer { merged.cleanup() }
+        try github.connect(merged)
+        #expect(try Self.publish(merged).succeeded)
+        #expect(try Self.sync(merged)["patches"]?[0]?["action"]?.stringValue == "waiting")
+        try github.forge.review(1, "merge")
+        let after = try Self.sync(merged)
+        #expect(after["patches"]?[0]?["state"]?.stringValue == "merged")
+        #expect(after["patches"]?[0]?["action"]?.stringValue == "applied")
+        #expect(try merged.store.patch(id: merged.patch.id!).review == .applied)
+        #expect(try merged.store.patch(id: merged.patch.id!).reviewNote == "merged on GitHub as #1")
+        #expect(try Self.sync(merged)["patches"]?.arrayValue?.isEmpty == true)
+        #expect(
+            try github.forge.requests().contains {
+                $0["method"]?.stringValue == "GET" && $0["path"]?.stringValue == "/repos/acme/shop/pulls/1"
+            })
+
+        let gitlab = try Scene(repo: "acme/shop")
+        defer { gitlab.stop() }
+        let closed = try DeliveryFixture(settings: gitlab.settings(kind: "gitlab"))
+        defer { closed.cleanup() }
+        try gitlab.connect(closed)
+        #expect(try Self.publish(closed).succeeded)
+        try gitlab.forge.review(1, "close")
+        let rejected = try Self.sync(closed)
+        #expect(rejected["patches"]?[0]?["state"]?.stringValue == "closed")
+        #expect(rejected["patches"]?[0]?["action"]?.stringValue == "rejected")
+        #expect(try closed.store.patch(id: closed.patch.id!).review == .rejected)
+        // The branch stays: the closed request on the forge still shows it.
+        #expect(try Git(path: closed.repository).hasBranch(closed.patch.branch!))
     }
 
     /// `headroom serve`'s fix worker publishes what it delivers when the repository says `auto_publish = true`, and

@@ -80,6 +80,18 @@ def main():
             if path == "/_mode":
                 STATE["mode"] = body["mode"]
                 return self.reply(200, {"mode": STATE["mode"]})
+            if path == "/_review":
+                # A reviewer's decision on the forge: {"number": N, "decision": "merge" | "close"}.
+                with LOCK:
+                    pull = STATE["pulls"].get(body["number"])
+                    mr = STATE["mrs"].get(body["number"])
+                    if pull:
+                        pull["state"] = "closed"
+                        pull["merged"] = body["decision"] == "merge"
+                        pull["merged_at"] = "2026-11-30T12:00:00Z" if pull["merged"] else None
+                    if mr:
+                        mr["state"] = "merged" if body["decision"] == "merge" else "closed"
+                return self.reply(200, {"number": body["number"]})
             auth = self.headers.get("Authorization")
             private = self.headers.get("PRIVATE-TOKEN")
             with LOCK:
@@ -140,6 +152,11 @@ def main():
                             "html_url": "https://github.example/%s/pull/%d" % (args.repo, n)}
                 return self.reply(201, pulls[n])
             m2 = re.fullmatch(r"/pulls/(\d+)", rest)
+            if m2 and method == "GET":
+                p = pulls.get(int(m2.group(1)))
+                if not p:
+                    return self.reply(404, {"message": "Not Found"})
+                return self.reply(200, dict(p, merged=p.get("merged", False), merged_at=p.get("merged_at")))
             if m2 and method == "PATCH":
                 p = pulls.get(int(m2.group(1)))
                 if not p:
@@ -228,6 +245,11 @@ def main():
                           "web_url": "https://gitlab.example/%s/-/merge_requests/%d" % (args.repo, n)}
                 return self.reply(201, mrs[n])
             m2 = re.fullmatch(r"/merge_requests/(\d+)", rest)
+            if m2 and method == "GET":
+                r = mrs.get(int(m2.group(1)))
+                if not r:
+                    return self.reply(404, {"message": "404 Not found"})
+                return self.reply(200, r)
             if m2 and method == "PUT":
                 r = mrs.get(int(m2.group(1)))
                 if not r:

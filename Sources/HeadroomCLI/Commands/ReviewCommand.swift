@@ -7,8 +7,9 @@ import HeadroomSkills
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
-        abstract: "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish.",
-        subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self, Sweep.self],
+        abstract:
+            "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish, sync with the forge, sweep for look-alikes.",
+        subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self, Sync.self, Sweep.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -130,6 +131,49 @@ struct ReviewCommand: ParsableCommand {
                         "headroom: the learning sweep failed (\(error)); rerun it with 'headroom review sweep \(id)'\n"
                             .utf8))
             }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Ask the forge about every published patch awaiting review: merged makes it applied (and sweeps for look-alikes), closed without merging makes it rejected."
+        )
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var skills: SkillsOptions
+        @OptionGroup var format: FormatOptions
+
+        /// The answer of `review sync --format json`.
+        struct Report: Encodable {
+            var patches: [PublishService.SyncOutcome]
+            var sweeps: [LearningSweep.Report]
+        }
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let outcomes = try await PublishService(store: store).sync()
+            var sweeps: [LearningSweep.Report] = []
+            let merged = outcomes.filter { $0.action == "applied" }
+            if !merged.isEmpty, let catalog = try? SkillCatalog.load(root: try skills.root()) {
+                for outcome in merged {
+                    if let report = try? LearningSweep(store: store, catalog: catalog).sweep(after: outcome.patch) {
+                        sweeps.append(report)
+                    }
+                }
+            }
+            if format.format == .json { return try printJSON(Report(patches: outcomes, sweeps: sweeps)) }
+            if outcomes.isEmpty { print("no published patch is awaiting review") }
+            for o in outcomes {
+                let what =
+                    switch o.action {
+                    case "applied": "merged: recorded as applied, a prior example for its skill"
+                    case "rejected": "closed without merging: recorded as rejected (branch kept)"
+                    case "waiting": "still open"
+                    default: "not checked: \(o.error ?? "?")"
+                    }
+                print("patch #\(o.patch) (\(o.url)): \(what)")
+            }
+            for report in sweeps { Sweep.show(report) }
         }
     }
 

@@ -46,6 +46,8 @@ public protocol ForgeClient: Sendable {
     /// commit (GitHub) or the email (GitLab).
     func user(login: String?, email: String, commit: String) async throws -> ForgeUser?
     func requestReview(_ number: Int, from user: ForgeUser) async throws
+    /// A request by number, its state normalised to `open`, `closed` (without merging) or `merged`.
+    func pullRequest(_ number: Int) async throws -> ForgePullRequest
 }
 
 /// A forge's answer that is not success, as one line.

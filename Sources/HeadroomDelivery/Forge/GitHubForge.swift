@@ -102,6 +102,17 @@ public struct GitHubForge: ForgeClient {
         return (answer.body["id"]?.stringValue ?? "?", answer.body["url"]?.stringValue ?? "")
     }
 
+    /// A pull request by number: GitHub answers `closed` for merged ones too, with `merged: true`.
+    public func pullRequest(_ number: Int) async throws -> ForgePullRequest {
+        let answer = try await http.send(
+            "GET", "\(repoPath)/pulls/\(number)", action: "read pull request #\(number) of \(owner)/\(repo)")
+        guard var pull = Self.pull(answer.body) else { throw malformed("pull request #\(number)") }
+        if answer.body["merged"]?.boolValue == true || answer.body["merged_at"]?.stringValue != nil {
+            pull.state = "merged"
+        }
+        return pull
+    }
+
     static func pull(_ value: JSONValue) -> ForgePullRequest? {
         guard let number = value["number"]?.doubleValue, let url = value["html_url"]?.stringValue else { return nil }
         return ForgePullRequest(number: Int(number), url: url, state: value["state"]?.stringValue ?? "open")

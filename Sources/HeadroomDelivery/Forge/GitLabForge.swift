@@ -84,6 +84,15 @@ public struct GitLabForge: ForgeClient {
             action: "request a review from \(user.login)")
     }
 
+    /// A merge request by `iid`: `opened` is reported as `open`, `locked` (mid-merge) too.
+    public func pullRequest(_ number: Int) async throws -> ForgePullRequest {
+        let answer = try await http.send(
+            "GET", "\(projectPath)/merge_requests/\(number)", action: "read merge request !\(number) of \(project)")
+        guard var request = Self.request(answer.body) else { throw malformed("merge request !\(number)") }
+        if request.state == "opened" || request.state == "locked" { request.state = "open" }
+        return request
+    }
+
     static func request(_ value: JSONValue) -> ForgePullRequest? {
         guard let iid = value["iid"]?.doubleValue, let url = value["web_url"]?.stringValue else { return nil }
         return ForgePullRequest(number: Int(iid), url: url, state: value["state"]?.stringValue ?? "opened")
