@@ -117,7 +117,8 @@ struct DemoEndToEndTests {
         #expect(ci.count == 2 && ci[0] > 1)
         // The eager-logging opportunity is measured on the lines its fix changes (py-spy names them): it carries the
         // regression's cost, not a fixed factor of a few logging frames, and leads the unblocked list; the
-        // loop-invariant lookup that measured no gain in validation costs little.
+        // loop-invariant lookup that measured no gain in validation costs little and is listed as blocked: the
+        // unblocked list is what a fix can deliver.
         let scan = try Checkout.headroom(
             ["opportunities", "--store", store, "--repo", repository, "--service", "shop", "--format", "json"])
         #expect(scan.status == 0, "\(scan.stderr)")
@@ -131,6 +132,7 @@ struct DemoEndToEndTests {
         #expect(found.first { $0["blocked"] == nil || $0["blocked"] is NSNull }?["pattern"] as? String == "logging")
         if let invariant = found.first(where: { $0["pattern"] as? String == "loop-invariant" }) {
             #expect((invariant["share"] as? Double ?? 1) < 0.05, "\(invariant)")
+            #expect((invariant["blocked"] as? String)?.contains("lookups") == true, "\(invariant)")
         }
 
         let pr = try #require(report["pr_description"] as? String)
