@@ -875,12 +875,17 @@ def scan(request):
             for s in r["dynamic"]:
                 found.append({"pattern": "regex-compile", "line": s["line"], "lines": [[s["line"], s["end_line"]]],
                               "shapes": ["re.dynamic"],
+                              "blocked": "the pattern is built at run time; hoisting needs a constant pattern "
+                                         "(cache compiled patterns per key instead)",
                               "detail": f"the pattern `{s['pattern'][:60]}` is built and compiled on every call"})
             logs = logcalls({"source": item["source"], "function": qualname})
             eager = [c for c in logs.get("calls", []) if c["eager"] and not c["guarded"]]
             if eager:
+                impure = next((c for c in eager if c["impurity"]), None)
                 found.append({"pattern": "logging", "line": eager[0]["line"], "shapes": ["eager-logging"],
                               "lines": [[c["line"], c["end_line"]] for c in eager],
+                              "blocked": f"guarding the log call at line {impure['line']} would skip side effects: "
+                                         f"{impure['impurity']}" if impure else None,
                               "detail": f"{len(eager)} logging call(s) format their message eagerly, even when the level is off"})
             hoisting = invariants({"source": item["source"], "function": qualname})
             hoists = [(loop, h) for loop in hoisting["loops"] for h in loop["hoists"]]
