@@ -382,6 +382,13 @@ struct RecipeAndRegistryTests {
         let concatenation = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
             kind: .regression, path: "app.py", rising: [], added: ["        out += str(row) + \",\""])
         #expect(concatenation.first?.skill.name == "str-join")
+        // An f-string is not a log call: log-guard's triggers name logging calls, not every f-string.
+        let formatted = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
+            kind: .regression, path: "app.py", rising: [], added: ["        out += f\"{row},\""])
+        #expect(formatted.first?.skill.name == "str-join", "\(formatted.map(\.skill.name))")
+        let logged = RuleBrain(registry: ToolRegistry(), catalog: bundled).rankSkills(
+            kind: .regression, path: "app.py", rising: [], added: ["        self.log.info(f\"rows={rows}\")"])
+        #expect(logged.first?.skill.name == "log-guard", "\(logged.map(\.skill.name))")
         #expect(bundled.skill(named: "regex-hoist")?.patterns == ["regex-compile"])
         #expect(bundled.skill(named: "revert-hunk")?.fallback == true)
 

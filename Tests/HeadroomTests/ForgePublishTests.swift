@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomSkills
 import HeadroomTesting
 import Testing
 
@@ -323,6 +324,26 @@ struct ForgePublishTests {
         #expect(try closed.store.patch(id: closed.patch.id!).review == .rejected)
         // The branch stays: the closed request on the forge still shows it.
         #expect(try Git(path: closed.repository).hasBranch(closed.patch.branch!))
+    }
+
+    @Test("serve's scheduled pass follows published patches: a merge on the forge makes the patch applied")
+    func scheduledReviewFollowUp() async throws {
+        let scene = try Scene(users: ["alice@example.com=alice:7"])
+        defer { scene.stop() }
+        let fixture = try DeliveryFixture(settings: "[service]\nname = \"shop\"\n\n" + scene.settings())
+        defer { fixture.cleanup() }
+        try scene.connect(fixture)
+        #expect(try Self.publish(fixture).succeeded)
+        var rescan = OpportunityRescan(store: fixture.store, interval: .seconds(3600))
+        rescan.reviews = (
+            PublishService(store: fixture.store, environment: ["HEADROOM_TEST_FORGE_TOKEN": Self.token]),
+            try SkillCatalog.load(root: (Checkout.root as NSString).appendingPathComponent("Skills"))
+        )
+        #expect(await rescan.followReviews().map(\.action) == ["waiting"])
+        try scene.forge.review(1, "merge")
+        #expect(await rescan.followReviews().map(\.action) == ["applied"])
+        #expect(try fixture.store.patch(id: fixture.patch.id!).review == .applied)
+        #expect(await rescan.followReviews().isEmpty)
     }
 
     /// `headroom serve`'s fix worker publishes what it delivers when the repository says `auto_publish = true`, and

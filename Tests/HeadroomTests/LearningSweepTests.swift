@@ -91,6 +91,28 @@ import Testing
             try store.opportunities(service: "billing").count == report.filed.filter { $0.service == "billing" }.count)
     }
 
+    /// The server's API apply (`PatchReview` with the skills) sweeps as `review apply` does.
+    @Test func theAPIApplySweeps() throws {
+        let root = try TemporaryDirectory(prefix: "headroom-sweep")
+        defer { root.cleanup() }
+        let ledger = try repository(root, "ledger", copying: Self.fixtures + "/ledger", extra: [:])
+        let store = try Store.open(path: ":memory:")
+        _ = try RepositoryRegistry(store: store).register(path: ledger, name: "ledger", service: "billing")
+        let base = try DeliveryFixture.git(ledger, ["rev-parse", "HEAD"])
+        let saved = try store.savePatch(
+            PatchRecord(
+                kind: .opportunity, regressionID: nil, skill: "str-join", repository: ledger,
+                path: "ledger/statements.py", function: "statement_lines", branch: "headroom/opportunity-1",
+                baseCommit: base, commit: base, diff: "", prDescription: nil, status: .delivered, reason: nil,
+                validation: nil))
+        let catalog = try SkillCatalog.load(root: (Checkout.root as NSString).appendingPathComponent("Skills"))
+        let report = try PatchReview(store: store, catalog: catalog).apply(saved.id!, markOnly: true, note: nil)
+        #expect(report.review == .applied)
+        let swept = try store.opportunities(service: "billing").filter { $0.shareBasis == "sweep" }
+        // The patched function is skipped; the other look-alike and the two near misses are filed.
+        #expect(Set(swept.map(\.function)) == ["receipt", "padded", "join_names"], "\(swept.map(\.function))")
+    }
+
     @Test func aPendingPatchIsNotSweptAndARevertHasNoShape() throws {
         let store = try Store.open(path: ":memory:")
         let catalog = try SkillCatalog.load(root: (Checkout.root as NSString).appendingPathComponent("Skills"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomSkills
 import HeadroomServer
 import Logging
 
@@ -79,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         server.maxBodyBytes = maxBodyMb << 20
         server.registry = HeadroomTools.registry(context)
         server.status = ServerStatus(store: store)
-        server.review = PatchReview(store: store)
+        server.review = PatchReview(store: store, catalog: try? context.catalog())
         let dashboard = Dashboard(store: store, costs: context.costModel)
         server.dashboard = dashboard
         // The largest services' flame graphs are drawn in the background now, so their first view is instant.
@@ -94,12 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
                 ])
         }
         if rescanEvery > 0 {
-            server.rescan = (
-                OpportunityRescan(
-                    store: store, interval: .seconds(rescanEvery),
-                    logger: EngineLog.standardError("headroom.rescan", level: level)),
-                OpportunityRescan.scanner(context)
-            )
+            var rescan = OpportunityRescan(
+                store: store, interval: .seconds(rescanEvery),
+                logger: EngineLog.standardError("headroom.rescan", level: level))
+            if let catalog = try? context.catalog() { rescan.reviews = (PublishService(store: store), catalog) }
+            server.rescan = (rescan, OpportunityRescan.scanner(context))
         }
         if !webhooks.isEmpty {
             server.webhooks = WebhookDelivery(

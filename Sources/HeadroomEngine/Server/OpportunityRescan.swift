@@ -1,10 +1,11 @@
 import Foundation
 import HeadroomCore
+import HeadroomSkills
 import HeadroomStore
 import Logging
 
-/// Offense on a schedule: every `interval` (and once shortly after the server starts), each registered repository
-/// whose service has profiles is scanned against that service's recent profiles, as `headroom opportunities --repo
+/// Offense on a schedule: every `interval` (and once shortly after the server starts), published patches are followed
+/// on their forges (with `reviews`), then each registered repository whose service has profiles is scanned against that service's recent profiles, as `headroom opportunities --repo
 /// DIR --service S` would, so the opportunities list (API, MCP, dashboard) follows the code and the load.
 public struct OpportunityRescan: Sendable {
     /// The store of repositories and opportunities.
@@ -13,6 +14,9 @@ public struct OpportunityRescan: Sendable {
     public var interval: Duration
     /// Where each pass's scans and failures are logged.
     public var logger: Logger
+    /// With a catalog, each pass first asks the forges about published patches (`PublishService.sync`): a merged
+    /// one becomes applied and is swept for look-alikes, a closed one rejected.
+    public var reviews: (publisher: PublishService, catalog: SkillCatalog)?
     /// Scans one service's repository; returns how many opportunities it found.
     public typealias Scan = @Sendable (_ service: String, _ root: String) throws -> Int
 
@@ -54,10 +58,36 @@ public struct OpportunityRescan: Sendable {
         return done
     }
 
+    /// Follows published patches on their forges: merged ones are recorded as applied and swept, closed ones as
+    /// rejected. Returns what each published patch awaiting review was found to be.
+    @discardableResult
+    public func followReviews() async -> [PublishService.SyncOutcome] {
+        guard let reviews else { return [] }
+        do {
+            let outcomes = try await reviews.publisher.sync()
+            for outcome in outcomes where outcome.action != "waiting" {
+                logger.info(
+                    "published patch reviewed on the forge",
+                    metadata: [
+                        "patch": "\(outcome.patch)", "action": "\(outcome.action)", "error": "\(outcome.error ?? "")",
+                    ])
+                guard outcome.action == "applied" else { continue }
+                let sweep = try LearningSweep(store: store, catalog: reviews.catalog).sweep(after: outcome.patch)
+                logger.info(
+                    "learning sweep", metadata: ["patch": "\(outcome.patch)", "filed": "\(sweep.filed.count)"])
+            }
+            return outcomes
+        } catch {
+            logger.warning("forge review sync failed", metadata: ["error": "\(HeadroomError.oneLine(error))"])
+            return []
+        }
+    }
+
     /// Scans `startDelay` after the start, then every `interval`, until cancelled.
     public func run(startDelay: Duration = .seconds(10), scan: @escaping Scan) async {
         do { try await Task.sleep(for: startDelay) } catch { return }
         while !Task.isCancelled {
+            await followReviews()
             _ = try? await AsyncBridge.offPool { self.pass(scan: scan) }
             do { try await Task.sleep(for: interval) } catch { return }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomSkills
 import HeadroomStore
 
 /// A person's decision on a delivered patch, from the API or the dashboard (`POST /api/v1/patches/{id}/apply|reject`;
@@ -11,9 +12,15 @@ import HeadroomStore
 public struct PatchReview: Sendable {
     /// The store of patches.
     public let store: Store
+    /// The skills, when known: an applied patch is then swept for look-alikes (`LearningSweep`), as
+    /// `headroom review apply` does.
+    public var catalog: SkillCatalog?
 
-    /// Reviews over `store`.
-    public init(store: Store) { self.store = store }
+    /// Reviews over `store`; with `catalog`, applying runs the learning sweep.
+    public init(store: Store, catalog: SkillCatalog? = nil) {
+        self.store = store
+        self.catalog = catalog
+    }
 
     /// The patches Headroom made, oldest first; only those with `status` when given.
     public func list(status: PatchRecord.Status? = nil) throws -> [PatchRecord] { try store.patches(status: status) }
@@ -23,9 +30,12 @@ public struct PatchReview: Sendable {
 
     /// Applies a delivered patch (cherry-picks its commit; `markOnly` records an acceptance merged elsewhere).
     public func apply(_ id: Int64, markOnly: Bool, note: String?) throws -> PatchReport {
-        PatchReport(
+        let report = PatchReport(
             try PatchService(store: store, outputDirectory: "").apply(
                 patchID: id, markOnly: markOnly, note: try Self.bounded(note)))
+        // The apply stands whatever the sweep does; its findings are opportunities like any other.
+        if let catalog { _ = try? LearningSweep(store: store, catalog: catalog).sweep(after: id) }
+        return report
     }
 
     /// Rejects a patch with `reason`, deleting its branch unless `keepBranch`.

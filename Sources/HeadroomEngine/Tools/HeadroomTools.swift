@@ -36,7 +36,8 @@ public struct ToolContext: Sendable {
         self.commands = commands
     }
 
-    func catalog() throws -> SkillCatalog {
+    /// The skills under `skillsRoot`, or a not-found error when no Skills folder was given.
+    public func catalog() throws -> SkillCatalog {
         guard let skillsRoot else {
             throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS")
         }
