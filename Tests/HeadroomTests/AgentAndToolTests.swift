@@ -9,6 +9,22 @@ import Testing
 
 @Suite("recipes, guardrails, skill catalog and tool registry")
 struct RecipeAndRegistryTests {
+    /// Each `(code, reason)`: `recipe` on function `f` of `code` refuses, with `reason` in its words.
+    func expectRefusals(
+        _ recipe: any Recipe, _ cases: [(String, String)], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for (code, reason) in cases {
+            do {
+                _ = try recipe.apply(input(code, "f"))
+                Issue.record("not refused: \(reason)", sourceLocation: sourceLocation)
+            } catch let refusal as Refusal {
+                #expect(refusal.reason.contains(reason), "\(refusal.reason)", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("\(reason): \(error)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     func input(_ source: String, _ function: String, callers: [(String, String)] = []) -> RecipeInput {
         RecipeInput(
             repository: "/nonexistent", baseCommit: "HEAD", path: "m.py", source: source, function: function,
@@ -162,14 +178,7 @@ struct RecipeAndRegistryTests {
                 "builds no string"
             ),
         ]
-        for (code, reason) in refusals {
-            do {
-                _ = try StrJoinRecipe().apply(input(code, "f"))
-                Issue.record("not refused: \(reason)")
-            } catch let refusal as Refusal {
-                #expect(refusal.reason.contains(reason), "\(refusal.reason)")
-            }
-        }
+        expectRefusals(StrJoinRecipe(), refusals)
     }
 
     @Test("constant-hoist: constant parses become module-level values; run-time, locale and mutable JSON refused")
@@ -223,14 +232,7 @@ struct RecipeAndRegistryTests {
                 "parses no constant"
             ),
         ]
-        for (code, reason) in refusals {
-            do {
-                _ = try ConstantHoistRecipe().apply(input(code, "f"))
-                Issue.record("not refused: \(reason)")
-            } catch let refusal as Refusal {
-                #expect(refusal.reason.contains(reason), "\(refusal.reason)")
-            }
-        }
+        expectRefusals(ConstantHoistRecipe(), refusals)
     }
 
     @Test("dict-get: try/except KeyError on a plain dict becomes one get; parameters and costly defaults refused")

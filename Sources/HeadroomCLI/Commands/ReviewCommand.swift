@@ -151,16 +151,8 @@ struct ReviewCommand: ParsableCommand {
 
         func run() async throws {
             let store = try storeOptions.open()
-            let outcomes = try await PublishService(store: store).sync()
-            var sweeps: [LearningSweep.Report] = []
-            let merged = outcomes.filter { $0.action == "applied" }
-            if !merged.isEmpty, let catalog = try? SkillCatalog.load(root: try skills.root()) {
-                for outcome in merged {
-                    if let report = try? LearningSweep(store: store, catalog: catalog).sweep(after: outcome.patch) {
-                        sweeps.append(report)
-                    }
-                }
-            }
+            let (outcomes, sweeps) = try await PublishService(store: store).sync(
+                sweeping: try? SkillCatalog.load(root: try skills.root()))
             if format.format == .json { return try printJSON(Report(patches: outcomes, sweeps: sweeps)) }
             if outcomes.isEmpty { print("no published patch is awaiting review") }
             for o in outcomes {

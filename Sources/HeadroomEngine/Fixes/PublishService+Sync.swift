@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomDelivery
+import HeadroomSkills
 import HeadroomStore
 
 extension PublishService {
@@ -62,5 +63,18 @@ extension PublishService {
             outcomes.append(outcome)
         }
         return outcomes
+    }
+
+    /// `sync()`, then the learning sweep for each patch found merged (skipped without a catalog). A failed sweep
+    /// leaves the applied patch applied; it is missing from `sweeps` and can be rerun (`headroom review sweep ID`).
+    public func sync(sweeping catalog: SkillCatalog?) async throws -> (
+        patches: [SyncOutcome], sweeps: [LearningSweep.Report]
+    ) {
+        let outcomes = try await sync()
+        guard let catalog else { return (outcomes, []) }
+        let sweeps = outcomes.filter { $0.action == "applied" }.compactMap {
+            try? LearningSweep(store: store, catalog: catalog).sweep(after: $0.patch)
+        }
+        return (outcomes, sweeps)
     }
 }

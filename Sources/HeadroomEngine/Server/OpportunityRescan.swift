@@ -64,17 +64,16 @@ public struct OpportunityRescan: Sendable {
     public func followReviews() async -> [PublishService.SyncOutcome] {
         guard let reviews else { return [] }
         do {
-            let outcomes = try await reviews.publisher.sync()
+            let (outcomes, sweeps) = try await reviews.publisher.sync(sweeping: reviews.catalog)
             for outcome in outcomes where outcome.action != "waiting" {
                 logger.info(
                     "published patch reviewed on the forge",
                     metadata: [
                         "patch": "\(outcome.patch)", "action": "\(outcome.action)", "error": "\(outcome.error ?? "")",
                     ])
-                guard outcome.action == "applied" else { continue }
-                let sweep = try LearningSweep(store: store, catalog: reviews.catalog).sweep(after: outcome.patch)
-                logger.info(
-                    "learning sweep", metadata: ["patch": "\(outcome.patch)", "filed": "\(sweep.filed.count)"])
+            }
+            for sweep in sweeps {
+                logger.info("learning sweep", metadata: ["patch": "\(sweep.patch)", "filed": "\(sweep.filed.count)"])
             }
             return outcomes
         } catch {
