@@ -86,6 +86,50 @@ struct SeriesChangePointTests {
         #expect(segmenter.changes(stepped).map(\.index).contains { abs($0 - 168) <= 3 })
     }
 
+    @Test("a smooth trend is not a staircase of changes; a step on a trend is one change")
+    func trends() {
+        // An accelerating curve (a population, a concentration): without the guard, binary segmentation on means
+        // cuts it into steps; with it, nothing.
+        var staircases = 0
+        for seed in 0..<20 as Range<UInt64> {
+            let noise = Self.noise(336, seed: 70_000 + seed, level: 0)
+            let curve = (0..<336).map { i -> Double in
+                let t = Double(i)
+                return 100 + 0.2 * t + 0.001 * t * t + noise[i]
+            }
+            #expect(segmenter.changes(curve).isEmpty, "seed \(seed)")
+            if SeriesSegmenter(trendAlpha: nil).changes(curve).count >= 3 { staircases += 1 }
+        }
+        #expect(staircases == 20)  // the guard is what removes them
+        // A real step on top of a slope stays, at its place, and the slope around it is not cut into steps (each
+        // spurious cut survives the guard with a small chance: 3 of 20 seeds keep one or more, measured).
+        var exact = 0
+        for seed in 0..<20 as Range<UInt64> {
+            let noise = Self.noise(336, seed: 80_000 + seed, level: 0)
+            let stepped = (0..<336).map { i -> Double in
+                let step: Double = i >= 200 ? 3 : 0
+                return 100 + 0.05 * Double(i) + noise[i] + step
+            }
+            let indices = segmenter.changes(stepped).map(\.index)
+            #expect(indices.contains { abs($0 - 200) <= 5 }, "seed \(seed): \(indices)")
+            if indices.count == 1 { exact += 1 }
+            let unguarded = SeriesSegmenter(trendAlpha: nil).changes(stepped).count
+            #expect(unguarded >= indices.count)
+        }
+        #expect(exact >= 16)
+    }
+
+    @Test("the trend guard's fit: a step on a parabola is measured exactly, a parabola alone has no step")
+    func trendFit() {
+        let curve = (0..<100).map { i -> Double in
+            let t = Double(i)
+            return 5 + 0.3 * t - 0.002 * t * t
+        }
+        let stepped = curve.indices.map { i -> Double in curve[i] + (i >= 60 ? 2.0 : 0.0) }
+        #expect(SeriesSegmenter.trendStepSize(stepped, at: 60).map { abs($0 - 2) < 1e-9 } == true)
+        #expect(SeriesSegmenter.trendStepSize(curve, at: 60).map { abs($0) < 1e-9 } == true)
+    }
+
     @Test("constant, noiseless-step and too-short series")
     func edgeCases() {
         #expect(segmenter.changes(Array(repeating: 5, count: 100)).isEmpty)

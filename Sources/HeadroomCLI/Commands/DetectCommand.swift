@@ -54,6 +54,10 @@ struct DetectCommand: ParsableCommand {
         name: .customLong("min-absolute-change"),
         help: "--series: report only changes of at least this much in the series' units.")
     var minAbsoluteChange: Double = 0
+    @Option(
+        name: .customLong("trend-alpha"),
+        help: "--series: level at which a change must beat a local trend fitted around it (0 turns the guard off).")
+    var trendAlpha: Double = 0.01
     @Option(help: "--series: threads (default: all cores).") var threads: Int?
     @Option(help: "--series: events listed in text output.") var limit: Int = 50
 
@@ -127,6 +131,10 @@ struct DetectCommand: ParsableCommand {
         configuration.minimumEffect = minEffect
         configuration.minimumRelativeChange = minRelativeChange
         configuration.minimumAbsoluteChange = minAbsoluteChange
+        guard trendAlpha >= 0, trendAlpha < 1 else {
+            throw HeadroomError(.badInput, "--trend-alpha must be between 0 (off) and 1")
+        }
+        configuration.trendAlpha = trendAlpha > 0 ? trendAlpha : nil
         let started = Date()
         let detector = FleetDetector(
             configuration: configuration, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -10,6 +10,9 @@ public struct SeriesAnalysisConfiguration: Sendable, Equatable {
     public var minimumSegment: Int = 5
     /// A shift that returns to (within half of) its old level within this many points is a transient.
     public var transientHorizon: Int = 24
+    /// Level of the trend guard: a change point stays only when its step is significant at this level against a
+    /// local trend fitted around it (`SeriesSegmenter+Trend.swift`); nil turns the guard off.
+    public var trendAlpha: Double? = 0.01
     /// Seasonal periods to try, in points; nil means a day and a week, worked out from the timestamps.
     public var periods: [Int]?
     /// Significance needed before a seasonal profile is removed.
@@ -111,7 +114,7 @@ public struct SeriesAnalyzer: Sendable {
         let segmenter = SeriesSegmenter(
             alpha: configuration.alpha, minimumSegment: configuration.minimumSegment,
             maximumBump: max(2 * configuration.minimumSegment, 2 * configuration.transientHorizon),
-            noiseFloor: noiseFloor)
+            noiseFloor: noiseFloor, trendAlpha: configuration.trendAlpha)
         let changes = adjusted.withUnsafeBufferPointer { segmenter.changes($0, workspace: workspace) }
         let all = adjusted.withUnsafeBufferPointer { events(from: changes, values: $0) }
         let kept = all.filter(isAboveFloor)
