@@ -36,6 +36,9 @@ public struct ProfileIngestor: Sendable {
         public var droppedLabels: [String]
         /// Other event types in the file, left out, with their summed values (one event type per ingest).
         public var skippedSampleTypes: [String: Int64]
+        /// The CPU seconds its samples stand for and the wall seconds it covers, where known (cores = their ratio).
+        public var cpuSeconds: Double?
+        public var wallSeconds: Double?
     }
 
     /// Streams the file through its parser first, then writes it in one transaction: a bad file leaves the store
@@ -45,7 +48,7 @@ public struct ProfileIngestor: Sendable {
         file: String, service: String, at time: Int64? = nil,
         options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Report {
-        try ingest(source: file, service: service, at: time, labels: [], identity: "") {
+        try ingest(source: file, service: service, at: time, labels: [], identity: "", options: options) {
             try ProfileReader.read(file: file, options: options)
         }
     }
@@ -67,10 +70,11 @@ public struct ProfileIngestor: Sendable {
 
     private func ingest(
         source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
-        read reader: () throws -> ReadProfile
+        options: ProfileReadOptions, read reader: () throws -> ReadProfile
     ) throws -> Report {
         let prepared = try prepare(
-            source: file, service: service, at: time, labels: labels, identity: identity, read: reader)
+            source: file, service: service, at: time, labels: labels, identity: identity, options: options,
+            read: reader)
         return finish(prepared, outcome: try store.ingest(prepared.contribution))
     }
 
@@ -93,14 +97,14 @@ public struct ProfileIngestor: Sendable {
         data: Data, source: String, service: String, at time: Int64? = nil, labels: [Label] = [],
         identity: String = "", options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Prepared {
-        try prepare(source: source, service: service, at: time, labels: labels, identity: identity) {
+        try prepare(source: source, service: service, at: time, labels: labels, identity: identity, options: options) {
             try ProfileReader.read(data: data, source: source, options: options)
         }
     }
 
     private func prepare(
         source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
-        read reader: () throws -> ReadProfile
+        options: ProfileReadOptions, read reader: () throws -> ReadProfile
     ) throws -> Prepared {
         let clock = ContinuousClock()
         let started = clock.now
@@ -108,6 +112,7 @@ public struct ProfileIngestor: Sendable {
         let parsed = clock.now
         var profile = read.profile
         profile.addLabels(labels)
+        Self.applyMeasures(&profile, options)
         let when = time ?? profile.time ?? Timestamps.now()
         let contribution = ProfileContribution(
             service: service, time: when,
@@ -118,6 +123,19 @@ public struct ProfileIngestor: Sendable {
             contribution: contribution, format: read.format, stacks: profile.stacks.count,
             droppedLabels: read.droppedLabels, skippedSampleTypes: profile.skippedSampleTypes, started: started,
             parseTime: parsed - started, aggregateTime: clock.now - parsed)
+    }
+
+    /// What the caller knows about a profile that its file does not say: the sampling rate (for sample counts) and
+    /// the wall time covered. What the file says wins.
+    static func applyMeasures(_ profile: inout StackProfile, _ options: ProfileReadOptions) {
+        if profile.cpuSeconds == nil, let rate = options.sampleRate, rate > 0, rate.isFinite,
+            profile.sampleType == "samples/count"
+        {
+            profile.cpuSeconds = Double(profile.totalSamples) / rate
+        }
+        if profile.wallSeconds == nil, let duration = options.duration, duration > 0, duration.isFinite {
+            profile.wallSeconds = duration
+        }
     }
 
     /// Logs a stored (or duplicate) profile and reports it.
@@ -143,7 +161,8 @@ public struct ProfileIngestor: Sendable {
         return Report(
             outcome: outcome, format: prepared.format, sampleType: contribution.sampleType,
             totalSamples: contribution.totalSamples, uniqueStacks: prepared.stacks, time: contribution.time,
-            droppedLabels: prepared.droppedLabels, skippedSampleTypes: prepared.skippedSampleTypes)
+            droppedLabels: prepared.droppedLabels, skippedSampleTypes: prepared.skippedSampleTypes,
+            cpuSeconds: contribution.cpuSeconds, wallSeconds: contribution.wallSeconds)
     }
 }
 
@@ -181,6 +200,8 @@ extension ProfileContribution {
         uniqueStacks = grouped.stacks
         lines = profile.lineCosts.map { ($0.frame, $0.line, $0.selfSamples, $0.totalSamples) }
         stacks = grouped.rows
+        cpuSeconds = profile.cpuSeconds
+        wallSeconds = profile.wallSeconds
     }
 }
 

@@ -61,9 +61,11 @@ public struct ProfileQueries: Sendable {
         let (total, rows) = try top(
             service: service, range: range, byTotal: byTotal, limit: limit, label: label,
             function: function)
+        // Measured cores scale shares of the whole service; a label's shares are of its own samples.
+        let measured = label == nil ? try store.measuredCores(service: service, from: range.from, to: range.to) : nil
         return TopReport(
             totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
-            costs: costs)
+            costs: costs.measured(measured?.cores))
     }
 
     /// The rows behind ``topReport(service:range:byTotal:limit:label:function:costs:)``: the range's total and each function's self and total samples.

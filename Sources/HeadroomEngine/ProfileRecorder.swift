@@ -46,6 +46,7 @@ public struct ProfileRecorder: Sendable {
         let profilePath: String
         let format: ProfileFormat
         let status: Int32
+        var measures: (rate: Double, duration: Double)?
         switch chosen {
         case .pySpy, .auto:
             guard Shell.which("py-spy") != nil else {
@@ -53,12 +54,19 @@ public struct ProfileRecorder: Sendable {
                     .missingTool, "py-spy is not installed (pip install py-spy, or run scripts/ensure-tools.sh)")
             }
             profilePath = scratch.appendingPathComponent("profile.folded").path
+            let clock = ContinuousClock.now
             let result = try Shell.run(
                 ["py-spy", "record", "-r", String(rate), "-f", "raw", "-o", profilePath, "--"] + command,
                 timeout: timeout)
             try Self.check(result, profiler: "py-spy", program: program, output: profilePath)
             status = result.status
             format = .folded
+            // py-spy samples each running thread `rate` times a CPU-second and leaves idle ones out: its samples
+            // over the rate are CPU seconds, over the run's wall time.
+            let elapsed = ContinuousClock.now - clock
+            measures = (
+                Double(rate), Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            )
         case .perf:
             guard Shell.which("perf") != nil else {
                 throw HeadroomError(.missingTool, "perf is not installed (apt-get install linux-perf)")
@@ -80,8 +88,11 @@ public struct ProfileRecorder: Sendable {
             try? FileManager.default.removeItem(atPath: keepProfile)
             try FileManager.default.copyItem(atPath: profilePath, toPath: keepProfile)
         }
+        var options = ProfileReadOptions(format: format)
+        options.sampleRate = measures?.rate
+        options.duration = measures?.duration
         let report = try ProfileIngestor(store: store).ingest(
-            file: profilePath, service: service, at: started, options: ProfileReadOptions(format: format))
+            file: profilePath, service: service, at: started, options: options)
         return Outcome(profiler: chosen, report: report, commandStatus: status)
     }
 

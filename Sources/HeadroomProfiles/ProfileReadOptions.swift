@@ -27,6 +27,11 @@ public struct ProfileReadOptions: Sendable {
     /// hundred thousand strings).
     public var maximumStrings = 4_000_000
     public var maximumStringBytes = 256 << 20
+    /// For a profile of sample counts whose file does not say what a sample is worth (folded, `perf script` of a
+    /// clock event, py-spy): the sampling rate in Hz, so that each sample stands for 1/rate CPU seconds.
+    public var sampleRate: Double?
+    /// The wall time the profile covers, in seconds, when the file does not say (a push's `until − from`).
+    public var duration: Double?
     /// Called with (bytes of the file read so far, file size) after each chunk.
     public var progress: (@Sendable (Int64, Int64) -> Void)?
 

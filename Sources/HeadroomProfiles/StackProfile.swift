@@ -16,6 +16,12 @@ public struct StackProfile: Sendable {
     public var sampleType: String = "samples/count"
     /// When the profile was taken, if the file says (pprof `time_nanos`), in Unix seconds.
     public var time: Int64?
+    /// The CPU time the samples stand for, in seconds, when the profile says (pprof: a CPU sample type in a time
+    /// unit, or sample counts with a CPU `period`; a push's `sampleRate`; `ingest --sample-rate`); nil otherwise.
+    public var cpuSeconds: Double?
+    /// The wall time the profile covers, in seconds, when it says (pprof `duration_nanos`, a push's `from`/`until`,
+    /// `ingest --duration`). CPU seconds over wall seconds are cores.
+    public var wallSeconds: Double?
     /// Values of other event types in the file that were left out (`perf script` mixing `cycles:` and
     /// `instructions:` samples), by event; one event type is read per profile.
     public var skippedSampleTypes: [String: Int64] = [:]

@@ -314,6 +314,16 @@ enum Schema {
                         published_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v15-measured-cores") { db in
+            // What a profile measures beyond its samples: when it starts, the CPU seconds its samples stand for and
+            // the wall seconds it covers (null where the profile does not say). Cores = CPU over wall time.
+            try db.execute(
+                sql: """
+                    ALTER TABLE profile ADD COLUMN started_at INTEGER;
+                    ALTER TABLE profile ADD COLUMN cpu_seconds REAL;
+                    ALTER TABLE profile ADD COLUMN wall_seconds REAL;
+                    """)
+        }
         return migrator
     }
 }

@@ -122,7 +122,7 @@ extension SchemaSnapshot {
         CREATE TABLE profile (
             id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL REFERENCES service(id),
             bucket INTEGER NOT NULL, content_hash TEXT NOT NULL, format TEXT NOT NULL, source TEXT NOT NULL,
-            total_samples INTEGER NOT NULL, ingested_at INTEGER NOT NULL, sample_type TEXT NOT NULL DEFAULT 'samples/count',
+            total_samples INTEGER NOT NULL, ingested_at INTEGER NOT NULL, sample_type TEXT NOT NULL DEFAULT 'samples/count', started_at INTEGER, cpu_seconds REAL, wall_seconds REAL,
             UNIQUE (service_id, content_hash))
         """#,
         #"""
@@ -227,5 +227,6 @@ extension SchemaSnapshot {
         "v12-triage-and-events",
         "v13-jobs",
         "v14-publications",
+        "v15-measured-cores",
     ]
 }

@@ -28,6 +28,10 @@ public struct ProfileContribution: Sendable {
     public var stacks: [(stack: Int, labelSet: Int, samples: Int64)] = []
     /// Samples per (frame, source line), by index into `frames`, where the profile names lines.
     public var lines: [(frame: Int32, line: Int32, selfSamples: Int64, totalSamples: Int64)] = []
+    /// CPU seconds the samples stand for and wall seconds the profile covers (from `time` on), when the profile
+    /// says; with both, the profile measures cores.
+    public var cpuSeconds: Double?
+    public var wallSeconds: Double?
 
     public init(
         service: String, time: Int64, contentHash: String, format: String, source: String, totalSamples: Int64,
@@ -131,12 +135,14 @@ extension Store {
         try db.execute(
             sql: """
                 INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
-                                     sample_type)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                     sample_type, started_at, cpu_seconds, wall_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 service, bucket, contribution.contentHash, contribution.format, contribution.source,
-                contribution.totalSamples, Timestamps.now(), contribution.sampleType,
+                contribution.totalSamples, Timestamps.now(), contribution.sampleType, contribution.time,
+                contribution.cpuSeconds.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil },
+                contribution.wallSeconds.flatMap { $0.isFinite && $0 > 0 ? $0 : nil },
             ])
         try db.execute(
             sql: """

@@ -37,6 +37,20 @@ public struct PprofBuilder {
         profile.mapping = [mapping]
     }
 
+    /// Says what a sample is worth and how long the profile ran, as Go's CPU profiles do: `period_type` cpu in
+    /// nanoseconds, `period` nanoseconds a sample, `duration_nanos` of wall time.
+    public mutating func cpuPeriod(nanoseconds period: Int64, durationNanos: Int64) {
+        var type = Perftools_Profiles_ValueType()
+        type.type = string("cpu")
+        type.unit = string("nanoseconds")
+        profile.periodType = type
+        profile.period = period
+        profile.durationNanos = durationNanos
+    }
+
+    /// Sets only the wall time the profile covers.
+    public mutating func duration(nanoseconds: Int64) { profile.durationNanos = nanoseconds }
+
     /// The string's index, adding it when new.
     public mutating func string(_ text: String) -> Int64 {
         if let index = strings[text] { return index }

@@ -82,7 +82,7 @@ struct DetectCommand: ParsableCommand {
             service: service)
         let found = outcome.regressions
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
-        let rows = found.map { RegressionReport($0, costs: cost) }
+        let rows = found.map { RegressionReport($0, costs: store.costs(for: $0, fallback: cost)) }
         let filtered = outcome.filtered.map { f in
             Filtered(
                 service: f.regression.service, function: f.regression.function.name,

@@ -28,6 +28,12 @@ struct IngestCommand: ParsableCommand {
     var sampleType: String?
     @Option(name: .customLong("max-profile-mb"), help: "The most MiB a profile may decompress to (default 1024).")
     var maxProfileMB: Int64 = 1024
+    @Option(
+        name: .customLong("sample-rate"),
+        help: "Samples per second per core the profiler took (py-spy --rate, perf -F), when the file does not say.")
+    var sampleRate: Double?
+    @Option(help: "Seconds of wall time the profile covers, when the file does not say (for measured cores).")
+    var duration: Double?
 
     func run() throws {
         guard !service.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -35,6 +41,9 @@ struct IngestCommand: ParsableCommand {
         }
         let time = try parseTime(at, option: "at")
         guard maxProfileMB > 0 else { throw HeadroomError(.badInput, "--max-profile-mb must be positive") }
+        guard (sampleRate ?? 1) > 0, (sampleRate ?? 1).isFinite, (duration ?? 1) > 0, (duration ?? 1).isFinite else {
+            throw HeadroomError(.badInput, "--sample-rate and --duration must be positive")
+        }
         let format = try profileFormat.map { name -> ProfileFormat in
             guard let format = ProfileFormat(rawValue: name) else {
                 let known = ProfileFormat.allCases.map(\.rawValue).joined(separator: ", ")
@@ -60,6 +69,8 @@ struct IngestCommand: ParsableCommand {
             let bar = ProgressBar(label: "ingesting \((file as NSString).lastPathComponent)")
             var options = ProfileReadOptions(format: format, sampleType: sampleType)
             options.maximumBytes = maxProfileMB << 20
+            options.sampleRate = sampleRate
+            options.duration = duration
             options.progress = { done, total in bar.update(done: done, total: total) }
             let report: ProfileIngestor.Report
             do {
@@ -85,8 +96,13 @@ struct IngestCommand: ParsableCommand {
             }
             switch report.outcome {
             case .ingested(let bucket):
+                var measured = ""
+                if let cpu = report.cpuSeconds, let wall = report.wallSeconds, wall > 0 {
+                    measured = String(
+                        format: "; %.2f cores (%.1f CPU seconds over %.1f s)", cpu / wall, cpu, wall)
+                }
                 print(
-                    "ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks"
+                    "ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks\(measured)"
                 )
             case .duplicate: print("skipped \(file): already ingested for \(service)")
             }

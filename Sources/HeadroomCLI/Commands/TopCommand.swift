@@ -21,11 +21,15 @@ struct TopCommand: ParsableCommand {
             service: query.service, range: query.range(), byTotal: by == "total", limit: n, label: query.labelFilter(),
             costs: CostModel())
         if formatOptions.format == .json { return try printJSON(report) }
-        print("\(query.service): \(report.totalSamples) samples")
-        print("    self    total  function")
+        let measured =
+            report.coresBasis == .profile
+            ? String(format: "; %.2f cores, measured by its profiles", report.fleetCores) : ""
+        print("\(query.service): \(report.totalSamples) samples\(measured)")
+        print("    self    total" + (report.coresBasis == .profile ? "    cores" : "") + "  function")
         for row in report.functions {
             let name = row.function + (row.file.map { " (\($0))" } ?? "")
-            print(String(format: "%7.2f%% %7.2f%%  ", row.selfShare * 100, row.total * 100) + name)
+            let cores = report.coresBasis == .profile ? String(format: " %8.3f", row.cores) : ""
+            print(String(format: "%7.2f%% %7.2f%%", row.selfShare * 100, row.total * 100) + cores + "  " + name)
         }
     }
 }

@@ -64,6 +64,8 @@ public struct RegressionReport: Codable, Sendable, Equatable {
     public var watts: Double
     /// The fleet size behind `cores`.
     public var fleetCores: Double
+    /// `profile` when `fleet_cores` is the service's cores measured by its profiles, `fleet` when configured.
+    public var coresBasis: CostModel.Basis
     /// The other functions of the event as `function:metric`, largest change first.
     public var members: [String]
     /// The other functions of the event with their own shares.
@@ -80,6 +82,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         case pValue = "p_value"
         case effectMDE = "effect_mde"
         case fleetCores = "fleet_cores"
+        case coresBasis = "cores_basis"
         case memberChanges = "member_changes"
     }
 
@@ -108,6 +111,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         cores = costs.cores(forShare: delta)
         watts = costs.watts(forShare: delta)
         fleetCores = costs.fleetCores
+        coresBasis = costs.basis
         members = r.members.map { "\($0.function.name):\($0.metric.rawValue)" }
         memberChanges = r.members.map {
             MemberChange(
@@ -143,6 +147,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         cores = try number(.cores)
         watts = try number(.watts)
         fleetCores = try number(.fleetCores)
+        coresBasis = try c.decodeIfPresent(CostModel.Basis.self, forKey: .coresBasis) ?? .fleet
         members = try c.decode([String].self, forKey: .members)
         memberChanges = try c.decode([MemberChange].self, forKey: .memberChanges)
         triage = try c.decodeIfPresent(Triage.Report.self, forKey: .triage)
@@ -173,6 +178,7 @@ public struct RegressionReport: Codable, Sendable, Equatable {
         try c.encode(cores.finite, forKey: .cores)
         try c.encode(watts.finite, forKey: .watts)
         try c.encode(fleetCores.finite, forKey: .fleetCores)
+        try c.encode(coresBasis, forKey: .coresBasis)
         try c.encode(members, forKey: .members)
         try c.encode(memberChanges, forKey: .memberChanges)
         try c.encode(triage, forKey: .triage)

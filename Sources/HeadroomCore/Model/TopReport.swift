@@ -48,6 +48,8 @@ public struct TopReport: Codable, Sendable, Equatable {
     public var totalSamples: Int64
     /// The fleet size behind `cores`.
     public var fleetCores: Double
+    /// `profile` when `fleet_cores` is the service's cores measured by its profiles, `fleet` when configured.
+    public var coresBasis: CostModel.Basis = .fleet
     /// The watts per core behind `watts`.
     public var wattsPerCore: Double
     /// The functions, costliest first.
@@ -57,6 +59,7 @@ public struct TopReport: Codable, Sendable, Equatable {
         case functions
         case totalSamples = "total_samples"
         case fleetCores = "fleet_cores"
+        case coresBasis = "cores_basis"
         case wattsPerCore = "watts_per_core"
     }
 
@@ -67,6 +70,7 @@ public struct TopReport: Codable, Sendable, Equatable {
     ) {
         self.totalSamples = totalSamples
         fleetCores = costs.fleetCores
+        coresBasis = costs.basis
         wattsPerCore = costs.wattsPerCore
         let denominator = Double(max(totalSamples, 1))
         functions = rows.map { row in

@@ -73,6 +73,7 @@ public struct OpportunityScanner: Sendable {
             throw HeadroomError(.notFound, "no profiles for service \(service); ingest or record some first")
         }
         let from = all.suffix(buckets).first ?? last
+        let costModel = store.costs(service: service, since: from, fallback: self.costModel)
         let stacks = try store.stacks(service: service, from: from, to: last)
         let total = Double(stacks.totalSamples)
         guard total > 0 else { throw HeadroomError(.notFound, "no stacks for service \(service)") }

@@ -72,7 +72,7 @@ public struct Dashboard: Sendable {
         }
         // Regressions and improvements alike (both have pages), the largest changes first.
         let open = ((try? store.regressions()) ?? []).filter { $0.triage == nil }
-            .sorted { abs(RegressionReport($0, costs: costs).cores) > abs(RegressionReport($1, costs: costs).cores) }
+            .map { ($0, abs(report($0).cores)) }.sorted { $0.1 > $1.1 }.map(\.0)
         for regression in open.prefix(limit) {
             if let id = regression.id, (try? regressionFlameGraph(id: id)) != nil { drawn += 1 }
         }
@@ -132,15 +132,13 @@ public struct Dashboard: Sendable {
     public func overview() throws -> Overview {
         let regressions = try store.regressions()
         let open = regressions.filter { $0.kind == .regression && $0.triage == nil }
-        let openCores = open.map { RegressionReport($0, costs: costs).cores }.filter(\.isFinite).reduce(0, +)
+        let reports = open.map(report)
+        let openCores = reports.map(\.cores).filter(\.isFinite).reduce(0, +)
         let patches = try store.patches()
         let delivered = patches.filter { $0.status == .delivered }
         let applied = patches.filter { $0.review == .applied }
         let triage = try TriageService(store: store).summary()
-        let rows = try open.sorted {
-            RegressionReport($0, costs: costs).cores > RegressionReport($1, costs: costs).cores
-        }
-        .map(row)
+        let rows = try zip(open, reports).sorted { $0.1.cores > $1.1.cores }.map { try row($0.0) }
         return Overview(
             cards: [
                 Card(
@@ -176,12 +174,17 @@ public struct Dashboard: Sendable {
         guard let validation = patch.validation, validation.isSignificantGain, let id = patch.regressionID,
             let regression = try? store.regression(id: id)
         else { return nil }
-        let cores = costs.cores(forShare: regression.after)
+        let cores = store.costs(for: regression, fallback: costs).cores(forShare: regression.after)
         return cores * (1 - 1 / validation.speedup)
     }
 
+    /// A regression's report, its cores measured by its service's profiles where they say (else the fleet size).
+    func report(_ r: Regression) -> RegressionReport {
+        RegressionReport(r, costs: store.costs(for: r, fallback: costs))
+    }
+
     func row(_ r: Regression) throws -> RegressionRow {
-        let report = RegressionReport(r, costs: costs)
+        let report = report(r)
         let top = try store.candidates(regression: r.id ?? 0).first
         return RegressionRow(
             id: r.id ?? 0, service: r.service, function: r.function.name, metric: r.metric.rawValue,
@@ -231,7 +234,7 @@ public struct Dashboard: Sendable {
 
     public func regression(id: Int64) throws -> RegressionPage {
         let r = try store.regression(id: id)
-        let report = RegressionReport(r, costs: costs)
+        let report = report(r)
         let series = try store.functionSeries(service: r.service, function: r.function)
         let points = series.map { point -> (Int64, Double) in
             let samples = r.metric == .selfShare ? point.selfSamples : point.totalSamples

@@ -35,7 +35,7 @@ public struct EventRecorder: Sendable {
     @discardableResult
     public func detected(_ r: Regression, at time: Int64 = Timestamps.now()) throws -> Bool {
         guard r.kind == .regression, r.triage == nil else { return false }
-        let report = RegressionReport(r, costs: costs)
+        let report = RegressionReport(r, costs: store.costs(for: r, fallback: costs))
         let payload = EventPayload(
             event: "regression.detected", createdAt: time, text: "Headroom: " + Self.describe(r, report),
             regression: report)
@@ -47,7 +47,7 @@ public struct EventRecorder: Sendable {
     @discardableResult
     public func rootCaused(_ r: Regression, top: RootCauseCandidate, at time: Int64 = Timestamps.now()) throws -> Bool {
         guard r.kind == .regression, r.triage == nil else { return false }
-        let report = RegressionReport(r, costs: costs)
+        let report = RegressionReport(r, costs: store.costs(for: r, fallback: costs))
         let text = String(
             format: "Headroom: likely cause of the %@ %@: %@ %@ by %@ (confidence %.2f)", "regression in",
             r.function.name, top.kind.rawValue, String(top.ref.prefix(12)), top.author, top.confidence)

@@ -56,7 +56,8 @@ public struct FixQueue: Sendable {
         let settings = try repository.map { try ProjectSettings.load(repository: $0.root).policy } ?? .init()
         let decision = policy.decide(
             service: regression.service, culprit: culprit,
-            cores: RegressionReport(regression, costs: costs).cores, repository: repository, settings: settings)
+            cores: RegressionReport(regression, costs: store.costs(for: regression, fallback: costs)).cores,
+            repository: repository, settings: settings)
         let state: Job.State
         switch decision {
         case .attempt: state = .queued

@@ -86,7 +86,7 @@ public struct PyroscopeIngest: Sendable {
         guard let name = query["name"], !name.isEmpty else {
             throw HeadroomError(.badInput, "missing query parameter 'name' (e.g. name=myapp.cpu{env=prod})")
         }
-        let (service, _, labels) = try Self.parseName(name)
+        let (service, type, labels) = try Self.parseName(name)
         let from = try Self.time(query["from"], "from")
         let until = try Self.time(query["until"], "until")
         if let from, let until, until < from {
@@ -95,6 +95,15 @@ public struct PyroscopeIngest: Sendable {
         let format = (query["format"] ?? "folded").lowercased()
         var options = ProfileReadOptions()
         options.maximumBytes = Int64(maximumBytes)
+        // What the push says about its samples: CPU samples at `sampleRate` Hz (Pyroscope's default is 100) over
+        // `from`–`until`. A profile that says more itself (a pprof's period and duration) keeps its own.
+        if let from, let until, until > from { options.duration = Double(until - from) }
+        if Self.cpuTypes.contains(type ?? "cpu") {
+            guard let rate = Double(query["sampleRate"] ?? "100"), rate > 0, rate.isFinite else {
+                throw HeadroomError(.badInput, "sampleRate '\(query["sampleRate"] ?? "")' is not a positive number")
+            }
+            options.sampleRate = rate
+        }
         let data: Data
         switch format {
         case "folded":

@@ -89,7 +89,10 @@ extension HeadroomTools {
                 let found = try store.regressions(service: string(args, "service")).filter {
                     kind == nil || $0.kind.rawValue == kind
                 }
-                return RegressionList(regressions: found.map { RegressionReport($0, costs: context.costModel) })
+                return RegressionList(
+                    regressions: found.map {
+                        RegressionReport($0, costs: store.costs(for: $0, fallback: context.costModel))
+                    })
             },
             Tool(
                 .getRegression,
@@ -102,7 +105,7 @@ extension HeadroomTools {
             ) { args in
                 let id = try int64(args, "id")
                 return RegressionDetail(
-                    regression: RegressionReport(try store.regression(id: id), costs: context.costModel),
+                    regression: try store.regression(id: id).report(store: store, fallback: context.costModel),
                     candidates: try store.candidates(regression: id).map(RootCauseReport.Candidate.init))
             },
             Tool(
@@ -123,7 +126,7 @@ extension HeadroomTools {
                 }
                 let regression = try TriageService(store: store).decide(
                     regression: try int64(args, "id"), verdict: verdict, note: string(args, "note") ?? "")
-                return RegressionReport(regression, costs: context.costModel)
+                return RegressionReport(regression, costs: store.costs(for: regression, fallback: context.costModel))
             },
             Tool(
                 .rankRootCauses,

@@ -22,6 +22,9 @@ struct PprofParser: StreamingParser {
     private var sampleTypes: [(type: Int64, unit: Int64)] = []
     private var defaultSampleType: Int64 = 0
     private var timeNanos: Int64 = 0
+    private var durationNanos: Int64 = 0
+    private var periodType: (type: Int64, unit: Int64)?
+    private var period: Int64 = 0
     private var strings: StringTable
     private var locations: [UInt64: Location] = [:]
     private var functions: [UInt64: Function] = [:]
@@ -132,6 +135,8 @@ struct PprofParser: StreamingParser {
     private mutating func scalar(_ field: UInt64, _ value: UInt64) {
         switch field {
         case 9: timeNanos = Int64(bitPattern: value)
+        case 10: durationNanos = Int64(bitPattern: value)
+        case 12: period = Int64(bitPattern: value)
         case 14: defaultSampleType = Int64(bitPattern: value)
         default: break
         }
@@ -150,6 +155,17 @@ struct PprofParser: StreamingParser {
                 }
             }
             sampleTypes.append((type, unit))
+        case 11:
+            var type: Int64 = 0
+            var unit: Int64 = 0
+            try Self.each(payload) { number, _, value in
+                if number == 1 {
+                    type = Int64(bitPattern: value)
+                } else if number == 2 {
+                    unit = Int64(bitPattern: value)
+                }
+            }
+            periodType = (type, unit)
         case 2: try sample(payload)
         case 3:
             var id: UInt64 = 0
@@ -304,6 +320,7 @@ struct PprofParser: StreamingParser {
         var profile = StackProfile()
         profile.sampleType = typeNames[chosen]
         if timeNanos > 0 { profile.time = timeNanos / 1_000_000_000 }
+        if durationNanos > 0 { profile.wallSeconds = Double(durationNanos) / 1e9 }
         // Each location's frames (root first) once, in one flat table; a location id indexes an array when the
         // ids are dense (Go and most writers number them 1...n), a dictionary otherwise.
         var frameTable: [Int] = []
@@ -364,7 +381,36 @@ struct PprofParser: StreamingParser {
         guard profile.totalSamples > 0 else {
             throw ParseFailure("empty profile (every '\(typeNames[chosen])' value is zero)")
         }
+        let period = try periodType.map { ("\(try strings.string($0.type))", "\(try strings.string($0.unit))") }
+        profile.cpuSeconds = Self.cpuSeconds(
+            sampleType: typeNames[chosen], total: profile.totalSamples, periodType: period, period: self.period)
         return profile
+    }
+
+    /// The CPU time a profile's values stand for: a `cpu` sample type in a time unit is CPU time itself; sample
+    /// counts are CPU time when the profile's period is (`period_type` cpu in a time unit, each sample `period`
+    /// long). Anything else (allocations, wall clock, cycles) is nil.
+    static func cpuSeconds(sampleType: String, total: Int64, periodType: (String, String)?, period: Int64) -> Double? {
+        let parts = sampleType.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        if parts[0] == "cpu", let scale = secondsPerUnit(parts[1]) { return Double(total) * scale }
+        if parts[0] == "samples", parts[1] == "count", let (type, unit) = periodType, type == "cpu",
+            let scale = secondsPerUnit(unit), period > 0
+        {
+            return Double(total) * Double(period) * scale
+        }
+        return nil
+    }
+
+    /// Seconds per one of a pprof time unit; nil for a unit that is not time.
+    static func secondsPerUnit(_ unit: String) -> Double? {
+        switch unit {
+        case "nanoseconds": 1e-9
+        case "microseconds": 1e-6
+        case "milliseconds": 1e-3
+        case "seconds": 1
+        default: nil
+        }
     }
 
     private func chooseSampleType(_ names: [String]) throws -> Int {

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import HeadroomCore
+
+/// Cores a service used, measured by its own profiles rather than assumed from a fleet size.
+public struct MeasuredCores: Sendable, Equatable, Codable {
+    /// CPU-seconds per second of observed wall time.
+    public var cores: Double
+    /// CPU seconds the profiles' samples stand for.
+    public var cpuSeconds: Double
+    /// Wall seconds during which at least one profile was running (overlapping profiles count once).
+    public var observedSeconds: Double
+    /// Profiles that said both their CPU and their wall time.
+    public var profiles: Int
+
+    enum CodingKeys: String, CodingKey {
+        case cores
+        case cpuSeconds = "cpu_seconds"
+        case observedSeconds = "observed_seconds"
+        case profiles
+    }
+
+    /// Cores from profiles' `(start, wall seconds, CPU seconds)`: the CPU they stand for over the time at least one
+    /// of them covered. Profiles of one process pushed one after another average out; profiles of several
+    /// processes over the same minutes add up, as their cores do. Nil with no usable profile.
+    public static func from(_ profiles: [(start: Double, wall: Double, cpu: Double)]) -> MeasuredCores? {
+        let usable = profiles.filter { $0.wall > 0 && $0.cpu >= 0 && $0.wall.isFinite && $0.cpu.isFinite }
+        guard !usable.isEmpty else { return nil }
+        var observed = 0.0
+        var coveredUntil = -Double.infinity
+        for profile in usable.sorted(by: { $0.start < $1.start }) {
+            let end = profile.start + profile.wall
+            if profile.start >= coveredUntil {
+                observed += profile.wall
+            } else if end > coveredUntil {
+                observed += end - coveredUntil
+            }
+            coveredUntil = max(coveredUntil, end)
+        }
+        let cpu = usable.reduce(0) { $0 + $1.cpu }
+        guard observed > 0 else { return nil }
+        return MeasuredCores(cores: cpu / observed, cpuSeconds: cpu, observedSeconds: observed, profiles: usable.count)
+    }
+}
+
+extension Store {
+    /// The service's cores measured by its profiles that started in `[from, to]` (Unix seconds, both included;
+    /// nil bounds: open), or nil when none of them says its CPU and wall time.
+    public func measuredCores(service: String, from: Int64? = nil, to: Int64? = nil) throws -> MeasuredCores? {
+        try reading { db in
+            guard let id = try serviceID(db, name: service, create: false) else { return nil }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT started_at, wall_seconds, cpu_seconds FROM profile
+                    WHERE service_id = ? AND cpu_seconds IS NOT NULL AND wall_seconds IS NOT NULL
+                      AND started_at IS NOT NULL AND started_at >= ? AND started_at <= ?
+                    """, arguments: [id, from ?? Int64.min, to ?? Int64.max])
+            return MeasuredCores.from(
+                rows.map { (start: Double($0[0] as Int64), wall: $0[1] as Double, cpu: $0[2] as Double) })
+        }
+    }
+
+    /// The service's measured cores per bucket (buckets whose profiles say their CPU and wall time), ascending.
+    public func measuredCoresByBucket(service: String) throws -> [(bucket: Int64, cores: MeasuredCores)] {
+        try reading { db in
+            guard let id = try serviceID(db, name: service, create: false) else { return [] }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bucket, started_at, wall_seconds, cpu_seconds FROM profile
+                    WHERE service_id = ? AND cpu_seconds IS NOT NULL AND wall_seconds IS NOT NULL
+                      AND started_at IS NOT NULL
+                    ORDER BY bucket
+                    """, arguments: [id])
+            var byBucket: [Int64: [(start: Double, wall: Double, cpu: Double)]] = [:]
+            for row in rows {
+                byBucket[row[0] as Int64, default: []].append(
+                    (start: Double(row[1] as Int64), wall: row[2] as Double, cpu: row[3] as Double))
+            }
+            return byBucket.keys.sorted().compactMap { bucket in
+                MeasuredCores.from(byBucket[bucket]!).map { (bucket, $0) }
+            }
+        }
+    }
+}
