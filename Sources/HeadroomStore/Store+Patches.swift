@@ -81,7 +81,7 @@ extension Store {
         let validation: String? = row["validation"]
         let summary: String = row["summary"]
         let transcript: String = row["transcript"]
-        return PatchRecord(
+        var record = PatchRecord(
             id: row["id"], kind: PatchRecord.Kind(rawValue: row["kind"]) ?? .regression,
             regressionID: row["regression_id"], opportunityID: row["opportunity_id"],
             skill: row["skill"], repository: row["repo"], path: row["path"], function: row["function"],
@@ -93,5 +93,7 @@ extension Store {
             transcript: (try? JSONCoding.decode([TranscriptStep].self, transcript)) ?? [],
             review: PatchRecord.Review(rawValue: row["review"]) ?? .pending, reviewNote: row["review_note"],
             seconds: row["seconds"], createdAt: row["created_at"])
+        record.reviewedAt = row["reviewed_at"]
+        return record
     }
 }

@@ -126,6 +126,8 @@ public struct PatchRecord: Sendable, Codable, Equatable {
     public var seconds: Double?
     /// When it was stored, Unix seconds.
     public var createdAt: Int64?
+    /// When a person applied or rejected it, Unix seconds.
+    public var reviewedAt: Int64?
 
     /// A patch from its fields.
     public init(

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomAgent
 import HeadroomCore
+import HeadroomProfiles
 import HeadroomSkills
 import HeadroomStore
 
@@ -144,15 +145,21 @@ public struct DemoPipeline: Sendable {
                 .replacingOccurrences(of: "{seconds}", with: String(format: "%g", options.profileSeconds))
             let output = (profiles as NSString).appendingPathComponent(
                 String(format: "%02d-", i + 1) + "\(commit.sha.prefix(7)).folded")
+            let started = ContinuousClock.now
             let run = try Shell.run(
                 ["py-spy", "record", "-f", "raw", "-r", "\(options.sampleRate)", "-o", output, "--"]
                     + CommandLineWords.split(load),
                 in: deployTree, timeout: options.profileSeconds * 4 + 60)
+            let elapsed = ContinuousClock.now - started
             guard run.succeeded, FileManager.default.fileExists(atPath: output) else {
                 let why = run.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(run.status)"
                 throw HeadroomError(.process, "py-spy on \(commit.sha.prefix(7)) failed: \(why)")
             }
-            try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60)
+            // py-spy's samples over its rate are the CPU seconds, over the run's wall time: measured cores.
+            var read = ProfileReadOptions()
+            read.sampleRate = Double(options.sampleRate)
+            read.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60, options: read)
             let samples =
                 (try? store.top(
                     service: service, from: Store.bucket(for: deployTime + 15 * 60),

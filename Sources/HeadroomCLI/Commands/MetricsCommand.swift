@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "The program's figures: regressions and false alarms, fixes and their acceptance, what they saved.",
+        discussion: """
+            Regressions detected since --since (their onset) and judged by people (acknowledged / invalid: the \
+            false-positive rate); fixes delivered, applied and rejected (the acceptance rate) and the median time \
+            from a regression's onset to its fix; for each applied fix, the cores it recovers: the function's cores \
+            (its share × its service's cores, measured by the service's profiles where they say, else \
+            --fleet-cores) × (1 − 1/speed-up) of its A/B benchmark, the watts they draw, the MWh saved since it was \
+            applied, and --hours-per-fix engineer-hours. Every figure lists the ids it was counted from.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var formatOptions: FormatOptions
+    @Option(help: "Count from this time (ISO-8601 or Unix seconds); default: all time.") var since: String?
+    @Option(name: .customLong("fleet-cores"), help: "Cores behind a share of 1.0 where profiles do not measure it.")
+    var fleetCores: Double = 1000
+    @Option(name: .customLong("watts-per-core"), help: "Watts per busy core.") var wattsPerCore: Double = 10
+    @Option(name: .customLong("hours-per-fix"), help: "Engineer-hours one applied fix saves.")
+    var hoursPerFix: Double = 4
+
+    func run() throws {
+        guard fleetCores > 0, wattsPerCore >= 0, hoursPerFix >= 0,
+            [fleetCores, wattsPerCore, hoursPerFix].allSatisfy(\.isFinite)
+        else {
+            throw HeadroomError(.badInput, "--fleet-cores must be positive, --watts-per-core and --hours-per-fix ≥ 0")
+        }
+        let report = try MetricsService(
+            store: try storeOptions.open(), costs: CostModel(fleetCores: fleetCores, wattsPerCore: wattsPerCore),
+            hoursPerFix: hoursPerFix
+        ).report(since: try parseTime(since, option: "since"))
+        if formatOptions.format == .json { return try printJSON(report) }
+        let r = report.regressions
+        let f = report.fixes
+        let s = report.savings
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a" }
+        print("since \(report.since ?? "the start") until \(report.until)")
+        print(
+            "regressions: \(r.detected) detected, \(r.acknowledged) acknowledged, \(r.invalid) invalid "
+                + "(false-positive rate \(percent(r.falsePositiveRate))), \(r.untriaged) untriaged, "
+                + "\(r.mitigated) mitigated"
+                + (r.medianSecondsToFix.map { String(format: "; median %.1f h from onset to fix", $0 / 3600) } ?? ""))
+        print(
+            "fixes: \(f.delivered) delivered, \(f.refused) refused or failed, \(f.applied) applied, "
+                + "\(f.rejected) rejected (acceptance \(percent(f.acceptanceRate)))")
+        print(
+            String(
+                format: "savings: %.3f cores, %.1f W, %.4f MWh to date, %.0f engineer-hours (%.1f h per fix)",
+                s.cores, s.watts, s.megawattHours, s.engineerHours, s.hoursPerFix))
+        for fix in s.fixes {
+            print(
+                String(
+                    format: "  patch #%lld %@ in %@: %.2f× on %.3f cores (%@) → %.3f cores, %.1f W",
+                    fix.patch, fix.function, fix.service, fix.speedup, fix.functionCores, fix.coresBasis.rawValue,
+                    fix.cores, fix.watts))
+        }
+    }
+}

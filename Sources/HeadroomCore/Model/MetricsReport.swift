@@ -1,0 +1,178 @@
+/// The program's figures (`headroom metrics`): what detection found and how often people called it wrong, what
+/// the fixes did, and what they saved. Every figure carries the ids of the rows it was counted from.
+public struct MetricsReport: Sendable, Codable, Equatable {
+    /// The window the figures cover: regressions detected and patches made from `since` (ISO-8601 UTC, nil for
+    /// all time) to `until`.
+    public var since: String?
+    public var until: String
+    public var regressions: Regressions
+    public var fixes: Fixes
+    public var savings: Savings
+
+    public init(since: String?, until: String, regressions: Regressions, fixes: Fixes, savings: Savings) {
+        self.since = since
+        self.until = until
+        self.regressions = regressions
+        self.fixes = fixes
+        self.savings = savings
+    }
+
+    /// Detection: what it raised and what people said about it.
+    public struct Regressions: Sendable, Codable, Equatable {
+        /// Regressions raised (improvements are not counted).
+        public var detected: Int
+        /// Of those, marked "known" by a person.
+        public var acknowledged: Int
+        /// Marked "not a regression": false alarms.
+        public var invalid: Int
+        /// Not yet judged.
+        public var untriaged: Int
+        /// invalid / (acknowledged + invalid): the measured false-positive rate; null until someone has judged one.
+        public var falsePositiveRate: Double?
+        /// Regressions with an applied fix.
+        public var mitigated: Int
+        /// Median seconds from a regression's onset to its first delivered fix; null without one.
+        public var medianSecondsToFix: Double?
+        /// The regression ids counted as detected.
+        public var ids: [Int64]
+
+        public init(
+            detected: Int, acknowledged: Int, invalid: Int, untriaged: Int, falsePositiveRate: Double?,
+            mitigated: Int, medianSecondsToFix: Double?, ids: [Int64]
+        ) {
+            self.detected = detected
+            self.acknowledged = acknowledged
+            self.invalid = invalid
+            self.untriaged = untriaged
+            self.falsePositiveRate = falsePositiveRate
+            self.mitigated = mitigated
+            self.medianSecondsToFix = medianSecondsToFix
+            self.ids = ids
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case detected, acknowledged, invalid, untriaged, mitigated, ids
+            case falsePositiveRate = "false_positive_rate"
+            case medianSecondsToFix = "median_seconds_to_fix"
+        }
+    }
+
+    /// The fixes Headroom made and what people did with them.
+    public struct Fixes: Sendable, Codable, Equatable {
+        /// Validated and delivered on a branch.
+        public var delivered: Int
+        /// Refused by a guardrail, or failed.
+        public var refused: Int
+        /// Delivered fixes a person applied or rejected.
+        public var applied: Int
+        public var rejected: Int
+        /// applied / (applied + rejected); null until someone has reviewed one.
+        public var acceptanceRate: Double?
+        /// The patch ids counted as delivered.
+        public var ids: [Int64]
+
+        public init(
+            delivered: Int, refused: Int, applied: Int, rejected: Int, acceptanceRate: Double?, ids: [Int64]
+        ) {
+            self.delivered = delivered
+            self.refused = refused
+            self.applied = applied
+            self.rejected = rejected
+            self.acceptanceRate = acceptanceRate
+            self.ids = ids
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case delivered, refused, applied, rejected, ids
+            case acceptanceRate = "acceptance_rate"
+        }
+    }
+
+    /// What the applied fixes recover.
+    public struct Savings: Sendable, Codable, Equatable {
+        /// Cores recovered by all applied fixes.
+        public var cores: Double
+        /// Watts those cores draw.
+        public var watts: Double
+        /// Energy saved from each fix's application to `until`, in MWh.
+        public var megawattHours: Double
+        /// Applied fixes × `hours_per_fix`: the time people would have spent finding, fixing and validating them.
+        public var engineerHours: Double
+        /// The per-fix estimate behind `engineer_hours` (`--hours-per-fix`).
+        public var hoursPerFix: Double
+        /// One row per applied fix.
+        public var fixes: [Fix]
+
+        public init(
+            cores: Double, watts: Double, megawattHours: Double, engineerHours: Double, hoursPerFix: Double,
+            fixes: [Fix]
+        ) {
+            self.cores = cores
+            self.watts = watts
+            self.megawattHours = megawattHours
+            self.engineerHours = engineerHours
+            self.hoursPerFix = hoursPerFix
+            self.fixes = fixes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case cores, watts, fixes
+            case megawattHours = "megawatt_hours"
+            case engineerHours = "engineer_hours"
+            case hoursPerFix = "hours_per_fix"
+        }
+    }
+
+    /// One applied fix's saving: the function's cores times the share of them the measured speed-up removes,
+    /// `cores × (1 − 1/speedup)`.
+    public struct Fix: Sendable, Codable, Equatable {
+        public var patch: Int64
+        public var regression: Int64?
+        public var opportunity: Int64?
+        public var service: String
+        public var function: String
+        /// The A/B speed-up of the fix's benchmark.
+        public var speedup: Double
+        /// The function's share of its service's CPU, and its cores at that share.
+        public var share: Double
+        public var functionCores: Double
+        /// `profile` when the service's cores are measured by its profiles, `fleet` when configured.
+        public var coresBasis: CostModel.Basis
+        public var cores: Double
+        public var watts: Double
+        public var megawattHours: Double
+        /// When it was applied (ISO-8601 UTC).
+        public var appliedAt: String?
+        /// Where the figure comes from: `ab-estimate` (the benchmark's speed-up, until production confirms it).
+        public var basis: String
+
+        public init(
+            patch: Int64, regression: Int64?, opportunity: Int64?, service: String, function: String,
+            speedup: Double, share: Double, functionCores: Double, coresBasis: CostModel.Basis, cores: Double,
+            watts: Double, megawattHours: Double, appliedAt: String?, basis: String
+        ) {
+            self.patch = patch
+            self.regression = regression
+            self.opportunity = opportunity
+            self.service = service
+            self.function = function
+            self.speedup = speedup
+            self.share = share
+            self.functionCores = functionCores
+            self.coresBasis = coresBasis
+            self.cores = cores
+            self.watts = watts
+            self.megawattHours = megawattHours
+            self.appliedAt = appliedAt
+            self.basis = basis
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case patch, regression, opportunity, service, function, speedup, share, cores, watts, basis
+            case functionCores = "function_cores"
+            case coresBasis = "cores_basis"
+            case megawattHours = "megawatt_hours"
+            case appliedAt = "applied_at"
+        }
+    }
+}
