@@ -83,4 +83,27 @@ extension Store {
             }
         }
     }
+
+    /// The service's measured cores per `step` seconds (a day, an hour), by when its profiles started, ascending:
+    /// the series a capacity plan forecasts.
+    public func measuredCoresSeries(service: String, step: Int64) throws -> [(start: Int64, cores: MeasuredCores)] {
+        precondition(step > 0, "a positive step")
+        return try reading { db in
+            guard let id = try serviceID(db, name: service, create: false) else { return [] }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT started_at, wall_seconds, cpu_seconds FROM profile
+                    WHERE service_id = ? AND cpu_seconds IS NOT NULL AND wall_seconds IS NOT NULL
+                      AND started_at IS NOT NULL
+                    """, arguments: [id])
+            var bySlot: [Int64: [(start: Double, wall: Double, cpu: Double)]] = [:]
+            for row in rows {
+                let start = row[0] as Int64
+                let slot = start >= 0 ? start / step * step : (start - step + 1) / step * step
+                bySlot[slot, default: []].append((start: Double(start), wall: row[1] as Double, cpu: row[2] as Double))
+            }
+            return bySlot.keys.sorted().compactMap { slot in MeasuredCores.from(bySlot[slot]!).map { (slot, $0) } }
+        }
+    }
 }
