@@ -7,6 +7,8 @@ extension AskBrain {
     /// The questions the rule brain answers.
     public enum Intent: String, Sendable, Codable, CaseIterable {
         case regressed, why, whatToDo = "what_to_do", opportunities, cost
+        /// What the program has delivered: cores recovered, false alarms, fixes accepted (`get_metrics`).
+        case savings
     }
 
     /// Which questions the text asks, in answering order; none recognised means an overview (what regressed and
@@ -14,6 +16,14 @@ extension AskBrain {
     public static func intents(_ question: String) -> [Intent] {
         let q = " " + question.lowercased() + " "
         func has(_ words: [String]) -> Bool { words.contains { q.contains($0) } }
+        // The program's figures are their own question: "how many cores did we recover this month?" is not a
+        // question about what a function costs or where to save next.
+        if has([
+            "recover", "did we save", "have we saved", "saved so far", "saved to date", "false positive",
+            "false alarm", "acceptance", "accepted fixes", "megawatt", "mwh", "engineer-hours", "engineer hours",
+        ]) {
+            return [.savings]
+        }
         var found: [Intent] = []
         if has(["regress", "slower", "what changed", "got worse", "worse", "spike", "went up", "increase"]) {
             found.append(.regressed)

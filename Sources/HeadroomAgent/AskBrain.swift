@@ -54,6 +54,7 @@ public struct AskBrain: Sendable {
                 case .whatToDo: sections.append(try whatToDo(question, service: service, &session))
                 case .opportunities: sections.append(try opportunities(service: service, &session))
                 case .cost: sections.append(try cost(question, service: service, &session))
+                case .savings: sections.append(try savings(question, &session))
                 }
             } catch {
                 sections.append("(\(intent.rawValue)) I could not answer: \(HeadroomError.oneLine(error))")

@@ -18,11 +18,12 @@ public struct MetricsService: Sendable {
         self.hoursPerFix = hoursPerFix
     }
 
-    /// The figures for regressions detected and patches made from `since` (nil: all time) to `until`.
+    /// The figures for regressions (by onset) and patches (by creation) from `since` on (nil: all time); energy is
+    /// counted up to `until`.
     public func report(since: Int64? = nil, until: Int64 = Timestamps.now()) throws -> MetricsReport {
         let inWindow = { (time: Int64?) -> Bool in
             guard let time else { return since == nil }
-            return time >= (since ?? Int64.min) && time <= until
+            return time >= (since ?? Int64.min)
         }
         let regressions = try store.regressions().filter { $0.kind == .regression && inWindow($0.timestamp) }
         let patches = try store.patches().filter { inWindow($0.createdAt) }

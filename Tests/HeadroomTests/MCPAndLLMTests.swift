@@ -161,6 +161,8 @@ struct MCPAndLLMTests {
     @Test("ask recognises the common questions")
     func askIntents() {
         #expect(AskBrain.intents("what regressed yesterday?") == [.regressed])
+        #expect(AskBrain.intents("how many cores did we recover this month?") == [.savings])
+        #expect(AskBrain.intents("what is our false positive rate?") == [.savings])
         #expect(AskBrain.intents("why did checkout get slower?") == [.regressed, .why])
         #expect(AskBrain.intents("what should we do about regression 3?") == [.regressed, .whatToDo])
         #expect(AskBrain.intents("where are the biggest opportunities?") == [.opportunities])

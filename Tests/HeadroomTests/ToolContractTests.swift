@@ -76,6 +76,9 @@ struct ToolContractTests {
 
         let listed = try roundTrips(registry, .listRegressions)
         #expect(listed.regressions.map(\.function) == ["price"])
+        let metrics = try roundTrips(registry, .getMetrics)
+        #expect(metrics.regressions.ids == [regression.id!])
+        #expect(metrics.regressions.falsePositiveRate == nil)
         let ranked = try roundTrips(registry, .rankRootCauses, ["regression": id])
         #expect(ranked.candidates.contains { $0.ref == fixture.culprit && $0.author == "Alice" })
         #expect(ranked.repository_name == "shop")

@@ -34,7 +34,7 @@ import httpx2
 
 READ_ONLY = {
     "query_profile", "list_services", "list_regressions", "get_regression", "get_change", "config_history",
-    "search_code", "list_skills", "read_docs", "get_experiment_results", "list_patches",
+    "search_code", "list_skills", "read_docs", "get_experiment_results", "list_patches", "get_metrics",
 }
 ALL_TOOLS = READ_ONLY | {"rank_root_causes", "triage_regression", "list_opportunities", "generate_patch",
                          "propose_patch", "validate_patch", "deliver_patch", "reject_patch"}
@@ -72,6 +72,7 @@ def read_only_calls(args, regression):
         "read_docs": {"skill": "log-guard"},
         "get_experiment_results": {},
         "list_patches": {"regression": regression["id"]},
+        "get_metrics": {},
     }, [
         ("query_profile", {"service": "shop", "mode": "diff", "before_to": before, "after_from": onset, "limit": 5}),
         ("query_profile", {"service": "shop", "mode": "flame", "limit": 3}),

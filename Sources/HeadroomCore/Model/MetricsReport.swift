@@ -9,6 +9,18 @@ public struct MetricsReport: Sendable, Codable, Equatable {
     public var fixes: Fixes
     public var savings: Savings
 
+    enum CodingKeys: String, CodingKey { case since, until, regressions, fixes, savings }
+
+    /// Writes every key (`since` is `null` for all time).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(since, forKey: .since)
+        try c.encode(until, forKey: .until)
+        try c.encode(regressions, forKey: .regressions)
+        try c.encode(fixes, forKey: .fixes)
+        try c.encode(savings, forKey: .savings)
+    }
+
     public init(since: String?, until: String, regressions: Regressions, fixes: Fixes, savings: Savings) {
         self.since = since
         self.until = until
@@ -55,6 +67,19 @@ public struct MetricsReport: Sendable, Codable, Equatable {
             case falsePositiveRate = "false_positive_rate"
             case medianSecondsToFix = "median_seconds_to_fix"
         }
+
+        /// Writes every key; a rate with nothing to divide is `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(detected, forKey: .detected)
+            try c.encode(acknowledged, forKey: .acknowledged)
+            try c.encode(invalid, forKey: .invalid)
+            try c.encode(untriaged, forKey: .untriaged)
+            try c.encode(falsePositiveRate, forKey: .falsePositiveRate)
+            try c.encode(mitigated, forKey: .mitigated)
+            try c.encode(medianSecondsToFix, forKey: .medianSecondsToFix)
+            try c.encode(ids, forKey: .ids)
+        }
     }
 
     /// The fixes Headroom made and what people did with them.
@@ -85,6 +110,17 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case delivered, refused, applied, rejected, ids
             case acceptanceRate = "acceptance_rate"
+        }
+
+        /// Writes every key; a rate with nothing to divide is `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(delivered, forKey: .delivered)
+            try c.encode(refused, forKey: .refused)
+            try c.encode(applied, forKey: .applied)
+            try c.encode(rejected, forKey: .rejected)
+            try c.encode(acceptanceRate, forKey: .acceptanceRate)
+            try c.encode(ids, forKey: .ids)
         }
     }
 
@@ -173,6 +209,25 @@ public struct MetricsReport: Sendable, Codable, Equatable {
             case coresBasis = "cores_basis"
             case megawattHours = "megawatt_hours"
             case appliedAt = "applied_at"
+        }
+
+        /// Writes every key; what does not apply is `null`, a number that is not finite too.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(patch, forKey: .patch)
+            try c.encode(regression, forKey: .regression)
+            try c.encode(opportunity, forKey: .opportunity)
+            try c.encode(service, forKey: .service)
+            try c.encode(function, forKey: .function)
+            try c.encode(speedup.finite, forKey: .speedup)
+            try c.encode(share.finite, forKey: .share)
+            try c.encode(functionCores.finite, forKey: .functionCores)
+            try c.encode(coresBasis, forKey: .coresBasis)
+            try c.encode(cores.finite, forKey: .cores)
+            try c.encode(watts.finite, forKey: .watts)
+            try c.encode(megawattHours.finite, forKey: .megawattHours)
+            try c.encode(appliedAt, forKey: .appliedAt)
+            try c.encode(basis, forKey: .basis)
         }
     }
 }

@@ -20,6 +20,7 @@ public enum ToolName: String, CaseIterable, Sendable, Codable {
     case deliverPatch = "deliver_patch"
     case listPatches = "list_patches"
     case rejectPatch = "reject_patch"
+    case getMetrics = "get_metrics"
 }
 
 /// A tool's name together with the one Codable type its answers have. Tools are declared with it (the handler must
@@ -74,6 +75,8 @@ extension ToolSignature {
     public static var getExperimentResults: ToolSignature<ExperimentList> { .init(.getExperimentResults) }
     /// `list_opportunities`.
     public static var listOpportunities: ToolSignature<OpportunityList> { .init(.listOpportunities) }
+    /// `get_metrics`: the program's figures (`headroom metrics`).
+    public static var getMetrics: ToolSignature<MetricsReport> { .init(.getMetrics) }
     /// `generate_patch`: the patch proposed, or refused with its reason.
     public static var generatePatch: ToolSignature<PatchReport> { .init(.generatePatch) }
     /// `propose_patch`: a model's own edit, through the same guardrails.

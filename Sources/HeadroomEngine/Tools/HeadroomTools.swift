@@ -63,7 +63,9 @@ public struct OperatorCommands: Sendable, Equatable {
 public enum HeadroomTools {
     /// Every tool over `context`.
     public static func registry(_ context: ToolContext) -> ToolRegistry {
-        ToolRegistry(profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context))
+        ToolRegistry(
+            profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context)
+                + programTools(context))
     }
 
     // Argument helpers shared by the tool files.
