@@ -72,7 +72,7 @@ def read_only_calls(args, regression):
         "read_docs": {"skill": "log-guard"},
         "get_experiment_results": {},
         "list_patches": {"regression": regression["id"]},
-        "get_metrics": {},
+        "get_metrics": {"until": "2030-01-01T00:00:00Z"},  # fixed, so answers at different moments are equal
     }, [
         ("query_profile", {"service": "shop", "mode": "diff", "before_to": before, "after_from": onset, "limit": 5}),
         ("query_profile", {"service": "shop", "mode": "flame", "limit": 3}),

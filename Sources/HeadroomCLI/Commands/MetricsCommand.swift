@@ -19,6 +19,7 @@ struct MetricsCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "Count from this time (ISO-8601 or Unix seconds); default: all time.") var since: String?
+    @Option(help: "Count energy up to this time; default: now.") var until: String?
     @Option(name: .customLong("fleet-cores"), help: "Cores behind a share of 1.0 where profiles do not measure it.")
     var fleetCores: Double = 1000
     @Option(name: .customLong("watts-per-core"), help: "Watts per busy core.") var wattsPerCore: Double = 10
@@ -34,7 +35,9 @@ struct MetricsCommand: ParsableCommand {
         let report = try MetricsService(
             store: try storeOptions.open(), costs: CostModel(fleetCores: fleetCores, wattsPerCore: wattsPerCore),
             hoursPerFix: hoursPerFix
-        ).report(since: try parseTime(since, option: "since"))
+        ).report(
+            since: try parseTime(since, option: "since"),
+            until: try parseTime(until, option: "until") ?? Timestamps.now())
         if formatOptions.format == .json { return try printJSON(report) }
         let r = report.regressions
         let f = report.fixes
