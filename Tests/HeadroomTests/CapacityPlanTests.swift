@@ -57,6 +57,11 @@ struct CapacityPlanTests {
                 total += 1
             }
             #expect(forecast.upper95[27] - forecast.lower95[27] > forecast.upper95[0] - forecast.lower95[0])
+            // The forecast is inside its own intervals.
+            #expect(
+                (0..<28).allSatisfy {
+                    forecast.lower80[$0] <= forecast.mean[$0] && forecast.mean[$0] <= forecast.upper80[$0]
+                })
         }
         let c80 = Double(inside80) / Double(total)
         let c95 = Double(inside95) / Double(total)
@@ -67,6 +72,12 @@ struct CapacityPlanTests {
     @Test("too little history is refused; a series without a season still forecasts")
     func edges() {
         #expect(CapacityForecaster(period: 7).forecast([1, 2, 3], horizon: 5) == nil)
+        // A short history with a jump: its one-step errors lean one way, the intervals still surround the forecast.
+        let jumped = CapacityForecaster(period: 0).forecast(
+            [1, 1.1, 0.9, 1, 1, 1.05, 2, 2.1, 1.9, 2, 2.05, 1.95], horizon: 5)
+        #expect(
+            jumped.map { f in (0..<5).allSatisfy { f.lower80[$0] <= f.mean[$0] && f.mean[$0] <= f.upper80[$0] } }
+                == true)
         let short = CapacityForecaster(period: 7).forecast([10, 11, 12, 13, 14, 15], horizon: 3)
         #expect(short?.period == 0)  // fewer than two weeks: no season
         #expect(short.map { $0.mean[0] > 14 } == true)

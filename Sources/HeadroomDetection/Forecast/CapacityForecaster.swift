@@ -115,7 +115,10 @@ public struct CapacityForecaster: Sendable {
             t += 1
         }
         // Bootstrap paths with resampled one-step errors.
-        let errors = fit.errors.isEmpty ? [0] : fit.errors
+        // Errors centred on zero: the model's own forecast is the paths' centre, so the intervals are around it even
+        // when a short or shifted history leaves the fit's errors leaning one way.
+        let bias = fit.errors.isEmpty ? 0 : fit.errors.reduce(0, +) / Double(fit.errors.count)
+        let errors = fit.errors.isEmpty ? [0] : fit.errors.map { $0 - bias }
         var rng = SplitMix64(seed: seed)
         var samples = [[Double]](repeating: [], count: horizon)
         for _ in 0..<paths {
