@@ -18,8 +18,11 @@ Metrics:
   - TCPD F1 (margin 5, both sets include 0) and cover (van den Burg & Williams 2020), mean over series, where the
     true change points are a step's index, a transient's start and end, a shift's index; spikes and drift have none.
 """
-import argparse, csv, json, math, os, time
+import argparse, csv, json, math, os, sys, time
 from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tcpd  # noqa: E402  (TCPDBench's covering, shared)
 
 MARGIN = 5
 BINS = [(0, 1), (1, 1.5), (1.5, 2), (2, 3), (3, 5), (5, 1e9)]
@@ -60,19 +63,8 @@ def tcpd_f1(truth, pred, n):
 
 
 def cover(truth, pred, n):
-    def segments(cps):
-        b = [0] + sorted(set(c for c in cps if 0 < c < n)) + [n]
-        return [(b[i], b[i + 1]) for i in range(len(b) - 1)]
-    G, Gp = segments(truth), segments(pred)
-    total = 0.0
-    for a0, a1 in G:
-        best = 0.0
-        for b0, b1 in Gp:
-            inter = max(0, min(a1, b1) - max(a0, b0))
-            if inter:
-                best = max(best, inter / (max(a1, b1) - min(a0, b0)))
-        total += (a1 - a0) * best
-    return total / n
+    """Covering of the one true segmentation by the predicted one (tcpd.py's, with a single annotator)."""
+    return tcpd.cover_single(tcpd.partition(truth, n), tcpd.partition(pred, n))
 
 
 def headroom_events(path):

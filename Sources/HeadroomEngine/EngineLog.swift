@@ -26,7 +26,7 @@ public enum EngineLog {
     /// Seconds since `start`, as log metadata.
     static func seconds(since start: ContinuousClock.Instant) -> Logger.MetadataValue {
         let elapsed = ContinuousClock.now - start
-        let value = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let value = elapsed.seconds
         return .string(String(format: "%.3f", value))
     }
 }

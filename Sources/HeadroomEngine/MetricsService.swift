@@ -68,7 +68,7 @@ public struct MetricsService: Sendable {
     }
 
     /// One applied fix's saving, or nil when it has no significant measured speed-up or no function to price.
-    public func saving(_ patch: PatchRecord, until: Int64) throws -> MetricsReport.Fix? {
+    func saving(_ patch: PatchRecord, until: Int64) throws -> MetricsReport.Fix? {
         guard let id = patch.id, let validation = patch.validation, validation.isSignificantGain,
             validation.speedup.isFinite
         else { return nil }

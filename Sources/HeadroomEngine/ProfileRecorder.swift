@@ -65,7 +65,7 @@ public struct ProfileRecorder: Sendable {
             // over the rate are CPU seconds, over the run's wall time.
             let elapsed = ContinuousClock.now - clock
             measures = (
-                Double(rate), Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                Double(rate), elapsed.seconds
             )
         case .perf:
             guard Shell.which("perf") != nil else {

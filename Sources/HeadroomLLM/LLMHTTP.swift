@@ -77,7 +77,7 @@ struct LLMHTTP: Sendable {
             var retryable = ""
             var wait = backoff * pow(2, Double(attempt - 1))
             do {
-                let seconds = min(timeout, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+                let seconds = min(timeout, left.seconds)
                 // Idle and connect waits are bounded by the session; the whole request by this deadline.
                 request.timeoutInterval = max(0.1, min(seconds, max(connectTimeout, timeout)))
                 let (data, response) = try await Self.load(request, session: session, within: seconds)

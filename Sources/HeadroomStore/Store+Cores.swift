@@ -63,25 +63,7 @@ extension Store {
 
     /// The service's measured cores per bucket (buckets whose profiles say their CPU and wall time), ascending.
     public func measuredCoresByBucket(service: String) throws -> [(bucket: Int64, cores: MeasuredCores)] {
-        try reading { db in
-            guard let id = try serviceID(db, name: service, create: false) else { return [] }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT bucket, started_at, wall_seconds, cpu_seconds FROM profile
-                    WHERE service_id = ? AND cpu_seconds IS NOT NULL AND wall_seconds IS NOT NULL
-                      AND started_at IS NOT NULL
-                    ORDER BY bucket
-                    """, arguments: [id])
-            var byBucket: [Int64: [(start: Double, wall: Double, cpu: Double)]] = [:]
-            for row in rows {
-                byBucket[row[0] as Int64, default: []].append(
-                    (start: Double(row[1] as Int64), wall: row[2] as Double, cpu: row[3] as Double))
-            }
-            return byBucket.keys.sorted().compactMap { bucket in
-                MeasuredCores.from(byBucket[bucket]!).map { (bucket, $0) }
-            }
-        }
+        try measuredCoresSeries(service: service, step: Store.bucketSeconds).map { (bucket: $0.start, cores: $0.cores) }
     }
 
     /// The service's measured cores per `step` seconds (a day, an hour), by when its profiles started, ascending:

@@ -158,7 +158,7 @@ public struct DemoPipeline: Sendable {
             // py-spy's samples over its rate are the CPU seconds, over the run's wall time: measured cores.
             var read = ProfileReadOptions()
             read.sampleRate = Double(options.sampleRate)
-            read.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            read.duration = elapsed.seconds
             try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60, options: read)
             let samples =
                 (try? store.top(

@@ -89,7 +89,7 @@ public struct DetectionLoop: Sendable {
                 let started = ContinuousClock.now
                 func seconds() -> Double {
                     let elapsed = ContinuousClock.now - started
-                    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    return elapsed.seconds
                 }
                 var reported = false
                 do {

@@ -142,30 +142,24 @@ struct PprofParser: StreamingParser {
         }
     }
 
+    /// A `ValueType` message (sample type, period type): its type and unit string indices.
+    private static func valueType(_ payload: UnsafeRawBufferPointer) throws -> (type: Int64, unit: Int64) {
+        var type: Int64 = 0
+        var unit: Int64 = 0
+        try each(payload) { number, _, value in
+            if number == 1 {
+                type = Int64(bitPattern: value)
+            } else if number == 2 {
+                unit = Int64(bitPattern: value)
+            }
+        }
+        return (type, unit)
+    }
+
     private mutating func message(_ field: UInt64, _ payload: UnsafeRawBufferPointer) throws {
         switch field {
-        case 1:
-            var type: Int64 = 0
-            var unit: Int64 = 0
-            try Self.each(payload) { number, _, value in
-                if number == 1 {
-                    type = Int64(bitPattern: value)
-                } else if number == 2 {
-                    unit = Int64(bitPattern: value)
-                }
-            }
-            sampleTypes.append((type, unit))
-        case 11:
-            var type: Int64 = 0
-            var unit: Int64 = 0
-            try Self.each(payload) { number, _, value in
-                if number == 1 {
-                    type = Int64(bitPattern: value)
-                } else if number == 2 {
-                    unit = Int64(bitPattern: value)
-                }
-            }
-            periodType = (type, unit)
+        case 1: sampleTypes.append(try Self.valueType(payload))
+        case 11: periodType = try Self.valueType(payload)
         case 2: try sample(payload)
         case 3:
             var id: UInt64 = 0
