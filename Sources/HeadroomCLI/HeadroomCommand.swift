@@ -17,7 +17,7 @@ public struct HeadroomCommand: AsyncParsableCommand {
             SimulateCommand.self, OpportunitiesCommand.self, FixCommand.self, ResolveCommand.self, ReviewCommand.self,
             SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self, ReposCommand.self,
             DoctorCommand.self, ServeCommand.self, TriageCommand.self, ExportCommand.self, LspCommand.self,
-            MetricsCommand.self, PlanCommand.self,
+            MetricsCommand.self, PlanCommand.self, ExperimentCommand.self, DigestCommand.self, InboxCommand.self,
         ])
 
     public init() {}

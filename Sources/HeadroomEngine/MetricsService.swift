@@ -34,7 +34,7 @@ public struct MetricsService: Sendable {
 
         let acknowledged = regressions.filter { $0.triage?.verdict == .acknowledged }.count
         let invalid = regressions.filter { $0.triage?.verdict == .invalid }.count
-        let mitigated = Set(applied.compactMap(\.regressionID)).intersection(byID.keys).count
+        let snoozed = regressions.filter { $0.triage?.verdict == .snoozed }.count
         var firstFix: [Int64: Int64] = [:]
         for patch in delivered {
             guard let id = patch.regressionID, let created = patch.createdAt else { continue }
@@ -46,14 +46,19 @@ public struct MetricsService: Sendable {
         for patch in applied {
             if let fix = try saving(patch, until: until) { fixes.append(fix) }
         }
+        // Mitigated: production confirms the fix (its level dropped after the deploy that made it live).
+        let confirmed = Set(fixes.filter { $0.confirmation?.state == .confirmed }.compactMap(\.regression))
+        let mitigated = confirmed.intersection(byID.keys).count
+        let fixed = Set(applied.compactMap(\.regressionID)).intersection(byID.keys).count
         let cores = fixes.reduce(0) { $0 + $1.cores }
         return MetricsReport(
             since: since.map(Timestamps.format), until: Timestamps.format(until),
             regressions: MetricsReport.Regressions(
                 detected: regressions.count, acknowledged: acknowledged, invalid: invalid,
-                untriaged: regressions.count - acknowledged - invalid,
+                untriaged: regressions.count - acknowledged - invalid - snoozed, snoozed: snoozed,
                 falsePositiveRate: acknowledged + invalid > 0 ? Double(invalid) / Double(acknowledged + invalid) : nil,
-                mitigated: mitigated, medianSecondsToFix: Self.median(waits), ids: regressions.compactMap(\.id)),
+                mitigated: mitigated, fixed: fixed, medianSecondsToFix: Self.median(waits),
+                ids: regressions.compactMap(\.id)),
             fixes: MetricsReport.Fixes(
                 delivered: delivered.count,
                 refused: patches.filter { $0.status == .refused || $0.status == .failed }.count,
@@ -90,15 +95,25 @@ public struct MetricsService: Sendable {
             return nil
         }
         let functionCores = model.cores(forShare: share)
-        let cores = functionCores * (1 - 1 / validation.speedup)
-        guard cores.isFinite, functionCores.isFinite else { return nil }
+        let estimate = functionCores * (1 - 1 / validation.speedup)
+        guard estimate.isFinite, functionCores.isFinite else { return nil }
+        // Production's measured drop replaces the A/B estimate once a deploy confirms the fix; energy counts from
+        // that deploy then, from the apply until.
+        let confirmation = try FixConfirmer(store: store, costs: model).confirm(patch, until: until)
+        let confirmed = confirmation?.state == .confirmed ? confirmation?.drop : nil
+        let cores = confirmed ?? estimate
         let watts = cores * model.wattsPerCore
-        let hours = patch.reviewedAt.map { max(0, Double(until - $0)) / 3600 } ?? 0
-        return MetricsReport.Fix(
+        let liveFrom =
+            confirmed != nil ? confirmation?.deployedAt.flatMap(Timestamps.parse) ?? patch.reviewedAt : patch.reviewedAt
+        let hours = liveFrom.map { max(0, Double(until - $0)) / 3600 } ?? 0
+        var fix = MetricsReport.Fix(
             patch: id, regression: patch.regressionID, opportunity: patch.opportunityID, service: service,
             function: function, speedup: validation.speedup, share: share, functionCores: functionCores,
             coresBasis: model.basis, cores: cores, watts: watts, megawattHours: watts * hours / 1e6,
-            appliedAt: patch.reviewedAt.map(Timestamps.format), basis: "ab-estimate")
+            appliedAt: patch.reviewedAt.map(Timestamps.format), basis: confirmed != nil ? "production" : "ab-estimate")
+        fix.estimatedCores = estimate
+        fix.confirmation = confirmation
+        return fix
     }
 
     static func median(_ values: [Double]) -> Double? {

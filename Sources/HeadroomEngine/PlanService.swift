@@ -27,7 +27,7 @@ public struct PlanService: Sendable {
             )
         }
         let fallback = CostModel()
-        let open = try store.regressions(service: service).filter { $0.kind == .regression && $0.triage == nil }
+        let open = try store.regressions(service: service).filter { $0.kind == .regression && $0.isOpen() }
             .map { $0.report(store: store, fallback: fallback).cores }.filter(\.isFinite).reduce(0, +)
         let metrics = MetricsService(store: store, costs: fallback)
         let pending = try store.patches(status: .delivered).filter { $0.review == .pending }

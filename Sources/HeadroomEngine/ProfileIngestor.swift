@@ -42,13 +42,14 @@ public struct ProfileIngestor: Sendable {
     }
 
     /// Streams the file through its parser first, then writes it in one transaction: a bad file leaves the store
-    /// unchanged. `time` nil means the profile's own time (pprof `time_nanos`), else now.
+    /// unchanged. `time` nil means the profile's own time (pprof `time_nanos`), else now. `labels` go on every
+    /// stack (e.g. `version=canary`, the arms `get_experiment` compares).
     @discardableResult
     public func ingest(
-        file: String, service: String, at time: Int64? = nil,
+        file: String, service: String, at time: Int64? = nil, labels: [Label] = [],
         options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Report {
-        try ingest(source: file, service: service, at: time, labels: [], identity: "", options: options) {
+        try ingest(source: file, service: service, at: time, labels: labels, identity: "", options: options) {
             try ProfileReader.read(file: file, options: options)
         }
     }

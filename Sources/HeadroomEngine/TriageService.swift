@@ -12,13 +12,24 @@ public struct TriageService: Sendable {
     public init(store: Store) { self.store = store }
 
     /// Records the verdict (replacing an earlier one) and returns the regression with it. A note is at most 2,000
-    /// characters of one paragraph.
-    public func decide(regression id: Int64, verdict: Triage.Verdict, note: String = "") throws -> Regression {
+    /// characters of one paragraph. A snooze needs `snoozeUntil` in the future; the regression is open again after
+    /// it.
+    public func decide(
+        regression id: Int64, verdict: Triage.Verdict, note: String = "", snoozeUntil: Int64? = nil,
+        at now: Int64 = Timestamps.now()
+    ) throws -> Regression {
         let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.unicodeScalars.count <= 2000 else {
             throw HeadroomError(.badInput, "the note is longer than 2,000 characters")
         }
-        return try store.triage(regression: id, verdict: verdict, note: text, at: Timestamps.now())
+        if verdict == .snoozed {
+            guard let snoozeUntil, snoozeUntil > now else {
+                throw HeadroomError(.badInput, "a snooze needs a time in the future to wake at (until)")
+            }
+        } else if snoozeUntil != nil {
+            throw HeadroomError(.badInput, "only a snooze takes a time to wake at")
+        }
+        return try store.triage(regression: id, verdict: verdict, note: text, at: now, snoozeUntil: snoozeUntil)
     }
 
     /// Verdicts so far and the false-positive rate they measure (nil before any).

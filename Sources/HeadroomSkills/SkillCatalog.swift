@@ -30,6 +30,10 @@ public struct Skill: Sendable, Codable, Equatable {
 
     public func applies(to kind: String) -> Bool { kinds.contains(kind) }
 
+    /// What a skill may be for: fixing a regression or an opportunity (with a recipe or a playbook), or a playbook
+    /// a person walks (`headroom investigate`) or an agent follows to validate a fix (a canary check).
+    public static let kinds: Set<String> = ["regression", "opportunity", "validation", "investigation"]
+
     public func supports(path: String) -> Bool {
         let ext = (path as NSString).pathExtension.lowercased()
         let language = Skill.languageByExtension[ext] ?? ext
@@ -147,8 +151,11 @@ public struct SkillCatalog: Sendable {
                 "headroom-recipe `\(recipe)` is not a registered recipe (\(recipes.sorted().joined(separator: ", ")))")
         }
         let kinds = list("headroom-kinds")
-        if let bad = kinds.first(where: { $0 != "regression" && $0 != "opportunity" }) {
-            throw HeadroomError(.badInput, "headroom-kinds has `\(bad)`; use regression and/or opportunity")
+        if let bad = kinds.first(where: { !Skill.kinds.contains($0) }) {
+            throw HeadroomError(
+                .badInput,
+                "headroom-kinds has `\(bad)`; use regression and/or opportunity (fix skills), validation or investigation (playbooks)"
+            )
         }
         for pattern in list("headroom-code") where (try? NSRegularExpression(pattern: pattern)) == nil {
             throw HeadroomError(.badInput, "headroom-code `\(pattern)` is not a valid regular expression")

@@ -324,6 +324,15 @@ enum Schema {
                     ALTER TABLE profile ADD COLUMN wall_seconds REAL;
                     """)
         }
+        migrator.registerMigration("v16-program") { db in
+            // The commit an applied patch became on the reviewer's branch (what a deploy must contain for the fix to
+            // be live), and until when a snoozed regression stays quiet.
+            try db.execute(
+                sql: """
+                    ALTER TABLE patch ADD COLUMN applied_commit TEXT;
+                    ALTER TABLE regression_triage ADD COLUMN snooze_until INTEGER;
+                    """)
+        }
         return migrator
     }
 }

@@ -116,7 +116,7 @@ extension SchemaSnapshot {
             id INTEGER PRIMARY KEY, regression_id INTEGER REFERENCES regression(id),
             skill TEXT NOT NULL, repo TEXT NOT NULL, branch TEXT, base_commit TEXT NOT NULL,
             diff TEXT NOT NULL, pr_description TEXT, status TEXT NOT NULL, reason TEXT,
-            validation TEXT, created_at INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'regression', opportunity_id INTEGER REFERENCES opportunity(id), path TEXT, function TEXT, culprit TEXT, commit_sha TEXT, summary TEXT NOT NULL DEFAULT '[]', edit TEXT, transcript TEXT NOT NULL DEFAULT '[]', review TEXT NOT NULL DEFAULT 'pending', review_note TEXT, reviewed_at INTEGER, seconds REAL, owner TEXT)
+            validation TEXT, created_at INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'regression', opportunity_id INTEGER REFERENCES opportunity(id), path TEXT, function TEXT, culprit TEXT, commit_sha TEXT, summary TEXT NOT NULL DEFAULT '[]', edit TEXT, transcript TEXT NOT NULL DEFAULT '[]', review TEXT NOT NULL DEFAULT 'pending', review_note TEXT, reviewed_at INTEGER, seconds REAL, owner TEXT, applied_commit TEXT)
         """#,
         #"""
         CREATE TABLE profile (
@@ -143,7 +143,7 @@ extension SchemaSnapshot {
         #"""
         CREATE TABLE regression_triage (
             service_id INTEGER NOT NULL, function_id INTEGER NOT NULL, metric TEXT NOT NULL,
-            bucket INTEGER NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL, decided_at INTEGER NOT NULL,
+            bucket INTEGER NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL, decided_at INTEGER NOT NULL, snooze_until INTEGER,
             PRIMARY KEY (service_id, function_id, metric, bucket)) WITHOUT ROWID
         """#,
         #"""
@@ -228,5 +228,6 @@ extension SchemaSnapshot {
         "v13-jobs",
         "v14-publications",
         "v15-measured-cores",
+        "v16-program",
     ]
 }

@@ -46,11 +46,13 @@ extension Store {
     }
 
     /// Records a person's review of a patch.
-    public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?) throws {
+    public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?, appliedCommit: String? = nil)
+        throws
+    {
         try writing { db in
             try db.execute(
-                sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ? WHERE id = ?",
-                arguments: [review.rawValue, note, Timestamps.now(), id])
+                sql: "UPDATE patch SET review = ?, review_note = ?, reviewed_at = ?, applied_commit = ? WHERE id = ?",
+                arguments: [review.rawValue, note, Timestamps.now(), appliedCommit, id])
             guard db.changesCount == 1 else { throw HeadroomError(.notFound, "no patch \(id)") }
         }
     }
@@ -94,6 +96,7 @@ extension Store {
             review: PatchRecord.Review(rawValue: row["review"]) ?? .pending, reviewNote: row["review_note"],
             seconds: row["seconds"], createdAt: row["created_at"])
         record.reviewedAt = row["reviewed_at"]
+        record.appliedCommit = row["applied_commit"]
         return record
     }
 }

@@ -95,7 +95,10 @@ extension Store {
     }
 
     /// The verdict columns a regression query selects (`triageJoin` names the table).
-    static let triageColumns = "t.verdict AS triage_verdict, t.note AS triage_note, t.decided_at AS triage_at"
+    static let triageColumns = """
+        t.verdict AS triage_verdict, t.note AS triage_note, t.decided_at AS triage_at, \
+        t.snooze_until AS triage_snooze_until
+        """
     static let triageJoin = """
         LEFT JOIN regression_triage t ON t.service_id = r.service_id AND t.function_id = r.function_id
           AND t.metric = r.metric AND t.bucket = r.bucket
@@ -105,7 +108,8 @@ extension Store {
         var regression = try plainRegression(from: row)
         if let verdict = (row["triage_verdict"] as String?).flatMap(Triage.Verdict.init(rawValue:)) {
             regression.triage = Triage(
-                verdict: verdict, note: row["triage_note"] ?? "", decidedAt: row["triage_at"] ?? 0)
+                verdict: verdict, note: row["triage_note"] ?? "", decidedAt: row["triage_at"] ?? 0,
+                snoozeUntil: row["triage_snooze_until"])
         }
         return regression
     }

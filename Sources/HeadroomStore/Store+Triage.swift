@@ -6,9 +6,9 @@ extension Store {
     /// The verdict is kept by the regression's identity, so a later detection run that finds the same regression
     /// again keeps it.
     @discardableResult
-    public func triage(regression id: Int64, verdict: Triage.Verdict, note: String, at time: Int64) throws
-        -> Regression
-    {
+    public func triage(
+        regression id: Int64, verdict: Triage.Verdict, note: String, at time: Int64, snoozeUntil: Int64? = nil
+    ) throws -> Regression {
         let found = try writing { db -> Bool in
             guard
                 let row = try Row.fetchOne(
@@ -17,13 +17,16 @@ extension Store {
             else { return false }
             try db.execute(
                 sql: """
-                    INSERT INTO regression_triage (service_id, function_id, metric, bucket, verdict, note, decided_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO regression_triage (
+                        service_id, function_id, metric, bucket, verdict, note, decided_at, snooze_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (service_id, function_id, metric, bucket)
-                    DO UPDATE SET verdict = excluded.verdict, note = excluded.note, decided_at = excluded.decided_at
+                    DO UPDATE SET verdict = excluded.verdict, note = excluded.note, decided_at = excluded.decided_at,
+                                  snooze_until = excluded.snooze_until
                     """,
                 arguments: [
                     row["service_id"], row["function_id"], row["metric"], row["bucket"], verdict.rawValue, note, time,
+                    verdict == .snoozed ? snoozeUntil : nil,
                 ])
             return true
         }

@@ -365,9 +365,12 @@ struct RecipeAndRegistryTests {
         #expect(
             Set(bundled.skills.map(\.name)) == [
                 "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
-                "str-join", "constant-hoist",
+                "str-join", "constant-hoist", "canary-check",
             ])
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
+        // A playbook: no recipe, and never chosen to fix a regression or an opportunity.
+        #expect(bundled.skill(named: "canary-check")?.kinds == ["validation"])
+        #expect(bundled.skill(named: "canary-check")?.recipe == nil)
         #expect(bundled.skill(named: "set-membership")?.patterns == ["membership"])
         #expect(bundled.skill(named: "dict-get")?.patterns == ["exception-control-flow"])
         #expect(bundled.skill(named: "str-join")?.patterns == ["string-concat"])

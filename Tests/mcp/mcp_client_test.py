@@ -35,6 +35,7 @@ import httpx2
 READ_ONLY = {
     "query_profile", "list_services", "list_regressions", "get_regression", "get_change", "config_history",
     "search_code", "list_skills", "read_docs", "get_experiment_results", "list_patches", "get_metrics",
+    "get_experiment",
 }
 ALL_TOOLS = READ_ONLY | {"rank_root_causes", "triage_regression", "list_opportunities", "generate_patch",
                          "propose_patch", "validate_patch", "deliver_patch", "reject_patch"}
@@ -55,6 +56,11 @@ def cli_call(args, name, arguments):
     return json.loads(out.stdout)
 
 
+def short(args, ref):
+    return subprocess.run(["git", "-C", args.repository, "rev-parse", "--short=7", ref], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def read_only_calls(args, regression):
     """Arguments for every read-only tool, from the demo's store."""
     # Times are ISO-8601 UTC text in every adapter; the tools take them back as they are.
@@ -73,6 +79,9 @@ def read_only_calls(args, regression):
         "get_experiment_results": {},
         "list_patches": {"regression": regression["id"]},
         "get_metrics": {"until": "2030-01-01T00:00:00Z"},  # fixed, so answers at different moments are equal
+        # The demo tags each deploy's profile with its build: the culprit's build against its parent's.
+        "get_experiment": {"service": "shop", "label": "version", "control": short(args, args.culprit + "^"),
+                           "treatment": short(args, args.culprit)},
     }, [
         ("query_profile", {"service": "shop", "mode": "diff", "before_to": before, "after_from": onset, "limit": 5}),
         ("query_profile", {"service": "shop", "mode": "flame", "limit": 3}),
@@ -168,6 +177,10 @@ async def exercise(session, args, label, destructive=True):
     check(top["total_samples"] > 0 and top["functions"][0]["total"] > 0, f"[{label}] query_profile: {top['total_samples']} samples")
     diff = results[("query_profile", json.dumps(extra[0][1], sort_keys=True))]
     check(diff["functions"][0]["function"] == "apply_discounts", f"[{label}] query_profile diff ranks apply_discounts first")
+    experiment = results[("get_experiment", json.dumps(calls["get_experiment"], sort_keys=True))]
+    check(experiment["verdict"] == "regressions"
+          and any(f["function"] == "apply_discounts" and f["direction"] == "regression" for f in experiment["functions"]),
+          f"[{label}] get_experiment: the culprit's build costs more in apply_discounts than its parent's")
     search = results[("search_code", json.dumps(calls["search_code"], sort_keys=True))]
     check("pricing.py" in json.dumps(search), f"[{label}] search_code finds apply_discounts in pricing.py")
 

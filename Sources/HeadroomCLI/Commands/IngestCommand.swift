@@ -34,6 +34,11 @@ struct IngestCommand: ParsableCommand {
     var sampleRate: Double?
     @Option(help: "Seconds of wall time the profile covers, when the file does not say (for measured cores).")
     var duration: Double?
+    @Option(
+        name: .customLong("label"),
+        help:
+            "KEY=VALUE put on every sample (repeatable), e.g. version=canary: the arms 'headroom experiment' compares.")
+    var labels: [String] = []
 
     func run() throws {
         guard !service.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -50,6 +55,13 @@ struct IngestCommand: ParsableCommand {
                 throw HeadroomError(.badInput, "--profile-format: unknown format '\(name)' (known: \(known))")
             }
             return format
+        }
+        let parsedLabels = try labels.map { text -> Label in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw HeadroomError(.badInput, "--label '\(text)': expected KEY=VALUE")
+            }
+            return Label(key: parts[0], value: parts[1])
         }
         let path = storeOptions.path
         let existed = FileManager.default.fileExists(atPath: path)
@@ -74,7 +86,8 @@ struct IngestCommand: ParsableCommand {
             options.progress = { done, total in bar.update(done: done, total: total) }
             let report: ProfileIngestor.Report
             do {
-                report = try ingestor.ingest(file: file, service: service, at: time, options: options)
+                report = try ingestor.ingest(
+                    file: file, service: service, at: time, labels: parsedLabels, options: options)
                 ingested = true
                 bar.finish()
             } catch {

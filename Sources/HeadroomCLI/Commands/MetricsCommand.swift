@@ -13,7 +13,10 @@ struct MetricsCommand: ParsableCommand {
             from a regression's onset to its fix; for each applied fix, the cores it recovers: the function's cores \
             (its share × its service's cores, measured by the service's profiles where they say, else \
             --fleet-cores) × (1 − 1/speed-up) of its A/B benchmark, the watts they draw, the MWh saved since it was \
-            applied, and --hours-per-fix engineer-hours. Every figure lists the ids it was counted from.
+            applied, and --hours-per-fix engineer-hours. Once a deploy of the service contains the fix (by the \
+            imported history), the function's cores in the buckets after it are tested against those before it \
+            (one-sided Mann–Whitney); confirmed, the measured drop replaces the A/B estimate and the regression \
+            counts as mitigated. Every figure lists the ids it was counted from.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -47,7 +50,7 @@ struct MetricsCommand: ParsableCommand {
         print(
             "regressions: \(r.detected) detected, \(r.acknowledged) acknowledged, \(r.invalid) invalid "
                 + "(false-positive rate \(percent(r.falsePositiveRate))), \(r.untriaged) untriaged, "
-                + "\(r.mitigated) mitigated"
+                + "\(r.fixed) fixed, \(r.mitigated) confirmed in production"
                 + (r.medianSecondsToFix.map { String(format: "; median %.1f h from onset to fix", $0 / 3600) } ?? ""))
         print(
             "fixes: \(f.delivered) delivered, \(f.refused) refused or failed, \(f.applied) applied, "
@@ -62,6 +65,27 @@ struct MetricsCommand: ParsableCommand {
                     format: "  patch #%lld %@ in %@: %.2f× on %.3f cores (%@) → %.3f cores, %.1f W",
                     fix.patch, fix.function, fix.service, fix.speedup, fix.functionCores, fix.coresBasis.rawValue,
                     fix.cores, fix.watts))
+            if let c = fix.confirmation { print("    production: " + Self.describe(c, fix: fix)) }
+        }
+    }
+
+    /// One line on where production stands on a fix.
+    static func describe(_ c: FixConfirmation, fix: MetricsReport.Fix) -> String {
+        let deploy = "\(c.deployCommit.map { String($0.prefix(10)) } ?? "?") at \(c.deployedAt ?? "?")"
+        switch c.state {
+        case .awaitingDeploy: return "no deploy contains the fix yet; the saving above is the A/B estimate"
+        case .awaitingProfiles:
+            let after = c.buckets.filter { $0.window == "after" }.count
+            let before = c.buckets.count - after
+            return "live since deploy \(deploy) (\(c.matchedBy?.rawValue ?? "?")); \(before) buckets before and "
+                + "\(after) after, \(c.minimumBuckets) needed on each side"
+        case .confirmed, .notConfirmed:
+            return String(
+                format: "deploy %@: %.4f → %.4f cores (p = %.3g): %@", deploy, c.coresBefore ?? .nan,
+                c.coresAfter ?? .nan, c.pValue ?? .nan,
+                c.state == .confirmed
+                    ? "confirmed, the saving above is the measured drop"
+                    : "no significant drop; the saving above is still the A/B estimate")
         }
     }
 }

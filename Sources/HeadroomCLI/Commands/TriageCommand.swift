@@ -3,22 +3,26 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 
-/// `headroom triage ID acknowledged|invalid`: a person's verdict on a regression.
+/// `headroom triage ID acknowledged|invalid|snoozed`: a person's verdict on a regression.
 struct TriageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "triage", abstract: "Record a verdict on a regression: acknowledged (known) or invalid (not one).",
+        commandName: "triage",
+        abstract: "Record a verdict on a regression: acknowledged (known), invalid (not one) or snoozed (not now).",
         discussion: """
             The verdict is kept by the regression's identity (service, function, metric, onset), so re-detection \
             keeps it; the server announces no triaged regression, and the share of invalid verdicts is the \
             detector's measured false-positive rate (shown by --summary, and on the server's /metrics). The API's \
-            POST /api/v1/regressions/ID/ack|invalid and the MCP tool triage_regression do the same.
+            POST /api/v1/regressions/ID/ack|invalid and the MCP tool triage_regression do the same. A snooze \
+            (--for 7d or --until TIME) keeps it quiet until then; after that it is open again and routed as new.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var formatOptions: FormatOptions
     @Argument(help: "The regression id (from headroom detect).") var id: Int64?
-    @Argument(help: "acknowledged (or ack) | invalid") var verdict: String?
+    @Argument(help: "acknowledged (or ack) | invalid | snoozed (or snooze)") var verdict: String?
     @Option(help: "Why, in a sentence.") var note = ""
+    @Option(help: "A snooze's wake time (ISO-8601 or Unix seconds).") var until: String?
+    @Option(name: .customLong("for"), help: "A snooze's length: 12h, 7d, 2w.") var snoozeFor: String?
     @Flag(help: "Print the verdicts so far and the false-positive rate instead.") var summary = false
 
     func run() throws {
@@ -36,15 +40,37 @@ struct TriageCommand: ParsableCommand {
             return
         }
         guard let id, let verdict else {
-            throw HeadroomError(.badInput, "usage: headroom triage ID acknowledged|invalid [--note TEXT]")
+            throw HeadroomError(
+                .badInput, "usage: headroom triage ID acknowledged|invalid|snoozed [--note TEXT] [--for 7d | --until T]"
+            )
         }
-        let word = verdict.lowercased() == "ack" ? "acknowledged" : verdict.lowercased()
+        let aliases = ["ack": "acknowledged", "snooze": "snoozed"]
+        let word = aliases[verdict.lowercased()] ?? verdict.lowercased()
         guard let decided = Triage.Verdict(rawValue: word) else {
-            throw HeadroomError(.badInput, "verdict '\(verdict)': expected acknowledged (or ack) or invalid")
+            throw HeadroomError(
+                .badInput, "verdict '\(verdict)': expected acknowledged (or ack), invalid or snoozed (or snooze)")
         }
-        let regression = try triage.decide(regression: id, verdict: decided, note: note)
+        let now = Timestamps.now()
+        var wake = try parseTime(until, option: "until")
+        if let snoozeFor {
+            guard wake == nil else { throw HeadroomError(.badInput, "give --until or --for, not both") }
+            wake = now + (try Self.seconds(snoozeFor))
+        }
+        let regression = try triage.decide(regression: id, verdict: decided, note: note, snoozeUntil: wake, at: now)
         if formatOptions.format == .json { return try printJSON(RegressionReport(regression, costs: CostModel())) }
-        print("regression #\(id) (\(regression.function.name) in \(regression.service)): \(decided.rawValue)")
+        let until = regression.triage?.snoozeUntil.map { " until \(Timestamps.format($0))" } ?? ""
+        print("regression #\(id) (\(regression.function.name) in \(regression.service)): \(decided.rawValue)\(until)")
+    }
+
+    /// Seconds in a length like 90m, 12h, 7d or 2w.
+    static func seconds(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int64(text.dropLast()), count > 0,
+            count < 100_000
+        else {
+            throw HeadroomError(.badInput, "--for '\(text)': expected a length like 90m, 12h, 7d or 2w")
+        }
+        return count * unit
     }
 
     struct TriageSummary: Encodable {

@@ -37,33 +37,41 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         public var acknowledged: Int
         /// Marked "not a regression": false alarms.
         public var invalid: Int
-        /// Not yet judged.
+        /// Not yet judged (snoozed ones are not counted here).
         public var untriaged: Int
+        /// Put off by a person ("not now").
+        public var snoozed: Int
         /// invalid / (acknowledged + invalid): the measured false-positive rate; null until someone has judged one.
         public var falsePositiveRate: Double?
-        /// Regressions with an applied fix.
+        /// Regressions whose applied fix production confirmed: their level dropped after the deploy that made the
+        /// fix live (a significance test, see `FixConfirmation`).
         public var mitigated: Int
+        /// Regressions with an applied fix, confirmed or not.
+        public var fixed: Int
         /// Median seconds from a regression's onset to its first delivered fix; null without one.
         public var medianSecondsToFix: Double?
         /// The regression ids counted as detected.
         public var ids: [Int64]
 
         public init(
-            detected: Int, acknowledged: Int, invalid: Int, untriaged: Int, falsePositiveRate: Double?,
-            mitigated: Int, medianSecondsToFix: Double?, ids: [Int64]
+            detected: Int, acknowledged: Int, invalid: Int, untriaged: Int, snoozed: Int = 0,
+            falsePositiveRate: Double?,
+            mitigated: Int, fixed: Int = 0, medianSecondsToFix: Double?, ids: [Int64]
         ) {
             self.detected = detected
             self.acknowledged = acknowledged
             self.invalid = invalid
             self.untriaged = untriaged
+            self.snoozed = snoozed
             self.falsePositiveRate = falsePositiveRate
             self.mitigated = mitigated
+            self.fixed = fixed
             self.medianSecondsToFix = medianSecondsToFix
             self.ids = ids
         }
 
         enum CodingKeys: String, CodingKey {
-            case detected, acknowledged, invalid, untriaged, mitigated, ids
+            case detected, acknowledged, invalid, untriaged, snoozed, mitigated, fixed, ids
             case falsePositiveRate = "false_positive_rate"
             case medianSecondsToFix = "median_seconds_to_fix"
         }
@@ -75,8 +83,10 @@ public struct MetricsReport: Sendable, Codable, Equatable {
             try c.encode(acknowledged, forKey: .acknowledged)
             try c.encode(invalid, forKey: .invalid)
             try c.encode(untriaged, forKey: .untriaged)
+            try c.encode(snoozed, forKey: .snoozed)
             try c.encode(falsePositiveRate, forKey: .falsePositiveRate)
             try c.encode(mitigated, forKey: .mitigated)
+            try c.encode(fixed, forKey: .fixed)
             try c.encode(medianSecondsToFix, forKey: .medianSecondsToFix)
             try c.encode(ids, forKey: .ids)
         }
@@ -179,8 +189,13 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         public var megawattHours: Double
         /// When it was applied (ISO-8601 UTC).
         public var appliedAt: String?
-        /// Where the figure comes from: `ab-estimate` (the benchmark's speed-up, until production confirms it).
+        /// Where the figure comes from: `ab-estimate` (the benchmark's speed-up, until production confirms it) or
+        /// `production` (the measured drop after the deploy that made the fix live).
         public var basis: String
+        /// The A/B estimate, `function_cores × (1 − 1/speedup)`, whatever the basis.
+        public var estimatedCores: Double?
+        /// What production says about the fix; nil where there is nothing to confirm.
+        public var confirmation: FixConfirmation?
 
         public init(
             patch: Int64, regression: Int64?, opportunity: Int64?, service: String, function: String,
@@ -209,6 +224,8 @@ public struct MetricsReport: Sendable, Codable, Equatable {
             case coresBasis = "cores_basis"
             case megawattHours = "megawatt_hours"
             case appliedAt = "applied_at"
+            case estimatedCores = "estimated_cores"
+            case confirmation
         }
 
         /// Writes every key; what does not apply is `null`, a number that is not finite too.
@@ -228,6 +245,8 @@ public struct MetricsReport: Sendable, Codable, Equatable {
             try c.encode(megawattHours.finite, forKey: .megawattHours)
             try c.encode(appliedAt, forKey: .appliedAt)
             try c.encode(basis, forKey: .basis)
+            try c.encode(estimatedCores?.finite, forKey: .estimatedCores)
+            try c.encode(confirmation, forKey: .confirmation)
         }
     }
 }

@@ -128,6 +128,9 @@ public struct PatchRecord: Sendable, Codable, Equatable {
     public var createdAt: Int64?
     /// When a person applied or rejected it, Unix seconds.
     public var reviewedAt: Int64?
+    /// The commit the patch became where it was applied (the cherry-pick onto the reviewer's branch); nil when it
+    /// was only marked applied. A deploy that contains it (or `commit`) makes the fix live.
+    public var appliedCommit: String?
 
     /// A patch from its fields.
     public init(

@@ -89,3 +89,8 @@ public struct RegressionMember: Sendable, Codable, Equatable {
         self.after = after
     }
 }
+
+extension Regression {
+    /// A regression nobody has silenced at `time`: no verdict, or a snooze that has run out.
+    public func isOpen(at time: Int64 = Timestamps.now()) -> Bool { !(triage?.silences(at: time) ?? false) }
+}

@@ -21,6 +21,7 @@ public enum ToolName: String, CaseIterable, Sendable, Codable {
     case listPatches = "list_patches"
     case rejectPatch = "reject_patch"
     case getMetrics = "get_metrics"
+    case getExperiment = "get_experiment"
 }
 
 /// A tool's name together with the one Codable type its answers have. Tools are declared with it (the handler must
@@ -77,6 +78,8 @@ extension ToolSignature {
     public static var listOpportunities: ToolSignature<OpportunityList> { .init(.listOpportunities) }
     /// `get_metrics`: the program's figures (`headroom metrics`).
     public static var getMetrics: ToolSignature<MetricsReport> { .init(.getMetrics) }
+    /// `get_experiment`: profiles compared by label, per function, with significance (`headroom experiment`).
+    public static var getExperiment: ToolSignature<ExperimentReport> { .init(.getExperiment) }
     /// `generate_patch`: the patch proposed, or refused with its reason.
     public static var generatePatch: ToolSignature<PatchReport> { .init(.generatePatch) }
     /// `propose_patch`: a model's own edit, through the same guardrails.

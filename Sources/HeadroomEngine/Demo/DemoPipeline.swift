@@ -159,7 +159,10 @@ public struct DemoPipeline: Sendable {
             var read = ProfileReadOptions()
             read.sampleRate = Double(options.sampleRate)
             read.duration = elapsed.seconds
-            try ingestor.ingest(file: output, service: service, at: deployTime + 15 * 60, options: read)
+            // Tagged with the build, as agents tag their pushes: builds can be compared with get_experiment.
+            try ingestor.ingest(
+                file: output, service: service, at: deployTime + 15 * 60,
+                labels: [Label(key: "version", value: String(commit.sha.prefix(7)))], options: read)
             let samples =
                 (try? store.top(
                     service: service, from: Store.bucket(for: deployTime + 15 * 60),

@@ -394,6 +394,7 @@ public struct PatchService: Sendable {
         guard p.review == .pending else {
             throw HeadroomError(.refused, "patch \(patchID) was already \(p.review.rawValue)")
         }
+        var appliedCommit: String?
         if !markOnly {
             let git = try Git(path: p.repository)
             let dirty = try git.run(["status", "--porcelain", "--untracked-files=no"])
@@ -410,8 +411,9 @@ public struct PatchService: Sendable {
                     "the patch does not apply cleanly on \(try git.currentBranch() ?? "HEAD"); merge \(p.branch ?? commit) by hand"
                 )
             }
+            appliedCommit = try? git.run(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        try store.reviewPatch(id: patchID, review: .applied, note: note)
+        try store.reviewPatch(id: patchID, review: .applied, note: note, appliedCommit: appliedCommit)
         return try store.patch(id: patchID)
     }
 

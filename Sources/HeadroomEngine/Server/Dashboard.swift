@@ -71,7 +71,7 @@ public struct Dashboard: Sendable {
             drawn += 1
         }
         // Regressions and improvements alike (both have pages), the largest changes first.
-        let open = ((try? store.regressions()) ?? []).filter { $0.triage == nil }
+        let open = ((try? store.regressions()) ?? []).filter { $0.isOpen() }
             .map { ($0, abs(report($0).cores)) }.sorted { $0.1 > $1.1 }.map(\.0)
         for regression in open.prefix(limit) {
             if let id = regression.id, (try? regressionFlameGraph(id: id)) != nil { drawn += 1 }
@@ -131,7 +131,7 @@ public struct Dashboard: Sendable {
 
     public func overview() throws -> Overview {
         let regressions = try store.regressions()
-        let open = regressions.filter { $0.kind == .regression && $0.triage == nil }
+        let open = regressions.filter { $0.kind == .regression && $0.isOpen() }
         let reports = open.map(report)
         let openCores = reports.map(\.cores).filter(\.isFinite).reduce(0, +)
         let patches = try store.patches()

@@ -103,7 +103,7 @@ public struct DetectionLoop: Sendable {
                         try found.filter { $0.kind == .regression }.compactMap { $0.id }.map {
                             try store.regression(id: $0)
                         }
-                    }.filter { $0.triage == nil }
+                    }.filter { $0.isOpen() }
                     if let events {
                         for regression in regressions {
                             _ = try await AsyncBridge.offPool { try events.detected(regression) }

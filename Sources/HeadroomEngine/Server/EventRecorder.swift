@@ -30,11 +30,13 @@ public struct EventRecorder: Sendable {
             r.metric.rawValue, r.before * 100, r.after * 100, r.relativeChangeText(), cores, report.timestamp)
     }
 
-    /// `regression.detected`, unless it was recorded before or the regression is triaged; returns whether it was
-    /// recorded now.
+    /// `regression.detected`, unless it was recorded before, the regression is triaged, or the triage policy sends
+    /// it to the weekly digest (`[policy] notify_min_cores`); returns whether it was recorded now.
     @discardableResult
     public func detected(_ r: Regression, at time: Int64 = Timestamps.now()) throws -> Bool {
-        guard r.kind == .regression, r.triage == nil else { return false }
+        guard r.kind == .regression, r.isOpen(at: time) else { return false }
+        let (route, _) = try TriageRouter(store: store, costs: costs).route(r, culprit: nil, at: time)
+        guard route == .person || route == .autoFix else { return false }
         let report = RegressionReport(r, costs: store.costs(for: r, fallback: costs))
         let payload = EventPayload(
             event: "regression.detected", createdAt: time, text: "Headroom: " + Self.describe(r, report),
@@ -46,7 +48,7 @@ public struct EventRecorder: Sendable {
     /// `regression.root_caused` with the top-ranked culprit, once per regression.
     @discardableResult
     public func rootCaused(_ r: Regression, top: RootCauseCandidate, at time: Int64 = Timestamps.now()) throws -> Bool {
-        guard r.kind == .regression, r.triage == nil else { return false }
+        guard r.kind == .regression, r.isOpen(at: time) else { return false }
         let report = RegressionReport(r, costs: store.costs(for: r, fallback: costs))
         let text = String(
             format: "Headroom: likely cause of the %@ %@: %@ %@ by %@ (confidence %.2f)", "regression in",

@@ -51,27 +51,21 @@ public struct FixQueue: Sendable {
     public func consider(_ regression: Regression, culprit: RootCauseCandidate?, at time: Int64 = Timestamps.now())
         throws -> Job?
     {
-        guard regression.kind == .regression, regression.triage == nil, let id = regression.id else { return nil }
-        let repository = try store.registeredRepositories().first { $0.service == regression.service }
-        let settings = try repository.map { try ProjectSettings.load(repository: $0.root).policy } ?? .init()
-        let decision = policy.decide(
-            service: regression.service, culprit: culprit,
-            cores: RegressionReport(regression, costs: store.costs(for: regression, fallback: costs)).cores,
-            repository: repository, settings: settings)
-        let state: Job.State
-        switch decision {
-        case .attempt: state = .queued
-        case .hold: state = .held
-        }
+        guard regression.kind == .regression, regression.isOpen(at: time), let id = regression.id else { return nil }
+        // The triage policy routes it: an automatic attempt is queued, anything else is held with its reason.
+        let (route, reason) = try TriageRouter(store: store, fixPolicy: policy, costs: costs)
+            .route(regression, culprit: culprit, at: time)
+        let state: Job.State = route == .autoFix ? .queued : .held
         let (job, isNew) = try store.enqueueJob(
             kind: Self.kind, subject: EventRecorder.subject(regression), regressionID: id, state: state,
-            reason: decision.reason, at: time)
+            reason: reason, at: time)
         if isNew {
             logger.notice(
-                state == .queued ? "fix queued" : "fix held for a person",
+                route == .autoFix
+                    ? "fix queued" : route == .digest ? "fix held for the digest" : "fix held for a person",
                 metadata: [
                     "job": "\(job.id)", "regression": "\(id)", "function": "\(regression.function.name)",
-                    "why": "\(decision.reason)",
+                    "why": "\(reason)",
                 ])
         }
         return job

@@ -33,7 +33,7 @@ public struct ServerStatus: Sendable {
         let regressions = try store.regressions().filter { $0.kind == .regression }
         let triage = try TriageService(store: store).summary()
         return Snapshot(
-            openRegressions: regressions.filter { $0.triage == nil }.count,
+            openRegressions: regressions.filter { $0.isOpen() }.count,
             triaged: [.acknowledged: triage.acknowledged, .invalid: triage.invalid],
             falsePositiveRate: triage.falsePositiveRate, deliveries: try store.deliveryCounts(),
             services: try store.serviceSummaries().count, jobs: try store.jobCounts())

@@ -111,21 +111,23 @@ extension HeadroomTools {
             Tool(
                 .triageRegression,
                 description:
-                    "Record a person's verdict on a regression: acknowledged (known, owned) or invalid (not a regression, a false alarm). It stops notifications about it, survives re-detection, and feeds the false-positive rate.",
+                    "Record a person's verdict on a regression: acknowledged (known, owned), invalid (not a regression, a false alarm) or snoozed (quiet until `until`, then open again). It stops notifications about it, survives re-detection, and invalid verdicts feed the false-positive rate.",
                 inputSchema: Schema.object(
                     [
                         "id": Schema.integer("regression id", minimum: 1),
                         "verdict": Schema.string("the verdict", enum: Triage.Verdict.allCases.map(\.rawValue)),
                         "note": Schema.string("why, in a sentence (optional)"),
+                        "until": timeSchema,
                     ], required: ["id", "verdict"]),
                 outputSchema: Schema.output(["id": Schema.integer(""), "triage": Schema.any]),
                 annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
             ) { args in
                 guard let verdict = string(args, "verdict").flatMap(Triage.Verdict.init(rawValue:)) else {
-                    throw HeadroomError(.badInput, "verdict must be acknowledged or invalid")
+                    throw HeadroomError(.badInput, "verdict must be acknowledged, invalid or snoozed")
                 }
                 let regression = try TriageService(store: store).decide(
-                    regression: try int64(args, "id"), verdict: verdict, note: string(args, "note") ?? "")
+                    regression: try int64(args, "id"), verdict: verdict, note: string(args, "note") ?? "",
+                    snoozeUntil: try time(args, "until"))
                 return RegressionReport(regression, costs: store.costs(for: regression, fallback: context.costModel))
             },
             Tool(

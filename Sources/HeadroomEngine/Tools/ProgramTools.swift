@@ -24,7 +24,49 @@ extension HeadroomTools {
                 guard hours >= 0, hours.isFinite else { throw HeadroomError(.badInput, "hours_per_fix must be ≥ 0") }
                 return try MetricsService(store: store, costs: context.costModel, hoursPerFix: hours)
                     .report(since: try time(args, "since"), until: try time(args, "until") ?? Timestamps.now())
-            }
+            },
+            Tool(
+                .getExperiment,
+                description:
+                    "Experiment results from production profiles: a service's profiles split by one label (e.g. arm=control|treatment, version=stable|canary) compared per function, each bucket a replicate (two-sided Mann–Whitney on per-bucket shares, Benjamini–Hochberg q over the functions). With `function` it is a canary check of a fix: pass when that function's share fell significantly and no other function's rose by more (the cost did not just move).",
+                inputSchema: Schema.object(
+                    [
+                        "service": Schema.string("the service"),
+                        "label": Schema.string("the label that splits the arms, e.g. arm or version"),
+                        "control": Schema.string("the control arm's value of the label"),
+                        "treatment": Schema.string("the treatment arm's value (the canary)"),
+                        "function": Schema.string("the fixed function, for a canary check"),
+                        "metric": Schema.string("share compared (default self)", enum: ["self", "total"]),
+                        "since": timeSchema,
+                        "until": timeSchema,
+                        "limit": Schema.integer("functions listed (default 20)", minimum: 0),
+                    ], required: ["service", "label", "control", "treatment"]),
+                outputSchema: Schema.output([
+                    "verdict": Schema.string(
+                        "pass, fail, inconclusive; without a function: regressions, improvements_only, no_change"),
+                    "functions": Schema.array(Schema.any), "target": Schema.any,
+                ]),
+                annotations: .readOnly
+            ) { args in
+                func required(_ key: String) throws -> String {
+                    guard let value = string(args, key), !value.isEmpty else {
+                        throw HeadroomError(.badInput, "argument `\(key)` is required")
+                    }
+                    return value
+                }
+                let metric =
+                    try string(args, "metric").map { text in
+                        guard let metric = CostMetric(rawValue: text) else {
+                            throw HeadroomError(.badInput, "metric must be self or total")
+                        }
+                        return metric
+                    } ?? .selfShare
+                return try ExperimentService(store: store).compare(
+                    service: try required("service"), key: try required("label"), control: try required("control"),
+                    treatment: try required("treatment"), from: try time(args, "since"), to: try time(args, "until"),
+                    metric: metric, function: string(args, "function"),
+                    limit: args["limit"] == nil ? 20 : Int(try int64(args, "limit")))
+            },
         ]
     }
 }
