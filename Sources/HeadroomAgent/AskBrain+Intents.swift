@@ -9,6 +9,10 @@ extension AskBrain {
         case regressed, why, whatToDo = "what_to_do", opportunities, cost
         /// What the program has delivered: cores recovered, false alarms, fixes accepted (`get_metrics`).
         case savings
+        /// What a service will need (`plan_capacity`).
+        case plan
+        /// What waits for a person (`get_inbox`).
+        case inbox
     }
 
     /// Which questions the text asks, in answering order; none recognised means an overview (what regressed and
@@ -23,6 +27,15 @@ extension AskBrain {
             "false alarm", "acceptance", "accepted fixes", "megawatt", "mwh", "engineer-hours", "engineer hours",
         ]) {
             return [.savings]
+        }
+        if has(["waiting for", "waiting on", "inbox", "on the plate of", "on my plate", "assigned to", "queue of"]) {
+            return [.inbox]
+        }
+        if has([
+            "capacity", "forecast", "will need", "need in ", "going to need", "how many cores will", "plan for",
+            "headroom left", "run out",
+        ]) {
+            return [.plan]
         }
         var found: [Intent] = []
         if has(["regress", "slower", "what changed", "got worse", "worse", "spike", "went up", "increase"]) {

@@ -55,6 +55,8 @@ public struct AskBrain: Sendable {
                 case .opportunities: sections.append(try opportunities(service: service, &session))
                 case .cost: sections.append(try cost(question, service: service, &session))
                 case .savings: sections.append(try savings(question, &session))
+                case .plan: sections.append(try plan(question, service: service, &session))
+                case .inbox: sections.append(try inbox(question, &session))
                 }
             } catch {
                 sections.append("(\(intent.rawValue)) I could not answer: \(HeadroomError.oneLine(error))")

@@ -11,6 +11,9 @@ public struct TriageRouter: Sendable {
     public static let defaultCriticalCores = 10.0
     /// Below this cost a regression waits for the digest unless `[policy] notify_min_cores` says otherwise.
     public static let defaultNotifyMinCores = 0.25
+    /// ... unless it moved this much of its service's samples (`[policy] notify_min_share`): one percentage point is
+    /// a lot of a small service even when it is few cores.
+    public static let defaultNotifyMinShare = 0.01
 
     public let store: Store
     public var fixPolicy: FixPolicy
@@ -51,6 +54,8 @@ public struct TriageRouter: Sendable {
             )
         }
         if case .attempt(let why) = decision { return (.autoFix, why) }
+        let share = abs(regression.after - regression.before)
+        let notifyShare = settings.notifyMinShare ?? Self.defaultNotifyMinShare
         if !cores.isFinite || cores >= notify {
             return (
                 .person,
@@ -61,7 +66,20 @@ public struct TriageRouter: Sendable {
                     : "its cost is unknown; not automatic: \(decision.reason)"
             )
         }
-        return (.digest, String(format: "%.3f cores < policy.notify_min_cores %.2f: the weekly digest", cores, notify))
+        if share >= notifyShare {
+            return (
+                .person,
+                String(
+                    format: "%.2f points of the service's samples ≥ policy.notify_min_share %.2f; not automatic: %@",
+                    share * 100, notifyShare * 100, decision.reason)
+            )
+        }
+        return (
+            .digest,
+            String(
+                format: "%.3f cores < policy.notify_min_cores %.2f and %.2f points < policy.notify_min_share %.2f: "
+                    + "the weekly digest", cores, notify, share * 100, notifyShare * 100)
+        )
     }
 
     /// `headroom digest`: every regression with its onset in `[since, until]`, routed.

@@ -216,6 +216,16 @@ struct DemoEndToEndTests {
 
         let overview = try ask("hello?")
         #expect((overview.json["intents"] as? [String]) == ["regressed", "opportunities"])
+
+        // The program's questions: the culprit's author's inbox, and what the service will need.
+        let author = try #require(rootCause["author"] as? String)
+        let inbox = try ask("what is waiting for \(author)?")
+        #expect(inbox.text.contains("\(author): 1 regression to review"), "\(inbox.text)")
+        #expect(inbox.text.contains("regression #1 `apply_discounts`") && inbox.text.contains("culprit author"))
+        #expect(tools(inbox.json) == ["get_inbox"])
+        let plan = try ask("what will shop need in 30 days?")
+        #expect(plan.text.contains("shop is forecast at") && plan.text.contains("cores in 30 days"), "\(plan.text)")
+        #expect(tools(plan.json).contains("plan_capacity"))
     }
 
     /// The official Python MCP SDK as an independent client, over stdio and Streamable HTTP (Tests/mcp).

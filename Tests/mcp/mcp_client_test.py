@@ -35,7 +35,7 @@ import httpx2
 READ_ONLY = {
     "query_profile", "list_services", "list_regressions", "get_regression", "get_change", "config_history",
     "search_code", "list_skills", "read_docs", "get_experiment_results", "list_patches", "get_metrics",
-    "get_experiment",
+    "get_experiment", "plan_capacity", "get_inbox",
 }
 ALL_TOOLS = READ_ONLY | {"rank_root_causes", "triage_regression", "list_opportunities", "generate_patch",
                          "propose_patch", "validate_patch", "deliver_patch", "reject_patch"}
@@ -82,6 +82,9 @@ def read_only_calls(args, regression):
         # The demo tags each deploy's profile with its build: the culprit's build against its parent's.
         "get_experiment": {"service": "shop", "label": "version", "control": short(args, args.culprit + "^"),
                            "treatment": short(args, args.culprit)},
+        # The demo's profiles span hours, not days: an hourly plan.
+        "plan_capacity": {"service": "shop", "step": "hour", "horizon": 24},
+        "get_inbox": {"person": args.culprit_email},
     }, [
         ("query_profile", {"service": "shop", "mode": "diff", "before_to": before, "after_from": onset, "limit": 5}),
         ("query_profile", {"service": "shop", "mode": "flame", "limit": 3}),
@@ -181,6 +184,12 @@ async def exercise(session, args, label, destructive=True):
     check(experiment["verdict"] == "regressions"
           and any(f["function"] == "apply_discounts" and f["direction"] == "regression" for f in experiment["functions"]),
           f"[{label}] get_experiment: the culprit's build costs more in apply_discounts than its parent's")
+    inbox = results[("get_inbox", json.dumps(calls["get_inbox"], sort_keys=True))]
+    check([r["id"] for r in inbox["regressions"]] == [regression["id"]] and "culprit" in inbox["regressions"][0]["because"],
+          f"[{label}] get_inbox: the culprit's author has the regression to review")
+    plan = results[("plan_capacity", json.dumps(calls["plan_capacity"], sort_keys=True))]
+    check(len(plan["forecast"]) == 24 and all(p["lower_95"] <= p["mean"] <= p["upper_95"] for p in plan["forecast"]),
+          f"[{label}] plan_capacity: 24 hourly points inside their intervals")
     search = results[("search_code", json.dumps(calls["search_code"], sort_keys=True))]
     check("pricing.py" in json.dumps(search), f"[{label}] search_code finds apply_discounts in pricing.py")
 
@@ -418,6 +427,7 @@ def main():
     ranked = cli_call(args, "rank_root_causes", {"regression": regs[0]["id"], "limit": 3})
     args.repository = ranked["repository"]
     args.culprit = ranked["candidates"][0]["ref"]
+    args.culprit_email = ranked["candidates"][0]["email"]
     if args.transport in ("stdio", "both"):
         asyncio.run(run_stdio(args))
     if args.transport in ("http", "both"):

@@ -10,9 +10,10 @@ struct DigestCommand: ParsableCommand {
         discussion: """
             Each regression detected since --since (default 7 days ago) is routed by the [policy] of its service's \
             repository: auto_fix (a confident culprit, ≥ min_cores, a registered repository, auto_fix on), person \
-            (≥ critical_cores: a person first; or ≥ notify_min_cores), digest (below notify_min_cores: nobody was \
-            notified, it is listed here) or quiet (acknowledged, invalid or snoozed). Defaults: min_confidence 0.5, \
-            min_cores 1.0, critical_cores 10, notify_min_cores 0.25.
+            (≥ critical_cores: a person first; or ≥ notify_min_cores, or a share moved by ≥ notify_min_share), \
+            digest (below both: nobody was notified, it is listed here) or quiet (acknowledged, invalid or snoozed). \
+            Defaults: min_confidence 0.5, min_cores 1.0, critical_cores 10, notify_min_cores 0.25, \
+            notify_min_share 0.01.
             """)
 
     @OptionGroup var storeOptions: StoreOptions

@@ -82,8 +82,8 @@ public struct ProjectSettings: Sendable, Equatable {
     /// `[policy]` of a service's repository: `auto_fix` (default true), `min_confidence` (0.5: the top culprit's
     /// share of the ranking), `min_cores` (1.0: the regression's cost in cores) gate automatic fixes;
     /// `critical_cores` (10: a regression this costly goes to a person first, never straight to a fix attempt) and
-    /// `notify_min_cores` (0.25: below it a regression waits for the weekly digest instead of notifying now) route
-    /// the rest. Absent keys keep the defaults.
+    /// `notify_min_cores` (0.25) and `notify_min_share` (0.01: below both, a regression waits for the weekly digest
+    /// instead of notifying now) route the rest. Absent keys keep the defaults.
     public struct Policy: Sendable, Equatable {
         /// `auto_fix`: attempt fixes without a person (the server's loop).
         public var autoFix: Bool?
@@ -93,8 +93,10 @@ public struct ProjectSettings: Sendable, Equatable {
         public var minCores: Double?
         /// `critical_cores`: from this cost on, a person first.
         public var criticalCores: Double?
-        /// `notify_min_cores`: below this cost, the weekly digest.
+        /// `notify_min_cores`: below this cost, the weekly digest...
         public var notifyMinCores: Double?
+        /// `notify_min_share`: ...unless the share moved at least this much (0.01: one percentage point).
+        public var notifyMinShare: Double?
 
         /// A policy from its fields; nil fields keep the defaults.
         public init(autoFix: Bool? = nil, minConfidence: Double? = nil, minCores: Double? = nil) {
@@ -164,6 +166,7 @@ public struct ProjectSettings: Sendable, Equatable {
         let numbers: [(String, WritableKeyPath<Policy, Double?>)] = [
             ("min_confidence", \Policy.minConfidence), ("min_cores", \Policy.minCores),
             ("critical_cores", \Policy.criticalCores), ("notify_min_cores", \Policy.notifyMinCores),
+            ("notify_min_share", \Policy.notifyMinShare),
         ]
         for (key, keyPath) in numbers {
             guard let text = values["policy.\(key)"] else { continue }

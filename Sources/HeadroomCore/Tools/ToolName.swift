@@ -22,6 +22,8 @@ public enum ToolName: String, CaseIterable, Sendable, Codable {
     case rejectPatch = "reject_patch"
     case getMetrics = "get_metrics"
     case getExperiment = "get_experiment"
+    case planCapacity = "plan_capacity"
+    case getInbox = "get_inbox"
 }
 
 /// A tool's name together with the one Codable type its answers have. Tools are declared with it (the handler must
@@ -80,6 +82,10 @@ extension ToolSignature {
     public static var getMetrics: ToolSignature<MetricsReport> { .init(.getMetrics) }
     /// `get_experiment`: profiles compared by label, per function, with significance (`headroom experiment`).
     public static var getExperiment: ToolSignature<ExperimentReport> { .init(.getExperiment) }
+    /// `plan_capacity`: a service's measured cores forecast with intervals (`headroom plan`).
+    public static var planCapacity: ToolSignature<CapacityPlanReport> { .init(.planCapacity) }
+    /// `get_inbox`: what waits for one person (`headroom inbox`).
+    public static var getInbox: ToolSignature<InboxReport> { .init(.getInbox) }
     /// `generate_patch`: the patch proposed, or refused with its reason.
     public static var generatePatch: ToolSignature<PatchReport> { .init(.generatePatch) }
     /// `propose_patch`: a model's own edit, through the same guardrails.

@@ -67,6 +67,42 @@ extension HeadroomTools {
                     metric: metric, function: string(args, "function"),
                     limit: args["limit"] == nil ? 20 : Int(try int64(args, "limit")))
             },
+            Tool(
+                .planCapacity,
+                description:
+                    "Capacity plan of a service: its cores measured by its profiles per day (or hour), forecast `horizon` steps ahead by a damped-trend Holt-Winters model with 80% and 95% prediction intervals, the backtest of that model on the service's own history, what its open regressions cost (gone if fixed) and what delivered, unapplied fixes would save.",
+                inputSchema: Schema.object(
+                    [
+                        "service": Schema.string("the service"),
+                        "horizon": Schema.integer("steps ahead (default 90)", minimum: 1),
+                        "step": Schema.string("day or hour (default day)", enum: ["day", "hour"]),
+                    ], required: ["service"]),
+                outputSchema: Schema.output(["service": Schema.any, "forecast": Schema.any]),
+                annotations: .readOnly
+            ) { args in
+                guard let service = string(args, "service"), !service.isEmpty else {
+                    throw HeadroomError(.badInput, "argument `service` is required")
+                }
+                let horizon = args["horizon"] == nil ? 90 : Int(try int64(args, "horizon"))
+                guard (1...3650).contains(horizon) else { throw HeadroomError(.badInput, "horizon must be 1-3650") }
+                return try PlanService(store: store).plan(
+                    service: service, horizon: horizon, step: string(args, "step") ?? "day")
+            },
+            Tool(
+                .getInbox,
+                description:
+                    "What waits for one person, ranked by cores: open regressions they caused (culprit author) or whose code they own, delivered fixes awaiting their review, opportunities in their code. Ownership: CODEOWNERS, else the recent authors of the function's lines (git blame); each item says why it is theirs.",
+                inputSchema: Schema.object(
+                    ["person": Schema.string("an email, an @handle (as CODEOWNERS writes it) or an author's name")],
+                    required: ["person"]),
+                outputSchema: Schema.output([
+                    "person": Schema.string(""), "regressions": Schema.array(Schema.any),
+                    "patches": Schema.array(Schema.any), "opportunities": Schema.array(Schema.any),
+                ]),
+                annotations: .readOnly
+            ) { args in
+                try InboxService(store: store, costs: context.costModel).inbox(for: string(args, "person") ?? "")
+            },
         ]
     }
 }
