@@ -22,9 +22,11 @@ public struct ExperimentService: Sendable {
         service: String, key: String, control: String, treatment: String, from: Int64? = nil, to: Int64? = nil,
         metric: CostMetric = .selfShare, function: String? = nil, limit: Int = 20
     ) throws -> ExperimentReport {
+        try store.requireService(service)
         guard control != treatment else {
             throw HeadroomError(.badInput, "control and treatment are both '\(control)'; name two values of \(key)")
         }
+        let function = function.flatMap { $0.isEmpty ? nil : $0 }
         let arms = try store.armBuckets(service: service, key: key, values: [control, treatment], from: from, to: to)
         for value in [control, treatment] where arms[value]?.isEmpty ?? true {
             throw HeadroomError(

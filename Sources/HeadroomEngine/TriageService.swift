@@ -18,10 +18,10 @@ public struct TriageService: Sendable {
         regression id: Int64, verdict: Triage.Verdict, note: String = "", snoozeUntil: Int64? = nil,
         at now: Int64 = Timestamps.now()
     ) throws -> Regression {
-        let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.unicodeScalars.count <= 2000 else {
+        guard note.unicodeScalars.count <= 2000 else {
             throw HeadroomError(.badInput, "the note is longer than 2,000 characters")
         }
+        let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if verdict == .snoozed {
             guard let snoozeUntil, snoozeUntil > now else {
                 throw HeadroomError(.badInput, "a snooze needs a time in the future to wake at (until)")

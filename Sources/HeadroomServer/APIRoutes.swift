@@ -16,7 +16,16 @@ import Logging
 ///     GET /api/v1/patches[?status=…]
 ///     POST /api/v1/regressions/{id}/ack           body (optional): {"note": "…"}; a person says "known"
 ///     POST /api/v1/regressions/{id}/invalid       the same for "not a regression" (both: triage_regression)
+///     POST /api/v1/regressions/{id}/snooze        body: {"seconds": N, "note": "…"}; quiet for that long
+///     GET /api/v1/inbox/{person}                  one person's queue (get_inbox)
+///     GET /api/v1/program/metrics[?since=&until=] the program's figures (get_metrics)
+///     GET /api/v1/services/{name}/plan[?horizon=&step=]   capacity plan (plan_capacity)
+///     GET /api/v1/services/{name}/experiment?label=&control=&treatment=[&function=&metric=&since=&until=]
+///                                                 profiles compared by label (get_experiment)
 enum APIRoutes {
+    /// The longest snooze the API takes: ten years.
+    static let longestSnooze: Double = 315_360_000
+
     static func add(to router: Router<BasicRequestContext>, registry: ToolRegistry, logger: Logger) {
         func route(
             _ path: RouterPath, method: HTTPRequest.Method = .get, tool: ToolName,
@@ -73,6 +82,45 @@ enum APIRoutes {
         }
         route("/api/v1/opportunities", tool: .listOpportunities) { request, _ in query(request, ["service"]) }
         route("/api/v1/patches", tool: .listPatches) { request, _ in query(request, ["status", "skill"]) }
+        route("/api/v1/regressions/:id/snooze", method: .post, tool: .triageRegression) { request, context in
+            let fields = try await Self.bodyObject(request)
+            guard case .number(let seconds)? = fields["seconds"], seconds.rounded() == seconds,
+                (60...Self.longestSnooze).contains(seconds)
+            else {
+                throw HeadroomError(
+                    .badInput, "a snooze needs seconds: an integer from 60 to \(Int(Self.longestSnooze))")
+            }
+            var arguments: [String: JSONValue] = [
+                "id": .number(try id(context)), "verdict": .string(Triage.Verdict.snoozed.rawValue),
+                "until": .number(Double(Timestamps.now()) + seconds),
+            ]
+            if let note = try Self.string(fields, "note") { arguments["note"] = .string(note) }
+            return .object(arguments)
+        }
+        route("/api/v1/inbox/:person", tool: .getInbox) { _, context in
+            .object(["person": .string(context.parameters.get("person")?.removingPercentEncoding ?? "")])
+        }
+        route("/api/v1/program/metrics", tool: .getMetrics) { request, _ in query(request, ["since", "until"]) }
+        @Sendable func service(_ context: BasicRequestContext) -> JSONValue {
+            .string(context.parameters.get("name")?.removingPercentEncoding ?? "")
+        }
+        route("/api/v1/services/:name/plan", tool: .planCapacity) { request, context in
+            guard case .object(var fields) = query(request, ["step"]) else { return [:] }
+            fields["service"] = service(context)
+            if let text = request.uri.queryParameters["horizon"] {
+                guard let horizon = Int(text) else { throw HeadroomError(.badInput, "horizon must be an integer") }
+                fields["horizon"] = .number(Double(horizon))
+            }
+            return .object(fields)
+        }
+        route("/api/v1/services/:name/experiment", tool: .getExperiment) { request, context in
+            guard
+                case .object(var fields) = query(
+                    request, ["label", "control", "treatment", "function", "metric", "since", "until"])
+            else { return [:] }
+            fields["service"] = service(context)
+            return .object(fields)
+        }
         for (path, verdict) in [("ack", Triage.Verdict.acknowledged), ("invalid", .invalid)] {
             route(RouterPath("/api/v1/regressions/:id/\(path)"), method: .post, tool: .triageRegression) {
                 request, context in

@@ -12,6 +12,7 @@ import Mustache
 ///     GET  /regressions/{id}              the share series with its change point, culprits, patches (A/B, diff)
 ///     GET  /regressions/{id}/flame        differential flame graph: after the onset against before it
 ///     GET  /opportunities                 opportunities by watts saved
+///     GET  /inbox[?for=PERSON], /inbox/{person}   one person's regressions, fixes to review and opportunities
 ///     GET  /services/{name}/flame         the service's flame graph
 ///     GET  /api/v1/services/{name}/flame.svg[?range=FROM..TO], /api/v1/regressions/{id}/flame.svg   the drawings alone
 ///     POST /ui/regressions/{id}/ack|invalid, /ui/patches/{id}/apply|reject|publish   the pages' buttons (form posts)
@@ -77,6 +78,36 @@ struct DashboardRoutes: Sendable {
                 let rows = try dashboard.opportunities()
                 return ["rows": rows, "hasRows": !rows.isEmpty]
             }
+        }
+        let inbox = { @Sendable (person: String) async throws -> Response in
+            try await page("inbox", person.isEmpty ? "Inbox" : "Inbox of \(person)") { dashboard in
+                guard !person.isEmpty else {
+                    return ["heading": "Inbox", "person": "", "hasPerson": false]
+                }
+                let report = try InboxService(store: dashboard.store, costs: dashboard.costs).inbox(for: person)
+                func rows(_ items: [InboxReport.Item]) -> [[String: any Sendable]] {
+                    items.map { item in
+                        [
+                            "kind": item.kind, "id": "\(item.id)", "service": item.service, "function": item.function,
+                            "path": item.path ?? "", "cores": String(format: "%.3f", item.cores),
+                            "summary": item.summary, "because": item.because,
+                            "link": "/regressions/\(item.id)", "hasLink": item.kind == "regression",
+                        ]
+                    }
+                }
+                let sections: [[String: any Sendable]] = [
+                    ("Regressions to review", report.regressions), ("Fixes awaiting your review", report.patches),
+                    ("Opportunities in your code", report.opportunities),
+                ].map { title, items in ["title": title, "items": rows(items), "hasItems": !items.isEmpty] }
+                return ["heading": "Inbox of \(person)", "person": person, "hasPerson": true, "sections": sections]
+            }
+        }
+        router.get("/inbox") { request, _ in
+            try await inbox(
+                request.uri.queryParameters["for"].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "")
+        }
+        router.get("/inbox/:person") { _, context in
+            try await inbox(context.parameters.get("person")?.removingPercentEncoding ?? "")
         }
         router.get("/services/:name/flame") { _, context in
             let name = context.parameters.get("name")?.removingPercentEncoding ?? ""

@@ -3,7 +3,7 @@
 enum DashboardTemplates {
     static let all: [String: String] = [
         "page": page, "overview": overview, "regression": regression, "opportunities": opportunities,
-        "flame": flame, "message": message,
+        "flame": flame, "message": message, "inbox": inbox,
     ]
 
     static let page = """
@@ -25,7 +25,7 @@ enum DashboardTemplates {
         form{display:inline}button{font:inherit;padding:4px 12px;margin-right:6px;cursor:pointer}
         ul{margin:4px 0 4px 18px;padding:0}
         </style></head><body>
-        <header><strong>Headroom</strong><a href="/">Overview</a><a href="/opportunities">Opportunities</a>
+        <header><strong>Headroom</strong><a href="/">Overview</a><a href="/opportunities">Opportunities</a><a href="/inbox">Inbox</a>
         <a href="/api/v1/openapi.json">API</a><a href="/metrics">Metrics</a></header>
         <main>{{$body}}{{/body}}</main></body></html>
         """
@@ -100,6 +100,22 @@ enum DashboardTemplates {
         </tr>{{/rows}}</table>{{/hasRows}}
         {{^hasRows}}<p class="box muted">No opportunities found yet: registered repositories are scanned every
         --rescan-every seconds, or run headroom opportunities --repo DIR --service S.</p>{{/hasRows}}
+        {{/body}}{{/page}}
+        """
+
+    static let inbox = """
+        {{<page}}{{$body}}
+        <h1>{{heading}}</h1>
+        <form method="get" action="/inbox"><input name="for" value="{{person}}" size="32"
+        placeholder="an email, an @handle or a name"> <button>Show</button></form>
+        {{#hasPerson}}{{#sections}}<h2>{{title}}</h2>
+        {{#hasItems}}<table><tr><th>#</th><th>Service</th><th>Function</th><th class="num">Cores</th><th>What to do</th>
+        <th>Why it is yours</th></tr>{{#items}}<tr><td>{{#hasLink}}<a href="{{link}}">{{kind}} #{{id}}</a>{{/hasLink}}
+        {{^hasLink}}{{kind}} #{{id}}{{/hasLink}}</td><td>{{service}}</td><td>{{function}}<br><span class="muted">{{path}}</span></td>
+        <td class="num">{{cores}}</td><td>{{summary}}</td><td class="muted">{{because}}</td></tr>{{/items}}</table>{{/hasItems}}
+        {{^hasItems}}<p class="box muted">Nothing here.</p>{{/hasItems}}{{/sections}}{{/hasPerson}}
+        {{^hasPerson}}<p class="box muted">Code belongs to its CODEOWNERS owners, else to the recent authors of its
+        lines; a regression also to its culprit's author. Name a person to see what waits for them.</p>{{/hasPerson}}
         {{/body}}{{/page}}
         """
 

@@ -102,6 +102,77 @@ enum OpenAPIDocument {
             ],
             "/api/v1/regressions/{id}/ack": verdict("acknowledge", "A person says: a real regression, known."),
             "/api/v1/regressions/{id}/invalid": verdict("invalidate", "A person says: not a regression."),
+            "/api/v1/regressions/{id}/snooze": [
+                "post": operation(
+                    "snooze", summary: "A person says: not now. Quiet for `seconds`, then open and routed again.",
+                    parameters: [idParameter],
+                    body: [
+                        "required": true,
+                        "content": [
+                            "application/json": [
+                                "schema": object(
+                                    ["seconds": ["type": "integer", "minimum": 60, "maximum": 315_360_000]],
+                                    optional: ["note": nullable(string(maxLength: 2000))])
+                            ]
+                        ],
+                    ],
+                    responses: [
+                        "200": json(ref("Regression")), "400": error, "403": error, "404": error, "415": error,
+                    ])
+            ],
+            "/api/v1/inbox/{person}": [
+                "get": operation(
+                    "inbox",
+                    summary:
+                        "One person's queue, ranked by cores: regressions they caused or whose code they own, fixes awaiting their review, opportunities in their code.",
+                    parameters: [["name": "person", "in": "path", "required": true, "schema": string(minLength: 1)]],
+                    responses: ["200": json(ref("Inbox")), "400": error])
+            ],
+            "/api/v1/program/metrics": [
+                "get": operation(
+                    "programMetrics",
+                    summary: "The program's figures: detection and false positives, fixes and acceptance, savings.",
+                    parameters: [query("since", dateTime), query("until", dateTime)],
+                    responses: [
+                        "200": json(
+                            object([
+                                "regressions": ["type": "object"], "fixes": ["type": "object"],
+                                "savings": ["type": "object"],
+                            ])),
+                        "400": error,
+                    ])
+            ],
+            "/api/v1/services/{name}/plan": [
+                "get": operation(
+                    "capacityPlan", summary: "The service's measured cores forecast with 80% and 95% intervals.",
+                    parameters: [
+                        ["name": "name", "in": "path", "required": true, "schema": string(minLength: 1)],
+                        query("horizon", ["type": "integer", "minimum": 1, "maximum": 3650]),
+                        query("step", ["type": "string", "enum": ["day", "hour"]]),
+                    ],
+                    responses: [
+                        "200": json(object(["unit": string, "forecast": array(["type": "object"])])), "400": error,
+                        "404": error,
+                    ])
+            ],
+            "/api/v1/services/{name}/experiment": [
+                "get": operation(
+                    "experiment",
+                    summary:
+                        "The service's profiles with label=control against label=treatment, per function, with significance; with function, a canary check of a fix.",
+                    parameters: [
+                        ["name": "name", "in": "path", "required": true, "schema": string(minLength: 1)],
+                        query("label", string(minLength: 1), required: true),
+                        query("control", string(minLength: 1), required: true),
+                        query("treatment", string(minLength: 1), required: true),
+                        query("function", string), query("metric", ["type": "string", "enum": ["self", "total"]]),
+                        query("since", dateTime), query("until", dateTime),
+                    ],
+                    responses: [
+                        "200": json(object(["verdict": string, "functions": array(["type": "object"])])),
+                        "400": error, "404": error,
+                    ])
+            ],
             "/api/v1/opportunities": [
                 "get": operation(
                     "listOpportunities", summary: "Ranked opportunities.", parameters: [query("service", string)],
@@ -218,16 +289,23 @@ enum OpenAPIDocument {
             "triage": [
                 "oneOf": [
                     ["type": "null"],
-                    object([
-                        "verdict": ["type": "string", "enum": ["acknowledged", "invalid"]], "note": string,
-                        "decided_at": time,
-                    ]),
+                    object(
+                        [
+                            "verdict": [
+                                "type": "string", "enum": .array(Triage.Verdict.allCases.map { .string($0.rawValue) }),
+                            ],
+                            "note": string, "decided_at": time,
+                        ], optional: ["snooze_until": ["type": ["string", "null"]]]),
                 ]
             ],
         ])
         let candidate = object([
             "kind": string, "ref": string, "author": string, "email": string, "message": string,
             "score": nullableNumber, "confidence": nullableNumber, "evidence": array(string),
+        ])
+        let inboxItem = object([
+            "kind": string, "id": integer, "service": string, "function": string,
+            "path": ["type": ["string", "null"]], "cores": nullableNumber, "because": string, "summary": string,
         ])
         var detail = regression
         if case .object(var fields) = detail, case .object(var properties)? = fields["properties"] {
@@ -256,6 +334,10 @@ enum OpenAPIDocument {
                     "commit": string, "labels": array(string), "seconds": ["type": "number"],
                 ],
                 optional: ["reviewer": ["type": ["string", "null"]], "reviewer_note": ["type": ["string", "null"]]]),
+            "Inbox": object([
+                "person": string, "regressions": array(inboxItem), "patches": array(inboxItem),
+                "opportunities": array(inboxItem),
+            ]),
             "Job": object([
                 "id": integer, "kind": string, "subject": string, "regression_id": ["type": ["integer", "null"]],
                 "state": ["type": "string", "enum": .array(Job.State.allCases.map { .string($0.rawValue) })],
@@ -269,6 +351,13 @@ enum OpenAPIDocument {
     // MARK: Building blocks
 
     static let string: JSONValue = ["type": "string"]
+    /// A time in a query: ISO-8601 UTC, or Unix seconds (years 1 to 9999).
+    static let dateTime: JSONValue = [
+        "anyOf": [
+            ["type": "string", "format": "date-time"],
+            ["type": "number", "minimum": -62_135_596_800, "maximum": 253_402_300_799],
+        ]
+    ]
     static let svgResponse: JSONValue = [
         "description": "an SVG document", "content": ["image/svg+xml": ["schema": ["type": "string"]]],
     ]

@@ -365,7 +365,7 @@ struct RecipeAndRegistryTests {
         #expect(
             Set(bundled.skills.map(\.name)) == [
                 "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
-                "str-join", "constant-hoist", "canary-check",
+                "str-join", "constant-hoist", "canary-check", "investigate-regression",
             ])
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
         // A playbook: no recipe, and never chosen to fix a regression or an opportunity.

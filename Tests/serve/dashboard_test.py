@@ -49,6 +49,8 @@ def main():
         "regression-flame": ("/regressions/1/flame", ["after the onset of regression #1", "<svg", "hot"]),
         "service-flame": ("/services/web.app/flame", ["web.app: flame graph", "<svg", "handle"]),
         "opportunities": ("/opportunities", ["Opportunities, by watts saved", "No opportunities found yet"]),
+        "inbox": ("/inbox?for=dana@example.com", ["Inbox of dana@example.com", "Regressions to review", "hot",
+                                                   "culprit author", "Fixes awaiting your review"]),
     }
     for name, (path, expected) in pages.items():
         started = time.time()

@@ -9,7 +9,7 @@ line per check; exits 1 at the first failure.
 
     python3 Tests/serve/serve_test.py --headroom .build/debug/headroom
 """
-import argparse, atexit, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, threading, time
+import argparse, atexit, datetime, gzip, json, os, re, signal, subprocess, sys, tempfile, textwrap, threading, time
 import http.server
 import urllib.error, urllib.parse, urllib.request
 
@@ -527,6 +527,26 @@ def main():
             fail(f"{path}: {status} {body}")
     ok("/api/v1: services, regressions (= the list_regressions tool), a regression with its culprit, rootcause, "
        "opportunities, patches; 404/400/401 as JSON")
+    # The program's routes: the culprit's author's inbox, the program's figures, a capacity plan.
+    status, inbox = api("/api/v1/inbox/dana@example.com")
+    if status != 200 or [r["id"] for r in inbox["regressions"]] != [hot_id] \
+            or "culprit author" not in inbox["regressions"][0]["because"]:
+        fail(f"/api/v1/inbox/dana@example.com: {status} {inbox}")
+    status, figures = api("/api/v1/program/metrics?until=2030-01-01T00:00:00Z")
+    code, out, _ = headroom("tools", "call", "get_metrics", '{"until": "2030-01-01T00:00:00Z"}')
+    if status != 200 or figures != json.loads(out) or hot_id not in figures["regressions"]["ids"]:
+        fail(f"/api/v1/program/metrics differs from get_metrics: {figures} vs {out}")
+    # The pushes span minutes, not hours: too little history for an hourly plan, said in one line.
+    status, plan = api("/api/v1/services/loop.app/plan?step=hour&horizon=6")
+    if status != 400 or "too little history" not in plan.get("error", ""):
+        fail(f"/api/v1/services/loop.app/plan: {status} {plan}")
+    for path, expect in [("/api/v1/services/nope/plan", 404), ("/api/v1/services/loop.app/plan?horizon=x", 400),
+                         ("/api/v1/services/loop.app/experiment?label=arm&control=a&treatment=b", 404)]:
+        status, body = api(path)
+        if status != expect or not body.get("error"):
+            fail(f"{path}: {status} {body}")
+    ok("/api/v1 for the program: the culprit author's inbox, the program's figures (= get_metrics); a plan without "
+       "enough history 400, unknown service 404, bad horizon 400, an experiment with no labelled profiles 404")
 
     # Verdicts: a person acknowledges the regression; it shows in the API and the CLI's summary.
     status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/ack",
@@ -559,6 +579,32 @@ def main():
     status, one = api(f"/api/v1/regressions/{hot_id}")
     if one["triage"]["verdict"] != "acknowledged":
         fail(f"a refused write changed the verdict: {one['triage']}")
+    # A snooze: quiet for a week; no length, or one out of range, is refused.
+    before = time.time()
+    status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/snooze",
+                                     json.dumps({"seconds": 7 * 86400, "note": "after the freeze"}).encode(),
+                                     {"Content-Type": "application/json"})
+    snoozed = json.loads(body)
+    wake = snoozed.get("triage", {}).get("snooze_until") or ""
+    woke = datetime.datetime.strptime(wake, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp() if wake else 0
+    if status != 200 or snoozed["triage"]["verdict"] != "snoozed" or not before + 7 * 86400 - 2 <= woke <= \
+            time.time() + 7 * 86400 + 2:
+        fail(f"POST snooze: {status} {snoozed}")
+    for payload in [b"{}", b'{"seconds": 5}', b'{"seconds": "a week"}']:
+        status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/snooze", payload,
+                                         {"Content-Type": "application/json"})
+        if status != 400:
+            fail(f"a snooze of {payload!r} got {status}: {body!r}")
+    status, inbox = api("/api/v1/inbox/dana@example.com")
+    if inbox["regressions"]:
+        fail(f"a snoozed regression is still in the inbox: {inbox}")
+    status, _, body = server.request("POST", f"/api/v1/regressions/{hot_id}/ack",
+                                     json.dumps({"note": "known, fix in flight"}).encode(),
+                                     {"Content-Type": "application/json"})
+    if status != 200:
+        fail(f"acknowledging again after the snooze: {status} {body!r}")
+    ok("POST /api/v1/regressions/ID/snooze: quiet for its seconds (out of the inbox); no or a bad length is a 400")
     # A person rejects the delivered patch through the API: its branch is deleted; deciding twice is a conflict.
     patch_id = jobs[0]["result"]["patch"]
     status, _, body = server.request("POST", f"/api/v1/patches/{patch_id}/reject",

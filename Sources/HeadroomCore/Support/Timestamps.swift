@@ -5,7 +5,11 @@ public enum Timestamps {
     /// Parses `2026-11-02T08:00:00Z`, `2026-11-02T08:00:00+01:00`, `2026-11-02` or Unix seconds.
     public static func parse(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite { return Int64(seconds.rounded(.down)) }
+        // Unix seconds from year 1 to 9999: beyond that range a number is not a time (and would not fit in Int64).
+        if let seconds = Double(trimmed) {
+            guard seconds.isFinite, (-62_135_596_800...253_402_300_799).contains(seconds) else { return nil }
+            return Int64(seconds.rounded(.down))
+        }
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime]
         if let date = full.date(from: trimmed) { return Int64(date.timeIntervalSince1970) }

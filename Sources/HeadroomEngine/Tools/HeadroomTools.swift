@@ -70,15 +70,19 @@ public enum HeadroomTools {
 
     // Argument helpers shared by the tool files.
     static func int64(_ args: JSONValue, _ key: String) throws -> Int64 {
-        guard let value = args[key]?.doubleValue, value.rounded() == value else {
+        guard let value = args[key]?.doubleValue, value.rounded() == value, let exact = Int64(exactly: value) else {
             throw HeadroomError(.badInput, "argument `\(key)` must be an integer")
         }
-        return Int64(value)
+        return exact
     }
     static func string(_ args: JSONValue, _ key: String) -> String? { args[key]?.stringValue }
     static func time(_ args: JSONValue, _ key: String) throws -> Int64? {
         switch args[key] {
-        case .number(let n)?: return Int64(n)
+        case .number(let n)?:
+            guard let t = Timestamps.parse(String(n)) else {
+                throw HeadroomError(.badInput, "`\(key)`: \(n) is not a time (Unix seconds of years 1 to 9999)")
+            }
+            return t
         case .string(let s)?:
             guard let t = Timestamps.parse(s) else { throw HeadroomError(.badInput, "`\(key)`: '\(s)' is not a time") }
             return t
