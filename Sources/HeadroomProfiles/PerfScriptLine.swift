@@ -56,6 +56,11 @@ struct PerfSampleHeader: Equatable {
     var command: String
     var event: String?
     var period: Int64
+    /// Whether the header writes the period (else `period` is 1 by default).
+    var hasPeriod = false
+    /// The process id (0: the idle task) and the sample's time in seconds, when the header says.
+    var pid: Int = -1
+    var time: Double?
     /// The header ends with `event:` after a `time:` word, so it cannot be a frame line.
     var endsWithEvent: Bool
 
@@ -66,6 +71,7 @@ struct PerfSampleHeader: Equatable {
             let pid = words.indices.dropFirst().first(where: { Self.isProcessID(words[$0]) })
         else { return nil }
         command = words[..<pid].joined(separator: " ")
+        self.pid = words[pid].split(separator: "/").first.flatMap { Int($0) } ?? -1
         event = nil
         period = 1
         endsWithEvent = false
@@ -80,7 +86,9 @@ struct PerfSampleHeader: Equatable {
         if let word = between.first {
             guard word.allSatisfy(\.isASCIIDigit), let value = Int64(word) else { return }
             period = max(value, 1)
+            hasPeriod = true
         }
+        self.time = Double(beforeLast[time].dropLast()).flatMap { $0.isFinite ? $0 : nil }
         event = String(last.dropLast())
         endsWithEvent = true
     }

@@ -31,6 +31,14 @@ struct PerfScriptParser: LineParser {
     private var stacks: [StackKey: Int64] = [:]
     private var skipped: [String: Int64] = [:]
     private var samples = 0
+    /// What the kept samples measure: CPU nanoseconds of non-idle samples (their periods, for a clock event), the
+    /// span of their times, and whether every one wrote its period and time (else nothing is measured).
+    private var busyNanoseconds: Double = 0
+    private var periodNanoseconds: Double = 0
+    private var kept = 0
+    private var firstTime = Double.infinity
+    private var lastTime = -Double.infinity
+    private var measurable = true
 
     init(event: String? = nil) { wantedEvent = event }
 
@@ -41,6 +49,14 @@ struct PerfScriptParser: LineParser {
         }
         profile.skippedSampleTypes = skipped
         if let wantedEvent { profile.sampleType = Self.sampleType(of: wantedEvent) }
+        // A clock event's periods are CPU nanoseconds: summed over the busy (not idle) samples, over the time the
+        // samples span (plus one period), they measure cores.
+        if let wantedEvent, Self.sampleType(of: wantedEvent).hasSuffix("/nanoseconds"), measurable, kept > 1,
+            lastTime > firstTime
+        {
+            profile.cpuSeconds = busyNanoseconds / 1e9
+            profile.wallSeconds = lastTime - firstTime + periodNanoseconds / Double(kept) / 1e9
+        }
         guard profile.totalSamples > 0 else {
             if let wantedEvent, samples > 0 {
                 let seen = skipped.keys.sorted().joined(separator: ", ")
@@ -98,6 +114,15 @@ struct PerfScriptParser: LineParser {
             }
         }
         currentLabels = profile.labelSetID(LabelSet([Label(key: "comm", value: header.command)]))
+        kept += 1
+        if header.hasPeriod, let time = header.time {
+            periodNanoseconds += Double(header.period)
+            if header.pid != 0 { busyNanoseconds += Double(header.period) }
+            firstTime = min(firstTime, time)
+            lastTime = max(lastTime, time)
+        } else {
+            measurable = false
+        }
     }
 
     private mutating func endBlock() {

@@ -47,6 +47,37 @@ struct MeasuredCoresTests {
         #expect(allocations.wallSeconds == 1)
     }
 
+    @Test(
+        "perf: a clock event's periods are CPU nanoseconds; idle samples (pid 0) are not busy; other events say nothing"
+    )
+    func perf() throws {
+        // Four 10 ms cpu-clock samples over 30 ms on two CPUs: app on both, the idle task once.
+        let text = """
+            app 100/100 [000] 10.000000:   10000000 cpu-clock:
+            \tffff0001 work+0x1 (/srv/app)
+
+            app 100/101 [001] 10.010000:   10000000 cpu-clock:
+            \tffff0001 work+0x1 (/srv/app)
+
+            swapper     0 [001] 10.020000:   10000000 cpu-clock:
+            \tffff0002 cpu_idle+0x1 ([kernel.kallsyms])
+
+            app 100/100 [000] 10.030000:   10000000 cpu-clock:
+            \tffff0001 work+0x1 (/srv/app)
+
+            """
+        let profile = try ProfileReader.read(data: Data(text.utf8), source: "perf.txt").profile
+        #expect(profile.sampleType == "cpu-clock/nanoseconds")
+        // Busy: 3 × 10 ms; the samples span 30 ms, plus one period.
+        #expect(profile.cpuSeconds.map { abs($0 - 0.03) < 1e-12 } == true)
+        #expect(profile.wallSeconds.map { abs($0 - 0.04) < 1e-9 } == true)
+        // Cycles are not time; a clock without periods says nothing either.
+        let cycles = text.replacingOccurrences(of: "cpu-clock", with: "cycles")
+        #expect(try ProfileReader.read(data: Data(cycles.utf8), source: "perf.txt").profile.cpuSeconds == nil)
+        let bare = text.replacingOccurrences(of: "   10000000 cpu-clock:", with: " cpu-clock:")
+        #expect(try ProfileReader.read(data: Data(bare.utf8), source: "perf.txt").profile.cpuSeconds == nil)
+    }
+
     @Test("over time: one process pushing one window after another averages; processes side by side add up")
     func union() {
         // Two consecutive 10 s windows of one process, 5 and 15 CPU seconds: 1 core on average.
