@@ -228,6 +228,25 @@ struct DemoEndToEndTests {
         #expect(tools(plan.json).contains("plan_capacity"))
     }
 
+    /// Production confirms the demo's fix (Benchmarks/program/confirm.py): apply it, deploy it, profile the fixed
+    /// build with py-spy; metrics' saving turns from the A/B estimate into the measured drop.
+    @Test(
+        "after a deploy of the fix and new profiles, the saving is the measured drop, confirmed by a significance test",
+        .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
+    func productionConfirmation() throws {
+        let dir = try TemporaryDirectory(prefix: "headroom-confirm")
+        defer { dir.cleanup() }
+        let run = try Shell.run(
+            [
+                "python3", Checkout.root + "/Benchmarks/program/confirm.py", "--bin", Checkout.binary, "--workdir",
+                dir.file("work"),
+            ], timeout: 1200)
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
+        #expect(run.stdout.contains("basis ab-estimate, confirmation awaiting_deploy"))
+        #expect(run.stdout.contains("basis production, confirmation confirmed (matched by commit"))
+        #expect(run.stdout.contains("mitigated regressions: 0 -> 1"))
+    }
+
     /// The official Python MCP SDK as an independent client, over stdio and Streamable HTTP (Tests/mcp).
     @Test(
         "the Python MCP SDK drives headroom mcp over stdio and HTTP",
