@@ -34,6 +34,8 @@ public struct HeadroomServer: Sendable {
     public var rescan: (schedule: OpportunityRescan, scan: OpportunityRescan.Scan)?
     /// Takes queued fix jobs one at a time and runs them with `attempt`; nil: no fix worker.
     public var fixes: (queue: FixQueue, attempt: FixQueue.Attempt)?
+    /// Records the weekly digest event; nil: never.
+    public var digest: DigestSchedule?
 
     public init(ingest: PyroscopeIngest, host: String, port: Int, token: String?) throws {
         try Self.checkAccess(host: host, token: token)
@@ -142,6 +144,7 @@ public struct HeadroomServer: Sendable {
             }
             if let fixes { group.addTask { await fixes.queue.run(attempt: fixes.attempt) } }
             if let rescan { group.addTask { await rescan.schedule.run(scan: rescan.scan) } }
+            if let digest { group.addTask { await digest.run() } }
             // The listener returns after SIGTERM/SIGINT has drained it; then the loop stops between runs.
             try await group.next()
             group.cancelAll()

@@ -1,6 +1,6 @@
 import Foundation
 import HeadroomCore
-import HeadroomEngine
+@testable import HeadroomEngine
 import HeadroomStore
 import HeadroomTesting
 import Testing
@@ -101,5 +101,33 @@ struct TriageRoutingTests {
         let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(snoozed.triage!.report))
         #expect((json as? [String: Any])?["snooze_until"] is String)
         #expect(snoozed.isOpen() == false && snoozed.isOpen(at: Timestamps.now() + 7200))
+    }
+
+    @Test("the digest goes out once per ended window (Monday 00:00 UTC), only with something for it")
+    func weeklyDigest() throws {
+        let store = try Store.open(path: ":memory:")
+        // Monday 2026-11-30 00:00 UTC, and a small regression on the Wednesday before.
+        let monday = Timestamps.parse("2026-11-30T00:00:00Z")!
+        let wednesday = monday - 5 * 86_400
+        _ = try store.replaceRegressions(
+            service: "shop",
+            with: [
+                Self.regression("small", delta: 0.001, at: wednesday),
+                Self.regression("big", delta: 0.05, at: wednesday),
+            ])
+        let digest = DigestSchedule(store: store, costs: CostModel(fleetCores: 100))
+        #expect(digest.window(endingBy: monday + 3600) == (monday - 7 * 86_400, monday))
+        #expect(try digest.pass(at: monday + 3600))
+        #expect(try digest.pass(at: monday + 7200) == false)  // the same window: once
+        try store.registerWebhookTargets(["hook"], since: 0)
+        let events = try store.dueDeliveries(targets: ["hook"], now: monday + 7200)
+        let sent = try #require(events.first { $0.kind == "digest.weekly" })
+        let payload = try JSONSerialization.jsonObject(with: Data(sent.payload.utf8)) as? [String: Any]
+        let text = payload?["text"] as? String ?? ""
+        #expect(text.contains("1 small regression nobody was notified of: small in shop"), "\(text)")
+        #expect(!text.contains("big"))  // the big one went to a person when it was found
+        #expect(((payload?["digest"] as? [String: Any])?["counts"] as? [String: Int])?["digest"] == 1)
+        // The next week has nothing for the digest: nothing is sent.
+        #expect(try digest.pass(at: monday + 7 * 86_400 + 60) == false)
     }
 }

@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("webhook"),
         help:
-            "POST each event (regression.detected, regression.root_caused, patch.delivered, patch.refused) here; repeatable."
+            "POST each event (regression.detected, regression.root_caused, patch.delivered, patch.refused, digest.weekly) here; repeatable."
     )
     var webhooks: [String] = []
     @Option(
@@ -56,11 +56,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
     @Option(help: "Seconds between opportunity scans of the registered repositories (0: never).")
     var rescanEvery = 3600
+    @Option(
+        help:
+            "Seconds of the digest window (604800: weekly, from Monday 00:00 UTC): the regressions the triage policy left for the digest go out as one digest.weekly event per window (0: never)."
+    )
+    var digestEvery = 604_800
 
     func run() async throws {
         // Every option is checked before the store is opened: a refused start leaves it exactly as it was.
         guard ["on", "off"].contains(autoFix) else { throw HeadroomError(.badInput, "--auto-fix must be on or off") }
         guard rescanEvery >= 0 else { throw HeadroomError(.badInput, "--rescan-every must not be negative") }
+        guard digestEvery >= 0 else { throw HeadroomError(.badInput, "--digest-every must not be negative") }
         guard detectEvery >= 0, detectDebounce >= 0 else {
             throw HeadroomError(.badInput, "--detect-every and --detect-debounce must not be negative")
         }
@@ -93,6 +99,11 @@ struct ServeCommand: AsyncParsableCommand {
                 metadata: [
                     "services": "\(drawn)", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(started)))",
                 ])
+        }
+        if digestEvery > 0 {
+            server.digest = DigestSchedule(
+                store: store, costs: context.costModel, interval: Int64(digestEvery),
+                logger: EngineLog.standardError("headroom.digest", level: level))
         }
         if rescanEvery > 0 {
             var rescan = OpportunityRescan(

@@ -5,7 +5,9 @@ import Foundation
 /// about, in the same JSON as the API and `--format json` answers.
 ///
 /// Kinds: `regression.detected`, `regression.root_caused` (`regression` and the top `candidate`), `patch.delivered`
-/// and `patch.refused` (`patch`), `patch.published` (`patch` and `url`, the pull/merge request). The sender adds `id`, the event's id, unique per store.
+/// and `patch.refused` (`patch`), `patch.published` (`patch` and `url`, the pull/merge request), `digest.weekly`
+/// (`digest`: the regressions the triage policy left for the digest). The sender adds `id`, the event's id, unique
+/// per store.
 public struct EventPayload: Codable, Sendable {
     /// The event's kind (`regression.detected`, `patch.delivered`, …).
     public var event: String
@@ -21,9 +23,11 @@ public struct EventPayload: Codable, Sendable {
     public var patch: PatchSummary?
     /// `patch.published`: the pull request's (or merge request's) address.
     public var url: String?
+    /// `digest.weekly`: the window's regressions by route (the digest's, below the notify threshold, first).
+    public var digest: DigestReport?
 
     enum CodingKeys: String, CodingKey {
-        case event, text, regression, candidate, patch, url
+        case event, text, regression, candidate, patch, url, digest
         case createdAt = "created_at"
     }
 
