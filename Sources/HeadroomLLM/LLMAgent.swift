@@ -75,7 +75,8 @@ public struct LLMAgent: Sendable {
     /// The tools a model may call to answer a question: they read, or store only their own results.
     public static let readTools: [ToolName] = [
         .listServices, .queryProfile, .listRegressions, .getRegression, .rankRootCauses, .getChange, .configHistory,
-        .searchCode, .listSkills, .readDocs, .getExperimentResults, .listOpportunities, .listPatches,
+        .searchCode, .listSkills, .readDocs, .getExperimentResults, .listOpportunities, .listPatches, .getMetrics,
+        .getExperiment, .planCapacity, .getInbox,
     ]
     /// The tools a model may add to make a fix: patches go to the store and to new branches only.
     public static let patchTools: [ToolName] = [.generatePatch, .proposePatch, .validatePatch, .deliverPatch]
