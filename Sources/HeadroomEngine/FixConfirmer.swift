@@ -48,6 +48,9 @@ public struct FixConfirmer: Sendable {
         var after: [FixConfirmation.Bucket] = []
         for point in try store.functionSeries(service: target.service, function: target.function)
         where point.total > 0 && point.bucket <= until {
+            // One basis for the whole comparison: where the profiles measure cores, buckets without a measurement
+            // are left out rather than priced at the configured fleet size.
+            guard measured.isEmpty || measured[point.bucket] != nil else { continue }
             let samples = target.metric == .selfShare ? point.selfSamples : point.totalSamples
             let share = Double(samples) / Double(point.total)
             let serviceCores = measured[point.bucket] ?? costs.fleetCores

@@ -149,10 +149,14 @@ struct MetricsTests {
         #expect(fix.confirmation?.matchedBy == .ancestry && fix.confirmation?.deployCommit == "next")
         #expect(fix.basis == "ab-estimate")
 
-        // Two more minutes at the fixed level: confirmed, and the saving is the measured drop.
+        // Two more minutes at the fixed level: confirmed, and the saving is the measured drop. A profile that does
+        // not measure cores (no sample rate) is left out, not priced at the fleet size.
         for minute in 9..<11 {
             try Self.ingestMinute(store, at: start + Int64(minute) * 60, price: 120 + minute, other: 750)
         }
+        _ = try ProfileIngestor(store: store).ingest(
+            data: Data("main;price 1\nmain;other 900\n".utf8), source: "unmeasured.folded", service: "shop",
+            at: start + 12 * 60)
         let report = try service.report()
         fix = try #require(report.savings.fixes.first)
         let confirmation = try #require(fix.confirmation)
