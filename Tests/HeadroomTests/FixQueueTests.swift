@@ -92,7 +92,7 @@ struct FixQueueTests {
         }
         // Generous: under the full suite, sync tests blocking on subprocesses can hold the cooperative pool's few
         // threads for a minute or more, and the worker's tasks wait for them.
-        let deadline = ContinuousClock.now + .seconds(240)
+        let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline,
             try store.jobs().contains(where: {
                 ["slow", "quick"].contains($0.subject) && [.queued, .running].contains($0.state)
