@@ -84,21 +84,7 @@ struct DashboardRoutes: Sendable {
                 guard !person.isEmpty else {
                     return ["heading": "Inbox", "person": "", "hasPerson": false]
                 }
-                let report = try InboxService(store: dashboard.store, costs: dashboard.costs).inbox(for: person)
-                func rows(_ items: [InboxReport.Item]) -> [[String: any Sendable]] {
-                    items.map { item in
-                        [
-                            "kind": item.kind, "id": "\(item.id)", "service": item.service, "function": item.function,
-                            "path": item.path ?? "", "cores": String(format: "%.3f", item.cores),
-                            "summary": item.summary, "because": item.because,
-                            "link": "/regressions/\(item.id)", "hasLink": item.kind == "regression",
-                        ]
-                    }
-                }
-                let sections: [[String: any Sendable]] = [
-                    ("Regressions to review", report.regressions), ("Fixes awaiting your review", report.patches),
-                    ("Opportunities in your code", report.opportunities),
-                ].map { title, items in ["title": title, "items": rows(items), "hasItems": !items.isEmpty] }
+                let sections = try dashboard.inbox(person: person)
                 return ["heading": "Inbox of \(person)", "person": person, "hasPerson": true, "sections": sections]
             }
         }

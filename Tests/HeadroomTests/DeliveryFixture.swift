@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomCore
 import HeadroomEngine
+import HeadroomProfiles
 import HeadroomSkills
 import HeadroomStore
 import HeadroomTesting
@@ -150,4 +151,28 @@ struct DeliveryFixture {
     }
 
     func cleanup() { dir.cleanup() }
+
+    /// Replaces the fixture's regression with a live one: profiles a minute before and after an onset a few minutes
+    /// from now (the fixture's commits were made just now), the history imported and the culprit deployed just
+    /// before the onset, so ranking finds it. Returns the regression and its onset.
+    func liveRegression(file: String? = nil) throws -> (regression: Regression, onset: Int64) {
+        var options = ProfileReadOptions()
+        options.format = .folded
+        let onset = (Int64(Date().timeIntervalSince1970) / 60 + 3) * 60
+        for (at, text) in [(onset - 120, "main;price 5\nmain;total 5\n"), (onset + 60, "main;price 30\n")] {
+            try ProfileIngestor(store: store).ingest(
+                data: Data(text.utf8), source: "t\(at)", service: "shop", at: at, options: options)
+        }
+        _ = try ChangeHistoryService(store: store).importRepository(repository, service: "shop")
+        try store.addDeploy(Deploy(service: "shop", commit: culprit, time: onset - 30))
+        let regression = try store.replaceRegressions(
+            service: "shop",
+            with: [
+                Regression(
+                    service: "shop", function: FunctionRef(name: "price", file: file), metric: .selfShare, index: 2,
+                    timestamp: onset, previousTimestamp: onset - 60, before: 0.5, after: 1, pValue: 1e-12,
+                    confidence: 1, kind: .regression)
+            ])[0]
+        return (regression, onset)
+    }
 }

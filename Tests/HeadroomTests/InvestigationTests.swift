@@ -18,23 +18,7 @@ struct InvestigationTests {
     static func prepared() throws -> (DeliveryFixture, Regression, ToolRegistry) {
         let fixture = try DeliveryFixture()
         let store = fixture.store
-        var options = ProfileReadOptions()
-        options.format = .folded
-        let onset = (Int64(Date().timeIntervalSince1970) / 60 + 3) * 60
-        for (at, text) in [(onset - 120, "main;price 5\nmain;total 5\n"), (onset + 60, "main;price 30\n")] {
-            try ProfileIngestor(store: store).ingest(
-                data: Data(text.utf8), source: "t\(at)", service: "shop", at: at, options: options)
-        }
-        _ = try ChangeHistoryService(store: store).importRepository(fixture.repository, service: "shop")
-        try store.addDeploy(Deploy(service: "shop", commit: fixture.culprit, time: onset - 30))
-        let regression = try store.replaceRegressions(
-            service: "shop",
-            with: [
-                Regression(
-                    service: "shop", function: FunctionRef(name: "price", file: "app.py"), metric: .selfShare, index: 2,
-                    timestamp: onset, previousTimestamp: onset - 60, before: 0.5, after: 1, pValue: 1e-12,
-                    confidence: 1, kind: .regression)
-            ])[0]
+        let regression = try fixture.liveRegression(file: "app.py").regression
         let registry = HeadroomTools.registry(
             ToolContext(store: store, skillsRoot: skills, outputDirectory: fixture.dir.path))
         return (fixture, regression, registry)

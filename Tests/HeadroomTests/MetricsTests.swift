@@ -111,6 +111,20 @@ struct MetricsTests {
             service: "shop", at: time, options: options)
     }
 
+    /// `price`'s regression from `onset`, and its 2× fix applied as commit `f1x`.
+    static func appliedFix(_ store: Store, onset: Int64) throws {
+        let regression = try store.replaceRegressions(
+            service: "shop",
+            with: [
+                Regression(
+                    service: "shop", function: FunctionRef(name: "price", file: nil), metric: .selfShare, index: 0,
+                    timestamp: onset, previousTimestamp: onset - 60, before: 0.05, after: 0.25, pValue: 1e-12,
+                    confidence: 1, kind: .regression)
+            ])[0]
+        let patch = try store.savePatch(Self.patch(regression: regression.id!, speedup: 2, created: onset + 300))
+        try store.reviewPatch(id: patch.id!, review: .applied, note: nil, appliedCommit: "f1x")
+    }
+
     @Test("production confirms a fix: after the deploy that contains it, the measured drop replaces the A/B estimate")
     func confirmation() throws {
         let store = try Store.open(path: ":memory:")
@@ -119,16 +133,7 @@ struct MetricsTests {
         for minute in 0..<6 {
             try Self.ingestMinute(store, at: start + Int64(minute) * 60, price: 250 + minute, other: 750)
         }
-        let regression = try store.replaceRegressions(
-            service: "shop",
-            with: [
-                Regression(
-                    service: "shop", function: FunctionRef(name: "price", file: nil), metric: .selfShare, index: 0,
-                    timestamp: start, previousTimestamp: start - 60, before: 0.05, after: 0.25, pValue: 1e-12,
-                    confidence: 1, kind: .regression)
-            ])[0]
-        let patch = try store.savePatch(Self.patch(regression: regression.id!, speedup: 2, created: start + 300))
-        try store.reviewPatch(id: patch.id!, review: .applied, note: nil, appliedCommit: "f1x")
+        try Self.appliedFix(store, onset: start)
         // The fix's commit is in the history; a later commit on top of it is what gets deployed.
         _ = try store.saveCommits(
             [Self.commit("f1x", parents: ["base"], at: start), Self.commit("next", parents: ["f1x"], at: start + 1)],
@@ -188,16 +193,7 @@ struct MetricsTests {
         for minute in 0..<12 where minute != 6 {
             try Self.ingestMinute(store, at: start + Int64(minute) * 60, price: 250 + minute, other: 750)
         }
-        let regression = try store.replaceRegressions(
-            service: "shop",
-            with: [
-                Regression(
-                    service: "shop", function: FunctionRef(name: "price", file: nil), metric: .selfShare, index: 0,
-                    timestamp: start, previousTimestamp: start - 60, before: 0.05, after: 0.25, pValue: 1e-12,
-                    confidence: 1, kind: .regression)
-            ])[0]
-        let patch = try store.savePatch(Self.patch(regression: regression.id!, speedup: 2, created: start + 300))
-        try store.reviewPatch(id: patch.id!, review: .applied, note: nil, appliedCommit: "f1x")
+        try Self.appliedFix(store, onset: start)
         _ = try store.saveCommits([Self.commit("f1x", parents: [], at: start)], repository: "/srv/shop")
         try store.addDeploy(Deploy(service: "shop", commit: "f1x", time: start + 6 * 60 + 1))
         let fix = try #require(try MetricsService(store: store).report().savings.fixes.first)

@@ -35,24 +35,7 @@ struct ToolContractTests {
         let fixture = try DeliveryFixture()
         defer { fixture.cleanup() }
         let store = fixture.store
-        var options = ProfileReadOptions()
-        options.format = .folded
-        // The fixture's commits were made just now: the regression's onset comes after them, its profiles around it.
-        let onset = (Int64(Date().timeIntervalSince1970) / 60 + 3) * 60
-        for (at, text) in [(onset - 120, "main;price 5\nmain;total 5\n"), (onset + 60, "main;price 30\n")] {
-            try ProfileIngestor(store: store).ingest(
-                data: Data(text.utf8), source: "t\(at)", service: "shop", at: at, options: options)
-        }
-        _ = try ChangeHistoryService(store: store).importRepository(fixture.repository, service: "shop")
-        try store.addDeploy(Deploy(service: "shop", commit: fixture.culprit, time: onset - 30))
-        let regression = try store.replaceRegressions(
-            service: "shop",
-            with: [
-                Regression(
-                    service: "shop", function: FunctionRef(name: "price", file: nil), metric: .selfShare, index: 2,
-                    timestamp: onset, previousTimestamp: onset - 60, before: 0.5, after: 1, pValue: 1e-12,
-                    confidence: 1, kind: .regression)
-            ])[0]
+        let (regression, onset) = try fixture.liveRegression()
         let skills = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Skills").path
         let registry = HeadroomTools.registry(

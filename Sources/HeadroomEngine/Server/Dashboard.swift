@@ -304,6 +304,45 @@ public struct Dashboard: Sendable {
         }
     }
 
+    /// One row of a person's inbox page.
+    public struct InboxRow: Sendable {
+        public var kind: String
+        public var id: Int64
+        public var service: String
+        public var function: String
+        public var path: String
+        public var cores: String
+        public var summary: String
+        public var because: String
+        /// The regression's page, for a regression (`hasLink`); the templates read stored fields only.
+        public var link: String
+        public var hasLink: Bool
+    }
+
+    /// One section of a person's inbox page.
+    public struct InboxSection: Sendable {
+        public var title: String
+        public var items: [InboxRow]
+        public var hasItems: Bool
+    }
+
+    /// A person's inbox (`InboxService`), laid out as the page's three sections.
+    public func inbox(person: String) throws -> [InboxSection] {
+        let report = try InboxService(store: store, costs: costs).inbox(for: person)
+        func rows(_ items: [InboxReport.Item]) -> [InboxRow] {
+            items.map {
+                InboxRow(
+                    kind: $0.kind, id: $0.id, service: $0.service, function: $0.function, path: $0.path ?? "",
+                    cores: String(format: "%.3f", $0.cores), summary: $0.summary, because: $0.because,
+                    link: "/regressions/\($0.id)", hasLink: $0.kind == "regression")
+            }
+        }
+        return [
+            ("Regressions to review", report.regressions), ("Fixes awaiting your review", report.patches),
+            ("Opportunities in your code", report.opportunities),
+        ].map { InboxSection(title: $0.0, items: rows($0.1), hasItems: !$0.1.isEmpty) }
+    }
+
     static func count(_ n: Int64) -> String {
         n >= 1_000_000
             ? String(format: "%.1fM", Double(n) / 1e6) : n >= 10_000 ? String(format: "%.0fk", Double(n) / 1e3) : "\(n)"
