@@ -6,7 +6,9 @@ import HeadroomSkills
 public struct InvestigationStep: Sendable, Codable, Equatable {
     /// The skill's step name (`regression`, `culprits`, `change`, `profile`, `fix`).
     public var step: String
+    /// The tool it called.
     public var tool: String
+    /// The tool's input.
     public var input: JSONValue
     /// What was shown of the tool's answer.
     public var shown: [String]
@@ -14,8 +16,10 @@ public struct InvestigationStep: Sendable, Codable, Equatable {
     public var reading: String
     /// The choices offered (empty: continue or stop) and the one taken (nil when the person stopped here).
     public var choices: [String]
+    /// The choice taken; null where the person stopped.
     public var chosen: String?
 
+    /// A value from its fields.
     public init(
         step: String, tool: String, input: JSONValue, shown: [String], reading: String, choices: [String],
         chosen: String?
@@ -46,16 +50,22 @@ public struct InvestigationStep: Sendable, Codable, Equatable {
 
 /// A guided investigation's transcript (`headroom investigate`).
 public struct InvestigationTranscript: Sendable, Codable, Equatable {
+    /// The regression (or its id).
     public var regression: Int64
+    /// The investigation skill walked.
     public var skill: String
     /// ISO-8601 UTC.
     public var startedAt: String
+    /// When it ended, ISO-8601 UTC.
     public var finishedAt: String
     /// `completed`, or `stopped` (by the person, at the last step listed), or `failed` (a tool failed; `error`).
     public var outcome: String
+    /// Why it failed, when it did.
     public var error: String?
+    /// The steps walked, in order.
     public var steps: [InvestigationStep]
 
+    /// A value from its fields.
     public init(
         regression: Int64, skill: String, startedAt: String, finishedAt: String, outcome: String, error: String?,
         steps: [InvestigationStep]
@@ -98,12 +108,15 @@ public struct InvestigationWalker {
         case stop
     }
 
+    /// The tools each step calls.
     public let registry: ToolRegistry
+    /// The investigation skill walked.
     public let skill: Skill
 
     /// The steps this walker knows how to run, in the order a skill may list them.
     public static let known = ["regression", "culprits", "change", "profile", "fix"]
 
+    /// A value from its fields.
     public init(registry: ToolRegistry, skill: Skill) throws {
         let steps = Self.steps(of: skill)
         guard skill.kinds.contains("investigation"), !steps.isEmpty else {

@@ -7,7 +7,9 @@ import HeadroomCore
 /// as comments; owners are `@user`, `@org/team` or an email, as written.
 public struct CodeOwners: Sendable, Equatable {
     public struct Rule: Sendable, Equatable {
+        /// The rule's pattern as written.
         public var pattern: String
+        /// Its owners as written: @user, @org/team or an email.
         public var owners: [String]
         let regex: String
     }
@@ -31,6 +33,7 @@ public struct CodeOwners: Sendable, Equatable {
         return nil
     }
 
+    /// A value from its fields.
     public init(text: String, path: String = "CODEOWNERS") {
         self.path = path
         rules = text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { raw in

@@ -3,14 +3,19 @@ import HeadroomCore
 
 /// Who wrote a span of lines (`git blame`), for routing work to the people who know the code.
 public struct LineAuthors: Sendable {
+    /// The repository read.
     public let git: Git
 
+    /// A value from its fields.
     public init(git: Git) { self.git = git }
 
     /// One author's lines in the span.
     public struct Author: Sendable, Equatable {
+        /// The author's name.
         public var name: String
+        /// The author's email.
         public var email: String
+        /// Lines of the span they wrote.
         public var lines: Int
         /// The newest of their lines' commit times, Unix seconds.
         public var latest: Int64

@@ -8,12 +8,16 @@ import HeadroomStore
 /// discoveries over the functions tested. A canary check names the fixed function: it passes when that function's
 /// cost fell significantly and no other function's rose by more than it fell (the cost did not just move).
 public struct ExperimentService: Sendable {
+    /// The store it reads.
     public let store: Store
+    /// The significance level.
     public var alpha = 0.05
+    /// Buckets each side needs before the test is run.
     public var minimumBuckets = 3
     /// Functions under this pooled share in both arms are not tested (noise, and a smaller correction).
     public var minimumShare = 0.001
 
+    /// A value from its fields.
     public init(store: Store) { self.store = store }
 
     /// The comparison of `key=control` against `key=treatment` in `[from, to]`; `function` names a canary check's

@@ -8,15 +8,18 @@ import HeadroomStore
 /// (since the regression's onset), one-sided Mann–Whitney at `alpha`. Confirmed, the fix recovers the measured drop
 /// (median before − median after); until then its saving stays the A/B estimate.
 public struct FixConfirmer: Sendable {
+    /// The store it reads.
     public let store: Store
     /// Service cores where a bucket's profiles do not measure them.
     public let costs: CostModel
+    /// The significance level.
     public var alpha = 0.05
     /// Buckets needed on each side of the deploy (the deploy's own bucket is mixed and skipped).
     public var minimumBuckets = 3
     /// At most this many buckets on each side: the level just before and the steady state just after.
     public var window = 14
 
+    /// A value from its fields.
     public init(store: Store, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs

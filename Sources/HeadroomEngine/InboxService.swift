@@ -8,9 +8,12 @@ import HeadroomStore
 /// regression also belongs to its culprit's author, and a fix to the author of the regression it fixes and to its
 /// pull request's reviewer. Each list is ranked by cores.
 public struct InboxService: Sendable {
+    /// The store it reads.
     public let store: Store
+    /// Cores where the profiles do not measure them (the fleet size), and watts per core.
     public let costs: CostModel
 
+    /// A value from its fields.
     public init(store: Store, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs

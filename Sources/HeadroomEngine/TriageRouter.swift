@@ -15,10 +15,14 @@ public struct TriageRouter: Sendable {
     /// a lot of a small service even when it is few cores.
     public static let defaultNotifyMinShare = 0.01
 
+    /// The store it reads.
     public let store: Store
+    /// When a regression may be fixed without a person (`headroom serve --auto-fix`).
     public var fixPolicy: FixPolicy
+    /// Cores where the profiles do not measure them (the fleet size), and watts per core.
     public let costs: CostModel
 
+    /// A value from its fields.
     public init(store: Store, fixPolicy: FixPolicy = FixPolicy(), costs: CostModel = CostModel()) {
         self.store = store
         self.fixPolicy = fixPolicy

@@ -333,6 +333,39 @@ enum Schema {
                     ALTER TABLE regression_triage ADD COLUMN snooze_until INTEGER;
                     """)
         }
+        migrator.registerMigration("v17-call-edge-sets") { db in
+            // A bucket's call edges as one blob (`CallEdgeSet`) instead of one row each: a large profile's tens of
+            // thousands of edges were the costliest rows of an ingest, and every reader wants a bucket's edges whole.
+            try db.execute(
+                sql: """
+                    CREATE TABLE call_edge_set (
+                        service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, edges BLOB NOT NULL,
+                        PRIMARY KEY (service_id, bucket)) WITHOUT ROWID;
+                    """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT service_id, bucket, caller_id, callee_id, samples FROM call_edge
+                    ORDER BY service_id, bucket, caller_id, callee_id
+                    """)
+            var key: (Int64, Int64)?
+            var edges: [CallEdgeSet.Edge] = []
+            func flush() throws {
+                guard let key, !edges.isEmpty else { return }
+                try db.execute(
+                    sql: "INSERT INTO call_edge_set (service_id, bucket, edges) VALUES (?, ?, ?)",
+                    arguments: [key.0, key.1, CallEdgeSet.encode(edges)])
+                edges.removeAll(keepingCapacity: true)
+            }
+            while let row = try rows.next() {
+                let rowKey: (Int64, Int64) = (row[0], row[1])
+                if let current = key, current != rowKey { try flush() }
+                key = rowKey
+                edges.append((row[2], row[3], max(0, row[4] as Int64)))
+            }
+            try flush()
+            try db.execute(sql: "DROP TABLE call_edge")
+        }
         return migrator
     }
 }

@@ -14,10 +14,9 @@ extension SchemaSnapshot {
             measured REAL NOT NULL, significant INTEGER NOT NULL, recorded_at INTEGER NOT NULL)
         """#,
         #"""
-        CREATE TABLE "call_edge" (
-            service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, caller_id INTEGER NOT NULL,
-            callee_id INTEGER NOT NULL, samples INTEGER NOT NULL,
-            PRIMARY KEY (service_id, bucket, caller_id, callee_id)) WITHOUT ROWID
+        CREATE TABLE call_edge_set (
+            service_id INTEGER NOT NULL, bucket INTEGER NOT NULL, edges BLOB NOT NULL,
+            PRIMARY KEY (service_id, bucket)) WITHOUT ROWID
         """#,
         #"""
         CREATE TABLE change_commit (
@@ -229,5 +228,6 @@ extension SchemaSnapshot {
         "v14-publications",
         "v15-measured-cores",
         "v16-program",
+        "v17-call-edge-sets",
     ]
 }

@@ -3,7 +3,9 @@ import HeadroomCore
 
 /// One arm's samples in one bucket: the arm's total and each function's self and total samples.
 public struct ArmBucket: Sendable, Equatable {
+    /// The bucket's start, Unix seconds.
     public var bucket: Int64
+    /// The arm's samples in the bucket.
     public var total: Int64
     /// By function id: samples with the function as leaf, and with it anywhere on the stack.
     public var functions: [Int64: (selfSamples: Int64, totalSamples: Int64)]

@@ -180,18 +180,23 @@ extension Store {
             sqlite3_bind_int64(raw, base + 3, costs[index].cost.selfSamples)
             sqlite3_bind_int64(raw, base + 4, costs[index].cost.totalSamples)
         }
-        let edges = contribution.edges.map { edge in
-            (caller: frameIDs[Int(edge.caller)], callee: frameIDs[Int(edge.callee)], samples: edge.samples)
-        }.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
-        try upsertRows(
-            db, table: "call_edge", columns: ["service_id", "bucket", "caller_id", "callee_id", "samples"],
-            key: ["service_id", "bucket", "caller_id", "callee_id"], add: ["samples"], count: edges.count
-        ) { raw, base, index in
-            sqlite3_bind_int64(raw, base + 1, service)
-            sqlite3_bind_int64(raw, base + 2, bucket)
-            sqlite3_bind_int64(raw, base + 3, edges[index].caller)
-            sqlite3_bind_int64(raw, base + 4, edges[index].callee)
-            sqlite3_bind_int64(raw, base + 5, edges[index].samples)
+        // The bucket's call edges are one blob: merged with what the bucket already holds, written once.
+        var edges = CallEdgeSet.normalized(
+            contribution.edges.map { edge in
+                (caller: frameIDs[Int(edge.caller)], callee: frameIDs[Int(edge.callee)], samples: edge.samples)
+            })
+        if let stored = try Data.fetchOne(
+            db, sql: "SELECT edges FROM call_edge_set WHERE service_id = ? AND bucket = ?",
+            arguments: [service, bucket])
+        {
+            edges = CallEdgeSet.merge(try CallEdgeSet.decode(stored), edges)
+        }
+        if !edges.isEmpty {
+            try db.execute(
+                sql: """
+                    INSERT INTO call_edge_set (service_id, bucket, edges) VALUES (?, ?, ?)
+                    ON CONFLICT (service_id, bucket) DO UPDATE SET edges = excluded.edges
+                    """, arguments: [service, bucket, CallEdgeSet.encode(edges)])
         }
         let lines = contribution.lines.map { cost in
             (id: frameIDs[Int(cost.frame)], line: Int64(cost.line), cost.selfSamples, cost.totalSamples)
@@ -261,19 +266,16 @@ extension Store {
     {
         try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
-                           SUM(e.samples) AS samples
-                    FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
-                    WHERE e.service_id = ? AND e.bucket BETWEEN ? AND ? GROUP BY e.caller_id, e.callee_id
-                    """, arguments: [id, from ?? Int64.min, to ?? Int64.max]
-            ).map {
-                (
-                    FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
-                    FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["samples"]
-                )
+            var sums: [Int64: [Int64: Int64]] = [:]
+            for (_, edges) in try edgeSets(db, service: id, from: from, to: to) {
+                for edge in edges { sums[edge.caller, default: [:]][edge.callee, default: 0] &+= edge.samples }
+            }
+            let names = try functionNames(db, ids: sums.flatMap { [$0.key] + Array($0.value.keys) })
+            return sums.flatMap { caller, callees in
+                callees.compactMap { callee, samples in
+                    guard let a = names[caller], let b = names[callee] else { return nil }
+                    return (a, b, samples)
+                }
             }
         }
     }
@@ -284,22 +286,48 @@ extension Store {
     {
         try reading { db in
             guard let id = try serviceID(db, name: service, create: false) else { return [] }
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.name AS caller_name, a.file AS caller_file, b.name AS callee_name, b.file AS callee_file,
-                           e.bucket, e.samples
-                    FROM call_edge e JOIN function a ON a.id = e.caller_id JOIN function b ON b.id = e.callee_id
-                    WHERE e.service_id = ?
-                    """, arguments: [id]
-            ).map {
-                (
-                    FunctionRef(row: $0, nameColumn: "caller_name", fileColumn: "caller_file"),
-                    FunctionRef(row: $0, nameColumn: "callee_name", fileColumn: "callee_file"), $0["bucket"],
-                    $0["samples"]
-                )
+            let sets = try edgeSets(db, service: id, from: nil, to: nil)
+            let names = try functionNames(db, ids: sets.flatMap { $0.edges.flatMap { [$0.caller, $0.callee] } })
+            return sets.flatMap { bucket, edges in
+                edges.compactMap { edge in
+                    guard let a = names[edge.caller], let b = names[edge.callee] else { return nil }
+                    return (a, b, bucket, edge.samples)
+                }
             }
         }
+    }
+
+    /// A service's call-edge sets per bucket in `[from, to]`, oldest first.
+    private func edgeSets(_ db: Database, service: Int64, from: Int64?, to: Int64?) throws
+        -> [(bucket: Int64, edges: [CallEdgeSet.Edge])]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT bucket, edges FROM call_edge_set WHERE service_id = ? AND bucket BETWEEN ? AND ?
+                ORDER BY bucket
+                """, arguments: [service, from ?? Int64.min, to ?? Int64.max]
+        ).map { row in
+            do {
+                return (row["bucket"], try CallEdgeSet.decode(row["edges"]))
+            } catch {
+                throw HeadroomError(.store, "\(error)")
+            }
+        }
+    }
+
+    /// Function names by id, read in the caller's transaction.
+    private func functionNames(_ db: Database, ids: [Int64]) throws -> [Int64: FunctionRef] {
+        var names: [Int64: FunctionRef] = [:]
+        let wanted = Array(Set(ids))
+        guard !wanted.isEmpty else { return names }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, name, file FROM function WHERE id IN (SELECT value FROM json_each(?))",
+            arguments: ["[" + wanted.map(String.init).joined(separator: ",") + "]"])
+        {
+            names[row["id"]] = FunctionRef(row: row)
+        }
+        return names
     }
 
     /// Functions by self or total samples over a time range, with the range's total samples; with `function`, only

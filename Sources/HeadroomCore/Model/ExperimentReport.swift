@@ -4,19 +4,24 @@
 public struct ExperimentReport: Sendable, Codable, Equatable {
     /// One function in both arms.
     public struct Function: Sendable, Codable, Equatable {
+        /// The function's name, as profiles write it.
         public var function: String
+        /// Its file, where the profile says.
         public var file: String?
         /// The function's share of its arm's samples (self or total, as `metric` says), pooled over the buckets.
         public var controlShare: Double
+        /// Its pooled share in the treatment arm.
         public var treatmentShare: Double
         /// (treatment − control) / control; null when control is 0.
         public var relativeChange: Double?
         /// The test's two-sided p-value, and Benjamini–Hochberg's q over every function tested.
         public var pValue: Double
+        /// Benjamini–Hochberg's q over every function tested.
         public var qValue: Double
         /// `regression` (costs more in treatment), `improvement`, or `no_change` (q not under alpha).
         public var direction: String
 
+        /// A value from its fields.
         public init(
             function: String, file: String?, controlShare: Double, treatmentShare: Double, relativeChange: Double?,
             pValue: Double, qValue: Double, direction: String
@@ -54,24 +59,32 @@ public struct ExperimentReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// The service.
     public var service: String
     /// The label that splits the arms, and each arm's value.
     public var label: String
+    /// The control arm's value of the label.
     public var control: String
+    /// The treatment arm's value of the label.
     public var treatment: String
     /// The window read (ISO-8601 UTC; null: open).
     public var since: String?
+    /// The end of the window, ISO-8601 UTC.
     public var until: String?
     /// `self` or `total` share.
     public var metric: CostMetric
     /// Buckets and samples each arm has in the window: the replicates the test compares.
     public var controlBuckets: Int
+    /// Buckets the treatment arm has in the window.
     public var treatmentBuckets: Int
+    /// Samples of the control arm in the window.
     public var controlSamples: Int64
+    /// Samples of the treatment arm in the window.
     public var treatmentSamples: Int64
     /// `mann-whitney` on per-bucket shares (3 or more buckets in each arm), else `proportions` (a two-proportion
     /// z-test on pooled samples, which ignores profile-to-profile variation and so overstates significance).
     public var test: String
+    /// The significance level.
     public var alpha: Double
     /// The function a canary check is about (`--function`), when given.
     public var target: Function?
@@ -84,6 +97,7 @@ public struct ExperimentReport: Sendable, Codable, Equatable {
     /// Why, one sentence each.
     public var reasons: [String]
 
+    /// A value from its fields.
     public init(
         service: String, label: String, control: String, treatment: String, since: String?, until: String?,
         metric: CostMetric, controlBuckets: Int, treatmentBuckets: Int, controlSamples: Int64,

@@ -37,6 +37,7 @@ public struct FixConfirmation: Sendable, Codable, Equatable {
         /// share × service cores.
         public var functionCores: Double
 
+        /// A value from its fields.
         public init(bucket: String, window: String, share: Double, serviceCores: Double, functionCores: Double) {
             self.bucket = bucket
             self.window = window
@@ -62,23 +63,30 @@ public struct FixConfirmation: Sendable, Codable, Equatable {
         }
     }
 
+    /// Where confirmation stands.
     public var state: State
     /// The deploy that made the fix live: its commit and time (ISO-8601 UTC), and how it was matched.
     public var deployCommit: String?
+    /// When that deploy went live, ISO-8601 UTC.
     public var deployedAt: String?
+    /// How the deploy was tied to the fix.
     public var matchedBy: Match?
     /// Median function cores per bucket before and after the deploy, and their difference (the measured drop).
     public var coresBefore: Double?
+    /// Median function cores per bucket after the deploy.
     public var coresAfter: Double?
+    /// Median before − median after: the cores the fix recovers, measured.
     public var drop: Double?
     /// The one-sided p-value of "after is lower", and the level it must be under.
     public var pValue: Double?
+    /// The significance level.
     public var alpha: Double
     /// Buckets needed on each side before the test is run.
     public var minimumBuckets: Int
     /// The buckets read, oldest first: every figure above comes from these rows.
     public var buckets: [Bucket]
 
+    /// A value from its fields.
     public init(
         state: State, deployCommit: String? = nil, deployedAt: String? = nil, matchedBy: Match? = nil,
         coresBefore: Double? = nil, coresAfter: Double? = nil, drop: Double? = nil, pValue: Double? = nil,

@@ -5,8 +5,11 @@ public struct InboxReport: Sendable, Codable, Equatable {
     public struct Item: Sendable, Codable, Equatable {
         /// `regression`, `patch` or `opportunity`, and its id.
         public var kind: String
+        /// The row's id.
         public var id: Int64
+        /// The service.
         public var service: String
+        /// The function's name, as profiles write it.
         public var function: String
         /// The repository-relative file, where the code was found.
         public var path: String?
@@ -18,6 +21,7 @@ public struct InboxReport: Sendable, Codable, Equatable {
         /// One line on what to do.
         public var summary: String
 
+        /// A value from its fields.
         public init(
             kind: String, id: Int64, service: String, function: String, path: String?, cores: Double,
             because: String, summary: String
@@ -57,6 +61,7 @@ public struct InboxReport: Sendable, Codable, Equatable {
     /// Opportunities in code they own.
     public var opportunities: [Item]
 
+    /// A value from its fields.
     public init(person: String, regressions: [Item], patches: [Item], opportunities: [Item]) {
         self.person = person
         self.regressions = regressions

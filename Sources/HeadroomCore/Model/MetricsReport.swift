@@ -4,9 +4,13 @@ public struct MetricsReport: Sendable, Codable, Equatable {
     /// The window the figures cover: regressions detected and patches made from `since` (ISO-8601 UTC, nil for
     /// all time) to `until`.
     public var since: String?
+    /// The end of the window, ISO-8601 UTC.
     public var until: String
+    /// The regressions.
     public var regressions: Regressions
+    /// The fixes.
     public var fixes: Fixes
+    /// What the applied fixes recover.
     public var savings: Savings
 
     enum CodingKeys: String, CodingKey { case since, until, regressions, fixes, savings }
@@ -21,6 +25,7 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         try c.encode(savings, forKey: .savings)
     }
 
+    /// A value from its fields.
     public init(since: String?, until: String, regressions: Regressions, fixes: Fixes, savings: Savings) {
         self.since = since
         self.until = until
@@ -53,6 +58,7 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         /// The regression ids counted as detected.
         public var ids: [Int64]
 
+        /// A value from its fields.
         public init(
             detected: Int, acknowledged: Int, invalid: Int, untriaged: Int, snoozed: Int = 0,
             falsePositiveRate: Double?,
@@ -100,12 +106,14 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         public var refused: Int
         /// Delivered fixes a person applied or rejected.
         public var applied: Int
+        /// Delivered fixes a person rejected.
         public var rejected: Int
         /// applied / (applied + rejected); null until someone has reviewed one.
         public var acceptanceRate: Double?
         /// The patch ids counted as delivered.
         public var ids: [Int64]
 
+        /// A value from its fields.
         public init(
             delivered: Int, refused: Int, applied: Int, rejected: Int, acceptanceRate: Double?, ids: [Int64]
         ) {
@@ -149,6 +157,7 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         /// One row per applied fix.
         public var fixes: [Fix]
 
+        /// A value from its fields.
         public init(
             cores: Double, watts: Double, megawattHours: Double, engineerHours: Double, hoursPerFix: Double,
             fixes: [Fix]
@@ -172,20 +181,29 @@ public struct MetricsReport: Sendable, Codable, Equatable {
     /// One applied fix's saving: the function's cores times the share of them the measured speed-up removes,
     /// `cores × (1 − 1/speedup)`.
     public struct Fix: Sendable, Codable, Equatable {
+        /// The patch's id.
         public var patch: Int64
+        /// The regression (or its id).
         public var regression: Int64?
+        /// The opportunity's id, for an opportunity's fix.
         public var opportunity: Int64?
+        /// The service.
         public var service: String
+        /// The function's name, as profiles write it.
         public var function: String
         /// The A/B speed-up of the fix's benchmark.
         public var speedup: Double
         /// The function's share of its service's CPU, and its cores at that share.
         public var share: Double
+        /// The function's cores: its share × its service's cores.
         public var functionCores: Double
         /// `profile` when the service's cores are measured by its profiles, `fleet` when configured.
         public var coresBasis: CostModel.Basis
+        /// Cores recovered.
         public var cores: Double
+        /// Watts those cores draw.
         public var watts: Double
+        /// Energy saved from when the fix went live to `until`, in MWh.
         public var megawattHours: Double
         /// When it was applied (ISO-8601 UTC).
         public var appliedAt: String?
@@ -197,6 +215,7 @@ public struct MetricsReport: Sendable, Codable, Equatable {
         /// What production says about the fix; nil where there is nothing to confirm.
         public var confirmation: FixConfirmation?
 
+        /// A value from its fields.
         public init(
             patch: Int64, regression: Int64?, opportunity: Int64?, service: String, function: String,
             speedup: Double, share: Double, functionCores: Double, coresBasis: CostModel.Basis, cores: Double,

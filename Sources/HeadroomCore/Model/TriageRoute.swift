@@ -13,10 +13,14 @@ public enum TriageRoute: String, Sendable, Codable, CaseIterable {
 
 /// A regression with its route and why (`headroom digest`).
 public struct RoutedRegression: Sendable, Codable, Equatable {
+    /// The regression (or its id).
     public var regression: RegressionReport
+    /// Where the policy sent it.
     public var route: TriageRoute
+    /// Why, in a sentence.
     public var reason: String
 
+    /// A value from its fields.
     public init(regression: RegressionReport, route: TriageRoute, reason: String) {
         self.regression = regression
         self.route = route
@@ -29,12 +33,14 @@ public struct RoutedRegression: Sendable, Codable, Equatable {
 public struct DigestReport: Sendable, Codable, Equatable {
     /// The window, ISO-8601 UTC (regressions by onset).
     public var since: String
+    /// The end of the window, ISO-8601 UTC.
     public var until: String
     /// How many of each route.
     public var counts: [String: Int]
     /// Every regression of the window, the digest's first, then by cores.
     public var regressions: [RoutedRegression]
 
+    /// A value from its fields.
     public init(since: String, until: String, counts: [String: Int], regressions: [RoutedRegression]) {
         self.since = since
         self.until = until

@@ -8,15 +8,19 @@ import Logging
 /// 00:00 UTC) the server records one `digest.weekly` event listing them, which the webhooks deliver like any other.
 /// A window with nothing for the digest sends nothing; a restart never sends a window twice.
 public struct DigestSchedule: Sendable {
+    /// The store it reads.
     public let store: Store
+    /// Cores where the profiles do not measure them (the fleet size), and watts per core.
     public let costs: CostModel
     /// The window, in seconds.
     public var interval: Int64
+    /// Where each pass is logged.
     public var logger: Logger
 
     /// Windows start on Monday 00:00 UTC (the Unix epoch was a Thursday).
     static let offset: Int64 = 4 * 86_400
 
+    /// A value from its fields.
     public init(
         store: Store, costs: CostModel = CostModel(), interval: Int64 = 7 * 86_400,
         logger: Logger = EngineLog.disabled("headroom.digest")
