@@ -6,7 +6,9 @@ import HeadroomStore
 /// the control arm against the treatment arm. The replicates are buckets: each bucket's share in each arm, compared
 /// with a two-sided Mann–Whitney test when both arms have `minimumBuckets`; Benjamini–Hochberg controls the false
 /// discoveries over the functions tested. A canary check names the fixed function: it passes when that function's
-/// cost fell significantly and no other function's rose by more than it fell (the cost did not just move).
+/// cost fell significantly and the cost did not just move: no other function significantly took on a larger part
+/// of the samples that are not the target's, by half the gain or more (shares are relative, so every other share
+/// rises when the target's falls; among the rest, a function's part stays put unless cost moved into it).
 public struct ExperimentService: Sendable {
     /// The store it reads.
     public let store: Store
@@ -90,6 +92,7 @@ public struct ExperimentService: Sendable {
             return abs($0.delta) != abs($1.delta) ? abs($0.delta) > abs($1.delta) : $0.id < $1.id
         }
         var target: ExperimentReport.Function?
+        var moved: [(function: String, excess: Double)] = []
         if let function {
             let matches = rows.filter {
                 $0.row.function == function || "\($0.row.function) (\($0.row.file ?? ""))" == function
@@ -108,8 +111,37 @@ public struct ExperimentService: Sendable {
                 row.pValue < alpha
                 ? (row.treatmentShare > row.controlShare ? "regression" : "improvement") : "no_change"
             target = row
+            // Did the cost move? Shares are relative: when the target gets cheaper every other share rises. Among
+            // the samples that are not the target's, a function's share stays put unless cost moved into it.
+            let targetID = best.id
+            let excluded = { (arm: [ArmBucket], id: Int64) -> [Double] in
+                arm.map { bucket in
+                    let rest = bucket.total - samples(bucket, targetID)
+                    return rest > 0 ? Double(samples(bucket, id)) / Double(rest) : 0
+                }
+            }
+            let restA = aTotal - a.reduce(0) { $0 + samples($1, targetID) }
+            let restB = bTotal - b.reduce(0) { $0 + samples($1, targetID) }
+            var risers: [(function: String, excess: Double, p: Double)] = []
+            for item in tested where item.id != targetID {
+                let pooledA = restA > 0 ? Double(a.reduce(0) { $0 + samples($1, item.id) }) / Double(restA) : 0
+                let pooledB = restB > 0 ? Double(b.reduce(0) { $0 + samples($1, item.id) }) / Double(restB) : 0
+                guard pooledB > pooledA else { continue }
+                let p =
+                    replicated
+                    ? MannWhitney.test(excluded(a, item.id), excluded(b, item.id)).pValue
+                    : Self.proportionsP(pooledA, restA, pooledB, restB)
+                // The rise in units of the treatment's samples: what the function took on beyond its usual part.
+                risers.append(
+                    ((names[item.id]?.name ?? "function \(item.id)"), (pooledB - pooledA) * (1 - row.treatmentShare), p)
+                )
+            }
+            let q = Self.benjaminiHochberg(risers.map(\.p))
+            moved = risers.indices.filter { q[$0] < alpha }.map { (risers[$0].function, risers[$0].excess) }
+                .sorted { $0.excess > $1.excess }
         }
-        let (verdict, reasons) = judge(target: target, rows: rows.map { ($0.row, $0.delta) }, replicated: replicated)
+        let (verdict, reasons) = judge(
+            target: target, rows: rows.map { ($0.row, $0.delta) }, moved: moved, replicated: replicated)
         return ExperimentReport(
             service: service, label: key, control: control, treatment: treatment, since: from.map(Timestamps.format),
             until: to.map(Timestamps.format), metric: metric, controlBuckets: a.count, treatmentBuckets: b.count,
@@ -119,8 +151,11 @@ public struct ExperimentService: Sendable {
     }
 
     /// The verdict and its reasons.
+    /// The verdict and its reasons; `moved` are the functions that significantly took on a larger part of the
+    /// non-target samples, with that excess in units of the treatment's samples, largest first.
     func judge(
-        target: ExperimentReport.Function?, rows: [(row: ExperimentReport.Function, delta: Double)], replicated: Bool
+        target: ExperimentReport.Function?, rows: [(row: ExperimentReport.Function, delta: Double)],
+        moved: [(function: String, excess: Double)] = [], replicated: Bool
     )
         -> (String, [String])
     {
@@ -142,15 +177,15 @@ public struct ExperimentService: Sendable {
         let gain = target.controlShare - target.treatmentShare
         switch target.direction {
         case "improvement":
-            let moved = regressions.filter { $0.row.function != target.function && $0.delta >= gain }
-            if let worst = moved.first {
+            // Half the gain reappearing in one function is the cost moving, not going.
+            if let worst = moved.first, worst.excess >= gain / 2 {
                 return (
                     "fail",
                     [
                         String(
                             format:
-                                "%@ fell by %.4f of the samples, but %@ rose by %.4f: the cost moved, it did not go",
-                            target.function, gain, worst.row.function, worst.delta)
+                                "%@ fell by %.4f of the samples, but %@ took on %.4f more of them than its usual part: the cost moved, it did not go",
+                            target.function, gain, worst.function, worst.excess)
                     ]
                 )
             }
