@@ -52,7 +52,8 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "HeadroomDetection", dependencies: ["HeadroomCore"], swiftSettings: strict),
         // Python/headroom_ast.py is embedded in PythonHelperScript.swift by scripts/generate-python-helper.py.
-        .target(name: "HeadroomSource", dependencies: ["HeadroomCore"], exclude: ["Python"], swiftSettings: strict),
+        .target(
+            name: "HeadroomSource", dependencies: ["HeadroomCore"], exclude: ["Python", "Go"], swiftSettings: strict),
         .target(
             name: "HeadroomChanges",
             dependencies: ["HeadroomCore", "HeadroomSource"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Headroom's demo and tests need on a fresh Debian machine: git, python3, SQLite headers (for GRDB)
-# and py-spy, PyYAML and the MCP Python SDK (from PyPI). Safe to run again; installs only what is missing.
+# Installs what Headroom's demo and tests need on a fresh Debian machine: git, python3, the Go toolchain, SQLite
+# headers (for GRDB) and py-spy, PyYAML and the MCP Python SDK (from PyPI). Safe to run again; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -13,6 +13,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)  # renders the dashboard
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # Benchmarks/serve
 command -v nvim >/dev/null 2>&1 || need+=(neovim)  # the real LSP client in the language server's tests
 command -v curl >/dev/null 2>&1 || need+=(curl)  # the forge tests read the fake forge's request log
+command -v go >/dev/null 2>&1 || need+=(golang-go)  # Go: the Go helper (go/ast, go/types), go test, the Go skills
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   apt-get update -qq

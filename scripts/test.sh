@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
 # Python: the helper's embedded copy is current, pyflakes finds nothing in any Python file, the helper's unit tests pass.
 python3 scripts/generate-python-helper.py --check
+# Go: the Go helper's embedded copy is current and gofmt-clean; go vet finds nothing in it.
+python3 scripts/generate-go-helper.py --check
+test -z "$(gofmt -l Sources/HeadroomSource/Go Tests/Fixtures/skills-go)" || { gofmt -l Sources/HeadroomSource/Go Tests/Fixtures/skills-go; exit 1; }
+(helper=$(mktemp -d) && cp Sources/HeadroomSource/Go/headroom_go.go "$helper/main.go" && cd "$helper" \
+  && printf 'module headroomgo\n\ngo 1.19\n' >go.mod && go vet . && rm -rf "$helper")
 python3 -m pyflakes Sources Tests Benchmarks scripts
 python3 -m pytest -q Tests/python
 # Swift style: .swift-format (4 spaces, 120 columns), nothing to report.

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Acceptance run of the skills on the fixture repositories (Tests/Fixtures/skills).
+"""Acceptance run of the skills on the fixture repositories (Tests/Fixtures/skills, and with --go
+Tests/Fixtures/skills-go).
 
-For each fixture: copy it into a fresh git repository, profile its benchmark with py-spy (`headroom record`),
-scan it (`headroom opportunities --repo`), resolve the expected opportunity (`headroom resolve`), and compare the
-outcome with expected.json. Prints a markdown table; `--check` exits 1 when any outcome differs.
+For each fixture: copy it into a fresh git repository, profile its benchmark (`headroom record`: py-spy for the
+Python fixtures, `go test -bench -cpuprofile` for the Go ones), scan it (`headroom opportunities --repo`), resolve the
+expected opportunity (`headroom resolve`), and compare the outcome with expected.json. Prints a markdown table;
+`--check` exits 1 when any outcome differs.
 
-    python3 Benchmarks/skills/acceptance.py [--bin .build/debug/headroom] [--only NAME] [--check]
+    python3 Benchmarks/skills/acceptance.py [--bin .build/debug/headroom] [--go] [--only NAME] [--check]
 """
 import argparse
 import json
@@ -18,15 +20,16 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "skills")
+GO_FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "skills-go")
 
 
 def run(cmd, cwd, env, timeout=600):
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def one(name, spec, binary, workdir, env):
+def one(name, spec, binary, workdir, env, fixtures=FIXTURES):
     repo = os.path.join(workdir, name)
-    shutil.copytree(os.path.join(FIXTURES, name), repo)
+    shutil.copytree(os.path.join(fixtures, name), repo)
     git = lambda *a: run(["git", *a], repo, env)
     git("init", "-q", "-b", "main")
     git("add", "-A")
@@ -34,8 +37,12 @@ def one(name, spec, binary, workdir, env):
         "commit", "-qm", "fixture")
     store = os.path.join(workdir, name + ".sqlite")
     service = name
-    rec = run([binary, "record", "--store", store, "--service", service, "--rate", "250", "--",
-               "python3", "bench.py", str(spec["rounds"])], repo, env)
+    if "package" in spec:  # Go: the package's benchmark under go test's own CPU profiler
+        command = ["go", "test", "-run", "^$", "-bench", ".", "-benchtime", f"{spec['rounds']}x", "-count", "1",
+                   "./" + spec["package"]]
+    else:
+        command = ["python3", "bench.py", str(spec["rounds"])]
+    rec = run([binary, "record", "--store", store, "--service", service, "--rate", "250", "--"] + command, repo, env)
     if rec.returncode != 0:
         return {"status": "error", "reason": "record: " + rec.stderr.strip()[-200:]}
     scan = run([binary, "opportunities", "--store", store, "--service", service, "--repo", repo,
@@ -43,7 +50,8 @@ def one(name, spec, binary, workdir, env):
     if scan.returncode != 0:
         return {"status": "error", "reason": "opportunities: " + scan.stderr.strip()[-200:]}
     found = [o for o in json.loads(scan.stdout)["opportunities"]
-             if o["pattern"] == spec["pattern"] and o["function"].split(".")[-1] == spec["function"]]
+             if o["pattern"] == spec["pattern"] and (o["function"] == spec["function"]
+                                                     or o["function"].split(".")[-1] == spec["function"])]
     if not found:
         return {"status": "error", "reason": f"no {spec['pattern']} opportunity for {spec['function']} "
                 f"(found: {[(o['pattern'], o['function']) for o in json.loads(scan.stdout)['opportunities']]})"}
@@ -74,8 +82,10 @@ def main():
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug", "headroom"))
     parser.add_argument("--only", action="append")
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--go", action="store_true", help="the Go fixtures (Tests/Fixtures/skills-go)")
     args = parser.parse_args()
-    expected = json.load(open(os.path.join(FIXTURES, "expected.json")))
+    fixtures = GO_FIXTURES if args.go else FIXTURES
+    expected = json.load(open(os.path.join(fixtures, "expected.json")))
     env = dict(os.environ, HEADROOM_SKILLS=os.path.join(ROOT, "Skills"), GIT_CONFIG_NOSYSTEM="1")
     workdir = tempfile.mkdtemp(prefix="headroom-skills-")
     failures = []
@@ -87,7 +97,7 @@ def main():
         for name, spec in expected.items():
             if args.only and name not in args.only:
                 continue
-            r = one(name, spec, args.bin, workdir, env)
+            r = one(name, spec, args.bin, workdir, env, fixtures)
             v = r.get("validation") or {}
             ok = r.get("status") == spec["expect"] and r.get("checkout_untouched", False)
             if spec["expect"] == "delivered":

@@ -5,12 +5,13 @@ import HeadroomStore
 
 /// Runs a command under a real profiler and ingests what it recorded.
 ///
-/// Python programs go under py-spy (`record -f raw`, frames `func (file.py:line)`); anything else under
+/// Python programs go under py-spy (`record -f raw`, frames `func (file.py:line)`); `go test` runs with Go's own
+/// profiler (`-cpuprofile`, a pprof file with its sampling period and duration); anything else under
 /// `perf record -g` (frame-pointer call graphs), converted with `perf script`.
 public struct ProfileRecorder: Sendable {
     /// The profiler a recording uses.
     public enum Profiler: String, Sendable, CaseIterable {
-        case auto, pySpy = "py-spy", perf
+        case auto, pySpy = "py-spy", perf, goTest = "go"
     }
 
     /// The store recordings are ingested into.
@@ -67,6 +68,21 @@ public struct ProfileRecorder: Sendable {
             measures = (
                 Double(rate), elapsed.seconds
             )
+        case .goTest:
+            guard command.count >= 2, (program as NSString).lastPathComponent == "go", command[1] == "test" else {
+                throw HeadroomError(.badInput, "--profiler go records `go test …` (a benchmark of one package)")
+            }
+            profilePath = scratch.appendingPathComponent("cpu.pprof").path
+            let binary = scratch.appendingPathComponent("package.test").path
+            // The profile and the test binary go to the scratch folder, never into the work tree.
+            let arguments = [command[0], "test", "-cpuprofile", profilePath, "-o", binary] + command.dropFirst(2)
+            let result = try Shell.run(Array(arguments), timeout: timeout)
+            if result.status != 0, result.stderr.contains("cannot use -cpuprofile flag with multiple packages") {
+                throw HeadroomError(.badInput, "go test profiles one package at a time: name one (./pkg), not ./...")
+            }
+            try Self.check(result, profiler: "go test -cpuprofile", program: program, output: profilePath)
+            status = result.status
+            format = .pprof
         case .perf:
             guard Shell.which("perf") != nil else {
                 throw HeadroomError(.missingTool, "perf is not installed (apt-get install linux-perf)")
@@ -100,6 +116,7 @@ public struct ProfileRecorder: Sendable {
     static func choose(for command: [String]) -> Profiler {
         let program = (command[0] as NSString).lastPathComponent
         if program.hasPrefix("python") || program.hasSuffix(".py") { return .pySpy }
+        if program == "go", command.count >= 2, command[1] == "test" { return .goTest }
         return .perf
     }
 

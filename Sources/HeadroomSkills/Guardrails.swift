@@ -53,13 +53,24 @@ public struct Guardrails: Sendable {
             throw Refusal("guardrail safety: \(edit.path) is not a path inside the repository")
         }
         let name = parts.last.map(String.init) ?? ""
-        if parts.contains("tests") || parts.contains("test") || name.hasPrefix("test_") || name.hasSuffix("_test.py") {
+        if parts.contains("tests") || parts.contains("test") || name.hasPrefix("test_") || name.hasSuffix("_test.py")
+            || name.hasSuffix("_test.go")
+        {
             throw Refusal("guardrail safety: \(edit.path) is a test file; Headroom never edits or deletes tests")
         }
     }
 
-    /// Python through `ast.parse`, Swift through `swiftc -parse`; other languages are not checked here.
+    /// Python through `ast.parse`, Go through go/parser (and gofmt: a Go file that was gofmt-clean must stay so),
+    /// Swift through `swiftc -parse`; other languages are not checked here.
     public func syntax(_ edit: SourceEdit) throws {
+        if edit.path.hasSuffix(".go"), GoAST().isAvailable {
+            if let error = try GoAST().syntaxError(source: edit.patched, path: edit.path) {
+                throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(error))")
+            }
+            if Shell.which("gofmt") != nil, try Self.gofmtClean(edit.original), try !Self.gofmtClean(edit.patched) {
+                throw Refusal("guardrail style: the patched \(edit.path) is not gofmt-formatted (the original was)")
+            }
+        }
         if edit.path.hasSuffix(".py"), let error = try python.syntaxError(source: edit.patched, path: edit.path) {
             throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(error))")
         }
@@ -74,6 +85,12 @@ public struct Guardrails: Sendable {
                 throw Refusal("guardrail syntax: the patched \(edit.path) does not parse (\(first))")
             }
         }
+    }
+
+    /// Whether `gofmt -l` has nothing to say about the source.
+    static func gofmtClean(_ source: String) throws -> Bool {
+        let result = try Shell.run(["gofmt", "-l"], input: Data(source.utf8), timeout: 60)
+        return result.succeeded && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     /// Lines of the original that the patch replaced or deleted (1-based), and the original lines before which it

@@ -62,7 +62,8 @@ public struct Validator: Sendable {
     ///
     /// A run's time is the number on the last line of its output when there is one (the benchmark's own timer,
     /// free of interpreter start-up; CPU time, such as Python's `time.process_time()`, keeps other load on the
-    /// machine out of it), else the process's wall time.
+    /// machine out of it); for Go's `go test -bench`, the `ns/op` of its benchmark lines (summed when there are
+    /// several: the statistic benchstat compares); else the process's wall time.
     public func abBenchmark(_ command: String, before: String, after: String) throws -> ValidationResult {
         _ = try time(command, in: before)
         _ = try time(command, in: after)
@@ -112,8 +113,25 @@ public struct Validator: Sendable {
             let why = result.timedOut ? "timed out" : "exit \(result.status)"
             throw HeadroomError(.validation, "benchmark '\(command)' failed in \(directory) (\(why))")
         }
+        if let seconds = Self.goBenchmarkSeconds(result.stdout) { return seconds }
         let last = result.stdout.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) }
         if let last, let seconds = Double(last), seconds > 0 { return seconds }
         return result.seconds
+    }
+
+    /// The seconds per operation of `go test -bench` output (`BenchmarkX-8   200   5123456 ns/op ...`), summed over
+    /// its benchmark lines; nil when there are none.
+    public static func goBenchmarkSeconds(_ output: String) -> Double? {
+        var total = 0.0
+        var found = false
+        for line in output.split(separator: "\n") where line.hasPrefix("Benchmark") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let unit = fields.firstIndex(of: "ns/op"), unit > 0, let value = Double(fields[unit - 1]),
+                value.isFinite, value > 0
+            else { continue }
+            total += value
+            found = true
+        }
+        return found ? total / 1e9 : nil
     }
 }

@@ -14,6 +14,8 @@ public struct OpportunityScanner: Sendable {
     public let store: Store
     /// The Python helper that finds patterns in source.
     public var python: PythonAST
+    /// The Go helper that finds patterns in Go source.
+    public var go = GoAST()
     /// The cost model behind cores and watts.
     public var costModel: CostModel
     /// Functions below this total share of the service's CPU are not scanned.
@@ -40,11 +42,14 @@ public struct OpportunityScanner: Sendable {
     /// fix typically removes, and what a fix must show.
     static let patterns: [String: (frames: [String], reduction: Double, criterion: String)] = [
         "regex-compile": (
-            ["re/__init__.py", "/re.py", "sre_compile", "sre_parse", "re/_compiler", "re/_parser", "_compile"], 0.8,
+            [
+                "re/__init__.py", "/re.py", "sre_compile", "sre_parse", "re/_compiler", "re/_parser", "_compile",
+                "regexp.compile", "regexp/syntax",
+            ], 0.8,
             "no `re` call with a constant pattern left in the function"
         ),
         "logging": (
-            ["logging/__init__.py", "__repr__", "__format__", "__str__"], 0.9,
+            ["logging/__init__.py", "__repr__", "__format__", "__str__", "fmt.Sprintf", "encoding/json.Marshal"], 0.9,
             "no eager, unguarded logging call left; output unchanged when the level is enabled"
         ),
         "loop-invariant": (
@@ -58,7 +63,24 @@ public struct OpportunityScanner: Sendable {
         ),
         "exception-control-flow": (["__init__"], 0.5, "no exception raised on the common path"),
         "membership": ([], 0.7, "each membership test in the loop is one hash lookup; results unchanged"),
-        "string-concat": ([], 0.2, "the string is built by one join after the loop; the same text"),
+        "string-concat": (
+            ["runtime.concatstring", "runtime.rawstring"], 0.2,
+            "the string is built once (a join, a builder) after the loop; the same text"
+        ),
+        // Go's strings are immutable: `s += x` in a loop copies the whole string each time (no in-place growth as
+        // CPython has), so a builder removes nearly all of that cost.
+        "go:string-concat": (
+            ["runtime.concatstring", "runtime.rawstring"], 0.9,
+            "the string is built once by a strings.Builder; the same text"
+        ),
+        "preallocate": (
+            ["runtime.growslice", "runtime/slice.go"], 0.6,
+            "the slice is allocated once with its final capacity; the same elements"
+        ),
+        "defer-in-loop": (
+            ["runtime.deferproc", "runtime.deferreturn"], 0.5,
+            "each iteration's deferred call runs at the end of that iteration; same results"
+        ),
         "constant-parse": (
             ["_strptime.py", "json/decoder.py", "json/__init__.py", "ipaddress.py", "uuid.py", "fractions.py"], 0.9,
             "each constant is parsed once at import; the same values"
@@ -83,7 +105,8 @@ public struct OpportunityScanner: Sendable {
             for frame in Set(stack.frames) { totals[frame, default: 0] += stack.samples }
             if let leaf = stack.frames.last { selfs[leaf, default: 0] += stack.samples }
         }
-        let tracked = try git.run(["ls-files", "-z", "--", "*.py"]).split(separator: "\0").map(String.init)
+        let tracked = try git.run(["ls-files", "-z", "--", "*.py", "*.go"]).split(separator: "\0").map(String.init)
+            .filter { !$0.hasSuffix("_test.go") }
         var hot: [String: [FunctionRef]] = [:]  // repository path → hot frames in it
         for (frame, samples) in totals.sorted(by: { $0.value > $1.value }) where Double(samples) / total >= minimumShare
         {
@@ -93,24 +116,41 @@ public struct OpportunityScanner: Sendable {
             hot[path, default: []].append(frame)
         }
         let head = try git.resolve("HEAD")
-        let callers = tracked.prefix(400).compactMap { path in git.show(head, path: path).map { (path, $0) } }
+        let callers = tracked.filter { $0.hasSuffix(".py") }.prefix(400).compactMap { path in
+            git.show(head, path: path).map { (path, $0) }
+        }
         let files = hot.keys.sorted().compactMap { path -> (String, String, [String])? in
             guard let source = git.show(head, path: path) else { return nil }
-            return (path, source, hot[path]!.map { RuleNames.short($0.name) })
+            let names = hot[path]!.flatMap { frame in
+                path.hasSuffix(".go")
+                    ? [GoNames.enclosing(frame.name), GoNames.short(frame.name)] : [RuleNames.short(frame.name)]
+            }
+            return (path, source, names)
         }
-        let findings = try python.scan(
-            files: files.map { (path: $0.0, source: $0.1, functions: $0.2) },
+        var findings = try python.scan(
+            files: files.filter { $0.0.hasSuffix(".py") }.map { (path: $0.0, source: $0.1, functions: $0.2) },
             callers: callers.map { (path: $0.0, source: $0.1) })
+        for (path, functions) in try scanGo(files.filter { $0.0.hasSuffix(".go") }, git: git, head: head) {
+            findings[path] = functions
+        }
         let accepted = try store.patches(review: .applied)
         let calibration = try SavingsCalibration(store: store)
         var out: [Opportunity] = []
         for (path, functions) in findings {
             for (qualname, list) in functions {
-                guard let frame = hot[path]?.first(where: { RuleNames.short($0.name) == RuleNames.short(qualname) })
+                let isGo = path.hasSuffix(".go")
+                guard
+                    let frame = hot[path]?.first(where: {
+                        isGo
+                            ? GoNames.enclosing($0.name) == qualname
+                            : RuleNames.short($0.name) == RuleNames.short(qualname)
+                    })
                 else { continue }
                 var seen = Set<String>()
                 for finding in list where seen.insert(finding.pattern).inserted {
-                    let spec = Self.patterns[finding.pattern] ?? ([], 0.5, "a measurable gain")
+                    let spec =
+                        (isGo ? Self.patterns["go:" + finding.pattern] : nil) ?? Self.patterns[finding.pattern]
+                        ?? ([], 0.5, "a measurable gain")
                     let factor = calibration.factor(pattern: finding.pattern, defaultFactor: spec.reduction)
                     let spans = (finding.lines ?? []).compactMap { $0.count == 2 ? $0[0]...max($0[0], $0[1]) : nil }
                     let lines =
@@ -121,7 +161,10 @@ public struct OpportunityScanner: Sendable {
                         ?? measure(
                             frame, pattern: spec.frames, finding: finding.pattern,
                             stacks: stacks.stacks, total: total, totals: totals, selfs: selfs)
-                    let skill = skills?.skills.first { $0.patterns.contains(finding.pattern) }?.name
+                    let skill = skills?.skills.first {
+                        $0.patterns.contains(finding.pattern) && $0.supports(path: path)
+                    }?
+                    .name
                     let examples = accepted.filter { $0.skill == skill }.prefix(3).map { patch in
                         "patch #\(patch.id ?? 0) on \(patch.branch ?? "?")"
                             + (patch.validation.map { String(format: ", %.2f× faster", $0.speedup) } ?? "")
@@ -161,6 +204,21 @@ public struct OpportunityScanner: Sendable {
         }
         out.sort { ($0.blocked == nil ? 1 : 0, $0.savingsCores) > ($1.blocked == nil ? 1 : 0, $1.savingsCores) }
         return try store.replaceOpportunities(service: service, repository: git.root, with: out)
+    }
+
+    /// The Go files' findings, from the Go helper with each file's package (its folder's other Go files) for types;
+    /// none when no Go file is hot.
+    func scanGo(_ files: [(String, String, [String])], git: Git, head: String) throws -> [String: [String:
+        [ScanFinding]]]
+    {
+        guard !files.isEmpty else { return [:] }
+        let folders = Set(files.map { ($0.0 as NSString).deletingLastPathComponent })
+        let listed = try git.run(["ls-files", "-z", "--", "*.go"]).split(separator: "\0").map(String.init)
+        let package = listed.filter {
+            !$0.hasSuffix("_test.go") && folders.contains(($0 as NSString).deletingLastPathComponent)
+        }
+        .prefix(400).compactMap { path in git.show(head, path: path).map { (path: path, source: $0) } }
+        return try go.scan(files: files.map { (path: $0.0, source: $0.1, functions: $0.2) }, package: Array(package))
     }
 
     /// The share of the source lines a fix changes, where the profiles name lines (py-spy): samples with the

@@ -60,7 +60,7 @@ public struct SavingsCalibration: Sendable {
 
     /// Every pattern the scanner knows, with its default factor, by name.
     public func rows() -> [Row] {
-        OpportunityScanner.patterns.keys.sorted().map { pattern in
+        OpportunityScanner.patterns.keys.filter { !$0.contains(":") }.sorted().map { pattern in
             row(pattern: pattern, defaultFactor: OpportunityScanner.patterns[pattern]?.reduction ?? 0.5)
         }
     }

@@ -46,7 +46,10 @@ struct PprofParser: StreamingParser {
     struct Location {
         var mapping: UInt64
         var address: UInt64
+        /// Function ids, innermost inlined first.
         var lines: [UInt64]
+        /// The source line of each, parallel to `lines` (0: unknown).
+        var lineNumbers: [Int32] = []
     }
     struct Function {
         var name: Int64
@@ -212,11 +215,19 @@ struct PprofParser: StreamingParser {
             case (4, 2):
                 var line = WireCursor(try cursor.slice())
                 var function: UInt64 = 0
+                var number: Int64 = 0
                 while !line.atEnd {
                     let (lineField, lineType) = try line.tag()
-                    if lineField == 1 && lineType == 0 { function = try line.varint() } else { try line.skip(lineType) }
+                    if lineField == 1 && lineType == 0 {
+                        function = try line.varint()
+                    } else if lineField == 2 && lineType == 0 {
+                        number = Int64(bitPattern: try line.varint())
+                    } else {
+                        try line.skip(lineType)
+                    }
                 }
                 location.lines.append(function)
+                location.lineNumbers.append(number > 0 && number <= Int64(Int32.max) ? Int32(number) : 0)
             default: try cursor.skip(wireType)
             }
         }
@@ -318,6 +329,11 @@ struct PprofParser: StreamingParser {
         // Each location's frames (root first) once, in one flat table; a location id indexes an array when the
         // ids are dense (Go and most writers number them 1...n), a dictionary otherwise.
         var frameTable: [Int] = []
+        // The source line of each frame in `frameTable`, where the profile names it (Go's do): line costs.
+        var lineTable: [Int32] = []
+        let anyLine = locations.values.contains { $0.lineNumbers.contains { $0 > 0 } }
+        var lineCosts = LineCostAccumulator()
+        var stackLines: [Int32] = []
         var spans: [Range<Int>] = []
         var spanOfID: [UInt64: Int] = [:]
         let maximumID = locations.keys.max() ?? 0
@@ -331,6 +347,9 @@ struct PprofParser: StreamingParser {
             let frames = try resolve(location: locationID, into: &profile)
             let range = frameTable.count..<frameTable.count + frames.count
             frameTable.append(contentsOf: frames)
+            let numbers = locations[locationID].map { Array($0.lineNumbers.reversed()) } ?? []
+            let fitted = numbers.count == frames.count ? numbers : [Int32](repeating: 0, count: frames.count)
+            lineTable.append(contentsOf: fitted)
             if dense, locationID < UInt64(denseSpan.count) {
                 denseSpan[Int(locationID)] = Int32(spans.count)
             } else {
@@ -346,6 +365,7 @@ struct PprofParser: StreamingParser {
             let value = values[id * valueCount + chosen]
             guard value > 0 else { continue }
             stack.removeAll(keepingCapacity: true)
+            stackLines.removeAll(keepingCapacity: true)
             locationIDs.removeAll(keepingCapacity: true)
             var labelSet = 0
             try keys.withBytes(id) { key in
@@ -353,7 +373,9 @@ struct PprofParser: StreamingParser {
                 let depth = Int(try cursor.varint())
                 for _ in 0..<depth { locationIDs.append(try cursor.varint()) }
                 for locationID in locationIDs.reversed() {
-                    stack.append(contentsOf: frameTable[try span(locationID)])
+                    let range = try span(locationID)
+                    stack.append(contentsOf: frameTable[range])
+                    stackLines.append(contentsOf: lineTable[range])
                 }
                 if !cursor.atEnd {
                     let labelBytes = Array(key[cursor.position...])
@@ -371,7 +393,9 @@ struct PprofParser: StreamingParser {
                     "a stack is deeper than \(FoldedParser.maximumDepth) frames once inlined frames are expanded")
             }
             try profile.add(frameIDs: stack, count: value, labelSet: labelSet)
+            if anyLine { lineCosts.add(frames: stack, lines: stackLines, count: value) }
         }
+        if anyLine { profile.lineCosts = lineCosts.lineCosts }
         guard profile.totalSamples > 0 else {
             throw ParseFailure("empty profile (every '\(typeNames[chosen])' value is zero)")
         }

@@ -44,12 +44,13 @@ public protocol Recipe: Sendable {
 /// The recipes Headroom ships, by skill name.
 public enum Recipes {
     public static func all(python: PythonAST = PythonAST()) -> [String: any Recipe] {
-        let list: [any Recipe] = [
-            LogGuardRecipe(python: python), MemoizeRecipe(python: python), RegexHoistRecipe(python: python),
-            LoopInvariantRecipe(python: python), RevertHunkRecipe(python: python),
-            SetMembershipRecipe(python: python), DictGetRecipe(python: python), StrJoinRecipe(python: python),
-            ConstantHoistRecipe(python: python),
-        ]
+        let list: [any Recipe] =
+            [
+                LogGuardRecipe(python: python), MemoizeRecipe(python: python), RegexHoistRecipe(python: python),
+                LoopInvariantRecipe(python: python), RevertHunkRecipe(python: python),
+                SetMembershipRecipe(python: python), DictGetRecipe(python: python), StrJoinRecipe(python: python),
+                ConstantHoistRecipe(python: python),
+            ] + GoRecipe.names.map { GoRecipe(name: $0) }
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }
 }

@@ -1,0 +1,3 @@
+module example.com/concathot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/concatreads
+
+go 1.19

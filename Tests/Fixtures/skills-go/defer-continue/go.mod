@@ -1,0 +1,3 @@
+module example.com/defercontinue
+
+go 1.19

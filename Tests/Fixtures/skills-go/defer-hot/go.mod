@@ -1,0 +1,3 @@
+module example.com/deferhot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/invarianthot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/invariantmutated
+
+go 1.19

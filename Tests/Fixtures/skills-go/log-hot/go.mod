@@ -1,0 +1,3 @@
+module example.com/loghot
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/logside
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/preallocfilter
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/preallochot
+
+go 1.19

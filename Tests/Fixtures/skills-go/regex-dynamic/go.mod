@@ -1,0 +1,3 @@
+module example.com/regexdynamic
+
+go 1.19

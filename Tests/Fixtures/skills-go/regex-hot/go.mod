@@ -1,0 +1,3 @@
+module example.com/regexhot
+
+go 1.19
