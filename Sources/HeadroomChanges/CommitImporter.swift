@@ -46,12 +46,16 @@ public struct CommitImporter: Sendable {
         var config: [String: String]?
     }
 
-    enum FileKind { case python, brace(BraceScanner.Language), config(String), other }
+    enum FileKind { case python, go, brace(BraceScanner.Language), config(String), other }
+
+    /// Whether Go files are read with go/parser (a Go toolchain is installed) rather than the brace scanner.
+    static let goAvailable = GoAST().isAvailable
 
     static func kind(of path: String) -> FileKind {
         let ext = (path as NSString).pathExtension.lowercased()
         switch ext {
         case "py", "pyi": return .python
+        case "go": return goAvailable ? .go : .brace(.go)
         case "json": return .config("json")
         case "yaml", "yml": return .config("yaml")
         case "toml": return .config("toml")
@@ -75,12 +79,14 @@ public struct CommitImporter: Sendable {
         let contents = try history.blobs(wanted.keys.sorted())
         var info: [String: BlobInfo] = [:]
         var pythonFiles: [(path: String, source: String)] = []
+        var goFiles: [(path: String, source: String)] = []
         var configFiles: [(path: String, format: String, source: String)] = []
         for (blob, data) in contents {
             let text = String(decoding: data, as: UTF8.self)
             info[blob] = BlobInfo(lines: text.split(separator: "\n", omittingEmptySubsequences: false))
             switch wanted[blob]! {
             case .python: pythonFiles.append((blob, text))
+            case .go: goFiles.append((blob, text))
             case .brace(let language): info[blob]?.spans = BraceScanner.functions(source: text, language: language)
             case .config(let format): configFiles.append((blob, format, text))
             case .other: break
@@ -89,6 +95,16 @@ public struct CommitImporter: Sendable {
         for chunk in stride(from: 0, to: pythonFiles.count, by: 1000) {
             let batch = Array(pythonFiles[chunk..<min(chunk + 1000, pythonFiles.count)])
             for (blob, spans) in try python.functions(files: batch).functions { info[blob]?.spans = spans }
+        }
+        // Go through go/parser (exact receivers and spans); a blob that does not parse keeps the brace scanner's.
+        for chunk in stride(from: 0, to: goFiles.count, by: 1000) {
+            let batch = Array(goFiles[chunk..<min(chunk + 1000, goFiles.count)])
+            let (found, errors) = try GoAST().functions(files: batch)
+            for (blob, spans) in found { info[blob]?.spans = spans }
+            for (blob, _) in errors {
+                let text = batch.first { $0.path == blob }?.source ?? ""
+                info[blob]?.spans = BraceScanner.functions(source: text, language: .go)
+            }
         }
         for chunk in stride(from: 0, to: configFiles.count, by: 1000) {
             let batch = Array(configFiles[chunk..<min(chunk + 1000, configFiles.count)])

@@ -6,6 +6,8 @@ import HeadroomSource
 public struct FunctionSourceReader: Sendable {
     public let git: Git
     public var python: PythonAST
+    /// Go files' spans (go/parser), when a Go toolchain is installed.
+    public var go = GoAST()
 
     public init(git: Git, python: PythonAST = PythonAST()) {
         self.git = git
@@ -58,17 +60,23 @@ public struct FunctionSourceReader: Sendable {
         var texts: [String: String] = [:]
         var spans: [String: [FunctionSpan]] = [:]
         var pythonFiles: [(path: String, source: String)] = []
+        var goFiles: [(path: String, source: String)] = []
         for path in byPath.keys {
             guard let text = git.show(revision, path: path) else { continue }
             texts[path] = text
             if case .python = CommitImporter.kind(of: path) {
                 pythonFiles.append((path, text))
+            } else if path.hasSuffix(".go"), CommitImporter.goAvailable {
+                goFiles.append((path, text))
             } else if let language = BraceScanner.Language(path: path) {
                 spans[path] = BraceScanner.functions(source: text, language: language)
             }
         }
         if !pythonFiles.isEmpty {
             for (path, found) in try python.functions(files: pythonFiles).functions { spans[path] = found }
+        }
+        if !goFiles.isEmpty {
+            for (path, found) in try go.functions(files: goFiles).functions { spans[path] = found }
         }
         var result: [FunctionRef: Location] = [:]
         for (path, wanted) in byPath {
@@ -86,12 +94,12 @@ public struct FunctionSourceReader: Sendable {
     /// The span a profile's function name refers to: the exact qualified name, else a dotted-suffix match. Go's
     /// pointer receivers (`pkg.(*Server).Handle`) are matched as the scanner names them (`Server.Handle`).
     public static func span(named name: String, in spans: [FunctionSpan]) -> FunctionSpan? {
-        let plain =
-            name.contains("(*")
-            ? name.replacingOccurrences(of: "(*", with: "").replacingOccurrences(of: ")", with: "") : name
+        let plain = FunctionRef.goPlain(name)
         return spans.first(where: { $0.name == name })
             ?? spans.first(where: {
-                plain.hasSuffix("." + $0.name) || $0.name.hasSuffix("." + name) || name.hasSuffix("." + $0.name)
+                let candidate = FunctionRef.goPlain($0.name)
+                return plain == candidate || plain.hasSuffix("." + candidate) || $0.name.hasSuffix("." + name)
+                    || name.hasSuffix("." + $0.name)
             })
     }
 }

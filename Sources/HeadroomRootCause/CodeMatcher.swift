@@ -26,9 +26,10 @@ public enum CodeMatcher {
 
     static func namesMatch(_ a: String, _ b: String) -> Bool { FunctionRef.namesMatch(a, b) }
 
-    /// `ns::Type::method(int) const` → `ns.Type.method`; `a::b::h0123456789abcdef` → `a.b`.
+    /// `ns::Type::method(int) const` → `ns.Type.method`; `a::b::h0123456789abcdef` → `a.b`;
+    /// `example.com/shop/cart.(*Cart).Total` → `cart.Cart.Total`.
     public static func normalize(_ name: String) -> String {
-        var text = Substring(name)
+        var text = Substring(FunctionRef.goPlain(name))
         if let paren = text.firstIndex(of: "("), paren != text.startIndex { text = text[..<paren] }
         var parts = text.replacingOccurrences(of: "::", with: ".").split(separator: ".").map(String.init)
         if let last = parts.last, last.count == 17, last.hasPrefix("h"), last.dropFirst().allSatisfy(\.isHexDigit) {

@@ -55,6 +55,10 @@ struct GoSkillTests {
         #expect(GoNames.enclosing("main.handle.gowrap1") == "handle")
         #expect(GoNames.short("example.com/shop/cart.Price.Add") == "Add")
         #expect(GoNames.enclosing("regexp.MustCompile") == "MustCompile")
+        #expect(FunctionRef.goPlain("example.com/shop/cart.(*Cart).Total.func1") == "cart.Cart.Total")
+        #expect(FunctionRef.goPlain("(*Cart).Total") == "Cart.Total")
+        #expect(FunctionRef.goPlain("shop.cart.Cart.total") == "shop.cart.Cart.total")  // not Go: unchanged
+        #expect(FunctionRef.goPlain("ns::f(void (*)(int))") == "ns::f(void (*)(int))")
     }
 
     @Test("go test -bench output: seconds per op from ns/op, summed over benchmarks; nil without one")

@@ -29,6 +29,40 @@ public struct FunctionRef: Hashable, Sendable, Codable, CustomStringConvertible 
         a == b || a.hasSuffix("." + b) || b.hasSuffix("." + a)
     }
 
+    /// Go's spellings of a function in dotted form: pprof's `example.com/shop/cart.(*Cart).Total.func1` →
+    /// `cart.Cart.Total`, go/ast's `(*Cart).Total` → `Cart.Total`. Names that are not Go's come back unchanged.
+    public static func goPlain(_ name: String) -> String {
+        var text = name
+        var isGo = false
+        // Pointer receivers: `(*T).M` → `T.M`.
+        while let open = text.range(of: "(*"), let close = text[open.upperBound...].firstIndex(of: ")"),
+            text[close...].hasPrefix(")."),
+            !text[open.upperBound..<close].isEmpty,
+            text[open.upperBound..<close].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+        {
+            text.replaceSubrange(open.lowerBound...close, with: text[open.upperBound..<close])
+            isGo = true
+        }
+        // The import path before the package name.
+        let head = text.firstIndex(of: "(") ?? text.endIndex
+        if let slash = text[..<head].lastIndex(of: "/"), text[slash...].contains(".") {
+            text = String(text[text.index(after: slash)...])
+            isGo = true
+        }
+        guard isGo else { return name }
+        // Closures and wrappers belong to the function that declares them.
+        var parts = text.split(separator: ".").map(String.init)
+        let generated = { (part: String) -> Bool in
+            part.allSatisfy(\.isNumber)
+                || ["func", "gowrap", "deferwrap"].contains(where: { prefix in
+                    part.hasPrefix(prefix) && part.count > prefix.count
+                        && part.dropFirst(prefix.count).allSatisfy(\.isNumber)
+                })
+        }
+        while parts.count > 1, let last = parts.last, generated(last) { parts.removeLast() }
+        return parts.joined(separator: ".")
+    }
+
     /// Suffix match of two paths on a `/` boundary.
     public static func pathsMatch(_ a: String, _ b: String) -> Bool {
         let x = a.hasPrefix("./") ? String(a.dropFirst(2)) : a
