@@ -8,15 +8,18 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the whole defense loop on the bundled example service, for real.",
         discussion: """
-            Builds the example's git history, deploys and profiles every commit with py-spy, detects the regression, \
-            ranks its culprit, guards the logging on a new headroom/... branch, runs tests and an A/B benchmark, and \
-            writes a PR description. Needs python3 and py-spy (scripts/demo.sh installs it).
+            Builds the example's git history, deploys and profiles every commit, detects the regression, ranks its \
+            culprit, fixes it with the matching skill on a new headroom/... branch, runs tests and an A/B benchmark, \
+            and writes a PR description. The default example is the Python shop (profiled with py-spy; \
+            scripts/demo.sh installs it); --example go runs the Go links service (profiled with runtime/pprof; needs \
+            the Go toolchain).
             """)
 
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "A fresh folder for everything the demo makes.") var workdir: String = "headroom-demo"
     @Option(help: "The store; default WORKDIR/.headroom/headroom.sqlite.") var store: String?
-    @Option(help: "The example folder; default Examples/shop of this checkout.") var example: String?
+    @Option(help: "The bundled example (shop, or go for the Go links service) or an example folder; default shop.")
+    var example: String?
     @Option(help: "Seconds of load profiled per deploy.") var seconds: Double = 4
     @Option(help: "A/B benchmark runs of each side per look (up to three looks while the answer is open).") var runs:
         Int = 12
@@ -42,7 +45,8 @@ enum DemoText {
         var lines: [String] = []
         let reg = r.regression
         lines.append(
-            "Headroom demo — \(r.deploys) deploys of the shop service, ~\(r.samples_per_deploy) py-spy samples each")
+            "Headroom demo — \(r.deploys) deploys of the \(r.service ?? "shop") service, ~\(r.samples_per_deploy) "
+                + "\(r.profiler ?? "py-spy") samples each")
         lines.append("")
         lines.append("REGRESSION #\(reg.id)")
         lines.append(
@@ -104,7 +108,7 @@ enum DemoText {
                 "apply it: cherry-pick onto \(here(r.repository))'s checked-out branch",
                 "\(binary) review apply \(patch) \(store)"
             ),
-            ("where the service's CPU goes", "\(binary) top --service shop \(store)"),
+            ("where the service's CPU goes", "\(binary) top --service \(r.service ?? "shop") \(store)"),
             ("the culprit ranking with its evidence", "\(binary) rootcause \(r.regression.id) \(store)"),
             ("the same tools for an MCP client (stdio)", "\(binary) mcp \(store)"),
         ]

@@ -5,8 +5,9 @@ import HeadroomProfiles
 import HeadroomSkills
 import HeadroomStore
 
-/// The whole defense loop on the bundled example: history → deploys profiled with py-spy → detection → root cause →
-/// guarded-logging fix on a new branch → tests and A/B benchmark → PR description. No stage is simulated.
+/// The whole defense loop on a bundled example: history → deploys profiled (py-spy for the Python shop; the Go links
+/// service profiles itself with runtime/pprof) → detection → root cause → the skill's fix on a new branch → tests and
+/// A/B benchmark → PR description. No stage is simulated.
 public struct DemoPipeline: Sendable {
     /// What the demo runs on and where.
     public var options: DemoOptions
@@ -32,16 +33,26 @@ public struct DemoPipeline: Sendable {
             }
         }
         guard Shell.which("python3") != nil else {
-            throw HeadroomError(.missingTool, "python3 is not installed; the demo's example service is Python")
-        }
-        guard Shell.which("py-spy") != nil else {
-            throw HeadroomError(
-                .missingTool,
-                "py-spy is not installed: run the README's demo command (scripts/demo.sh installs it with pip)")
+            throw HeadroomError(.missingTool, "python3 is not installed; the demo builds its example's history with it")
         }
         let example = try locateExample()
+        let isGo = FileManager.default.fileExists(
+            atPath: (example as NSString).appendingPathComponent("service/go.mod"))
+        if isGo {
+            guard Shell.which("go") != nil else {
+                throw HeadroomError(
+                    .missingTool,
+                    "the Go toolchain is not installed; the Go example needs it (apt-get install golang-go)")
+            }
+        } else {
+            guard Shell.which("py-spy") != nil else {
+                throw HeadroomError(
+                    .missingTool,
+                    "py-spy is not installed: run the README's demo command (scripts/demo.sh installs it with pip)")
+            }
+        }
         let workdir = try prepareWorkdir()
-        let repository = (workdir as NSString).appendingPathComponent("shop")
+        let repository = (workdir as NSString).appendingPathComponent(isGo ? "links" : "shop")
         let storePath = options.store ?? (workdir as NSString).appendingPathComponent(".headroom/headroom.sqlite")
         let store = try Store.open(path: storePath)
 
@@ -59,10 +70,11 @@ public struct DemoPipeline: Sendable {
             try ChangeHistoryService(store: store).importRepository(repository).commits
         }
         let settings = try ProjectSettings.load(repository: repository)
-        let service = settings.serviceName ?? "shop"
+        let service = settings.serviceName ?? (isGo ? "links" : "shop")
         let samples = try await stage(
             3, "profile",
-            "deploying each commit and profiling \(String(format: "%.0f", options.profileSeconds))s of load with py-spy"
+            "deploying each commit and profiling \(String(format: "%.0f", options.profileSeconds))s of load with "
+                + (isGo ? "runtime/pprof" : "py-spy")
         ) { () throws -> Int in
             try profileDeploys(
                 commits, repository: repository, workdir: workdir, service: service, store: store,
@@ -82,7 +94,7 @@ public struct DemoPipeline: Sendable {
             guard !ranked.isEmpty else { throw HeadroomError(.notFound, "no candidate change in the onset window") }
             return ranked
         }
-        let patch = try await stage(6, "fix", "guarding the logging, testing and A/B benchmarking on a new branch") {
+        let patch = try await stage(6, "fix", "fixing, testing and A/B benchmarking on a new branch") {
             () throws -> PatchRecord in
             guard settings.testCommand != nil, settings.benchCommand != nil else {
                 throw HeadroomError(.config, "the example's headroom.toml lacks [commands] test or bench")
@@ -119,7 +131,8 @@ public struct DemoPipeline: Sendable {
                 tests_passed: v.testsPassed, speedup: v.speedup, ci95: v.ci95, p_value: v.pValue,
                 before_median_seconds: Descriptive.median(v.beforeSeconds),
                 after_median_seconds: Descriptive.median(v.afterSeconds), runs: v.beforeSeconds.count),
-            stages: stages, wall_seconds: Date().timeIntervalSince(clock), patch: patch.id)
+            stages: stages, wall_seconds: Date().timeIntervalSince(clock), patch: patch.id, service: service,
+            profiler: isGo ? "runtime/pprof" : "py-spy")
     }
 
     /// Deploys each commit in turn (a detached worktree), runs the load driver under py-spy and ingests the profile.
@@ -143,22 +156,31 @@ public struct DemoPipeline: Sendable {
             let deployed = try ProjectSettings.load(repository: deployTree)
             let load = (deployed.loadCommand ?? settings.loadCommand ?? "python3 load.py --seconds {seconds}")
                 .replacingOccurrences(of: "{seconds}", with: String(format: "%g", options.profileSeconds))
+            // A load command that names {profile} profiles itself (Go's runtime/pprof); others run under py-spy.
+            let selfProfiling = load.contains("{profile}")
             let output = (profiles as NSString).appendingPathComponent(
-                String(format: "%02d-", i + 1) + "\(commit.sha.prefix(7)).folded")
+                String(format: "%02d-", i + 1) + "\(commit.sha.prefix(7))" + (selfProfiling ? ".pprof" : ".folded"))
             let started = ContinuousClock.now
-            let run = try Shell.run(
-                ["py-spy", "record", "-f", "raw", "-r", "\(options.sampleRate)", "-o", output, "--"]
-                    + CommandLineWords.split(load),
-                in: deployTree, timeout: options.profileSeconds * 4 + 60)
+            let command =
+                selfProfiling
+                ? CommandLineWords.split(load).map { $0.replacingOccurrences(of: "{profile}", with: output) }
+                : ["py-spy", "record", "-f", "raw", "-r", "\(options.sampleRate)", "-o", output, "--"]
+                    + CommandLineWords.split(load)
+            let run = try Shell.run(command, in: deployTree, timeout: options.profileSeconds * 4 + 120)
             let elapsed = ContinuousClock.now - started
             guard run.succeeded, FileManager.default.fileExists(atPath: output) else {
                 let why = run.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(run.status)"
-                throw HeadroomError(.process, "py-spy on \(commit.sha.prefix(7)) failed: \(why)")
+                throw HeadroomError(
+                    .process,
+                    "\(selfProfiling ? "the load driver" : "py-spy") on \(commit.sha.prefix(7)) failed: \(why)")
             }
-            // py-spy's samples over its rate are the CPU seconds, over the run's wall time: measured cores.
+            // py-spy's samples over its rate are the CPU seconds, over the run's wall time: measured cores. A pprof
+            // profile carries its own period and duration.
             var read = ProfileReadOptions()
-            read.sampleRate = Double(options.sampleRate)
-            read.duration = elapsed.seconds
+            if !selfProfiling {
+                read.sampleRate = Double(options.sampleRate)
+                read.duration = elapsed.seconds
+            }
             // Tagged with the build, as agents tag their pushes: builds can be compared with get_experiment.
             try ingestor.ingest(
                 file: output, service: service, at: deployTime + 15 * 60,
@@ -176,12 +198,22 @@ public struct DemoPipeline: Sendable {
         return total / max(commits.count, 1)
     }
 
-    /// The example folder: `options.example`, `$HEADROOM_EXAMPLE`, or `Examples/shop` above the executable or the
-    /// current directory.
+    /// The bundled examples by name: the Python shop (the default) and the Go links service.
+    public static let bundledExamples = [
+        "shop": "Examples/shop", "python": "Examples/shop", "go": "Examples/links",
+        "links": "Examples/links",
+    ]
+
+    /// The example folder: `options.example` (a bundled example's name - `go`, `shop` - or a folder),
+    /// `$HEADROOM_EXAMPLE`, or `Examples/shop` above the executable or the current directory.
     func locateExample() throws -> String {
         let fm = FileManager.default
         let isExample = { (path: String) in
             fm.fileExists(atPath: (path as NSString).appendingPathComponent("make_history.py"))
+        }
+        if let name = options.example, let bundled = Self.bundledExamples[name], !fm.fileExists(atPath: name) {
+            if let found = BundledFiles.find(bundled, where: isExample) { return found }
+            throw HeadroomError(.notFound, "cannot find \(bundled); run from the Headroom checkout")
         }
         if let given = options.example ?? ProcessInfo.processInfo.environment["HEADROOM_EXAMPLE"] {
             guard isExample(given) else {

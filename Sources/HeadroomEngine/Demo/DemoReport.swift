@@ -57,4 +57,7 @@ public struct DemoReport: Sendable, Codable {
     public var wall_seconds: Double
     /// The delivered patch's id (for `review show/apply`).
     public var patch: Int64?
+    /// The example's service (`shop`, `links`) and the profiler its deploys ran under (`py-spy`, `runtime/pprof`).
+    public var service: String?
+    public var profiler: String?
 }
