@@ -27,9 +27,9 @@ def run(cmd, cwd, env, timeout=600):
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def one(name, spec, binary, workdir, env, fixtures=FIXTURES):
+def one(name, spec, binary, workdir, env, fixtures=None):
     repo = os.path.join(workdir, name)
-    shutil.copytree(os.path.join(fixtures, name), repo)
+    shutil.copytree(os.path.join(fixtures or FIXTURES, name), repo)
     git = lambda *a: run(["git", *a], repo, env)
     git("init", "-q", "-b", "main")
     git("add", "-A")

@@ -365,7 +365,8 @@ struct RecipeAndRegistryTests {
         #expect(
             Set(bundled.skills.map(\.name)) == [
                 "log-guard", "memoize", "regex-hoist", "loop-invariant", "revert-hunk", "set-membership", "dict-get",
-                "str-join", "constant-hoist", "canary-check", "investigate-regression",
+                "str-join", "constant-hoist", "canary-check", "investigate-regression", "go-regex-hoist",
+                "go-log-guard", "go-string-builder", "go-preallocate", "go-loop-invariant", "go-defer-loop",
             ])
         #expect(bundled.problems.isEmpty, "\(bundled.problems)")
         // A playbook: no recipe, and never chosen to fix a regression or an opportunity.

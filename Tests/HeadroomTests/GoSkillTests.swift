@@ -396,6 +396,18 @@ struct GoSkillTests {
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 
+    /// Cases written apart from the Go fixtures (Benchmarks/skills/heldout_go.py): at least 90% must be delivered
+    /// where the fix is safe and faster, and refused or not offered where it is not.
+    @Test("held-out Go cases: at least 90% behave as required")
+    func heldOut() throws {
+        let run = try Shell.run(
+            [
+                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/heldout_go.py"),
+                "--bin", Checkout.binary, "--check",
+            ], timeout: 1500)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+    }
+
     /// A real Go service with net/http/pprof: `record --pprof-url` fetches a CPU profile while it burns CPU, and the
     /// busy function leads the ingested profile; a URL that answers 404 is one error line and nothing stored.
     @Test("record --pprof-url ingests a live Go service's CPU profile")
