@@ -23,4 +23,24 @@ public enum TargetSettings {
         }
         return ProjectSettings()
     }
+
+    /// Commands a Go module gets when its settings name none, for a patch to `path`: the module's vet and tests,
+    /// and the benchmarks of the patched file's package (300 ms each) when it has any. Nil for other repositories.
+    public static func goDefaults(repository: String, revision: String, path: String) -> (
+        test: String, bench: String?
+    )? {
+        guard path.hasSuffix(".go"), let git = try? Git(path: repository), git.show(revision, path: "go.mod") != nil
+        else { return nil }
+        let folder = (path as NSString).deletingLastPathComponent
+        let package = folder.isEmpty ? "." : "./" + folder
+        let listed = (try? git.run(["ls-tree", "--name-only", revision, folder.isEmpty ? "." : folder + "/"])) ?? ""
+        let hasBenchmark = listed.split(separator: "\n").contains { file in
+            file.hasSuffix("_test.go") && (git.show(revision, path: String(file))?.contains("func Benchmark") ?? false)
+        }
+        let quoted = package.contains(" ") ? "'\(package)'" : package
+        return (
+            "go vet ./... && go test -count=1 ./...",
+            hasBenchmark ? "go test -run '^$' -bench . -benchtime 300ms -count 1 \(quoted)" : nil
+        )
+    }
 }

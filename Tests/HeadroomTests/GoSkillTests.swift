@@ -396,6 +396,44 @@ struct GoSkillTests {
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 
+    /// A Go module with no headroom.toml: validation runs `go vet` and `go test` on the module and the benchmarks of
+    /// the patched package, so `record`, `opportunities` and `resolve` need nothing configured.
+    @Test("a Go module without settings is validated with go vet, go test and its package's benchmarks")
+    func goDefaults() throws {
+        let dir = try TemporaryDirectory(prefix: "headroom-go-defaults")
+        defer { dir.cleanup() }
+        let repo = dir.file("repo")
+        let copy = try Shell.run(
+            [
+                "cp", "-r", (Checkout.root as NSString).appendingPathComponent("Tests/Fixtures/skills-go/regex-hot"),
+                repo,
+            ])
+        try #require(copy.succeeded)
+        try FileManager.default.removeItem(atPath: (repo as NSString).appendingPathComponent("headroom.toml"))
+        for step in [["init", "-q", "-b", "main"], ["add", "-A"]] {
+            _ = try Shell.run(["git", "-C", repo] + step)
+        }
+        _ = try Shell.run(
+            ["git", "-C", repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "init"])
+        let store = dir.file("s.sqlite")
+        let record = try Checkout.headroom(
+            [
+                "record", "--store", store, "--service", "lp", "--", "go", "test", "-run", "^$", "-bench", ".",
+                "-benchtime", "40x", "./logparse",
+            ], in: repo)
+        #expect(record.succeeded, "\(record.stderr)")
+        let scan = try Checkout.headroom(
+            ["opportunities", "--store", store, "--service", "lp", "--repo", repo, "--format", "json"])
+        #expect(scan.succeeded && scan.stdout.contains("go-regex-hoist"), "\(scan.stdout)\(scan.stderr)")
+        let resolve = try Checkout.headroom(["resolve", "1", "--store", store, "--format", "json"], in: repo)
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(resolve.stdout.utf8)) as? [String: Any])
+        #expect(answer["status"] as? String == "delivered", "\(resolve.stdout)\(resolve.stderr)")
+        let validation = answer["validation"] as? [String: Any]
+        #expect((validation?["speedup"] as? Double ?? 0) > 2)
+        let untracked = try Shell.run(["git", "-C", repo, "status", "--porcelain"]).stdout
+        #expect(!untracked.contains(".test"), "the test binary was left in the work tree: \(untracked)")
+    }
+
     /// Cases written apart from the Go fixtures (Benchmarks/skills/heldout_go.py): at least 90% must be delivered
     /// where the fix is safe and faster, and refused or not offered where it is not.
     @Test("held-out Go cases: at least 90% behave as required")

@@ -208,14 +208,21 @@ public struct PatchService: Sendable {
         }
         let edit = try JSONDecoder().decode(SourceEdit.self, from: Data(editJSON.utf8))
         let git = try Git(path: record.repository)
-        let settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
+        var settings = try TargetSettings.load(repository: git.root, revision: record.baseCommit)
+        // A Go module without settings: its vet and tests, and its package's benchmarks.
+        if let go = TargetSettings.goDefaults(repository: git.root, revision: record.baseCommit, path: edit.path) {
+            settings.testCommand = settings.testCommand ?? go.test
+            settings.benchCommand = settings.benchCommand ?? go.bench
+        }
         guard let test = options.test ?? settings.testCommand else {
             throw HeadroomError(
                 .config, "no test command: add [commands] test to \(git.root)/headroom.toml or pass --test")
         }
         guard let bench = options.bench ?? settings.benchCommand else {
             throw HeadroomError(
-                .config, "no bench command: add [commands] bench to \(git.root)/headroom.toml or pass --bench")
+                .config,
+                "no bench command: add [commands] bench to \(git.root)/headroom.toml or pass --bench"
+                    + (edit.path.hasSuffix(".go") ? " (or add a Benchmark to the package's tests)" : ""))
         }
         let scratch = try Self.scratchDirectory()
         let branches = PatchBranch(repository: git.root, scratch: scratch)
