@@ -43,11 +43,16 @@ public struct FileFindings: Sendable {
     public var patches: [PatchFinding] = []
     public var costs: [Cost] = []
 
-    /// The spans of a document's functions: Python's own parser for Python, the brace scanner otherwise.
+    /// The spans of a document's functions: Python's own parser for Python, go/parser for Go (when a toolchain is
+    /// installed; a document mid-edit that does not parse falls back to the brace scanner), the brace scanner
+    /// otherwise.
     static func spans(path: String, text: String, python: PythonAST) -> [FunctionSpan] {
         switch (path as NSString).pathExtension.lowercased() {
         case "py", "pyi":
             return (try? python.functions(files: [(path, text)]).functions[path]) ?? []
+        case "go" where GoAST().isAvailable:
+            if let found = try? GoAST().functions(files: [(path, text)]).functions[path] { return found }
+            return BraceScanner.functions(source: text, language: .go)
         default:
             guard let language = BraceScanner.Language(path: path) else { return [] }
             return BraceScanner.functions(source: text, language: language)

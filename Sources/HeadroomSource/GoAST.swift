@@ -162,6 +162,12 @@ public struct GoAST: Sendable {
                 throw HeadroomError(.process, "could not install the Go helper at \(binary)")
             }
         }
+        // Builds of other helper versions (an older Headroom, another toolchain) are not needed any more.
+        let root = Self.cacheRoot()
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        where old.hasPrefix("go-helper-") && old != "go-helper-\(key)" {
+            try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(old))
+        }
         return binary
     }
 

@@ -102,6 +102,8 @@ type unit struct {
 	pkg  *types.Package
 	// every identifier name in the package's files: new names avoid all of them.
 	names map[string]bool
+	// type errors in this file (without positions): an edit must not add any.
+	typeErrors map[string]bool
 }
 
 func load(path, source string, others []sourceFile) (*unit, error) {
@@ -124,7 +126,12 @@ func load(path, source string, others []sourceFile) (*unit, error) {
 		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
 		Uses: map[*ast.Ident]types.Object{}, Scopes: map[ast.Node]*types.Scope{},
 	}
-	conf := types.Config{Importer: importer.Default(), Error: func(error) {}}
+	typeErrors := map[string]bool{}
+	conf := types.Config{Importer: importer.Default(), Error: func(err error) {
+		if te, ok := err.(types.Error); ok && te.Fset.Position(te.Pos).Filename == path {
+			typeErrors[te.Msg] = true
+		}
+	}}
 	pkg, _ := conf.Check(file.Name.Name, fset, files, info)
 	names := map[string]bool{}
 	for _, f := range files {
@@ -135,7 +142,8 @@ func load(path, source string, others []sourceFile) (*unit, error) {
 			return true
 		})
 	}
-	return &unit{fset: fset, file: file, src: []byte(source), info: info, pkg: pkg, names: names}, nil
+	return &unit{fset: fset, file: file, src: []byte(source), info: info, pkg: pkg, names: names,
+		typeErrors: typeErrors}, nil
 }
 
 func parseError(err error) map[string]string {
@@ -686,7 +694,7 @@ func scan(req request) interface{} {
 			}
 			var list []finding
 			for _, name := range sortedKeys(recipes) {
-				for _, f := range recipes[name](u, fd).findings {
+				for _, f := range safeAnalysis(recipes[name], u, fd).findings {
 					f.Recipe = name
 					list = append(list, f)
 				}
@@ -724,12 +732,45 @@ func fix(req request) interface{} {
 	if !ok {
 		return refuse("no Go recipe " + req.Recipe)
 	}
-	a := recipe(u, fd)
+	a := safeAnalysis(recipe, u, fd)
 	e := &editor{u: u}
-	if reason := a.apply(e); reason != "" {
+	if reason := safeApply(a, e); reason != "" {
 		return refuse(reason)
 	}
-	return e.result(fd, req.Recipe)
+	result := e.result(fd, req.Recipe)
+	// The patched package must type-check as well as the original did: no new type error in the file.
+	if patched, ok := result["patched"].(string); ok {
+		after, err := load(req.Path, patched, req.Package)
+		if err != nil {
+			return refuse("guardrail syntax: the patched file does not parse (" + err.Error() + ")")
+		}
+		for msg := range after.typeErrors {
+			if !u.typeErrors[msg] {
+				return refuse("guardrail types: the patched file does not type-check (" + msg + ")")
+			}
+		}
+	}
+	return result
+}
+
+// safeAnalysis runs one recipe's analysis; code it cannot read is no finding, never a crash of the whole scan.
+func safeAnalysis(recipe func(*unit, *ast.FuncDecl) analysis, u *unit, fd *ast.FuncDecl) (a analysis) {
+	defer func() {
+		if r := recover(); r != nil {
+			a = analysis{apply: func(*editor) string { return fmt.Sprintf("internal: the analysis failed (%v)", r) }}
+		}
+	}()
+	return recipe(u, fd)
+}
+
+// safeApply makes an edit, or says why it could not.
+func safeApply(a analysis, e *editor) (reason string) {
+	defer func() {
+		if r := recover(); r != nil {
+			reason = fmt.Sprintf("internal: the edit failed (%v)", r)
+		}
+	}()
+	return a.apply(e)
 }
 
 func blocked(reason string) *string { return &reason }
