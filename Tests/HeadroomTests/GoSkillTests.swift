@@ -283,6 +283,7 @@ struct GoSkillTests {
 
             import (
             \t"encoding/json"
+            \t"fmt"
             \t"strings"
             )
 
@@ -304,6 +305,16 @@ struct GoSkillTests {
             \t\tsum += weights[prefix]
             \t}
             \treturn out, sum, nil
+            }
+
+            // Check fails on the first bad value; the message is built only then.
+            func Check(values []int, name string) error {
+            \tfor _, v := range values {
+            \t\tif v < 0 {
+            \t\t\treturn fmt.Errorf("%s: %s", strings.ToUpper(name), "negative")
+            \t\t}
+            \t}
+            \treturn nil
             }
 
             // Sections lower-cases the running section name per token.
@@ -329,6 +340,9 @@ struct GoSkillTests {
         #expect(
             try module.refusal("go-loop-invariant", file: "m.go", function: "Sections").contains(
                 "`section` is assigned inside the loop"))
+        // Only what runs on every iteration: the error path's message is not computed up front.
+        #expect(
+            try module.refusal("go-loop-invariant", file: "m.go", function: "Check").contains("nothing loop-invariant"))
     }
 
     @Test("go-defer-loop: defers run at the end of the iteration in reverse order; an early continue refused")

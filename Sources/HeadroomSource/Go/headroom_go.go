@@ -1692,7 +1692,9 @@ func loopInvariant(u *unit, fd *ast.FuncDecl) analysis {
 			return ok, culprit
 		}
 		consider := func(n ast.Node, label string) bool {
-			if claimed(n) || inFuncLit(n, up) {
+			// Only what runs on every iteration: hoisting a computation from a branch (an error path, a slow path)
+			// would run it where it never ran before.
+			if claimed(n) || inFuncLit(n, up) || conditionalIn(n, l, up) {
 				return false
 			}
 			if ok, culprit := invariant(n); ok {
@@ -1802,6 +1804,35 @@ func loopInvariant(u *unit, fd *ast.FuncDecl) analysis {
 }
 
 func isHeader(l loop, at token.Pos) bool { return at == l.node.Pos() }
+
+// conditionalIn says whether n runs only on some iterations of l: inside an if's body or else, a switch or select
+// case, a nested loop's body, or the right operand of && or ||.
+func conditionalIn(n ast.Node, l loop, up map[ast.Node]ast.Node) bool {
+	child := n
+	for p := up[n]; p != nil && p != ast.Node(l.body); child, p = p, up[p] {
+		switch x := p.(type) {
+		case *ast.IfStmt:
+			if child == ast.Node(x.Body) || child == x.Else {
+				return true
+			}
+		case *ast.CaseClause, *ast.CommClause:
+			return true
+		case *ast.ForStmt:
+			if child == ast.Node(x.Body) || child == x.Post || child == x.Cond {
+				return true
+			}
+		case *ast.RangeStmt:
+			if child == ast.Node(x.Body) {
+				return true
+			}
+		case *ast.BinaryExpr:
+			if (x.Op == token.LAND || x.Op == token.LOR) && child == ast.Node(x.Y) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func directChild(body *ast.BlockStmt, s ast.Stmt) bool {
 	for _, x := range body.List {
