@@ -14,6 +14,24 @@ public struct GoFix: Sendable, Decodable, Equatable {
     public var summary: [String]
 }
 
+/// One call of a Go function, as the Go helper resolved it.
+public struct GoCallSite: Sendable, Decodable, Equatable {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    /// The calling function, named as pprof names it (`(*Server).Handle`).
+    public var caller: String
+    /// The argument expressions as written.
+    public var arguments: [String]
+    /// Whether the call sits inside a loop of the caller.
+    public var inLoop: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case path, line, column, caller, arguments
+        case inLoop = "in_loop"
+    }
+}
+
 /// Go's own go/parser and go/types, through a small helper program (Go/headroom_go.go) built once with the local Go
 /// toolchain into a cache folder keyed by the helper's source and the toolchain's version.
 public struct GoAST: Sendable {
@@ -42,6 +60,19 @@ public struct GoAST: Sendable {
         }
         let answer: Answer = try call("functions", ["files": files.map { ["path": $0.path, "source": $0.source] }])
         return (answer.functions, answer.errors)
+    }
+
+    /// Where `function` (`F`, `T.M`, `(*T).M`) is called within its package: `files` are the package's files, type-
+    /// checked together, so method calls through values, pointers and embedded fields resolve to the right method.
+    public func callSites(of function: String, files: [(path: String, source: String)]) throws -> [GoCallSite] {
+        struct Request: Encodable {
+            var function: String
+            var files: [[String: String]]
+        }
+        struct Answer: Decodable { var sites: [GoCallSite] }
+        let answer: Answer = try call(
+            "callsites", Request(function: function, files: files.map { ["path": $0.path, "source": $0.source] }))
+        return answer.sites
     }
 
     /// nil when the source parses, else the syntax error.

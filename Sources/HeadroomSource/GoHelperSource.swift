@@ -10,8 +10,9 @@ enum GoHelperSource {
 //
 //	headroom-go MODE < request.json
 //
-// Modes: functions (spans, named as pprof names them without the package path), check (does it parse), scan (the
-// skills' patterns in hot functions) and fix (one recipe's edit of one function, or the reason it must not be made).
+// Modes: functions (spans, named as pprof names them without the package path), check (does it parse), callsites
+// (where a function is called within its package), scan (the skills' patterns in hot functions) and fix (one
+// recipe's edit of one function, or the reason it must not be made).
 // A source that does not parse answers {"helper_error": "line N: message"}.
 //
 // This file is the source of truth; `scripts/generate-helpers.py` embeds it in
@@ -82,6 +83,8 @@ func main() {
 		answer = functions(req)
 	case "check":
 		answer = check(req)
+	case "callsites":
+		answer = callSites(req)
 	case "scan":
 		answer = scan(req)
 	case "fix":
@@ -266,6 +269,101 @@ func check(req request) interface{} {
 		return map[string]interface{}{"ok": false, "error": parseError(err)["helper_error"]}
 	}
 	return map[string]interface{}{"ok": true}
+}
+
+// MARK: call sites
+
+type callSite struct {
+	Path      string   `json:"path"`
+	Line      int      `json:"line"`
+	Column    int      `json:"column"`
+	Caller    string   `json:"caller"`
+	Arguments []string `json:"arguments"`
+	InLoop    bool     `json:"in_loop"`
+}
+
+// callSites lists the calls of req.Function (F, T.M or (*T).M) declared in one of req.Files, from every file of
+// the files' package (type-checked together, so method calls through values, pointers and embedded fields are
+// resolved, and a same-named function of another type is not counted).
+func callSites(req request) interface{} {
+	fset := token.NewFileSet()
+	var files []*ast.File
+	sources := map[*ast.File][]byte{}
+	for _, f := range req.Files {
+		file, err := parser.ParseFile(fset, f.Path, f.Source, 0)
+		if err != nil {
+			continue
+		}
+		if len(files) > 0 && file.Name.Name != files[0].Name.Name {
+			continue
+		}
+		files = append(files, file)
+		sources[file] = []byte(f.Source)
+	}
+	sites := []callSite{}
+	if len(files) == 0 {
+		return map[string]interface{}{"sites": sites}
+	}
+	info := &types.Info{Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{},
+		Types: map[ast.Expr]types.TypeAndValue{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
+	conf := types.Config{Importer: importer.Default(), Error: func(error) {}}
+	conf.Check(files[0].Name.Name, fset, files, info)
+	var target types.Object
+	for _, file := range files {
+		for _, d := range file.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && funcName(fd) == req.Function {
+				target = info.Defs[fd.Name]
+			}
+		}
+	}
+	if target == nil {
+		return map[string]interface{}{"sites": sites}
+	}
+	for _, file := range files {
+		src := sources[file]
+		for _, d := range file.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			up := parents(fd.Body)
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				var callee types.Object
+				switch f := unparen(call.Fun).(type) {
+				case *ast.Ident:
+					callee = info.Uses[f]
+				case *ast.SelectorExpr:
+					if sel := info.Selections[f]; sel != nil {
+						callee = sel.Obj()
+					} else {
+						callee = info.Uses[f.Sel]
+					}
+				}
+				if callee != target {
+					return true
+				}
+				site := callSite{Path: fset.Position(call.Pos()).Filename, Line: fset.Position(call.Pos()).Line,
+					Column: fset.Position(call.Pos()).Column, Caller: funcName(fd), Arguments: []string{}}
+				for _, arg := range call.Args {
+					site.Arguments = append(site.Arguments,
+						string(src[fset.Position(arg.Pos()).Offset:fset.Position(arg.End()).Offset]))
+				}
+				for p := up[call]; p != nil; p = up[p] {
+					switch p.(type) {
+					case *ast.ForStmt, *ast.RangeStmt:
+						site.InLoop = true
+					}
+				}
+				sites = append(sites, site)
+				return true
+			})
+		}
+	}
+	return map[string]interface{}{"sites": sites}
 }
 
 // MARK: shared facts

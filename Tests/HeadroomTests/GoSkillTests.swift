@@ -87,6 +87,23 @@ struct GoSkillTests {
         #expect(spans["a.go"]?[1] == FunctionSpan(name: "T.N", start: 7, end: 9))
         #expect(errors["b.go"] != nil)
         #expect(try GoAST().syntaxError(source: "package a\nfunc f( {}\n", path: "a.go") != nil)
+        // Call sites resolve methods by type: U.M is another method, v.M calls (*T).M through an addressable value.
+        let sites = try GoAST().callSites(
+            of: "(*T).M",
+            files: [
+                (
+                    "a.go",
+                    "package a\n\ntype T struct{}\n\nfunc (t *T) M(x int) int { return x }\n\ntype U struct{}\n\n"
+                        + "func (U) M(x int) int { return x }\n"
+                ),
+                (
+                    "b.go",
+                    "package a\n\nfunc F(t *T, u U, xs []int) int {\n\ts := t.M(1)\n\tfor _, x := range xs {\n"
+                        + "\t\ts += t.M(x) + u.M(x)\n\t}\n\tvar v T\n\treturn s + v.M(2)\n}\n"
+                ),
+            ])
+        #expect(sites.map(\.line) == [4, 6, 9] && sites.map(\.inLoop) == [false, true, false])
+        #expect(sites.allSatisfy { $0.path == "b.go" && $0.caller == "F" } && sites[1].arguments == ["x"])
     }
 
     @Test("go-regex-hoist: constant patterns become package vars; Compile keeps its error; run-time patterns refused")
