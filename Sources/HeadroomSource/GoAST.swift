@@ -228,13 +228,7 @@ public enum GoNames {
     /// (`F.gowrap1`, `F.deferwrap1`) are their enclosing function's: `(*Cart).Total`.
     public static func enclosing(_ name: String) -> String {
         var parts = local(name).split(separator: ".").map(String.init)
-        let generated = { (part: String) -> Bool in
-            part.allSatisfy(\.isNumber)
-                || ["func", "gowrap", "deferwrap"].contains(where: { prefix in
-                    part.hasPrefix(prefix) && part.dropFirst(prefix.count).allSatisfy(\.isNumber)
-                })
-        }
-        while parts.count > 1, let last = parts.last, generated(last) { parts.removeLast() }
+        while parts.count > 1, let last = parts.last, FunctionRef.isGoGenerated(last) { parts.removeLast() }
         return parts.joined(separator: ".")
     }
 

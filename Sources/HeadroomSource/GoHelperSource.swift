@@ -15,7 +15,7 @@ enum GoHelperSource {
 // recipe's edit of one function, or the reason it must not be made).
 // A source that does not parse answers {"helper_error": "line N: message"}.
 //
-// This file is the source of truth; `scripts/generate-helpers.py` embeds it in
+// This file is the source of truth; `scripts/generate-go-helper.py` embeds it in
 // Sources/HeadroomSource/GoHelperSource.swift, and `GoAST` builds it once into a cache folder.
 package main
 
@@ -880,6 +880,27 @@ func safeApply(a analysis, e *editor) (reason string) {
 
 func blocked(reason string) *string { return &reason }
 
+// oneFinding is a function's one finding of a pattern over `lines` (none without lines), blocked with `reason` when
+// no site of it can be fixed.
+func oneFinding(pattern string, lines [][2]int, fixable bool, reason, detail string) []finding {
+	if len(lines) == 0 {
+		return nil
+	}
+	f := finding{Pattern: pattern, Line: lines[0][0], Lines: lines, Detail: detail}
+	if !fixable {
+		f.Blocked = blocked(reason)
+	}
+	return []finding{f}
+}
+
+// orElse is reason, or fallback when there is none.
+func orElse(reason, fallback string) string {
+	if reason != "" {
+		return reason
+	}
+	return fallback
+}
+
 func (u *unit) stmtLines(n ast.Node) [2]int { return [2]int{u.line(n.Pos()), u.line(n.End())} }
 
 // enclosingStmt is the statement of `body` that contains position p, at any depth.
@@ -1170,22 +1191,11 @@ func logGuard(u *unit, fd *ast.FuncDecl) analysis {
 		sites = append(sites, site{stmt, guard, feeders})
 		return true
 	})
-	var findings []finding
-	if len(lines) > 0 {
-		f := finding{Pattern: "logging", Line: lines[0][0], Lines: lines,
-			Detail: fmt.Sprintf("`%s` builds %d debug log line(s) (formatting, calls) even when the level is off",
-				funcName(fd), len(lines))}
-		if len(sites) == 0 {
-			f.Blocked = blocked(reason)
-		}
-		findings = append(findings, f)
-	}
+	findings := oneFinding("logging", lines, len(sites) > 0, reason, fmt.Sprintf("`%s` builds %d debug log line(s) (formatting, calls) even when the level is off",
+		funcName(fd), len(lines)))
 	return analysis{findings, func(e *editor) string {
 		if len(sites) == 0 {
-			if reason != "" {
-				return reason
-			}
-			return "`" + funcName(fd) + "` has no eager, unguarded debug log call"
+			return orElse(reason, "`"+funcName(fd)+"` has no eager, unguarded debug log call")
 		}
 		if reason != "" {
 			return reason
@@ -1645,22 +1655,11 @@ func preallocate(u *unit, fd *ast.FuncDecl) analysis {
 			sites = append(sites, site{l, rng, obj, a, decl, value, elem})
 		}
 	}
-	var findings []finding
-	if len(lines) > 0 {
-		f := finding{Pattern: "preallocate", Line: lines[0][0], Lines: lines,
-			Detail: fmt.Sprintf("`%s` grows a slice with append in a loop whose length is known: it is reallocated "+
-				"and copied as it grows", funcName(fd))}
-		if len(sites) == 0 {
-			f.Blocked = blocked(reason)
-		}
-		findings = append(findings, f)
-	}
+	findings := oneFinding("preallocate", lines, len(sites) > 0, reason, fmt.Sprintf("`%s` grows a slice with append in a loop whose length is known: it is reallocated "+
+		"and copied as it grows", funcName(fd)))
 	return analysis{findings, func(e *editor) string {
 		if len(sites) == 0 {
-			if reason != "" {
-				return reason
-			}
-			return "`" + funcName(fd) + "` appends in no loop of known length"
+			return orElse(reason, "`"+funcName(fd)+"` appends in no loop of known length")
 		}
 		done := map[types.Object]bool{}
 		for _, s := range sites {
@@ -2079,22 +2078,11 @@ func deferLoop(u *unit, fd *ast.FuncDecl) analysis {
 			sites = append(sites, site{l, ok})
 		}
 	}
-	var findings []finding
-	if len(lines) > 0 {
-		f := finding{Pattern: "defer-in-loop", Line: lines[0][0], Lines: lines,
-			Detail: fmt.Sprintf("`defer` inside a loop of `%s` runs only when the function returns: each iteration "+
-				"allocates a defer record and holds what it releases until then", funcName(fd))}
-		if len(sites) == 0 {
-			f.Blocked = blocked(reason)
-		}
-		findings = append(findings, f)
-	}
+	findings := oneFinding("defer-in-loop", lines, len(sites) > 0, reason, fmt.Sprintf("`defer` inside a loop of `%s` runs only when the function returns: each iteration "+
+		"allocates a defer record and holds what it releases until then", funcName(fd)))
 	return analysis{findings, func(e *editor) string {
 		if len(sites) == 0 {
-			if reason != "" {
-				return reason
-			}
-			return "`" + funcName(fd) + "` has no defer in a loop"
+			return orElse(reason, "`"+funcName(fd)+"` has no defer in a loop")
 		}
 		for _, s := range sites {
 			end := u.line(s.l.body.Rbrace)
@@ -2112,17 +2100,23 @@ func deferLoop(u *unit, fd *ast.FuncDecl) analysis {
 	}}
 }
 
-// acquisitions are the statements of the loop body before a defer that define what the deferred call reads.
-func (u *unit) acquisitions(l loop, d *ast.DeferStmt) [][2]int {
+// varsRead is every variable n reads.
+func (u *unit) varsRead(n ast.Node) map[types.Object]bool {
 	reads := map[types.Object]bool{}
-	ast.Inspect(d.Call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
+	ast.Inspect(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok {
 			if v, isVar := u.info.Uses[id].(*types.Var); isVar {
 				reads[v] = true
 			}
 		}
 		return true
 	})
+	return reads
+}
+
+// acquisitions are the statements of the loop body before a defer that define what the deferred call reads.
+func (u *unit) acquisitions(l loop, d *ast.DeferStmt) [][2]int {
+	reads := u.varsRead(d.Call)
 	var out [][2]int
 	for _, s := range l.body.List {
 		if s == ast.Stmt(d) {
@@ -2156,15 +2150,7 @@ func (u *unit) deferSafe(l loop, d *ast.DeferStmt) string {
 		}
 	}
 	// Variables the deferred call reads, and what the rest of the iteration does.
-	reads := map[types.Object]bool{}
-	ast.Inspect(d.Call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if v, isVar := u.info.Uses[id].(*types.Var); isVar {
-				reads[v] = true
-			}
-		}
-		return true
-	})
+	reads := u.varsRead(d.Call)
 	after := false
 	why := ""
 	loops, blocks := 0, 0 // nested loops, and nested switch/select statements, around the statement walked

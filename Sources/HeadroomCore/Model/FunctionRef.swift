@@ -52,15 +52,18 @@ public struct FunctionRef: Hashable, Sendable, Codable, CustomStringConvertible 
         guard isGo else { return name }
         // Closures and wrappers belong to the function that declares them.
         var parts = text.split(separator: ".").map(String.init)
-        let generated = { (part: String) -> Bool in
-            part.allSatisfy(\.isNumber)
-                || ["func", "gowrap", "deferwrap"].contains(where: { prefix in
-                    part.hasPrefix(prefix) && part.count > prefix.count
-                        && part.dropFirst(prefix.count).allSatisfy(\.isNumber)
-                })
-        }
-        while parts.count > 1, let last = parts.last, generated(last) { parts.removeLast() }
+        while parts.count > 1, let last = parts.last, isGoGenerated(last) { parts.removeLast() }
         return parts.joined(separator: ".")
+    }
+
+    /// Whether one dotted part of a Go name is the compiler's, not the author's: a closure (`func1`, and `2` for a
+    /// closure inside it) or a go/defer wrapper (`gowrap1`, `deferwrap1`).
+    public static func isGoGenerated(_ part: String) -> Bool {
+        part.allSatisfy(\.isNumber)
+            || ["func", "gowrap", "deferwrap"].contains(where: { prefix in
+                part.hasPrefix(prefix) && part.count > prefix.count
+                    && part.dropFirst(prefix.count).allSatisfy(\.isNumber)
+            })
     }
 
     /// Suffix match of two paths on a `/` boundary.
