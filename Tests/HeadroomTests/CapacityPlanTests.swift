@@ -56,7 +56,10 @@ struct CapacityPlanTests {
                 if forecast.lower95[h] <= actual && actual <= forecast.upper95[h] { inside95 += 1 }
                 total += 1
             }
-            #expect(forecast.upper95[27] - forecast.lower95[27] > forecast.upper95[0] - forecast.lower95[0])
+            // Relative widths: the model is multiplicative (log scale), so a weekend day's interval is narrower in
+            // cores than a weekday's at the same uncertainty.
+            func width(_ h: Int) -> Double { (forecast.upper95[h] - forecast.lower95[h]) / forecast.mean[h] }
+            #expect(width(27) >= width(0), "\(width(27)) < \(width(0))")
             // The forecast is inside its own intervals.
             #expect(
                 (0..<28).allSatisfy {
@@ -67,6 +70,48 @@ struct CapacityPlanTests {
         let c95 = Double(inside95) / Double(total)
         #expect(c80 > 0.7 && c80 < 0.9, "\(c80)")
         #expect(c95 > 0.85 && c95 <= 1, "\(c95)")
+    }
+
+    @Test("a spike (×2.5 for one day, here the last one or a weekend day) moves neither the level nor the season")
+    func spikes() throws {
+        let (values, truth) = Self.daily(days: 200, seed: 7, noise: 0.02)
+        let clean = Array(values[..<172])
+        var spiked = clean
+        spiked[171] *= 2.5
+        spiked[166] *= 2.5  // a weekend day (166 % 7 == 5): the season's slot for that day
+        let forecaster = CapacityForecaster(period: 7)
+        let plain = try #require(forecaster.forecast(clean, horizon: 28))
+        let withSpikes = try #require(forecaster.forecast(spiked, horizon: 28))
+        let errors = zip(withSpikes.mean, truth[172...]).map { abs($0 - $1) / $1 }
+        #expect(errors.max()! < 0.06, "\(errors.max()!)")
+        let moved = zip(withSpikes.mean, plain.mean).map { abs($0 - $1) / $1 }
+        #expect(moved.max()! < 0.02, "the spikes moved the forecast by \(moved.max()!)")
+        // The spikes still widen the intervals: they happen, and the intervals say so.
+        #expect(withSpikes.upper95[0] - withSpikes.lower95[0] >= plain.upper95[0] - plain.lower95[0])
+    }
+
+    @Test("a level shift a week before the end: the forecast starts at the new level and does not read it as growth")
+    func levelShift() throws {
+        var rng = SplitMix64(seed: 11)
+        var values: [Double] = []
+        for d in 0..<200 {
+            let weekly = d % 7 >= 5 ? 0.8 : 1.0
+            let level = d >= 165 ? 125.0 : 100.0  // +25% (a regression) 7 days before the end of the history
+            let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300)
+            let u2 = Double(rng.next() >> 11) / Double(1 << 53)
+            values.append(level * weekly * (1 + 0.02 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)))
+        }
+        let forecast = try #require(CapacityForecaster(period: 7).forecast(Array(values[..<172]), horizon: 28))
+        let truth = (172..<200).map { 125.0 * ($0 % 7 >= 5 ? 0.8 : 1.0) }
+        let errors = zip(forecast.mean, truth).map { abs($0 - $1) / $1 }
+        #expect(errors.max()! < 0.05, "\(errors.max()!): \(forecast.mean.map { Int($0) })")
+        let mase = try #require(
+            CapacityForecaster.mase(
+                history: Array(values[..<172]), actual: Array(values[172...]), forecast: forecast.mean, period: 7))
+        #expect(mase < 1, "\(mase)")
+        // A series that shifted once in 172 days may shift again: the month-ahead interval says so.
+        func width(_ h: Int) -> Double { (forecast.upper95[h] - forecast.lower95[h]) / forecast.mean[h] }
+        #expect(width(27) > 1.3 * width(0), "\(width(27)) vs \(width(0))")
     }
 
     @Test("too little history is refused; a series without a season still forecasts")
