@@ -118,9 +118,8 @@ public struct CapacityForecaster: Sendable {
         // Intervals from the errors against the series with its spikes (they recur) but not its shifts (the paths
         // add those at their own rate).
         let spiky = raw.indices.map { raw[$0] + y[$0] - smooth[$0] }
-        // Errors from before the smoothing has forgotten its starting state (about 1/α points, m/γ for the season) are
-        // the start's, not
-        // the model's: left out while enough remain.
+        // Errors from before the smoothing has forgotten its starting state (about 1/α points, m/γ for the season)
+        // are the start's, not the model's: left out while enough remain.
         let settled = Self.run(spiky, m, p, clip: .infinity).errors
         let memory = max(1 / p.alpha, m > 0 && p.gamma > 0 ? Double(m) / p.gamma : 0)
         fit.errors = Array(settled.dropFirst(min(Int(memory), settled.count / 2)))
