@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
@@ -48,6 +49,14 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        // Team mode's PostgreSQL engine (postgres-nio): the shared job queue first (issue 20).
+        .target(
+            name: "HeadroomPostgres",
+            dependencies: [
+                "HeadroomCore", "HeadroomStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(name: "HeadroomDetection", dependencies: ["HeadroomCore"], swiftSettings: strict),
@@ -145,7 +154,7 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomEngine", "HeadroomCLI", "HeadroomSource",
-                "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomLSP",
+                "HeadroomTesting", "HeadroomAgent", "HeadroomLLM", "HeadroomMCP", "HeadroomLSP", "HeadroomPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),

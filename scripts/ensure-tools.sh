@@ -14,6 +14,8 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)  # Benchmarks/serve
 command -v nvim >/dev/null 2>&1 || need+=(neovim)  # the real LSP client in the language server's tests
 command -v curl >/dev/null 2>&1 || need+=(curl)  # the forge tests read the fake forge's request log
 command -v go >/dev/null 2>&1 || need+=(golang-go)  # Go: the Go helper (go/ast, go/types), go test, the Go skills
+# Team mode: the tests start a throwaway PostgreSQL 15 cluster under a temp dir (initdb, pg_ctl).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing from Debian: ${need[*]}" >&2
   apt-get update -qq

@@ -4,6 +4,9 @@
 # request that got a 200 must be one stored profile with all its samples (none lost, none duplicated).
 #
 #   Benchmarks/serve/run.sh [SECONDS] [CONNECTIONS]      (default 10 s, 16 connections, 2 wrk threads)
+#   MODE=fleet Benchmarks/serve/run.sh ...                 a fleet pushing in real time instead (fleet.lua): 20
+#                                                          services, every request the current 10 s window with
+#                                                          one stack of the agent's own, so none is a duplicate
 #
 # Prints requests/s, p50/p99 latency and the count-back. Release build; detection loop off (ingest alone).
 set -euo pipefail
@@ -42,7 +45,10 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep 0.1; done
 port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$')
 
-PAYLOAD="$work/payload.folded" wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s -s Benchmarks/serve/ingest.lua \
+mode="${MODE:-windows}"
+script=Benchmarks/serve/ingest.lua
+if [ "$mode" = fleet ]; then script=Benchmarks/serve/fleet.lua; per_request=$((per_request + 1)); fi
+PAYLOAD="$work/payload.folded" SERVICES=20 wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s -s "$script" \
     "http://127.0.0.1:$port" >"$work/wrk.out"
 kill -TERM $server; wait $server || true
 trap - EXIT
@@ -54,12 +60,14 @@ ok=$((requests - errors_status))
 # so requests still in flight then may be stored without being counted as answered: every answered request must be
 # stored (lost = answered - stored, when positive), every stored profile must hold all its samples, and no window
 # may be stored twice.
-read -r profiles samples incomplete windows < <(python3 - "$work/s.sqlite" "$per_request" <<'PY'
+read -r profiles samples incomplete windows < <(python3 - "$work/s.sqlite" "$per_request" "$mode" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 per = int(sys.argv[2])
-rows = db.execute("SELECT p.total_samples, p.source FROM profile p JOIN service s ON s.id = p.service_id"
-                  " WHERE s.name = 'bench'").fetchall()
+# Windows mode: one service, each profile its own window (its source). Fleet mode: each profile its own content.
+rows = db.execute("SELECT p.total_samples, CASE WHEN ? = 'fleet' THEN s.name || p.content_hash ELSE p.source END"
+                  " FROM profile p JOIN service s ON s.id = p.service_id"
+                  " WHERE s.name = 'bench' OR s.name LIKE 'fleet%'", (sys.argv[3],)).fetchall()
 print(len(rows), sum(r[0] for r in rows), sum(1 for r in rows if r[0] != per), len({r[1] for r in rows}))
 PY
 )

@@ -100,7 +100,7 @@ extension Store {
         }
     }
 
-    private static func job(_ row: Row) -> Job {
+    static func job(_ row: Row) -> Job {
         Job(
             id: row["id"], kind: row["kind"], subject: row["subject"], regressionID: row["regression_id"],
             state: Job.State(rawValue: row["state"]) ?? .failed, reason: row["reason"], attempts: row["attempts"],
