@@ -4,7 +4,7 @@
 # request that got a 200 must be one stored profile with all its samples (none lost, none duplicated).
 #
 #   Benchmarks/serve/run.sh [SECONDS] [CONNECTIONS]      (default 10 s, 16 connections, 2 wrk threads)
-#   MODE=fleet Benchmarks/serve/run.sh ...                 a fleet pushing in real time instead (fleet.lua): 20
+#   MODE=fleet Benchmarks/serve/run.sh ...                 a fleet pushing in real time instead (ingest.lua): 20
 #                                                          services, every request the current 10 s window with
 #                                                          one stack of the agent's own, so none is a duplicate
 #
@@ -46,10 +46,9 @@ for _ in $(seq 100); do grep -q 'listening on' "$work/serve.log" && break; sleep
 port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$')
 
 mode="${MODE:-windows}"
-script=Benchmarks/serve/ingest.lua
-if [ "$mode" = fleet ]; then script=Benchmarks/serve/fleet.lua; per_request=$((per_request + 1)); fi
-PAYLOAD="$work/payload.folded" SERVICES=20 wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s -s "$script" \
-    "http://127.0.0.1:$port" >"$work/wrk.out"
+if [ "$mode" = fleet ]; then per_request=$((per_request + 1)); fi  # each fleet push adds one stack of its own
+PAYLOAD="$work/payload.folded" MODE="$mode" SERVICES=20 wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s \
+    -s Benchmarks/serve/ingest.lua "http://127.0.0.1:$port" >"$work/wrk.out"
 kill -TERM $server; wait $server || true
 trap - EXIT
 
