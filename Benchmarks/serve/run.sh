@@ -8,7 +8,8 @@
 #                                                          services, every request the current 10 s window with
 #                                                          one stack of the agent's own, so none is a duplicate
 #
-# Prints requests/s, p50/p99 latency and the count-back. Release build; detection loop off (ingest alone).
+# Prints requests/s, p50/p99 latency and the count-back (profiles, and the samples of the per-bucket rows the server
+# compacts its ingest log into). Release build; detection loop off (ingest alone).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
@@ -67,7 +68,17 @@ per = int(sys.argv[2])
 rows = db.execute("SELECT p.total_samples, CASE WHEN ? = 'fleet' THEN s.name || p.content_hash ELSE p.source END"
                   " FROM profile p JOIN service s ON s.id = p.service_id"
                   " WHERE s.name = 'bench' OR s.name LIKE 'fleet%'", (sys.argv[3],)).fetchall()
-print(len(rows), sum(r[0] for r in rows), sum(1 for r in rows if r[0] != per), len({r[1] for r in rows}))
+# The per-bucket rows the server writes by compacting its ingest log (at the latest at shutdown) must hold exactly
+# the samples of the stored profiles: a bucket total that differs is a lost or double-counted push.
+services = "SELECT id FROM service WHERE name = 'bench' OR name LIKE 'fleet%'"
+counted = db.execute(f"SELECT COALESCE(SUM(total_samples), 0) FROM bucket_total WHERE service_id IN ({services})").fetchone()[0]
+logged = db.execute("SELECT COUNT(*) FROM ingest_log").fetchone()[0]
+stored = sum(r[0] for r in rows)
+if counted != stored or logged:
+    print(f"count-back: profiles hold {stored} samples, the buckets {counted}, {logged} rows left in the ingest log",
+          file=sys.stderr)
+    sys.exit(1)
+print(len(rows), stored, sum(1 for r in rows if r[0] != per), len({r[1] for r in rows}))
 PY
 )
 awk -v r="$requests" -v ok="$ok" -v d="$duration_us" -v p50="$p50_us" -v p99="$p99_us" -v prof="$profiles" \

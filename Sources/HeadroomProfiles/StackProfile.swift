@@ -151,7 +151,10 @@ public struct StackProfile: Sendable {
 
     /// Caller → callee sample counts by frame index, in (caller, callee) order; an edge counts once per sample.
     public func frameEdges(_ grouped: Grouped) -> [(caller: Int32, callee: Int32, samples: Int64)] {
-        var edges = CountTable(capacity: frames.count * 2)
+        // At most one edge per frame after the first of each stack: sized for that when it is small (a push of a
+        // few hundred stacks then never grows the table), else for four per frame.
+        let instances = grouped.stacks.reduce(0) { $0 + max(0, $1.count - 1) }
+        var edges = CountTable(capacity: min(instances, max(frames.count * 4, 1 << 16)))
         // An edge can only repeat within a stack when a frame does (recursion): only those stacks pay for the set.
         var stamp = [Int32](repeating: -1, count: frames.count)
         var seen = Set<UInt64>()

@@ -149,6 +149,10 @@ public struct HeadroomServer: Sendable {
             try await group.next()
             group.cancelAll()
         }
+        // What was accepted but not compacted yet is written before exit (a crash leaves it for the next open).
+        do { try await ingest.batcher.flush() } catch {
+            logger.error("ingest log not compacted at shutdown", metadata: ["error": "\(HeadroomError.oneLine(error))"])
+        }
     }
 
     /// The request body, or nil when it is larger than `limit`.

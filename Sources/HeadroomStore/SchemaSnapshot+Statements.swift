@@ -87,6 +87,11 @@ extension SchemaSnapshot {
         CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)
         """#,
         #"""
+        CREATE TABLE ingest_log (
+            id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+            aggregates BLOB NOT NULL)
+        """#,
+        #"""
         CREATE TABLE job (
             id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, regression_id INTEGER,
             state TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL, lease_owner TEXT,
@@ -196,6 +201,9 @@ extension SchemaSnapshot {
             ON function_bucket (service_id, function_id, bucket, self_samples, total_samples)
         """#,
         #"""
+        CREATE INDEX ingest_log_by_bucket ON ingest_log (service_id, bucket, id)
+        """#,
+        #"""
         CREATE INDEX job_by_state ON job (state, id)
         """#,
         #"""
@@ -229,5 +237,6 @@ extension SchemaSnapshot {
         "v15-measured-cores",
         "v16-program",
         "v17-call-edge-sets",
+        "v18-ingest-log",
     ]
 }

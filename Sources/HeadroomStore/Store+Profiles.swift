@@ -88,7 +88,14 @@ extension Store {
     /// result and leaves the others alone - while the accepted ones of each service and bucket are merged before
     /// their rows are written, so pushes that share stacks cost one row write per distinct row, not per push. A
     /// failed write rolls the whole batch back and throws; a batch of one that is refused throws its refusal.
-    public func ingest(batch: [ProfileContribution]) throws -> [Result<IngestOutcome, HeadroomError>] {
+    ///
+    /// `deferred` (the server): each service and bucket's merged aggregates go into the ingest log as one blob
+    /// instead of into the per-bucket rows; `compactIngestLog()` moves them there later, merged with everything
+    /// else logged meanwhile. The profile rows (what makes a re-send a duplicate) are written either way, so the
+    /// profile is as durable and as deduplicated when this returns.
+    public func ingest(batch: [ProfileContribution], deferred: Bool = false) throws -> [Result<
+        IngestOutcome, HeadroomError
+    >] {
         try writing { db in
             var results: [Result<IngestOutcome, HeadroomError>] = []
             var accepted: [String: [ProfileContribution]] = [:]
@@ -114,21 +121,29 @@ extension Store {
                 seen.insert(identity)
                 let bucket = Store.bucket(for: contribution.time)
                 try addProfileRow(db, service: service, bucket: bucket, contribution: contribution)
+                if !deferred {
+                    try addBucketTotal(db, service: service, bucket: bucket, samples: contribution.totalSamples)
+                }
                 let key = "\(service)/\(bucket)"
                 if accepted[key] == nil { keys.append((service, bucket, key)) }
                 accepted[key, default: []].append(contribution)
                 results.append(.success(.ingested(bucket: bucket)))
             }
             for group in keys {
-                try writeAggregates(
-                    db, service: group.service, bucket: group.bucket,
-                    contribution: ProfileContribution.merged(accepted[group.key]!))
+                let merged = ProfileContribution.merged(accepted[group.key]!)
+                if deferred {
+                    try db.execute(
+                        sql: "INSERT INTO ingest_log (service_id, bucket, aggregates) VALUES (?, ?, ?)",
+                        arguments: [group.service, group.bucket, merged.encodedAggregates()])
+                } else {
+                    try writeAggregates(db, service: group.service, bucket: group.bucket, contribution: merged)
+                }
             }
             return results
         }
     }
 
-    /// The profile's own row and its bucket's total.
+    /// The profile's own row.
     private func addProfileRow(_ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution)
         throws
     {
@@ -144,15 +159,19 @@ extension Store {
                 contribution.cpuSeconds.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil },
                 contribution.wallSeconds.flatMap { $0.isFinite && $0 > 0 ? $0 : nil },
             ])
+    }
+
+    /// Adds `samples` to a bucket's total.
+    func addBucketTotal(_ db: Database, service: Int64, bucket: Int64, samples: Int64) throws {
         try db.execute(
             sql: """
                 INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES (?, ?, ?)
                 ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = total_samples + excluded.total_samples
-                """, arguments: [service, bucket, contribution.totalSamples])
+                """, arguments: [service, bucket, samples])
     }
 
     /// A contribution's function costs, call edges, line costs and stacks added to one bucket of a service.
-    private func writeAggregates(_ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution)
+    func writeAggregates(_ db: Database, service: Int64, bucket: Int64, contribution: ProfileContribution)
         throws
     {
         // Every function id once, then the per-function and per-edge rows many to a statement.

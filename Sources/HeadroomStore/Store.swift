@@ -100,7 +100,15 @@ public final class Store: Sendable {
             let marked = try checkOwnership(queue, path: path)
             try migrate(queue, fresh: !marked && isEmpty(queue))
             if !marked { try queue.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") } }
-            return Store(queue: queue, path: path)
+            let store = Store(queue: queue, path: path)
+            // Profiles a server accepted but had not compacted when it stopped (or that it is still compacting):
+            // counted before anyone reads. Best effort - a read-only store, or a damaged log row the server
+            // reports, leaves the rest of the store as usable as before.
+            if try queue.read({ db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ingest_log)") }) == true
+            {
+                _ = try? store.compactIngestLog()
+            }
+            return store
         } catch let error as DatabaseError where isBusy(error) {
             throw busy(path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {

@@ -2,7 +2,7 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 import HeadroomProfiles
-import HeadroomStore
+@testable import HeadroomStore
 import HeadroomTesting
 import Testing
 
@@ -109,8 +109,71 @@ struct IngestBatchTests {
         }
         #expect(outcomes.filter { $0 == .duplicate }.count == 100)
         #expect(try store.profileCount(service: "app") == 100)
+        try await batcher.flush()
+        #expect(try store.ingestLogCount() == 0)
         let expected = (0..<100).map { template[$0 % template.count].totalSamples }.reduce(0, +)
         #expect(try store.stacks(service: "app").totalSamples == expected)
         #expect(batcher.queued == 0)
+    }
+
+    @Test("logged then compacted equals written at once, in any split of the log; a reopened store compacts")
+    func ingestLogCompaction() throws {
+        let direct = try Store.open(path: ":memory:")
+        let contributions = try Self.prepared(ProfileIngestor(store: direct))
+        _ = try direct.ingest(batch: contributions)
+        let expected = try Self.fingerprint(direct)
+
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.file("s.sqlite")
+        do {
+            let logged = try Store.open(path: path)
+            // Two commits: the first two pushes, then the rest (one of them a re-send, a duplicate).
+            _ = try logged.ingest(batch: Array(contributions.prefix(2)), deferred: true)
+            let second = try logged.ingest(batch: [contributions[1]] + contributions.dropFirst(2), deferred: true)
+            #expect(try second[0].get() == .duplicate)
+            #expect(try logged.profileCount(service: "app") == 5)
+            #expect(try logged.ingestLogCount() == 3)  // one row per service and bucket of each commit (1 + 2)
+            // Nothing of the aggregates is visible before compaction: no half-counted bucket.
+            #expect(try logged.buckets(service: "app").isEmpty)
+            #expect(try logged.stacks(service: "app").totalSamples == 0)
+        }
+        // Reopening (a server restarted after a crash, or any command) compacts what was left.
+        let reopened = try Store.open(path: path)
+        #expect(try reopened.ingestLogCount() == 0)
+        #expect(try Self.fingerprint(reopened) == expected)
+        #expect(try reopened.compactIngestLog() == 0)
+    }
+
+    @Test("a damaged ingest-log row stops compaction with one error naming it; nothing is half-written")
+    func damagedLogRow() throws {
+        let store = try Store.open(path: ":memory:")
+        let contributions = try Self.prepared(ProfileIngestor(store: store))
+        _ = try store.ingest(batch: [contributions[0]], deferred: true)
+        try store.queue.write { db in
+            try db.execute(sql: "UPDATE ingest_log SET aggregates = substr(aggregates, 1, length(aggregates) - 3)")
+        }
+        #expect {
+            try store.compactIngestLog()
+        } throws: { error in
+            "\(error)".contains("ingest-log row") && "\(error)".contains("does not decode")
+        }
+        #expect(try store.ingestLogCount() == 1)
+        #expect(try store.buckets(service: "app").isEmpty)
+    }
+
+    @Test("the batcher compacts by itself once pushes stop")
+    func idleCompaction() async throws {
+        let store = try Store.open(path: ":memory:")
+        let batcher = IngestBatcher(store: store, idleDelay: .milliseconds(20))
+        let contributions = try Self.prepared(ProfileIngestor(store: store))
+        _ = try await batcher.commit(contributions)
+        var waited = 0
+        while try store.ingestLogCount() > 0, waited < 200 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(try store.ingestLogCount() == 0)
+        #expect(try store.stacks(service: "app").totalSamples == contributions.map(\.totalSamples).reduce(0, +))
     }
 }

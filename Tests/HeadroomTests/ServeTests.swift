@@ -89,6 +89,9 @@ struct ServeTests {
         #expect(try await push(0).duplicates == 1)
         #expect(try await push(10).profiles == 1)
         #expect(try store.profileCount(service: "app") == 2)
+        // Acknowledged pushes are in the ingest log until the batcher compacts it (at once on flush).
+        try await ingest.batcher.flush()
+        #expect(try store.ingestLogCount() == 0)
         #expect(try store.stacks(service: "app", label: (key: "env", value: "prod")).totalSamples == 6)
     }
 }

@@ -81,6 +81,9 @@ public struct DetectionLoop: Sendable {
             }
             let now = Timestamps.now()
             let store = detection.store
+            // Accepted pushes still in the ingest log are counted first (the server's batcher compacts it within
+            // a second under load; this makes detection independent of that timing).
+            _ = try? await AsyncBridge.offPool { try store.compactIngestLog() }
             guard let latest = try? await AsyncBridge.offPool({ try store.lastIngest() }) else { continue }
             let quiet = debounce.components.seconds
             for (service, last) in latest.sorted(by: { $0.key < $1.key })

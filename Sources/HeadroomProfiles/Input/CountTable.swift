@@ -33,12 +33,31 @@ struct CountTable {
         if count * 2 > keys.count { grow() }
     }
 
-    /// Every key with its sum, in key order.
+    /// Every key with its sum, in key order. Keys are unique, so order is all that matters: a least-significant-
+    /// digit radix sort, byte by byte, skipping the bytes every key shares (call-edge keys are two small ids, so
+    /// most of their eight bytes are zero) - several times faster than a comparison sort of the pairs.
     func sorted() -> [(key: UInt64, sum: Int64)] {
         var result: [(key: UInt64, sum: Int64)] = []
         result.reserveCapacity(count)
         for slot in keys.indices where used[slot] { result.append((keys[slot], sums[slot])) }
-        result.sort { $0.key < $1.key }
+        guard result.count > 1 else { return result }
+        var varying: UInt64 = 0
+        let first = result[0].key
+        for entry in result { varying |= entry.key ^ first }
+        var scratch = result
+        var counts = [Int](repeating: 0, count: 257)
+        for byte in 0..<8 where (varying >> UInt64(byte * 8)) & 0xff != 0 {
+            let shift = UInt64(byte * 8)
+            for index in counts.indices { counts[index] = 0 }
+            for entry in result { counts[Int((entry.key >> shift) & 0xff) + 1] += 1 }
+            for index in 1..<counts.count { counts[index] += counts[index - 1] }
+            for entry in result {
+                let digit = Int((entry.key >> shift) & 0xff)
+                scratch[counts[digit]] = entry
+                counts[digit] += 1
+            }
+            swap(&result, &scratch)
+        }
         return result
     }
 

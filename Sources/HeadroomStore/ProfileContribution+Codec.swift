@@ -1,0 +1,203 @@
+import Foundation
+import HeadroomCore
+
+/// The bytes of a contribution's aggregates, as the ingest log keeps them until they are compacted into the
+/// per-bucket rows: total samples, frames (name, file), function costs, call edges, line costs, label sets, distinct
+/// stacks and stack samples. Integers are varints (signed ones zigzag-coded), strings length-prefixed UTF-8. The
+/// profile's own row (service, time, hash, source, CPU and wall seconds) is written when it is accepted, so none of
+/// that is here.
+extension ProfileContribution {
+    /// Format version, the first byte: a blob of another version is refused, never misread.
+    static let codecVersion: UInt8 = 1
+
+    /// The aggregates as one blob.
+    func encodedAggregates() -> Data {
+        var out = ByteWriter()
+        out.bytes.append(Self.codecVersion)
+        out.signed(totalSamples)
+        out.count(frames.count)
+        for frame in frames {
+            out.string(frame.name)
+            if let file = frame.file {
+                out.unsigned(1)
+                out.string(file)
+            } else {
+                out.unsigned(0)
+            }
+        }
+        out.count(functions.count)
+        for cost in functions {
+            out.signed(Int64(cost.frame))
+            out.signed(cost.selfSamples)
+            out.signed(cost.totalSamples)
+        }
+        out.count(edges.count)
+        for edge in edges {
+            out.signed(Int64(edge.caller))
+            out.signed(Int64(edge.callee))
+            out.signed(edge.samples)
+        }
+        out.count(lines.count)
+        for line in lines {
+            out.signed(Int64(line.frame))
+            out.signed(Int64(line.line))
+            out.signed(line.selfSamples)
+            out.signed(line.totalSamples)
+        }
+        out.count(labelSets.count)
+        for set in labelSets {
+            out.count(set.count)
+            for label in set {
+                out.string(label.key)
+                out.string(label.value)
+            }
+        }
+        out.count(uniqueStacks.count)
+        for stack in uniqueStacks {
+            out.count(stack.count)
+            for frame in stack { out.signed(Int64(frame)) }
+        }
+        out.count(stacks.count)
+        for stack in stacks {
+            out.signed(Int64(stack.stack))
+            out.signed(Int64(stack.labelSet))
+            out.signed(stack.samples)
+        }
+        return Data(out.bytes)
+    }
+
+    /// A contribution of `service` with the aggregates of `blob`; every index is checked against its table, so a
+    /// damaged blob is an error, never an out-of-range write.
+    static func decodingAggregates(_ blob: Data, service: String, time: Int64, sampleType: String) throws
+        -> ProfileContribution
+    {
+        try blob.withUnsafeBytes { raw in
+            var input = ByteReader(raw)
+            guard try input.byte() == codecVersion else { throw CorruptIngestLog("unknown version") }
+            let total = try input.signed()
+            let frames: [FunctionRef] = try (0..<input.count()).map { _ in
+                let name = try input.string()
+                return FunctionRef(name: name, file: try input.unsigned() == 1 ? try input.string() : nil)
+            }
+            func frame(_ value: Int64) throws -> Int32 {
+                guard value >= 0, value < frames.count else { throw CorruptIngestLog("frame index out of range") }
+                return Int32(value)
+            }
+            let functions = try (0..<input.count()).map { _ in
+                (frame: try frame(input.signed()), selfSamples: try input.signed(), totalSamples: try input.signed())
+            }
+            let edges = try (0..<input.count()).map { _ in
+                (caller: try frame(input.signed()), callee: try frame(input.signed()), samples: try input.signed())
+            }
+            let lines = try (0..<input.count()).map { _ in
+                (
+                    frame: try frame(input.signed()), line: Int32(clamping: try input.signed()),
+                    selfSamples: try input.signed(), totalSamples: try input.signed()
+                )
+            }
+            let labelSets: [[(key: String, value: String)]] = try (0..<input.count()).map { _ in
+                try (0..<input.count()).map { _ in (key: try input.string(), value: try input.string()) }
+            }
+            let uniqueStacks: [[Int32]] = try (0..<input.count()).map { _ in
+                try (0..<input.count()).map { _ in try frame(input.signed()) }
+            }
+            let stacks = try (0..<input.count()).map { _ in
+                let stack = try input.signed()
+                let labelSet = try input.signed()
+                guard stack >= 0, stack < uniqueStacks.count, labelSet >= 0, labelSet < labelSets.count else {
+                    throw CorruptIngestLog("stack index out of range")
+                }
+                return (stack: Int(stack), labelSet: Int(labelSet), samples: try input.signed())
+            }
+            guard input.atEnd, !labelSets.isEmpty else { throw CorruptIngestLog("trailing or missing bytes") }
+            var contribution = ProfileContribution(
+                service: service, time: time, contentHash: "", format: "", source: "ingest log", totalSamples: total,
+                frames: frames, functions: functions, edges: edges)
+            contribution.sampleType = sampleType
+            contribution.lines = lines
+            contribution.labelSets = labelSets
+            contribution.uniqueStacks = uniqueStacks
+            contribution.stacks = stacks
+            return contribution
+        }
+    }
+}
+
+/// An ingest-log row that does not decode.
+struct CorruptIngestLog: Error, CustomStringConvertible {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+    var description: String { "an ingest-log row in the store does not decode (\(reason)); the store is damaged" }
+}
+
+/// Appends varints and strings.
+private struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func unsigned(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    mutating func count(_ value: Int) { unsigned(UInt64(value)) }
+
+    mutating func string(_ value: String) {
+        var text = value
+        text.withUTF8 { utf8 in
+            count(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+}
+
+/// Reads what `ByteWriter` wrote, refusing anything that runs past the end.
+private struct ByteReader {
+    let raw: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
+
+    var atEnd: Bool { position == raw.count }
+
+    mutating func byte() throws -> UInt8 {
+        guard position < raw.count else { throw CorruptIngestLog("truncated") }
+        defer { position += 1 }
+        return raw[position]
+    }
+
+    mutating func unsigned() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while shift <= 63 {
+            let next = try byte()
+            result |= UInt64(next & 0x7f) << shift
+            if next < 0x80 { return result }
+            shift += 7
+        }
+        throw CorruptIngestLog("varint too long")
+    }
+
+    mutating func signed() throws -> Int64 {
+        let value = try unsigned()
+        return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+
+    /// A count of items still to come: at most the bytes left, since every item takes one.
+    mutating func count() throws -> Int {
+        let value = try unsigned()
+        guard value <= UInt64(raw.count - position) else { throw CorruptIngestLog("count past the end") }
+        return Int(value)
+    }
+
+    mutating func string() throws -> String {
+        let length = try count()
+        defer { position += length }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<position + length]), as: UTF8.self)
+    }
+}
