@@ -49,6 +49,9 @@ public struct StackProfile: Sendable {
         return labelSets.count - 1
     }
 
+    /// Makes room for `count` distinct stacks, so a reader that knows how many it will add grows the table once.
+    public mutating func reserveStacks(_ count: Int) { stacks.reserveCapacity(count) }
+
     /// Adds `count` samples of a root-first stack. Throws when the running total would overflow.
     public mutating func add(stack: [FunctionRef], count: Int64, labels: LabelSet = LabelSet()) throws {
         try add(frameIDs: stack.map { frameID($0) }, count: count, labelSet: labelSetID(labels))

@@ -72,17 +72,18 @@ public struct PprofBuilder {
         return function.id
     }
 
-    /// A location holding `inlined` functions, innermost first (the last is the caller they were inlined into).
-    /// With no functions it is an unsymbolised address.
-    public mutating func location(_ inlined: [FunctionRef], address: UInt64? = nil) -> UInt64 {
+    /// A location holding `inlined` functions, innermost first (the last is the caller they were inlined into),
+    /// at source `lines` (parallel to `inlined`; 10 each when not given, 0 meaning unknown). With no functions it
+    /// is an unsymbolised address.
+    public mutating func location(_ inlined: [FunctionRef], address: UInt64? = nil, lines: [Int64]? = nil) -> UInt64 {
         var location = Perftools_Profiles_Location()
         location.id = UInt64(locations.count + 1)
         location.mappingID = 1
         location.address = address ?? (0x401000 + location.id * 16)
-        location.line = inlined.map { ref in
+        location.line = inlined.enumerated().map { index, ref in
             var line = Perftools_Profiles_Line()
             line.functionID = function(ref)
-            line.line = 10
+            line.line = lines?[index] ?? 10
             return line
         }
         locations.append(location)

@@ -30,6 +30,30 @@ struct ProfileFormatTests {
         return b
     }
 
+    @Test("pprof line costs: per (function, line), inlined frames their own lines, a site counted once per stack")
+    func pprofLineCosts() throws {
+        var b = PprofBuilder()
+        let worker = FunctionRef(name: "worker", file: "app.go")
+        let mainLocation = b.location([Self.main], lines: [1])
+        let handleAt10 = b.location([Self.handle], lines: [10])
+        let handleAt12 = b.location([Self.handle], lines: [12])
+        let marshal = b.location([Self.inlined, Self.encode], lines: [40, 30])
+        let unknownLine = b.location([worker], lines: [0])
+        b.sample([marshal, handleAt10, mainLocation], values: [30, 0])
+        b.sample([handleAt10, handleAt10, mainLocation], values: [5, 0])  // recursion through one site
+        b.sample([handleAt12, handleAt10, mainLocation], values: [7, 0])
+        b.sample([unknownLine, mainLocation], values: [2, 0])
+        let profile = try ProfileReader.read(data: b.serialized(), source: "lines.pb").profile
+        let costs = profile.lineCosts.map {
+            "\(profile.frames[Int($0.frame)].name):\($0.line) \($0.selfSamples)/\($0.totalSamples)"
+        }
+        #expect(
+            costs.sorted() == [
+                "json.Marshal:30 0/30", "json.appendString:40 30/30", "main:1 0/44", "server.handle:10 5/42",
+                "server.handle:12 7/7",
+            ])
+    }
+
     @Test("pprof: inlined frames, leaf-first samples, recursion counted once, labels, profile time")
     func readsPprof() throws {
         let data = try Self.sampleProfile().gzipped()

@@ -327,13 +327,19 @@ struct PprofParser: StreamingParser {
         if timeNanos > 0 { profile.time = timeNanos / 1_000_000_000 }
         if durationNanos > 0 { profile.wallSeconds = Double(durationNanos) / 1e9 }
         // Each location's frames (root first) once, in one flat table; a location id indexes an array when the
-        // ids are dense (Go and most writers number them 1...n), a dictionary otherwise.
+        // ids are dense (Go and most writers number them 1...n), a dictionary otherwise. A pprof function is
+        // resolved to a frame once, however many locations (addresses) refer to it.
         var frameTable: [Int] = []
-        // The source line of each frame in `frameTable`, where the profile names it (Go's do): line costs.
-        var lineTable: [Int32] = []
+        // The (frame, source line) site of each entry of `frameTable`, where the profile names its line (Go's do),
+        // as an index into `sites`; -1 where it does not. Line costs are summed per site in flat arrays.
+        var siteTable: [Int32] = []
         let anyLine = locations.values.contains { $0.lineNumbers.contains { $0 > 0 } }
-        var lineCosts = LineCostAccumulator()
-        var stackLines: [Int32] = []
+        var siteOf: [UInt64: Int32] = [:]
+        var sites: [(frame: Int32, line: Int32)] = []
+        var siteSelf: [Int64] = []
+        var siteTotal: [Int64] = []
+        var siteStamp: [Int32] = []
+        var frameOfFunction: [UInt64: Int] = [:]
         var spans: [Range<Int>] = []
         var spanOfID: [UInt64: Int] = [:]
         let maximumID = locations.keys.max() ?? 0
@@ -344,12 +350,31 @@ struct PprofParser: StreamingParser {
                 return spans[Int(denseSpan[Int(locationID)])]
             }
             if !dense, let known = spanOfID[locationID] { return spans[known] }
-            let frames = try resolve(location: locationID, into: &profile)
+            let frames = try resolve(location: locationID, into: &profile, cache: &frameOfFunction)
             let range = frameTable.count..<frameTable.count + frames.count
             frameTable.append(contentsOf: frames)
-            let numbers = locations[locationID].map { Array($0.lineNumbers.reversed()) } ?? []
-            let fitted = numbers.count == frames.count ? numbers : [Int32](repeating: 0, count: frames.count)
-            lineTable.append(contentsOf: fitted)
+            if anyLine {
+                let numbers = locations[locationID].map { Array($0.lineNumbers.reversed()) } ?? []
+                for (index, frame) in frames.enumerated() {
+                    let line = numbers.count == frames.count ? numbers[index] : 0
+                    guard line > 0 else {
+                        siteTable.append(-1)
+                        continue
+                    }
+                    let key = UInt64(UInt32(truncatingIfNeeded: frame)) << 32 | UInt64(UInt32(bitPattern: line))
+                    if let known = siteOf[key] {
+                        siteTable.append(known)
+                    } else {
+                        let site = Int32(sites.count)
+                        siteOf[key] = site
+                        sites.append((Int32(truncatingIfNeeded: frame), line))
+                        siteSelf.append(0)
+                        siteTotal.append(0)
+                        siteStamp.append(-1)
+                        siteTable.append(site)
+                    }
+                }
+            }
             if dense, locationID < UInt64(denseSpan.count) {
                 denseSpan[Int(locationID)] = Int32(spans.count)
             } else {
@@ -361,11 +386,13 @@ struct PprofParser: StreamingParser {
         var labelSetOfBytes: [[UInt8]: Int] = [:]
         var locationIDs: [UInt64] = []
         var stack: [Int] = []
+        var stackSites: [Int32] = []
+        profile.reserveStacks(keys.count)
         for id in 0..<keys.count {
             let value = values[id * valueCount + chosen]
             guard value > 0 else { continue }
             stack.removeAll(keepingCapacity: true)
-            stackLines.removeAll(keepingCapacity: true)
+            stackSites.removeAll(keepingCapacity: true)
             locationIDs.removeAll(keepingCapacity: true)
             var labelSet = 0
             try keys.withBytes(id) { key in
@@ -375,7 +402,7 @@ struct PprofParser: StreamingParser {
                 for locationID in locationIDs.reversed() {
                     let range = try span(locationID)
                     stack.append(contentsOf: frameTable[range])
-                    stackLines.append(contentsOf: lineTable[range])
+                    if anyLine { stackSites.append(contentsOf: siteTable[range]) }
                 }
                 if !cursor.atEnd {
                     let labelBytes = Array(key[cursor.position...])
@@ -393,9 +420,22 @@ struct PprofParser: StreamingParser {
                     "a stack is deeper than \(FoldedParser.maximumDepth) frames once inlined frames are expanded")
             }
             try profile.add(frameIDs: stack, count: value, labelSet: labelSet)
-            if anyLine { lineCosts.add(frames: stack, lines: stackLines, count: value) }
+            if anyLine {
+                // The leaf's site gets the self samples; every site on the stack its total, once per stack.
+                if let leaf = stackSites.last, leaf >= 0 { siteSelf[Int(leaf)] &+= value }
+                for site in stackSites where site >= 0 && siteStamp[Int(site)] != Int32(truncatingIfNeeded: id) {
+                    siteStamp[Int(site)] = Int32(truncatingIfNeeded: id)
+                    siteTotal[Int(site)] &+= value
+                }
+            }
         }
-        if anyLine { profile.lineCosts = lineCosts.lineCosts }
+        if anyLine {
+            profile.lineCosts = sites.indices.map {
+                LineCost(
+                    frame: sites[$0].frame, line: sites[$0].line, selfSamples: siteSelf[$0],
+                    totalSamples: siteTotal[$0])
+            }.sorted { ($0.frame, $0.line) < ($1.frame, $1.line) }
+        }
         guard profile.totalSamples > 0 else {
             throw ParseFailure("empty profile (every '\(typeNames[chosen])' value is zero)")
         }
@@ -450,10 +490,13 @@ struct PprofParser: StreamingParser {
         return names.count - 1  // pprof's own convention
     }
 
-    private func resolve(location id: UInt64, into profile: inout StackProfile) throws -> [Int] {
+    private func resolve(location id: UInt64, into profile: inout StackProfile, cache: inout [UInt64: Int]) throws
+        -> [Int]
+    {
         guard let location = locations[id] else { throw ParseFailure("a sample refers to missing location id \(id)") }
         guard !location.lines.isEmpty else { return [try addressFrame(location, into: &profile)] }
         return try location.lines.reversed().map { functionID in
+            if let known = cache[functionID], functionID != 0 { return known }
             if functionID == 0 && functionsWithIDZero > 1 {
                 throw ParseFailure(
                     "location \(id) refers to function id 0, which \(functionsWithIDZero) functions share")
@@ -469,7 +512,10 @@ struct PprofParser: StreamingParser {
             if name.isEmpty { name = try strings.string(function.systemName) }
             if name.isEmpty { name = "0x" + String(location.address, radix: 16) }
             let file = try strings.string(function.file)
-            return profile.frameID(FunctionRef(name: name, file: file.isEmpty ? nil : file))
+            let frame = profile.frameID(FunctionRef(name: name, file: file.isEmpty ? nil : file))
+            // Id 0's name can fall back to this location's address, so it is never shared between locations.
+            if functionID != 0 { cache[functionID] = frame }
+            return frame
         }
     }
 
