@@ -22,6 +22,10 @@ struct FoldedParser: LineParser {
     private var counts: [Int64] = []
     private var profile = StackProfile()
     private var sawLine = false
+    /// Frame texts read by earlier profiles of this process, when it keeps them.
+    private let cache: FrameCache?
+
+    init(cache: FrameCache? = nil) { self.cache = cache }
 
     mutating func profileAfterLastLine() throws -> StackProfile {
         var lines = LineCostAccumulator()
@@ -64,6 +68,8 @@ struct FoldedParser: LineParser {
         guard !stack.isEmpty else { return ([], []) }
         var ids: [Int] = []
         var lines: [Int32] = []
+        ids.reserveCapacity(16)
+        lines.reserveCapacity(16)
         var anyLine = false
         var start = 0
         for index in 0...stack.count where index == stack.count || stack[index] == 0x3b {
@@ -73,9 +79,18 @@ struct FoldedParser: LineParser {
             let text = UnsafeRawBufferPointer(rebasing: stack[start..<index])
             let (textID, isNew) = frameTexts.intern(text)
             if isNew {
-                let frame = try strictUTF8(text, what: "line \(line)")
-                frameOfText.append(profile.frameID(FrameNormalizer.normalize(frame)))
-                lineOfText.append(FrameNormalizer.line(frame))
+                let hash = cache == nil ? 0 : ByteInterner.hash(text)
+                if let cache, let known = cache.lookup(text, hash: hash) {
+                    frameOfText.append(profile.frameID(known.function))
+                    lineOfText.append(known.line)
+                } else {
+                    let frame = try strictUTF8(text, what: "line \(line)")
+                    let function = FrameNormalizer.normalize(frame)
+                    let number = FrameNormalizer.line(frame)
+                    cache?.store(text, hash: hash, function: function, line: number)
+                    frameOfText.append(profile.frameID(function))
+                    lineOfText.append(number)
+                }
             }
             ids.append(frameOfText[textID])
             lines.append(lineOfText[textID])

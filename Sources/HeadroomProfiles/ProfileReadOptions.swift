@@ -34,6 +34,8 @@ public struct ProfileReadOptions: Sendable {
     public var duration: Double?
     /// Called with (bytes of the file read so far, file size) after each chunk.
     public var progress: (@Sendable (Int64, Int64) -> Void)?
+    /// Folded frame texts read before (by a long-running reader), so each is validated and normalised once.
+    public var frameCache: FrameCache?
 
     public init(format: ProfileFormat? = nil, sampleType: String? = nil) {
         self.format = format

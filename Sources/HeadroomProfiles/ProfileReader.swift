@@ -189,7 +189,7 @@ struct ReadSession {
                     sampleType: options.sampleType,
                     limits: .init(
                         strings: options.maximumStrings, stringBytes: options.maximumStringBytes))
-            case .folded: parser = FoldedParser()
+            case .folded: parser = FoldedParser(cache: options.frameCache)
             case .perf: parser = PerfScriptParser(event: options.sampleType)
             }
         }

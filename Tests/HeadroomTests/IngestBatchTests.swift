@@ -176,4 +176,38 @@ struct IngestBatchTests {
         #expect(try store.ingestLogCount() == 0)
         #expect(try store.stacks(service: "app").totalSamples == contributions.map(\.totalSamples).reduce(0, +))
     }
+
+    @Test("flush covers everything committed before it, even while a compaction pass is underway")
+    func flushWhilePushesContinue() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try Store.open(path: dir.file("s.sqlite"))
+        // Compaction after every row, so a pass is nearly always underway when the flush asks.
+        let batcher = IngestBatcher(store: store, maximumBatch: 4, compactionRows: 1, idleDelay: .seconds(60))
+        let template = try Self.prepared(ProfileIngestor(store: store))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 0..<300 {
+                    var contribution = template[index % template.count]
+                    contribution.contentHash = "background \(index)"
+                    contribution.service = "app\(index % 7)"
+                    _ = try await batcher.commit([contribution])
+                }
+            }
+            for index in 0..<40 {
+                var contribution = template[index % template.count]
+                contribution.contentHash = "mine \(index)"
+                _ = try await batcher.commit([contribution])
+                let committed = try store.ingestLogHighWater() ?? 0
+                try await batcher.flush()
+                let left = try await store.queue.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_log WHERE id <= ?", arguments: [committed])
+                }
+                #expect(left == 0, "flush \(index) returned with rows it should have covered still logged")
+            }
+            try await group.waitForAll()
+        }
+        try await batcher.flush()
+        #expect(try store.ingestLogCount() == 0)
+    }
 }

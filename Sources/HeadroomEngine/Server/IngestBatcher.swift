@@ -117,7 +117,9 @@ public final class IngestBatcher: Sendable {
                         || state.logged >= compactionRows
                         || (state.logged > 0 && ContinuousClock.now - state.lastCompaction >= compactionInterval))
                 state.compactionDue = false
-                if start || state.pass != nil {
+                // Who asked for a flush waits for a pass that starts after it asked: one already underway may
+                // not cover what was committed just before the ask.
+                if start {
                     state.passWaiters += state.flushWaiters
                     state.flushWaiters = []
                 }

@@ -22,6 +22,8 @@ public struct PyroscopeIngest: Sendable {
     public var maximumBytes: Int
     /// Commits the parsed requests together.
     public let batcher: IngestBatcher
+    /// Folded frame texts the server has read, shared by its requests (agents push the same ones every window).
+    public let frameCache = FrameCache()
 
     /// An ingest endpoint refusing bodies that decompress past `maximumBytes`.
     public init(ingestor: ProfileIngestor, maximumBytes: Int = 256 << 20) {
@@ -95,6 +97,7 @@ public struct PyroscopeIngest: Sendable {
         let format = (query["format"] ?? "folded").lowercased()
         var options = ProfileReadOptions()
         options.maximumBytes = Int64(maximumBytes)
+        options.frameCache = frameCache
         // What the push says about its samples: CPU samples at `sampleRate` Hz (Pyroscope's default is 100) over
         // `from`–`until`. A profile that says more itself (a pprof's period and duration) keeps its own.
         if let from, let until, until > from { options.duration = Double(until - from) }
