@@ -369,11 +369,12 @@ enum Schema {
         migrator.registerMigration("v18-ingest-log") { db in
             // The server's accepted pushes whose per-bucket rows are not written yet (`Store.compactIngestLog`): one
             // blob per service and bucket of a commit, so a fleet's pushes cost one small row each at the 200 and
-            // their functions, stacks and lines are written once per compaction instead of once per push.
+            // their functions, stacks and lines are written once per compaction instead of once per push. Ids are
+            // never reused (AUTOINCREMENT), so a row's id says when it was logged even after the log has emptied.
             try db.execute(
                 sql: """
                     CREATE TABLE ingest_log (
-                        id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, service_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
                         aggregates BLOB NOT NULL);
                     CREATE INDEX ingest_log_by_bucket ON ingest_log (service_id, bucket, id);
                     """)

@@ -88,7 +88,7 @@ extension SchemaSnapshot {
         """#,
         #"""
         CREATE TABLE ingest_log (
-            id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+            id INTEGER PRIMARY KEY AUTOINCREMENT, service_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
             aggregates BLOB NOT NULL)
         """#,
         #"""
