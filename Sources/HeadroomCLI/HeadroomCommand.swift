@@ -18,7 +18,7 @@ public struct HeadroomCommand: AsyncParsableCommand {
             SkillsCommand.self, ToolsCommand.self, McpCommand.self, AskCommand.self, ReposCommand.self,
             DoctorCommand.self, ServeCommand.self, TriageCommand.self, ExportCommand.self, LspCommand.self,
             MetricsCommand.self, PlanCommand.self, ExperimentCommand.self, DigestCommand.self, InboxCommand.self,
-            InvestigateCommand.self,
+            InvestigateCommand.self, WorkerCommand.self,
         ])
 
     public init() {}

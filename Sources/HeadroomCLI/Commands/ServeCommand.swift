@@ -54,6 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var autoFix = "on"
     @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
+    @Flag(
+        help:
+            "Queue detection and fix jobs for `headroom worker` processes instead of running them in this server.")
+    var externalWorkers = false
     @Option(help: "Seconds between opportunity scans of the registered repositories (0: never).")
     var rescanEvery = 3600
     @Option(
@@ -125,7 +129,9 @@ struct ServeCommand: AsyncParsableCommand {
         var agent = AgentService(context: context)
         agent.logger = EngineLog.standardError("headroom.agent", level: level)
         let fixer = agent
-        server.fixes = (queue, FixQueue.attempts(by: fixer, publisher: PublishService(store: store)))
+        if !externalWorkers {
+            server.fixes = (queue, FixQueue.attempts(by: fixer, publisher: PublishService(store: store)))
+        }
         // What a killed server's attempt left behind (worktrees, held patches) goes before anything runs.
         _ = Janitor(store: store).clean()
         if detectEvery > 0 {
@@ -136,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: EngineLog.standardError("headroom.loop", level: level))
             loop.events = EventRecorder(store: store, costs: context.costModel)
             loop.fixes = queue
+            loop.enqueueOnly = externalWorkers
             server.loop = loop
         }
         // The service group drains on SIGTERM/SIGINT; Headroom's exit-at-once handlers would cut requests short.

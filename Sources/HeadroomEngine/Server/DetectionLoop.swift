@@ -70,6 +70,14 @@ public struct DetectionLoop: Sendable {
         }
     }
 
+    /// The job kind of one service's detection when workers run it (`enqueueOnly`); the subject is
+    /// `SERVICE@T`, T the newest ingest it covers, so each round of new profiles is one job.
+    public static let jobKind = "detect-service"
+
+    /// When set, a pass queues a `detect-service` job per service instead of detecting it here: `headroom worker`
+    /// processes (on this machine or others sharing the store) take them.
+    public var enqueueOnly = false
+
     /// Runs until cancelled; a run in progress finishes (its writes are one transaction per service).
     public func run() async {
         var detectedUpTo: [String: Int64] = [:]
@@ -88,47 +96,73 @@ public struct DetectionLoop: Sendable {
             let quiet = debounce.components.seconds
             for (service, last) in latest.sorted(by: { $0.key < $1.key })
             where last > (detectedUpTo[service] ?? Int64.min) && now - last >= quiet {
-                let detection = self.detection
-                let started = ContinuousClock.now
-                func seconds() -> Double {
-                    let elapsed = ContinuousClock.now - started
-                    return elapsed.seconds
+                if enqueueOnly {
+                    do {
+                        let (job, isNew) = try await AsyncBridge.offPool {
+                            try store.enqueueJob(
+                                kind: Self.jobKind, subject: "\(service)@\(last)", regressionID: nil, at: now)
+                        }
+                        if isNew {
+                            logger.info("detection queued", metadata: ["service": "\(service)", "job": "\(job.id)"])
+                        }
+                    } catch {
+                        logger.warning(
+                            "detection not queued",
+                            metadata: ["service": "\(service)", "error": "\(HeadroomError.oneLine(error))"])
+                        continue
+                    }
+                } else {
+                    _ = try? await detect(service: service)
                 }
-                var reported = false
-                do {
-                    let found = try await AsyncBridge.offPool { try detection.run(service: service) }
-                    detectedUpTo[service] = last
-                    onRun?(seconds(), true, found.filter { $0.kind == .regression }.count)
-                    reported = true
-                    let store = self.detection.store
-                    // As stored, with people's verdicts: a triaged regression is neither announced nor ranked again.
-                    let regressions = try await AsyncBridge.offPool {
-                        try found.filter { $0.kind == .regression }.compactMap { $0.id }.map {
-                            try store.regression(id: $0)
-                        }
-                    }.filter { $0.isOpen() }
-                    if let events {
-                        for regression in regressions {
-                            _ = try await AsyncBridge.offPool { try events.detected(regression) }
-                        }
-                    }
-                    if !regressions.isEmpty {
-                        logger.notice(
-                            "regressions detected",
-                            metadata: [
-                                "service": "\(service)",
-                                "functions": "\(regressions.map(\.function.name).joined(separator: ", "))",
-                            ])
-                    }
-                    await rank(regressions)
-                } catch {
-                    if !reported { onRun?(seconds(), false, 0) }
-                    logger.warning(
-                        "detection failed",
-                        metadata: ["service": "\(service)", "error": "\(HeadroomError.oneLine(error))"])
-                    detectedUpTo[service] = last
+                detectedUpTo[service] = last
+            }
+        }
+    }
+
+    /// Detects one service again (its stored regressions replaced), announces and ranks the open regressions, and
+    /// hands them to the fix queue: one round of the loop, or one `detect-service` job. Returns the regressions
+    /// found; a failure is logged and rethrown.
+    @discardableResult
+    public func detect(service: String) async throws -> Int {
+        let detection = self.detection
+        let started = ContinuousClock.now
+        func seconds() -> Double {
+            let elapsed = ContinuousClock.now - started
+            return elapsed.seconds
+        }
+        var reported = false
+        do {
+            let found = try await AsyncBridge.offPool { try detection.run(service: service) }
+            let count = found.filter { $0.kind == .regression }.count
+            onRun?(seconds(), true, count)
+            reported = true
+            let store = self.detection.store
+            // As stored, with people's verdicts: a triaged regression is neither announced nor ranked again.
+            let regressions = try await AsyncBridge.offPool {
+                try found.filter { $0.kind == .regression }.compactMap { $0.id }.map {
+                    try store.regression(id: $0)
+                }
+            }.filter { $0.isOpen() }
+            if let events {
+                for regression in regressions {
+                    _ = try await AsyncBridge.offPool { try events.detected(regression) }
                 }
             }
+            if !regressions.isEmpty {
+                logger.notice(
+                    "regressions detected",
+                    metadata: [
+                        "service": "\(service)",
+                        "functions": "\(regressions.map(\.function.name).joined(separator: ", "))",
+                    ])
+            }
+            await rank(regressions)
+            return count
+        } catch {
+            if !reported { onRun?(seconds(), false, 0) }
+            logger.warning(
+                "detection failed", metadata: ["service": "\(service)", "error": "\(HeadroomError.oneLine(error))"])
+            throw error
         }
     }
 }

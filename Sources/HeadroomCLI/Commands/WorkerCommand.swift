@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import Logging
+
+/// `headroom worker`: runs the jobs a server queued (`serve --external-workers`).
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract:
+            "Take detection and fix jobs from the store's queue and run them (beside `serve --external-workers`).",
+        discussion: """
+            A server started with --external-workers ingests and queues: each service with new profiles becomes a \
+            detect-service job, and each regression the policy lets through a fix-regression job. Workers take \
+            them under a lease renewed while they run (two workers never take one job); a job whose worker died \
+            (its process gone, or its lease run out) is queued again, or failed after two attempts. Detection is \
+            idempotent, so a job redone after a crash stores nothing twice. --once runs what is queued and exits \
+            (cron, tests); otherwise the queue is polled every --poll seconds until SIGTERM/SIGINT, which lets the \
+            job in progress finish.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var skills: SkillsOptions
+    @Flag(help: "Run the queued jobs, then exit.") var once = false
+    @Option(help: "Seconds between looks at the queue.") var poll = 2
+    @Option(help: "Run fix jobs too (on), or only detection (off).") var fixes = "on"
+    @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
+    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel = "notice"
+
+    func run() async throws {
+        guard ["on", "off"].contains(fixes) else { throw HeadroomError(.badInput, "--fixes must be on or off") }
+        guard poll > 0, fixTimeout > 0 else {
+            throw HeadroomError(.badInput, "--poll and --fix-timeout must be positive")
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        let context = try toolContext(store: storeOptions, skills: skills, output: nil, serving: true)
+        let store = context.store
+        var queue = FixQueue(
+            store: store, policy: FixPolicy(), costs: context.costModel,
+            logger: EngineLog.standardError("headroom.fix", level: level))
+        queue.timeLimit = .seconds(fixTimeout)
+        var loop = DetectionLoop(
+            detection: DetectionService(store: store, logger: EngineLog.standardError("headroom.detect", level: level)),
+            logger: EngineLog.standardError("headroom.worker", level: level))
+        loop.events = EventRecorder(store: store, costs: context.costModel)
+        loop.fixes = queue
+        var worker = Worker(
+            store: store, detection: loop, logger: EngineLog.standardError("headroom.worker", level: level))
+        if fixes == "on" {
+            var agent = AgentService(context: context)
+            agent.logger = EngineLog.standardError("headroom.agent", level: level)
+            worker.fixes = (queue, FixQueue.attempts(by: agent, publisher: PublishService(store: store)))
+            // What a killed worker's attempt left behind (worktrees, held patches) goes before anything runs.
+            _ = Janitor(store: store).clean()
+        }
+        if once {
+            let ran = try await worker.drain()
+            print("ran \(ran) job\(ran == 1 ? "" : "s")")
+            return
+        }
+        // SIGTERM/SIGINT end the polling between jobs; a job in progress finishes (its writes are transactions).
+        Interruption.uninstall()
+        let task = Task { await worker.run(interval: .seconds(poll)) }
+        let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal)
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        await task.value
+        signals.forEach { $0.cancel() }
+    }
+}

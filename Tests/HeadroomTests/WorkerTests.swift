@@ -1,0 +1,155 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomProfiles
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+/// `headroom worker` and `serve --external-workers`: detection as queued jobs, taken under leases, redone once when
+/// a worker dies.
+@Suite("workers")
+struct WorkerTests {
+    /// The store's regressions, as (function, metric, bucket) keys: equal sets mean nothing was stored twice.
+    static func regressionKeys(_ store: Store) throws -> [String] {
+        try store.regressions(service: "svc").map { "\($0.function.name) \($0.metric) \($0.timestamp) \($0.id ?? -1)" }
+            .sorted()
+    }
+
+    @Test("a queued detect-service job is run once by `headroom worker --once`; the queue is then empty")
+    func workerRunsDetection() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = try ContractTests.storeWithNewFunction(dir)
+        let store = try Store.open(path: path)
+        let (job, isNew) = try store.enqueueJob(
+            kind: DetectionLoop.jobKind, subject: "svc@1793613000", regressionID: nil, at: Timestamps.now())
+        #expect(isNew)
+        #expect(try store.regressions(service: "svc").isEmpty)
+        let run = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "off"])
+        try #require(run.succeeded, "\(run.stderr)")
+        #expect(run.stdout.contains("ran 1 job"))
+        let done = try #require(try store.jobs().first { $0.id == job.id })
+        #expect(done.state == .done)
+        #expect(done.attempts == 1)
+        #expect(done.reason.contains("regression"))
+        #expect(try Self.regressionKeys(store).contains { $0.hasPrefix("new_path ") })
+        let again = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "off"])
+        #expect(again.stdout.contains("ran 0 jobs"))
+    }
+
+    @Test("a job held by a worker that died is taken back and completed once; nothing is stored twice")
+    func deadWorkersJob() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = try ContractTests.storeWithNewFunction(dir)
+        let store = try Store.open(path: path)
+        let direct = try Checkout.headroom(["detect", "--store", path, "--service", "svc"])
+        try #require(direct.succeeded, "\(direct.stderr)")
+        let expected = try Self.regressionKeys(store)
+        #expect(!expected.isEmpty)
+        // A worker of this machine took the job and was killed: its process is gone, its lease still runs.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let now = Timestamps.now()
+        let (job, _) = try store.enqueueJob(
+            kind: DetectionLoop.jobKind, subject: "svc@1793613000", regressionID: nil, at: now)
+        let deadOwner = "\(ProcessLease.host):\(gone.processIdentifier):12345"
+        _ = try store.claimJob(kind: DetectionLoop.jobKind, owner: deadOwner, until: now + 3_600, at: now)
+        let run = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "off"])
+        try #require(run.succeeded, "\(run.stderr)")
+        let done = try #require(try store.jobs().first { $0.id == job.id })
+        #expect(done.state == .done)
+        #expect(done.attempts == 2)
+        #expect(try Self.regressionKeys(store) == expected)
+    }
+
+    /// A service of 3,000 functions over 16 buckets, one regressing: its detection takes long enough (a few
+    /// hundred milliseconds in a debug build) for a kill to land while a worker holds the job.
+    static func largeStore(_ dir: TemporaryDirectory) throws -> String {
+        let path = dir.file("large.sqlite")
+        let store = try Store.open(path: path)
+        let ingestor = ProfileIngestor(store: store)
+        var rng = BinomialSampler(seed: 11)
+        for bucket in 0..<16 {
+            var text = ""
+            for function in 0..<3_000 {
+                let count = 20 + rng.draw(n: 12, p: 0.5) + (function == 7 && bucket >= 8 ? 40 : 0)
+                text +=
+                    "main (app.py:1);mod\(function % 40).handler (m\(function % 40).py:5);f_\(function) (m.py:\(10 + function)) \(count)\n"
+            }
+            var options = ProfileReadOptions()
+            options.format = .folded
+            let prepared = try ingestor.prepare(
+                data: Data(text.utf8), source: "bucket \(bucket)", service: "svc",
+                at: 1_793_606_400 + Int64(bucket) * 600,
+                labels: [], identity: "\(bucket)", options: options)
+            try store.ingest(prepared.contribution)
+        }
+        return path
+    }
+
+    @Test("kill -9 of a worker at any moment: the next worker completes the job once, with the same regressions")
+    func killedWorker() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = try Self.largeStore(dir)
+        let store = try Store.open(path: path)
+        let direct = try Checkout.headroom(["detect", "--store", path, "--service", "svc"])
+        try #require(direct.succeeded, "\(direct.stderr)")
+        let expected = try Self.regressionKeys(store)
+        #expect(expected.contains { $0.hasPrefix("f_7 ") })
+        var killedMidJob = 0
+        for (round, delay) in [0.02, 0.15, 0.3, 0.45, 0.7].enumerated() {
+            let (job, _) = try store.enqueueJob(
+                kind: DetectionLoop.jobKind, subject: "svc@\(round)", regressionID: nil, at: Timestamps.now())
+            let worker = Process()
+            worker.executableURL = URL(fileURLWithPath: Checkout.binary)
+            worker.arguments = ["worker", "--store", path, "--fixes", "off", "--poll", "1"]
+            worker.standardOutput = FileHandle.nullDevice
+            worker.standardError = FileHandle.nullDevice
+            try worker.run()
+            try await Task.sleep(for: .seconds(delay))
+            kill(worker.processIdentifier, SIGKILL)
+            worker.waitUntilExit()
+            let held = try #require(try store.jobs().first { $0.id == job.id })
+            if held.state == .running { killedMidJob += 1 }
+            let next = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "off"])
+            try #require(next.succeeded, "\(next.stderr)")
+            let done = try #require(try store.jobs().first { $0.id == job.id })
+            #expect(done.state == .done, "round \(round): \(done.state) \(done.reason)")
+            #expect(done.attempts == (held.state == .running ? 2 : 1))
+            #expect(try Self.regressionKeys(store) == expected, "round \(round)")
+            #expect(try store.jobs(state: .running).isEmpty)
+        }
+        // The kills must have caught workers holding the job, or this test proves nothing about them.
+        #expect(killedMidJob >= 1)
+    }
+
+    @Test("with external workers the detection loop queues one job per service and round of profiles")
+    func loopQueuesJobs() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = try ContractTests.storeWithNewFunction(dir)
+        let store = try Store.open(path: path)
+        var loop = DetectionLoop(
+            detection: DetectionService(store: store), interval: .milliseconds(50), debounce: .seconds(0))
+        loop.enqueueOnly = true
+        let running = Task { await loop.run() }
+        var waited = 0
+        while try store.jobs().isEmpty, waited < 100 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        try await Task.sleep(for: .milliseconds(200))  // more passes: still one job for this round
+        running.cancel()
+        await running.value
+        let jobs = try store.jobs()
+        #expect(jobs.count == 1)
+        #expect(jobs.first?.kind == DetectionLoop.jobKind)
+        #expect(jobs.first?.subject.hasPrefix("svc@") == true)
+        #expect(try store.regressions(service: "svc").isEmpty)  // queued, not run here
+    }
+}
