@@ -11,7 +11,7 @@ extension ProfileContribution {
     static let codecVersion: UInt8 = 1
 
     /// The aggregates as one blob.
-    func encodedAggregates() -> Data {
+    public func encodedAggregates() -> Data {
         var out = ByteWriter()
         out.bytes.append(Self.codecVersion)
         out.signed(totalSamples)
@@ -68,7 +68,7 @@ extension ProfileContribution {
 
     /// A contribution of `service` with the aggregates of `blob`; every index is checked against its table, so a
     /// damaged blob is an error, never an out-of-range write.
-    static func decodingAggregates(_ blob: Data, service: String, time: Int64, sampleType: String) throws
+    public static func decodingAggregates(_ blob: Data, service: String, time: Int64, sampleType: String) throws
         -> ProfileContribution
     {
         try blob.withUnsafeBytes { raw in

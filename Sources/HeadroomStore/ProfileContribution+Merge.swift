@@ -5,7 +5,7 @@ extension ProfileContribution {
     /// tables, costs, edges, line costs and stack samples summed. Writing the merge adds exactly what writing each
     /// part would (every stored figure is a sum), in far fewer row writes when the parts share stacks, as pushes of
     /// one service in one bucket do. Service, time and source come from the first part.
-    static func merged(_ parts: [ProfileContribution]) -> ProfileContribution {
+    public static func merged(_ parts: [ProfileContribution]) -> ProfileContribution {
         precondition(!parts.isEmpty, "nothing to merge")
         if parts.count == 1 { return parts[0] }
         var frameIndex: [FunctionRef: Int32] = [:]

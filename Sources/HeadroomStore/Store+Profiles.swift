@@ -55,6 +55,13 @@ public struct FunctionBucket: Sendable, Equatable {
     public var bucket: Int64
     public var selfSamples: Int64
     public var totalSamples: Int64
+
+    /// One bucket's self and total samples.
+    public init(bucket: Int64, selfSamples: Int64, totalSamples: Int64) {
+        self.bucket = bucket
+        self.selfSamples = selfSamples
+        self.totalSamples = totalSamples
+    }
 }
 
 /// A service's whole timeline: bucket totals and per-function counts.
@@ -62,6 +69,12 @@ public struct ServiceTimeline: Sendable {
     /// Bucket start times, ascending, with their total samples.
     public var buckets: [(time: Int64, total: Int64)]
     public var functions: [FunctionRef: [FunctionBucket]]
+
+    /// A timeline of `buckets` and per-function series.
+    public init(buckets: [(time: Int64, total: Int64)], functions: [FunctionRef: [FunctionBucket]]) {
+        self.buckets = buckets
+        self.functions = functions
+    }
 }
 
 /// One row of a top-functions query.

@@ -1,0 +1,415 @@
+import Foundation
+import HeadroomCore
+import HeadroomStore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The profile side of the store on PostgreSQL (team mode), in the scale layout of docs/scaling.md:
+/// - `profile` rows make a re-sent profile a duplicate (unique per service and content hash);
+/// - `ingest_log` holds accepted profiles' aggregates until compaction, as in the SQLite store;
+/// - `bucket_total` and `function_bucket_set` (one blob of per-function costs per service and bucket,
+///   `FunctionCostSet`) are partitioned by day (`PARTITION BY RANGE (bucket)`), so retention drops whole days.
+///
+/// Several servers may ingest and compact at once: a service and bucket is compacted under a transaction-scoped
+/// advisory lock, its log rows taken `FOR UPDATE`, so every profile is counted once whoever compacts it. Stacks,
+/// call edges and line costs are not stored here yet. Run `run()` (the connection pool) in a task while the store
+/// is used.
+public final class PostgresProfileStore: ProfileStore {
+    private let client: PostgresClient
+    private let logger: Logger
+    /// Days whose partitions are known to exist.
+    private let days = Mutex<Set<Int64>>([])
+    static let daySeconds: Int64 = 86_400
+
+    /// A store on the database at `location`; nothing connects until `run()` runs.
+    public init(location: PostgresLocation, logger: Logger = Logger(label: "headroom.postgres")) {
+        self.logger = logger
+        client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until the task is cancelled.
+    public func run() async { await client.run() }
+
+    /// Creates the profile tables when missing, once, whichever server starts first.
+    public func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727001)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                logger: logger)
+            let applied = try await connection.query(
+                "SELECT 1 FROM schema_version WHERE version = 'p1-profiles'", logger: logger
+            ).collect()
+            guard applied.isEmpty else { return }
+            for statement in [
+                "CREATE TABLE service (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, sample_type TEXT)",
+                """
+                CREATE TABLE function (
+                    id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, file TEXT NOT NULL DEFAULT '', UNIQUE (name, file))
+                """,
+                """
+                CREATE TABLE profile (
+                    id BIGSERIAL PRIMARY KEY, service_id BIGINT NOT NULL REFERENCES service(id),
+                    bucket BIGINT NOT NULL, content_hash TEXT NOT NULL, format TEXT NOT NULL, source TEXT NOT NULL,
+                    total_samples BIGINT NOT NULL, ingested_at BIGINT NOT NULL, sample_type TEXT NOT NULL,
+                    started_at BIGINT, cpu_seconds DOUBLE PRECISION, wall_seconds DOUBLE PRECISION,
+                    UNIQUE (service_id, content_hash))
+                """,
+                """
+                CREATE TABLE ingest_log (
+                    id BIGSERIAL PRIMARY KEY, service_id BIGINT NOT NULL, bucket BIGINT NOT NULL,
+                    aggregates BYTEA NOT NULL)
+                """,
+                "CREATE INDEX ingest_log_by_bucket ON ingest_log (service_id, bucket, id)",
+                """
+                CREATE TABLE bucket_total (
+                    service_id BIGINT NOT NULL, bucket BIGINT NOT NULL, total_samples BIGINT NOT NULL,
+                    PRIMARY KEY (service_id, bucket)) PARTITION BY RANGE (bucket)
+                """,
+                """
+                CREATE TABLE function_bucket_set (
+                    service_id BIGINT NOT NULL, bucket BIGINT NOT NULL, costs BYTEA NOT NULL,
+                    PRIMARY KEY (service_id, bucket)) PARTITION BY RANGE (bucket)
+                """,
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query(
+                "INSERT INTO schema_version (version, applied_at) VALUES ('p1-profiles', \(Timestamps.now()))",
+                logger: logger)
+        }
+    }
+
+    // MARK: Ingest
+
+    public func ingest(batch: [ProfileContribution], deferred: Bool) async throws -> [Result<
+        IngestOutcome, HeadroomError
+    >] {
+        try await ensurePartitions(for: batch.map { Self.bucket(for: $0.time) })
+        return try await transaction { connection in
+            var results: [Result<IngestOutcome, HeadroomError>] = []
+            var accepted: [String: [ProfileContribution]] = [:]
+            var order: [(service: Int64, bucket: Int64, key: String)] = []
+            // The batch's services, created and locked in one order (name, then id), so two servers' batches
+            // never wait on each other in a cycle; their sample types are then checked and set here.
+            var ids: [String: Int64] = [:]
+            for name in Set(batch.map(\.service)).sorted() { ids[name] = try await serviceID(connection, name) }
+            var sampleTypes: [Int64: String] = [:]
+            for row in try await connection.query(
+                "SELECT id, sample_type FROM service WHERE id = ANY(\(Array(ids.values))) ORDER BY id FOR UPDATE",
+                logger: logger
+            ).collect() {
+                let (id, type) = try row.decode((Int64, String?).self)
+                if let type { sampleTypes[id] = type }
+            }
+            for contribution in batch {
+                let service = ids[contribution.service]!
+                let current = sampleTypes[service]
+                if let current, current != contribution.sampleType {
+                    let refusal = HeadroomError(
+                        .badInput,
+                        "\(contribution.source): its samples are \(contribution.sampleType), but service '\(contribution.service)' holds \(current) profiles (choose another with --sample-type)"
+                    )
+                    if batch.count == 1 { throw refusal }
+                    results.append(.failure(refusal))
+                    continue
+                }
+                let bucket = Self.bucket(for: contribution.time)
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
+                                         sample_type, started_at, cpu_seconds, wall_seconds)
+                    VALUES (\(service), \(bucket), \(contribution.contentHash), \(contribution.format),
+                            \(contribution.source), \(contribution.totalSamples), \(Timestamps.now()),
+                            \(contribution.sampleType), \(contribution.time),
+                            \(contribution.cpuSeconds.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }),
+                            \(contribution.wallSeconds.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }))
+                    ON CONFLICT (service_id, content_hash) DO NOTHING RETURNING id
+                    """, logger: logger
+                ).collect()
+                guard !inserted.isEmpty else {
+                    results.append(.success(.duplicate))
+                    continue
+                }
+                if current == nil {
+                    try await connection.query(
+                        "UPDATE service SET sample_type = \(contribution.sampleType) WHERE id = \(service)",
+                        logger: logger)
+                    sampleTypes[service] = contribution.sampleType
+                }
+                let key = "\(service)/\(bucket)"
+                if accepted[key] == nil { order.append((service, bucket, key)) }
+                accepted[key, default: []].append(contribution)
+                results.append(.success(.ingested(bucket: bucket)))
+            }
+            // Buckets in (service, bucket) order: the advisory locks of direct writes are taken in one order too.
+            for group in order.sorted(by: { ($0.service, $0.bucket) < ($1.service, $1.bucket) }) {
+                let merged = ProfileContribution.merged(accepted[group.key]!)
+                if deferred {
+                    try await connection.query(
+                        """
+                        INSERT INTO ingest_log (service_id, bucket, aggregates)
+                        VALUES (\(group.service), \(group.bucket), \(merged.encodedAggregates()))
+                        """, logger: logger)
+                } else {
+                    try await write(connection, service: group.service, bucket: group.bucket, merged)
+                }
+            }
+            return results
+        }
+    }
+
+    /// Compacts every service and bucket logged so far, each in its own transaction; returns the rows compacted.
+    public func compactIngestLog() async throws -> Int {
+        let top =
+            try await client.query("SELECT MAX(id) FROM ingest_log", logger: logger).collect().first
+            .flatMap { try? $0.decode(Int64?.self) } ?? nil
+        guard let top else { return 0 }
+        var compacted = 0
+        while true {
+            let rows = try await compactOne(upTo: top)
+            if rows == 0 { return compacted }
+            compacted += rows
+        }
+    }
+
+    /// One service and bucket: the oldest logged at or below `upTo` whose rows no other compactor holds.
+    private func compactOne(upTo: Int64) async throws -> Int {
+        try await transaction { connection in
+            guard
+                let oldest = try await connection.query(
+                    """
+                    SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
+                    JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) ORDER BY l.id LIMIT 1
+                    FOR UPDATE OF l SKIP LOCKED
+                    """, logger: logger
+                ).collect().first
+            else { return 0 }
+            let (service, bucket, name, sampleType) = try oldest.decode((Int64, Int64, String, String?).self)
+            // One compactor per service and bucket: its blob is read, merged and written back whole.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
+            var ids: [Int64] = []
+            var parts: [ProfileContribution] = []
+            for row in try await connection.query(
+                """
+                SELECT id, aggregates FROM ingest_log WHERE service_id = \(service) AND bucket = \(bucket)
+                AND id <= \(upTo) ORDER BY id FOR UPDATE
+                """, logger: logger
+            ).collect() {
+                let (id, blob) = try row.decode((Int64, Data).self)
+                do {
+                    parts.append(
+                        try ProfileContribution.decodingAggregates(
+                            blob, service: name, time: bucket, sampleType: sampleType ?? "samples/count"))
+                } catch {
+                    throw HeadroomError(.store, "ingest-log row \(id): \(error)")
+                }
+                ids.append(id)
+            }
+            // Another compactor took them between the two reads: nothing of this bucket is left here.
+            guard !ids.isEmpty else { return 1 }
+            try await write(connection, service: service, bucket: bucket, ProfileContribution.merged(parts))
+            try await connection.query("DELETE FROM ingest_log WHERE id = ANY(\(ids))", logger: logger)
+            return ids.count
+        }
+    }
+
+    /// A contribution's bucket total and function costs added to its service and bucket.
+    private func write(
+        _ connection: PostgresConnection, service: Int64, bucket: Int64, _ contribution: ProfileContribution
+    )
+        async throws
+    {
+        try await connection.query(
+            """
+            INSERT INTO bucket_total (service_id, bucket, total_samples)
+            VALUES (\(service), \(bucket), \(contribution.totalSamples))
+            ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = bucket_total.total_samples + excluded.total_samples
+            """, logger: logger)
+        let ids = try await functionIDs(connection, contribution.frames)
+        var costs = contribution.functions.map { (ids[Int($0.frame)], $0.selfSamples, $0.totalSamples) }
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
+        if let stored = try await connection.query(
+            "SELECT costs FROM function_bucket_set WHERE service_id = \(service) AND bucket = \(bucket)",
+            logger: logger
+        ).collect().first {
+            costs += try FunctionCostSet.decode(try stored.decode(Data.self))
+        }
+        let blob = FunctionCostSet.encode(FunctionCostSet.normalized(costs))
+        try await connection.query(
+            """
+            INSERT INTO function_bucket_set (service_id, bucket, costs) VALUES (\(service), \(bucket), \(blob))
+            ON CONFLICT (service_id, bucket) DO UPDATE SET costs = excluded.costs
+            """, logger: logger)
+    }
+
+    /// The ids of `functions`, adding the new ones: two statements for the whole list, whatever its length.
+    private func functionIDs(_ connection: PostgresConnection, _ functions: [FunctionRef]) async throws -> [Int64] {
+        guard !functions.isEmpty else { return [] }
+        let names = functions.map(\.name)
+        let files = functions.map { $0.file ?? "" }
+        try await connection.query(
+            """
+            INSERT INTO function (name, file) SELECT * FROM unnest(\(names)::TEXT[], \(files)::TEXT[])
+            ORDER BY 1, 2 ON CONFLICT (name, file) DO NOTHING
+            """, logger: logger)
+        var byName: [FunctionRef: Int64] = [:]
+        for row in try await connection.query(
+            """
+            SELECT f.id, f.name, f.file FROM function f
+            JOIN unnest(\(names)::TEXT[], \(files)::TEXT[]) AS w(name, file) ON f.name = w.name AND f.file = w.file
+            """, logger: logger
+        ).collect() {
+            let (id, name, file) = try row.decode((Int64, String, String).self)
+            byName[FunctionRef(name: name, file: file.isEmpty ? nil : file)] = id
+        }
+        return try functions.map { function in
+            let file = function.file.flatMap { $0.isEmpty ? nil : $0 }
+            guard let id = byName[FunctionRef(name: function.name, file: file)] else {
+                throw HeadroomError(.store, "function \(function) neither inserted nor found")
+            }
+            return id
+        }
+    }
+
+    private func serviceID(_ connection: PostgresConnection, _ name: String) async throws -> Int64 {
+        try await connection.query(
+            "INSERT INTO service (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING", logger: logger)
+        guard
+            let row = try await connection.query("SELECT id FROM service WHERE name = \(name)", logger: logger)
+                .collect().first
+        else { throw HeadroomError(.store, "service '\(name)' neither inserted nor found") }
+        return try row.decode(Int64.self)
+    }
+
+    // MARK: Partitions
+
+    /// Creates the day partitions the buckets fall in, each once (under a lock, whichever server gets there first).
+    private func ensurePartitions(for buckets: [Int64]) async throws {
+        let wanted = Set(buckets.map { Self.floorDiv($0, Self.daySeconds) })
+        let missing = days.withLock { known in wanted.subtracting(known) }
+        guard !missing.isEmpty else { return }
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727002)", logger: logger)
+            for day in missing.sorted() {
+                let (from, to) = (day * Self.daySeconds, (day + 1) * Self.daySeconds)
+                for table in ["bucket_total", "function_bucket_set"] {
+                    try await connection.query(
+                        PostgresQuery(
+                            unsafeSQL: """
+                                CREATE TABLE IF NOT EXISTS \(Self.partition(table, day: day)) PARTITION OF \(table)
+                                FOR VALUES FROM (\(from)) TO (\(to))
+                                """), logger: logger)
+                }
+            }
+        }
+        days.withLock { $0.formUnion(missing) }
+    }
+
+    /// Drops the day partitions that end at or before `time` (retention); returns the tables dropped.
+    @discardableResult
+    public func dropPartitions(before time: Int64) async throws -> [String] {
+        let last = Self.floorDiv(time, Self.daySeconds)
+        return try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727002)", logger: logger)
+            var dropped: [String] = []
+            for row in try await connection.query(
+                """
+                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname IN ('bucket_total', 'function_bucket_set')
+                """, logger: logger
+            ).collect() {
+                let name = try row.decode(String.self)
+                guard let day = Int64(name.split(separator: "_").last?.dropFirst() ?? ""), day < last else { continue }
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE \(name)"), logger: logger)
+                dropped.append(name)
+            }
+            days.withLock { $0 = $0.filter { $0 >= last } }
+            return dropped.sorted()
+        }
+    }
+
+    /// A day's partition of `table`: `table_dN`, N the day number (negative days written `m`).
+    static func partition(_ table: String, day: Int64) -> String {
+        "\(table)_d\(day < 0 ? "m\(-day)" : "\(day)")"
+    }
+
+    // MARK: Reads
+
+    public func timeline(service: String, from: Int64?, to: Int64?) async throws -> ServiceTimeline {
+        let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
+        guard
+            let id = try await client.query("SELECT id FROM service WHERE name = \(service)", logger: logger)
+                .collect().first?.decode(Int64.self)
+        else { throw HeadroomError(.notFound, "unknown service '\(service)'") }
+        var buckets: [(time: Int64, total: Int64)] = []
+        for try await (bucket, total) in try await client.query(
+            """
+            SELECT bucket, total_samples FROM bucket_total WHERE service_id = \(id)
+            AND bucket BETWEEN \(lower) AND \(upper) ORDER BY bucket
+            """, logger: logger
+        ).decode((Int64, Int64).self) {
+            buckets.append((bucket, total))
+        }
+        var series: [Int64: [FunctionBucket]] = [:]
+        for try await (bucket, blob) in try await client.query(
+            """
+            SELECT bucket, costs FROM function_bucket_set WHERE service_id = \(id)
+            AND bucket BETWEEN \(lower) AND \(upper) ORDER BY bucket
+            """, logger: logger
+        ).decode((Int64, Data).self) {
+            for cost in try FunctionCostSet.decode(blob) {
+                series[cost.function, default: []].append(
+                    FunctionBucket(bucket: bucket, selfSamples: cost.selfSamples, totalSamples: cost.totalSamples))
+            }
+        }
+        var functions: [FunctionRef: [FunctionBucket]] = [:]
+        if !series.isEmpty {
+            for try await (function, name, file) in try await client.query(
+                "SELECT id, name, file FROM function WHERE id = ANY(\(Array(series.keys)))", logger: logger
+            ).decode((Int64, String, String).self) {
+                functions[FunctionRef(name: name, file: file.isEmpty ? nil : file)] = series[function]
+            }
+        }
+        return ServiceTimeline(buckets: buckets, functions: functions)
+    }
+
+    public func profileCount(service: String) async throws -> Int {
+        let rows = try await client.query(
+            "SELECT COUNT(*) FROM profile p JOIN service s ON s.id = p.service_id WHERE s.name = \(service)",
+            logger: logger
+        ).collect()
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
+    }
+
+    // MARK: Helpers
+
+    /// One transaction; what the body threw comes out as itself (a refusal stays a `HeadroomError`), a database
+    /// failure as one store error line.
+    private func transaction<T: Sendable>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        do {
+            return try await client.withTransaction(logger: logger, isolation: isolation, body)
+        } catch let failure as PostgresTransactionError {
+            if let thrown = failure.closureError as? HeadroomError { throw thrown }
+            let cause = failure.closureError ?? failure.beginError ?? failure.commitError ?? failure.rollbackError
+            throw HeadroomError(.store, "PostgreSQL: \(cause.map { String(reflecting: $0) } ?? "transaction failed")")
+        }
+    }
+
+    static func bucket(for time: Int64) -> Int64 { Store.bucket(for: time) }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    /// The advisory-lock key of a service's bucket (a collision only serialises two compactions).
+    static func lockKey(service: Int64, bucket: Int64) -> Int64 {
+        (service &* 1_000_003) &+ bucket
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomPostgres
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+/// The profile side of the store on both engines: the same profiles give the same timeline, logged or not, and on
+/// PostgreSQL two servers ingesting and compacting at once count every profile exactly once.
+@Suite("profile store, SQLite and PostgreSQL")
+struct ProfileStoreEngineTests {
+    typealias Engine = JobQueueTests.Engine
+
+    /// Runs `body` with an empty profile store on `engine` (PostgreSQL: a throwaway cluster), then tears it down.
+    static func withStore(_ engine: Engine, _ body: @Sendable (any ProfileStore) async throws -> Void) async throws {
+        switch engine {
+        case .sqlite:
+            try await body(try Store.open(path: ":memory:"))
+        case .postgres:
+            let cluster = try PostgresCluster()
+            defer { cluster.stop() }
+            let store = PostgresProfileStore(location: try PostgresLocation(cluster.url))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await store.run() }
+                defer { group.cancelAll() }
+                try await store.migrate()
+                try await store.migrate()
+                try await body(store)
+            }
+        }
+    }
+
+    /// A timeline as sorted text lines.
+    static func fingerprint(_ timeline: ServiceTimeline) -> [String] {
+        var lines = timeline.buckets.map { "bucket \($0.time) \($0.total)" }
+        for (function, series) in timeline.functions {
+            lines += series.map { "cost \(function) \($0.bucket) \($0.selfSamples) \($0.totalSamples)" }
+        }
+        return lines.sorted()
+    }
+
+    static func reference() throws -> (contributions: [ProfileContribution], expected: [String]) {
+        let store = try Store.open(path: ":memory:")
+        let contributions = try IngestBatchTests.prepared(ProfileIngestor(store: store))
+        for contribution in contributions { try store.ingest(contribution) }
+        return (contributions, fingerprint(try store.timeline(service: "app")))
+    }
+
+    @Test(
+        "logged then compacted, or written at once: the same timeline; re-sends are duplicates",
+        arguments: Engine.allCases)
+    func sameTimeline(engine: Engine) async throws {
+        let (contributions, expected) = try Self.reference()
+        #expect(expected.contains { $0.hasPrefix("cost ") })
+        try await Self.withStore(engine) { store in
+            let first = try await store.ingest(batch: Array(contributions.prefix(2)), deferred: true)
+            #expect(first.allSatisfy { if case .success(.ingested) = $0 { true } else { false } })
+            let second = try await store.ingest(
+                batch: [contributions[0]] + Array(contributions.dropFirst(2)), deferred: false)
+            #expect(try second[0].get() == .duplicate)
+            #expect(try await store.profileCount(service: "app") == 5)
+            #expect(try await store.compactIngestLog() == 1)
+            #expect(try await store.compactIngestLog() == 0)
+            let timeline = try await store.timeline(service: "app", from: nil, to: nil)
+            #expect(Self.fingerprint(timeline) == expected)
+            let narrow = try await store.timeline(service: "app", from: 0, to: 59)
+            #expect(narrow.buckets.map(\.time) == [0])
+            await #expect(throws: HeadroomError.self) {
+                _ = try await store.timeline(service: "nope", from: nil, to: nil)
+            }
+        }
+    }
+
+    @Test("a profile of another sample type is refused alone; a batch of one throws", arguments: Engine.allCases)
+    func sampleTypes(engine: Engine) async throws {
+        let (contributions, _) = try Self.reference()
+        var other = contributions[1]
+        other.sampleType = "alloc_space/bytes"
+        other.contentHash = "other"
+        let foreign = other
+        try await Self.withStore(engine) { store in
+            let results = try await store.ingest(batch: [contributions[0], foreign, contributions[2]], deferred: true)
+            #expect(throws: HeadroomError.self) { try results[1].get() }
+            #expect(try results[2].get() == .ingested(bucket: 0))
+            await #expect(throws: HeadroomError.self) { _ = try await store.ingest(batch: [foreign], deferred: true) }
+            #expect(try await store.profileCount(service: "app") == 2)
+        }
+    }
+
+    @Test("two servers ingest and compact one PostgreSQL store at once: every profile counted once")
+    func twoServers() async throws {
+        let (contributions, _) = try Self.reference()
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let location = try PostgresLocation(cluster.url)
+        let servers = [PostgresProfileStore(location: location), PostgresProfileStore(location: location)]
+        try await withThrowingTaskGroup(of: Void.self) { pools in
+            for server in servers { pools.addTask { await server.run() } }
+            defer { pools.cancelAll() }
+            try await servers[0].migrate()
+            try await servers[1].migrate()
+            // 120 pushes over 4 services, each sent twice (once to each server), compacted as they arrive.
+            let outcomes = try await withThrowingTaskGroup(of: [IngestOutcome].self) { group in
+                for (index, server) in servers.enumerated() {
+                    group.addTask {
+                        var outcomes: [IngestOutcome] = []
+                        for push in 0..<120 {
+                            var contribution = contributions[push % contributions.count]
+                            contribution.service = "svc\(push % 4)"
+                            contribution.contentHash = "push \(push)"
+                            outcomes += try await server.ingest(batch: [contribution], deferred: true).map {
+                                try $0.get()
+                            }
+                            if push % 10 == index { _ = try await server.compactIngestLog() }
+                        }
+                        _ = try await server.compactIngestLog()
+                        return outcomes
+                    }
+                }
+                var all: [IngestOutcome] = []
+                for try await outcomes in group { all += outcomes }
+                return all
+            }
+            #expect(outcomes.filter { $0 == .duplicate }.count == 120)
+            _ = try await servers[0].compactIngestLog()
+            var stored: Int64 = 0
+            var expectedSamples: Int64 = 0
+            for service in 0..<4 {
+                #expect(try await servers[1].profileCount(service: "svc\(service)") == 30)
+                let timeline = try await servers[1].timeline(service: "svc\(service)", from: nil, to: nil)
+                stored += timeline.buckets.map(\.total).reduce(0, +)
+            }
+            for push in 0..<120 { expectedSamples += contributions[push % contributions.count].totalSamples }
+            #expect(stored == expectedSamples)
+        }
+    }
+
+    @Test("retention drops whole days: older buckets leave the timeline, newer stay")
+    func retention() async throws {
+        let (contributions, _) = try Self.reference()
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let store = PostgresProfileStore(location: try PostgresLocation(cluster.url))
+        try await withThrowingTaskGroup(of: Void.self) { pools in
+            pools.addTask { await store.run() }
+            defer { pools.cancelAll() }
+            try await store.migrate()
+            for day in 0..<3 {
+                var contribution = contributions[0]
+                contribution.time = Int64(day) * 86_400 + 120
+                contribution.contentHash = "day \(day)"
+                _ = try await store.ingest(batch: [contribution], deferred: false)
+            }
+            #expect(try await store.timeline(service: "app", from: nil, to: nil).buckets.count == 3)
+            let dropped = try await store.dropPartitions(before: 2 * 86_400)
+            #expect(
+                dropped == ["bucket_total_d0", "bucket_total_d1", "function_bucket_set_d0", "function_bucket_set_d1"])
+            let left = try await store.timeline(service: "app", from: nil, to: nil)
+            #expect(left.buckets.map(\.time) == [2 * 86_400 + 120])
+            #expect(left.functions.values.allSatisfy { $0.map(\.bucket) == [2 * 86_400 + 120] })
+        }
+    }
+}
