@@ -146,6 +146,13 @@ let package = Package(
         // Writes large synthetic profiles (pprof and folded) for Benchmarks/ingest and seeds for the fuzzer.
         .executableTarget(
             name: "headroom-synth", dependencies: ["HeadroomTesting", "HeadroomPprof"], swiftSettings: strict),
+        // Ingest into the profile store on SQLite and PostgreSQL side by side, for Benchmarks/store.
+        .executableTarget(
+            name: "headroom-store-bench",
+            dependencies: [
+                "HeadroomTesting", "HeadroomEngine", "HeadroomPostgres", "HeadroomProfiles", "HeadroomStore",
+            ],
+            swiftSettings: strict),
         // Replays files through the parsers; built with -sanitize=fuzzer by scripts/fuzz.sh it is a libFuzzer target.
         .executableTarget(
             name: "headroom-fuzz", dependencies: ["HeadroomCore", "HeadroomProfiles"], swiftSettings: strict),

@@ -87,26 +87,46 @@ public final class PostgresProfileStore: ProfileStore {
         IngestOutcome, HeadroomError
     >] {
         try await ensurePartitions(for: batch.map { Self.bucket(for: $0.time) })
+        // A handful of statements per batch whatever its size (each is a round trip to the server).
         return try await transaction { connection in
-            var results: [Result<IngestOutcome, HeadroomError>] = []
-            var accepted: [String: [ProfileContribution]] = [:]
-            var order: [(service: Int64, bucket: Int64, key: String)] = []
             // The batch's services, created and locked in one order (name, then id), so two servers' batches
             // never wait on each other in a cycle; their sample types are then checked and set here.
+            let names = Array(Set(batch.map(\.service))).sorted()
+            try await connection.query(
+                "INSERT INTO service (name) SELECT * FROM unnest(\(names)::TEXT[]) ORDER BY 1 ON CONFLICT DO NOTHING",
+                logger: logger)
             var ids: [String: Int64] = [:]
-            for name in Set(batch.map(\.service)).sorted() { ids[name] = try await serviceID(connection, name) }
             var sampleTypes: [Int64: String] = [:]
             for row in try await connection.query(
-                "SELECT id, sample_type FROM service WHERE id = ANY(\(Array(ids.values))) ORDER BY id FOR UPDATE",
+                "SELECT id, name, sample_type FROM service WHERE name = ANY(\(names)) ORDER BY id FOR UPDATE",
                 logger: logger
             ).collect() {
-                let (id, type) = try row.decode((Int64, String?).self)
+                let (id, name, type) = try row.decode((Int64, String, String?).self)
+                ids[name] = id
                 if let type { sampleTypes[id] = type }
             }
-            for contribution in batch {
+            let hashes = batch.map(\.contentHash)
+            var stored = Set<String>()
+            for row in try await connection.query(
+                """
+                SELECT service_id, content_hash FROM profile
+                WHERE content_hash = ANY(\(hashes)) AND service_id = ANY(\(Array(ids.values)))
+                """, logger: logger
+            ).collect() {
+                let (service, hash) = try row.decode((Int64, String).self)
+                stored.insert("\(service)/\(hash)")
+            }
+            var results: [Result<IngestOutcome, HeadroomError>] = []
+            var candidates: [(index: Int, service: Int64, bucket: Int64)] = []
+            var newTypes: [Int64: String] = [:]
+            for (index, contribution) in batch.enumerated() {
                 let service = ids[contribution.service]!
-                let current = sampleTypes[service]
-                if let current, current != contribution.sampleType {
+                let identity = "\(service)/\(contribution.contentHash)"
+                if stored.contains(identity) {
+                    results.append(.success(.duplicate))
+                    continue
+                }
+                if let current = sampleTypes[service], current != contribution.sampleType {
                     let refusal = HeadroomError(
                         .badInput,
                         "\(contribution.source): its samples are \(contribution.sampleType), but service '\(contribution.service)' holds \(current) profiles (choose another with --sample-type)"
@@ -115,45 +135,87 @@ public final class PostgresProfileStore: ProfileStore {
                     results.append(.failure(refusal))
                     continue
                 }
-                let bucket = Self.bucket(for: contribution.time)
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples, ingested_at,
-                                         sample_type, started_at, cpu_seconds, wall_seconds)
-                    VALUES (\(service), \(bucket), \(contribution.contentHash), \(contribution.format),
-                            \(contribution.source), \(contribution.totalSamples), \(Timestamps.now()),
-                            \(contribution.sampleType), \(contribution.time),
-                            \(contribution.cpuSeconds.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }),
-                            \(contribution.wallSeconds.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }))
-                    ON CONFLICT (service_id, content_hash) DO NOTHING RETURNING id
-                    """, logger: logger
-                ).collect()
-                guard !inserted.isEmpty else {
-                    results.append(.success(.duplicate))
-                    continue
-                }
-                if current == nil {
-                    try await connection.query(
-                        "UPDATE service SET sample_type = \(contribution.sampleType) WHERE id = \(service)",
-                        logger: logger)
+                if sampleTypes[service] == nil {
                     sampleTypes[service] = contribution.sampleType
+                    newTypes[service] = contribution.sampleType
                 }
-                let key = "\(service)/\(bucket)"
-                if accepted[key] == nil { order.append((service, bucket, key)) }
-                accepted[key, default: []].append(contribution)
+                stored.insert(identity)
+                let bucket = Self.bucket(for: contribution.time)
+                candidates.append((index, service, bucket))
                 results.append(.success(.ingested(bucket: bucket)))
             }
+            for (service, type) in newTypes.sorted(by: { $0.key < $1.key }) {
+                try await connection.query(
+                    "UPDATE service SET sample_type = \(type) WHERE id = \(service) AND sample_type IS NULL",
+                    logger: logger)
+            }
+            guard !candidates.isEmpty else { return results }
+            // Every accepted profile's row in one statement; one another server stored meanwhile is a duplicate.
+            var binds = PostgresBindings()
+            var rows: [String] = []
+            let now = Timestamps.now()
+            for candidate in candidates {
+                let contribution = batch[candidate.index]
+                let base = binds.count
+                rows.append("(" + (1...11).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+                binds.append(candidate.service)
+                binds.append(candidate.bucket)
+                binds.append(contribution.contentHash)
+                binds.append(contribution.format)
+                binds.append(contribution.source)
+                binds.append(contribution.totalSamples)
+                binds.append(now)
+                binds.append(contribution.sampleType)
+                binds.append(contribution.time)
+                binds.append(contribution.cpuSeconds.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil })
+                binds.append(contribution.wallSeconds.flatMap { $0.isFinite && $0 > 0 ? $0 : nil })
+            }
+            var inserted = Set<String>()
+            for row in try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO profile (service_id, bucket, content_hash, format, source, total_samples,
+                                             ingested_at, sample_type, started_at, cpu_seconds, wall_seconds)
+                        VALUES \(rows.joined(separator: ", "))
+                        ON CONFLICT (service_id, content_hash) DO NOTHING RETURNING service_id, content_hash
+                        """, binds: binds), logger: logger
+            ).collect() {
+                let (service, hash) = try row.decode((Int64, String).self)
+                inserted.insert("\(service)/\(hash)")
+            }
+            var accepted: [String: [ProfileContribution]] = [:]
+            var groups: [(service: Int64, bucket: Int64, key: String)] = []
+            for candidate in candidates {
+                let contribution = batch[candidate.index]
+                guard inserted.contains("\(candidate.service)/\(contribution.contentHash)") else {
+                    results[candidate.index] = .success(.duplicate)
+                    continue
+                }
+                let key = "\(candidate.service)/\(candidate.bucket)"
+                if accepted[key] == nil { groups.append((candidate.service, candidate.bucket, key)) }
+                accepted[key, default: []].append(contribution)
+            }
             // Buckets in (service, bucket) order: the advisory locks of direct writes are taken in one order too.
-            for group in order.sorted(by: { ($0.service, $0.bucket) < ($1.service, $1.bucket) }) {
-                let merged = ProfileContribution.merged(accepted[group.key]!)
-                if deferred {
-                    try await connection.query(
-                        """
-                        INSERT INTO ingest_log (service_id, bucket, aggregates)
-                        VALUES (\(group.service), \(group.bucket), \(merged.encodedAggregates()))
-                        """, logger: logger)
-                } else {
-                    try await write(connection, service: group.service, bucket: group.bucket, merged)
+            groups.sort { ($0.service, $0.bucket) < ($1.service, $1.bucket) }
+            if deferred, !groups.isEmpty {
+                var binds = PostgresBindings()
+                var rows: [String] = []
+                for group in groups {
+                    rows.append("($\(binds.count + 1), $\(binds.count + 2), $\(binds.count + 3))")
+                    binds.append(group.service)
+                    binds.append(group.bucket)
+                    try binds.append(ProfileContribution.merged(accepted[group.key]!).encodedAggregates())
+                }
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO ingest_log (service_id, bucket, aggregates) VALUES \(rows.joined(separator: ", "))
+                            """, binds: binds), logger: logger)
+            } else {
+                for group in groups {
+                    try await write(
+                        connection, service: group.service, bucket: group.bucket,
+                        ProfileContribution.merged(accepted[group.key]!))
                 }
             }
             return results
