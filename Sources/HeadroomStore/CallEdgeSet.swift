@@ -9,52 +9,40 @@ enum CallEdgeSet {
 
     /// The blob of `edges`, which must be sorted by (caller, callee) without repeats, with non-negative values.
     static func encode(_ edges: [Edge]) -> Data {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + edges.count * 6)
-        append(UInt64(edges.count), to: &bytes)
+        var out = VarintWriter(capacity: 8 + edges.count * 6)
+        out.count(edges.count)
         var previous: Int64 = 0
         for edge in edges {
-            append(UInt64(edge.caller - previous), to: &bytes)
-            append(UInt64(edge.callee), to: &bytes)
-            append(UInt64(edge.samples), to: &bytes)
+            out.unsigned(UInt64(edge.caller - previous))
+            out.unsigned(UInt64(edge.callee))
+            out.unsigned(UInt64(edge.samples))
             previous = edge.caller
         }
-        return Data(bytes)
+        return out.data
     }
 
     /// The edges of a blob, in its (caller, callee) order; a blob that does not decode is an error naming it.
     static func decode(_ data: Data) throws -> [Edge] {
         try data.withUnsafeBytes { raw in
-            var position = 0
-            func next() throws -> UInt64 {
-                var result: UInt64 = 0
-                var shift: UInt64 = 0
-                while position < raw.count {
-                    let byte = raw[position]
-                    position += 1
-                    result |= UInt64(byte & 0x7f) << shift
-                    if byte < 0x80 { return result }
-                    shift += 7
-                    if shift > 63 { break }
+            var input = VarintReader(raw)
+            do {
+                let count = try input.count()
+                var edges: [Edge] = []
+                edges.reserveCapacity(count)
+                var caller: Int64 = 0
+                for _ in 0..<count {
+                    let delta = try input.magnitude()
+                    let callee = try input.magnitude()
+                    let samples = try input.magnitude()
+                    guard delta <= Int64.max - caller else { throw CorruptBlob() }
+                    caller += delta
+                    edges.append((caller, callee, samples))
                 }
+                guard input.atEnd else { throw CorruptBlob() }
+                return edges
+            } catch is VarintError {
                 throw CorruptBlob()
             }
-            let count = try next()
-            guard count <= UInt64(raw.count) else { throw CorruptBlob() }
-            var edges: [Edge] = []
-            edges.reserveCapacity(Int(count))
-            var caller: Int64 = 0
-            for _ in 0..<count {
-                let delta = try next()
-                let callee = try next()
-                let samples = try next()
-                guard delta <= UInt64(Int64.max - caller), callee <= UInt64(Int64.max), samples <= UInt64(Int64.max)
-                else { throw CorruptBlob() }
-                caller += Int64(delta)
-                edges.append((caller, Int64(callee), Int64(samples)))
-            }
-            guard position == raw.count else { throw CorruptBlob() }
-            return edges
         }
     }
 
@@ -93,15 +81,6 @@ enum CallEdgeSet {
             }
         }
         return result
-    }
-
-    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
     }
 
     struct CorruptBlob: Error, CustomStringConvertible {

@@ -12,7 +12,7 @@ extension ProfileContribution {
 
     /// The aggregates as one blob.
     public func encodedAggregates() -> Data {
-        var out = ByteWriter()
+        var out = VarintWriter()
         out.bytes.append(Self.codecVersion)
         out.signed(totalSamples)
         out.count(frames.count)
@@ -71,8 +71,18 @@ extension ProfileContribution {
     public static func decodingAggregates(_ blob: Data, service: String, time: Int64, sampleType: String) throws
         -> ProfileContribution
     {
+        do {
+            return try decoding(blob, service: service, time: time, sampleType: sampleType)
+        } catch let error as VarintError {
+            throw CorruptIngestLog(error.reason)
+        }
+    }
+
+    private static func decoding(_ blob: Data, service: String, time: Int64, sampleType: String) throws
+        -> ProfileContribution
+    {
         try blob.withUnsafeBytes { raw in
-            var input = ByteReader(raw)
+            var input = VarintReader(raw)
             guard try input.byte() == codecVersion else { throw CorruptIngestLog("unknown version") }
             let total = try input.signed()
             let frames: [FunctionRef] = try (0..<input.count()).map { _ in
@@ -128,76 +138,4 @@ struct CorruptIngestLog: Error, CustomStringConvertible {
     var reason: String
     init(_ reason: String) { self.reason = reason }
     var description: String { "an ingest-log row in the store does not decode (\(reason)); the store is damaged" }
-}
-
-/// Appends varints and strings.
-private struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func unsigned(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
-    mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
-
-    mutating func count(_ value: Int) { unsigned(UInt64(value)) }
-
-    mutating func string(_ value: String) {
-        var text = value
-        text.withUTF8 { utf8 in
-            count(utf8.count)
-            bytes.append(contentsOf: utf8)
-        }
-    }
-}
-
-/// Reads what `ByteWriter` wrote, refusing anything that runs past the end.
-private struct ByteReader {
-    let raw: UnsafeRawBufferPointer
-    var position = 0
-
-    init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
-
-    var atEnd: Bool { position == raw.count }
-
-    mutating func byte() throws -> UInt8 {
-        guard position < raw.count else { throw CorruptIngestLog("truncated") }
-        defer { position += 1 }
-        return raw[position]
-    }
-
-    mutating func unsigned() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while shift <= 63 {
-            let next = try byte()
-            result |= UInt64(next & 0x7f) << shift
-            if next < 0x80 { return result }
-            shift += 7
-        }
-        throw CorruptIngestLog("varint too long")
-    }
-
-    mutating func signed() throws -> Int64 {
-        let value = try unsigned()
-        return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
-    }
-
-    /// A count of items still to come: at most the bytes left, since every item takes one.
-    mutating func count() throws -> Int {
-        let value = try unsigned()
-        guard value <= UInt64(raw.count - position) else { throw CorruptIngestLog("count past the end") }
-        return Int(value)
-    }
-
-    mutating func string() throws -> String {
-        let length = try count()
-        defer { position += length }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: raw[position..<position + length]), as: UTF8.self)
-    }
 }

@@ -79,6 +79,27 @@ extension Store {
         }
     }
 
+    /// Running jobs (of `kinds`, or every kind) whose holder is gone - a process of this machine that no longer
+    /// runs (`ProcessLease`), or any lease past its expiry - put back: queued again while they have attempts
+    /// left, failed after `maximumAttempts`, each with `reason(job, retried)`. Returns them as they are now.
+    public func releaseAbandonedJobs(
+        kinds: Set<String>? = nil, maximumAttempts: Int, at time: Int64,
+        reason: (_ job: Job, _ retried: Bool) -> String
+    ) throws -> [Job] {
+        var released: [Job] = []
+        for job in try jobs(state: .running) where kinds?.contains(job.kind) ?? true {
+            let alive = job.leaseOwner.map(ProcessLease.isAlive) ?? false
+            guard !alive || (job.leaseUntil ?? 0) < time else { continue }
+            var updated = job
+            let retried = job.attempts < maximumAttempts
+            updated.state = retried ? .queued : .failed
+            updated.reason = reason(job, retried)
+            try releaseJob(job.id, to: updated.state, reason: updated.reason, at: time)
+            released.append(updated)
+        }
+        return released
+    }
+
     /// Jobs, newest first; with `state`, only those.
     public func jobs(state: Job.State? = nil, limit: Int = 200) throws -> [Job] {
         try reading { db in

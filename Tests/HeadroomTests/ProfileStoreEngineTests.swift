@@ -161,4 +161,21 @@ struct ProfileStoreEngineTests {
             #expect(left.functions.values.allSatisfy { $0.map(\.bucket) == [2 * 86_400 + 120] })
         }
     }
+
+    @Test("a function-cost blob round-trips, sums repeats when normalized, and a damaged one is an error")
+    func costBlobs() throws {
+        let costs: [FunctionCostSet.Cost] = [(3, 1, 5), (1, 0, 2), (3, 2, 2), (90_000, 7, Int64(Int32.max) * 3)]
+        let normalized = FunctionCostSet.normalized(costs)
+        #expect(
+            normalized.map { [$0.function, $0.selfSamples, $0.totalSamples] } == [
+                [1, 0, 2], [3, 3, 7], [90_000, 7, Int64(Int32.max) * 3],
+            ])
+        let decoded = try FunctionCostSet.decode(FunctionCostSet.encode(normalized))
+        #expect(
+            decoded.map(\.function) == [1, 3, 90_000] && decoded.map(\.totalSamples) == normalized.map(\.totalSamples))
+        var damaged = FunctionCostSet.encode(normalized)
+        damaged.removeLast()
+        #expect(throws: FunctionCostSet.CorruptCostSet.self) { try FunctionCostSet.decode(damaged) }
+        #expect(throws: FunctionCostSet.CorruptCostSet.self) { try FunctionCostSet.decode(Data([0x05, 0xff])) }
+    }
 }

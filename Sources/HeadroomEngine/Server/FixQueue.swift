@@ -74,21 +74,13 @@ public struct FixQueue: Sendable {
     /// Jobs a dead process (or an expired lease) left running: queued again, or failed when out of attempts.
     @discardableResult
     public func recover(at time: Int64 = Timestamps.now()) throws -> [Job] {
-        var recovered: [Job] = []
-        for job in try store.jobs(state: .running) {
-            let alive = job.leaseOwner.map(ProcessLease.isAlive) ?? false
-            guard !alive || (job.leaseUntil ?? 0) < time else { continue }
-            let retry = job.attempts < maximumAttempts
-            let reason =
-                retry
+        let recovered = try store.releaseAbandonedJobs(maximumAttempts: maximumAttempts, at: time) { job, retried in
+            retried
                 ? "attempt \(job.attempts) was interrupted (its server stopped); queued again"
                 : "attempt \(job.attempts) was interrupted; given up after \(job.attempts) attempts"
-            try store.releaseJob(job.id, to: retry ? .queued : .failed, reason: reason, at: time)
-            logger.warning("fix job recovered", metadata: ["job": "\(job.id)", "why": "\(reason)"])
-            var updated = job
-            updated.state = retry ? .queued : .failed
-            updated.reason = reason
-            recovered.append(updated)
+        }
+        for job in recovered {
+            logger.warning("fix job recovered", metadata: ["job": "\(job.id)", "why": "\(job.reason)"])
         }
         return recovered
     }

@@ -71,18 +71,12 @@ public struct Worker: Sendable {
     /// expiry. Queued again, or failed after `maximumAttempts`.
     @discardableResult
     func recover(at time: Int64 = Timestamps.now()) throws -> [Job] {
-        var recovered: [Job] = []
-        for job in try store.jobs(state: .running) where [DetectionLoop.jobKind, FixQueue.kind].contains(job.kind) {
-            let alive = job.leaseOwner.map(ProcessLease.isAlive) ?? false
-            guard !alive || (job.leaseUntil ?? 0) < time else { continue }
-            let retry = job.attempts < maximumAttempts
-            let reason = JobLeaseReason.expired(attempts: job.attempts, retried: retry)
-            try store.releaseJob(job.id, to: retry ? .queued : .failed, reason: reason, at: time)
-            logger.warning("job taken back", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "why": "\(reason)"])
-            var updated = job
-            updated.state = retry ? .queued : .failed
-            updated.reason = reason
-            recovered.append(updated)
+        let recovered = try store.releaseAbandonedJobs(
+            kinds: [DetectionLoop.jobKind, FixQueue.kind], maximumAttempts: maximumAttempts, at: time
+        ) { job, retried in JobLeaseReason.expired(attempts: job.attempts, retried: retried) }
+        for job in recovered {
+            logger.warning(
+                "job taken back", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "why": "\(job.reason)"])
         }
         return recovered
     }
