@@ -24,28 +24,18 @@ public final class PostgresJobQueue: JobQueue {
 
     /// Creates the queue's table when it is missing (the schema's versions are recorded in `schema_version`).
     public func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(727001)", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-                logger: logger)
-            let applied = try await connection.query(
-                "SELECT 1 FROM schema_version WHERE version = 'v13-jobs'", logger: logger
-            ).collect()
-            guard applied.isEmpty else { return }
-            try await connection.query(
+        try await PostgresMigration.apply(
+            version: "v13-jobs",
+            statements: [
                 """
                 CREATE TABLE job (
                     id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, regression_id BIGINT,
                     state TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL, lease_owner TEXT,
                     lease_until BIGINT, result TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
                     UNIQUE (kind, subject))
-                """, logger: logger)
-            try await connection.query("CREATE INDEX job_by_state ON job (state, id)", logger: logger)
-            let now = Timestamps.now()
-            try await connection.query(
-                "INSERT INTO schema_version (version, applied_at) VALUES ('v13-jobs', \(now))", logger: logger)
-        }
+                """,
+                "CREATE INDEX job_by_state ON job (state, id)",
+            ], client: client, logger: logger)
     }
 
     private static let columns =

@@ -33,16 +33,9 @@ public final class PostgresProfileStore: ProfileStore {
 
     /// Creates the profile tables when missing, once, whichever server starts first.
     public func migrate() async throws {
-        try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(727001)", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-                logger: logger)
-            let applied = try await connection.query(
-                "SELECT 1 FROM schema_version WHERE version = 'p1-profiles'", logger: logger
-            ).collect()
-            guard applied.isEmpty else { return }
-            for statement in [
+        try await PostgresMigration.apply(
+            version: "p1-profiles",
+            statements: [
                 "CREATE TABLE service (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, sample_type TEXT)",
                 """
                 CREATE TABLE function (
@@ -72,13 +65,7 @@ public final class PostgresProfileStore: ProfileStore {
                     service_id BIGINT NOT NULL, bucket BIGINT NOT NULL, costs BYTEA NOT NULL,
                     PRIMARY KEY (service_id, bucket)) PARTITION BY RANGE (bucket)
                 """,
-            ] {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
-            try await connection.query(
-                "INSERT INTO schema_version (version, applied_at) VALUES ('p1-profiles', \(Timestamps.now()))",
-                logger: logger)
-        }
+            ], client: client, logger: logger)
     }
 
     // MARK: Ingest

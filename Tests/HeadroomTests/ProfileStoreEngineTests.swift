@@ -12,22 +12,28 @@ import Testing
 struct ProfileStoreEngineTests {
     typealias Engine = JobQueueTests.Engine
 
-    /// Runs `body` with an empty profile store on `engine` (PostgreSQL: a throwaway cluster), then tears it down.
+    /// Runs `body` with `count` migrated PostgreSQL profile stores (separate clients: separate servers) on one
+    /// throwaway cluster, then tears it down.
+    static func withPostgres(
+        clients count: Int = 1, _ body: @Sendable ([PostgresProfileStore]) async throws -> Void
+    ) async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let location = try PostgresLocation(cluster.url)
+        let stores = (0..<count).map { _ in PostgresProfileStore(location: location) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for store in stores { group.addTask { await store.run() } }
+            defer { group.cancelAll() }
+            for store in stores + stores { try await store.migrate() }  // a second start changes nothing
+            try await body(stores)
+        }
+    }
+
+    /// Runs `body` with an empty profile store on `engine`.
     static func withStore(_ engine: Engine, _ body: @Sendable (any ProfileStore) async throws -> Void) async throws {
         switch engine {
-        case .sqlite:
-            try await body(try Store.open(path: ":memory:"))
-        case .postgres:
-            let cluster = try PostgresCluster()
-            defer { cluster.stop() }
-            let store = PostgresProfileStore(location: try PostgresLocation(cluster.url))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await store.run() }
-                defer { group.cancelAll() }
-                try await store.migrate()
-                try await store.migrate()
-                try await body(store)
-            }
+        case .sqlite: try await body(try Store.open(path: ":memory:"))
+        case .postgres: try await withPostgres { try await body($0[0]) }
         }
     }
 
@@ -91,15 +97,7 @@ struct ProfileStoreEngineTests {
     @Test("two servers ingest and compact one PostgreSQL store at once: every profile counted once")
     func twoServers() async throws {
         let (contributions, _) = try Self.reference()
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        let location = try PostgresLocation(cluster.url)
-        let servers = [PostgresProfileStore(location: location), PostgresProfileStore(location: location)]
-        try await withThrowingTaskGroup(of: Void.self) { pools in
-            for server in servers { pools.addTask { await server.run() } }
-            defer { pools.cancelAll() }
-            try await servers[0].migrate()
-            try await servers[1].migrate()
+        try await Self.withPostgres(clients: 2) { servers in
             // 120 pushes over 4 services, each sent twice (once to each server), compacted as they arrive.
             let outcomes = try await withThrowingTaskGroup(of: [IngestOutcome].self) { group in
                 for (index, server) in servers.enumerated() {
@@ -139,13 +137,8 @@ struct ProfileStoreEngineTests {
     @Test("retention drops whole days: older buckets leave the timeline, newer stay")
     func retention() async throws {
         let (contributions, _) = try Self.reference()
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        let store = PostgresProfileStore(location: try PostgresLocation(cluster.url))
-        try await withThrowingTaskGroup(of: Void.self) { pools in
-            pools.addTask { await store.run() }
-            defer { pools.cancelAll() }
-            try await store.migrate()
+        try await Self.withPostgres { stores in
+            let store = stores[0]
             for day in 0..<3 {
                 var contribution = contributions[0]
                 contribution.time = Int64(day) * 86_400 + 120

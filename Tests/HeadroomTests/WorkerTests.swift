@@ -152,4 +152,18 @@ struct WorkerTests {
         #expect(jobs.first?.subject.hasPrefix("svc@") == true)
         #expect(try store.regressions(service: "svc").isEmpty)  // queued, not run here
     }
+
+    @Test("a worker pointed at a store that does not exist says so in one line and creates nothing")
+    func missingStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.file("typo/headroom.sqlite")
+        let run = try Checkout.headroom(["worker", "--once", "--store", path])
+        #expect(!run.succeeded)
+        #expect(run.stderr.contains("no store at"))
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let bad = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "maybe"])
+        #expect(!bad.succeeded && bad.stderr.contains("--fixes must be on or off"))
+    }
 }

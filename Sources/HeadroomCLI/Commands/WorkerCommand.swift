@@ -34,6 +34,8 @@ struct WorkerCommand: AsyncParsableCommand {
             throw HeadroomError(.badInput, "--poll and --fix-timeout must be positive")
         }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
+        // A worker runs what a server queued in an existing store; a mistyped path is an error, not a new store.
+        _ = try storeOptions.open(create: false)
         let context = try toolContext(store: storeOptions, skills: skills, output: nil, serving: true)
         let store = context.store
         var queue = FixQueue(
