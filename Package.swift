@@ -107,7 +107,7 @@ let package = Package(
             dependencies: [
                 "HeadroomCore", "HeadroomProfiles", "HeadroomStore", "HeadroomDetection", "HeadroomChanges",
                 "HeadroomRootCause", "HeadroomSkills", "HeadroomDelivery", "HeadroomSource", "HeadroomAgent",
-                "HeadroomLLM", .product(name: "Logging", package: "swift-log"),
+                "HeadroomLLM", "HeadroomPostgres", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // `headroom serve`: Pyroscope-compatible ingest, the JSON API, webhooks and /metrics over Hummingbird.

@@ -83,6 +83,19 @@ struct StoreOptions: ParsableArguments {
     func open(create: Bool = false) throws -> StoreHandle { try location.open(create: create) }
 }
 
+/// Team mode's shared PostgreSQL database, instead of the SQLite store.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Team mode: the shared PostgreSQL database (postgres://USER@HOST[:PORT]/DB, or ?host=/socket/dir); default $HEADROOM_DATABASE. Without it, the SQLite store.",
+            valueName: "url"))
+    var database: String?
+
+    /// The database URL, if team mode is on.
+    var url: String? { TeamDatabase.url(explicit: database) }
+}
+
 /// Output format of read commands.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json

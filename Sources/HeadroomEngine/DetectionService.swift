@@ -24,7 +24,16 @@ public struct DetectionService: Sendable {
 
     /// The function-level series of one service, aligned on its buckets.
     public func series(service: String) throws -> ServiceSeries {
-        let timeline = try store.timeline(service: service)
+        Self.series(
+            service: service, timeline: try store.timeline(service: service),
+            edges: try store.callEdgeBuckets(service: service))
+    }
+
+    /// A service's series from its timeline and call edges, as any `DetectionStore` gives them.
+    static func series(
+        service: String, timeline: ServiceTimeline,
+        edges callEdges: [(caller: FunctionRef, callee: FunctionRef, bucket: Int64, samples: Int64)]
+    ) -> ServiceSeries {
         let times = timeline.buckets.map(\.time)
         let position = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, $0) })
         var functions: [FunctionRef: (selfCounts: [Int64], totalCounts: [Int64])] = [:]
@@ -40,7 +49,7 @@ public struct DetectionService: Sendable {
         }
         var callees: [FunctionRef: Set<FunctionRef>] = [:]
         var edges: [ServiceSeries.CallEdge: [Int64]] = [:]
-        for edge in try store.callEdgeBuckets(service: service) {
+        for edge in callEdges {
             callees[edge.caller, default: []].insert(edge.callee)
             guard let i = position[edge.bucket] else { continue }
             edges[
@@ -50,6 +59,42 @@ public struct DetectionService: Sendable {
         return ServiceSeries(
             service: service, times: times, totals: timeline.buckets.map(\.total),
             functions: functions, callees: callees, edges: edges)
+    }
+
+    /// Detects one service's regressions in any engine's store (PostgreSQL in team mode) and replaces its stored
+    /// set there, as `run(service:)` does in this service's own store; returns them with their ids.
+    public func detect(service: String, in source: any DetectionStore) async throws -> [Regression] {
+        try await Self.detect(service: service, in: source, configuration: configuration, logger: logger)
+    }
+
+    /// Detects one service's regressions in `source` with `configuration` and replaces its stored set there.
+    public static func detect(
+        service: String, in source: any DetectionStore, configuration: DetectionConfiguration,
+        logger: Logger = EngineLog.disabled("headroom.detect")
+    ) async throws -> [Regression] {
+        try await detectWithFiltered(service: service, in: source, configuration: configuration, logger: logger)
+            .regressions
+    }
+
+    /// Like `detect(service:in:configuration:logger:)`, also returning the events the filters removed (not stored).
+    public static func detectWithFiltered(
+        service: String, in source: any DetectionStore, configuration: DetectionConfiguration,
+        logger: Logger = EngineLog.disabled("headroom.detect")
+    ) async throws -> (regressions: [Regression], filtered: [RegressionDetector.Filtered]) {
+        let started = ContinuousClock.now
+        let series = Self.series(
+            service: service, timeline: try await source.timeline(service: service, from: nil, to: nil),
+            edges: try await source.callEdgeBuckets(service: service))
+        let found = RegressionDetector(configuration: configuration).detectWithFiltered(series)
+        let stored = try await source.replaceRegressions(service: service, with: found.regressions)
+        logger.info(
+            "detection run",
+            metadata: [
+                "service": "\(service)", "functions": "\(series.functions.count)", "buckets": "\(series.times.count)",
+                "regressions": "\(found.regressions.filter { $0.kind == .regression }.count)",
+                "filtered": "\(found.filtered.count)", "seconds": EngineLog.seconds(since: started),
+            ])
+        return (stored, found.filtered)
     }
 
     /// Detects regressions of every service (or one) and replaces the stored set; returns them with ids.

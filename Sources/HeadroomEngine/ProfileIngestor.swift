@@ -54,6 +54,17 @@ public struct ProfileIngestor: Sendable {
         }
     }
 
+    /// Reads a profile file and aggregates it, without storing it (team mode stores it in PostgreSQL); a bad file
+    /// throws.
+    public func prepare(
+        file: String, service: String, at time: Int64? = nil, labels: [Label] = [],
+        options: ProfileReadOptions = ProfileReadOptions()
+    ) throws -> Prepared {
+        try prepare(source: file, service: service, at: time, labels: labels, identity: "", options: options) {
+            try ProfileReader.read(file: file, options: options)
+        }
+    }
+
     /// A profile held in memory (a push to the server); `source` names it in errors and in the store, `labels` go
     /// on every stack. Written in one transaction, like a file.
     @discardableResult

@@ -41,6 +41,12 @@ public struct PostgresLocation: Sendable, Equatable {
         }
     }
 
+    /// The location without its password, for messages.
+    public var redacted: String {
+        if let socketDirectory { return "postgres://\(user)@/\(database)?host=\(socketDirectory)" }
+        return "postgres://\(user)@\(host ?? "127.0.0.1"):\(port)/\(database)"
+    }
+
     /// The client configuration. No TLS yet: a socket, loopback, or a tunnel to the server.
     var configuration: PostgresClient.Configuration {
         if let socketDirectory {

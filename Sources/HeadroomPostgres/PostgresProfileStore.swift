@@ -12,14 +12,18 @@ import Synchronization
 ///   `FunctionCostSet`) are partitioned by day (`PARTITION BY RANGE (bucket)`), so retention drops whole days.
 ///
 /// Several servers may ingest and compact at once: a service and bucket is compacted under a transaction-scoped
-/// advisory lock, its log rows taken `FOR UPDATE`, so every profile is counted once whoever compacts it. Stacks,
-/// call edges and line costs are not stored here yet. Run `run()` (the connection pool) in a task while the store
+/// advisory lock, its log rows taken `FOR UPDATE`, so every profile is counted once whoever compacts it. Call edges
+/// are one blob per service and bucket too (`call_edge_set`); stacks and line costs are not stored here yet. Run `run()` (the connection pool) in a task while the store
 /// is used.
 public final class PostgresProfileStore: ProfileStore {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     /// Days whose partitions are known to exist.
     private let days = Mutex<Set<Int64>>([])
+    /// Function ids this process has seen (a function's id never changes).
+    private let functionIDCache = Mutex<[FunctionRef: Int64]>([:])
+    /// The most ids kept; past it the cache starts again.
+    static let functionIDCacheLimit = 1_000_000
     static let daySeconds: Int64 = 86_400
 
     /// A store on the database at `location`; nothing connects until `run()` runs.
@@ -66,7 +70,27 @@ public final class PostgresProfileStore: ProfileStore {
                     PRIMARY KEY (service_id, bucket)) PARTITION BY RANGE (bucket)
                 """,
             ], client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p2-detection",
+            statements: [
+                """
+                CREATE TABLE call_edge_set (
+                    service_id BIGINT NOT NULL, bucket BIGINT NOT NULL, edges BYTEA NOT NULL,
+                    PRIMARY KEY (service_id, bucket)) PARTITION BY RANGE (bucket)
+                """,
+                // Each regression's fields as the JSON every adapter writes; its identity in columns.
+                """
+                CREATE TABLE regression (
+                    id BIGSERIAL PRIMARY KEY, service_id BIGINT NOT NULL REFERENCES service(id),
+                    function_id BIGINT NOT NULL REFERENCES function(id), metric TEXT NOT NULL, bucket BIGINT NOT NULL,
+                    kind TEXT NOT NULL, detected_at BIGINT NOT NULL, body TEXT NOT NULL,
+                    UNIQUE (service_id, function_id, metric, bucket))
+                """,
+            ], client: client, logger: logger)
     }
+
+    /// The day-partitioned tables, each partitioned alike.
+    static let partitionedTables = ["bucket_total", "function_bucket_set", "call_edge_set"]
 
     // MARK: Ingest
 
@@ -217,25 +241,61 @@ public final class PostgresProfileStore: ProfileStore {
         guard let top else { return 0 }
         var compacted = 0
         while true {
-            let rows = try await compactOne(upTo: top)
+            let rows = try await compactOne(upTo: top, service: nil)
             if rows == 0 { return compacted }
             compacted += rows
         }
     }
 
-    /// One service and bucket: the oldest logged at or below `upTo` whose rows no other compactor holds.
-    private func compactOne(upTo: Int64) async throws -> Int {
+    /// Compacts everything logged for `service`, waiting for the rows other compactors hold (they are gone once
+    /// those commit), so nothing accepted before the call is missing afterwards.
+    public func compactIngestLog(service: String) async throws {
+        guard
+            let id = try await client.query("SELECT id FROM service WHERE name = \(service)", logger: logger)
+                .collect().first?.decode(Int64.self)
+        else { return }
+        // Up to what is logged now: pushes arriving meanwhile are the next round's.
+        let top =
+            try await client.query("SELECT MAX(id) FROM ingest_log WHERE service_id = \(id)", logger: logger)
+            .collect().first.flatMap { try? $0.decode(Int64?.self) } ?? nil
+        guard let top else { return }
+        while true {
+            if try await compactOne(upTo: top, service: id) > 0 { continue }
+            // A row waited for and then deleted by its compactor can end the locking read empty although others
+            // remain (LIMIT is applied before the lock): done only when none is left.
+            let left = try await client.query(
+                "SELECT EXISTS (SELECT 1 FROM ingest_log WHERE service_id = \(id) AND id <= \(top))", logger: logger
+            ).collect().first?.decode(Bool.self)
+            if left != true { return }
+        }
+    }
+
+    /// One service and bucket: the oldest logged at or below `upTo` (of `service`, waiting for rows another
+    /// compactor holds; else of any service, skipping them).
+    private func compactOne(upTo: Int64, service only: Int64?) async throws -> Int {
         try await transaction { connection in
-            guard
-                let oldest = try await connection.query(
-                    """
-                    SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
-                    JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) ORDER BY l.id LIMIT 1
-                    FOR UPDATE OF l SKIP LOCKED
-                    """, logger: logger
-                ).collect().first
-            else { return 0 }
+            let oldest =
+                if let only {
+                    try await connection.query(
+                        """
+                        SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
+                        JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) AND l.service_id = \(only)
+                        ORDER BY l.id LIMIT 1 FOR UPDATE OF l
+                        """, logger: logger
+                    ).collect().first
+                } else {
+                    try await connection.query(
+                        """
+                        SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
+                        JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) ORDER BY l.id LIMIT 1
+                        FOR UPDATE OF l SKIP LOCKED
+                        """, logger: logger
+                    ).collect().first
+                }
+            guard let oldest else { return 0 }
             let (service, bucket, name, sampleType) = try oldest.decode((Int64, Int64, String, String?).self)
+            // A bucket logged by an older server may predate a table's partitions.
+            try await ensurePartitions(for: [bucket])
             // One compactor per service and bucket: its blob is read, merged and written back whole.
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
@@ -293,33 +353,59 @@ public final class PostgresProfileStore: ProfileStore {
             INSERT INTO function_bucket_set (service_id, bucket, costs) VALUES (\(service), \(bucket), \(blob))
             ON CONFLICT (service_id, bucket) DO UPDATE SET costs = excluded.costs
             """, logger: logger)
-    }
-
-    /// The ids of `functions`, adding the new ones: two statements for the whole list, whatever its length.
-    private func functionIDs(_ connection: PostgresConnection, _ functions: [FunctionRef]) async throws -> [Int64] {
-        guard !functions.isEmpty else { return [] }
-        let names = functions.map(\.name)
-        let files = functions.map { $0.file ?? "" }
+        guard !contribution.edges.isEmpty else { return }
+        var edges = CallEdgeSet.normalized(
+            contribution.edges.map { (ids[Int($0.caller)], ids[Int($0.callee)], $0.samples) })
+        if let stored = try await connection.query(
+            "SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket)", logger: logger
+        ).collect().first {
+            edges = CallEdgeSet.merge(edges, try CallEdgeSet.decode(try stored.decode(Data.self)))
+        }
         try await connection.query(
             """
-            INSERT INTO function (name, file) SELECT * FROM unnest(\(names)::TEXT[], \(files)::TEXT[])
-            ORDER BY 1, 2 ON CONFLICT (name, file) DO NOTHING
+            INSERT INTO call_edge_set (service_id, bucket, edges)
+            VALUES (\(service), \(bucket), \(CallEdgeSet.encode(edges)))
+            ON CONFLICT (service_id, bucket) DO UPDATE SET edges = excluded.edges
             """, logger: logger)
-        var byName: [FunctionRef: Int64] = [:]
-        for row in try await connection.query(
-            """
-            SELECT f.id, f.name, f.file FROM function f
-            JOIN unnest(\(names)::TEXT[], \(files)::TEXT[]) AS w(name, file) ON f.name = w.name AND f.file = w.file
-            """, logger: logger
-        ).collect() {
-            let (id, name, file) = try row.decode((Int64, String, String).self)
-            byName[FunctionRef(name: name, file: file.isEmpty ? nil : file)] = id
+    }
+
+    /// The ids of `functions`, adding the new ones. Ids never change once a function has one, so each process keeps
+    /// those it has seen and asks the database only for the others: two statements for all of them, whatever their
+    /// number. New rows are committed on their own (outside the caller's transaction), so a cached id exists even if
+    /// that transaction rolls back; an unused function row is harmless.
+    func functionIDs(_ connection: PostgresConnection, _ functions: [FunctionRef]) async throws -> [Int64] {
+        guard !functions.isEmpty else { return [] }
+        let keys = functions.map { FunctionRef(name: $0.name, file: $0.file.flatMap { $0.isEmpty ? nil : $0 }) }
+        var ids = functionIDCache.withLock { cache in
+            keys.reduce(into: [FunctionRef: Int64]()) { known, key in known[key] = cache[key] }
         }
-        return try functions.map { function in
-            let file = function.file.flatMap { $0.isEmpty ? nil : $0 }
-            guard let id = byName[FunctionRef(name: function.name, file: file)] else {
-                throw HeadroomError(.store, "function \(function) neither inserted nor found")
+        let missing = Array(Set(keys.filter { ids[$0] == nil }))
+        if !missing.isEmpty {
+            let names = missing.map(\.name)
+            let files = missing.map { $0.file ?? "" }
+            try await client.query(
+                """
+                INSERT INTO function (name, file) SELECT * FROM unnest(\(names)::TEXT[], \(files)::TEXT[])
+                ORDER BY 1, 2 ON CONFLICT (name, file) DO NOTHING
+                """, logger: logger)
+            var found: [FunctionRef: Int64] = [:]
+            for row in try await connection.query(
+                """
+                SELECT f.id, f.name, f.file FROM function f
+                JOIN unnest(\(names)::TEXT[], \(files)::TEXT[]) AS w(name, file) ON f.name = w.name AND f.file = w.file
+                """, logger: logger
+            ).collect() {
+                let (id, name, file) = try row.decode((Int64, String, String).self)
+                found[FunctionRef(name: name, file: file.isEmpty ? nil : file)] = id
             }
+            ids.merge(found) { $1 }
+            functionIDCache.withLock { cache in
+                if cache.count + found.count > Self.functionIDCacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache.merge(found) { $1 }
+            }
+        }
+        return try keys.map { key in
+            guard let id = ids[key] else { throw HeadroomError(.store, "function \(key) neither inserted nor found") }
             return id
         }
     }
@@ -345,7 +431,7 @@ public final class PostgresProfileStore: ProfileStore {
             try await connection.query("SELECT pg_advisory_xact_lock(727002)", logger: logger)
             for day in missing.sorted() {
                 let (from, to) = (day * Self.daySeconds, (day + 1) * Self.daySeconds)
-                for table in ["bucket_total", "function_bucket_set"] {
+                for table in Self.partitionedTables {
                     try await connection.query(
                         PostgresQuery(
                             unsafeSQL: """
@@ -368,7 +454,7 @@ public final class PostgresProfileStore: ProfileStore {
             for row in try await connection.query(
                 """
                 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname IN ('bucket_total', 'function_bucket_set')
+                JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(\(Self.partitionedTables))
                 """, logger: logger
             ).collect() {
                 let name = try row.decode(String.self)
@@ -438,7 +524,7 @@ public final class PostgresProfileStore: ProfileStore {
 
     /// One transaction; what the body threw comes out as itself (a refusal stays a `HeadroomError`), a database
     /// failure as one store error line.
-    private func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
         do {

@@ -4,11 +4,12 @@ import Foundation
 /// the caller's id as the difference from the previous edge's caller, the callee's id, the samples - after a varint
 /// count. A profile with tens of thousands of distinct edges is one row to write instead of one B-tree entry each;
 /// every reader wants a bucket's edges whole (the cost-shift filter reads them all).
-enum CallEdgeSet {
-    typealias Edge = (caller: Int64, callee: Int64, samples: Int64)
+public enum CallEdgeSet {
+    /// One caller → callee edge and its samples, callers and callees as function ids.
+    public typealias Edge = (caller: Int64, callee: Int64, samples: Int64)
 
     /// The blob of `edges`, which must be sorted by (caller, callee) without repeats, with non-negative values.
-    static func encode(_ edges: [Edge]) -> Data {
+    public static func encode(_ edges: [Edge]) -> Data {
         var out = VarintWriter(capacity: 8 + edges.count * 6)
         out.count(edges.count)
         var previous: Int64 = 0
@@ -22,7 +23,7 @@ enum CallEdgeSet {
     }
 
     /// The edges of a blob, in its (caller, callee) order; a blob that does not decode is an error naming it.
-    static func decode(_ data: Data) throws -> [Edge] {
+    public static func decode(_ data: Data) throws -> [Edge] {
         try data.withUnsafeBytes { raw in
             var input = VarintReader(raw)
             do {
@@ -47,7 +48,7 @@ enum CallEdgeSet {
     }
 
     /// `edges` sorted by (caller, callee) with repeats summed.
-    static func normalized(_ edges: [Edge]) -> [Edge] {
+    public static func normalized(_ edges: [Edge]) -> [Edge] {
         let sorted = edges.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
         var result: [Edge] = []
         result.reserveCapacity(sorted.count)
@@ -62,7 +63,7 @@ enum CallEdgeSet {
     }
 
     /// Two normalized edge lists merged (samples of the same edge added), still normalized.
-    static func merge(_ a: [Edge], _ b: [Edge]) -> [Edge] {
+    public static func merge(_ a: [Edge], _ b: [Edge]) -> [Edge] {
         var result: [Edge] = []
         result.reserveCapacity(a.count + b.count)
         var i = 0

@@ -2,7 +2,12 @@
 // ~200-stack folded profiles, 20 services, 10 s windows) committed in batches into the ingest log and compacted,
 // as `headroom serve` does. Prints pushes/s per engine and the ratio. Used by Benchmarks/store/run.sh.
 //
-//   headroom-store-bench [PUSHES] [--database postgres://…]   (default 4,000 pushes; a throwaway cluster)
+// Then detection: --services × --functions function series over --buckets buckets ingested into both engines and
+// detected - SQLite in one process, PostgreSQL by two team workers - with the times, their ratio and the regressions
+// found compared.
+//
+//   headroom-store-bench [PUSHES] [--database postgres://…] [--services N] [--functions N] [--buckets N]
+//   (default 4,000 pushes; 100 services × 500 functions × 336 buckets, i.e. 100,000 series; a throwaway cluster)
 import Foundation
 import HeadroomCore
 import HeadroomEngine
@@ -13,7 +18,12 @@ import HeadroomTesting
 
 let arguments = CommandLine.arguments.dropFirst()
 let pushes = arguments.first.flatMap(Int.init) ?? 4_000
+let detectionBench = DetectionBench(
+    services: option("--services", 100), functions: option("--functions", 500), buckets: option("--buckets", 336))
 let databaseURL = arguments.firstIndex(of: "--database").map { arguments[$0 + 1] }
+func option(_ name: String, _ fallback: Int) -> Int {
+    arguments.firstIndex(of: name).flatMap { Int(arguments[$0 + 1]) } ?? fallback
+}
 let batch = 16
 let services = 20
 
@@ -89,7 +99,11 @@ for (name, seconds) in [("SQLite", sqliteSeconds), ("PostgreSQL", postgresSecond
     print(String(format: "| %@ | %d | %.2f | %.0f |", name, pushes, seconds, Double(pushes) / seconds))
 }
 print(String(format: "PostgreSQL / SQLite ingest rate: %.2f (target >= 0.5)", sqliteSeconds / postgresSeconds))
-print("(SQLite compacts functions, stacks, lines and call edges; PostgreSQL so far functions and bucket totals)")
+print("(SQLite compacts functions, stacks, lines and call edges; PostgreSQL functions, call edges and bucket totals)")
+
+// Detection, on a fresh database of the same cluster (or the one given).
+try await detectionBench.run(
+    postgres: try PostgresLocation(databaseURL ?? cluster!.url), scratch: scratch.file("detect.sqlite"))
 
 /// A small deterministic generator, so every run pushes the same bytes.
 struct SplitMix {

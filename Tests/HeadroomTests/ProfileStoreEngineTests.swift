@@ -148,8 +148,12 @@ struct ProfileStoreEngineTests {
             #expect(try await store.timeline(service: "app", from: nil, to: nil).buckets.count == 3)
             let dropped = try await store.dropPartitions(before: 2 * 86_400)
             #expect(
-                dropped == ["bucket_total_d0", "bucket_total_d1", "function_bucket_set_d0", "function_bucket_set_d1"])
+                dropped == [
+                    "bucket_total_d0", "bucket_total_d1", "call_edge_set_d0", "call_edge_set_d1",
+                    "function_bucket_set_d0", "function_bucket_set_d1",
+                ])
             let left = try await store.timeline(service: "app", from: nil, to: nil)
+            #expect(Set(try await store.callEdgeBuckets(service: "app").map(\.bucket)) == [2 * 86_400 + 120])
             #expect(left.buckets.map(\.time) == [2 * 86_400 + 120])
             #expect(left.functions.values.allSatisfy { $0.map(\.bucket) == [2 * 86_400 + 120] })
         }

@@ -4,7 +4,7 @@ import HeadroomCore
 import HeadroomDetection
 import HeadroomEngine
 
-struct DetectCommand: ParsableCommand {
+struct DetectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
         abstract: "Detect regressions in function-level CPU share over the store, or over a long CSV.",
@@ -18,9 +18,12 @@ struct DetectCommand: ParsableCommand {
             'build' (or 'commit') column makes consecutive rows of one build one observation (their median).
             Changes below the practical-size floor (--min-effect, --min-relative-change, --min-absolute-change)
             are counted in the summary, not reported.
+            With --database (team mode): every service (or --service) in the shared PostgreSQL database, detected
+            now and stored there, as the workers' jobs do.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "Only this service.") var service: String?
     @Option(help: "A long CSV series,timestamp,value to analyse instead of the store.") var series: String?
@@ -75,15 +78,30 @@ struct DetectCommand: ParsableCommand {
         var filtered: [Filtered]
     }
 
-    func run() throws {
+    func run() async throws {
         if let series { return try runSeries(series) }
-        let store = try storeOptions.open()
-        let outcome = try DetectionService(store: store, logger: cliLogger("headroom.detect")).runWithFiltered(
-            service: service)
-        let found = outcome.regressions
         let cost = CostModel(fleetCores: fleetCores ?? 1000, wattsPerCore: wattsPerCore)
-        let rows = found.map { RegressionReport($0, costs: store.costs(for: $0, fallback: cost)) }
-        let filtered = outcome.filtered.map { f in
+        let outcome: (regressions: [Regression], filtered: [RegressionDetector.Filtered])
+        let rows: [RegressionReport]
+        if let url = databaseOptions.url {
+            let service = self.service
+            outcome = try await TeamDatabase.with(url: url) { database in
+                try await database.detect(service: service, logger: cliLogger("headroom.detect"))
+            }
+            // Measured cores are not on PostgreSQL yet: the fleet size stands in.
+            rows = outcome.regressions.map { RegressionReport($0, costs: cost) }
+        } else {
+            let store = try storeOptions.open()
+            outcome = try DetectionService(store: store, logger: cliLogger("headroom.detect")).runWithFiltered(
+                service: service)
+            rows = outcome.regressions.map { RegressionReport($0, costs: store.costs(for: $0, fallback: cost)) }
+        }
+        try report(rows: rows, filtered: outcome.filtered, cost: cost)
+    }
+
+    /// Prints the store's regressions and filtered events, as text or as the JSON every adapter writes.
+    func report(rows: [RegressionReport], filtered: [RegressionDetector.Filtered], cost: CostModel) throws {
+        let filtered = filtered.map { f in
             Filtered(
                 service: f.regression.service, function: f.regression.function.name,
                 metric: f.regression.metric.rawValue, timestamp: Timestamps.format(f.regression.timestamp),

@@ -4,16 +4,18 @@ import HeadroomCore
 import HeadroomEngine
 import HeadroomProfiles
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Add profiles (pprof, folded stacks, perf script, py-spy) to a service's timeline.",
         discussion: """
             The format is detected from the content (gzip or raw pprof protobuf, `perf script` text, folded stacks);
             --profile-format forces one. Re-ingesting a file already stored for the service changes nothing.
+            With --database (team mode) the profiles go to the shared PostgreSQL database instead.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @Argument(help: "Profile files.") var files: [String]
     @Option(help: "The service the profiles belong to.") var service: String
     @Option(help: "When the profiles were taken (ISO-8601 or Unix seconds); default: the profile's own time, else now.")
@@ -40,7 +42,7 @@ struct IngestCommand: ParsableCommand {
             "KEY=VALUE put on every sample (repeatable), e.g. version=canary: the arms 'headroom experiment' compares.")
     var labels: [String] = []
 
-    func run() throws {
+    func run() async throws {
         guard !service.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw HeadroomError(.badInput, "--service must not be empty")
         }
@@ -62,6 +64,18 @@ struct IngestCommand: ParsableCommand {
                 throw HeadroomError(.badInput, "--label '\(text)': expected KEY=VALUE")
             }
             return Label(key: parts[0], value: parts[1])
+        }
+        if let url = databaseOptions.url {
+            var options = ProfileReadOptions(format: format, sampleType: sampleType)
+            options.maximumBytes = maxProfileMB << 20
+            options.sampleRate = sampleRate
+            options.duration = duration
+            let (files, service, labels, read) = (files, service, parsedLabels, options)
+            let reports = try await TeamDatabase.with(url: url) { database in
+                try await database.ingest(files: files, service: service, at: time, labels: labels, options: read)
+            }
+            for (file, report) in zip(files, reports) { summarize(file, report) }
+            return
         }
         let path = storeOptions.path
         let existed = FileManager.default.fileExists(atPath: path)
@@ -94,31 +108,36 @@ struct IngestCommand: ParsableCommand {
                 bar.finish()
                 throw error
             }
-            if !report.droppedLabels.isEmpty {
-                FileHandle.standardError.write(
-                    Data(
-                        "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n"
-                            .utf8))
+            summarize(file, report)
+        }
+    }
+
+    /// The lines a stored (or skipped) file gets: notes on stderr, the summary on stdout.
+    func summarize(_ file: String, _ report: ProfileIngestor.Report) {
+        if !report.droppedLabels.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "headroom: note: \(file): labels \(report.droppedLabels.joined(separator: ", ")) have too many values to keep\n"
+                        .utf8))
+        }
+        if !report.skippedSampleTypes.isEmpty {
+            let others = report.skippedSampleTypes.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+            FileHandle.standardError.write(
+                Data(
+                    "headroom: note: \(file): also has \(others.joined(separator: ", ")), not ingested; --sample-type EVENT reads one of them\n"
+                        .utf8))
+        }
+        switch report.outcome {
+        case .ingested(let bucket):
+            var measured = ""
+            if let cpu = report.cpuSeconds, let wall = report.wallSeconds, wall > 0 {
+                measured = String(
+                    format: "; %.2f cores (%.1f CPU seconds over %.1f s)", cpu / wall, cpu, wall)
             }
-            if !report.skippedSampleTypes.isEmpty {
-                let others = report.skippedSampleTypes.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-                FileHandle.standardError.write(
-                    Data(
-                        "headroom: note: \(file): also has \(others.joined(separator: ", ")), not ingested; --sample-type EVENT reads one of them\n"
-                            .utf8))
-            }
-            switch report.outcome {
-            case .ingested(let bucket):
-                var measured = ""
-                if let cpu = report.cpuSeconds, let wall = report.wallSeconds, wall > 0 {
-                    measured = String(
-                        format: "; %.2f cores (%.1f CPU seconds over %.1f s)", cpu / wall, cpu, wall)
-                }
-                print(
-                    "ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks\(measured)"
-                )
-            case .duplicate: print("skipped \(file): already ingested for \(service)")
-            }
+            print(
+                "ingested \(file) into \(service) at \(Timestamps.format(bucket)): \(report.format.rawValue), \(report.totalSamples) \(report.sampleType) in \(report.uniqueStacks) stacks\(measured)"
+            )
+        case .duplicate: print("skipped \(file): already ingested for \(service)")
         }
     }
 }

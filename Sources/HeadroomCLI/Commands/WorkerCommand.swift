@@ -18,22 +18,33 @@ struct WorkerCommand: AsyncParsableCommand {
             idempotent, so a job redone after a crash stores nothing twice. --once runs what is queued and exits \
             (cron, tests); otherwise the queue is polled every --poll seconds until SIGTERM/SIGINT, which lets the \
             job in progress finish.
+
+            With --database (team mode), workers on any machines drain the shared PostgreSQL queue: they queue a \
+            round of detection for each service whose pushes have been quiet for --debounce seconds (one job per \
+            round however many workers queue it), take jobs FOR UPDATE SKIP LOCKED, and detect against the shared \
+            profiles. Fix jobs stay with the SQLite store for now (--fixes off is implied).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @Flag(help: "Run the queued jobs, then exit.") var once = false
     @Option(help: "Seconds between looks at the queue.") var poll = 2
     @Option(help: "Run fix jobs too (on), or only detection (off).") var fixes = "on"
+    @Option(help: "--database: seconds a service's pushes must be quiet before its detection is queued.")
+    var debounce = 30
+    @Option(help: "Seconds a job's lease lasts unrenewed: a killed worker's job is taken back after it.")
+    var lease = 60
     @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error.") var logLevel = "notice"
 
     func run() async throws {
         guard ["on", "off"].contains(fixes) else { throw HeadroomError(.badInput, "--fixes must be on or off") }
-        guard poll > 0, fixTimeout > 0 else {
-            throw HeadroomError(.badInput, "--poll and --fix-timeout must be positive")
+        guard poll > 0, fixTimeout > 0, lease >= 3 else {
+            throw HeadroomError(.badInput, "--poll and --fix-timeout must be positive, --lease at least 3")
         }
         let level = Logger.Level(rawValue: logLevel) ?? .notice
+        if let url = databaseOptions.url { return try await runTeam(url: url, level: level) }
         // A worker runs what a server queued in an existing store; a mistyped path is an error, not a new store.
         _ = try storeOptions.open(create: false)
         let context = try toolContext(store: storeOptions, skills: skills, output: nil, serving: true)
@@ -49,6 +60,7 @@ struct WorkerCommand: AsyncParsableCommand {
         loop.fixes = queue
         var worker = Worker(
             store: store, detection: loop, logger: EngineLog.standardError("headroom.worker", level: level))
+        worker.leaseSeconds = Int64(lease)
         if fixes == "on" {
             var agent = AgentService(context: context)
             agent.logger = EngineLog.standardError("headroom.agent", level: level)
@@ -73,5 +85,34 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         await task.value
         signals.forEach { $0.cancel() }
+    }
+
+    /// Team mode: queue rounds of settled services and drain the shared queue (once, or until SIGTERM/SIGINT).
+    func runTeam(url: String, level: Logger.Level) async throws {
+        guard debounce >= 0 else { throw HeadroomError(.badInput, "--debounce must be ≥ 0") }
+        let (once, poll, debounce, lease) = (self.once, self.poll, self.debounce, self.lease)
+        try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
+            database in
+            var worker = database.worker(logger: EngineLog.standardError("headroom.worker", level: level))
+            worker.leaseSeconds = Int64(lease)
+            if once {
+                var scheduled: [String: Int64] = [:]
+                try await worker.schedule(debounce: .seconds(0), scheduled: &scheduled)
+                let ran = try await worker.drain()
+                print("ran \(ran) job\(ran == 1 ? "" : "s")")
+                return
+            }
+            Interruption.uninstall()
+            let task = Task { await worker.run(interval: .seconds(poll), debounce: .seconds(debounce)) }
+            let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
+                Foundation.signal(signal, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signal)
+                source.setEventHandler { task.cancel() }
+                source.resume()
+                return source
+            }
+            await task.value
+            signals.forEach { $0.cancel() }
+        }
     }
 }

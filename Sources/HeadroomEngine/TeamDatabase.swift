@@ -1,0 +1,115 @@
+import Foundation
+import HeadroomCore
+import HeadroomDetection
+import HeadroomPostgres
+import HeadroomProfiles
+import HeadroomStore
+import Logging
+
+/// Team mode's shared PostgreSQL database, as the commands use it (`--database postgres://…`, or
+/// `HEADROOM_DATABASE`): the job queue and the profile store on one connection pool each, migrated on first use by
+/// whichever process starts first.
+public struct TeamDatabase: Sendable {
+    /// The shared job queue.
+    public let queue: PostgresJobQueue
+    /// The shared profiles and regressions.
+    public let profiles: PostgresProfileStore
+
+    /// The database URL: `explicit` (the `--database` option), else `HEADROOM_DATABASE`; nil: the SQLite store.
+    public static func url(explicit: String?) -> String? {
+        if let explicit { return explicit }
+        let environment = ProcessInfo.processInfo.environment["HEADROOM_DATABASE"] ?? ""
+        return environment.isEmpty ? nil : environment
+    }
+
+    /// Connects to `url`, migrates, runs `body`, and closes the connections. A URL that does not parse, or a
+    /// database that does not answer, is one error line (the password never appears in it).
+    public static func with<T: Sendable>(
+        url: String, connectTimeout: Duration = .seconds(15), logger: Logger = EngineLog.disabled("headroom.postgres"),
+        _ body: @Sendable (TeamDatabase) async throws -> T
+    ) async throws -> T {
+        let location = try PostgresLocation(url)
+        let database = TeamDatabase(
+            queue: PostgresJobQueue(location: location, logger: logger),
+            profiles: PostgresProfileStore(location: location, logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await database.queue.run()
+                return nil
+            }
+            group.addTask {
+                await database.profiles.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            // A server that does not answer would leave the pool retrying for ever: the first contact has a limit.
+            try await withThrowingTaskGroup(of: Bool.self) { first in
+                first.addTask {
+                    try await database.queue.migrate()
+                    try await database.profiles.migrate()
+                    return true
+                }
+                first.addTask {
+                    try await Task.sleep(for: connectTimeout)
+                    return false
+                }
+                defer { first.cancelAll() }
+                do {
+                    guard try await first.next() == true else {
+                        throw HeadroomError(
+                            .store,
+                            "PostgreSQL at \(location.redacted) did not answer within \(connectTimeout.components.seconds) s"
+                        )
+                    }
+                } catch let error as HeadroomError {
+                    throw error
+                } catch {
+                    throw HeadroomError(.store, "PostgreSQL at \(location.redacted): \(HeadroomError.oneLine(error))")
+                }
+            }
+            return try await body(database)
+        }
+    }
+
+    /// Reads each file and stores it in the shared database, one transaction per file (a bad file stores nothing;
+    /// the files before it stay); a file stored before is a duplicate.
+    public func ingest(
+        files: [String], service: String, at time: Int64?, labels: [Label], options: ProfileReadOptions
+    ) async throws -> [ProfileIngestor.Report] {
+        let ingestor = ProfileIngestor(store: try Store.open(path: ":memory:"))
+        var reports: [ProfileIngestor.Report] = []
+        for file in files {
+            let prepared = try ingestor.prepare(
+                file: file, service: service, at: time, labels: labels, options: options)
+            let outcome = try await profiles.ingest(batch: [prepared.contribution], deferred: false)[0].get()
+            reports.append(ingestor.finish(prepared, outcome: outcome))
+        }
+        return reports
+    }
+
+    /// Detects every service (or one) in the shared database now and replaces their stored regressions, as a
+    /// worker's jobs do; an unknown service is a not-found error.
+    public func detect(
+        service: String?, configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger
+    )
+        async throws -> (regressions: [Regression], filtered: [RegressionDetector.Filtered])
+    {
+        var regressions: [Regression] = []
+        var filtered: [RegressionDetector.Filtered] = []
+        var services = service.map { [$0] } ?? []
+        if service == nil { services = try await profiles.detectionServices() }
+        for name in services {
+            try await profiles.compactIngestLog(service: name)
+            let found = try await DetectionService.detectWithFiltered(
+                service: name, in: profiles, configuration: configuration, logger: logger)
+            regressions += found.regressions
+            filtered += found.filtered
+        }
+        return (regressions.sorted(by: Regression.bySeverity), filtered)
+    }
+
+    /// A worker draining the shared queue against the shared profiles.
+    public func worker(configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger) -> TeamWorker {
+        TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
+    }
+}

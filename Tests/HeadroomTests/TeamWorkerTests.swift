@@ -1,0 +1,301 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomPostgres
+import HeadroomProfiles
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+/// Team mode's detection: `detect-service` jobs drained by several workers from a PostgreSQL queue against the
+/// PostgreSQL profile store find what the SQLite store finds from the same profiles, store each regression once
+/// however often (or by however many workers) a service is detected, and a job whose worker died is redone.
+@Suite("team workers on PostgreSQL")
+struct TeamWorkerTests {
+    /// 60 one-minute buckets of two services; in `shop`, `slow_path` (under `checkout`) triples its samples from bucket 40 on.
+    static func pushes() throws -> [ProfileContribution] {
+        let ingestor = ProfileIngestor(store: try Store.open(path: ":memory:"))
+        var state: UInt64 = 42
+        func noise(_ scale: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(scale))
+        }
+        var contributions: [ProfileContribution] = []
+        for service in ["shop", "cart"] {
+            for bucket in 0..<60 {
+                let slow = service == "shop" && bucket >= 40 ? 600 : 200
+                let text = """
+                    main;serve;handle \(6_000 + noise(200))
+                    main;serve;parse;tokenize \(2_000 + noise(100))
+                    main;serve;checkout;slow_path \(slow + noise(20))
+                    main;idle \(1_500 + noise(100))
+                    """
+                var options = ProfileReadOptions()
+                options.format = .folded
+                contributions.append(
+                    try ingestor.prepare(
+                        data: Data(text.utf8), source: "\(service) \(bucket)", service: service,
+                        at: 1_800_000_000 + Int64(bucket) * 60, identity: "\(service)/\(bucket)", options: options
+                    ).contribution)
+            }
+        }
+        return contributions
+    }
+
+    /// A regression's identity and sizes, for comparing engines.
+    static func key(_ regression: Regression) -> String {
+        String(
+            format: "%@ %@ %@ %lld %.6f %.6f", regression.kind.rawValue, regression.function.name,
+            regression.metric.rawValue, regression.timestamp, regression.before, regression.after)
+    }
+
+    static func edgeLines(_ edges: [(caller: FunctionRef, callee: FunctionRef, bucket: Int64, samples: Int64)])
+        -> [String]
+    {
+        edges.map { "\($0.caller) \($0.callee) \($0.bucket) \($0.samples)" }.sorted()
+    }
+
+    /// Runs `body` with two workers' worth of clients (queue and profiles each) on one throwaway cluster, and its URL.
+    static func withTeam(
+        _ body:
+            @Sendable ([(queue: PostgresJobQueue, profiles: PostgresProfileStore)], _ url: String) async throws
+            -> Void
+    ) async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let location = try PostgresLocation(cluster.url)
+        let team = (0..<2).map { _ in
+            (queue: PostgresJobQueue(location: location), profiles: PostgresProfileStore(location: location))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in team {
+                group.addTask { await member.queue.run() }
+                group.addTask { await member.profiles.run() }
+            }
+            defer { group.cancelAll() }
+            for member in team {
+                try await member.queue.migrate()
+                try await member.profiles.migrate()
+            }
+            try await body(team, cluster.url)
+        }
+    }
+
+    @Test("two workers drain one queue: each job once, the same regressions and call edges as SQLite, stored once")
+    func twoWorkersMatchSQLite() async throws {
+        let contributions = try Self.pushes()
+        let sqlite = try Store.open(path: ":memory:")
+        for contribution in contributions { try sqlite.ingest(contribution) }
+        let expected = try DetectionService(store: sqlite).run().map(Self.key).sorted()
+        #expect(expected.contains { $0.hasPrefix("regression slow_path") }, "\(expected)")
+        let expectedEdges = Self.edgeLines(try sqlite.callEdgeBuckets(service: "shop"))
+        #expect(!expectedEdges.isEmpty)
+
+        try await Self.withTeam { team, _ in
+            // Two servers take half the pushes each, logged and compacted later (as serve does).
+            for (index, member) in team.enumerated() {
+                let half = contributions.enumerated().filter { $0.offset % 2 == index }.map(\.element)
+                _ = try await member.profiles.ingest(batch: half, deferred: true)
+            }
+            let latest = try await team[0].profiles.lastIngest()
+            #expect(latest.keys.sorted() == ["cart", "shop"])
+            // Both servers queue the round: one job per service.
+            for member in team { _ = try await TeamWorker.enqueueDetection(queue: member.queue, latest: latest) }
+            let ran = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, member) in team.enumerated() {
+                    group.addTask {
+                        var worker = TeamWorker(queue: member.queue, profiles: member.profiles)
+                        worker.owner = "worker-\(index)"
+                        return try await worker.drain()
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(ran == 2)
+            let jobs = try await team[0].queue.jobs(state: nil, limit: 10)
+            #expect(jobs.count == 2 && jobs.allSatisfy { $0.state == .done && $0.attempts == 1 })
+            #expect(Self.edgeLines(try await team[1].profiles.callEdgeBuckets(service: "shop")) == expectedEdges)
+            let found = try await team[1].profiles.regressions(service: nil)
+            #expect(found.map(Self.key).sorted() == expected)
+
+            // The next round detects again: the same regressions keep their ids, nothing is stored twice.
+            _ = try await team[1].queue.enqueueJob(
+                kind: DetectionLoop.jobKind, subject: "shop@\(latest["shop"]! + 1)", regressionID: nil,
+                state: .queued, reason: "", at: Timestamps.now())
+            #expect(try await TeamWorker(queue: team[1].queue, profiles: team[1].profiles).drain() == 1)
+            let again = try await team[0].profiles.regressions(service: "shop")
+            #expect(Set(again.compactMap(\.id)) == Set(found.filter { $0.service == "shop" }.compactMap(\.id)))
+            #expect(again.map(Self.key).sorted() == found.filter { $0.service == "shop" }.map(Self.key).sorted())
+        }
+    }
+
+    @Test("a job whose worker died (its lease run out) is taken back and done once; unknown services fail the job")
+    func deadWorker() async throws {
+        let contributions = try Self.pushes().filter { $0.service == "shop" }
+        try await Self.withTeam { team, _ in
+            let (queue, profiles) = team[0]
+            _ = try await profiles.ingest(batch: contributions, deferred: false)
+            let now = Timestamps.now()
+            _ = try await queue.enqueueJob(
+                kind: DetectionLoop.jobKind, subject: "shop@1", regressionID: nil, state: .queued, reason: "",
+                at: now)
+            // A worker took it and was killed: its lease ran out a minute ago.
+            let taken = try await queue.claimJob(kind: DetectionLoop.jobKind, owner: "dead", until: now - 60, at: now)
+            #expect(taken != nil)
+            _ = try await queue.enqueueJob(
+                kind: DetectionLoop.jobKind, subject: "nowhere@1", regressionID: nil, state: .queued, reason: "",
+                at: now)
+            var worker = TeamWorker(queue: team[1].queue, profiles: team[1].profiles)
+            worker.owner = "alive"
+            #expect(try await worker.drain() == 2)
+            let jobs = try await queue.jobs(state: nil, limit: 10).sorted { $0.id < $1.id }
+            #expect(jobs[0].state == .done && jobs[0].attempts == 2)
+            #expect(jobs[1].state == .failed && jobs[1].reason.contains("nowhere"))
+            let first = try await profiles.regressions(service: "shop")
+            #expect(first.contains { $0.function.name == "slow_path" && $0.kind == .regression })
+            // The dead worker's late finish changes nothing (not its lease any more); a redo stores nothing new.
+            try await queue.finishJob(
+                taken!.id, owner: "dead", state: .failed, reason: "late", result: nil, at: Timestamps.now())
+            #expect(try await queue.jobs(state: .done, limit: 10).map(\.id) == [taken!.id])
+            _ = try await queue.enqueueJob(
+                kind: DetectionLoop.jobKind, subject: "shop@2", regressionID: nil, state: .queued, reason: "",
+                at: Timestamps.now())
+            #expect(try await worker.drain() == 1)
+            let second = try await profiles.regressions(service: "shop")
+            #expect(second.map(\.id) == first.map(\.id) && second.map(Self.key) == first.map(Self.key))
+        }
+    }
+
+    @Test("the commands in team mode: ingest --database, two workers --once, detect --database; bad URLs one line")
+    func commands() async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let scratch = try TemporaryDirectory()
+        defer { scratch.cleanup() }
+        let url = cluster.url
+        // 24 one-minute profiles of `shop`; `slow_path` triples from the 16th on.
+        for bucket in 0..<24 {
+            let slow = bucket >= 16 ? 600 : 200
+            let file = try scratch.write(
+                "p\(bucket).folded",
+                """
+                main;serve;handle \(6_000 + bucket % 5 * 20)
+                main;serve;parse;tokenize \(2_000 + bucket % 3 * 15)
+                main;serve;checkout;slow_path \(slow + bucket % 4)
+                main;idle \(1_500 + bucket % 7 * 10)
+
+                """)
+            // Half through --database, half through HEADROOM_DATABASE.
+            let arguments = ["ingest", file, "--service", "shop", "--at", "\(1_800_000_000 + bucket * 60)"]
+            let result =
+                bucket % 2 == 0
+                ? try Checkout.headroom(arguments + ["--database", url])
+                : try Shell.run([Checkout.binary] + arguments, environment: ["HEADROOM_DATABASE": url])
+            #expect(result.succeeded && result.stdout.hasPrefix("ingested "), "\(result.stderr)")
+        }
+        let again = try Checkout.headroom([
+            "ingest", scratch.file("p0.folded"), "--service", "shop",
+            "--at", "1800000000", "--database", url,
+        ])
+        #expect(again.succeeded && again.stdout.hasPrefix("skipped "))
+        // Two workers at once: both queue the round, one runs it.
+        let runs = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<2 {
+                group.addTask { try Checkout.headroom(["worker", "--once", "--database", url]) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.filter { !$0.succeeded }.isEmpty, "\(runs.map { $0.stderr })")
+        #expect(runs.map(\.stdout).sorted() == ["ran 0 jobs\n", "ran 1 job\n"])
+        let detect = try Checkout.headroom(["detect", "--database", url, "--format", "json"])
+        #expect(detect.succeeded, "\(detect.stderr)")
+        let json = try JSONSerialization.jsonObject(with: detect.stdoutData) as? [String: Any]
+        let regressions = json?["regressions"] as? [[String: Any]] ?? []
+        #expect(
+            regressions.contains { $0["function"] as? String == "slow_path" && $0["kind"] as? String == "regression" })
+        // The command keeps the ids the worker stored.
+        let location = try PostgresLocation(url)
+        let profiles = PostgresProfileStore(location: location)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await profiles.run() }
+            defer { group.cancelAll() }
+            let stored = try await profiles.regressions(service: "shop")
+            #expect(Set(stored.compactMap(\.id)) == Set(regressions.compactMap { ($0["id"] as? NSNumber)?.int64Value }))
+        }
+        // A URL that is not PostgreSQL's, and an unknown service: one line each, non-zero.
+        let bad = try Checkout.headroom(["detect", "--database", "mysql://x@y/z"])
+        #expect(!bad.succeeded && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("postgres://"))
+        let unknown = try Checkout.headroom(["detect", "--database", url, "--service", "nope"])
+        #expect(!unknown.succeeded && unknown.stderr.contains("nope"))
+    }
+
+    /// A service of 3,000 functions over 16 buckets, `f_7` regressing: detecting it takes long enough (hundreds of
+    /// milliseconds in a debug build) for a kill to land while a worker holds the job.
+    static func largeService() throws -> [ProfileContribution] {
+        let ingestor = ProfileIngestor(store: try Store.open(path: ":memory:"))
+        var rng = BinomialSampler(seed: 11)
+        return try (0..<16).map { bucket in
+            var text = ""
+            for function in 0..<3_000 {
+                let count = 20 + rng.draw(n: 12, p: 0.5) + (function == 7 && bucket >= 8 ? 40 : 0)
+                text += "main;mod\(function % 40).handler;f_\(function) \(count)\n"
+            }
+            var options = ProfileReadOptions()
+            options.format = .folded
+            return try ingestor.prepare(
+                data: Data(text.utf8), source: "bucket \(bucket)", service: "svc",
+                at: 1_793_606_400 + Int64(bucket) * 600, identity: "\(bucket)", options: options
+            ).contribution
+        }
+    }
+
+    @Test("kill -9 of a team worker mid-job: the job is taken back once its lease runs out and done once, same ids")
+    func killedWorker() async throws {
+        let contributions = try Self.largeService()
+        try await Self.withTeam { team, url in
+            let (queue, profiles) = team[0]
+            _ = try await profiles.ingest(batch: contributions, deferred: true)
+            let first = try Checkout.headroom(["detect", "--database", url, "--service", "svc"])
+            try #require(first.succeeded, "\(first.stderr)")
+            let expected = try await profiles.regressions(service: "svc")
+            #expect(expected.contains { $0.function.name == "f_7" && $0.kind == .regression })
+            var killedMidJob = 0
+            // Each kill lands a little later after the worker took the job: at once, then into its detection.
+            for (round, delay) in [0.0, 0.1, 0.3].enumerated() {
+                let (job, _) = try await queue.enqueueJob(
+                    kind: DetectionLoop.jobKind, subject: "svc@round\(round)", regressionID: nil, state: .queued,
+                    reason: "", at: Timestamps.now())
+                let worker = Process()
+                worker.executableURL = URL(fileURLWithPath: Checkout.binary)
+                worker.arguments = ["worker", "--database", url, "--poll", "1", "--lease", "3"]
+                worker.standardOutput = FileHandle.nullDevice
+                worker.standardError = FileHandle.nullDevice
+                try worker.run()
+                for _ in 0..<500 {
+                    let state = try await queue.jobs(state: nil, limit: 50).first { $0.id == job.id }?.state
+                    if state != .queued { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Task.sleep(for: .seconds(delay))
+                kill(worker.processIdentifier, SIGKILL)
+                worker.waitUntilExit()
+                let held = try #require(try await queue.jobs(state: nil, limit: 50).first { $0.id == job.id })
+                if held.state == .running {
+                    killedMidJob += 1
+                    // Its lease runs out: only then may another worker take the job.
+                    try await Task.sleep(for: .seconds(4.5))  // leases are whole seconds
+                }
+                let next = try Checkout.headroom(["worker", "--once", "--database", url, "--lease", "3"])
+                try #require(next.succeeded, "\(next.stderr)")
+                let done = try #require(try await queue.jobs(state: nil, limit: 50).first { $0.id == job.id })
+                #expect(done.state == .done, "round \(round): \(done.state) \(done.reason)")
+                #expect(done.attempts == (held.state == .running ? 2 : 1), "round \(round)")
+                let now = try await profiles.regressions(service: "svc")
+                #expect(now.map(\.id) == expected.map(\.id) && now.map(Self.key) == expected.map(Self.key))
+                #expect(try await queue.jobs(state: .running, limit: 50).isEmpty)
+            }
+            // The kills must have caught a worker holding the job, or this proves nothing about them.
+            #expect(killedMidJob >= 2)
+        }
+    }
+}
