@@ -108,6 +108,14 @@ public struct TeamDatabase: Sendable {
         return (regressions.sorted(by: Regression.bySeverity), filtered)
     }
 
+    /// The server's Pyroscope ingest into the shared database: pushes parsed here, committed to the shared ingest
+    /// log before the 200, compacted every second by every server.
+    public func pyroscopeIngest(maximumBytes: Int, logger: Logger) throws -> PyroscopeIngest {
+        PyroscopeIngest(
+            ingestor: ProfileIngestor(store: try Store.open(path: ":memory:"), logger: logger),
+            maximumBytes: maximumBytes, sink: SharedIngestSink(profiles: profiles, logger: logger))
+    }
+
     /// A worker draining the shared queue against the shared profiles.
     public func worker(configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger) -> TeamWorker {
         TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)

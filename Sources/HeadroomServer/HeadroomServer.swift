@@ -137,6 +137,8 @@ public struct HeadroomServer: Sendable {
         try webhooks?.register()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
+            let sink = ingest.batcher
+            group.addTask { await sink.run() }
             if let runningLoop { group.addTask { await runningLoop.run() } }
             if let webhooks {
                 let poster = WebhookPoster()

@@ -123,7 +123,11 @@ struct DetectionBench {
             return (ingestSeconds, detectSeconds, found)
         }
         let same = Self.lines(sqliteFound) == Self.lines(postgresFound)
-        let stepsFound = Set(Self.lines(sqliteFound).filter { $0.contains(".fn7 self") }.map { $0.prefix(6) }).count
+        // A planted step counts as found when its service reports a regression of fn7 (self or total share; the event's
+        // other member is listed with it).
+        let stepsFound = Set(
+            sqliteFound.filter { $0.kind == .regression && $0.function.name.hasSuffix(".fn7") }.map(\.service)
+        ).count
         print("| engine | ingest s | profiles/s | detect s | series/s | regressions |")
         print("|---|---:|---:|---:|---:|---:|")
         let profiles = Double(services * buckets)

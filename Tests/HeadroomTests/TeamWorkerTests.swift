@@ -298,4 +298,107 @@ struct TeamWorkerTests {
             #expect(killedMidJob >= 2)
         }
     }
+
+    /// Starts `headroom serve --database url` on a free loopback port; returns the process, its port and its log.
+    static func serve(_ url: String, log: String) async throws -> (Process, Int) {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Checkout.binary)
+        server.arguments = ["serve", "--database", url, "--listen", "127.0.0.1:0", "--log-level", "notice"]
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        for _ in 0..<300 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits) { return (server, port) }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        server.terminate()
+        throw HeadroomError(
+            .process, "serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    @Test("two servers and two workers on one database: every push to either server counted once, then detected")
+    func twoServersTwoWorkers() async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let scratch = try TemporaryDirectory()
+        defer { scratch.cleanup() }
+        let url = cluster.url
+        let (first, firstPort) = try await Self.serve(url, log: scratch.file("serve1.log"))
+        let (second, secondPort) = try await Self.serve(url, log: scratch.file("serve2.log"))
+        defer {
+            first.terminate()
+            second.terminate()
+        }
+        // 2 services × 120 ten-second windows (20 buckets); in shop, slow_path triples from bucket 14 on. Every
+        // push goes to both servers at once: one of the two is a duplicate.
+        var expected: [String: Int64] = [:]
+        var pushes: [(service: String, from: Int64, file: String)] = []
+        for service in ["shop", "cart"] {
+            for window in 0..<120 {
+                let slow = service == "shop" && window >= 84 ? 60 : 20
+                let lines = [
+                    "main;serve;handle \(600 + window % 7)", "main;serve;parse \(200 + window % 5)",
+                    "main;serve;checkout;slow_path \(slow + window % 3)", "main;idle \(150 + window % 4)",
+                ]
+                expected[service, default: 0] += Int64(600 + window % 7 + 200 + window % 5 + slow + window % 3)
+                expected[service, default: 0] += Int64(150 + window % 4)
+                let file = try scratch.write("\(service)-\(window).folded", lines.joined(separator: "\n") + "\n")
+                pushes.append((service, 1_800_000_000 + Int64(window) * 10, file))
+            }
+        }
+        let sent = pushes
+        let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+            for port in [firstPort, secondPort] {
+                group.addTask {
+                    try sent.map { push in
+                        let target =
+                            "http://127.0.0.1:\(port)/ingest?name=\(push.service).cpu&from=\(push.from)&until=\(push.from + 10)&format=folded&sampleRate=100"
+                        let result = try Shell.run([
+                            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(push.file)",
+                            target,
+                        ])
+                        return result.stdout
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(answers.count == 480 && answers.allSatisfy { $0 == "200" }, "\(Set(answers))")
+        // SIGTERM: each server compacts what it accepted before it exits.
+        first.terminate()
+        second.terminate()
+        first.waitUntilExit()
+        second.waitUntilExit()
+        // Two workers at once queue and run the detection.
+        let runs = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for _ in 0..<2 {
+                group.addTask { try Checkout.headroom(["worker", "--once", "--database", url]) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(runs.filter { !$0.succeeded }.isEmpty, "\(runs.map { $0.stderr })")
+        #expect(
+            runs.map(\.stdout).sorted() == ["ran 0 jobs\n", "ran 2 jobs\n"]
+                || runs.map(\.stdout).sorted() == ["ran 1 job\n", "ran 1 job\n"])
+        let profiles = PostgresProfileStore(location: try PostgresLocation(url))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await profiles.run() }
+            defer { group.cancelAll() }
+            for (service, samples) in expected {
+                #expect(try await profiles.profileCount(service: service) == 120)
+                let timeline = try await profiles.timeline(service: service, from: nil, to: nil)
+                #expect(timeline.buckets.count == 20)
+                #expect(timeline.buckets.map(\.total).reduce(0, +) == samples, "\(service)")
+            }
+            let found = try await profiles.regressions(service: nil)
+            let rises = found.filter { $0.kind == .regression }
+            #expect(rises.contains { $0.service == "shop" && $0.function.name == "slow_path" })
+            #expect(!rises.contains { $0.service == "cart" }, "\(rises.map { "\($0.service) \($0.function.name)" })")
+        }
+    }
 }

@@ -30,9 +30,15 @@ struct ServeCommand: AsyncParsableCommand {
             text) to every --webhook, retried with backoff. GET / is the dashboard (no script needed); GET /metrics \
             speaks Prometheus. Registered repositories are rescanned for opportunities every --rescan-every \
             seconds. SIGTERM/SIGINT drain and stop.
+
+            With --database (team mode) the server ingests into the shared PostgreSQL database: any number of \
+            servers behind a load balancer, every push committed before its 200 and counted once. Detection is \
+            left to `headroom worker --database` processes; the API, the dashboard, webhooks and fixes need the \
+            SQLite store for now.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen = "127.0.0.1:4040"
     @Option(help: "File holding the bearer token clients must send; required beyond loopback.") var tokenFile: String?
@@ -81,6 +87,24 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyMb > 0, maxBodyMb <= 4096 else { throw HeadroomError(.badInput, "--max-body-mb must be 1…4096") }
         try HeadroomServer.checkAccess(host: host, token: token)
         let level = Logger.Level(rawValue: logLevel) ?? .notice
+        if let url = databaseOptions.url {
+            guard webhooks.isEmpty else {
+                throw HeadroomError(.badInput, "--webhook needs the SQLite store for now (not with --database)")
+            }
+            let (bodyLimit, maxBodyMb) = (maxBodyMb << 20, maxBodyMb)
+            try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
+                database in
+                var server = try HeadroomServer(
+                    ingest: try database.pyroscopeIngest(
+                        maximumBytes: 4 * maxBodyMb << 20,
+                        logger: EngineLog.standardError("headroom.ingest", level: level)),
+                    host: host, port: port, token: token)
+                server.maxBodyBytes = bodyLimit
+                Interruption.uninstall()
+                try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
+            }
+            return
+        }
         let context = try toolContext(store: storeOptions, skills: skills, output: nil, serving: true)
         let store = context.store
         let ingestor = ProfileIngestor(store: store, logger: EngineLog.standardError("headroom.ingest", level: level))

@@ -20,16 +20,16 @@ public struct PyroscopeIngest: Sendable {
     public var ingestor: ProfileIngestor
     /// The most bytes a profile may inflate to.
     public var maximumBytes: Int
-    /// Commits the parsed requests together.
-    public let batcher: IngestBatcher
+    /// Commits the parsed requests: the SQLite store's batcher, or the shared database in team mode.
+    public let batcher: any IngestSink
     /// Folded frame texts the server has read, shared by its requests (agents push the same ones every window).
     public let frameCache = FrameCache()
 
     /// An ingest endpoint refusing bodies that decompress past `maximumBytes`.
-    public init(ingestor: ProfileIngestor, maximumBytes: Int = 256 << 20) {
+    public init(ingestor: ProfileIngestor, maximumBytes: Int = 256 << 20, sink: (any IngestSink)? = nil) {
         self.ingestor = ingestor
         self.maximumBytes = maximumBytes
-        self.batcher = IngestBatcher(store: ingestor.store, logger: ingestor.logger)
+        self.batcher = sink ?? IngestBatcher(store: ingestor.store, logger: ingestor.logger)
     }
 
     /// What one request added.
