@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomCore
 
 /// A throwaway PostgreSQL 15 cluster for tests: `initdb` into a temporary directory, the server listening on a
 /// unix socket in that directory only (no TCP port), trust authentication for the role `headroom`, fsync off (the
@@ -15,11 +16,16 @@ public final class PostgresCluster: @unchecked Sendable {
     /// Whether PostgreSQL 15's server programs are installed (scripts/ensure-tools.sh installs them).
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb") }
 
-    /// Creates and starts a cluster with an empty `headroom` database.
+    /// Creates and starts a cluster with an empty `headroom` database; first stops the clusters that processes
+    /// which died without `stop()` (a crash, a failed precondition, kill -9) left running.
     public init() throws {
+        Self.reapOrphans()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "headroom-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Whose cluster this is: a later cluster reaps it if this process dies without stopping it.
+        try ProcessLease.current.write(
+            to: directory.appendingPathComponent(ProcessLease.fileName), atomically: true, encoding: .utf8)
         if getuid() == 0 {
             try Self.run(["/usr/bin/chown", "postgres", directory.path], asServer: false)
         }
@@ -42,6 +48,28 @@ public final class PostgresCluster: @unchecked Sendable {
             "\(Self.binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop",
         ])
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops and removes the clusters under the temporary directory whose creating process no longer runs.
+    /// Returns how many.
+    @discardableResult
+    public static func reapOrphans() -> Int {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        var reaped = 0
+        for name in names where name.hasPrefix("headroom-pg-") {
+            let folder = temporary.appendingPathComponent(name)
+            let owner = folder.appendingPathComponent(ProcessLease.fileName)
+            guard let lease = try? String(contentsOf: owner, encoding: .utf8), !ProcessLease.isAlive(lease) else {
+                continue
+            }
+            try? run([
+                "\(binaries)/pg_ctl", "-D", folder.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop",
+            ])
+            try? FileManager.default.removeItem(at: folder)
+            reaped += 1
+        }
+        return reaped
     }
 
     /// Runs a PostgreSQL program (as `postgres` when we are root); throws with its output when it fails. Spawned

@@ -401,4 +401,17 @@ struct TeamWorkerTests {
             #expect(!rises.contains { $0.service == "cart" }, "\(rises.map { "\($0.service) \($0.function.name)" })")
         }
     }
+
+    @Test("a cluster whose test process died is stopped and removed by the next cluster's start")
+    func orphanClustersReaped() throws {
+        let orphan = try PostgresCluster()
+        let socket = orphan.directory.appendingPathComponent(".s.PGSQL.5432").path
+        #expect(FileManager.default.fileExists(atPath: socket))
+        // As if the process that made it had been killed: its lease names a process that is gone.
+        try "\(ProcessLease.host):999999999:1".write(
+            to: orphan.directory.appendingPathComponent(ProcessLease.fileName), atomically: true, encoding: .utf8)
+        #expect(PostgresCluster.reapOrphans() >= 1)
+        #expect(!FileManager.default.fileExists(atPath: orphan.directory.path))
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
 }
