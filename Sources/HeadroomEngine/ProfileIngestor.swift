@@ -49,9 +49,8 @@ public struct ProfileIngestor: Sendable {
         file: String, service: String, at time: Int64? = nil, labels: [Label] = [],
         options: ProfileReadOptions = ProfileReadOptions()
     ) throws -> Report {
-        try ingest(source: file, service: service, at: time, labels: labels, identity: "", options: options) {
-            try ProfileReader.read(file: file, options: options)
-        }
+        let prepared = try prepare(file: file, service: service, at: time, labels: labels, options: options)
+        return finish(prepared, outcome: try store.ingest(prepared.contribution))
     }
 
     /// Reads a profile file and aggregates it, without storing it (team mode stores it in PostgreSQL); a bad file
@@ -77,16 +76,6 @@ public struct ProfileIngestor: Sendable {
         let prepared = try prepare(
             data: data, source: source, service: service, at: time, labels: labels, identity: identity,
             options: options)
-        return finish(prepared, outcome: try store.ingest(prepared.contribution))
-    }
-
-    private func ingest(
-        source file: String, service: String, at time: Int64?, labels: [Label], identity: String,
-        options: ProfileReadOptions, read reader: () throws -> ReadProfile
-    ) throws -> Report {
-        let prepared = try prepare(
-            source: file, service: service, at: time, labels: labels, identity: identity, options: options,
-            read: reader)
         return finish(prepared, outcome: try store.ingest(prepared.contribution))
     }
 

@@ -73,9 +73,16 @@ struct WorkerCommand: AsyncParsableCommand {
             print("ran \(ran) job\(ran == 1 ? "" : "s")")
             return
         }
-        // SIGTERM/SIGINT end the polling between jobs; a job in progress finishes (its writes are transactions).
+        let poll = self.poll
+        let running = worker
+        await Self.untilSignalled { await running.run(interval: .seconds(poll)) }
+    }
+
+    /// Runs `body` until SIGTERM/SIGINT cancels it: the polling ends between jobs; a job in progress finishes (its
+    /// writes are transactions).
+    static func untilSignalled(_ body: @escaping @Sendable () async -> Void) async {
         Interruption.uninstall()
-        let task = Task { await worker.run(interval: .seconds(poll)) }
+        let task = Task { await body() }
         let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal)
@@ -102,17 +109,8 @@ struct WorkerCommand: AsyncParsableCommand {
                 print("ran \(ran) job\(ran == 1 ? "" : "s")")
                 return
             }
-            Interruption.uninstall()
-            let task = Task { await worker.run(interval: .seconds(poll), debounce: .seconds(debounce)) }
-            let signals = [SIGTERM, SIGINT].map { signal -> DispatchSourceSignal in
-                Foundation.signal(signal, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signal)
-                source.setEventHandler { task.cancel() }
-                source.resume()
-                return source
-            }
-            await task.value
-            signals.forEach { $0.cancel() }
+            let running = worker
+            await Self.untilSignalled { await running.run(interval: .seconds(poll), debounce: .seconds(debounce)) }
         }
     }
 }
