@@ -102,7 +102,7 @@ struct WorkerTests {
         let expected = try Self.regressionKeys(store)
         #expect(expected.contains { $0.hasPrefix("f_7 ") })
         var killedMidJob = 0
-        for (round, delay) in [0.02, 0.15, 0.3, 0.45, 0.7].enumerated() {
+        for (round, delay) in [0.0, 0.05, 0.1, 0.2, 0.4].enumerated() {
             let (job, _) = try store.enqueueJob(
                 kind: DetectionLoop.jobKind, subject: "svc@\(round)", regressionID: nil, at: Timestamps.now())
             let worker = Process()
@@ -111,6 +111,11 @@ struct WorkerTests {
             worker.standardOutput = FileHandle.nullDevice
             worker.standardError = FileHandle.nullDevice
             try worker.run()
+            // From the moment the worker holds the job (a loaded machine can take longer than any fixed delay to
+            // start it), then a little later each round.
+            for _ in 0..<500 where try store.jobs().first(where: { $0.id == job.id })?.state == .queued {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await Task.sleep(for: .seconds(delay))
             kill(worker.processIdentifier, SIGKILL)
             worker.waitUntilExit()
