@@ -47,7 +47,8 @@ struct ValidationTests {
         let (gains, runs) = simulate(speedup: 1, burst: 0.2, trials: trials, seed: 11, configuration: configuration)
         // Binomial(300, 0.025) has mean 7.5 and sd ≈ 2.7; allow 3 sd above the nominal level.
         #expect(gains <= 16, "\(gains) of \(trials) equal runs surfaced as gains")
-        // Half the time the observed median is at most 1 and the measurement stops at the first look.
+        // Half the time the observed median is at most 1 and, the interval ruling out a 1.5× gain, the measurement
+        // stops at the first look.
         #expect(runs.filter { $0 == 12 }.count > trials / 3)
         #expect(runs.allSatisfy { [12, 24, 36].contains($0) })
     }
@@ -62,6 +63,27 @@ struct ValidationTests {
         // A slower patch is refused, nearly always at the first look.
         let slower = simulate(speedup: 0.8, burst: 0.3, trials: 100, seed: 41, configuration: configuration)
         #expect(slower.gains == 0 && slower.runs.filter { $0 == 12 }.count >= 95)
+    }
+
+    @Test("a look too noisy to settle the answer is followed by another, even when its median shows no gain")
+    func noisyLookContinues() {
+        let configuration = ValidationConfiguration(runs: 12, maxLooks: 3)
+        // The first 12 pairs are swamped by load (the after side caught most of it); later runs show the real 1.5×.
+        var pair = 0
+        var rng = SplitMix64(seed: 5)
+        let result = Validator.sequentialAB(configuration) { before in
+            if !before { pair += 1 }
+            let jitter = 1 + Double(rng.next() % 1_000) / 20_000
+            if pair <= 12 { return (before ? 0.10 : [0.05, 0.2, 0.12][pair % 3]) * jitter }
+            return (before ? 0.15 : 0.10) * jitter
+        }
+        #expect(result.beforeSeconds.count > 12, "stopped at the first look: \(result.speedup) \(result.ci95)")
+        // Clearly slower, and precisely so: one look settles it.
+        var quiet = SplitMix64(seed: 6)
+        let slower = Validator.sequentialAB(configuration) { before in
+            (before ? 0.1 : 0.12) * (1 + Double(quiet.next() % 1_000) / 50_000)
+        }
+        #expect(slower.beforeSeconds.count == 12 && !slower.isSignificantGain)
     }
 
     @Test("a small real gain is below the practical floor: significant, but not delivered (1.03 by default)")
