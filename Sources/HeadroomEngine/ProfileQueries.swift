@@ -68,6 +68,22 @@ public struct ProfileQueries: Sendable {
             costs: costs.measured(measured?.cores))
     }
 
+    /// `top` over any engine (team mode's PostgreSQL): the same report from the same profiles. A label filter needs
+    /// the stacks, which only the SQLite store keeps, so it is not offered here.
+    public static func topReport(
+        in store: some TopStore, service: String, range: TimeRange, byTotal: Bool, limit: Int,
+        function: String? = nil, costs: CostModel
+    ) async throws -> TopReport {
+        let known = try await store.detectionServices()
+        guard known.contains(service) else { throw Store.unknownService(service, known: known) }
+        let (total, rows) = try await store.top(
+            service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit, function: function)
+        let measured = try await store.measuredCores(service: service, from: range.from, to: range.to)
+        return TopReport(
+            totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
+            costs: costs.measured(measured?.cores))
+    }
+
     /// The rows behind ``topReport(service:range:byTotal:limit:label:function:costs:)``: the range's total and each function's self and total samples.
     public func top(
         service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil,

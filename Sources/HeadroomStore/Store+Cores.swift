@@ -24,11 +24,13 @@ public struct MeasuredCores: Sendable, Equatable, Codable {
     /// of them covered. Profiles of one process pushed one after another average out; profiles of several
     /// processes over the same minutes add up, as their cores do. Nil with no usable profile.
     public static func from(_ profiles: [(start: Double, wall: Double, cpu: Double)]) -> MeasuredCores? {
+        // In one total order, so the sums do not depend on the order an engine returned the rows in.
         let usable = profiles.filter { $0.wall > 0 && $0.cpu >= 0 && $0.wall.isFinite && $0.cpu.isFinite }
+            .sorted { ($0.start, $0.wall, $0.cpu) < ($1.start, $1.wall, $1.cpu) }
         guard !usable.isEmpty else { return nil }
         var observed = 0.0
         var coveredUntil = -Double.infinity
-        for profile in usable.sorted(by: { $0.start < $1.start }) {
+        for profile in usable {
             let end = profile.start + profile.wall
             if profile.start >= coveredUntil {
                 observed += profile.wall

@@ -275,10 +275,7 @@ public final class Store: Sendable {
     /// Fails with a clear error when the service is unknown.
     public func requireService(_ name: String) throws {
         let known = try services()
-        guard known.contains(name) else {
-            let list = known.isEmpty ? "none" : known.joined(separator: ", ")
-            throw HeadroomError(.notFound, "unknown service '\(name)' (known: \(list))")
-        }
+        guard known.contains(name) else { throw Store.unknownService(name, known: known) }
     }
 }
 

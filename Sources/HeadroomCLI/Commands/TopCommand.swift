@@ -3,23 +3,43 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 
-struct TopCommand: ParsableCommand {
+struct TopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "top", abstract: "The costliest functions of a service.")
+        commandName: "top", abstract: "The costliest functions of a service.",
+        discussion: """
+            With --database (team mode): from the shared PostgreSQL database, the same answer from the same
+            profiles (--label needs the stacks, which only the SQLite store keeps).
+            """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @OptionGroup var query: QueryOptions
     @Option(help: "Rank by self or total samples.") var by: String = "self"
     @Option(name: .short, help: "How many functions.") var n: Int = 20
 
-    func run() throws {
+    func run() async throws {
         guard by == "self" || by == "total" else { throw HeadroomError(.badInput, "--by must be self or total") }
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
-        let store = try storeOptions.open()
-        let report = try ProfileQueries(store: store).topReport(
-            service: query.service, range: query.range(), byTotal: by == "total", limit: n, label: query.labelFilter(),
-            costs: CostModel())
+        let report: TopReport
+        if let url = databaseOptions.url {
+            guard query.label == nil else {
+                throw HeadroomError(
+                    .badInput,
+                    "--label needs the profiles' stacks, which team mode's database does not keep yet; use the SQLite store (--store)"
+                )
+            }
+            let (service, range, byTotal, limit) = (query.service, try query.range(), by == "total", n)
+            report = try await TeamDatabase.with(url: url) { database in
+                try await database.top(
+                    service: service, range: range, byTotal: byTotal, limit: limit, costs: CostModel())
+            }
+        } else {
+            let store = try storeOptions.open()
+            report = try ProfileQueries(store: store).topReport(
+                service: query.service, range: query.range(), byTotal: by == "total", limit: n,
+                label: query.labelFilter(), costs: CostModel())
+        }
         if formatOptions.format == .json { return try printJSON(report) }
         let measured =
             report.coresBasis == .profile

@@ -1,0 +1,87 @@
+import Foundation
+import HeadroomCore
+import HeadroomTesting
+import Testing
+
+/// `headroom top --database`: team mode's PostgreSQL database answers `top` as the SQLite store does from the same
+/// profiles — the same JSON, byte for byte, over every range and ranking — and refuses what it cannot answer.
+@Suite("team mode: top on PostgreSQL")
+struct TeamTopTests {
+    /// Folded profiles of one service in four one-minute buckets: `shop.db.query` grows, `shop.render` shrinks, and
+    /// the shares of the others move, so each range ranks them differently.
+    static func profiles(_ dir: TemporaryDirectory) throws -> [(path: String, at: Int64)] {
+        let start: Int64 = 1_793_606_400
+        return try (0..<4).map { bucket in
+            let text = """
+                main;shop.handler;shop.db.query \(40 + 30 * bucket)
+                main;shop.handler;shop.render \(120 - 25 * bucket)
+                main;shop.handler;shop.json.encode \(55 + (bucket % 2) * 20)
+                main;shop.handler \(10 + bucket)
+                main;shop.cache.get \(33 - bucket)
+
+                """
+            let path = dir.file("p\(bucket).folded")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return (path, start + Int64(bucket) * 60 + 5)
+        }
+    }
+
+    @Test("top --database: the same JSON as the SQLite store for every range and ranking; refusals are one line")
+    func topMatchesSQLite() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = dir.file("s.sqlite")
+        let files = try Self.profiles(dir)
+        try await TeamWorkerTests.withTeam { _, url in
+            for (path, at) in files {
+                for target in [["--store", store], ["--database", url]] {
+                    // 100 Hz over 10 s: the profiles measure their cores.
+                    let run = try Checkout.headroom(
+                        [
+                            "ingest", path, "--service", "shop", "--at", "\(at)", "--sample-rate", "100", "--duration",
+                            "10",
+                        ]
+                            + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                }
+            }
+            let start = files[0].at
+            let queries: [[String]] = [
+                [], ["--by", "total"], ["-n", "2"], ["--by", "total", "-n", "3"],
+                ["--from", "\(start + 60)", "--to", "\(start + 150)"], ["--from", "\(start + 120)"],
+                ["--to", "\(start)"], ["--from", "\(start + 600)"],
+            ]
+            for query in queries {
+                let arguments = ["top", "--service", "shop", "--format", "json"] + query
+                let sqlite = try Checkout.headroom(arguments + ["--store", store])
+                let postgres = try Checkout.headroom(arguments + ["--database", url])
+                try #require(sqlite.succeeded && postgres.succeeded, "\(query): \(sqlite.stderr) \(postgres.stderr)")
+                #expect(postgres.stdout == sqlite.stdout, "\(query)")
+            }
+            // The answers are not empty ones that match trivially: cores measured, functions (callers too) ranked by
+            // the range (the last bucket's starts 175 s after the first profile).
+            let all =
+                try JSONSerialization.jsonObject(
+                    with: Data(
+                        try Checkout.headroom(["top", "--service", "shop", "--format", "json", "--database", url])
+                            .stdout.utf8))
+                as? [String: Any]
+            let functions = try #require(all?["functions"] as? [[String: Any]])
+            #expect(functions.count == 6 && all?["cores_basis"] as? String == "profile")
+            let late = try Checkout.headroom(
+                [
+                    "top", "--service", "shop", "--format", "json", "--database", url, "--from", "\(start + 170)", "-n",
+                    "1",
+                ])
+            #expect(late.stdout.contains("shop.db.query") && !late.stdout.contains("shop.render"))
+            // An unknown service: the same one line from both engines; a label filter: refused with the way out.
+            let unknown = try Checkout.headroom(["top", "--service", "cart", "--database", url])
+            let unknownSQLite = try Checkout.headroom(["top", "--service", "cart", "--store", store])
+            #expect(
+                !unknown.succeeded && unknown.stderr == unknownSQLite.stderr && unknown.stderr.contains("known: shop"))
+            let label = try Checkout.headroom(["top", "--service", "shop", "--label", "k=v", "--database", url])
+            #expect(
+                !label.succeeded && label.stderr.split(separator: "\n").count == 1 && label.stderr.contains("--store"))
+        }
+    }
+}
