@@ -68,20 +68,43 @@ public struct ProfileQueries: Sendable {
             costs: costs.measured(measured?.cores))
     }
 
-    /// `top` over any engine (team mode's PostgreSQL): the same report from the same profiles. A label filter needs
-    /// the stacks, which only the SQLite store keeps, so it is not offered here.
+    /// `top` over any engine (team mode's PostgreSQL): the same report from the same profiles; with `label`, from
+    /// the stacks carrying it.
     public static func topReport(
-        in store: some TopStore, service: String, range: TimeRange, byTotal: Bool, limit: Int,
-        function: String? = nil, costs: CostModel
+        in store: some TopStore & StackStore, service: String, range: TimeRange, byTotal: Bool, limit: Int,
+        label: Label? = nil, function: String? = nil, costs: CostModel
     ) async throws -> TopReport {
         let known = try await store.detectionServices()
         guard known.contains(service) else { throw Store.unknownService(service, known: known) }
-        let (total, rows) = try await store.top(
-            service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit, function: function)
-        let measured = try await store.measuredCores(service: service, from: range.from, to: range.to)
+        let (total, rows): (Int64, [TopRow])
+        if let label {
+            let stacks = try await store.stacks(
+                service: service, from: range.from, to: range.to, label: (label.key, label.value))
+            (total, rows) = try labelledTop(stacks, byTotal: byTotal, limit: limit, function: function)
+        } else {
+            (total, rows) = try await store.top(
+                service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit, function: function)
+        }
+        let measured =
+            label == nil ? try await store.measuredCores(service: service, from: range.from, to: range.to) : nil
         return TopReport(
             totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
             costs: costs.measured(measured?.cores))
+    }
+
+    /// The top rows of the stacks carrying a label (`stacks` is what the store returned under that filter).
+    static func labelledTop(
+        _ stacks: (totalSamples: Int64, stacks: [StoredStack]), byTotal: Bool, limit: Int, function: String?
+    ) throws -> (totalSamples: Int64, rows: [TopRow]) {
+        let costs = try labelledCosts(stacks)
+        let rows = costs.filter { cost in function.map { FunctionRef.namesMatch(cost.key.name, $0) } ?? true }
+            .map { TopRow(function: $0.key, selfSamples: $0.value.selfSamples, totalSamples: $0.value.totalSamples) }
+            .sorted {
+                let a = byTotal ? ($0.totalSamples, $0.selfSamples) : ($0.selfSamples, $0.totalSamples)
+                let b = byTotal ? ($1.totalSamples, $1.selfSamples) : ($1.selfSamples, $1.totalSamples)
+                return a != b ? a > b : $0.function.name < $1.function.name
+            }
+        return (stacks.totalSamples, Array(rows.prefix(limit)))
     }
 
     /// The rows behind ``topReport(service:range:byTotal:limit:label:function:costs:)``: the range's total and each function's self and total samples.
@@ -94,15 +117,8 @@ public struct ProfileQueries: Sendable {
                 service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit,
                 function: function)
         }
-        let (total, costs) = try labelledCosts(service: service, range: range, label: label)
-        let rows = costs.filter { cost in function.map { FunctionRef.namesMatch(cost.key.name, $0) } ?? true }
-            .map { TopRow(function: $0.key, selfSamples: $0.value.selfSamples, totalSamples: $0.value.totalSamples) }
-            .sorted {
-                let a = byTotal ? ($0.totalSamples, $0.selfSamples) : ($0.selfSamples, $0.totalSamples)
-                let b = byTotal ? ($1.totalSamples, $1.selfSamples) : ($1.selfSamples, $1.totalSamples)
-                return a != b ? a > b : $0.function.name < $1.function.name
-            }
-        return (total, Array(rows.prefix(limit)))
+        let stacks = try store.stacks(service: service, from: range.from, to: range.to, label: (label.key, label.value))
+        return try Self.labelledTop(stacks, byTotal: byTotal, limit: limit, function: function)
     }
 
     /// The result of comparing two ranges.
@@ -196,10 +212,16 @@ public struct ProfileQueries: Sendable {
     private func labelledCosts(service: String, range: TimeRange, label: Label) throws -> (
         Int64, [FunctionRef: FunctionCost]
     ) {
-        let (total, stacks) = try store.stacks(
-            service: service, from: range.from, to: range.to, label: (label.key, label.value))
+        let stacks = try store.stacks(service: service, from: range.from, to: range.to, label: (label.key, label.value))
+        return (stacks.totalSamples, try Self.labelledCosts(stacks))
+    }
+
+    /// Per-function costs of stacks (each function counted once per stack under recursion).
+    static func labelledCosts(_ stacks: (totalSamples: Int64, stacks: [StoredStack])) throws -> [FunctionRef:
+        FunctionCost]
+    {
         var profile = StackProfile()
-        for stack in stacks { try profile.add(stack: stack.frames, count: stack.samples) }
-        return (total, profile.functionCosts())
+        for stack in stacks.stacks { try profile.add(stack: stack.frames, count: stack.samples) }
+        return profile.functionCosts()
     }
 }

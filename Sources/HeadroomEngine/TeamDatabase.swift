@@ -109,14 +109,14 @@ public struct TeamDatabase: Sendable {
     }
 
     /// `top` over the shared database: the service's log compacted first, so every profile accepted so far counts.
-    public func top(service: String, range: TimeRange, byTotal: Bool, limit: Int, costs: CostModel) async throws
-        -> TopReport
-    {
+    public func top(
+        service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil, costs: CostModel
+    ) async throws -> TopReport {
         if try await profiles.detectionServices().contains(service) {
             try await profiles.compactIngestLog(service: service)
         }
         return try await ProfileQueries.topReport(
-            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, costs: costs)
+            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, label: label, costs: costs)
     }
 
     /// The server's Pyroscope ingest into the shared database: pushes parsed here, committed to the shared ingest

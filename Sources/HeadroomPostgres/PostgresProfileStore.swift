@@ -15,7 +15,7 @@ import Synchronization
 /// advisory lock, its log rows taken `FOR UPDATE`, so every profile is counted once whoever compacts it. Call edges
 /// are one blob per service and bucket too (`call_edge_set`); stacks and line costs are not stored here yet. Run `run()` (the connection pool) in a task while the store
 /// is used.
-public final class PostgresProfileStore: ProfileStore {
+public final class PostgresProfileStore: ProfileStore, Sendable {
     let client: PostgresClient
     let logger: Logger
     /// Days whose partitions are known to exist.
@@ -87,10 +87,20 @@ public final class PostgresProfileStore: ProfileStore {
                     UNIQUE (service_id, function_id, metric, bucket))
                 """,
             ], client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p3-stacks",
+            statements: [
+                // Each write's stacks appended as one chunk (StackChunk); a range's readers sum its chunks.
+                """
+                CREATE TABLE stack_chunk (
+                    service_id BIGINT NOT NULL, bucket BIGINT NOT NULL, id BIGSERIAL, stacks BYTEA NOT NULL,
+                    PRIMARY KEY (service_id, bucket, id)) PARTITION BY RANGE (bucket)
+                """
+            ], client: client, logger: logger)
     }
 
     /// The day-partitioned tables, each partitioned alike.
-    static let partitionedTables = ["bucket_total", "function_bucket_set", "call_edge_set"]
+    static let partitionedTables = ["bucket_total", "function_bucket_set", "call_edge_set", "stack_chunk"]
 
     // MARK: Ingest
 
@@ -325,7 +335,7 @@ public final class PostgresProfileStore: ProfileStore {
         }
     }
 
-    /// A contribution's bucket total and function costs added to its service and bucket.
+    /// A contribution's bucket total, function costs, stacks and call edges added to its service and bucket.
     private func write(
         _ connection: PostgresConnection, service: Int64, bucket: Int64, _ contribution: ProfileContribution
     )
@@ -353,6 +363,11 @@ public final class PostgresProfileStore: ProfileStore {
             INSERT INTO function_bucket_set (service_id, bucket, costs) VALUES (\(service), \(bucket), \(blob))
             ON CONFLICT (service_id, bucket) DO UPDATE SET costs = excluded.costs
             """, logger: logger)
+        if let chunk = StackChunk.encode(contribution, functionIDs: ids) {
+            try await connection.query(
+                "INSERT INTO stack_chunk (service_id, bucket, stacks) VALUES (\(service), \(bucket), \(chunk))",
+                logger: logger)
+        }
         guard !contribution.edges.isEmpty else { return }
         var edges = CallEdgeSet.normalized(
             contribution.edges.map { (ids[Int($0.caller)], ids[Int($0.callee)], $0.samples) })

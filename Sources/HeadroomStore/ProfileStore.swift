@@ -3,9 +3,9 @@ import HeadroomCore
 /// The profile side of the store, whichever engine holds it: the embedded SQLite store, or PostgreSQL in team mode
 /// (several servers ingesting into one database). Ingest is judged per profile (a duplicate or a foreign sample
 /// type is its own result), written in one transaction per batch, and - deferred, as the server does - logged
-/// first and compacted into the per-bucket rows later, each profile counted exactly once. The same tests run
-/// against both engines.
-public protocol ProfileStore: Sendable {
+/// first and compacted into the per-bucket rows later, each profile counted exactly once; its stacks are read back
+/// per range. The same tests run against both engines.
+public protocol ProfileStore: StackStore {
     /// Adds profiles in one transaction; `deferred` logs their aggregates for `compactIngestLog()`.
     func ingest(batch: [ProfileContribution], deferred: Bool) async throws -> [Result<IngestOutcome, HeadroomError>]
 

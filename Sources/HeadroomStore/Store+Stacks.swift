@@ -7,6 +7,20 @@ public struct StoredStack: Sendable {
     /// Root first.
     public var frames: [FunctionRef]
     public var samples: Int64
+
+    /// A stack of `samples` samples.
+    public init(frames: [FunctionRef], samples: Int64) {
+        self.frames = frames
+        self.samples = samples
+    }
+}
+
+/// What stack queries read, whichever engine holds them: a range's stacks, summed over buckets.
+public protocol StackStore: Sendable {
+    /// A service's stacks over a time range (inclusive), summed over buckets; with `label`, only samples carrying
+    /// it. Also the range's total samples under the same filter (the denominator of every share).
+    func stacks(service: String, from: Int64?, to: Int64?, label: (key: String, value: String)?) async throws
+        -> (totalSamples: Int64, stacks: [StoredStack])
 }
 
 extension Store {

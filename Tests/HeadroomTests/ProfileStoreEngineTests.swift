@@ -53,6 +53,22 @@ struct ProfileStoreEngineTests {
         return (contributions, fingerprint(try store.timeline(service: "app")))
     }
 
+    /// A range's stacks as sorted text lines, its total first.
+    static func stackFingerprint(_ stacks: (totalSamples: Int64, stacks: [StoredStack])) -> [String] {
+        ["total \(stacks.totalSamples)"]
+            + stacks.stacks.map { "\($0.frames.map(\.description).joined(separator: ";")) \($0.samples)" }.sorted()
+    }
+
+    /// The SQLite store's stacks of the reference profiles, all time and in the first bucket.
+    static func referenceStacks() async throws -> [[String]] {
+        let store = try Store.open(path: ":memory:")
+        for contribution in try reference().contributions { try store.ingest(contribution) }
+        return [
+            stackFingerprint(try store.stacks(service: "app")),
+            stackFingerprint(try store.stacks(service: "app", to: 59)),
+        ]
+    }
+
     @Test(
         "logged then compacted, or written at once: the same timeline; re-sends are duplicates",
         arguments: Engine.allCases)
@@ -72,6 +88,14 @@ struct ProfileStoreEngineTests {
             #expect(Self.fingerprint(timeline) == expected)
             let narrow = try await store.timeline(service: "app", from: 0, to: 59)
             #expect(narrow.buckets.map(\.time) == [0])
+            // The stacks read back, all time and per range, are the SQLite store's.
+            let stacks = [
+                Self.stackFingerprint(try await store.stacks(service: "app", from: nil, to: nil, label: nil)),
+                Self.stackFingerprint(try await store.stacks(service: "app", from: nil, to: 59, label: nil)),
+            ]
+            let expectedStacks = try await Self.referenceStacks()
+            #expect(expectedStacks[0].count > 3 && expectedStacks[0] != expectedStacks[1])
+            #expect(stacks == expectedStacks)
             await #expect(throws: HeadroomError.self) {
                 _ = try await store.timeline(service: "nope", from: nil, to: nil)
             }
@@ -150,12 +174,15 @@ struct ProfileStoreEngineTests {
             #expect(
                 dropped == [
                     "bucket_total_d0", "bucket_total_d1", "call_edge_set_d0", "call_edge_set_d1",
-                    "function_bucket_set_d0", "function_bucket_set_d1",
+                    "function_bucket_set_d0", "function_bucket_set_d1", "stack_chunk_d0", "stack_chunk_d1",
                 ])
             let left = try await store.timeline(service: "app", from: nil, to: nil)
             #expect(Set(try await store.callEdgeBuckets(service: "app").map(\.bucket)) == [2 * 86_400 + 120])
             #expect(left.buckets.map(\.time) == [2 * 86_400 + 120])
             #expect(left.functions.values.allSatisfy { $0.map(\.bucket) == [2 * 86_400 + 120] })
+            // The stacks of the dropped days went with them.
+            let stacks = try await store.stacks(service: "app", from: nil, to: nil, label: nil)
+            #expect(stacks.stacks.reduce(0) { $0 + $1.samples } == contributions[0].totalSamples)
         }
     }
 

@@ -8,7 +8,7 @@ struct TopCommand: AsyncParsableCommand {
         commandName: "top", abstract: "The costliest functions of a service.",
         discussion: """
             With --database (team mode): from the shared PostgreSQL database, the same answer from the same
-            profiles (--label needs the stacks, which only the SQLite store keeps).
+            profiles.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -23,16 +23,11 @@ struct TopCommand: AsyncParsableCommand {
         guard n > 0 else { throw HeadroomError(.badInput, "-n must be positive") }
         let report: TopReport
         if let url = databaseOptions.url {
-            guard query.label == nil else {
-                throw HeadroomError(
-                    .badInput,
-                    "--label needs the profiles' stacks, which team mode's database does not keep yet; use the SQLite store (--store)"
-                )
-            }
             let (service, range, byTotal, limit) = (query.service, try query.range(), by == "total", n)
+            let label = try query.labelFilter()
             report = try await TeamDatabase.with(url: url) { database in
                 try await database.top(
-                    service: service, range: range, byTotal: byTotal, limit: limit, costs: CostModel())
+                    service: service, range: range, byTotal: byTotal, limit: limit, label: label, costs: CostModel())
             }
         } else {
             let store = try storeOptions.open()
