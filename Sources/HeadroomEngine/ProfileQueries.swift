@@ -68,30 +68,6 @@ public struct ProfileQueries: Sendable {
             costs: costs.measured(measured?.cores))
     }
 
-    /// `top` over any engine (team mode's PostgreSQL): the same report from the same profiles; with `label`, from
-    /// the stacks carrying it.
-    public static func topReport(
-        in store: some TopStore & StackStore, service: String, range: TimeRange, byTotal: Bool, limit: Int,
-        label: Label? = nil, function: String? = nil, costs: CostModel
-    ) async throws -> TopReport {
-        let known = try await store.detectionServices()
-        guard known.contains(service) else { throw Store.unknownService(service, known: known) }
-        let (total, rows): (Int64, [TopRow])
-        if let label {
-            let stacks = try await store.stacks(
-                service: service, from: range.from, to: range.to, label: (label.key, label.value))
-            (total, rows) = try labelledTop(stacks, byTotal: byTotal, limit: limit, function: function)
-        } else {
-            (total, rows) = try await store.top(
-                service: service, from: range.from, to: range.to, byTotal: byTotal, limit: limit, function: function)
-        }
-        let measured =
-            label == nil ? try await store.measuredCores(service: service, from: range.from, to: range.to) : nil
-        return TopReport(
-            totalSamples: total, rows: rows.map { ($0.function, $0.selfSamples, $0.totalSamples) },
-            costs: costs.measured(measured?.cores))
-    }
-
     /// The top rows of the stacks carrying a label (`stacks` is what the store returned under that filter).
     static func labelledTop(
         _ stacks: (totalSamples: Int64, stacks: [StoredStack]), byTotal: Bool, limit: Int, function: String?
@@ -199,7 +175,7 @@ public struct ProfileQueries: Sendable {
         return graph.render(tree, totalSamples: total)
     }
 
-    private static func requireSamples(service: String, before: (TimeRange, Int64), after: (TimeRange, Int64)) throws {
+    static func requireSamples(service: String, before: (TimeRange, Int64), after: (TimeRange, Int64)) throws {
         guard before.1 > 0 else {
             throw HeadroomError(.notFound, "no samples for \(service) in the before range \(before.0)")
         }

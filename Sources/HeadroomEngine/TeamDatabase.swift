@@ -112,11 +112,35 @@ public struct TeamDatabase: Sendable {
     public func top(
         service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil, costs: CostModel
     ) async throws -> TopReport {
+        try await compacted(service)
+        return try await ProfileQueries.topReport(
+            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, label: label, costs: costs)
+    }
+
+    /// `diff` over the shared database, its log compacted first.
+    public func diff(
+        service: String, before: TimeRange, after: TimeRange, byTotal: Bool, label: Label?, alpha: Double, limit: Int
+    ) async throws -> DiffReport {
+        try await compacted(service)
+        return try await ProfileQueries.diffReport(
+            in: profiles, service: service, before: before, after: after, byTotal: byTotal, label: label,
+            alpha: alpha, limit: limit)
+    }
+
+    /// A flame graph (or, with `baseline`, a differential one) over the shared database, its log compacted first.
+    public func flameGraph(service: String, range: TimeRange, baseline: TimeRange?, label: Label?) async throws
+        -> String
+    {
+        try await compacted(service)
+        return try await ProfileQueries.flameGraph(
+            in: profiles, service: service, range: range, baseline: baseline, label: label)
+    }
+
+    /// Compacts what is logged for `service` (when it has profiles), so a query counts every profile accepted so far.
+    private func compacted(_ service: String) async throws {
         if try await profiles.detectionServices().contains(service) {
             try await profiles.compactIngestLog(service: service)
         }
-        return try await ProfileQueries.topReport(
-            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, label: label, costs: costs)
     }
 
     /// The server's Pyroscope ingest into the shared database: pushes parsed here, committed to the shared ingest

@@ -49,4 +49,9 @@ extension PostgresProfileStore {
         }
         return (total, stacks)
     }
+
+    public func sampleType(service: String) async throws -> String? {
+        try await client.query("SELECT sample_type FROM service WHERE name = \(service)", logger: logger).collect()
+            .first?.decode(String?.self)
+    }
 }

@@ -21,6 +21,9 @@ public protocol StackStore: Sendable {
     /// it. Also the range's total samples under the same filter (the denominator of every share).
     func stacks(service: String, from: Int64?, to: Int64?, label: (key: String, value: String)?) async throws
         -> (totalSamples: Int64, stacks: [StoredStack])
+
+    /// The sample type of the service's profiles (`cpu/nanoseconds`, `samples/count`), nil before any.
+    func sampleType(service: String) async throws -> String?
 }
 
 extension Store {

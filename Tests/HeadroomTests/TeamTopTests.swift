@@ -3,9 +3,10 @@ import HeadroomCore
 import HeadroomTesting
 import Testing
 
-/// `headroom top --database`: team mode's PostgreSQL database answers `top` as the SQLite store does from the same
-/// profiles — the same JSON, byte for byte, over every range, ranking and label — with the same refusals.
-@Suite("team mode: top on PostgreSQL")
+/// `headroom top|diff|flamegraph --database`: team mode's PostgreSQL database answers the profile queries as the
+/// SQLite store does from the same profiles — the same JSON and the same SVG, byte for byte, over every range,
+/// ranking and label — with the same refusals.
+@Suite("team mode: profile queries on PostgreSQL")
 struct TeamTopTests {
     /// Folded profiles of one service in four one-minute buckets, even buckets from the stable version, odd ones
     /// from the canary: `shop.db.query` grows, `shop.render` shrinks, and the shares of the others move, so each
@@ -27,7 +28,7 @@ struct TeamTopTests {
         }
     }
 
-    @Test("top --database: the same JSON as the SQLite store for every range, ranking and label")
+    @Test("top, diff and flamegraph --database: the same JSON and SVG as the SQLite store for every range and label")
     func topMatchesSQLite() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -73,6 +74,41 @@ struct TeamTopTests {
             #expect((late["functions"] as? [[String: Any]])?.first?["function"] as? String == "shop.db.query")
             // The canary's buckets (1 and 3): 70 + 95 + 75 + 11 + 32 and 130 + 45 + 75 + 13 + 30 samples.
             #expect(try top(["--label", "version=canary"])["total_samples"] as? Int == 283 + 293)
+            // diff: the same JSON for ranges, rankings and labels.
+            // (Ranges are over bucket starts: the first bucket starts 5 s before its profile.)
+            let (b0, b1, b3) = ("\(start - 5)..\(start + 54)", "\(start + 55)..\(start + 114)", "\(start + 175)..")
+            let diffs: [[String]] = [
+                ["--before", b0, "--after", b3], ["--before", b0, "--after", b3, "--by", "total", "-n", "3"],
+                ["--before", b1, "--after", b3, "--label", "version=canary"],
+                ["--before", "..\(start + 100)", "--after", "\(start + 101)..", "--alpha", "0.05"],
+            ]
+            for query in diffs {
+                let arguments = ["diff", "--service", "shop", "--format", "json"] + query
+                let sqlite = try Checkout.headroom(arguments + ["--store", store])
+                let postgres = try Checkout.headroom(arguments + ["--database", url])
+                try #require(sqlite.succeeded && postgres.succeeded, "\(query): \(sqlite.stderr) \(postgres.stderr)")
+                #expect(postgres.stdout == sqlite.stdout, "\(query)")
+                #expect(sqlite.stdout.contains("shop.db.query"), "\(query)")
+            }
+            // flamegraph: the same SVG, plain, differential and by label.
+            let graphs: [[String]] = [
+                [], ["--from", "\(start + 55)"], ["--diff", "--before", b0, "--after", b3],
+                ["--label", "version=stable"],
+            ]
+            for (index, query) in graphs.enumerated() {
+                let (sqliteSVG, postgresSVG) = (dir.file("s\(index).svg"), dir.file("p\(index).svg"))
+                let arguments = ["flamegraph", "--service", "shop"] + query
+                let sqlite = try Checkout.headroom(arguments + ["--store", store, "--out", sqliteSVG])
+                let postgres = try Checkout.headroom(arguments + ["--database", url, "--out", postgresSVG])
+                try #require(sqlite.succeeded && postgres.succeeded, "\(query): \(sqlite.stderr) \(postgres.stderr)")
+                let drawn = try String(contentsOfFile: sqliteSVG, encoding: .utf8)
+                #expect(try String(contentsOfFile: postgresSVG, encoding: .utf8) == drawn, "\(query)")
+                #expect(drawn.contains("shop.render") && drawn.contains("<svg"), "\(query)")
+            }
+            let empty = ["flamegraph", "--service", "shop", "--from", "\(start + 600)", "--out", dir.file("none.svg")]
+            let emptySQLite = try Checkout.headroom(empty + ["--store", store])
+            let emptyPostgres = try Checkout.headroom(empty + ["--database", url])
+            #expect(!emptyPostgres.succeeded && emptyPostgres.stderr == emptySQLite.stderr)
             // An unknown service: the same one line from both engines.
             let unknown = try Checkout.headroom(["top", "--service", "cart", "--database", url])
             let unknownSQLite = try Checkout.headroom(["top", "--service", "cart", "--store", store])
