@@ -329,59 +329,70 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             }
             // Another compactor took them between the two reads: nothing of this bucket is left here.
             guard !ids.isEmpty else { return 1 }
-            try await write(connection, service: service, bucket: bucket, ProfileContribution.merged(parts))
+            try await write(
+                connection, service: service, bucket: bucket, ProfileContribution.merged(parts), locked: true)
             try await connection.query("DELETE FROM ingest_log WHERE id = ANY(\(ids))", logger: logger)
             return ids.count
         }
     }
 
-    /// A contribution's bucket total, function costs, stacks and call edges added to its service and bucket.
+    /// A contribution's bucket total, function costs, stacks and call edges added to its service and bucket: the
+    /// bucket's two blobs read in one statement and written back, with the stack chunk appended, in another (each
+    /// statement is a round trip, and compaction runs one of these per service and bucket every second).
+    /// `locked`: the caller holds the bucket's advisory lock already.
     private func write(
-        _ connection: PostgresConnection, service: Int64, bucket: Int64, _ contribution: ProfileContribution
+        _ connection: PostgresConnection, service: Int64, bucket: Int64, _ contribution: ProfileContribution,
+        locked: Bool = false
     )
         async throws
     {
-        try await connection.query(
-            """
-            INSERT INTO bucket_total (service_id, bucket, total_samples)
-            VALUES (\(service), \(bucket), \(contribution.totalSamples))
-            ON CONFLICT (service_id, bucket) DO UPDATE SET total_samples = bucket_total.total_samples + excluded.total_samples
-            """, logger: logger)
         let ids = try await functionIDs(connection, contribution.frames)
         var costs = contribution.functions.map { (ids[Int($0.frame)], $0.selfSamples, $0.totalSamples) }
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
-        if let stored = try await connection.query(
-            "SELECT costs FROM function_bucket_set WHERE service_id = \(service) AND bucket = \(bucket)",
-            logger: logger
-        ).collect().first {
-            costs += try FunctionCostSet.decode(try stored.decode(Data.self))
-        }
-        let blob = FunctionCostSet.encode(FunctionCostSet.normalized(costs))
-        try await connection.query(
-            """
-            INSERT INTO function_bucket_set (service_id, bucket, costs) VALUES (\(service), \(bucket), \(blob))
-            ON CONFLICT (service_id, bucket) DO UPDATE SET costs = excluded.costs
-            """, logger: logger)
-        if let chunk = StackChunk.encode(contribution, functionIDs: ids) {
-            try await connection.query(
-                "INSERT INTO stack_chunk (service_id, bucket, stacks) VALUES (\(service), \(bucket), \(chunk))",
-                logger: logger)
-        }
-        guard !contribution.edges.isEmpty else { return }
         var edges = CallEdgeSet.normalized(
             contribution.edges.map { (ids[Int($0.caller)], ids[Int($0.callee)], $0.samples) })
-        if let stored = try await connection.query(
-            "SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket)", logger: logger
-        ).collect().first {
-            edges = CallEdgeSet.merge(edges, try CallEdgeSet.decode(try stored.decode(Data.self)))
+        if !locked {
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
         }
-        try await connection.query(
+        if let stored = try await connection.query(
             """
-            INSERT INTO call_edge_set (service_id, bucket, edges)
-            VALUES (\(service), \(bucket), \(CallEdgeSet.encode(edges)))
-            ON CONFLICT (service_id, bucket) DO UPDATE SET edges = excluded.edges
-            """, logger: logger)
+            SELECT (SELECT costs FROM function_bucket_set WHERE service_id = \(service) AND bucket = \(bucket)),
+                   (SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket))
+            """, logger: logger
+        ).collect().first {
+            let (storedCosts, storedEdges) = try stored.decode((Data?, Data?).self)
+            if let storedCosts { costs += try FunctionCostSet.decode(storedCosts) }
+            if let storedEdges, !edges.isEmpty { edges = CallEdgeSet.merge(edges, try CallEdgeSet.decode(storedEdges)) }
+        }
+        var binds = PostgresBindings()
+        binds.append(service)
+        binds.append(bucket)
+        binds.append(contribution.totalSamples)
+        try binds.append(FunctionCostSet.encode(FunctionCostSet.normalized(costs)))
+        var sql = """
+            WITH total AS (
+                INSERT INTO bucket_total (service_id, bucket, total_samples) VALUES ($1, $2, $3)
+                ON CONFLICT (service_id, bucket) DO UPDATE
+                SET total_samples = bucket_total.total_samples + excluded.total_samples RETURNING 1)
+            """
+        if let chunk = StackChunk.encode(contribution, functionIDs: ids) {
+            try binds.append(chunk)
+            sql += ", chunk AS (INSERT INTO stack_chunk (service_id, bucket, stacks) VALUES ($1, $2, $5) RETURNING 1)"
+        }
+        if !edges.isEmpty {
+            try binds.append(CallEdgeSet.encode(edges))
+            sql += """
+                , edges AS (
+                    INSERT INTO call_edge_set (service_id, bucket, edges) VALUES ($1, $2, $\(binds.count))
+                    ON CONFLICT (service_id, bucket) DO UPDATE SET edges = excluded.edges RETURNING 1)
+                """
+        }
+        sql += """
+
+            INSERT INTO function_bucket_set (service_id, bucket, costs) VALUES ($1, $2, $4)
+            ON CONFLICT (service_id, bucket) DO UPDATE SET costs = excluded.costs
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     /// The ids of `functions`, adding the new ones. Ids never change once a function has one, so each process keeps
