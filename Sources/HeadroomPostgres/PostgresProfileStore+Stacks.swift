@@ -54,4 +54,14 @@ extension PostgresProfileStore {
         try await client.query("SELECT sample_type FROM service WHERE name = \(service)", logger: logger).collect()
             .first?.decode(String?.self)
     }
+
+    /// How many stack chunks the service's buckets hold (merged past `stackChunksPerBucket` per bucket).
+    public func stackChunkCount(service: String) async throws -> Int {
+        let rows = try await client.query(
+            """
+            SELECT COUNT(*) FROM stack_chunk c JOIN service s ON s.id = c.service_id WHERE s.name = \(service)
+            """, logger: logger
+        ).collect()
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
+    }
 }

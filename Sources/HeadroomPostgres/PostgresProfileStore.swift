@@ -102,6 +102,10 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
     /// The day-partitioned tables, each partitioned alike.
     static let partitionedTables = ["bucket_total", "function_bucket_set", "call_edge_set", "stack_chunk"]
 
+    /// The most stack chunks a bucket holds before a write merges them into one: compaction appends one a second,
+    /// so a one-minute bucket is read as a few chunks, not sixty, and merging costs each bucket a few rewrites.
+    public static let stackChunksPerBucket: Int64 = 8
+
     // MARK: Ingest
 
     public func ingest(batch: [ProfileContribution], deferred: Bool) async throws -> [Result<
@@ -354,15 +358,34 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
         }
+        var chunk = StackChunk.chunk(contribution, functionIDs: ids)
+        var chunks: Int64 = 0
         if let stored = try await connection.query(
             """
             SELECT (SELECT costs FROM function_bucket_set WHERE service_id = \(service) AND bucket = \(bucket)),
-                   (SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket))
+                   (SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket)),
+                   (SELECT COUNT(*) FROM stack_chunk WHERE service_id = \(service) AND bucket = \(bucket))
             """, logger: logger
         ).collect().first {
-            let (storedCosts, storedEdges) = try stored.decode((Data?, Data?).self)
+            let (storedCosts, storedEdges, count) = try stored.decode((Data?, Data?, Int64).self)
             if let storedCosts { costs += try FunctionCostSet.decode(storedCosts) }
             if let storedEdges, !edges.isEmpty { edges = CallEdgeSet.merge(edges, try CallEdgeSet.decode(storedEdges)) }
+            chunks = count
+        }
+        // A bucket written to every second (compaction) would pile up chunks for its readers to sum: past a few,
+        // they are merged into this one (under the bucket's lock, which every writer takes).
+        var merged: [Int64] = []
+        if let new = chunk, chunks + 1 >= Self.stackChunksPerBucket {
+            var parts: [StackChunk.Decoded] = []
+            for row in try await connection.query(
+                "SELECT id, stacks FROM stack_chunk WHERE service_id = \(service) AND bucket = \(bucket)",
+                logger: logger
+            ).collect() {
+                let (id, blob) = try row.decode((Int64, Data).self)
+                merged.append(id)
+                parts.append(try StackChunk.decode(blob))
+            }
+            chunk = StackChunk.merge(parts + [new])
         }
         var binds = PostgresBindings()
         binds.append(service)
@@ -375,9 +398,17 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
                 ON CONFLICT (service_id, bucket) DO UPDATE
                 SET total_samples = bucket_total.total_samples + excluded.total_samples RETURNING 1)
             """
-        if let chunk = StackChunk.encode(contribution, functionIDs: ids) {
-            try binds.append(chunk)
+        if let chunk {
+            try binds.append(StackChunk.encode(chunk))
             sql += ", chunk AS (INSERT INTO stack_chunk (service_id, bucket, stacks) VALUES ($1, $2, $5) RETURNING 1)"
+        }
+        if !merged.isEmpty {
+            binds.append(merged)
+            sql += """
+                , merged AS (
+                    DELETE FROM stack_chunk WHERE service_id = $1 AND bucket = $2 AND id = ANY($\(binds.count))
+                    RETURNING 1)
+                """
         }
         if !edges.isEmpty {
             try binds.append(CallEdgeSet.encode(edges))

@@ -102,6 +102,33 @@ struct ProfileStoreEngineTests {
         }
     }
 
+    @Test("a bucket written to many times keeps a few stack chunks, merged, with the same stacks as SQLite's")
+    func stackChunksMerge() async throws {
+        let (contributions, _) = try Self.reference()
+        let sqlite = try Store.open(path: ":memory:")
+        // 30 writes into one bucket: each profile of the reference set, again and again under new identities.
+        let writes = (0..<30).map { index in
+            var contribution = contributions[index % contributions.count]
+            contribution.time = 10
+            contribution.contentHash = "write \(index)"
+            return contribution
+        }
+        for write in writes { try sqlite.ingest(write) }
+        let expected = Self.stackFingerprint(try sqlite.stacks(service: "app"))
+        try await Self.withPostgres { stores in
+            let store = stores[0]
+            for (index, write) in writes.enumerated() {
+                _ = try await store.ingest(batch: [write], deferred: index % 2 == 0)
+                if index % 3 == 0 { _ = try await store.compactIngestLog() }
+            }
+            _ = try await store.compactIngestLog()
+            let chunks = try await store.stackChunkCount(service: "app")
+            #expect(chunks >= 1 && chunks < Int(PostgresProfileStore.stackChunksPerBucket), "\(chunks) chunks")
+            let stacks = Self.stackFingerprint(try await store.stacks(service: "app", from: nil, to: nil, label: nil))
+            #expect(stacks == expected)
+        }
+    }
+
     @Test("a profile of another sample type is refused alone; a batch of one throws", arguments: Engine.allCases)
     func sampleTypes(engine: Engine) async throws {
         let (contributions, _) = try Self.reference()
