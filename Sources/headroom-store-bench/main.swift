@@ -99,7 +99,9 @@ for (name, seconds) in [("SQLite", sqliteSeconds), ("PostgreSQL", postgresSecond
     print(String(format: "| %@ | %d | %.2f | %.0f |", name, pushes, seconds, Double(pushes) / seconds))
 }
 print(String(format: "PostgreSQL / SQLite ingest rate: %.2f (target >= 0.5)", sqliteSeconds / postgresSeconds))
-print("(SQLite compacts functions, stacks, lines and call edges; PostgreSQL functions, stacks, call edges and bucket totals)")
+print(
+    "(SQLite compacts functions, stacks, lines and call edges; PostgreSQL functions, stacks, call edges and bucket totals)"
+)
 
 // Detection, on a fresh database of the same cluster (or the one given).
 try await detectionBench.run(
