@@ -110,18 +110,21 @@ struct WorkerTests {
                 kind: DetectionLoop.jobKind, subject: "svc@\(round)", regressionID: nil, at: Timestamps.now())
             let worker = Process()
             worker.executableURL = URL(fileURLWithPath: Checkout.binary)
-            worker.arguments = ["worker", "--store", path, "--fixes", "off", "--poll", "1"]
+            worker.arguments = ["worker", "--store", path, "--fixes", "off", "--poll", "1", "--log-level", "info"]
             worker.standardOutput = FileHandle.nullDevice
-            worker.standardError = FileHandle.nullDevice
+            let log = StderrLog()
+            worker.standardError = log.pipe
             try worker.run()
-            // From the moment the worker holds the job (a loaded machine can take longer than any fixed delay to
-            // start it), then a little later each round.
-            for _ in 0..<1_000 where try store.jobs().first(where: { $0.id == job.id })?.state == .queued {
-                try await Task.sleep(for: .milliseconds(10))
+            // From the moment the worker says it started the job (its own log line: polling the store from this
+            // busy test process let a loaded CI machine finish every job between two looks), then a little later
+            // each round.
+            for _ in 0..<6_000 where !log.contains("detection started") {
+                try await Task.sleep(for: .milliseconds(5))
             }
             try await Task.sleep(for: .seconds(delay))
             kill(worker.processIdentifier, SIGKILL)
             worker.waitUntilExit()
+            log.close()
             let held = try #require(try store.jobs().first { $0.id == job.id })
             if held.state == .running { killedMidJob += 1 }
             let next = try Checkout.headroom(["worker", "--once", "--store", path, "--fixes", "off"])
@@ -134,6 +137,27 @@ struct WorkerTests {
         }
         // The kills must have caught workers holding the job, or this test proves nothing about them.
         #expect(killedMidJob >= 1)
+    }
+
+    /// A child's standard error, collected as it arrives.
+    final class StderrLog: @unchecked Sendable {
+        let pipe = Pipe()
+        private let lock = NSLock()
+        private var text = ""
+
+        init() {
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.withLock { self.text += String(decoding: data, as: UTF8.self) }
+            }
+        }
+
+        /// Whether the child has written `needle` so far.
+        func contains(_ needle: String) -> Bool { lock.withLock { text.contains(needle) } }
+
+        /// Stops collecting (after the child exited).
+        func close() { pipe.fileHandleForReading.readabilityHandler = nil }
     }
 
     @Test("with external workers the detection loop queues one job per service and round of profiles")
