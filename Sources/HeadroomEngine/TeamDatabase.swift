@@ -138,9 +138,7 @@ public struct TeamDatabase: Sendable {
 
     /// Compacts what is logged for `service` (when it has profiles), so a query counts every profile accepted so far.
     private func compacted(_ service: String) async throws {
-        if try await profiles.detectionServices().contains(service) {
-            try await profiles.compactIngestLog(service: service)
-        }
+        try await profiles.compactIngestLog(service: service)  // a service it does not know: nothing to do
     }
 
     /// The server's Pyroscope ingest into the shared database: pushes parsed here, committed to the shared ingest
