@@ -5,11 +5,11 @@ import HeadroomStore
 
 /// Imports change history (repositories and deploy files) into the store; every adapter goes through it.
 public struct ChangeHistoryService: Sendable {
-    /// The store commits and deploys go to.
-    public let store: Store
+    /// The store commits and deploys go to: SQLite, or team mode's database (`TeamRootCauseStore`).
+    public let store: any ChangeStore
 
     /// A service over `store`.
-    public init(store: Store) { self.store = store }
+    public init(store: any ChangeStore) { self.store = store }
 
     /// What one `changes import` did.
     public struct RepositoryImport: Sendable {
@@ -41,7 +41,7 @@ public struct ChangeHistoryService: Sendable {
     @discardableResult
     public func recordDeploy(service: String, commit: String, time: Int64) throws -> String {
         let sha = try store.resolveCommit(commit)
-        try store.addDeploy(Deploy(service: service, commit: sha, time: time))
+        try store.addDeploys([Deploy(service: service, commit: sha, time: time)])
         return sha
     }
 

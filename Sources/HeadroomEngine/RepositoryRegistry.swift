@@ -7,11 +7,11 @@ import HeadroomStore
 /// the exact top-level folder it was registered with — so no caller (an MCP client, a model) reaches any other
 /// repository on the disk.
 public struct RepositoryRegistry: Sendable {
-    /// The store registrations live in.
-    public let store: Store
+    /// The store registrations live in (SQLite, or team mode's database).
+    public let store: any RepositoryStore
 
     /// A registry over `store`.
-    public init(store: Store) { self.store = store }
+    public init(store: any RepositoryStore) { self.store = store }
 
     /// Every registration, by name.
     public func all() throws -> [RegisteredRepository] { try store.registeredRepositories() }

@@ -7,15 +7,15 @@ import HeadroomStore
 /// Gathers what ranking needs for a stored regression — the changes made live around its onset, the stacks before
 /// and after it, the regressed code — ranks the candidates and stores them.
 public struct RootCauseService: Sendable {
-    /// The store of regressions, changes and deploys.
-    public let store: Store
+    /// The store of regressions, changes and deploys: SQLite, or team mode's database (`TeamRootCauseStore`).
+    public let store: any RootCauseStore
     /// The ranker and its feature weights.
     public var ranker = RootCauseRanker()
     /// Buckets of stacks compared on each side of the onset.
     public var stackBuckets = 3
 
     /// A service over `store` with the default ranker.
-    public init(store: Store) { self.store = store }
+    public init(store: any RootCauseStore) { self.store = store }
 
     /// Ranks the changes behind regression `id` and stores the ranking; no change in its window is a not-found error.
     public func run(regression id: Int64) throws -> (regression: Regression, candidates: [RootCauseCandidate]) {
@@ -118,7 +118,7 @@ public struct RootCauseService: Sendable {
         let after = buckets.filter { $0 >= regression.timestamp && $0 < upper }.prefix(stackBuckets)
         guard let b0 = before.first, let b1 = before.last, let a0 = after.first, let a1 = after.last else { return nil }
         func window(_ from: Int64, _ to: Int64) throws -> StackWindow {
-            let (total, stacks) = try store.stacks(service: regression.service, from: from, to: to)
+            let (total, stacks) = try store.stacks(service: regression.service, from: from, to: to, label: nil)
             return StackWindow(total: total, stacks: stacks.map { ($0.frames, $0.samples) })
         }
         let attribution = StackAttribution(

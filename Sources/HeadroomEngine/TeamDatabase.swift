@@ -136,6 +136,59 @@ public struct TeamDatabase: Sendable {
             in: profiles, service: service, range: range, baseline: baseline, label: label)
     }
 
+    /// The shared database as the synchronous store the change-history and root-cause services use (each service
+    /// call below runs off the cooperative pool).
+    public var changeStore: TeamRootCauseStore { TeamRootCauseStore(profiles: profiles) }
+
+    /// Runs synchronous work (a service written against `RootCauseStore`, `ChangeStore` or `RepositoryStore`) over
+    /// the shared database, off the cooperative pool.
+    public func synchronously<T: Sendable>(_ body: @escaping @Sendable (TeamRootCauseStore) throws -> T) async throws
+        -> T
+    {
+        let store = changeStore
+        return try await AsyncBridge.offPool { try body(store) }
+    }
+
+    /// `changes import` into the shared database: the repository registered there, its commits saved in one
+    /// transaction (known ones skipped unless `full`).
+    public func importRepository(
+        _ path: String, since: String?, kind: Commit.Kind, service: String?, full: Bool
+    ) async throws -> ChangeHistoryService.RepositoryImport {
+        let store = changeStore
+        return try await AsyncBridge.offPool {
+            try ChangeHistoryService(store: store).importRepository(
+                path, since: since, kind: kind, service: service, full: full)
+        }
+    }
+
+    /// `deploys import` into the shared database: the whole file or nothing.
+    public func importDeploys(file: String) async throws -> (deploys: [Deploy], added: Int) {
+        let store = changeStore
+        return try await AsyncBridge.offPool { try ChangeHistoryService(store: store).importDeploys(file: file) }
+    }
+
+    /// `deploys add` into the shared database; returns the full sha.
+    public func recordDeploy(service: String, commit: String, time: Int64) async throws -> String {
+        let store = changeStore
+        return try await AsyncBridge.offPool {
+            try ChangeHistoryService(store: store).recordDeploy(service: service, commit: commit, time: time)
+        }
+    }
+
+    /// `rootcause` over the shared database: the regression's service compacted first (its stacks are what the
+    /// ranking compares), then the same ranking, stored, and the same report as on SQLite; with `bisect`, the
+    /// candidate range bisected too.
+    public func rootCause(
+        regression id: Int64, bisect: Bisector? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> (regression: Regression, report: RootCauseReport) {
+        let regression = try await profiles.regression(id: id)
+        try await compacted(regression.service)
+        let store = changeStore
+        return try await AsyncBridge.offPool {
+            try RootCauseService(store: store).investigate(regression: id, bisect: bisect, progress: progress)
+        }
+    }
+
     /// Compacts what is logged for `service` (when it has profiles), so a query counts every profile accepted so far.
     private func compacted(_ service: String) async throws {
         try await profiles.compactIngestLog(service: service)  // a service it does not know: nothing to do
@@ -151,6 +204,8 @@ public struct TeamDatabase: Sendable {
 
     /// A worker draining the shared queue against the shared profiles.
     public func worker(configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger) -> TeamWorker {
-        TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
+        var worker = TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
+        worker.rootCause = changeStore
+        return worker
     }
 }

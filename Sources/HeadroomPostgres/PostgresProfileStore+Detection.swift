@@ -135,10 +135,4 @@ extension PostgresProfileStore: DetectionStore {
         }
         return names
     }
-
-    static func json(_ regression: Regression) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(regression), as: UTF8.self)
-    }
 }

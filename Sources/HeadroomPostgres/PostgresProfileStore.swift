@@ -97,6 +97,8 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
                     PRIMARY KEY (service_id, bucket, id)) PARTITION BY RANGE (bucket)
                 """
             ], client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p4-changes", statements: Self.changeTables, client: client, logger: logger)
     }
 
     /// The day-partitioned tables, each partitioned alike.
@@ -467,7 +469,7 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
         }
     }
 
-    private func serviceID(_ connection: PostgresConnection, _ name: String) async throws -> Int64 {
+    func serviceID(_ connection: PostgresConnection, _ name: String) async throws -> Int64 {
         try await connection.query(
             "INSERT INTO service (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING", logger: logger)
         guard

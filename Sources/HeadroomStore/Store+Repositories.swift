@@ -26,20 +26,6 @@ extension Store {
         }
     }
 
-    /// A name for a root that is not registered yet: `preferred` when free, else `preferred-2`, ….
-    public func freeRepositoryName(_ preferred: String) throws -> String {
-        let cleaned = String(preferred.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "-" })
-        let base = cleaned.isEmpty ? "repository" : cleaned
-        let taken = Set(try registeredRepositories().map(\.name))
-        var name = base
-        var n = 1
-        while taken.contains(name) {
-            n += 1
-            name = "\(base)-\(n)"
-        }
-        return name
-    }
-
     /// Every registered repository, by name.
     public func registeredRepositories() throws -> [RegisteredRepository] {
         try reading { db in

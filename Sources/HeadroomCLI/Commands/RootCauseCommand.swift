@@ -4,17 +4,19 @@ import HeadroomCore
 import HeadroomEngine
 import HeadroomRootCause
 
-struct RootCauseCommand: ParsableCommand {
+struct RootCauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rootcause", abstract: "Rank the changes behind a regression, with evidence.",
         discussion: """
             Candidates are the commits made live by the service's deploys in the onset window (and the nearest deploy
             on each side), configuration commits in it, and deploys whose commits are not imported. With --bisect,
             the candidate range is bisected with the command (repeated, Mann-Whitney U at each step) in a detached
-            worktree to confirm the culprit.
+            worktree to confirm the culprit. With --database (team mode): the regression, changes and deploys of the
+            shared PostgreSQL database, ranked the same way and stored there.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Argument(help: "The regression id (from headroom detect).") var id: Int64
     @Option(help: "Candidates to print in text form.") var limit = 5
@@ -22,11 +24,22 @@ struct RootCauseCommand: ParsableCommand {
     @Option(help: "Runs of the benchmark per commit and step.") var repetitions = 10
     @Option(help: "Seconds before one benchmark run is stopped.") var timeout: Double = 300
 
-    func run() throws {
+    func run() async throws {
         let quiet = formatOptions.format == .json
-        let (regression, report) = try RootCauseService(store: try storeOptions.open()).investigate(
-            regression: id, bisect: bisect.map { Bisector(command: $0, repetitions: repetitions, timeout: timeout) }
-        ) { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } }
+        let bisector = bisect.map { Bisector(command: $0, repetitions: repetitions, timeout: timeout) }
+        let progress: @Sendable (String) -> Void = { line in
+            if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        let id = id
+        let (regression, report) =
+            if let url = databaseOptions.url {
+                try await TeamDatabase.with(url: url) {
+                    try await $0.rootCause(regression: id, bisect: bisector, progress: progress)
+                }
+            } else {
+                try RootCauseService(store: try storeOptions.open()).investigate(
+                    regression: id, bisect: bisector, progress: progress)
+            }
         if formatOptions.format == .json { return try printJSON(report) }
         let candidates = report.candidates
         let onset = report.onset

@@ -11,3 +11,38 @@ public enum AsyncBridge {
         }
     }
 }
+
+extension AsyncBridge {
+    /// Runs async work from synchronous code and waits for it: how synchronous services (root-cause ranking,
+    /// change import) read team mode's PostgreSQL store. Call it only off the cooperative pool — from a thread of
+    /// `offPool`, or a command's own thread — never from a task: the waiting thread is blocked until the work ends.
+    public static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = BlockingOutcome<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                outcome.set(.success(try await work()))
+            } catch {
+                outcome.set(.failure(error))
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.get()
+    }
+}
+
+/// The result `AsyncBridge.blocking` hands from its task to the waiting thread.
+private final class BlockingOutcome<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ value: Result<T, any Error>) { lock.withLock { result = value } }
+
+    func get() throws -> T {
+        guard let result = lock.withLock({ result }) else {
+            throw HeadroomError(.contract, "blocking work ended without a result")
+        }
+        return try result.get()
+    }
+}

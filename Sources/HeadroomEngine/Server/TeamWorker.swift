@@ -4,13 +4,15 @@ import HeadroomDetection
 import HeadroomStore
 import Logging
 
-/// `headroom worker --database postgres://…`: takes `detect-service` jobs from a shared queue and detects the
-/// service in the shared profile store - the team-mode worker. Any number of them, on any machines, drain one
+/// `headroom worker --database postgres://…`: takes `detect-service` jobs from a shared queue, detects the
+/// service in the shared profile store and ranks the culprits of its regressions against the shared change history
+/// - the team-mode worker. Any number of them, on any machines, drain one
 /// queue: a job is claimed under a lease (`FOR UPDATE SKIP LOCKED`) renewed while it runs; a job whose lease ran out
 /// (its worker killed) is queued again, or failed once it has used its attempts; detection replaces the service's
 /// regressions keyed by their identity, so a job redone after a crash stores nothing twice.
 ///
-/// Fix attempts, root causes and notifications stay with the SQLite store's `Worker` until those tables are on
+/// Ranking is redone with each round (a ranking replaces the stored one), so a job redone after a crash stores it
+/// once too. Fix attempts and notifications stay with the SQLite store's `Worker` until those tables are on
 /// PostgreSQL too.
 public struct TeamWorker: Sendable {
     /// The shared queue.
@@ -19,6 +21,8 @@ public struct TeamWorker: Sendable {
     public let profiles: any ProfileStore & DetectionStore
     /// The detector's settings.
     public var configuration: DetectionConfiguration
+    /// Where regressions are root-caused after each detection (the shared change history); nil: detection only.
+    public var rootCause: (any RootCauseStore)?
     /// How long a lease lasts without renewal.
     public var leaseSeconds: Int64 = 60
     /// Attempts before a job that keeps dying is failed.
@@ -118,8 +122,13 @@ public struct TeamWorker: Sendable {
             let found = try await DetectionService.detect(
                 service: service.isEmpty ? job.subject : service, in: profiles, configuration: configuration,
                 logger: logger
-            ).filter { $0.kind == .regression }.count
-            (state, reason) = (.done, "\(found) regression\(found == 1 ? "" : "s") found")
+            ).filter { $0.kind == .regression }
+            let ranked = try await rank(found)
+            (state, reason) = (
+                .done,
+                "\(found.count) regression\(found.count == 1 ? "" : "s") found"
+                    + (rootCause == nil ? "" : ", \(ranked) root-caused")
+            )
         } catch {
             (state, reason) = (.failed, HeadroomError.oneLine(error))
         }
@@ -134,5 +143,34 @@ public struct TeamWorker: Sendable {
         logger.info(
             "detection ended",
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
+    }
+
+    /// Ranks the culprits of each regression with changes recorded around its onset (the others have nothing to
+    /// rank against: logged and skipped); returns how many were ranked. A failure of the store fails the job.
+    func rank(_ regressions: [Regression]) async throws -> Int {
+        guard let store = rootCause else { return 0 }
+        var ranked = 0
+        for regression in regressions {
+            guard let id = regression.id else { continue }
+            do {
+                let candidates = try await AsyncBridge.offPool {
+                    try RootCauseService(store: store).run(regression: id)
+                }
+                .candidates
+                ranked += 1
+                if let top = candidates.first {
+                    logger.notice(
+                        "root cause ranked",
+                        metadata: [
+                            "regression": "\(id)", "function": "\(regression.function.name)", "culprit": "\(top.ref)",
+                            "confidence": "\(String(format: "%.2f", top.confidence))",
+                        ])
+                }
+            } catch let error as HeadroomError where error.code == .notFound {
+                logger.info(
+                    "nothing to rank", metadata: ["regression": "\(id)", "why": "\(HeadroomError.oneLine(error))"])
+            }
+        }
+        return ranked
     }
 }

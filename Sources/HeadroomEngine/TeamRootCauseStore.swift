@@ -1,0 +1,81 @@
+import HeadroomCore
+import HeadroomPostgres
+import HeadroomStore
+
+/// Team mode's PostgreSQL store as the synchronous `RootCauseStore` the change-history and root-cause services are
+/// written against: each call waits for its query (`AsyncBridge.blocking`). Use it only off the cooperative pool —
+/// `TeamDatabase` runs those services in `AsyncBridge.offPool`.
+public struct TeamRootCauseStore: RootCauseStore {
+    /// The shared database's profiles, regressions and change history.
+    public let profiles: PostgresProfileStore
+
+    /// An adapter over `profiles`.
+    public init(profiles: PostgresProfileStore) { self.profiles = profiles }
+
+    private func wait<T: Sendable>(_ work: @escaping @Sendable (PostgresProfileStore) async throws -> T) throws -> T {
+        let profiles = profiles
+        return try AsyncBridge.blocking { try await work(profiles) }
+    }
+
+    public func registerRepository(root: String, name: String, service: String?) throws -> RegisteredRepository {
+        try wait { try await $0.registerRepository(root: root, name: name, service: service) }
+    }
+
+    public func registeredRepositories() throws -> [RegisteredRepository] {
+        try wait { try await $0.registeredRepositories() }
+    }
+
+    public func unregisterRepository(name: String) throws -> Bool {
+        try wait { try await $0.unregisterRepository(name: name) }
+    }
+
+    public func saveCommits(_ commits: [Commit], repository: String) throws -> Int {
+        try wait { try await $0.saveCommits(commits, repository: repository) }
+    }
+
+    public func knownCommits(repository: String) throws -> Set<String> {
+        try wait { try await $0.knownCommits(repository: repository) }
+    }
+
+    public func commitGraph() throws -> [String: [String]] { try wait { try await $0.commitGraph() } }
+
+    public func commits(shas: [String]) throws -> [Commit] { try wait { try await $0.commits(shas: shas) } }
+
+    public func configCommits(from: Int64, to: Int64) throws -> [Commit] {
+        try wait { try await $0.configCommits(from: from, to: to) }
+    }
+
+    public func repository(ofCommit sha: String) throws -> String? {
+        try wait { try await $0.repository(ofCommit: sha) }
+    }
+
+    public func resolveCommit(_ reference: String) throws -> String {
+        try wait { try await $0.resolveCommit(reference) }
+    }
+
+    public func addDeploys(_ deploys: [Deploy]) throws -> Int { try wait { try await $0.addDeploys(deploys) } }
+
+    public func deploys(service: String) throws -> [Deploy] { try wait { try await $0.deploys(service: service) } }
+
+    public func regression(id: Int64) throws -> Regression { try wait { try await $0.regression(id: id) } }
+
+    public func regressions(service: String?) throws -> [Regression] {
+        try wait { try await $0.regressions(service: service) }
+    }
+
+    public func buckets(service: String) throws -> [Int64] { try wait { try await $0.buckets(service: service) } }
+
+    public func stacks(service: String, from: Int64?, to: Int64?, label: (key: String, value: String)?) throws
+        -> (totalSamples: Int64, stacks: [StoredStack])
+    {
+        try wait { try await $0.stacks(service: service, from: from, to: to, label: label) }
+    }
+
+    public func saveCandidates(_ candidates: [RootCauseCandidate], regression: Int64) throws {
+        try wait { try await $0.saveCandidates(candidates, regression: regression) }
+    }
+
+    public func candidates(regression: Int64) throws -> [RootCauseCandidate] {
+        try wait { try await $0.candidates(regression: regression) }
+    }
+}

@@ -1,0 +1,76 @@
+import HeadroomCore
+
+/// The repositories an operator registered, whichever engine holds them (the SQLite store, or team mode's
+/// PostgreSQL database through its synchronous adapter).
+public protocol RepositoryStore: Sendable {
+    /// Registers the repository whose top-level folder is `root` under `name`; a registered root comes back
+    /// unchanged, a name taken by another root is refused.
+    @discardableResult
+    func registerRepository(root: String, name: String, service: String?) throws -> RegisteredRepository
+    /// Every registration, by name.
+    func registeredRepositories() throws -> [RegisteredRepository]
+    /// Removes a registration; false when there was none.
+    @discardableResult
+    func unregisterRepository(name: String) throws -> Bool
+}
+
+extension RepositoryStore {
+    /// A name for a root that is not registered yet: `preferred` when free, else `preferred-2`, ….
+    public func freeRepositoryName(_ preferred: String) throws -> String {
+        let cleaned = String(preferred.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "-" })
+        let base = cleaned.isEmpty ? "repository" : cleaned
+        let taken = Set(try registeredRepositories().map(\.name))
+        var name = base
+        var n = 1
+        while taken.contains(name) {
+            n += 1
+            name = "\(base)-\(n)"
+        }
+        return name
+    }
+}
+
+/// Change history — imported commits and deploys — whichever engine holds it: what `changes import`,
+/// `deploys import` and root-cause ranking read and write.
+public protocol ChangeStore: RepositoryStore {
+    /// Records commits of a repository in one transaction, replacing known ones; returns how many were new.
+    @discardableResult
+    func saveCommits(_ commits: [Commit], repository: String) throws -> Int
+    /// The shas already imported from a repository.
+    func knownCommits(repository: String) throws -> Set<String>
+    /// Every stored commit's parents, by sha.
+    func commitGraph() throws -> [String: [String]]
+    /// The stored commits with these shas, oldest first (time, then sha).
+    func commits(shas: [String]) throws -> [Commit]
+    /// Configuration-repository commits made in `[from, to]`, oldest first.
+    func configCommits(from: Int64, to: Int64) throws -> [Commit]
+    /// The repository folder a commit was imported from.
+    func repository(ofCommit sha: String) throws -> String?
+    /// The full sha of a stored commit from a full sha or a unique prefix (at least 7 hex digits).
+    func resolveCommit(_ reference: String) throws -> String
+    /// Records deploys in one transaction, all or none; each commit must be imported. Returns how many were new.
+    @discardableResult
+    func addDeploys(_ deploys: [Deploy]) throws -> Int
+    /// A service's deploys, oldest first.
+    func deploys(service: String) throws -> [Deploy]
+}
+
+/// What ranking a regression's culprits reads and writes: its change history, the regression and its service's
+/// other onsets, the stacks around the onset, and the stored ranking.
+public protocol RootCauseStore: ChangeStore {
+    /// One regression by id; an unknown id is a not-found error.
+    func regression(id: Int64) throws -> Regression
+    /// A service's regressions (every service's with nil).
+    func regressions(service: String?) throws -> [Regression]
+    /// A service's bucket start times, ascending (none for an unknown service).
+    func buckets(service: String) throws -> [Int64]
+    /// A service's stacks over a time range (inclusive), summed over buckets, with the range's total samples.
+    func stacks(service: String, from: Int64?, to: Int64?, label: (key: String, value: String)?) throws
+        -> (totalSamples: Int64, stacks: [StoredStack])
+    /// Replaces a regression's ranked candidates.
+    func saveCandidates(_ candidates: [RootCauseCandidate], regression: Int64) throws
+    /// A regression's stored candidates, best first.
+    func candidates(regression: Int64) throws -> [RootCauseCandidate]
+}
+
+extension Store: RootCauseStore {}

@@ -1,0 +1,231 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomPostgres
+import HeadroomTesting
+import Testing
+
+/// `changes import`, `deploys import|add` and `rootcause` with `--database`: team mode's PostgreSQL database holds
+/// the change history and ranks a regression's culprits as the SQLite store does from the same repository, deploys
+/// and profiles — the same JSON, byte for byte — and `headroom worker` ranks them after each detection.
+@Suite("team mode: root causes on PostgreSQL")
+struct TeamRootCauseTests {
+    /// A service's code repository: a base, then a commit that makes `query` slow and an innocent edit of
+    /// `render`, both made live by one deploy; and its configuration repository, changed in the same minute.
+    struct History {
+        let code: ScratchRepository
+        let config: ScratchRepository
+        let base: String
+        let culprit: String
+        let innocent: String
+        let deploys: String
+        let start: Int64
+
+        init(_ dir: TemporaryDirectory, start: Int64) throws {
+            self.start = start
+            let onset = start + 16 * 60
+            code = try ScratchRepository()
+            base = try code.commit(
+                [
+                    "shop.py": Self.shop(query: "    rows = [req]\n", render: "    return str(rows)\n"),
+                    "app.py": "import shop\n\ndef main():\n    shop.handler(1)\n",
+                ], message: "shop: first version", author: "Ann Base", time: start - 7200)
+            culprit = try code.commit(
+                [
+                    "shop.py": Self.shop(
+                        query: "    rows = [req]\n    for i in range(1000):\n        rows.append(i * i)\n",
+                        render: "    return str(rows)\n")
+                ],
+                message: "query: expand rows for the new report", author: "Bob Culprit", time: start - 600)
+            innocent = try code.commit(
+                [
+                    "shop.py": Self.shop(
+                        query: "    rows = [req]\n    for i in range(1000):\n        rows.append(i * i)\n",
+                        render: "    return repr(rows)\n")
+                ],
+                message: "render: repr is clearer in logs", author: "Cy Innocent", time: start - 300)
+            config = try ScratchRepository()
+            try config.commit(["limits.json": "{\"shop\": {\"max_rows\": 100}}"], message: "limits", time: start - 9000)
+            try config.commit(
+                ["limits.json": "{\"shop\": {\"max_rows\": 120}}"], message: "raise max_rows", author: "Di Config",
+                time: onset - 30)
+            deploys = try dir.write(
+                "deploys.csv",
+                "timestamp,service,commit\n\(start - 3600),shop,\(base.prefix(9))\n\(onset - 20),shop,\(innocent)\n")
+        }
+
+        static func shop(query: String, render: String) -> String {
+            "def handler(req):\n    return render(query(req))\n\n\ndef query(req):\n\(query)    return rows\n\n\n"
+                + "def render(rows):\n\(render)"
+        }
+
+        /// 28 one-minute buckets of py-spy-style folded profiles; from bucket 16 on, `query` costs 2.6 times more.
+        func profiles(_ dir: TemporaryDirectory) throws -> [(path: String, at: Int64)] {
+            try (0..<28).map { bucket in
+                let jitter = (bucket * 37 % 11) - 5
+                let query = (bucket >= 16 ? 260 : 100) + 2 * jitter
+                let text = """
+                    main (app.py:3);handler (shop.py:1);query (shop.py:5) \(query)
+                    main (app.py:3);render (shop.py:11) \(200 - jitter)
+                    main (app.py:3);handler (shop.py:1) \(50 + jitter)
+                    main (app.py:3);cache_get (cache.py:3) \(80 + (bucket % 3))
+
+                    """
+                let path = dir.file("p\(bucket).folded")
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                return (path, start + Int64(bucket) * 60 + 5)
+            }
+        }
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("changes, deploys and rootcause --database: the same ranking, in the same JSON, as the SQLite store")
+    func rootCauseMatchesSQLite() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let history = try History(dir, start: 1_793_606_400)
+        defer {
+            history.code.directory.cleanup()
+            history.config.directory.cleanup()
+        }
+        let store = dir.file("s.sqlite")
+        let profiles = try history.profiles(dir)
+        try await TeamWorkerTests.withTeam { team, url in
+            for target in [["--store", store], ["--database", url]] {
+                for arguments in [
+                    ["changes", "import", "--repo", history.code.path, "--service", "shop"],
+                    ["changes", "import", "--repo", history.config.path, "--kind", "config", "--service", "shop"],
+                    ["deploys", "import", history.deploys],
+                ] {
+                    let run = try Checkout.headroom(arguments + target)
+                    try #require(run.succeeded, "\(arguments): \(run.stderr)")
+                }
+                for profile in profiles {
+                    let run = try Checkout.headroom(
+                        ["ingest", profile.path, "--service", "shop", "--at", "\(profile.at)"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                }
+            }
+            // Re-import is incremental on both engines: nothing new.
+            let again = try Checkout.headroom(["changes", "import", "--repo", history.code.path, "--database", url])
+            #expect(again.succeeded && again.stdout.contains("(0 new, 3 already known"), "\(again.stdout)")
+            let deploysAgain = try Checkout.headroom(["deploys", "import", history.deploys, "--database", url])
+            #expect(deploysAgain.succeeded && deploysAgain.stdout.contains("(0 new)"), "\(deploysAgain.stdout)")
+
+            // The imports registered both repositories on both engines, under the same names.
+            func registered(_ target: [String]) throws -> [String] {
+                let run = try Checkout.headroom(["repos", "list", "--format", "json"] + target)
+                try #require(run.succeeded, "\(run.stderr)")
+                return try #require(try Self.json(run.stdout)["repositories"] as? [[String: Any]]).map {
+                    "\($0["name"] ?? "") \($0["root"] ?? "") \($0["service"] ?? "-")"
+                }
+            }
+            let repositories = try registered(["--database", url])
+            #expect(repositories == (try registered(["--store", store])) && repositories.count == 2)
+            #expect(repositories.contains { $0.hasPrefix("shop ") && $0.hasSuffix(" shop") })
+
+            func queryRegression(_ target: [String]) throws -> Int {
+                let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
+                try #require(run.succeeded, "\(run.stderr)")
+                let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
+                let query = try #require(regressions.first { $0["function"] as? String == "query" }, "\(run.stdout)")
+                return try #require(query["id"] as? Int)
+            }
+            let ids = (
+                sqlite: try queryRegression(["--store", store]), postgres: try queryRegression(["--database", url])
+            )
+            let sqlite = try Checkout.headroom(["rootcause", "\(ids.sqlite)", "--format", "json", "--store", store])
+            let postgres = try Checkout.headroom([
+                "rootcause", "\(ids.postgres)", "--format", "json", "--database", url,
+            ])
+            try #require(sqlite.succeeded && postgres.succeeded, "\(sqlite.stderr) \(postgres.stderr)")
+            if ids.sqlite == ids.postgres {
+                #expect(postgres.stdout == sqlite.stdout)
+            } else {
+                var (a, b) = (try Self.json(sqlite.stdout), try Self.json(postgres.stdout))
+                (a["regression"], b["regression"]) = (nil, nil)
+                #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(sqlite.stdout)\n\(postgres.stdout)")
+            }
+            // Not an empty answer that matches trivially: the commits the onset's deploy made live, the one the deploy
+            // before it made live (the window's uncertainty), the config change; the culprit first, found by its
+            // changed function, in the registered repository.
+            let report = try Self.json(postgres.stdout)
+            let candidates = try #require(report["candidates"] as? [[String: Any]])
+            #expect(candidates.count == 4, "\(postgres.stdout)")
+            #expect(candidates.first?["ref"] as? String == history.culprit, "\(postgres.stdout)")
+            #expect(
+                Set(candidates.filter { $0["kind"] as? String == "commit" }.compactMap { $0["ref"] as? String })
+                    == [history.culprit, history.innocent, history.base])
+            #expect(candidates.contains { $0["kind"] as? String == "config" && $0["author"] as? String == "Di Config" })
+            #expect(report["repository_name"] as? String == "shop")
+            // The ranking is stored with the regression.
+            let stored = try await team[0].profiles.candidates(regression: Int64(ids.postgres))
+            #expect(stored.map(\.ref) == candidates.compactMap { $0["ref"] as? String })
+
+            // The same refusals, one line each: an unknown regression, a deploy of an unknown commit (nothing
+            // stored), an ambiguous or malformed commit.
+            for arguments in [
+                ["rootcause", "999"], ["deploys", "add", "--service", "shop", "--commit", "0123456789"],
+            ] {
+                let a = try Checkout.headroom(arguments + ["--store", store])
+                let b = try Checkout.headroom(arguments + ["--database", url])
+                #expect(!a.succeeded && !b.succeeded)
+                #expect(a.stderr == b.stderr && b.stderr.split(separator: "\n").count == 1, "\(a.stderr) \(b.stderr)")
+            }
+            let bad = try dir.write(
+                "bad.csv",
+                "timestamp,service,commit\n\(history.start),cart,\(history.culprit)\n\(history.start + 60),cart,beefbeefbeef\n"
+            )
+            let refused = try Checkout.headroom(["deploys", "import", bad, "--database", url])
+            #expect(!refused.succeeded && refused.stderr.contains("bad.csv:3:"), "\(refused.stderr)")
+            #expect(try await team[0].profiles.deploys(service: "cart").isEmpty)
+        }
+    }
+
+    @Test("the team worker ranks each regression it detects, and a job redone stores the ranking once")
+    func workerRanks() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let history = try History(dir, start: 1_793_606_400)
+        defer {
+            history.code.directory.cleanup()
+            history.config.directory.cleanup()
+        }
+        let profiles = try history.profiles(dir)
+        try await TeamWorkerTests.withTeam { team, url in
+            for arguments in [
+                ["changes", "import", "--repo", history.code.path, "--service", "shop"],
+                ["deploys", "import", history.deploys],
+            ] {
+                let run = try Checkout.headroom(arguments + ["--database", url])
+                try #require(run.succeeded, "\(run.stderr)")
+            }
+            for profile in profiles {
+                let run = try Checkout.headroom(
+                    ["ingest", profile.path, "--service", "shop", "--at", "\(profile.at)", "--database", url])
+                try #require(run.succeeded, "\(run.stderr)")
+            }
+            try await TeamDatabase.with(url: url) { database in
+                let worker = database.worker(logger: EngineLog.disabled("test"))
+                for round in 0..<2 {
+                    let latest = try await database.profiles.lastIngest()
+                    // A new subject each round: the second round is the same detection done again.
+                    _ = try await TeamWorker.enqueueDetection(
+                        queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
+                    #expect(try await worker.drain() == 1)
+                }
+                let jobs = try await database.queue.jobs()
+                #expect(jobs.count == 2 && jobs.allSatisfy { $0.state == .done && $0.reason.contains("1 root-caused") })
+                let regression = try #require(
+                    try await database.profiles.regressions(service: "shop").first { $0.function.name == "query" })
+                let stored = try await database.profiles.candidates(regression: try #require(regression.id))
+                #expect(stored.first?.ref == history.culprit)
+                #expect(Set(stored.map(\.ref)) == [history.culprit, history.innocent, history.base])
+            }
+            _ = team
+        }
+    }
+}
