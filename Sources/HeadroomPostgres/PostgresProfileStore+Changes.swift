@@ -88,8 +88,11 @@ extension PostgresProfileStore {
         // The last copy of a sha wins, as replacing it one commit at a time would.
         var latest: [String: Int] = [:]
         for (index, commit) in commits.enumerated() { latest[commit.sha] = index }
-        let unique = commits.indices.filter { latest[commits[$0].sha] == $0 }.map { commits[$0] }
+        let unique = commits.indices.filter { latest[commits[$0].sha] == $0 }.map { commits[$0].asStored }
         return try await transaction { connection in
+            // Two imports of one repository at once: one after the other.
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(727003, hashtext(\(repository)))", logger: logger)
             var added = 0
             for start in stride(from: 0, to: unique.count, by: 500) {
                 let chunk = unique[start..<min(start + 500, unique.count)]
@@ -98,18 +101,20 @@ extension PostgresProfileStore {
                 let times = chunk.map(\.time)
                 let parents = chunk.map { $0.parents.joined(separator: " ") }
                 let bodies = try chunk.map(Self.json)
-                for row in try await connection.query(
+                // A known commit is replaced by a new row, as on SQLite: it sorts after older ties from now on.
+                let replaced = try await connection.query(
+                    "DELETE FROM change_commit WHERE repo = \(repository) AND sha = ANY(\(shas)) RETURNING 1",
+                    logger: logger
+                ).collect().count
+                try await connection.query(
                     """
                     INSERT INTO change_commit (repo, sha, kind, time, parents, body)
-                    SELECT \(repository), * FROM unnest(\(shas)::TEXT[], \(kinds)::TEXT[], \(times)::BIGINT[],
-                                                      \(parents)::TEXT[], \(bodies)::TEXT[])
-                    ON CONFLICT (repo, sha) DO UPDATE SET kind = excluded.kind, time = excluded.time,
-                        parents = excluded.parents, body = excluded.body
-                    RETURNING (xmax = 0)
-                    """, logger: logger
-                ).collect() where try row.decode(Bool.self) {
-                    added += 1
-                }
+                    SELECT \(repository), c.sha, c.kind, c.time, c.parents, c.body
+                    FROM unnest(\(shas)::TEXT[], \(kinds)::TEXT[], \(times)::BIGINT[], \(parents)::TEXT[],
+                                \(bodies)::TEXT[]) WITH ORDINALITY AS c(sha, kind, time, parents, body, n)
+                    ORDER BY c.n
+                    """, logger: logger)
+                added += chunk.count - replaced
             }
             return added
         }

@@ -74,3 +74,25 @@ public protocol RootCauseStore: ChangeStore {
 }
 
 extension Store: RootCauseStore {}
+
+extension Commit {
+    /// The commit as every engine gives it back: changed functions unique per (file, name) and configuration keys
+    /// per (file, key), the last of each kept, both in byte order of those fields (the SQLite store's keys and
+    /// its `ORDER BY`); hunks as they were.
+    public var asStored: Commit {
+        var stored = self
+        stored.functions = Self.lastOfEach(functions) { [$0.file, $0.name] }
+        stored.configKeys = Self.lastOfEach(configKeys) { [$0.file, $0.key] }
+        return stored
+    }
+
+    private static func lastOfEach<T>(_ items: [T], key: (T) -> [String]) -> [T] {
+        var last: [[String]: Int] = [:]
+        for (index, item) in items.enumerated() { last[key(item)] = index }
+        return last.sorted { a, b in
+            a.key.map { Array($0.utf8) }.lexicographicallyPrecedes(b.key.map { Array($0.utf8) }) {
+                $0.lexicographicallyPrecedes($1)
+            }
+        }.map { items[$0.value] }
+    }
+}
