@@ -57,8 +57,16 @@ def main():
         found = json.loads(run([args.bin, "opportunities", "--store", store, "--service", "export", "--repo", export,
                                 "--format", "json"], export, env).stdout)["opportunities"]
         target = next(o for o in found if o["pattern"] == "string-concat" and o["function"] == "export")
-        resolved = json.loads(run([args.bin, "resolve", str(target["id"]), "--store", store, "--format", "json",
+        def resolve():
+            return json.loads(run([args.bin, "resolve", str(target["id"]), "--store", store, "--format", "json",
                                    "--runs", "12"], export, env, check=False).stdout)
+        resolved = resolve()
+        reason = resolved.get("reason") or ""
+        if resolved.get("status") == "refused" and ("no significant speed-up" in reason or "gain is too small" in reason):
+            # The A/B benchmark did not show the gain clearly (a loaded machine): measured once more, as
+            # acceptance.py does; a refusal for any other reason is final.
+            print(f"str-hot fix refused as not clearly faster ({reason}); measuring once more", file=sys.stderr)
+            resolved = resolve()
         if resolved.get("status") != "delivered":
             sys.exit(f"the str-hot fix was not delivered: {resolved.get('reason') or resolved}")
         applied = run([args.bin, "review", "apply", str(resolved["patch"]), "--mark-only", "--store", store],

@@ -5,7 +5,7 @@ import HeadroomStore
 
 /// Imports change history (repositories and deploy files) into the store; every adapter goes through it.
 public struct ChangeHistoryService: Sendable {
-    /// The store commits and deploys go to: SQLite, or team mode's database (`TeamRootCauseStore`).
+    /// The store commits and deploys go to: SQLite, or team mode's database (`TeamStore`).
     public let store: any ChangeStore
 
     /// A service over `store`.

@@ -7,7 +7,7 @@ import HeadroomStore
 /// Gathers what ranking needs for a stored regression — the changes made live around its onset, the stacks before
 /// and after it, the regressed code — ranks the candidates and stores them.
 public struct RootCauseService: Sendable {
-    /// The store of regressions, changes and deploys: SQLite, or team mode's database (`TeamRootCauseStore`).
+    /// The store of regressions, changes and deploys: SQLite, or team mode's database (`TeamStore`).
     public let store: any RootCauseStore
     /// The ranker and its feature weights.
     public var ranker = RootCauseRanker()

@@ -15,6 +15,12 @@ public struct TeamDatabase: Sendable {
     /// The shared profiles and regressions.
     public let profiles: PostgresProfileStore
 
+    /// The database over a queue and a profile store already running (their `run()` in a task) and migrated.
+    public init(queue: PostgresJobQueue, profiles: PostgresProfileStore) {
+        self.queue = queue
+        self.profiles = profiles
+    }
+
     /// The database URL: `explicit` (the `--database` option), else `HEADROOM_DATABASE`; nil: the SQLite store.
     public static func url(explicit: String?) -> String? {
         if let explicit { return explicit }
@@ -138,15 +144,21 @@ public struct TeamDatabase: Sendable {
 
     /// The shared database as the synchronous store the change-history and root-cause services use (each service
     /// call below runs off the cooperative pool).
-    public var changeStore: TeamRootCauseStore { TeamRootCauseStore(profiles: profiles) }
+    public var changeStore: TeamStore { TeamStore(profiles: profiles) }
 
     /// Runs synchronous work (a service written against `RootCauseStore`, `ChangeStore` or `RepositoryStore`) over
     /// the shared database, off the cooperative pool.
-    public func synchronously<T: Sendable>(_ body: @escaping @Sendable (TeamRootCauseStore) throws -> T) async throws
+    public func synchronously<T: Sendable>(_ body: @escaping @Sendable (TeamStore) throws -> T) async throws
         -> T
     {
         let store = changeStore
         return try await AsyncBridge.offPool { try body(store) }
+    }
+
+    /// The tools team mode's API answers with (`serve --database`): services, regressions, verdicts and root causes
+    /// over the shared database, the same tools and answers as the SQLite store's.
+    public func toolRegistry(costModel: CostModel = CostModel()) -> ToolRegistry {
+        ToolRegistry(HeadroomTools.regressionTools(store: changeStore, costModel: costModel))
     }
 
     /// `changes import` into the shared database: the repository registered there, its commits saved in one

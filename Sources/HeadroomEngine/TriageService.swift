@@ -5,11 +5,11 @@ import HeadroomStore
 /// People's verdicts on regressions: `headroom triage`, the MCP tool `triage_regression` and the API's
 /// `POST /api/v1/regressions/{id}/ack|invalid` all go through here.
 public struct TriageService: Sendable {
-    /// The store of regressions and verdicts.
-    public let store: Store
+    /// The store of regressions and verdicts: SQLite, or team mode's database (`TeamStore`).
+    public let store: any TriageStore
 
     /// A service over `store`.
-    public init(store: Store) { self.store = store }
+    public init(store: any TriageStore) { self.store = store }
 
     /// Records the verdict (replacing an earlier one) and returns the regression with it. A note is at most 2,000
     /// characters of one paragraph. A snooze needs `snoozeUntil` in the future; the regression is open again after

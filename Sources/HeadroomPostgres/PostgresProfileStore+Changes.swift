@@ -65,7 +65,8 @@ extension PostgresProfileStore {
 
     public func registeredRepositories() async throws -> [RegisteredRepository] {
         try await Self.repositories(
-            client.query("SELECT name, root, service, added_at FROM repository ORDER BY name", logger: logger))
+            client.query(
+                "SELECT name, root, service, added_at FROM repository ORDER BY name COLLATE \"C\"", logger: logger))
     }
 
     public func unregisterRepository(name: String) async throws -> Bool {

@@ -100,18 +100,37 @@ extension PostgresProfileStore: DetectionStore {
     }
 
     public func regressions(service: String?) async throws -> [Regression] {
-        var found: [Regression] = []
         let rows =
             if let service {
                 try await client.query(
                     """
-                    SELECT r.id, r.body FROM regression r JOIN service s ON s.id = r.service_id
-                    WHERE s.name = \(service) ORDER BY r.id
+                    SELECT \(unescaped: Self.regressionColumns) FROM regression r JOIN service s ON s.id = r.service_id
+                    \(unescaped: Self.triageJoin) WHERE s.name = \(service) ORDER BY r.id
                     """, logger: logger)
             } else {
-                try await client.query("SELECT id, body FROM regression ORDER BY id", logger: logger)
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.regressionColumns) FROM regression r \(unescaped: Self.triageJoin)
+                    ORDER BY r.id
+                    """, logger: logger)
             }
-        for try await (id, body) in rows.decode((Int64, String).self) {
+        return try await Self.regressions(rows).sorted(by: Regression.bySeverity)
+    }
+
+    /// A regression row's id, its JSON and its verdict, if a person gave one (`triageJoin`).
+    static let regressionColumns = "r.id, r.body, t.verdict, t.note, t.decided_at, t.snooze_until"
+    /// The verdict on a regression is kept by its identity, so it outlives the row's replacement by a new detection.
+    static let triageJoin = """
+        LEFT JOIN regression_triage t ON t.service_id = r.service_id AND t.function_id = r.function_id
+          AND t.metric = r.metric AND t.bucket = r.bucket
+        """
+
+    /// Regressions from rows of `regressionColumns`.
+    static func regressions(_ rows: PostgresRowSequence) async throws -> [Regression] {
+        var found: [Regression] = []
+        for try await (id, body, verdict, note, decided, snooze) in rows.decode(
+            (Int64, String, String?, String?, Int64?, Int64?).self)
+        {
             var regression: Regression
             do {
                 regression = try JSONDecoder().decode(Regression.self, from: Data(body.utf8))
@@ -119,9 +138,13 @@ extension PostgresProfileStore: DetectionStore {
                 throw HeadroomError(.store, "regression \(id) does not decode")
             }
             regression.id = id
+            if let verdict = verdict.flatMap(Triage.Verdict.init(rawValue:)) {
+                regression.triage = Triage(
+                    verdict: verdict, note: note ?? "", decidedAt: decided ?? 0, snoozeUntil: snooze)
+            }
             found.append(regression)
         }
-        return found.sorted(by: Regression.bySeverity)
+        return found
     }
 
     /// Names of function ids.

@@ -6,21 +6,35 @@ import PostgresNIO
 /// What root-cause ranking reads and writes on PostgreSQL besides the change history: one regression, a
 /// service's buckets, and the stored rankings (each candidate as its JSON).
 extension PostgresProfileStore {
-    /// One regression by id; an unknown id is a not-found error, as on SQLite.
+    /// One regression by id, with its verdict; an unknown id is a not-found error, as on SQLite.
     public func regression(id: Int64) async throws -> Regression {
         guard
-            let row = try await client.query(
-                "SELECT body FROM regression WHERE id = \(id)", logger: logger
-            ).collect().first
+            let regression = try await Self.regressions(
+                client.query(
+                    """
+                    SELECT \(unescaped: Self.regressionColumns) FROM regression r \(unescaped: Self.triageJoin)
+                    WHERE r.id = \(id)
+                    """, logger: logger)
+            ).first
         else { throw HeadroomError(.notFound, "no regression with id \(id)") }
-        var regression: Regression
-        do {
-            regression = try JSONDecoder().decode(Regression.self, from: Data(try row.decode(String.self).utf8))
-        } catch {
-            throw HeadroomError(.store, "regression \(id) does not decode")
-        }
-        regression.id = id
         return regression
+    }
+
+    /// Every service with its sample count and the time its buckets cover, by name in byte order (as SQLite).
+    public func serviceSummaries() async throws -> [ServiceSummary] {
+        var summaries: [ServiceSummary] = []
+        for try await (name, samples, buckets, first, last) in try await client.query(
+            """
+            SELECT s.name, COALESCE(SUM(b.total_samples), 0)::BIGINT, COUNT(b.bucket), COALESCE(MIN(b.bucket), 0),
+                   COALESCE(MAX(b.bucket), 0)
+            FROM service s LEFT JOIN bucket_total b ON b.service_id = s.id
+            GROUP BY s.id, s.name ORDER BY s.name COLLATE "C"
+            """, logger: logger
+        ).decode((String, Int64, Int64, Int64, Int64).self) {
+            summaries.append(
+                ServiceSummary(service: name, samples: samples, buckets: Int(buckets), from: first, to: last))
+        }
+        return summaries
     }
 
     /// A service's bucket start times, ascending (none for a service it does not know).

@@ -32,6 +32,12 @@ enum APIRoutes {
             _ input: @escaping @Sendable (Request, BasicRequestContext) async throws -> JSONValue
         ) {
             router.on(path, method: method) { request, context in
+                guard registry.tool(named: tool.rawValue) != nil else {
+                    return try HeadroomServer.error(
+                        501,
+                        "\(request.uri.path) needs the SQLite store for now: with --database the API answers services, "
+                            + "regressions, verdicts and root causes")
+                }
                 if method == .post, let refusal = try writeRefusal(request) { return refusal }
                 let arguments: JSONValue
                 do {

@@ -96,3 +96,27 @@ extension Commit {
         }.map { items[$0.value] }
     }
 }
+
+/// People's verdicts on regressions, whichever engine holds them.
+public protocol TriageStore: Sendable {
+    /// Records a verdict on regression `id` (replacing an earlier one), kept by the regression's identity; returns
+    /// the regression with it. An unknown id is a not-found error.
+    @discardableResult
+    func triage(regression id: Int64, verdict: Triage.Verdict, note: String, at time: Int64, snoozeUntil: Int64?)
+        throws -> Regression
+    /// Verdicts given so far, per verdict.
+    func triageCounts() throws -> [Triage.Verdict: Int]
+}
+
+extension Store: TriageStore {}
+
+/// What the regression tools (`list_services`, `list_regressions`, `get_regression`, `triage_regression`,
+/// `rank_root_causes`) and the API over them read, whichever engine holds it.
+public protocol RegressionStore: RootCauseStore, TriageStore {
+    /// Every service with its sample count and the time its buckets cover, by name (byte order).
+    func serviceSummaries() throws -> [ServiceSummary]
+    /// The cores the service's profiles that started in `[from, to]` measured, if any said their CPU and wall time.
+    func measuredCores(service: String, from: Int64?, to: Int64?) throws -> MeasuredCores?
+}
+
+extension Store: RegressionStore {}

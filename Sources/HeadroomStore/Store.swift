@@ -293,6 +293,15 @@ public struct ServiceSummary: Sendable, Equatable {
     public var buckets: Int
     public var from: Int64
     public var to: Int64
+
+    /// A summary from its fields.
+    public init(service: String, samples: Int64, buckets: Int, from: Int64, to: Int64) {
+        self.service = service
+        self.samples = samples
+        self.buckets = buckets
+        self.from = from
+        self.to = to
+    }
 }
 
 extension Store {

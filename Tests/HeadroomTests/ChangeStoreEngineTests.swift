@@ -24,7 +24,7 @@ struct ChangeStoreEngineTests {
             try await AsyncBridge.offPool { try body(store) }
         case .postgres:
             try await ProfileStoreEngineTests.withPostgres { stores in
-                let store = TeamRootCauseStore(profiles: stores[0])
+                let store = TeamStore(profiles: stores[0])
                 try await AsyncBridge.offPool { try body(store) }
             }
         }

@@ -304,9 +304,14 @@ struct TeamWorkerTests {
 
     /// Starts `headroom serve --database url` on a free loopback port; returns the process, its port and its log.
     static func serve(_ url: String, log: String) async throws -> (Process, Int) {
+        try await serve(store: ["--database", url], log: log)
+    }
+
+    /// Starts `headroom serve` over `store` (`--database URL` or `--store FILE`) on a free loopback port.
+    static func serve(store: [String], log: String) async throws -> (Process, Int) {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Checkout.binary)
-        server.arguments = ["serve", "--database", url, "--listen", "127.0.0.1:0", "--log-level", "notice"]
+        server.arguments = ["serve"] + store + ["--listen", "127.0.0.1:0", "--log-level", "notice"]
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         server.standardOutput = FileHandle.nullDevice

@@ -33,8 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             With --database (team mode) the server ingests into the shared PostgreSQL database: any number of \
             servers behind a load balancer, every push committed before its 200 and counted once. Detection is \
-            left to `headroom worker --database` processes; the API, the dashboard, webhooks and fixes need the \
-            SQLite store for now.
+            left to `headroom worker --database` processes. The API answers services, regressions (with their \
+            stored rankings), root causes and verdicts (ack, invalid, snooze) from the shared database; its other \
+            routes answer 501, and the dashboard, webhooks and fixes need the SQLite store for now.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -100,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
                         logger: EngineLog.standardError("headroom.ingest", level: level)),
                     host: host, port: port, token: token)
                 server.maxBodyBytes = bodyLimit
+                server.registry = database.toolRegistry()
                 Interruption.uninstall()
                 try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
             }

@@ -4,7 +4,7 @@ import HeadroomCore
 import HeadroomEngine
 
 /// `headroom triage ID acknowledged|invalid|snoozed`: a person's verdict on a regression.
-struct TriageCommand: ParsableCommand {
+struct TriageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Record a verdict on a regression: acknowledged (known), invalid (not one) or snoozed (not now).",
@@ -13,10 +13,12 @@ struct TriageCommand: ParsableCommand {
             keeps it; the server announces no triaged regression, and the share of invalid verdicts is the \
             detector's measured false-positive rate (shown by --summary, and on the server's /metrics). The API's \
             POST /api/v1/regressions/ID/ack|invalid and the MCP tool triage_regression do the same. A snooze \
-            (--for 7d or --until TIME) keeps it quiet until then; after that it is open again and routed as new.
+            (--for 7d or --until TIME) keeps it quiet until then; after that it is open again and routed as new. \
+            With --database (team mode): the regressions and verdicts of the shared PostgreSQL database.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Argument(help: "The regression id (from headroom detect).") var id: Int64?
     @Argument(help: "acknowledged (or ack) | invalid | snoozed (or snooze)") var verdict: String?
@@ -25,10 +27,17 @@ struct TriageCommand: ParsableCommand {
     @Option(name: .customLong("for"), help: "A snooze's length: 12h, 7d, 2w.") var snoozeFor: String?
     @Flag(help: "Print the verdicts so far and the false-positive rate instead.") var summary = false
 
-    func run() throws {
-        let triage = TriageService(store: try storeOptions.open())
+    /// Runs `body` with the triage service over the SQLite store or, with --database, the shared database.
+    func withTriage<T: Sendable>(_ body: @escaping @Sendable (TriageService) throws -> T) async throws -> T {
+        guard let url = databaseOptions.url else { return try body(TriageService(store: try storeOptions.open())) }
+        return try await TeamDatabase.with(url: url) { database in
+            try await database.synchronously { try body(TriageService(store: $0)) }
+        }
+    }
+
+    func run() async throws {
         if summary {
-            let counts = try triage.summary()
+            let counts = try await withTriage { try $0.summary() }
             if formatOptions.format == .json {
                 return try printJSON(
                     TriageSummary(
@@ -56,7 +65,10 @@ struct TriageCommand: ParsableCommand {
             guard wake == nil else { throw HeadroomError(.badInput, "give --until or --for, not both") }
             wake = now + (try Self.seconds(snoozeFor))
         }
-        let regression = try triage.decide(regression: id, verdict: decided, note: note, snoozeUntil: wake, at: now)
+        let (note, snooze) = (note, wake)
+        let regression = try await withTriage {
+            try $0.decide(regression: id, verdict: decided, note: note, snoozeUntil: snooze, at: now)
+        }
         if formatOptions.format == .json { return try printJSON(RegressionReport(regression, costs: CostModel())) }
         let until = regression.triage?.snoozeUntil.map { " until \(Timestamps.format($0))" } ?? ""
         print("regression #\(id) (\(regression.function.name) in \(regression.service)): \(decided.rawValue)\(until)")

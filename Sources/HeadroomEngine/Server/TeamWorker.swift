@@ -145,18 +145,23 @@ public struct TeamWorker: Sendable {
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
     }
 
-    /// Ranks the culprits of each regression with changes recorded around its onset (the others have nothing to
-    /// rank against: logged and skipped); returns how many were ranked. A failure of the store fails the job.
+    /// Ranks the culprits of each open regression with changes recorded around its onset (the others have nothing
+    /// to rank against, and one a person triaged is left as it is: logged and skipped); returns how many were ranked. A failure of the store fails the job.
     func rank(_ regressions: [Regression]) async throws -> Int {
         guard let store = rootCause else { return 0 }
         var ranked = 0
         for regression in regressions {
             guard let id = regression.id else { continue }
             do {
-                let candidates = try await AsyncBridge.offPool {
-                    try RootCauseService(store: store).run(regression: id)
+                // As stored, with people's verdicts: a triaged regression is not ranked again.
+                let candidates = try await AsyncBridge.offPool { () -> [RootCauseCandidate]? in
+                    guard try store.regression(id: id).isOpen() else { return nil }
+                    return try RootCauseService(store: store).run(regression: id).candidates
                 }
-                .candidates
+                guard let candidates else {
+                    logger.info("triaged, not ranked again", metadata: ["regression": "\(id)"])
+                    continue
+                }
                 ranked += 1
                 if let top = candidates.first {
                     logger.notice(

@@ -2,10 +2,10 @@ import HeadroomCore
 import HeadroomPostgres
 import HeadroomStore
 
-/// Team mode's PostgreSQL store as the synchronous `RootCauseStore` the change-history and root-cause services are
-/// written against: each call waits for its query (`AsyncBridge.blocking`). Use it only off the cooperative pool —
-/// `TeamDatabase` runs those services in `AsyncBridge.offPool`.
-public struct TeamRootCauseStore: RootCauseStore {
+/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause and triage services are
+/// written against (`RootCauseStore`, `TriageStore`): each call waits for its query (`AsyncBridge.blocking`). Use it
+/// only off the cooperative pool — `TeamDatabase.synchronously` runs those services in `AsyncBridge.offPool`.
+public struct TeamStore: RegressionStore {
     /// The shared database's profiles, regressions and change history.
     public let profiles: PostgresProfileStore
 
@@ -78,4 +78,20 @@ public struct TeamRootCauseStore: RootCauseStore {
     public func candidates(regression: Int64) throws -> [RootCauseCandidate] {
         try wait { try await $0.candidates(regression: regression) }
     }
+
+    public func triage(
+        regression id: Int64, verdict: Triage.Verdict, note: String, at time: Int64, snoozeUntil: Int64?
+    ) throws -> Regression {
+        try wait {
+            try await $0.triage(regression: id, verdict: verdict, note: note, at: time, snoozeUntil: snoozeUntil)
+        }
+    }
+
+    public func serviceSummaries() throws -> [ServiceSummary] { try wait { try await $0.serviceSummaries() } }
+
+    public func measuredCores(service: String, from: Int64?, to: Int64?) throws -> MeasuredCores? {
+        try wait { try await $0.measuredCores(service: service, from: from, to: to) }
+    }
+
+    public func triageCounts() throws -> [Triage.Verdict: Int] { try wait { try await $0.triageCounts() } }
 }
