@@ -83,7 +83,10 @@ def as_expected(r, spec):
     if spec["expect"] == "delivered":
         ok = ok and r.get("skill") == spec["skill"] and (r.get("branch") or "").startswith("headroom/opportunity-")
     else:
-        ok = ok and spec["reason"] in (r.get("reason") or "")
+        # A reason, or a list of reasons any of which is the expected one (a patch with no gain worth having is
+        # refused as not significantly faster, or, when a loaded machine measures a few per cent, as too small).
+        reasons = spec["reason"] if isinstance(spec["reason"], list) else [spec["reason"]]
+        ok = ok and any(reason in (r.get("reason") or "") for reason in reasons)
     # Where the fixture says how the scan must list it (blocked: too small to be worth a patch), it must.
     if "listed_blocked" in spec:
         ok = ok and r.get("listed_blocked") == spec["listed_blocked"]

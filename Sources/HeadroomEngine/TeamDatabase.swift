@@ -152,7 +152,7 @@ public struct TeamDatabase: Sendable {
         -> T
     {
         let store = changeStore
-        return try await AsyncBridge.offPool { try body(store) }
+        return try await AsyncBridge.onOwnThread { try body(store) }
     }
 
     /// The tools team mode's API answers with (`serve --database`): services, regressions, verdicts and root causes
@@ -167,7 +167,7 @@ public struct TeamDatabase: Sendable {
         _ path: String, since: String?, kind: Commit.Kind, service: String?, full: Bool
     ) async throws -> ChangeHistoryService.RepositoryImport {
         let store = changeStore
-        return try await AsyncBridge.offPool {
+        return try await AsyncBridge.onOwnThread {
             try ChangeHistoryService(store: store).importRepository(
                 path, since: since, kind: kind, service: service, full: full)
         }
@@ -176,13 +176,13 @@ public struct TeamDatabase: Sendable {
     /// `deploys import` into the shared database: the whole file or nothing.
     public func importDeploys(file: String) async throws -> (deploys: [Deploy], added: Int) {
         let store = changeStore
-        return try await AsyncBridge.offPool { try ChangeHistoryService(store: store).importDeploys(file: file) }
+        return try await AsyncBridge.onOwnThread { try ChangeHistoryService(store: store).importDeploys(file: file) }
     }
 
     /// `deploys add` into the shared database; returns the full sha.
     public func recordDeploy(service: String, commit: String, time: Int64) async throws -> String {
         let store = changeStore
-        return try await AsyncBridge.offPool {
+        return try await AsyncBridge.onOwnThread {
             try ChangeHistoryService(store: store).recordDeploy(service: service, commit: commit, time: time)
         }
     }
@@ -196,7 +196,7 @@ public struct TeamDatabase: Sendable {
         let regression = try await profiles.regression(id: id)
         try await compacted(regression.service)
         let store = changeStore
-        return try await AsyncBridge.offPool {
+        return try await AsyncBridge.onOwnThread {
             try RootCauseService(store: store).investigate(regression: id, bisect: bisect, progress: progress)
         }
     }
@@ -214,10 +214,17 @@ public struct TeamDatabase: Sendable {
             maximumBytes: maximumBytes, sink: SharedIngestSink(profiles: profiles, logger: logger))
     }
 
-    /// A worker draining the shared queue against the shared profiles.
+    /// Delivers the shared outbox to `targets` (`serve --database --webhook`): any number of servers at once, each
+    /// due delivery claimed by one of them.
+    public func webhooks(_ targets: [WebhookDelivery.Target], logger: Logger) -> WebhookDelivery {
+        WebhookDelivery(store: changeStore, targets: targets, logger: logger)
+    }
+
+    /// A worker draining the shared queue against the shared profiles (its regressions ranked and announced).
     public func worker(configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger) -> TeamWorker {
         var worker = TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
         worker.rootCause = changeStore
+        worker.events = EventRecorder(store: changeStore)
         return worker
     }
 }

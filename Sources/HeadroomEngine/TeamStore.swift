@@ -2,10 +2,11 @@ import HeadroomCore
 import HeadroomPostgres
 import HeadroomStore
 
-/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause and triage services are
-/// written against (`RootCauseStore`, `TriageStore`): each call waits for its query (`AsyncBridge.blocking`). Use it
-/// only off the cooperative pool — `TeamDatabase.synchronously` runs those services in `AsyncBridge.offPool`.
-public struct TeamStore: RegressionStore {
+/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause, triage and event services
+/// are written against (`RegressionStore`, `EventStore`): each call waits for its query (`AsyncBridge.blocking`).
+/// Use it only off the cooperative pool: `TeamDatabase.synchronously` runs those services on a thread of their own
+/// (`AsyncBridge.onOwnThread`).
+public struct TeamStore: RegressionStore, EventStore {
     /// The shared database's profiles, regressions and change history.
     public let profiles: PostgresProfileStore
 
@@ -92,6 +93,28 @@ public struct TeamStore: RegressionStore {
     public func measuredCores(service: String, from: Int64?, to: Int64?) throws -> MeasuredCores? {
         try wait { try await $0.measuredCores(service: service, from: from, to: to) }
     }
+
+    public func recordEvent(kind: String, subject: String, payload: String, at time: Int64) throws -> Int64? {
+        try wait { try await $0.recordEvent(kind: kind, subject: subject, payload: payload, at: time) }
+    }
+
+    public func hasEvent(kind: String, subject: String) throws -> Bool {
+        try wait { try await $0.hasEvent(kind: kind, subject: subject) }
+    }
+
+    public func registerWebhookTargets(_ targets: [String], since: Int64) throws {
+        try wait { try await $0.registerWebhookTargets(targets, since: since) }
+    }
+
+    public func dueDeliveries(targets: [String], now: Int64, limit: Int) throws -> [EventDelivery] {
+        try wait { try await $0.dueDeliveries(targets: targets, now: now, limit: limit) }
+    }
+
+    public func recordAttempt(_ delivery: EventDelivery, at time: Int64, error: String?, retryAt: Int64?) throws {
+        try wait { try await $0.recordAttempt(delivery, at: time, error: error, retryAt: retryAt) }
+    }
+
+    public func deliveryCounts() throws -> [String: Int] { try wait { try await $0.deliveryCounts() } }
 
     public func triageCounts() throws -> [Triage.Verdict: Int] { try wait { try await $0.triageCounts() } }
 }

@@ -15,15 +15,15 @@ public struct TriageRouter: Sendable {
     /// a lot of a small service even when it is few cores.
     public static let defaultNotifyMinShare = 0.01
 
-    /// The store it reads.
-    public let store: Store
+    /// The store it reads: SQLite, or team mode's database (`TeamStore`).
+    public let store: any RegressionStore
     /// When a regression may be fixed without a person (`headroom serve --auto-fix`).
     public var fixPolicy: FixPolicy
     /// Cores where the profiles do not measure them (the fleet size), and watts per core.
     public let costs: CostModel
 
     /// A value from its fields.
-    public init(store: Store, fixPolicy: FixPolicy = FixPolicy(), costs: CostModel = CostModel()) {
+    public init(store: any RegressionStore, fixPolicy: FixPolicy = FixPolicy(), costs: CostModel = CostModel()) {
         self.store = store
         self.fixPolicy = fixPolicy
         self.costs = costs
@@ -89,7 +89,7 @@ public struct TriageRouter: Sendable {
     /// `headroom digest`: every regression with its onset in `[since, until]`, routed.
     public func digest(since: Int64, until: Int64 = Timestamps.now()) throws -> DigestReport {
         var routed: [(RoutedRegression, Double)] = []
-        for regression in try store.regressions() where regression.kind == .regression {
+        for regression in try store.regressions(service: nil) where regression.kind == .regression {
             guard regression.timestamp >= since, regression.timestamp <= until else { continue }
             let culprit = try regression.id.flatMap { try store.candidates(regression: $0).first }
             let (route, reason) = try self.route(regression, culprit: culprit, at: until)

@@ -101,6 +101,8 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             version: "p4-changes", statements: Self.changeTables, client: client, logger: logger)
         try await PostgresMigration.apply(
             version: "p5-triage", statements: Self.triageTables, client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p6-events", statements: Self.eventTables, client: client, logger: logger)
     }
 
     /// The day-partitioned tables, each partitioned alike.

@@ -134,7 +134,7 @@ public struct HeadroomServer: Sendable {
         }
         let runningLoop = loop
         let webhooks = self.webhooks
-        try webhooks?.register()
+        if let webhooks { try await AsyncBridge.offPool { try webhooks.register() } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             let sink = ingest.batcher

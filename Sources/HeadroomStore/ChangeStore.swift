@@ -120,3 +120,24 @@ public protocol RegressionStore: RootCauseStore, TriageStore {
 }
 
 extension Store: RegressionStore {}
+
+/// The notification outbox, whichever engine holds it: events recorded once per (kind, subject), each delivered to
+/// every webhook target registered before it, attempts recorded.
+public protocol EventStore: Sendable {
+    /// Records an event unless one of this kind and subject exists; returns its id, or nil when it existed.
+    @discardableResult
+    func recordEvent(kind: String, subject: String, payload: String, at time: Int64) throws -> Int64?
+    /// Whether an event of this kind and subject was recorded.
+    func hasEvent(kind: String, subject: String) throws -> Bool
+    /// Registers webhook targets (ids); one seen for the first time gets the events recorded from `since` on.
+    func registerWebhookTargets(_ targets: [String], since: Int64) throws
+    /// Deliveries due at `now` for these targets, oldest event first. On an engine several servers share, the
+    /// deliveries returned are claimed for a while, so two servers never post one at once.
+    func dueDeliveries(targets: [String], now: Int64, limit: Int) throws -> [EventDelivery]
+    /// Records one attempt: delivered, or failed with `error` and retried at `retryAt` (nil: given up).
+    func recordAttempt(_ delivery: EventDelivery, at time: Int64, error: String?, retryAt: Int64?) throws
+    /// Deliveries per state (pending, delivered, failed).
+    func deliveryCounts() throws -> [String: Int]
+}
+
+extension Store: EventStore {}

@@ -11,6 +11,16 @@ public struct EventDelivery: Sendable, Equatable {
     public var createdAt: Int64
     /// Attempts made so far.
     public var attempts: Int
+
+    /// A delivery from its fields.
+    public init(eventID: Int64, target: String, kind: String, payload: String, createdAt: Int64, attempts: Int) {
+        self.eventID = eventID
+        self.target = target
+        self.kind = kind
+        self.payload = payload
+        self.createdAt = createdAt
+        self.attempts = attempts
+    }
 }
 
 /// The notification outbox: events are recorded in the store by whoever causes them (the server's detection loop,

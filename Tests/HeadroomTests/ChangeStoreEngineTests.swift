@@ -21,11 +21,11 @@ struct ChangeStoreEngineTests {
         switch engine {
         case .sqlite:
             let store = try Store.open(path: ":memory:")
-            try await AsyncBridge.offPool { try body(store) }
+            try await AsyncBridge.onOwnThread { try body(store) }
         case .postgres:
             try await ProfileStoreEngineTests.withPostgres { stores in
                 let store = TeamStore(profiles: stores[0])
-                try await AsyncBridge.offPool { try body(store) }
+                try await AsyncBridge.onOwnThread { try body(store) }
             }
         }
     }

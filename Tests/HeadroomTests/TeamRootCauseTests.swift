@@ -403,4 +403,103 @@ struct TeamRootCauseTests {
             #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
         }
     }
+
+    /// A webhook receiver on loopback (Python's http.server): each POST body appended as a line to `file`.
+    static func receiver(_ dir: TemporaryDirectory, file: String) throws -> (Process, Int) {
+        let script = try dir.write(
+            "receiver.py",
+            """
+            import http.server, sys
+            out = open(sys.argv[1], "a")
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    out.write(body.decode() + "\\n")
+                    out.flush()
+                    self.send_response(200)
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, file]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw HeadroomError(.process, "the webhook receiver did not start: \(line)")
+        }
+        return (process, port)
+    }
+
+    @Test("serve --database --webhook: two servers deliver the events workers record, each once")
+    func webhooks() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let history = try History(dir, start: 1_793_606_400)
+        defer {
+            history.code.directory.cleanup()
+            history.config.directory.cleanup()
+        }
+        let profiles = try history.profiles(dir)
+        let received = dir.file("received.jsonl")
+        try await TeamWorkerTests.withTeam { team, url in
+            try history.load(profiles, into: ["--database", url])
+            let (receiver, port) = try Self.receiver(dir, file: received)
+            defer {
+                // Its signal mask comes from the test's thread, where SIGTERM may be blocked: SIGKILL ends it.
+                kill(receiver.processIdentifier, SIGKILL)
+                receiver.waitUntilExit()
+            }
+            let hook = "http://127.0.0.1:\(port)/hook?secret=s3cr3t"
+            var servers: [Process] = []
+            for index in 0..<2 {
+                servers.append(
+                    try await TeamWorkerTests.serve(
+                        store: ["--database", url, "--webhook", hook], log: dir.file("serve\(index).log")
+                    ).0)
+            }
+            defer {
+                for server in servers {
+                    server.terminate()
+                    server.waitUntilExit()
+                }
+            }
+            func lines() -> [[String: Any]] {
+                ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+            }
+            let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
+            let worker = database.worker(logger: EngineLog.disabled("test"))
+            for round in 0..<2 {
+                // The second round is the same detection done again: nothing new to announce.
+                let latest = try await database.profiles.lastIngest()
+                _ = try await TeamWorker.enqueueDetection(
+                    queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
+                #expect(try await worker.drain() == 1)
+                for _ in 0..<200 where lines().count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            // Both servers poll every second: a duplicate would have arrived by now.
+            try await Task.sleep(for: .seconds(3))
+            let events = lines()
+            #expect(events.map { $0["event"] as? String ?? "" } == ["regression.detected", "regression.root_caused"])
+            #expect(Set(events.compactMap { $0["id"] as? Int }).count == 2)
+            let candidate = events.last?["candidate"] as? [String: Any]
+            #expect(candidate?["ref"] as? String == history.culprit, "\(events)")
+            #expect((events.first?["text"] as? String)?.contains("query in shop") == true, "\(events)")
+            #expect(try await database.profiles.deliveryCounts() == ["delivered": 2])
+            // The secret in the URL is neither stored nor logged.
+            for index in 0..<2 {
+                let log = try String(contentsOfFile: dir.file("serve\(index).log"), encoding: .utf8)
+                #expect(!log.contains("s3cr3t"))
+            }
+        }
+    }
 }

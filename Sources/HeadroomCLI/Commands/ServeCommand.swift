@@ -35,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             servers behind a load balancer, every push committed before its 200 and counted once. Detection is \
             left to `headroom worker --database` processes. The API answers services, regressions (with their \
             stored rankings), root causes and verdicts (ack, invalid, snooze) from the shared database; its other \
-            routes answer 501, and the dashboard, webhooks and fixes need the SQLite store for now.
+            routes answer 501. Workers record each regression's events in the shared outbox; every server with \
+            --webhook delivers it, each event once per target. The dashboard and fixes need the SQLite store for now.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -89,9 +90,6 @@ struct ServeCommand: AsyncParsableCommand {
         try HeadroomServer.checkAccess(host: host, token: token)
         let level = Logger.Level(rawValue: logLevel) ?? .notice
         if let url = databaseOptions.url {
-            guard webhooks.isEmpty else {
-                throw HeadroomError(.badInput, "--webhook needs the SQLite store for now (not with --database)")
-            }
             let (bodyLimit, maxBodyMb) = (maxBodyMb << 20, maxBodyMb)
             try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
                 database in
@@ -102,6 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
                     host: host, port: port, token: token)
                 server.maxBodyBytes = bodyLimit
                 server.registry = database.toolRegistry()
+                if !targets.isEmpty {
+                    server.webhooks = database.webhooks(
+                        targets, logger: EngineLog.standardError("headroom.webhook", level: level))
+                }
                 Interruption.uninstall()
                 try await server.run(logger: EngineLog.standardError("headroom.serve", level: level))
             }

@@ -6,13 +6,13 @@ import HeadroomStore
 /// are saved). Each event is recorded once per regression identity (service, function, metric, onset bucket), so
 /// re-detecting a regression never notifies twice; a regression people have already triaged is not announced.
 public struct EventRecorder: Sendable {
-    /// The store events are recorded in.
-    public let store: Store
+    /// The store events are recorded in: SQLite, or team mode's database (`TeamStore`).
+    public let store: any RegressionStore & EventStore
     /// The cost model behind the cores in the events' text.
     public var costs: CostModel
 
     /// A recorder into `store`.
-    public init(store: Store, costs: CostModel = CostModel()) {
+    public init(store: any RegressionStore & EventStore, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
     }

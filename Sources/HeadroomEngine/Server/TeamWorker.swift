@@ -12,8 +12,8 @@ import Logging
 /// regressions keyed by their identity, so a job redone after a crash stores nothing twice.
 ///
 /// Ranking is redone with each round (a ranking replaces the stored one), so a job redone after a crash stores it
-/// once too. Fix attempts and notifications stay with the SQLite store's `Worker` until those tables are on
-/// PostgreSQL too.
+/// once too; so are the events of each regression (`events`), which the servers deliver. Fix attempts stay with the
+/// SQLite store's `Worker` until those tables are on PostgreSQL too.
 public struct TeamWorker: Sendable {
     /// The shared queue.
     public let queue: any JobQueue
@@ -23,6 +23,9 @@ public struct TeamWorker: Sendable {
     public var configuration: DetectionConfiguration
     /// Where regressions are root-caused after each detection (the shared change history); nil: detection only.
     public var rootCause: (any RootCauseStore)?
+    /// Records `regression.detected` and `regression.root_caused` in the shared outbox (servers with `--webhook`
+    /// deliver them); nil: no events.
+    public var events: EventRecorder?
     /// How long a lease lasts without renewal.
     public var leaseSeconds: Int64 = 60
     /// Attempts before a job that keeps dying is failed.
@@ -145,25 +148,35 @@ public struct TeamWorker: Sendable {
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
     }
 
-    /// Ranks the culprits of each open regression with changes recorded around its onset (the others have nothing
-    /// to rank against, and one a person triaged is left as it is: logged and skipped); returns how many were ranked. A failure of the store fails the job.
+    /// For each open regression (one a person triaged is left as it is): records `regression.detected`, ranks its
+    /// culprits where changes are recorded around its onset (the others have nothing to rank against: logged and
+    /// skipped) and records `regression.root_caused`; events are recorded once per regression, however often a job
+    /// runs. Returns how many were ranked. A failure of the store fails the job.
     func rank(_ regressions: [Regression]) async throws -> Int {
         guard let store = rootCause else { return 0 }
+        let events = self.events
         var ranked = 0
         for regression in regressions {
             guard let id = regression.id else { continue }
+            // As stored, with people's verdicts.
+            let stored = try await AsyncBridge.onOwnThread { () -> Regression? in
+                let stored = try store.regression(id: id)
+                guard stored.isOpen() else { return nil }
+                try events?.detected(stored)
+                return stored
+            }
+            guard let stored else {
+                logger.info("triaged, not ranked again", metadata: ["regression": "\(id)"])
+                continue
+            }
             do {
-                // As stored, with people's verdicts: a triaged regression is not ranked again.
-                let candidates = try await AsyncBridge.offPool { () -> [RootCauseCandidate]? in
-                    guard try store.regression(id: id).isOpen() else { return nil }
-                    return try RootCauseService(store: store).run(regression: id).candidates
-                }
-                guard let candidates else {
-                    logger.info("triaged, not ranked again", metadata: ["regression": "\(id)"])
-                    continue
+                let top = try await AsyncBridge.onOwnThread { () -> RootCauseCandidate? in
+                    let top = try RootCauseService(store: store).run(regression: id).candidates.first
+                    if let top { try events?.rootCaused(stored, top: top) }
+                    return top
                 }
                 ranked += 1
-                if let top = candidates.first {
+                if let top {
                     logger.notice(
                         "root cause ranked",
                         metadata: [

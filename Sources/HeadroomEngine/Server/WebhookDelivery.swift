@@ -40,8 +40,9 @@ public struct WebhookDelivery: Sendable {
         case failed(String)
     }
 
-    /// The store events are read from and deliveries recorded in.
-    public let store: Store
+    /// The store events are read from and deliveries recorded in: SQLite, or team mode's shared database, where
+    /// several servers deliver one outbox (each due delivery claimed by one of them).
+    public let store: any EventStore
     /// The webhooks.
     public let targets: [Target]
     /// Attempts (with backoff) before a delivery is failed.
@@ -50,7 +51,7 @@ public struct WebhookDelivery: Sendable {
     public var logger: Logger
 
     /// A delivery of `store`'s events to `targets`.
-    public init(store: Store, targets: [Target], logger: Logger = EngineLog.disabled("headroom.webhook")) {
+    public init(store: any EventStore, targets: [Target], logger: Logger = EngineLog.disabled("headroom.webhook")) {
         self.store = store
         self.targets = targets
         self.logger = logger
@@ -82,7 +83,7 @@ public struct WebhookDelivery: Sendable {
     ) async throws -> (delivered: Int, retried: Int, failed: Int) {
         let store = self.store
         let ids = targets.map(\.id)
-        let due = try await AsyncBridge.offPool { try store.dueDeliveries(targets: ids, now: now) }
+        let due = try await AsyncBridge.offPool { try store.dueDeliveries(targets: ids, now: now, limit: 100) }
         var counts = (delivered: 0, retried: 0, failed: 0)
         for delivery in due {
             guard let target = targets.first(where: { $0.id == delivery.target }) else { continue }
