@@ -603,24 +603,28 @@ struct FixEndToEndTests {
     /// Cases written apart from the fixtures (Benchmarks/skills/heldout.py): at least 90% must be delivered where the
     /// fix is safe and faster, and refused or not offered where it is not.
     @Test("held-out Python cases: at least 90% behave as required")
-    func heldOut() throws {
-        let run = try Shell.run(
-            [
-                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/heldout.py"),
-                "--bin", Checkout.binary, "--check",
-            ], timeout: 1500)
+    func heldOut() async throws {
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/heldout.py"),
+                    "--bin", Checkout.binary, "--check",
+                ], timeout: 1500)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 
     /// Every skill on the fixture repositories (Tests/Fixtures/skills): real py-spy profiles, the scanner, `resolve`;
     /// the deliveries must be validated gains and the refusals must name their reason (expected.json).
     @Test("resolve on the 21 fixture repositories: 9 delivered, 12 refused for the expected reasons")
-    func fixtures() throws {
-        let run = try Shell.run(
-            [
-                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
-                "--bin", Checkout.binary, "--check",
-            ], timeout: 1500)
+    func fixtures() async throws {
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
+                    "--bin", Checkout.binary, "--check",
+                ], timeout: 1500)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 }

@@ -256,14 +256,16 @@ struct DemoEndToEndTests {
     @Test(
         "the Python MCP SDK drives headroom mcp over stdio and HTTP",
         .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
-    func mcpClient() throws {
+    func mcpClient() async throws {
         let demo = try DemoRun.shared.get()
         try #require(demo.status == 0, "\(demo.stderr)")
-        let run = try Shell.run(
-            [
-                "python3", Checkout.root + "/Tests/mcp/mcp_client_test.py", "--headroom", Checkout.binary,
-                "--store", demo.store, "--transport", "both",
-            ], timeout: 900)
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", Checkout.root + "/Tests/mcp/mcp_client_test.py", "--headroom", Checkout.binary,
+                    "--store", demo.store, "--transport", "both",
+                ], timeout: 900)
+        }
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("all MCP client checks passed"))
     }
@@ -273,14 +275,16 @@ struct DemoEndToEndTests {
     @Test(
         "the LLM loop fixes the demo's regression against the fake provider and rejects bad answers",
         .enabled(if: Shell.which("py-spy") != nil, "py-spy is not installed"))
-    func llmAgent() throws {
+    func llmAgent() async throws {
         let demo = try DemoRun.shared.get()
         try #require(demo.status == 0, "\(demo.stderr)")
-        let run = try Shell.run(
-            [
-                "python3", Checkout.root + "/Tests/llm/llm_agent_test.py", "--headroom", Checkout.binary,
-                "--store", demo.store,
-            ], timeout: 900)
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", Checkout.root + "/Tests/llm/llm_agent_test.py", "--headroom", Checkout.binary,
+                    "--store", demo.store,
+                ], timeout: 900)
+        }
         #expect(run.status == 0, "\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("all LLM agent checks passed"))
     }

@@ -18,13 +18,15 @@ struct GoDemoTests {
     }
 
     @Test("the Go demo finds the regex regression, names its commit and author, and delivers a validated branch")
-    func goDemo() throws {
+    func goDemo() async throws {
         let dir = try TemporaryDirectory(prefix: "headroom-go-demo")
         defer { dir.cleanup() }
         let workdir = dir.file("demo")
         let started = Date()
-        let run = try Checkout.headroom(
-            ["demo", "--example", "go", "--workdir", workdir, "--format", "json"], in: dir.path, timeout: 900)
+        let run = try await AsyncBridge.onOwnThread {
+            try Checkout.headroom(
+                ["demo", "--example", "go", "--workdir", workdir, "--format", "json"], in: dir.path, timeout: 900)
+        }
         let seconds = Date().timeIntervalSince(started)
         #expect(run.status == 0, "\(run.stderr)")
         let expected = try JSONDecoder().decode(

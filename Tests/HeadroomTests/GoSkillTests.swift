@@ -418,12 +418,14 @@ struct GoSkillTests {
     /// The Go fixture repositories end to end (Tests/Fixtures/skills-go): real `go test -cpuprofile` profiles, the
     /// scanner, `resolve` with `go vet`/`go test` and the ns/op A/B; every outcome as expected.json says.
     @Test("resolve on the 12 Go fixture repositories: 6 delivered, 6 refused for the expected reasons")
-    func fixtures() throws {
-        let run = try Shell.run(
-            [
-                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
-                "--go", "--bin", Checkout.binary, "--check",
-            ], timeout: 1500)
+    func fixtures() async throws {
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/acceptance.py"),
+                    "--go", "--bin", Checkout.binary, "--check",
+                ], timeout: 1500)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 
@@ -468,12 +470,14 @@ struct GoSkillTests {
     /// Cases written apart from the Go fixtures (Benchmarks/skills/heldout_go.py): at least 90% must be delivered
     /// where the fix is safe and faster, and refused or not offered where it is not.
     @Test("held-out Go cases: at least 90% behave as required")
-    func heldOut() throws {
-        let run = try Shell.run(
-            [
-                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/heldout_go.py"),
-                "--bin", Checkout.binary, "--check",
-            ], timeout: 1500)
+    func heldOut() async throws {
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/heldout_go.py"),
+                    "--bin", Checkout.binary, "--check",
+                ], timeout: 1500)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
     }
 

@@ -129,12 +129,14 @@ import Testing
     }
 
     /// The same end to end with the real CLI: py-spy profile, resolve, `review apply`, the stored opportunities.
-    @Test func endToEndWithTheCLI() throws {
-        let run = try Shell.run(
-            [
-                "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/sweep.py"),
-                "--bin", Checkout.binary, "--check",
-            ], timeout: 900)
+    @Test func endToEndWithTheCLI() async throws {
+        let run = try await AsyncBridge.onOwnThread {
+            try Shell.run(
+                [
+                    "python3", (Checkout.root as NSString).appendingPathComponent("Benchmarks/skills/sweep.py"),
+                    "--bin", Checkout.binary, "--check",
+                ], timeout: 900)
+        }
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("sweep precision 1.00"))
     }

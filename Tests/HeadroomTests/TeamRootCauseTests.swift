@@ -8,7 +8,7 @@ import Testing
 /// `changes import`, `deploys import|add` and `rootcause` with `--database`: team mode's PostgreSQL database holds
 /// the change history and ranks a regression's culprits as the SQLite store does from the same repository, deploys
 /// and profiles — the same JSON, byte for byte — and `headroom worker` ranks them after each detection.
-@Suite("team mode: root causes on PostgreSQL")
+@Suite("team mode: root causes on PostgreSQL", .serialized)
 struct TeamRootCauseTests {
     /// A service's code repository: a base, then a commit that makes `query` slow and an innocent edit of
     /// `render`, both made live by one deploy; and its configuration repository, changed in the same minute.
