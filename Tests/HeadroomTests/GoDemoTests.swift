@@ -59,7 +59,9 @@ struct GoDemoTests {
         #expect(validation["tests_passed"] as? Bool == true)
         #expect((validation["speedup"] as? Double ?? 0) > 2)
         #expect(((validation["ci95"] as? [Double])?.first ?? 0) >= 1.03)
-        #expect(seconds < 180, "the Go demo took \(Int(seconds)) s")
+        // No wall-clock bound here (timed tests fail on a loaded CI machine: 292 s beside the other suites, 65 s
+        // alone); the time is printed for the log.
+        print("the Go demo took \(Int(seconds)) s")
         let worktrees = try Shell.run(["git", "-C", repository, "worktree", "list"]).stdout
         #expect(worktrees.split(separator: "\n").count == 1, "\(worktrees)")
     }
