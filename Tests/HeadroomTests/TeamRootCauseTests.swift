@@ -96,140 +96,146 @@ struct TeamRootCauseTests {
         }
     }
 
+    /// Runs `body` with a fresh `History` (its repositories and a scratch folder), removed afterwards.
+    static func withHistory(_ body: (TemporaryDirectory, History) async throws -> Void) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let history = try History(dir, start: 1_793_606_400)
+        defer {
+            history.code.directory.cleanup()
+            history.config.directory.cleanup()
+        }
+        try await body(dir, history)
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
     @Test("changes, deploys and rootcause --database: the same ranking, in the same JSON, as the SQLite store")
     func rootCauseMatchesSQLite() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let history = try History(dir, start: 1_793_606_400)
-        defer {
-            history.code.directory.cleanup()
-            history.config.directory.cleanup()
-        }
-        let store = dir.file("s.sqlite")
-        let profiles = try history.profiles(dir)
-        try await TeamWorkerTests.withTeam { team, url in
-            for target in [["--store", store], ["--database", url]] { try history.load(profiles, into: target) }
-            // Re-import is incremental on both engines: nothing new.
-            let again = try Checkout.headroom(["changes", "import", "--repo", history.code.path, "--database", url])
-            #expect(again.succeeded && again.stdout.contains("(0 new, 3 already known"), "\(again.stdout)")
-            let deploysAgain = try Checkout.headroom(["deploys", "import", history.deploys, "--database", url])
-            #expect(deploysAgain.succeeded && deploysAgain.stdout.contains("(0 new)"), "\(deploysAgain.stdout)")
+        try await Self.withHistory { dir, history in
+            let store = dir.file("s.sqlite")
+            let profiles = try history.profiles(dir)
+            try await TeamWorkerTests.withTeam { team, url in
+                for target in [["--store", store], ["--database", url]] { try history.load(profiles, into: target) }
+                // Re-import is incremental on both engines: nothing new.
+                let again = try Checkout.headroom(["changes", "import", "--repo", history.code.path, "--database", url])
+                #expect(again.succeeded && again.stdout.contains("(0 new, 3 already known"), "\(again.stdout)")
+                let deploysAgain = try Checkout.headroom(["deploys", "import", history.deploys, "--database", url])
+                #expect(deploysAgain.succeeded && deploysAgain.stdout.contains("(0 new)"), "\(deploysAgain.stdout)")
 
-            // The imports registered both repositories on both engines, under the same names.
-            func registered(_ target: [String]) throws -> [String] {
-                let run = try Checkout.headroom(["repos", "list", "--format", "json"] + target)
-                try #require(run.succeeded, "\(run.stderr)")
-                return try #require(try Self.json(run.stdout)["repositories"] as? [[String: Any]]).map {
-                    "\($0["name"] ?? "") \($0["root"] ?? "") \($0["service"] ?? "-")"
+                // The imports registered both repositories on both engines, under the same names.
+                func registered(_ target: [String]) throws -> [String] {
+                    let run = try Checkout.headroom(["repos", "list", "--format", "json"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                    return try #require(try Self.json(run.stdout)["repositories"] as? [[String: Any]]).map {
+                        "\($0["name"] ?? "") \($0["root"] ?? "") \($0["service"] ?? "-")"
+                    }
                 }
-            }
-            let repositories = try registered(["--database", url])
-            #expect(repositories == (try registered(["--store", store])) && repositories.count == 2)
-            #expect(repositories.contains { $0.hasPrefix("shop ") && $0.hasSuffix(" shop") })
+                let repositories = try registered(["--database", url])
+                #expect(repositories == (try registered(["--store", store])) && repositories.count == 2)
+                #expect(repositories.contains { $0.hasPrefix("shop ") && $0.hasSuffix(" shop") })
 
-            func queryRegression(_ target: [String]) throws -> Int {
-                let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
-                try #require(run.succeeded, "\(run.stderr)")
-                let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
-                let query = try #require(regressions.first { $0["function"] as? String == "query" }, "\(run.stdout)")
-                return try #require(query["id"] as? Int)
-            }
-            let ids = (
-                sqlite: try queryRegression(["--store", store]), postgres: try queryRegression(["--database", url])
-            )
-            let sqlite = try Checkout.headroom(["rootcause", "\(ids.sqlite)", "--format", "json", "--store", store])
-            let postgres = try Checkout.headroom([
-                "rootcause", "\(ids.postgres)", "--format", "json", "--database", url,
-            ])
-            try #require(sqlite.succeeded && postgres.succeeded, "\(sqlite.stderr) \(postgres.stderr)")
-            if ids.sqlite == ids.postgres {
-                #expect(postgres.stdout == sqlite.stdout)
-            } else {
-                var (a, b) = (try Self.json(sqlite.stdout), try Self.json(postgres.stdout))
-                (a["regression"], b["regression"]) = (nil, nil)
-                #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(sqlite.stdout)\n\(postgres.stdout)")
-            }
-            // Not an empty answer that matches trivially: the commits the onset's deploy made live, the one the deploy
-            // before it made live (the window's uncertainty), the config change; the culprit first, found by its
-            // changed function, in the registered repository.
-            let report = try Self.json(postgres.stdout)
-            let candidates = try #require(report["candidates"] as? [[String: Any]])
-            #expect(candidates.count == 4, "\(postgres.stdout)")
-            #expect(candidates.first?["ref"] as? String == history.culprit, "\(postgres.stdout)")
-            #expect(
-                Set(candidates.filter { $0["kind"] as? String == "commit" }.compactMap { $0["ref"] as? String })
-                    == [history.culprit, history.innocent, history.base])
-            #expect(candidates.contains { $0["kind"] as? String == "config" && $0["author"] as? String == "Di Config" })
-            #expect(report["repository_name"] as? String == "shop")
-            // The ranking is stored with the regression.
-            let stored = try await team[0].profiles.candidates(regression: Int64(ids.postgres))
-            #expect(stored.map(\.ref) == candidates.compactMap { $0["ref"] as? String })
+                func queryRegression(_ target: [String]) throws -> Int {
+                    let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                    let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
+                    let query = try #require(
+                        regressions.first { $0["function"] as? String == "query" }, "\(run.stdout)")
+                    return try #require(query["id"] as? Int)
+                }
+                let ids = (
+                    sqlite: try queryRegression(["--store", store]), postgres: try queryRegression(["--database", url])
+                )
+                let sqlite = try Checkout.headroom(["rootcause", "\(ids.sqlite)", "--format", "json", "--store", store])
+                let postgres = try Checkout.headroom([
+                    "rootcause", "\(ids.postgres)", "--format", "json", "--database", url,
+                ])
+                try #require(sqlite.succeeded && postgres.succeeded, "\(sqlite.stderr) \(postgres.stderr)")
+                if ids.sqlite == ids.postgres {
+                    #expect(postgres.stdout == sqlite.stdout)
+                } else {
+                    var (a, b) = (try Self.json(sqlite.stdout), try Self.json(postgres.stdout))
+                    (a["regression"], b["regression"]) = (nil, nil)
+                    #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(sqlite.stdout)\n\(postgres.stdout)")
+                }
+                // Not an empty answer that matches trivially: the commits the onset's deploy made live, the one the deploy
+                // before it made live (the window's uncertainty), the config change; the culprit first, found by its
+                // changed function, in the registered repository.
+                let report = try Self.json(postgres.stdout)
+                let candidates = try #require(report["candidates"] as? [[String: Any]])
+                #expect(candidates.count == 4, "\(postgres.stdout)")
+                #expect(candidates.first?["ref"] as? String == history.culprit, "\(postgres.stdout)")
+                #expect(
+                    Set(candidates.filter { $0["kind"] as? String == "commit" }.compactMap { $0["ref"] as? String })
+                        == [history.culprit, history.innocent, history.base])
+                #expect(
+                    candidates.contains { $0["kind"] as? String == "config" && $0["author"] as? String == "Di Config" })
+                #expect(report["repository_name"] as? String == "shop")
+                // The ranking is stored with the regression.
+                let stored = try await team[0].profiles.candidates(regression: Int64(ids.postgres))
+                #expect(stored.map(\.ref) == candidates.compactMap { $0["ref"] as? String })
 
-            // The same refusals, one line each: an unknown regression, a deploy of an unknown commit (nothing
-            // stored), an ambiguous or malformed commit.
-            for arguments in [
-                ["rootcause", "999"], ["deploys", "add", "--service", "shop", "--commit", "0123456789"],
-            ] {
-                let a = try Checkout.headroom(arguments + ["--store", store])
-                let b = try Checkout.headroom(arguments + ["--database", url])
-                #expect(!a.succeeded && !b.succeeded)
-                #expect(a.stderr == b.stderr && b.stderr.split(separator: "\n").count == 1, "\(a.stderr) \(b.stderr)")
+                // The same refusals, one line each: an unknown regression, a deploy of an unknown commit (nothing
+                // stored), an ambiguous or malformed commit.
+                for arguments in [
+                    ["rootcause", "999"], ["deploys", "add", "--service", "shop", "--commit", "0123456789"],
+                ] {
+                    let a = try Checkout.headroom(arguments + ["--store", store])
+                    let b = try Checkout.headroom(arguments + ["--database", url])
+                    #expect(!a.succeeded && !b.succeeded)
+                    #expect(
+                        a.stderr == b.stderr && b.stderr.split(separator: "\n").count == 1, "\(a.stderr) \(b.stderr)")
+                }
+                let bad = try dir.write(
+                    "bad.csv",
+                    "timestamp,service,commit\n\(history.start),cart,\(history.culprit)\n\(history.start + 60),cart,beefbeefbeef\n"
+                )
+                let refused = try Checkout.headroom(["deploys", "import", bad, "--database", url])
+                #expect(!refused.succeeded && refused.stderr.contains("bad.csv:3:"), "\(refused.stderr)")
+                #expect(try await team[0].profiles.deploys(service: "cart").isEmpty)
             }
-            let bad = try dir.write(
-                "bad.csv",
-                "timestamp,service,commit\n\(history.start),cart,\(history.culprit)\n\(history.start + 60),cart,beefbeefbeef\n"
-            )
-            let refused = try Checkout.headroom(["deploys", "import", bad, "--database", url])
-            #expect(!refused.succeeded && refused.stderr.contains("bad.csv:3:"), "\(refused.stderr)")
-            #expect(try await team[0].profiles.deploys(service: "cart").isEmpty)
         }
     }
 
     @Test("the team worker ranks each regression it detects, and a job redone stores the ranking once")
     func workerRanks() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let history = try History(dir, start: 1_793_606_400)
-        defer {
-            history.code.directory.cleanup()
-            history.config.directory.cleanup()
-        }
-        let profiles = try history.profiles(dir)
-        try await TeamWorkerTests.withTeam { team, url in
-            for arguments in [
-                ["changes", "import", "--repo", history.code.path, "--service", "shop"],
-                ["deploys", "import", history.deploys],
-            ] {
-                let run = try Checkout.headroom(arguments + ["--database", url])
-                try #require(run.succeeded, "\(run.stderr)")
-            }
-            for profile in profiles {
-                let run = try Checkout.headroom(
-                    ["ingest", profile.path, "--service", "shop", "--at", "\(profile.at)", "--database", url])
-                try #require(run.succeeded, "\(run.stderr)")
-            }
-            // On this test's own connections: a new pool's first contact could wait past its limit on a loaded machine.
-            do {
-                let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
-                let worker = database.worker(logger: EngineLog.disabled("test"))
-                for round in 0..<2 {
-                    let latest = try await database.profiles.lastIngest()
-                    // A new subject each round: the second round is the same detection done again.
-                    _ = try await TeamWorker.enqueueDetection(
-                        queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
-                    #expect(try await worker.drain() == 1)
+        try await Self.withHistory { dir, history in
+            let profiles = try history.profiles(dir)
+            try await TeamWorkerTests.withTeam { team, url in
+                for arguments in [
+                    ["changes", "import", "--repo", history.code.path, "--service", "shop"],
+                    ["deploys", "import", history.deploys],
+                ] {
+                    let run = try Checkout.headroom(arguments + ["--database", url])
+                    try #require(run.succeeded, "\(run.stderr)")
                 }
-                let jobs = try await database.queue.jobs()
-                #expect(jobs.count == 2 && jobs.allSatisfy { $0.state == .done && $0.reason.contains("1 root-caused") })
-                let regression = try #require(
-                    try await database.profiles.regressions(service: "shop").first { $0.function.name == "query" })
-                let stored = try await database.profiles.candidates(regression: try #require(regression.id))
-                #expect(stored.first?.ref == history.culprit)
-                #expect(Set(stored.map(\.ref)) == [history.culprit, history.innocent, history.base])
+                for profile in profiles {
+                    let run = try Checkout.headroom(
+                        ["ingest", profile.path, "--service", "shop", "--at", "\(profile.at)", "--database", url])
+                    try #require(run.succeeded, "\(run.stderr)")
+                }
+                // On this test's own connections: a new pool's first contact could wait past its limit on a loaded machine.
+                do {
+                    let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
+                    let worker = database.worker(logger: EngineLog.disabled("test"))
+                    for round in 0..<2 {
+                        let latest = try await database.profiles.lastIngest()
+                        // A new subject each round: the second round is the same detection done again.
+                        _ = try await TeamWorker.enqueueDetection(
+                            queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
+                        #expect(try await worker.drain() == 1)
+                    }
+                    let jobs = try await database.queue.jobs()
+                    #expect(
+                        jobs.count == 2 && jobs.allSatisfy { $0.state == .done && $0.reason.contains("1 root-caused") })
+                    let regression = try #require(
+                        try await database.profiles.regressions(service: "shop").first { $0.function.name == "query" })
+                    let stored = try await database.profiles.candidates(regression: try #require(regression.id))
+                    #expect(stored.first?.ref == history.culprit)
+                    #expect(Set(stored.map(\.ref)) == [history.culprit, history.innocent, history.base])
+                }
             }
         }
     }
@@ -237,70 +243,68 @@ struct TeamRootCauseTests {
     @Test(
         "triage --database: the same verdicts as on SQLite, kept through re-detection; a triaged regression not ranked")
     func triage() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let history = try History(dir, start: 1_793_606_400)
-        defer {
-            history.code.directory.cleanup()
-            history.config.directory.cleanup()
-        }
-        let store = dir.file("s.sqlite")
-        let profiles = try history.profiles(dir)
-        try await TeamWorkerTests.withTeam { team, url in
-            for target in [["--store", store], ["--database", url]] { try history.load(profiles, into: target) }
-            /// The `query` regression's id as `detect` reports it.
-            func detected(_ target: [String]) throws -> (id: Int, triage: [String: Any]?) {
-                let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
-                try #require(run.succeeded, "\(run.stderr)")
-                let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
-                let query = try #require(regressions.first { $0["function"] as? String == "query" }, "\(run.stdout)")
-                return (try #require(query["id"] as? Int), query["triage"] as? [String: Any])
-            }
-            let ids = (sqlite: try detected(["--store", store]).id, postgres: try detected(["--database", url]).id)
-            /// A verdict's JSON on one engine, without its time (the two runs are a second apart at most).
-            func decide(_ id: Int, _ arguments: [String], _ target: [String]) throws -> [String: Any] {
-                let run = try Checkout.headroom(["triage", "\(id)"] + arguments + ["--format", "json"] + target)
-                try #require(run.succeeded, "\(run.stderr)")
-                var report = try Self.json(run.stdout)
-                var triage = try #require(report["triage"] as? [String: Any], "\(run.stdout)")
-                triage["decided_at"] = nil
-                if triage["snooze_until"] is String { triage["snooze_until"] = "set" }
-                (report["triage"], report["id"]) = (triage, nil)
-                return report
-            }
-            for arguments in [["snooze", "--for", "7d"], ["ack", "--note", "Bob is on it: the report rows"]] {
-                let a = try decide(ids.sqlite, arguments, ["--store", store])
-                let b = try decide(ids.postgres, arguments, ["--database", url])
-                #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
-            }
-            // Re-detection keeps the verdict (it is kept by the regression's identity, not its row).
-            // (`detect` prints what this run found, without verdicts, on both engines; the stored row has it.)
-            #expect(try detected(["--database", url]).id == ids.postgres)
-            let kept = try await team[0].profiles.regression(id: Int64(ids.postgres)).triage
-            #expect(
-                kept?.verdict == .acknowledged && kept?.note == "Bob is on it: the report rows"
-                    && kept?.snoozeUntil == nil)
-            // The same summary and the same refusals.
-            let summaries = try [["--store", store], ["--database", url]].map {
-                try Checkout.headroom(["triage", "--summary", "--format", "json"] + $0).stdout
-            }
-            #expect(summaries[0] == summaries[1] && summaries[0].contains("\"acknowledged\" : 1"), "\(summaries)")
-            for arguments in [
-                ["999", "invalid"], ["\(ids.postgres)", "maybe"], ["\(ids.postgres)", "ack", "--for", "2d"],
-            ] {
-                let a = try Checkout.headroom(["triage"] + arguments + ["--store", store])
-                let b = try Checkout.headroom(["triage"] + arguments + ["--database", url])
-                #expect(!a.succeeded && !b.succeeded && a.stderr == b.stderr, "\(a.stderr) \(b.stderr)")
-            }
-            // A worker leaves the acknowledged regression's ranking alone.
-            do {
-                let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
-                let latest = try await database.profiles.lastIngest()
-                _ = try await TeamWorker.enqueueDetection(queue: database.queue, latest: latest)
-                #expect(try await database.worker(logger: EngineLog.disabled("test")).drain() == 1)
-                let job = try #require(try await database.queue.jobs().first)
-                #expect(job.state == .done && job.reason.contains("0 root-caused"), "\(job.reason)")
-                #expect(try await database.profiles.candidates(regression: Int64(ids.postgres)).isEmpty)
+        try await Self.withHistory { dir, history in
+            let store = dir.file("s.sqlite")
+            let profiles = try history.profiles(dir)
+            try await TeamWorkerTests.withTeam { team, url in
+                for target in [["--store", store], ["--database", url]] { try history.load(profiles, into: target) }
+                /// The `query` regression's id as `detect` reports it.
+                func detected(_ target: [String]) throws -> (id: Int, triage: [String: Any]?) {
+                    let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                    let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
+                    let query = try #require(
+                        regressions.first { $0["function"] as? String == "query" }, "\(run.stdout)")
+                    return (try #require(query["id"] as? Int), query["triage"] as? [String: Any])
+                }
+                let ids = (
+                    sqlite: try detected(["--store", store]).id, postgres: try detected(["--database", url]).id
+                )
+                /// A verdict's JSON on one engine, without its time (the two runs are a second apart at most).
+                func decide(_ id: Int, _ arguments: [String], _ target: [String]) throws -> [String: Any] {
+                    let run = try Checkout.headroom(["triage", "\(id)"] + arguments + ["--format", "json"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                    var report = try Self.json(run.stdout)
+                    var triage = try #require(report["triage"] as? [String: Any], "\(run.stdout)")
+                    triage["decided_at"] = nil
+                    if triage["snooze_until"] is String { triage["snooze_until"] = "set" }
+                    (report["triage"], report["id"]) = (triage, nil)
+                    return report
+                }
+                for arguments in [["snooze", "--for", "7d"], ["ack", "--note", "Bob is on it: the report rows"]] {
+                    let a = try decide(ids.sqlite, arguments, ["--store", store])
+                    let b = try decide(ids.postgres, arguments, ["--database", url])
+                    #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
+                }
+                // Re-detection keeps the verdict (it is kept by the regression's identity, not its row).
+                // (`detect` prints what this run found, without verdicts, on both engines; the stored row has it.)
+                #expect(try detected(["--database", url]).id == ids.postgres)
+                let kept = try await team[0].profiles.regression(id: Int64(ids.postgres)).triage
+                #expect(
+                    kept?.verdict == .acknowledged && kept?.note == "Bob is on it: the report rows"
+                        && kept?.snoozeUntil == nil)
+                // The same summary and the same refusals.
+                let summaries = try [["--store", store], ["--database", url]].map {
+                    try Checkout.headroom(["triage", "--summary", "--format", "json"] + $0).stdout
+                }
+                #expect(summaries[0] == summaries[1] && summaries[0].contains("\"acknowledged\" : 1"), "\(summaries)")
+                for arguments in [
+                    ["999", "invalid"], ["\(ids.postgres)", "maybe"], ["\(ids.postgres)", "ack", "--for", "2d"],
+                ] {
+                    let a = try Checkout.headroom(["triage"] + arguments + ["--store", store])
+                    let b = try Checkout.headroom(["triage"] + arguments + ["--database", url])
+                    #expect(!a.succeeded && !b.succeeded && a.stderr == b.stderr, "\(a.stderr) \(b.stderr)")
+                }
+                // A worker leaves the acknowledged regression's ranking alone.
+                do {
+                    let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
+                    let latest = try await database.profiles.lastIngest()
+                    _ = try await TeamWorker.enqueueDetection(queue: database.queue, latest: latest)
+                    #expect(try await database.worker(logger: EngineLog.disabled("test")).drain() == 1)
+                    let job = try #require(try await database.queue.jobs().first)
+                    #expect(job.state == .done && job.reason.contains("0 root-caused"), "\(job.reason)")
+                    #expect(try await database.profiles.candidates(regression: Int64(ids.postgres)).isEmpty)
+                }
             }
         }
     }
@@ -328,79 +332,76 @@ struct TeamRootCauseTests {
 
     @Test("serve --database: the API answers services, regressions, root causes and verdicts as the SQLite server does")
     func api() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let history = try History(dir, start: 1_793_606_400)
-        defer {
-            history.code.directory.cleanup()
-            history.config.directory.cleanup()
-        }
-        let store = dir.file("s.sqlite")
-        let profiles = try history.profiles(dir)
-        try await TeamWorkerTests.withTeam { _, url in
-            var ids: [Int] = []
-            for target in [["--store", store], ["--database", url]] {
-                try history.load(profiles, into: target)
-                let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
-                try #require(run.succeeded, "\(run.stderr)")
-                let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
-                ids.append(try #require(regressions.first { $0["function"] as? String == "query" }?["id"] as? Int))
-            }
-            let (sqlite, sqlitePort) = try await TeamWorkerTests.serve(
-                store: ["--store", store], log: dir.file("sqlite.log"))
-            let (postgres, postgresPort) = try await TeamWorkerTests.serve(
-                store: ["--database", url], log: dir.file("postgres.log"))
-            defer {
-                for server in [sqlite, postgres] {
-                    server.terminate()
-                    server.waitUntilExit()
+        try await Self.withHistory { dir, history in
+            let store = dir.file("s.sqlite")
+            let profiles = try history.profiles(dir)
+            try await TeamWorkerTests.withTeam { _, url in
+                var ids: [Int] = []
+                for target in [["--store", store], ["--database", url]] {
+                    try history.load(profiles, into: target)
+                    let run = try Checkout.headroom(["detect", "--service", "shop", "--format", "json"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                    let regressions = try #require(try Self.json(run.stdout)["regressions"] as? [[String: Any]])
+                    ids.append(try #require(regressions.first { $0["function"] as? String == "query" }?["id"] as? Int))
                 }
+                let (sqlite, sqlitePort) = try await TeamWorkerTests.serve(
+                    store: ["--store", store], log: dir.file("sqlite.log"))
+                let (postgres, postgresPort) = try await TeamWorkerTests.serve(
+                    store: ["--database", url], log: dir.file("postgres.log"))
+                defer {
+                    for server in [sqlite, postgres] {
+                        server.terminate()
+                        server.waitUntilExit()
+                    }
+                }
+                /// The same call on both servers: the same status and, but for row ids, the same JSON.
+                func same(_ paths: (String, String), post body: String? = nil) throws -> [String: Any] {
+                    let a = try Self.api(sqlitePort, paths.0, post: body)
+                    let b = try Self.api(postgresPort, paths.1, post: body)
+                    #expect(a.status == 200 && b.status == 200, "\(paths): \(a) \(b)")
+                    let (x, y) = (Self.withoutIDs(a.json) as! [String: Any], Self.withoutIDs(b.json) as! [String: Any])
+                    #expect(NSDictionary(dictionary: x).isEqual(to: y), "\(paths.1):\n\(a.json)\n\(b.json)")
+                    return b.json
+                }
+                let services = try same(("/api/v1/services", "/api/v1/services"))
+                #expect((services["services"] as? [[String: Any]])?.first?["buckets"] as? Int == 28, "\(services)")
+                let listed = try same(("/api/v1/regressions?service=shop", "/api/v1/regressions?service=shop"))
+                #expect((listed["regressions"] as? [[String: Any]])?.contains { $0["id"] as? Int == ids[1] } == true)
+                let ranked = try same(
+                    ("/api/v1/regressions/\(ids[0])/rootcause", "/api/v1/regressions/\(ids[1])/rootcause"))
+                let candidates = try #require(ranked["candidates"] as? [[String: Any]])
+                #expect(candidates.first?["ref"] as? String == history.culprit)
+                // The ranking is the CLI's: the same Codable answer.
+                let cli = try Checkout.headroom(["rootcause", "\(ids[1])", "--format", "json", "--database", url])
+                #expect(NSDictionary(dictionary: try Self.json(cli.stdout)).isEqual(to: ranked), "\(cli.stdout)")
+                // A verdict, then the regression with it and its stored ranking.
+                let acked = try Self.api(
+                    postgresPort, "/api/v1/regressions/\(ids[1])/ack", post: "{\"note\": \"known\"}")
+                #expect(
+                    acked.status == 200
+                        && (acked.json["triage"] as? [String: Any])?["verdict"] as? String == "acknowledged"
+                )
+                _ = try Self.api(sqlitePort, "/api/v1/regressions/\(ids[0])/ack", post: "{\"note\": \"known\"}")
+                /// A regression's detail on one server, without its verdict's time (the two calls are apart).
+                func detail(_ port: Int, _ id: Int) throws -> [String: Any] {
+                    let answer = try Self.api(port, "/api/v1/regressions/\(id)")
+                    #expect(answer.status == 200, "\(answer)")
+                    var json = Self.withoutIDs(answer.json) as! [String: Any]
+                    var triage = try #require(json["triage"] as? [String: Any], "\(answer.json)")
+                    triage["decided_at"] = nil
+                    json["triage"] = triage
+                    return json
+                }
+                let (a, b) = (try detail(sqlitePort, ids[0]), try detail(postgresPort, ids[1]))
+                #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
+                #expect((b["candidates"] as? [Any])?.count == candidates.count)
+                #expect((b["triage"] as? [String: Any])?["note"] as? String == "known")
+                // The same refusals; the routes team mode does not serve yet say so.
+                #expect(try Self.api(postgresPort, "/api/v1/regressions/999").status == 404)
+                #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
+                let missing = try Self.api(postgresPort, "/api/v1/opportunities")
+                #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
             }
-            /// The same call on both servers: the same status and, but for row ids, the same JSON.
-            func same(_ paths: (String, String), post body: String? = nil) throws -> [String: Any] {
-                let a = try Self.api(sqlitePort, paths.0, post: body)
-                let b = try Self.api(postgresPort, paths.1, post: body)
-                #expect(a.status == 200 && b.status == 200, "\(paths): \(a) \(b)")
-                let (x, y) = (Self.withoutIDs(a.json) as! [String: Any], Self.withoutIDs(b.json) as! [String: Any])
-                #expect(NSDictionary(dictionary: x).isEqual(to: y), "\(paths.1):\n\(a.json)\n\(b.json)")
-                return b.json
-            }
-            let services = try same(("/api/v1/services", "/api/v1/services"))
-            #expect((services["services"] as? [[String: Any]])?.first?["buckets"] as? Int == 28, "\(services)")
-            let listed = try same(("/api/v1/regressions?service=shop", "/api/v1/regressions?service=shop"))
-            #expect((listed["regressions"] as? [[String: Any]])?.contains { $0["id"] as? Int == ids[1] } == true)
-            let ranked = try same(
-                ("/api/v1/regressions/\(ids[0])/rootcause", "/api/v1/regressions/\(ids[1])/rootcause"))
-            let candidates = try #require(ranked["candidates"] as? [[String: Any]])
-            #expect(candidates.first?["ref"] as? String == history.culprit)
-            // The ranking is the CLI's: the same Codable answer.
-            let cli = try Checkout.headroom(["rootcause", "\(ids[1])", "--format", "json", "--database", url])
-            #expect(NSDictionary(dictionary: try Self.json(cli.stdout)).isEqual(to: ranked), "\(cli.stdout)")
-            // A verdict, then the regression with it and its stored ranking.
-            let acked = try Self.api(postgresPort, "/api/v1/regressions/\(ids[1])/ack", post: "{\"note\": \"known\"}")
-            #expect(
-                acked.status == 200 && (acked.json["triage"] as? [String: Any])?["verdict"] as? String == "acknowledged"
-            )
-            _ = try Self.api(sqlitePort, "/api/v1/regressions/\(ids[0])/ack", post: "{\"note\": \"known\"}")
-            /// A regression's detail on one server, without its verdict's time (the two calls are apart).
-            func detail(_ port: Int, _ id: Int) throws -> [String: Any] {
-                let answer = try Self.api(port, "/api/v1/regressions/\(id)")
-                #expect(answer.status == 200, "\(answer)")
-                var json = Self.withoutIDs(answer.json) as! [String: Any]
-                var triage = try #require(json["triage"] as? [String: Any], "\(answer.json)")
-                triage["decided_at"] = nil
-                json["triage"] = triage
-                return json
-            }
-            let (a, b) = (try detail(sqlitePort, ids[0]), try detail(postgresPort, ids[1]))
-            #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
-            #expect((b["candidates"] as? [Any])?.count == candidates.count)
-            #expect((b["triage"] as? [String: Any])?["note"] as? String == "known")
-            // The same refusals; the routes team mode does not serve yet say so.
-            #expect(try Self.api(postgresPort, "/api/v1/regressions/999").status == 404)
-            #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
-            let missing = try Self.api(postgresPort, "/api/v1/opportunities")
-            #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
         }
     }
 
@@ -440,65 +441,61 @@ struct TeamRootCauseTests {
 
     @Test("serve --database --webhook: two servers deliver the events workers record, each once")
     func webhooks() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        let history = try History(dir, start: 1_793_606_400)
-        defer {
-            history.code.directory.cleanup()
-            history.config.directory.cleanup()
-        }
-        let profiles = try history.profiles(dir)
-        let received = dir.file("received.jsonl")
-        try await TeamWorkerTests.withTeam { team, url in
-            try history.load(profiles, into: ["--database", url])
-            let (receiver, port) = try Self.receiver(dir, file: received)
-            defer {
-                // Its signal mask comes from the test's thread, where SIGTERM may be blocked: SIGKILL ends it.
-                kill(receiver.processIdentifier, SIGKILL)
-                receiver.waitUntilExit()
-            }
-            let hook = "http://127.0.0.1:\(port)/hook?secret=s3cr3t"
-            var servers: [Process] = []
-            for index in 0..<2 {
-                servers.append(
-                    try await TeamWorkerTests.serve(
-                        store: ["--database", url, "--webhook", hook], log: dir.file("serve\(index).log")
-                    ).0)
-            }
-            defer {
-                for server in servers {
-                    server.terminate()
-                    server.waitUntilExit()
+        try await Self.withHistory { dir, history in
+            let profiles = try history.profiles(dir)
+            let received = dir.file("received.jsonl")
+            try await TeamWorkerTests.withTeam { team, url in
+                try history.load(profiles, into: ["--database", url])
+                let (receiver, port) = try Self.receiver(dir, file: received)
+                defer {
+                    // Its signal mask comes from the test's thread, where SIGTERM may be blocked: SIGKILL ends it.
+                    kill(receiver.processIdentifier, SIGKILL)
+                    receiver.waitUntilExit()
                 }
-            }
-            func lines() -> [[String: Any]] {
-                ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
-                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                let hook = "http://127.0.0.1:\(port)/hook?secret=s3cr3t"
+                var servers: [Process] = []
+                for index in 0..<2 {
+                    servers.append(
+                        try await TeamWorkerTests.serve(
+                            store: ["--database", url, "--webhook", hook], log: dir.file("serve\(index).log")
+                        ).0)
                 }
-            }
-            let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
-            let worker = database.worker(logger: EngineLog.disabled("test"))
-            for round in 0..<2 {
-                // The second round is the same detection done again: nothing new to announce.
-                let latest = try await database.profiles.lastIngest()
-                _ = try await TeamWorker.enqueueDetection(
-                    queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
-                #expect(try await worker.drain() == 1)
-                for _ in 0..<200 where lines().count < 2 { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            // Both servers poll every second: a duplicate would have arrived by now.
-            try await Task.sleep(for: .seconds(3))
-            let events = lines()
-            #expect(events.map { $0["event"] as? String ?? "" } == ["regression.detected", "regression.root_caused"])
-            #expect(Set(events.compactMap { $0["id"] as? Int }).count == 2)
-            let candidate = events.last?["candidate"] as? [String: Any]
-            #expect(candidate?["ref"] as? String == history.culprit, "\(events)")
-            #expect((events.first?["text"] as? String)?.contains("query in shop") == true, "\(events)")
-            #expect(try await database.profiles.deliveryCounts() == ["delivered": 2])
-            // The secret in the URL is neither stored nor logged.
-            for index in 0..<2 {
-                let log = try String(contentsOfFile: dir.file("serve\(index).log"), encoding: .utf8)
-                #expect(!log.contains("s3cr3t"))
+                defer {
+                    for server in servers {
+                        server.terminate()
+                        server.waitUntilExit()
+                    }
+                }
+                func lines() -> [[String: Any]] {
+                    ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                    }
+                }
+                let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
+                let worker = database.worker(logger: EngineLog.disabled("test"))
+                for round in 0..<2 {
+                    // The second round is the same detection done again: nothing new to announce.
+                    let latest = try await database.profiles.lastIngest()
+                    _ = try await TeamWorker.enqueueDetection(
+                        queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
+                    #expect(try await worker.drain() == 1)
+                    for _ in 0..<200 where lines().count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                // Both servers poll every second: a duplicate would have arrived by now.
+                try await Task.sleep(for: .seconds(3))
+                let events = lines()
+                #expect(
+                    events.map { $0["event"] as? String ?? "" } == ["regression.detected", "regression.root_caused"])
+                #expect(Set(events.compactMap { $0["id"] as? Int }).count == 2)
+                let candidate = events.last?["candidate"] as? [String: Any]
+                #expect(candidate?["ref"] as? String == history.culprit, "\(events)")
+                #expect((events.first?["text"] as? String)?.contains("query in shop") == true, "\(events)")
+                #expect(try await database.profiles.deliveryCounts() == ["delivered": 2])
+                // The secret in the URL is neither stored nor logged.
+                for index in 0..<2 {
+                    let log = try String(contentsOfFile: dir.file("serve\(index).log"), encoding: .utf8)
+                    #expect(!log.contains("s3cr3t"))
+                }
             }
         }
     }
