@@ -13,6 +13,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)  # renders the dashboard
 command -v wrk >/dev/null 2>&1 || need+=(wrk)  # Benchmarks/serve
 command -v nvim >/dev/null 2>&1 || need+=(neovim)  # the real LSP client in the language server's tests
 command -v curl >/dev/null 2>&1 || need+=(curl)  # the forge tests read the fake forge's request log
+command -v gdb >/dev/null 2>&1 || need+=(gdb)  # the test watchdog prints a hung test's stacks
 command -v go >/dev/null 2>&1 || need+=(golang-go)  # Go: the Go helper (go/ast, go/types), go test, the Go skills
 # Team mode: the tests start a throwaway PostgreSQL 15 cluster under a temp dir (initdb, pg_ctl).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)

@@ -24,7 +24,9 @@ swift build --build-tests --explicit-target-dependency-import-check error
 # The dashboard's screenshots (headless Chromium) are kept here for people to look at.
 export HEADROOM_SCREENSHOTS="$PWD/.build/test-output/screenshots"
 mkdir -p "$HEADROOM_SCREENSHOTS"
-swift test --skip-build
+# Under a watchdog: a hung test ends the run after 50 minutes with the tests not finished and every thread's stack
+# printed, instead of at CI's own limit with nothing to read.
+python3 scripts/watchdog.py --minutes 50 -- swift test --skip-build
 echo "dashboard screenshots: $HEADROOM_SCREENSHOTS"
 # The readers against the real captures in ../shared/conformance (skips with a message where it is absent).
 python3 Benchmarks/conformance/run.py --check --headroom .build/debug/headroom

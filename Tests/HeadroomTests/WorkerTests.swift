@@ -115,15 +115,21 @@ struct WorkerTests {
             let log = StderrLog()
             worker.standardError = log.pipe
             try worker.run()
-            // From the moment the worker says it started the job (its own log line: polling the store from this
-            // busy test process let a loaded CI machine finish every job between two looks), then a little later
-            // each round.
-            for _ in 0..<6_000 where !log.contains("detection started") {
-                try await Task.sleep(for: .milliseconds(5))
+            // The kill is sent from the reader of the worker's own log the moment it says it started the job (plus a
+            // little later each round), not from this test's tasks: a loaded CI machine resumed those too late, after
+            // the worker had finished every job (the fresh-clone run of 6f511ff: no kill in 8 rounds caught one).
+            let pid = worker.processIdentifier
+            log.whenContains("detection started") {
+                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                kill(pid, SIGKILL)
             }
-            try await Task.sleep(for: .seconds(delay))
-            kill(worker.processIdentifier, SIGKILL)
-            worker.waitUntilExit()
+            // A worker that never says so is killed after a minute (and the round then finds the job not held).
+            try await AsyncBridge.onOwnThread {
+                let deadline = Date().addingTimeInterval(60)
+                while worker.isRunning && Date() < deadline { usleep(10_000) }
+                if worker.isRunning { kill(pid, SIGKILL) }
+                worker.waitUntilExit()
+            }
             log.close()
             let held = try #require(try store.jobs().first { $0.id == job.id })
             if held.state == .running { killedMidJob += 1 }
@@ -144,17 +150,31 @@ struct WorkerTests {
         let pipe = Pipe()
         private let lock = NSLock()
         private var text = ""
+        private var trigger: (needle: String, action: @Sendable () -> Void)?
 
         init() {
             pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self, !data.isEmpty else { return }
-                self.lock.withLock { self.text += String(decoding: data, as: UTF8.self) }
+                let action = self.lock.withLock { () -> (@Sendable () -> Void)? in
+                    self.text += String(decoding: data, as: UTF8.self)
+                    guard let trigger = self.trigger, self.text.contains(trigger.needle) else { return nil }
+                    self.trigger = nil
+                    return trigger.action
+                }
+                action?()
             }
         }
 
-        /// Whether the child has written `needle` so far.
-        func contains(_ needle: String) -> Bool { lock.withLock { text.contains(needle) } }
+        /// Runs `action` once, on the reading thread, as soon as the child has written `needle`.
+        func whenContains(_ needle: String, _ action: @escaping @Sendable () -> Void) {
+            let fire = lock.withLock { () -> Bool in
+                if text.contains(needle) { return true }
+                trigger = (needle, action)
+                return false
+            }
+            if fire { action() }
+        }
 
         /// Stops collecting (after the child exited).
         func close() { pipe.fileHandleForReading.readabilityHandler = nil }
