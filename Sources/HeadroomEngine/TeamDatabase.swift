@@ -116,11 +116,13 @@ public struct TeamDatabase: Sendable {
 
     /// `top` over the shared database: the service's log compacted first, so every profile accepted so far counts.
     public func top(
-        service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil, costs: CostModel
+        service: String, range: TimeRange, byTotal: Bool, limit: Int, label: Label? = nil, function: String? = nil,
+        costs: CostModel
     ) async throws -> TopReport {
         try await compacted(service)
         return try await ProfileQueries.topReport(
-            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, label: label, costs: costs)
+            in: profiles, service: service, range: range, byTotal: byTotal, limit: limit, label: label,
+            function: function, costs: costs)
     }
 
     /// `diff` over the shared database, its log compacted first.
@@ -153,12 +155,6 @@ public struct TeamDatabase: Sendable {
     {
         let store = changeStore
         return try await AsyncBridge.onOwnThread { try body(store) }
-    }
-
-    /// The tools team mode's API answers with (`serve --database`): services, regressions, verdicts and root causes
-    /// over the shared database, the same tools and answers as the SQLite store's.
-    public func toolRegistry(costModel: CostModel = CostModel()) -> ToolRegistry {
-        ToolRegistry(HeadroomTools.regressionTools(store: changeStore, costModel: costModel))
     }
 
     /// `changes import` into the shared database: the repository registered there, its commits saved in one
@@ -202,7 +198,7 @@ public struct TeamDatabase: Sendable {
     }
 
     /// Compacts what is logged for `service` (when it has profiles), so a query counts every profile accepted so far.
-    private func compacted(_ service: String) async throws {
+    func compacted(_ service: String) async throws {
         try await profiles.compactIngestLog(service: service)  // a service it does not know: nothing to do
     }
 

@@ -6,12 +6,16 @@ import MCP
 /// Resources, all read through the registry's read-only tools:
 /// - `headroom://skills/NAME/SKILL.md`, `headroom://skills/NAME/references/FILE`, `headroom://skills/NAME/examples/patch-N`
 /// - `headroom://regressions`, `headroom://regressions/ID`
-/// - `headroom://opportunities`, `headroom://opportunities/ID`
+/// - `headroom://opportunities`, `headroom://opportunities/ID`, where the registry has `list_opportunities` (team
+///   mode's does not yet)
 extension MCPSurface {
     static let scheme = "headroom://"
 
+    /// Whether the registry lists opportunities (the SQLite store's does; team mode's not yet).
+    var hasOpportunities: Bool { registry.tool(named: ToolName.listOpportunities.rawValue) != nil }
+
     var resourceTemplates: [Resource.Template] {
-        [
+        let all: [Resource.Template] = [
             .init(
                 uriTemplate: "headroom://regressions/{id}", name: "regression", title: "Regression",
                 description:
@@ -26,17 +30,21 @@ extension MCPSurface {
                 uriTemplate: "headroom://skills/{name}/SKILL.md", name: "skill", title: "Skill instructions",
                 description: "A skill's SKILL.md.", mimeType: "text/markdown"),
         ]
+        return hasOpportunities ? all : all.filter { $0.name != "opportunity" }
     }
 
     func resources() async throws -> [Resource] {
         var list: [Resource] = [
             Resource(
                 name: "regressions", uri: "headroom://regressions", title: "Regressions",
-                description: "Every detected regression and improvement in the store.", mimeType: "application/json"),
-            Resource(
-                name: "opportunities", uri: "headroom://opportunities", title: "Opportunities",
-                description: "Efficiency opportunities ranked by estimated savings.", mimeType: "application/json"),
+                description: "Every detected regression and improvement in the store.", mimeType: "application/json")
         ]
+        if hasOpportunities {
+            list.append(
+                Resource(
+                    name: "opportunities", uri: "headroom://opportunities", title: "Opportunities",
+                    description: "Efficiency opportunities ranked by estimated savings.", mimeType: "application/json"))
+        }
         for skill in catalog?.skills ?? [] {
             list.append(
                 Resource(
@@ -50,8 +58,13 @@ extension MCPSurface {
             }
         }
         let registry = self.registry
+        let opportunities = hasOpportunities
         let listed = try await AsyncBridge.offPool { () -> (RegressionList, OpportunityList) in
-            (try registry.call(.listRegressions), try registry.call(.listOpportunities, ["limit": 200]))
+            (
+                try registry.call(.listRegressions),
+                opportunities
+                    ? try registry.call(.listOpportunities, ["limit": 200]) : OpportunityList(opportunities: [])
+            )
         }
         for r in listed.0.regressions.prefix(200) {
             guard let id = r.id else { continue }
@@ -82,6 +95,8 @@ extension MCPSurface {
         switch (parts.first, parts.count) {
         case ("regressions", 1): call = (.listRegressions, [:])
         case ("regressions", 2): call = (.getRegression, ["id": .number(try Self.id(parts[1], uri))])
+        case ("opportunities", _) where !hasOpportunities:
+            throw MCPError.invalidParams("\(uri): opportunities are not kept in team mode's database yet")
         case ("opportunities", 1): call = (.listOpportunities, ["limit": 200])
         case ("opportunities", 2): call = (.listOpportunities, ["id": .number(try Self.id(parts[1], uri))])
         case ("skills", 3...) where parts[2] == "SKILL.md" && parts.count == 3:

@@ -16,9 +16,13 @@ struct McpCommand: AsyncParsableCommand {
             themselves; only protocol goes to stdout, logs go to stderr.
             --http HOST:PORT: Streamable HTTP at http://HOST:PORT/mcp. Loopback unless told otherwise; any other \
             address needs --token or HEADROOM_MCP_TOKEN, which clients send as `Authorization: Bearer TOKEN`.
+            --database (team mode): the shared PostgreSQL database's services, regressions, verdicts, root causes, \
+            change history and profile queries, and the skills' documents; patches, opportunities and the program's \
+            records are not kept there yet, so their tools are not listed.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @Option(help: "Serve Streamable HTTP on HOST:PORT (e.g. 127.0.0.1:8765; port 0 picks a free one).") var http:
         String?
@@ -31,11 +35,27 @@ struct McpCommand: AsyncParsableCommand {
     var maxSessions: Int = 256
 
     func run() async throws {
+        let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
+        if let url = databaseOptions.url {
+            let skillsRoot = try? skills.root()
+            let catalog = try skillsRoot.map { try SkillCatalog.load(root: $0) }
+            try await TeamDatabase.with(url: url) { database in
+                let surface = MCPSurface(
+                    registry: database.toolRegistry(skillsRoot: skillsRoot), catalog: catalog,
+                    version: HeadroomVersion.string)
+                try await serve(surface, logger: logger)
+            }
+            return
+        }
         let context = try toolContext(store: storeOptions, skills: skills, output: output)
         let catalog = try context.skillsRoot.map { try SkillCatalog.load(root: $0) }
         let surface = MCPSurface(
             registry: HeadroomTools.registry(context), catalog: catalog, version: HeadroomVersion.string)
-        let logger = StderrLogging.logger("headroom.mcp", level: .init(rawValue: logLevel) ?? .notice)
+        try await serve(surface, logger: logger)
+    }
+
+    /// Serves `surface` over stdio, or Streamable HTTP with `--http`.
+    func serve(_ surface: MCPSurface, logger: Logger) async throws {
         guard let http else {
             try await HeadroomMCPServer.serveStdio(surface, logger: logger)
             return

@@ -3,8 +3,11 @@ import HeadroomCore
 import HeadroomStore
 
 extension HeadroomTools {
-    static func changeTools(_ context: ToolContext) -> [Tool] {
-        let store = context.store
+    static func changeTools(_ context: ToolContext) -> [Tool] { changeTools(store: context.store) }
+
+    /// The tools over change history (commits, configuration changes, registered repositories' code) over either
+    /// engine's store.
+    static func changeTools(store: any ChangeStore) -> [Tool] {
         let repositories = RepositoryRegistry(store: store)
         return [
             Tool(

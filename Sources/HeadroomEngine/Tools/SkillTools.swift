@@ -6,63 +6,7 @@ import HeadroomStore
 extension HeadroomTools {
     static func skillTools(_ context: ToolContext) -> [Tool] {
         let store = context.store
-        return [
-            Tool(
-                .listSkills,
-                description:
-                    "The skills Headroom can apply: name, description, what triggers them; and skill folders that failed to load, with why.",
-                inputSchema: Schema.object([:]),
-                outputSchema: Schema.output(["skills": Schema.array(Schema.any), "problems": Schema.array(Schema.any)]),
-                annotations: .readOnly
-            ) { _ in
-                SkillList(try context.catalog())
-            },
-            Tool(
-                .readDocs,
-                description:
-                    "Read a skill's SKILL.md (instructions, triggers, tools), one of its references, or the prior examples reviewers accepted for it. Without arguments, lists the skills.",
-                inputSchema: Schema.object([
-                    "skill": Schema.string("skill name"),
-                    "reference": Schema.string("a file under the skill's references/, or examples/patch-N"),
-                ]),
-                outputSchema: Schema.output(["text": Schema.string(""), "references": Schema.array(Schema.any)]),
-                annotations: .readOnly
-            ) { args in
-                let catalog = try context.catalog()
-                guard let name = string(args, "skill") else {
-                    return SkillDocsReport(
-                        skills: catalog.skills.map { .init(name: $0.name, description: $0.description) })
-                }
-                guard let skill = catalog.skill(named: name) else {
-                    throw HeadroomError(
-                        .notFound, "no skill \(name) (skills: \(catalog.skills.map(\.name).joined(separator: ", ")))")
-                }
-                let examples = try store.patches(skill: name, review: .applied)
-                if let reference = string(args, "reference") {
-                    if reference.hasPrefix("examples/patch-"),
-                        let id = Int64(reference.dropFirst("examples/patch-".count)),
-                        let patch = examples.first(where: { $0.id == id })
-                    {
-                        return SkillDocsReport(text: SkillDocs.example(patch))
-                    }
-                    let base = URL(fileURLWithPath: skill.directory).standardizedFileURL
-                    let file = base.appendingPathComponent(reference).standardizedFileURL
-                    guard file.path.hasPrefix(base.path + "/"), skill.references.contains(reference),
-                        let text = try? String(contentsOf: file, encoding: .utf8)
-                    else {
-                        throw HeadroomError(
-                            .notFound,
-                            "\(name) has no reference \(reference) (references: \(skill.references.joined(separator: ", ")))"
-                        )
-                    }
-                    return SkillDocsReport(text: text)
-                }
-                let text = try String(
-                    contentsOfFile: (skill.directory as NSString).appendingPathComponent("SKILL.md"), encoding: .utf8)
-                return SkillDocsReport(
-                    text: text, references: skill.references + examples.map { "examples/patch-\($0.id ?? 0)" },
-                    priorExamples: examples.prefix(5).map(SkillDocs.example))
-            },
+        return docTools(catalog: context.catalog, examples: { try store.patches(skill: $0, review: .applied) }) + [
             Tool(
                 .getExperimentResults,
                 description:
@@ -118,6 +62,72 @@ extension HeadroomTools {
                 let rows = try store.opportunities(service: string(args, "service")).prefix(
                     args["limit"]?.intValue ?? 50)
                 return OpportunityList(opportunities: try rows.map { try withPriorExamples($0, store: store) })
+            },
+        ]
+    }
+
+    /// `list_skills` and `read_docs` over a skills folder, with each skill's accepted patches as prior examples
+    /// (`examples`: the SQLite store's; none in team mode, which does not hold patches yet).
+    static func docTools(
+        catalog: @escaping @Sendable () throws -> SkillCatalog,
+        examples: @escaping @Sendable (String) throws -> [PatchRecord]
+    ) -> [Tool] {
+        [
+            Tool(
+                .listSkills,
+                description:
+                    "The skills Headroom can apply: name, description, what triggers them; and skill folders that failed to load, with why.",
+                inputSchema: Schema.object([:]),
+                outputSchema: Schema.output(["skills": Schema.array(Schema.any), "problems": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { _ in
+                SkillList(try catalog())
+            },
+            Tool(
+                .readDocs,
+                description:
+                    "Read a skill's SKILL.md (instructions, triggers, tools), one of its references, or the prior examples reviewers accepted for it. Without arguments, lists the skills.",
+                inputSchema: Schema.object([
+                    "skill": Schema.string("skill name"),
+                    "reference": Schema.string("a file under the skill's references/, or examples/patch-N"),
+                ]),
+                outputSchema: Schema.output(["text": Schema.string(""), "references": Schema.array(Schema.any)]),
+                annotations: .readOnly
+            ) { args in
+                let catalog = try catalog()
+                guard let name = string(args, "skill") else {
+                    return SkillDocsReport(
+                        skills: catalog.skills.map { .init(name: $0.name, description: $0.description) })
+                }
+                guard let skill = catalog.skill(named: name) else {
+                    throw HeadroomError(
+                        .notFound, "no skill \(name) (skills: \(catalog.skills.map(\.name).joined(separator: ", ")))")
+                }
+                let accepted = try examples(name)
+                if let reference = string(args, "reference") {
+                    if reference.hasPrefix("examples/patch-"),
+                        let id = Int64(reference.dropFirst("examples/patch-".count)),
+                        let patch = accepted.first(where: { $0.id == id })
+                    {
+                        return SkillDocsReport(text: SkillDocs.example(patch))
+                    }
+                    let base = URL(fileURLWithPath: skill.directory).standardizedFileURL
+                    let file = base.appendingPathComponent(reference).standardizedFileURL
+                    guard file.path.hasPrefix(base.path + "/"), skill.references.contains(reference),
+                        let text = try? String(contentsOf: file, encoding: .utf8)
+                    else {
+                        throw HeadroomError(
+                            .notFound,
+                            "\(name) has no reference \(reference) (references: \(skill.references.joined(separator: ", ")))"
+                        )
+                    }
+                    return SkillDocsReport(text: text)
+                }
+                let text = try String(
+                    contentsOfFile: (skill.directory as NSString).appendingPathComponent("SKILL.md"), encoding: .utf8)
+                return SkillDocsReport(
+                    text: text, references: skill.references + accepted.map { "examples/patch-\($0.id ?? 0)" },
+                    priorExamples: accepted.prefix(5).map(SkillDocs.example))
             },
         ]
     }
