@@ -136,4 +136,15 @@ public final class PostgresJobQueue: JobQueue {
             ORDER BY id DESC LIMIT \(Int64(limit))
             """)
     }
+
+    /// Jobs per state, for status pages.
+    public func jobCounts() async throws -> [Job.State: Int] {
+        var counts: [Job.State: Int] = [:]
+        for try await (state, count) in try await client.query(
+            "SELECT state, COUNT(*) FROM job GROUP BY state", logger: logger
+        ).decode((String, Int64).self) {
+            if let state = Job.State(rawValue: state) { counts[state] = Int(count) }
+        }
+        return counts
+    }
 }

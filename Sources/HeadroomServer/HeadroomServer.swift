@@ -95,7 +95,7 @@ public struct HeadroomServer: Sendable {
         let status = self.status
         router.get("/metrics") { _, _ in
             var snapshot: ServerStatus.Snapshot?
-            if let status { snapshot = try? await AsyncBridge.offPool { try status.snapshot() } }
+            if let status { snapshot = try? await status.snapshot() }
             let text = metrics.render(status: snapshot, queued: ingest.batcher.queued)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -114,7 +114,7 @@ public struct HeadroomServer: Sendable {
                     return try Self.error(
                         400, "state must be one of \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let jobs = try await AsyncBridge.offPool { try status.jobs(state: state) }
+                let jobs = try await status.jobs(state: state)
                 return try Self.json(200, ["jobs": jobs.map(\.report)], convertKeys: false)
             }
         }

@@ -27,6 +27,8 @@ public protocol JobQueue: Sendable {
 
     /// Jobs, newest first; with `state`, only those.
     func jobs(state: Job.State?, limit: Int) async throws -> [Job]
+    /// How many jobs are in each state.
+    func jobCounts() async throws -> [Job.State: Int]
 }
 
 /// Why a reclaimed job is where it is.

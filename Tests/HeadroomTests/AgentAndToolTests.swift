@@ -7,7 +7,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("recipes, guardrails, skill catalog and tool registry")
+@Suite("recipes, guardrails, skill catalog and tool registry", .ownThreads)
 struct RecipeAndRegistryTests {
     /// Each `(code, reason)`: `recipe` on function `f` of `code` refuses, with `reason` in its words.
     func expectRefusals(
@@ -481,7 +481,7 @@ struct RecipeAndRegistryTests {
     }
 }
 
-@Suite("fix, resolve and review end to end")
+@Suite("fix, resolve and review end to end", .ownThreads)
 struct FixEndToEndTests {
     /// A service whose `work` got an added sort per call: no targeted skill matches, so the agent falls back to
     /// reverting the culprit hunk; tests pass and the A/B shows the gain.

@@ -5,7 +5,7 @@ import HeadroomCore
 import HeadroomTesting
 import Testing
 
-@Suite("CLI")
+@Suite("CLI", .ownThreads)
 struct CLITests {
     @Test("options parse in-process into the values the commands read; bad ones are usage errors naming the option")
     func parsesOptions() throws {

@@ -5,7 +5,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("savings calibration")
+@Suite("savings calibration", .ownThreads)
 struct CalibrationTests {
     func point(_ id: Int64, _ pattern: String, share: Double, factor: Double, speedup: Double, significant: Bool = true)
         -> CalibrationPoint

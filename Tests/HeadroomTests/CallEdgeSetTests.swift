@@ -8,7 +8,7 @@ import Testing
 @testable import HeadroomStore
 
 /// A bucket's call edges stored as one blob: the encoding, merging, the upgrade from rows, and the readers.
-@Suite("call edge sets")
+@Suite("call edge sets", .ownThreads)
 struct CallEdgeSetTests {
     @Test("encode/decode round-trips; merge adds the same edge; a damaged blob is an error")
     func encoding() throws {

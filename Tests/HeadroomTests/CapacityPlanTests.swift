@@ -8,7 +8,7 @@ import HeadroomTesting
 import Testing
 
 /// Capacity plans: the forecaster on series whose future is known, and `headroom plan` end to end.
-@Suite("capacity plan")
+@Suite("capacity plan", .ownThreads)
 struct CapacityPlanTests {
     /// Daily cores: 0.3%/day growth, weekends 20% lower, noise of `noise` (relative), from `seed`.
     static func daily(days: Int, seed: UInt64, noise: Double = 0.03) -> (values: [Double], truth: [Double]) {

@@ -9,7 +9,7 @@ import Testing
 /// The change-history side of the store (`ChangeStore`, `RepositoryStore`) on both engines, through the one protocol
 /// the services use: the same commits back (functions and keys in the same order), the same graph, ranges,
 /// prefixes and refusals, deploys all or none.
-@Suite("change store, SQLite and PostgreSQL")
+@Suite("change store, SQLite and PostgreSQL", .ownThreads)
 struct ChangeStoreEngineTests {
     typealias Engine = JobQueueTests.Engine
 

@@ -7,7 +7,7 @@ import HeadroomSource
 import HeadroomTesting
 import Testing
 
-@Suite("changes and root cause")
+@Suite("changes and root cause", .ownThreads)
 struct ChangesAndRootCauseTests {
     @Test("zero-context diffs give added and removed line numbers per file")
     func parsesDiff() {

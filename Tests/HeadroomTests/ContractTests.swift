@@ -5,7 +5,7 @@ import Testing
 
 /// The JSON contract every adapter keeps: one result type per answer, non-finite numbers as `null`, times as
 /// ISO-8601 UTC.
-@Suite("JSON contracts")
+@Suite("JSON contracts", .ownThreads)
 struct ContractTests {
     /// Twelve 10-minute buckets of folded profiles; `new_path` appears from nothing at bucket 6 with ~20% of the
     /// samples, the most common real regression (a new code path).

@@ -3,7 +3,7 @@ import HeadroomCore
 import HeadroomTesting
 import Testing
 
-@Suite("core: statistics, hashing, settings")
+@Suite("core: statistics, hashing, settings", .ownThreads)
 struct CoreTests {
     @Test("Mann–Whitney U matches scipy's asymptotic test with continuity correction")
     func mannWhitneyMatchesScipy() {

@@ -5,7 +5,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("Dashboard flame graphs")
+@Suite("Dashboard flame graphs", .ownThreads)
 struct DashboardFlameTests {
     /// A drawing is kept; after the service's next profile the kept one is served at once while one redraw runs in
     /// the background, and the redrawn one (with the new samples) is served after it.

@@ -27,7 +27,7 @@ struct DemoRun: Sendable {
 /// The whole loop, then every client of the demo's store: the MCP server under the Python MCP SDK, `headroom ask`
 /// offline, and the LLM brain against the fake provider. Skipped only where py-spy is missing (scripts/test.sh
 /// installs it, so CI always runs it).
-@Suite("demo end to end", .serialized)
+@Suite("demo end to end", .serialized, .ownThreads)
 struct DemoEndToEndTests {
     struct Expected: Decodable {
         var culprit_message: String

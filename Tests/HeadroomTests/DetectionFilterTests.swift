@@ -6,7 +6,7 @@ import Testing
 
 /// The fleet detector's filters, each with a case it must reject and one it must keep, plus severity, online/batch
 /// agreement, the simulator and the long-CSV reader's documented behaviour.
-@Suite("detection filters")
+@Suite("detection filters", .ownThreads)
 struct DetectionFilterTests {
     static func noise(_ count: Int, seed: UInt64, sigma: Double = 1, level: Double = 100) -> [Double] {
         var rng = SplitMix64(seed: seed)

@@ -3,7 +3,7 @@ import HeadroomDetection
 import HeadroomTesting
 import Testing
 
-@Suite("detection")
+@Suite("detection", .ownThreads)
 struct DetectionTests {
     /// A series of `length` buckets of `n` samples with share `p` before `step` and `q` from it on.
     func series(_ sampler: inout BinomialSampler, length: Int, n: Int64, p: Double, q: Double, step: Int) -> [Int64] {

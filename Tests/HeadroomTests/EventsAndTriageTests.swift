@@ -6,7 +6,7 @@ import HeadroomTesting
 import Synchronization
 import Testing
 
-@Suite("Verdicts and the notification outbox")
+@Suite("Verdicts and the notification outbox", .ownThreads)
 struct EventsAndTriageTests {
     static func regression(function: String = "hot", at bucket: Int64 = 6000) -> Regression {
         Regression(

@@ -8,7 +8,7 @@ import Testing
 
 /// `get_experiment` / `headroom experiment`: profiles compared by label, per function, with significance, and the
 /// canary check of a fix.
-@Suite("experiments by label")
+@Suite("experiments by label", .ownThreads)
 struct ExperimentTests {
     /// One minute of one arm: `price` (the fixed function), `compile` (where a fix may move the cost) and `other`.
     static func push(_ store: Store, arm: String, minute: Int, price: Int, compile: Int = 20, other: Int = 700)

@@ -7,7 +7,7 @@ import Testing
 /// Issue 24, the first hour off the happy path, through the real binary: one store-discovery rule, read commands
 /// that never create a store, foreign files left untouched, `--version`, clean file-system errors, and MCP over
 /// stdio answering everything it read.
-@Suite("first hour")
+@Suite("first hour", .ownThreads)
 struct FirstHourTests {
     func headroom(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws
         -> ProcessResult

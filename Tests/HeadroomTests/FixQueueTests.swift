@@ -7,7 +7,7 @@ import HeadroomTesting
 import Synchronization
 import Testing
 
-@Suite("Fix policy and the durable fix queue")
+@Suite("Fix policy and the durable fix queue", .ownThreads)
 struct FixQueueTests {
     static let culprit = RootCauseCandidate(
         kind: .commit, ref: "0123456789abcdef", author: "Dana", email: "dana@example.com", message: "Make hot slower",
@@ -110,7 +110,7 @@ struct FixQueueTests {
     }
 }
 
-@Suite("Scheduled opportunity rescans")
+@Suite("Scheduled opportunity rescans", .ownThreads)
 struct OpportunityRescanTests {
     @Test("each registered repository whose service has profiles is scanned; a failing scan is logged, not fatal")
     func pass() throws {

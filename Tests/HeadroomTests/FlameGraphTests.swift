@@ -6,7 +6,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("flame graphs")
+@Suite("flame graphs", .ownThreads)
 struct FlameGraphTests {
     /// Deterministic stacks over a few functions: many share prefixes, most are thin.
     static func stacks(seed: UInt64, count: Int) -> [(frames: [Int64], samples: Int64)] {

@@ -8,7 +8,7 @@ import Testing
 /// `headroom review publish` against a real bare git remote and Tests/forge/fake_forge.py, a loopback server with
 /// exactly the GitHub and GitLab endpoints it uses (request and response shapes from their API descriptions); the
 /// requests it receives are asserted.
-@Suite("Publishing fixes to a forge", .serialized)
+@Suite("Publishing fixes to a forge", .serialized, .ownThreads)
 struct ForgePublishTests {
     static let token = "ghp_test_7f3a9c1e5b"
 

@@ -6,7 +6,7 @@ import Testing
 /// `headroom demo --example go` on a fresh workdir: the Go links service's history, each deploy profiled with
 /// runtime/pprof, the regex regression detected and root-caused to its commit, fixed by go-regex-hoist on a new
 /// branch, validated by `go vet`, `go test` and the ns/op A/B, within the 3 minutes after the build.
-@Suite("Go demo end to end")
+@Suite("Go demo end to end", .ownThreads)
 struct GoDemoTests {
     struct Expected: Decodable {
         var culprit_message: String

@@ -6,7 +6,7 @@ import HeadroomTesting
 import Testing
 
 /// The Go recipes on small packages: each edit passes the guardrails and `go vet`, and each refusal names its reason.
-@Suite("Go skills: the helper, the six recipes and their refusals", .serialized)
+@Suite("Go skills: the helper, the six recipes and their refusals", .serialized, .ownThreads)
 struct GoSkillTests {
     /// A one-package module committed in a scratch repository; `apply` runs a recipe on `file` and, when it
     /// delivers, checks the guardrails and that the patched package still vets and builds.

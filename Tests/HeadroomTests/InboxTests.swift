@@ -7,7 +7,7 @@ import HeadroomTesting
 import Testing
 
 /// Personal queues: CODEOWNERS, else the recent authors of the function's lines; culprit authors and reviewers.
-@Suite("inbox and ownership")
+@Suite("inbox and ownership", .ownThreads)
 struct InboxTests {
     @Test("CODEOWNERS patterns: anchoring, folders, globs; the last match wins; an empty owner list un-owns")
     func codeOwners() {

@@ -6,7 +6,7 @@ import HeadroomProfiles
 import HeadroomTesting
 import Testing
 
-@Suite("Group commit: a batch of profiles stores exactly what ingesting them one by one does")
+@Suite("Group commit: a batch of profiles stores exactly what ingesting them one by one does", .ownThreads)
 struct IngestBatchTests {
     /// Profiles sharing stacks, functions and lines, in two buckets, with and without labels.
     static let pushes: [(text: String, at: Int64, labels: [Label])] = [

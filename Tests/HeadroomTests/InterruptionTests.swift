@@ -7,7 +7,7 @@ import Testing
 
 /// Issue 25: an interrupted fix leaves nothing behind — SIGTERM/SIGINT clean up at once, and what a SIGKILL leaves is
 /// reaped by the next run or `headroom doctor --fix`; a live run's work is never touched.
-@Suite("interruption")
+@Suite("interruption", .ownThreads)
 struct InterruptionTests {
     /// A repository with a log-guard target whose benchmark waits long enough to be interrupted, registered in a
     /// store with one proposed patch.

@@ -9,7 +9,7 @@ import HeadroomTesting
 import Testing
 
 /// `headroom investigate`: an investigation skill's steps walked over the tools, with a person's decisions.
-@Suite("guided investigations")
+@Suite("guided investigations", .ownThreads)
 struct InvestigationTests {
     static let skills = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Skills").path

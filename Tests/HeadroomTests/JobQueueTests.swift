@@ -7,7 +7,7 @@ import Logging
 import Testing
 
 /// The durable job queue on both engines: the embedded SQLite store and PostgreSQL (a throwaway cluster per test).
-@Suite("job queue, SQLite and PostgreSQL")
+@Suite("job queue, SQLite and PostgreSQL", .ownThreads)
 struct JobQueueTests {
     enum Engine: String, CaseIterable, CustomTestStringConvertible {
         case sqlite, postgres

@@ -7,7 +7,7 @@ import HeadroomTesting
 import Synchronization
 import Testing
 
-@Suite("Language server")
+@Suite("Language server", .ownThreads)
 struct LanguageServerTests {
     /// The fixture's store with profiles for `shop`, so hot functions have a measured cost.
     static func withProfiles(_ fixture: DeliveryFixture) throws {

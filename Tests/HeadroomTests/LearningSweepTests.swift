@@ -9,7 +9,7 @@ import Testing
 /// The learning sweep on planted look-alikes (Tests/Fixtures/sweep): after a str-join patch is applied, every
 /// registered repository is searched; the planted look-alikes are filed, the near misses listed as blocked with their
 /// reason, and code of another shape (arithmetic, one concatenation, another pattern) is left alone.
-@Suite struct LearningSweepTests {
+@Suite(.ownThreads) struct LearningSweepTests {
     static let fixtures = (Checkout.root as NSString).appendingPathComponent("Tests/Fixtures/sweep")
 
     /// A git repository holding a copy of `folder`, plus `extra` files.

@@ -38,7 +38,7 @@ final class CapturedLog: @unchecked Sendable {
     }
 }
 
-@Suite("engine logging")
+@Suite("engine logging", .ownThreads)
 struct LoggingTests {
     @Test("ingest and detection log their outcome with metadata; the default logger writes nothing")
     func logsOutcomes() throws {

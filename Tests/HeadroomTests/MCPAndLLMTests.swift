@@ -7,7 +7,7 @@ import HeadroomSkills
 import HeadroomTesting
 import Testing
 
-@Suite("MCP and LLM building blocks")
+@Suite("MCP and LLM building blocks", .ownThreads)
 struct MCPAndLLMTests {
     @Test("stdio: many concurrent answers over a full pipe each arrive whole (no interleaved bytes)")
     func stdioAnswersStayWhole() throws {

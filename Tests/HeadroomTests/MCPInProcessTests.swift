@@ -7,7 +7,7 @@ import Testing
 
 /// The MCP surface through the SDK's in-memory transport: the protocol without a process or a pipe, for what a
 /// process is not the point of (the stdio and HTTP transports have their own tests with the Python SDK).
-@Suite("MCP in process")
+@Suite("MCP in process", .ownThreads)
 struct MCPInProcessTests {
     @Test("tools list, a call's text is the tool's typed answer, a bad call is an error result, resources read")
     func inMemory() async throws {

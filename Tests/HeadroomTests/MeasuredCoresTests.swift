@@ -7,7 +7,7 @@ import HeadroomTesting
 import Testing
 
 /// Cores from the profiles themselves: CPU seconds the samples stand for over the wall time they cover.
-@Suite("measured cores")
+@Suite("measured cores", .ownThreads)
 struct MeasuredCoresTests {
     static let main = FunctionRef(name: "main.main", file: "main.go")
     static let work = FunctionRef(name: "main.work", file: "main.go")

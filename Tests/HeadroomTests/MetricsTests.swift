@@ -7,7 +7,7 @@ import HeadroomTesting
 import Testing
 
 /// `headroom metrics`: the program's figures from the store's rows, each traceable to them.
-@Suite("program metrics")
+@Suite("program metrics", .ownThreads)
 struct MetricsTests {
     static func regression(_ function: String, onset: Int64, after: Double) -> Regression {
         Regression(

@@ -6,7 +6,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("profiles and store")
+@Suite("profiles and store", .ownThreads)
 struct ProfileAndStoreTests {
     @Test("py-spy raw frames become (name, file) and self/total count recursion once")
     func parsesFolded() throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The reader cases found on real captures (FlameGraph's perf test files, real pprof agents), each with a small
 /// fixture of our own. `Benchmarks/conformance/run.py` checks the real files against their references.
-@Suite("profile readers on real-capture shapes")
+@Suite("profile readers on real-capture shapes", .ownThreads)
 struct ProfileConformanceTests {
     typealias P = ProfileFormatTests
 

@@ -8,7 +8,7 @@ import Testing
 
 /// pprof, perf script and the readers' handling of hostile input. pprof fixtures are written with the generated
 /// protobuf types (an independent encoder) and gzip-compressed by the system's gzip.
-@Suite("profile formats")
+@Suite("profile formats", .ownThreads)
 struct ProfileFormatTests {
     static let main = FunctionRef(name: "main", file: "cmd/server/main.go")
     static let handle = FunctionRef(name: "server.handle", file: "server/handler.go")

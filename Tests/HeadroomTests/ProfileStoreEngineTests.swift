@@ -8,7 +8,7 @@ import Testing
 
 /// The profile side of the store on both engines: the same profiles give the same timeline, logged or not, and on
 /// PostgreSQL two servers ingesting and compacting at once count every profile exactly once.
-@Suite("profile store, SQLite and PostgreSQL")
+@Suite("profile store, SQLite and PostgreSQL", .ownThreads)
 struct ProfileStoreEngineTests {
     typealias Engine = JobQueueTests.Engine
 

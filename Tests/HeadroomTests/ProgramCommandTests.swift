@@ -5,7 +5,7 @@ import Testing
 
 /// The program's commands as a user runs them: `ingest --label`, `experiment`, `detect`, `triage … snoozed`,
 /// `digest`, `inbox` and `metrics`, each read back from its `--format json` answer.
-@Suite("program commands, end to end")
+@Suite("program commands, end to end", .ownThreads)
 struct ProgramCommandTests {
     func json(_ arguments: [String]) throws -> [String: Any] {
         let run = try Checkout.headroom(arguments + ["--format", "json"])

@@ -5,7 +5,7 @@ import Testing
 @testable import HeadroomProfiles
 
 /// The open-addressing sum table behind call-edge counting, and its radix-sorted output.
-@Suite("count table")
+@Suite("count table", .ownThreads)
 struct CountTableTests {
     @Test("sums repeats and lists keys in order, whichever bytes of the keys vary")
     func sortedSums() {
@@ -34,7 +34,7 @@ struct CountTableTests {
 }
 
 /// The server's cache of folded frame texts.
-@Suite("frame cache")
+@Suite("frame cache", .ownThreads)
 struct FrameCacheTests {
     static let text = "main (app.py:1);handle (app.py:10);parse (app.py:20) 5\nmain (app.py:1);log (app.py:30) 4\n"
 

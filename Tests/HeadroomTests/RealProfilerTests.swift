@@ -5,7 +5,7 @@ import Testing
 
 /// Real profilers on real programs, through the built binary: the example service under py-spy, a small C program
 /// under `perf record -g`. Also the CLI's contract for bad files: one line, non-zero exit, store unchanged.
-@Suite("real profiles through the CLI", .serialized)
+@Suite("real profiles through the CLI", .serialized, .ownThreads)
 struct RealProfilerTests {
     struct Top: Decodable {
         struct Row: Decodable {

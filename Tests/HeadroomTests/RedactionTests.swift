@@ -6,7 +6,7 @@ import Testing
 /// The credential catalogue on a corpus of samples (all fake, in the providers' documented shapes), each in the
 /// kind of line a model would read: code, configuration, a commit message, a tool result. Every positive must lose
 /// its secret (false-negative rate 0 on the corpus); every negative must come through unchanged.
-@Suite("redaction corpus")
+@Suite("redaction corpus", .ownThreads)
 struct RedactionTests {
     /// (line, the secret part that must not survive).
     static let positives: [(String, String)] = [

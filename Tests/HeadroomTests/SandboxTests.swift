@@ -5,7 +5,7 @@ import HeadroomTesting
 import Testing
 
 /// The validation sandbox: what a repository's test and bench commands can and cannot reach.
-@Suite("validation sandbox")
+@Suite("validation sandbox", .ownThreads)
 struct SandboxTests {
     @Test("commands see no secret from Headroom's environment, but keep PATH and HOME")
     func scrubbedEnvironment() throws {

@@ -4,7 +4,7 @@ import HeadroomEngine
 import HeadroomTesting
 import Testing
 
-@Suite("SARIF export")
+@Suite("SARIF export", .ownThreads)
 struct SarifExportTests {
     /// The log of the delivery fixture: both findings at their functions' lines, the delivered patch as a fix that
     /// reproduces the validated file, valid by Tests/sarif/validate_sarif.py (jsonschema + cross-checks); and the

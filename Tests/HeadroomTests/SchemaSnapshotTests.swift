@@ -6,7 +6,7 @@ import Testing
 
 /// A new store is created from `SchemaSnapshot`; every migration replayed on an empty database must give the same
 /// schema, rows and migration record, so a store made new and one upgraded through every version are alike.
-@Suite struct SchemaSnapshotTests {
+@Suite(.ownThreads) struct SchemaSnapshotTests {
     @Test func snapshotMatchesTheMigrations() throws {
         let migrated = try DatabaseQueue()
         try Schema.migrator().migrate(migrated)

@@ -6,7 +6,7 @@ import Testing
 
 /// The single-series detector behind `headroom changepoints`: each guard has a case it must reject and one it must
 /// keep.
-@Suite("series change points")
+@Suite("series change points", .ownThreads)
 struct SeriesChangePointTests {
     struct Gaussian {
         var rng: SplitMix64

@@ -7,7 +7,7 @@ import Testing
 /// The properties of real benchmark series that the simulated fleet lacks: quantised readings, repeats per build,
 /// a growing share of slow runs, and real but irrelevant small steps. Each case has a series that must stay quiet
 /// and one that must still alert.
-@Suite("series detection on real-data properties")
+@Suite("series detection on real-data properties", .ownThreads)
 struct SeriesRealDataTests {
     static func quantised(_ count: Int, seed: UInt64, level: Double, sigma: Double, step: (at: Int, by: Double)? = nil)
         -> [Double]

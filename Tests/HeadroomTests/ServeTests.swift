@@ -6,7 +6,7 @@ import HeadroomStore
 import HeadroomTesting
 import Testing
 
-@Suite("headroom serve")
+@Suite("headroom serve", .ownThreads)
 struct ServeTests {
     /// The server over real HTTP on loopback (Tests/serve/serve_test.py): Pyroscope's /ingest API, the agents'
     /// Connect push, tokens, limits, bad input, re-pushes, SIGTERM, and the real pyroscope-io agent.

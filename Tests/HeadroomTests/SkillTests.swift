@@ -4,7 +4,7 @@ import HeadroomSkills
 import HeadroomTesting
 import Testing
 
-@Suite("log-guard skill, guardrails and validation")
+@Suite("log-guard skill, guardrails and validation", .ownThreads)
 struct SkillTests {
     let module = """
         import logging

@@ -9,7 +9,7 @@ import Testing
 
 /// Stacks are found by a 64-bit hash of their text and the text is compared: two stacks whose hashes collide stay
 /// two stacks, each with its own samples.
-@Suite struct StackIdentityTests {
+@Suite(.ownThreads) struct StackIdentityTests {
     private func ingest(_ store: Store, _ text: String, at time: Int64) throws {
         var options = ProfileReadOptions()
         options.format = .folded
@@ -50,7 +50,7 @@ import Testing
 
 /// Call edges and function costs over stacks: an edge or function counts once per sample even under recursion,
 /// and label sets merge per stack.
-@Suite struct AggregationWalkTests {
+@Suite(.ownThreads) struct AggregationWalkTests {
     @Test func edgesCountOncePerSampleUnderRecursionAndAcrossLabels() throws {
         var profile = StackProfile()
         let main = FunctionRef(name: "main", file: nil)

@@ -10,7 +10,7 @@ import Testing
 
 /// `headroom mcp --database`: team mode's tools over MCP answer as the SQLite store's from the same repositories,
 /// deploys and profiles, and the tools team mode does not have yet are not listed.
-@Suite("team mode: MCP on PostgreSQL")
+@Suite("team mode: MCP on PostgreSQL", .ownThreads)
 struct TeamMCPTests {
     /// An MCP client connected in process to `registry`'s surface.
     static func connect(_ registry: ToolRegistry, catalog: SkillCatalog?) async throws -> (Client, Server) {

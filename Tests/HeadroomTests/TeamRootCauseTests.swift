@@ -8,7 +8,7 @@ import Testing
 /// `changes import`, `deploys import|add` and `rootcause` with `--database`: team mode's PostgreSQL database holds
 /// the change history and ranks a regression's culprits as the SQLite store does from the same repository, deploys
 /// and profiles — the same JSON, byte for byte — and `headroom worker` ranks them after each detection.
-@Suite("team mode: root causes on PostgreSQL", .serialized)
+@Suite("team mode: root causes on PostgreSQL", .serialized, .ownThreads)
 struct TeamRootCauseTests {
     /// A service's code repository: a base, then a commit that makes `query` slow and an innocent edit of
     /// `render`, both made live by one deploy; and its configuration repository, changed in the same minute.
@@ -330,7 +330,9 @@ struct TeamRootCauseTests {
         return value
     }
 
-    @Test("serve --database: the API answers services, regressions, root causes and verdicts as the SQLite server does")
+    @Test(
+        "serve --database: the API and /metrics answer services, regressions, root causes and verdicts as on SQLite; jobs too"
+    )
     func api() async throws {
         try await Self.withHistory { dir, history in
             let store = dir.file("s.sqlite")
@@ -401,6 +403,26 @@ struct TeamRootCauseTests {
                 #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
                 let missing = try Self.api(postgresPort, "/api/v1/opportunities")
                 #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
+
+                // /metrics: the same figures from both stores (services, open and triaged regressions, false
+                // positives); team mode's job queue in /metrics and /api/v1/jobs once a worker has run.
+                func figures(_ port: Int) throws -> [String] {
+                    let text = try Shell.run(["curl", "-s", "http://127.0.0.1:\(port)/metrics"]).stdout
+                    return text.split(separator: "\n").map(String.init).filter {
+                        $0.hasPrefix("headroom_services") || $0.hasPrefix("headroom_regressions_")
+                            || $0.hasPrefix("headroom_false_positive_rate")
+                    }.sorted()
+                }
+                let expected = try figures(sqlitePort)
+                #expect(expected.contains("headroom_regressions_triaged{verdict=\"acknowledged\"} 1.0"), "\(expected)")
+                #expect(try figures(postgresPort) == expected)
+                let worker = try Checkout.headroom(["worker", "--once", "--database", url])
+                try #require(worker.succeeded, "\(worker.stderr)")
+                let jobs = try Self.api(postgresPort, "/api/v1/jobs?state=done")
+                let done = try #require(jobs.json["jobs"] as? [[String: Any]], "\(jobs)")
+                #expect(done.count == 1 && done.first?["kind"] as? String == "detect-service", "\(done)")
+                let metrics = try Shell.run(["curl", "-s", "http://127.0.0.1:\(postgresPort)/metrics"]).stdout
+                #expect(metrics.contains("headroom_fix_jobs{state=\"done\"} 1.0"), "\(metrics)")
             }
         }
     }

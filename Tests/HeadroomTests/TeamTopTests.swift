@@ -6,7 +6,7 @@ import Testing
 /// `headroom top|diff|flamegraph --database`: team mode's PostgreSQL database answers the profile queries as the
 /// SQLite store does from the same profiles — the same JSON and the same SVG, byte for byte, over every range,
 /// ranking and label — with the same refusals.
-@Suite("team mode: profile queries on PostgreSQL")
+@Suite("team mode: profile queries on PostgreSQL", .ownThreads)
 struct TeamTopTests {
     /// Folded profiles of one service in four one-minute buckets, even buckets from the stable version, odd ones
     /// from the canary: `shop.db.query` grows, `shop.render` shrinks, and the shares of the others move, so each

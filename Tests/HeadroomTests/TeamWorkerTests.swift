@@ -10,7 +10,7 @@ import Testing
 /// Team mode's detection: `detect-service` jobs drained by several workers from a PostgreSQL queue against the
 /// PostgreSQL profile store find what the SQLite store finds from the same profiles, store each regression once
 /// however often (or by however many workers) a service is detected, and a job whose worker died is redone.
-@Suite("team workers on PostgreSQL")
+@Suite("team workers on PostgreSQL", .ownThreads)
 struct TeamWorkerTests {
     /// 60 one-minute buckets of two services; in `shop`, `slow_path` (under `checkout`) triples its samples from bucket 40 on.
     static func pushes() throws -> [ProfileContribution] {

@@ -7,7 +7,7 @@ import Testing
 
 /// Every tool declares one Codable answer (`ToolSignature`); these tests hold the producers and the declared types
 /// to each other, so a field renamed on one side fails here instead of reading as 0 in a brain.
-@Suite("Typed tool answers")
+@Suite("Typed tool answers", .ownThreads)
 struct ToolContractTests {
     /// The tool's JSON answer, decoded as its declared type and encoded again, is the same JSON: the type neither
     /// drops nor renames a field the tool writes.

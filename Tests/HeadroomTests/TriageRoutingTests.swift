@@ -6,7 +6,7 @@ import HeadroomTesting
 import Testing
 
 /// The triage policy: auto-fix, a person now, or the weekly digest, by cost and confidence; snoozes that wake up.
-@Suite("triage routing and snoozes")
+@Suite("triage routing and snoozes", .ownThreads)
 struct TriageRoutingTests {
     /// A regression whose share rises by `delta` (cores = delta × the fleet's 100 cores).
     static func regression(_ function: String, delta: Double, at bucket: Int64 = 6000) -> Regression {

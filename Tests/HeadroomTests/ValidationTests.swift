@@ -5,7 +5,7 @@ import Testing
 
 /// The A/B design of patch validation, on simulated timers: load drifts slowly and bursts hit single runs; the
 /// sequential design must neither surface a patch that is not faster nor miss a real gain.
-@Suite("validation: sequential A/B")
+@Suite("validation: sequential A/B", .ownThreads)
 struct ValidationTests {
     /// A timer whose runs take `base` seconds (÷ `speedup` on the after side) times a slowly drifting load, plus a
     /// one-run burst of up to 2× with probability `burst`.

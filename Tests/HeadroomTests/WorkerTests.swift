@@ -8,7 +8,7 @@ import Testing
 
 /// `headroom worker` and `serve --external-workers`: detection as queued jobs, taken under leases, redone once when
 /// a worker dies.
-@Suite("workers")
+@Suite("workers", .ownThreads)
 struct WorkerTests {
     /// The store's regressions, as (function, metric, bucket) keys: equal sets mean nothing was stored twice.
     static func regressionKeys(_ store: Store) throws -> [String] {

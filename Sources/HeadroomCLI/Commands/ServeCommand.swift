@@ -100,6 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                     host: host, port: port, token: token)
                 server.maxBodyBytes = bodyLimit
                 server.registry = database.toolRegistry()
+                server.status = ServerStatus(store: database.changeStore, queue: database.queue)
                 if !targets.isEmpty {
                     server.webhooks = database.webhooks(
                         targets, logger: EngineLog.standardError("headroom.webhook", level: level))

@@ -1,13 +1,25 @@
 import HeadroomCore
 import HeadroomStore
 
-/// What the server's status page (`/metrics`) reads from the store at each scrape.
+/// What the server's status page (`/metrics`) and `GET /api/v1/jobs` read at each request: from the SQLite store, or
+/// in team mode from the shared database and its job queue.
 public struct ServerStatus: Sendable {
-    /// The store the figures are read from.
-    public let store: Store
+    /// Where regressions, verdicts, deliveries and services are read.
+    public let store: any RegressionStore & EventStore
+    /// Where the jobs are.
+    public let queue: any JobQueue
 
-    /// Figures over `store`.
-    public init(store: Store) { self.store = store }
+    /// Figures over the SQLite store (its own job queue).
+    public init(store: Store) {
+        self.store = store
+        self.queue = store
+    }
+
+    /// Figures over `store` and `queue` (team mode: the shared database and its queue).
+    public init(store: any RegressionStore & EventStore, queue: any JobQueue) {
+        self.store = store
+        self.queue = queue
+    }
 
     /// The figures `/metrics` exports.
     public struct Snapshot: Sendable {
@@ -21,21 +33,26 @@ public struct ServerStatus: Sendable {
         public var deliveries: [String: Int]
         /// Services with profiles.
         public var services: Int
-        /// Fix jobs per state.
+        /// Jobs per state (fixes; detection too with external workers, and in team mode).
         public var jobs: [Job.State: Int]
     }
 
-    /// The fix jobs, newest first (`GET /api/v1/jobs`).
-    public func jobs(state: Job.State?) throws -> [Job] { try store.jobs(state: state) }
+    /// The jobs, newest first (`GET /api/v1/jobs`).
+    public func jobs(state: Job.State?) async throws -> [Job] { try await queue.jobs(state: state, limit: 200) }
 
-    /// The figures now.
-    public func snapshot() throws -> Snapshot {
-        let regressions = try store.regressions().filter { $0.kind == .regression }
-        let triage = try TriageService(store: store).summary()
-        return Snapshot(
-            openRegressions: regressions.filter { $0.isOpen() }.count,
-            triaged: [.acknowledged: triage.acknowledged, .invalid: triage.invalid],
-            falsePositiveRate: triage.falsePositiveRate, deliveries: try store.deliveryCounts(),
-            services: try store.serviceSummaries().count, jobs: try store.jobCounts())
+    /// The figures now. The store's side is read off the cooperative pool (team mode's store waits for each query).
+    public func snapshot() async throws -> Snapshot {
+        let store = self.store
+        var snapshot = try await AsyncBridge.offPool {
+            let regressions = try store.regressions(service: nil).filter { $0.kind == .regression }
+            let triage = try TriageService(store: store).summary()
+            return Snapshot(
+                openRegressions: regressions.filter { $0.isOpen() }.count,
+                triaged: [.acknowledged: triage.acknowledged, .invalid: triage.invalid],
+                falsePositiveRate: triage.falsePositiveRate, deliveries: try store.deliveryCounts(),
+                services: try store.serviceSummaries().count, jobs: [:])
+        }
+        snapshot.jobs = try await queue.jobCounts()
+        return snapshot
     }
 }
