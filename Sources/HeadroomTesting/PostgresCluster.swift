@@ -51,22 +51,27 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// Stops and removes the clusters under the temporary directory whose creating process no longer runs.
-    /// Returns how many.
+    /// Returns how many. Several tests start clusters at once, so each orphan is first claimed by renaming its folder:
+    /// one reaper stops and removes it, and the others leave it alone (two reapers once removed one folder while the
+    /// other's stop still wrote into it, and the folder stayed).
     @discardableResult
     public static func reapOrphans() -> Int {
         let temporary = FileManager.default.temporaryDirectory
         let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
         var reaped = 0
-        for name in names where name.hasPrefix("headroom-pg-") {
+        for name in names where name.hasPrefix("headroom-pg-") && !name.contains(".reaping") {
             let folder = temporary.appendingPathComponent(name)
             let owner = folder.appendingPathComponent(ProcessLease.fileName)
             guard let lease = try? String(contentsOf: owner, encoding: .utf8), !ProcessLease.isAlive(lease) else {
                 continue
             }
+            let claimed = temporary.appendingPathComponent("\(name).reaping-\(getpid())")
+            guard rename(folder.path, claimed.path) == 0 else { continue }  // another reaper has it
             try? run([
-                "\(binaries)/pg_ctl", "-D", folder.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop",
+                "\(binaries)/pg_ctl", "-D", claimed.appendingPathComponent("data").path, "-m", "immediate", "-w",
+                "stop",
             ])
-            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: claimed)
             reaped += 1
         }
         return reaped

@@ -9,13 +9,66 @@ import Testing
 /// beside them, waiting about 450 s for a thread, and some never finished (the runs of 6f511ff and 74382b9 hit CI's
 /// limit). With this trait on every suite, a test's body and the tasks it starts (task groups, `async let`) run on
 /// threads that are added whenever every existing one is busy, so a blocked test holds only its own.
+///
+/// Running every test at once on such threads overloaded the machine instead (the next run's timeouts and A/B noise:
+/// a py-spy recording, a Python helper and a fix job's wait all ran out of time), so at most
+/// `TestPermits.shared.limit` test cases run at a time (`HEADROOM_TEST_PARALLELISM`, default cores + 1, at least 3);
+/// the others wait for a permit suspended, holding no thread.
 struct OwnThreads: SuiteTrait, TestTrait, TestScoping {
     var isRecursive: Bool { true }
 
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        try await withTaskExecutorPreference(TestThreads.shared) { try await function() }
+        // A suite's scope holds no permit: its tests each take one (once, whatever the nesting of suites).
+        guard testCase != nil, !TestPermits.held else {
+            try await withTaskExecutorPreference(TestThreads.shared) { try await function() }
+            return
+        }
+        await TestPermits.shared.acquire()
+        do {
+            try await TestPermits.$held.withValue(true) {
+                try await withTaskExecutorPreference(TestThreads.shared) { try await function() }
+            }
+        } catch {
+            await TestPermits.shared.release()
+            throw error
+        }
+        await TestPermits.shared.release()
+    }
+}
+
+/// How many test cases run at once, and the ones waiting for their turn.
+actor TestPermits {
+    static let shared = TestPermits(
+        limit: ProcessInfo.processInfo.environment["HEADROOM_TEST_PARALLELISM"].flatMap(Int.init)
+            ?? max(3, ProcessInfo.processInfo.activeProcessorCount + 1))
+
+    /// Whether the current task runs under a permit already.
+    @TaskLocal static var held = false
+
+    let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Returns once this caller may run (at once while fewer than `limit` run).
+    func acquire() async {
+        guard running >= limit else {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the permit to the longest waiting caller, or frees it.
+    func release() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
 
