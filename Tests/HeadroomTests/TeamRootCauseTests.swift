@@ -108,6 +108,19 @@ struct TeamRootCauseTests {
         try await body(dir, history)
     }
 
+    /// Two rounds of a worker's detection of everything ingested, each queued under a new subject (the second is
+    /// the same detection done again) and drained as one job; `afterEach` runs after each round.
+    static func detectTwice(_ database: TeamDatabase, afterEach: () async throws -> Void = {}) async throws {
+        let worker = database.worker(logger: EngineLog.disabled("test"))
+        for round in 0..<2 {
+            let latest = try await database.profiles.lastIngest()
+            _ = try await TeamWorker.enqueueDetection(
+                queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
+            #expect(try await worker.drain() == 1)
+            try await afterEach()
+        }
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -219,14 +232,7 @@ struct TeamRootCauseTests {
                 // On this test's own connections: a new pool's first contact could wait past its limit on a loaded machine.
                 do {
                     let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
-                    let worker = database.worker(logger: EngineLog.disabled("test"))
-                    for round in 0..<2 {
-                        let latest = try await database.profiles.lastIngest()
-                        // A new subject each round: the second round is the same detection done again.
-                        _ = try await TeamWorker.enqueueDetection(
-                            queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
-                        #expect(try await worker.drain() == 1)
-                    }
+                    try await Self.detectTwice(database)
                     let jobs = try await database.queue.jobs()
                     #expect(
                         jobs.count == 2 && jobs.allSatisfy { $0.state == .done && $0.reason.contains("1 root-caused") })
@@ -494,13 +500,8 @@ struct TeamRootCauseTests {
                     }
                 }
                 let database = TeamDatabase(queue: team[0].queue, profiles: team[0].profiles)
-                let worker = database.worker(logger: EngineLog.disabled("test"))
-                for round in 0..<2 {
-                    // The second round is the same detection done again: nothing new to announce.
-                    let latest = try await database.profiles.lastIngest()
-                    _ = try await TeamWorker.enqueueDetection(
-                        queue: database.queue, latest: latest.mapValues { $0 + Int64(round) })
-                    #expect(try await worker.drain() == 1)
+                // The second round is the same detection done again: nothing new to announce.
+                try await Self.detectTwice(database) {
                     for _ in 0..<200 where lines().count < 2 { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 // Both servers poll every second: a duplicate would have arrived by now.

@@ -62,7 +62,9 @@ struct ProfileQueryEngine: Sendable {
     var diff: @Sendable (String, TimeRange, TimeRange, Bool, Int) throws -> DiffReport
     /// `flame`: service, range, the heaviest stacks at most.
     var flame: @Sendable (String, TimeRange, Int) throws -> FlameReport
+}
 
+extension ProfileQueryEngine {
     /// The SQLite store's queries.
     init(store: Store, costModel: CostModel) {
         let queries = ProfileQueries(store: store)
@@ -81,16 +83,5 @@ struct ProfileQueryEngine: Sendable {
                     FlameReport.Stack(frames: $0.frames.map(\.name).joined(separator: ";"), samples: $0.samples)
                 })
         }
-    }
-
-    /// Queries from their three functions.
-    init(
-        top: @escaping @Sendable (String, TimeRange, Bool, Int, String?) throws -> TopReport,
-        diff: @escaping @Sendable (String, TimeRange, TimeRange, Bool, Int) throws -> DiffReport,
-        flame: @escaping @Sendable (String, TimeRange, Int) throws -> FlameReport
-    ) {
-        self.top = top
-        self.diff = diff
-        self.flame = flame
     }
 }
