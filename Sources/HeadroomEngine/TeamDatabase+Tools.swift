@@ -6,9 +6,10 @@ import HeadroomStore
 extension TeamDatabase {
     /// The tools over the shared database, each the same tool with the same answers as the SQLite store's:
     /// services, regressions, verdicts and root causes; commits, configuration history and code search; profile
-    /// queries (`query_profile`); and, with a skills folder, the skills' documents. Patches, opportunities and the
-    /// program's records are not held in team mode yet, so their tools are absent (an MCP client's tool list says
-    /// what is there).
+    /// queries (`query_profile`); opportunities (`list_opportunities`, scanning a registered repository that is on
+    /// this machine); and, with a skills folder, the skills' documents (and the skills opportunities are matched
+    /// to). Patches and the program's records are not held in team mode yet, so their tools are absent (an MCP
+    /// client's tool list says what is there).
     ///
     /// Every handler waits for its queries (`AsyncBridge.blocking`): callers run them off the cooperative pool,
     /// as the MCP surface and the API do.
@@ -18,6 +19,11 @@ extension TeamDatabase {
             [HeadroomTools.queryProfileTool(profileQueries(costModel: costModel))]
             + HeadroomTools.regressionTools(store: store, costModel: costModel)
             + HeadroomTools.changeTools(store: store)
+        let catalog: @Sendable () throws -> SkillCatalog = {
+            guard let skillsRoot else { throw HeadroomError(.notFound, "no skills folder (--skills)") }
+            return try SkillCatalog.load(root: skillsRoot)
+        }
+        tools += HeadroomTools.opportunityTools(store: store, costModel: costModel, catalog: catalog)
         if let skillsRoot {
             tools += HeadroomTools.docTools(catalog: { try SkillCatalog.load(root: skillsRoot) }, examples: { _ in [] })
         }

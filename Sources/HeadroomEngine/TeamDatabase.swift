@@ -3,6 +3,7 @@ import HeadroomCore
 import HeadroomDetection
 import HeadroomPostgres
 import HeadroomProfiles
+import HeadroomSkills
 import HeadroomStore
 import Logging
 
@@ -216,11 +217,24 @@ public struct TeamDatabase: Sendable {
         WebhookDelivery(store: changeStore, targets: targets, logger: logger)
     }
 
-    /// A worker draining the shared queue against the shared profiles (its regressions ranked and announced).
-    public func worker(configuration: DetectionConfiguration = DetectionConfiguration(), logger: Logger) -> TeamWorker {
+    /// A worker draining the shared queue against the shared profiles: its regressions ranked and announced, and
+    /// the registered repositories on this machine scanned for opportunities (matched to the skills under
+    /// `skillsRoot`, when given).
+    public func worker(
+        configuration: DetectionConfiguration = DetectionConfiguration(), skillsRoot: String? = nil,
+        costModel: CostModel = CostModel(), logger: Logger
+    ) -> TeamWorker {
         var worker = TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
-        worker.rootCause = changeStore
-        worker.events = EventRecorder(store: changeStore)
+        let store = changeStore
+        worker.rootCause = store
+        worker.events = EventRecorder(store: store)
+        worker.repositories = store
+        worker.scanner = { service, root in
+            let skills = skillsRoot.flatMap { try? SkillCatalog.load(root: $0) }
+            return try OpportunityScanner(store: store, costModel: costModel).scan(
+                service: service, repository: root, skills: skills
+            ).count
+        }
         return worker
     }
 }

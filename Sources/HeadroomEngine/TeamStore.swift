@@ -2,11 +2,11 @@ import HeadroomCore
 import HeadroomPostgres
 import HeadroomStore
 
-/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause, triage and event services
-/// are written against (`RegressionStore`, `EventStore`): each call waits for its query (`AsyncBridge.blocking`).
+/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause, triage, event and
+/// opportunity services are written against (`RegressionStore`, `EventStore`, `OpportunityStore`): each call waits for its query (`AsyncBridge.blocking`).
 /// Use it only off the cooperative pool: `TeamDatabase.synchronously` runs those services on a thread of their own
 /// (`AsyncBridge.onOwnThread`).
-public struct TeamStore: RegressionStore, EventStore {
+public struct TeamStore: RegressionStore, EventStore, OpportunityStore {
     /// The shared database's profiles, regressions and change history.
     public let profiles: PostgresProfileStore
 
@@ -117,4 +117,31 @@ public struct TeamStore: RegressionStore, EventStore {
     public func deliveryCounts() throws -> [String: Int] { try wait { try await $0.deliveryCounts() } }
 
     public func triageCounts() throws -> [Triage.Verdict: Int] { try wait { try await $0.triageCounts() } }
+
+    public func lineCosts(service: String, function: FunctionRef, from: Int64?, to: Int64?) throws
+        -> [Int: (selfSamples: Int64, totalSamples: Int64)]
+    {
+        try wait { try await $0.lineCosts(service: service, function: function, from: from, to: to) }
+    }
+
+    public func replaceOpportunities(service: String, repository: String, with found: [Opportunity]) throws
+        -> [Opportunity]
+    {
+        try wait { try await $0.replaceOpportunities(service: service, repository: repository, with: found) }
+    }
+
+    public func opportunities(service: String?) throws -> [Opportunity] {
+        try wait { try await $0.opportunities(service: service) }
+    }
+
+    public func opportunity(id: Int64) throws -> Opportunity { try wait { try await $0.opportunity(id: id) } }
+
+    /// None: fixes are attempted and reviewed on the SQLite store, so the shared database holds no patches yet
+    /// (opportunities found here name no prior examples).
+    public func patches(skill: String?, review: PatchRecord.Review?, status: PatchRecord.Status?) throws
+        -> [PatchRecord]
+    { [] }
+
+    /// None, for the same reason: without validated fixes, every pattern's default savings factor holds.
+    public func calibration(pattern: String?) throws -> [CalibrationPoint] { [] }
 }

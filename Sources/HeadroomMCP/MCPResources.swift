@@ -6,12 +6,11 @@ import MCP
 /// Resources, all read through the registry's read-only tools:
 /// - `headroom://skills/NAME/SKILL.md`, `headroom://skills/NAME/references/FILE`, `headroom://skills/NAME/examples/patch-N`
 /// - `headroom://regressions`, `headroom://regressions/ID`
-/// - `headroom://opportunities`, `headroom://opportunities/ID`, where the registry has `list_opportunities` (team
-///   mode's does not yet)
+/// - `headroom://opportunities`, `headroom://opportunities/ID`, where the registry has `list_opportunities`
 extension MCPSurface {
     static let scheme = "headroom://"
 
-    /// Whether the registry lists opportunities (the SQLite store's does; team mode's not yet).
+    /// Whether the registry lists opportunities (the SQLite store's and team mode's do).
     var hasOpportunities: Bool { registry.tool(named: ToolName.listOpportunities.rawValue) != nil }
 
     var resourceTemplates: [Resource.Template] {

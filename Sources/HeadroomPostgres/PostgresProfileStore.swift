@@ -13,8 +13,8 @@ import Synchronization
 ///
 /// Several servers may ingest and compact at once: a service and bucket is compacted under a transaction-scoped
 /// advisory lock, its log rows taken `FOR UPDATE`, so every profile is counted once whoever compacts it. Call edges
-/// are one blob per service and bucket too (`call_edge_set`); stacks and line costs are not stored here yet. Run `run()` (the connection pool) in a task while the store
-/// is used.
+/// are one blob per service and bucket too (`call_edge_set`), and so are line costs (`line_cost_set`); stacks are
+/// appended as chunks (`stack_chunk`). Run `run()` (the connection pool) in a task while the store is used.
 public final class PostgresProfileStore: ProfileStore, Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -103,10 +103,14 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             version: "p5-triage", statements: Self.triageTables, client: client, logger: logger)
         try await PostgresMigration.apply(
             version: "p6-events", statements: Self.eventTables, client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p7-opportunities", statements: Self.opportunityTables, client: client, logger: logger)
     }
 
     /// The day-partitioned tables, each partitioned alike.
-    static let partitionedTables = ["bucket_total", "function_bucket_set", "call_edge_set", "stack_chunk"]
+    static let partitionedTables = [
+        "bucket_total", "function_bucket_set", "call_edge_set", "stack_chunk", "line_cost_set",
+    ]
 
     /// The most stack chunks a bucket holds before a write merges them into one: compaction appends one a second,
     /// so a one-minute bucket is read as a few chunks, not sixty, and merging costs each bucket a few rewrites.
@@ -360,6 +364,7 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
         var costs = contribution.functions.map { (ids[Int($0.frame)], $0.selfSamples, $0.totalSamples) }
         var edges = CallEdgeSet.normalized(
             contribution.edges.map { (ids[Int($0.caller)], ids[Int($0.callee)], $0.samples) })
+        var lines = contribution.lines.map { (ids[Int($0.frame)], Int64($0.line), $0.selfSamples, $0.totalSamples) }
         if !locked {
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
@@ -370,12 +375,14 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             """
             SELECT (SELECT costs FROM function_bucket_set WHERE service_id = \(service) AND bucket = \(bucket)),
                    (SELECT edges FROM call_edge_set WHERE service_id = \(service) AND bucket = \(bucket)),
-                   (SELECT COUNT(*) FROM stack_chunk WHERE service_id = \(service) AND bucket = \(bucket))
+                   (SELECT COUNT(*) FROM stack_chunk WHERE service_id = \(service) AND bucket = \(bucket)),
+                   (SELECT lines FROM line_cost_set WHERE service_id = \(service) AND bucket = \(bucket))
             """, logger: logger
         ).collect().first {
-            let (storedCosts, storedEdges, count) = try stored.decode((Data?, Data?, Int64).self)
+            let (storedCosts, storedEdges, count, storedLines) = try stored.decode((Data?, Data?, Int64, Data?).self)
             if let storedCosts { costs += try FunctionCostSet.decode(storedCosts) }
             if let storedEdges, !edges.isEmpty { edges = CallEdgeSet.merge(edges, try CallEdgeSet.decode(storedEdges)) }
+            if let storedLines, !lines.isEmpty { lines += try LineCostSet.decode(storedLines) }
             chunks = count
         }
         // A bucket written to every second (compaction) would pile up chunks for its readers to sum: past a few,
@@ -422,6 +429,14 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
                 , edges AS (
                     INSERT INTO call_edge_set (service_id, bucket, edges) VALUES ($1, $2, $\(binds.count))
                     ON CONFLICT (service_id, bucket) DO UPDATE SET edges = excluded.edges RETURNING 1)
+                """
+        }
+        if !lines.isEmpty {
+            try binds.append(LineCostSet.encode(LineCostSet.normalized(lines)))
+            sql += """
+                , lines AS (
+                    INSERT INTO line_cost_set (service_id, bucket, lines) VALUES ($1, $2, $\(binds.count))
+                    ON CONFLICT (service_id, bucket) DO UPDATE SET lines = excluded.lines RETURNING 1)
                 """
         }
         sql += """

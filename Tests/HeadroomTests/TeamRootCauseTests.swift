@@ -407,8 +407,10 @@ struct TeamRootCauseTests {
                 // The same refusals; the routes team mode does not serve yet say so.
                 #expect(try Self.api(postgresPort, "/api/v1/regressions/999").status == 404)
                 #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
-                let missing = try Self.api(postgresPort, "/api/v1/opportunities")
+                let missing = try Self.api(postgresPort, "/api/v1/patches")
                 #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
+                let opportunities = try Self.api(postgresPort, "/api/v1/opportunities")
+                #expect(opportunities.status == 200, "\(opportunities.json)")
 
                 // /metrics: the same figures from both stores (services, open and triaged regressions, false
                 // positives); team mode's job queue in /metrics and /api/v1/jobs once a worker has run.
@@ -424,11 +426,24 @@ struct TeamRootCauseTests {
                 #expect(try figures(postgresPort) == expected)
                 let worker = try Checkout.headroom(["worker", "--once", "--database", url])
                 try #require(worker.succeeded, "\(worker.stderr)")
+                // The worker detected `shop` and scanned its registered repository (a round of scans).
                 let jobs = try Self.api(postgresPort, "/api/v1/jobs?state=done")
                 let done = try #require(jobs.json["jobs"] as? [[String: Any]], "\(jobs)")
-                #expect(done.count == 1 && done.first?["kind"] as? String == "detect-service", "\(done)")
+                #expect(
+                    Set(done.compactMap { $0["kind"] as? String }) == ["detect-service", "scan-opportunities"]
+                        && done.count == 2, "\(done)")
                 let metrics = try Shell.run(["curl", "-s", "http://127.0.0.1:\(postgresPort)/metrics"]).stdout
-                #expect(metrics.contains("headroom_fix_jobs{state=\"done\"} 1.0"), "\(metrics)")
+                #expect(metrics.contains("headroom_fix_jobs{state=\"done\"} 2.0"), "\(metrics)")
+                // What it found is what a scan of the SQLite store finds, through the same route.
+                let scan = try Checkout.headroom(
+                    ["opportunities", "--store", store, "--repo", history.code.path, "--service", "shop"])
+                try #require(scan.succeeded, "\(scan.stderr)")
+                func found(_ port: Int) throws -> [String] {
+                    let list = try #require(
+                        try Self.api(port, "/api/v1/opportunities").json["opportunities"] as? [[String: Any]])
+                    return list.map { "\($0["pattern"] ?? "") \($0["function"] ?? "") \($0["share"] ?? "")" }
+                }
+                #expect(try found(postgresPort) == (try found(sqlitePort)))
             }
         }
     }

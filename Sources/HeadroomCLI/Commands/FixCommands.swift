@@ -89,13 +89,19 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 }
 
-struct OpportunitiesCommand: ParsableCommand {
+struct OpportunitiesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opportunities",
         abstract:
-            "Efficiency opportunities ranked by estimated savings; with --repo, scan that repository against the service's profiles first."
+            "Efficiency opportunities ranked by estimated savings; with --repo, scan that repository against the service's profiles first.",
+        discussion: """
+            With --database (team mode): the shared PostgreSQL database's profiles measure the cost and its \
+            opportunities are listed and replaced, as on the SQLite store; --repo must be a folder on this machine \
+            (it is registered in the shared database) or the name of one registered from here.
+            """
     )
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @Option(help: "Service whose profiles measure the cost.") var service: String?
     @Option(help: "Repository to scan (default: list stored opportunities).") var repo: String?
@@ -105,20 +111,44 @@ struct OpportunitiesCommand: ParsableCommand {
     var calibration = false
     @OptionGroup var format: FormatOptions
 
-    func run() throws {
-        let context = try toolContext(store: storeOptions, skills: skills, output: nil)
-        if calibration { return try showCalibration(context.store) }
-        let registry = HeadroomTools.registry(context)
+    func run() async throws {
         var arguments: [String: JSONValue] = ["limit": .number(Double(limit)), "min_share": .number(minShare)]
         if let service { arguments["service"] = .string(service) }
-        if let repo {
-            // A folder the operator names is registered (tools only take registered repositories); else a name.
-            let named =
-                FileManager.default.fileExists(atPath: repo)
-                ? try RepositoryRegistry(store: context.store).register(path: repo, service: service).name : repo
-            arguments["repository"] = .string(named)
+        let result: OpportunityList
+        let fleetCores: Double
+        if let url = databaseOptions.url {
+            let skillsRoot = try? skills.root()
+            let (repo, service, calibration, listed) = (repo, service, calibration, arguments)
+            let answer = try await TeamDatabase.with(url: url) { database in
+                let store = database.changeStore
+                return try await AsyncBridge.onOwnThread { () throws -> OpportunityList? in
+                    if calibration {
+                        try Self.showCalibration(SavingsCalibration(store: store), json: format.format == .json)
+                        return nil
+                    }
+                    var arguments = listed
+                    if let repo {
+                        arguments["repository"] = .string(
+                            try Self.registered(repo, service: service, in: RepositoryRegistry(store: store)))
+                    }
+                    return try database.toolRegistry(skillsRoot: skillsRoot).call(
+                        .listOpportunities, .object(arguments))
+                }
+            }
+            guard let answer else { return }
+            (result, fleetCores) = (answer, CostModel().fleetCores)
+        } else {
+            let context = try toolContext(store: storeOptions, skills: skills, output: nil)
+            if calibration {
+                return try Self.showCalibration(SavingsCalibration(store: context.store), json: format.format == .json)
+            }
+            if let repo {
+                arguments["repository"] = .string(
+                    try Self.registered(repo, service: service, in: RepositoryRegistry(store: context.store)))
+            }
+            result = try HeadroomTools.registry(context).call(.listOpportunities, .object(arguments))
+            fleetCores = context.costModel.fleetCores
         }
-        let result = try registry.call(.listOpportunities, .object(arguments))
         if format.format == .json { try printJSON(try JSONValue(encoding: result)); return }
         let rows = result.opportunities
         if rows.isEmpty {
@@ -140,15 +170,20 @@ struct OpportunitiesCommand: ParsableCommand {
         }
         if !rows.isEmpty {
             print(
-                "cores = measured share × \(Int(context.costModel.fleetCores)) fleet cores (an assumed fleet size); "
-                    + "opportunities a recipe would refuse come last")
+                "cores = measured share × \(Int(fleetCores)) fleet cores (an assumed fleet size) unless the "
+                    + "profiles measured them; opportunities a recipe would refuse come last")
         }
     }
 
-    private func showCalibration(_ store: StoreHandle) throws {
-        let calibration = try SavingsCalibration(store: store)
+    /// The registered name of `repo`: a folder the operator names is registered (tools only take registered
+    /// repositories); anything else is taken as a name.
+    static func registered(_ repo: String, service: String?, in registry: RepositoryRegistry) throws -> String {
+        FileManager.default.fileExists(atPath: repo) ? try registry.register(path: repo, service: service).name : repo
+    }
+
+    static func showCalibration(_ calibration: SavingsCalibration, json: Bool) throws {
         let rows = calibration.rows()
-        if format.format == .json {
+        if json {
             try printJSON(
                 try JSONValue(encoding: SavingsCalibration.Report(calibration: rows, points: calibration.points)))
             return

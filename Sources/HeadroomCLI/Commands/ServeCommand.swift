@@ -33,9 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             With --database (team mode) the server ingests into the shared PostgreSQL database: any number of \
             servers behind a load balancer, every push committed before its 200 and counted once. Detection is \
-            left to `headroom worker --database` processes. The API answers services, regressions (with their \
-            stored rankings), root causes and verdicts (ack, invalid, snooze) from the shared database; its other \
-            routes answer 501. Workers record each regression's events in the shared outbox; every server with \
+            left to `headroom worker --database` processes (they scan registered repositories for opportunities \
+            too). The API answers services, regressions (with their stored rankings), root causes, verdicts (ack, \
+            invalid, snooze) and opportunities from the shared database; its other routes answer 501. Workers record each regression's events in the shared outbox; every server with \
             --webhook delivers it, each event once per target. The dashboard and fixes need the SQLite store for now.
             """)
 

@@ -22,7 +22,9 @@ struct WorkerCommand: AsyncParsableCommand {
             With --database (team mode), workers on any machines drain the shared PostgreSQL queue: they queue a \
             round of detection for each service whose pushes have been quiet for --debounce seconds (one job per \
             round however many workers queue it), take jobs FOR UPDATE SKIP LOCKED, and detect against the shared \
-            profiles. Fix jobs stay with the SQLite store for now (--fixes off is implied).
+            profiles; every --rescan-every seconds they also queue a round of opportunity scans (one job per service with a \
+            registered repository), which a worker with that repository's folder runs against the shared profiles. \
+            Fix jobs stay with the SQLite store for now (--fixes off is implied).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -33,6 +35,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Run fix jobs too (on), or only detection (off).") var fixes = "on"
     @Option(help: "--database: seconds a service's pushes must be quiet before its detection is queued.")
     var debounce = 30
+    @Option(help: "--database: seconds between rounds of opportunity scans of registered repositories (0: none).")
+    var rescanEvery = 3600
     @Option(help: "Seconds a job's lease lasts unrenewed: a killed worker's job is taken back after it.")
     var lease = 60
     @Option(help: "Seconds one fix attempt may take before it is failed and cancelled.") var fixTimeout = 1800
@@ -96,21 +100,29 @@ struct WorkerCommand: AsyncParsableCommand {
 
     /// Team mode: queue rounds of settled services and drain the shared queue (once, or until SIGTERM/SIGINT).
     func runTeam(url: String, level: Logger.Level) async throws {
-        guard debounce >= 0 else { throw HeadroomError(.badInput, "--debounce must be ≥ 0") }
+        guard debounce >= 0, rescanEvery >= 0 else {
+            throw HeadroomError(.badInput, "--debounce and --rescan-every must be ≥ 0")
+        }
         let (once, poll, debounce, lease) = (self.once, self.poll, self.debounce, self.lease)
+        let rescan: Int64? = rescanEvery > 0 ? Int64(rescanEvery) : nil
+        let skillsRoot = try? skills.root()
         try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
             database in
-            var worker = database.worker(logger: EngineLog.standardError("headroom.worker", level: level))
+            var worker = database.worker(
+                skillsRoot: skillsRoot, logger: EngineLog.standardError("headroom.worker", level: level))
             worker.leaseSeconds = Int64(lease)
             if once {
                 var scheduled: [String: Int64] = [:]
                 try await worker.schedule(debounce: .seconds(0), scheduled: &scheduled)
+                if let rescan { try await worker.scheduleScans(every: rescan) }
                 let ran = try await worker.drain()
                 print("ran \(ran) job\(ran == 1 ? "" : "s")")
                 return
             }
             let running = worker
-            await Self.untilSignalled { await running.run(interval: .seconds(poll), debounce: .seconds(debounce)) }
+            await Self.untilSignalled {
+                await running.run(interval: .seconds(poll), debounce: .seconds(debounce), rescanEvery: rescan)
+            }
         }
     }
 }

@@ -10,8 +10,8 @@ import HeadroomStore
 /// finding's cost is measured from the stacks: the samples in the pattern's library frames under the function
 /// when the profile has them, else the function's own share.
 public struct OpportunityScanner: Sendable {
-    /// The store of profiles and opportunities.
-    public let store: Store
+    /// The store of profiles and opportunities: the SQLite store, or team mode's shared database.
+    public let store: any RegressionStore & OpportunityStore
     /// The Python helper that finds patterns in source.
     public var python: PythonAST
     /// The Go helper that finds patterns in Go source.
@@ -28,8 +28,8 @@ public struct OpportunityScanner: Sendable {
 
     /// A scanner over `store`.
     public init(
-        store: Store, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
-        minimumShare: Double = 0.01, buckets: Int = 6
+        store: any RegressionStore & OpportunityStore, python: PythonAST = PythonAST(),
+        costModel: CostModel = CostModel(), minimumShare: Double = 0.01, buckets: Int = 6
     ) {
         self.store = store
         self.python = python
@@ -96,7 +96,7 @@ public struct OpportunityScanner: Sendable {
         }
         let from = all.suffix(buckets).first ?? last
         let costModel = store.costs(service: service, since: from, fallback: self.costModel)
-        let stacks = try store.stacks(service: service, from: from, to: last)
+        let stacks = try store.stacks(service: service, from: from, to: last, label: nil)
         let total = Double(stacks.totalSamples)
         guard total > 0 else { throw HeadroomError(.notFound, "no stacks for service \(service)") }
         var totals: [FunctionRef: Int64] = [:]
@@ -133,7 +133,7 @@ public struct OpportunityScanner: Sendable {
         for (path, functions) in try scanGo(files.filter { $0.0.hasSuffix(".go") }, git: git, head: head) {
             findings[path] = functions
         }
-        let accepted = try store.patches(review: .applied)
+        let accepted = try store.patches(skill: nil, review: .applied, status: nil)
         let calibration = try SavingsCalibration(store: store)
         var out: [Opportunity] = []
         for (path, functions) in findings {

@@ -51,7 +51,7 @@ public struct SavingsCalibration: Sendable {
     public init(points: [CalibrationPoint]) { self.points = points }
 
     /// The calibration of every point `store` holds.
-    public init(store: Store) throws { points = try store.calibration() }
+    public init(store: any OpportunityStore) throws { points = try store.calibration(pattern: nil) }
 
     /// The factor for `pattern`: calibrated when it has enough validations, else `defaultFactor`.
     public func factor(pattern: String, defaultFactor: Double) -> Double {

@@ -12,8 +12,13 @@ import Logging
 /// regressions keyed by their identity, so a job redone after a crash stores nothing twice.
 ///
 /// Ranking is redone with each round (a ranking replaces the stored one), so a job redone after a crash stores it
-/// once too; so are the events of each regression (`events`), which the servers deliver. Fix attempts stay with the
-/// SQLite store's `Worker` until those tables are on PostgreSQL too.
+/// once too; so are the events of each regression (`events`), which the servers deliver.
+///
+/// With a `scanner`, workers also take `scan-opportunities` jobs: a service's registered repositories scanned
+/// against its shared profiles, the opportunities replaced in the shared database. A round of them is queued every
+/// rescan interval (one job per service and round however many workers queue it); a worker without the
+/// repository's folder fails the job with that reason. Fix attempts stay with the SQLite store's `Worker` until
+/// patches are on PostgreSQL too.
 public struct TeamWorker: Sendable {
     /// The shared queue.
     public let queue: any JobQueue
@@ -26,6 +31,13 @@ public struct TeamWorker: Sendable {
     /// Records `regression.detected` and `regression.root_caused` in the shared outbox (servers with `--webhook`
     /// deliver them); nil: no events.
     public var events: EventRecorder?
+    /// Scans one of a service's registered repositories for opportunities (service, repository root) and returns
+    /// how many it found; nil: this worker takes no scan jobs.
+    public var scanner: (@Sendable (_ service: String, _ root: String) throws -> Int)?
+    /// The repositories scans read (where `scanner` finds a service's registered ones).
+    public var repositories: (any RepositoryStore)?
+    /// The job kind of an opportunity scan; its subject is `SERVICE@ROUND`.
+    public static let scanKind = "scan-opportunities"
     /// How long a lease lasts without renewal.
     public var leaseSeconds: Int64 = 60
     /// Attempts before a job that keeps dying is failed.
@@ -69,14 +81,18 @@ public struct TeamWorker: Sendable {
             logger.warning("job taken back", metadata: ["job": "\(job.id)", "why": "\(job.reason)"])
         }
         var ran = 0
-        while !Task.isCancelled {
-            let now = Timestamps.now()
-            guard
-                let job = try await queue.claimJob(
-                    kind: DetectionLoop.jobKind, owner: owner, until: now + leaseSeconds, at: now)
-            else { break }
-            await run(job)
-            ran += 1
+        // Detection first (a new regression is what people wait for); scans when no detection is queued.
+        let kinds = [DetectionLoop.jobKind] + (scanner == nil ? [] : [Self.scanKind])
+        claiming: while !Task.isCancelled {
+            for kind in kinds {
+                let now = Timestamps.now()
+                if let job = try await queue.claimJob(kind: kind, owner: owner, until: now + leaseSeconds, at: now) {
+                    await run(job)
+                    ran += 1
+                    continue claiming
+                }
+            }
+            break
         }
         return ran
     }
@@ -93,13 +109,37 @@ public struct TeamWorker: Sendable {
         ) { max($0, $1) }
     }
 
+    /// Queues this round's scan of each service that has profiles and a registered repository: the round is the
+    /// time `now` rounded down to `every` seconds, so workers queueing at once make one job per service and round.
+    /// Returns the subjects queued (new or already there).
+    @discardableResult
+    public func scheduleScans(every: Int64, at now: Int64 = Timestamps.now()) async throws -> [String] {
+        guard scanner != nil, let repositories, every > 0 else { return [] }
+        let round = now - ((now % every) + every) % every
+        let profiled = try await profiles.lastIngest()
+        let registered = try await AsyncBridge.onOwnThread { try repositories.registeredRepositories() }
+        let services = Set(registered.compactMap(\.service)).filter { profiled[$0] != nil }.sorted()
+        var subjects: [String] = []
+        for service in services {
+            let subject = "\(service)@\(round)"
+            _ = try await queue.enqueueJob(
+                kind: Self.scanKind, subject: subject, regressionID: nil, state: .queued, reason: "", at: now)
+            subjects.append(subject)
+        }
+        return subjects
+    }
+
     /// Every `interval` until cancelled: queues the rounds of services whose pushes have settled for `debounce`
-    /// (nil: only what servers queue), then drains the queue (the job in progress finishes first).
-    public func run(interval: Duration = .seconds(2), debounce: Duration? = .seconds(30)) async {
+    /// (nil: only what servers queue) and, every `rescanEvery` seconds (nil: never), a round of opportunity scans;
+    /// then drains the queue (the job in progress finishes first).
+    public func run(
+        interval: Duration = .seconds(2), debounce: Duration? = .seconds(30), rescanEvery: Int64? = nil
+    ) async {
         var scheduled: [String: Int64] = [:]
         while !Task.isCancelled {
             do {
                 if let debounce { try await schedule(debounce: debounce, scheduled: &scheduled) }
+                if let rescanEvery { try await scheduleScans(every: rescanEvery) }
                 try await drain()
             } catch {
                 logger.warning("job queue unreadable", metadata: ["error": "\(HeadroomError.oneLine(error))"])
@@ -108,9 +148,10 @@ public struct TeamWorker: Sendable {
         }
     }
 
-    /// One job under a renewed lease, ended done (with the regressions found) or failed with the error.
+    /// One job under a renewed lease, ended done (with what it found) or failed with the error.
     func run(_ job: Job) async {
-        let service = job.subject.split(separator: "@").dropLast().joined(separator: "@")
+        let head = job.subject.split(separator: "@").dropLast().joined(separator: "@")
+        let service = head.isEmpty ? job.subject : head
         let (queue, owner, lease) = (self.queue, self.owner, leaseSeconds)
         let renewal = Task {
             while !Task.isCancelled {
@@ -121,17 +162,8 @@ public struct TeamWorker: Sendable {
         let (state, reason): (Job.State, String)
         do {
             // Every push accepted for the service so far, including rows another worker is compacting right now.
-            try await profiles.compactIngestLog(service: service.isEmpty ? job.subject : service)
-            let found = try await DetectionService.detect(
-                service: service.isEmpty ? job.subject : service, in: profiles, configuration: configuration,
-                logger: logger
-            ).filter { $0.kind == .regression }
-            let ranked = try await rank(found)
-            (state, reason) = (
-                .done,
-                "\(found.count) regression\(found.count == 1 ? "" : "s") found"
-                    + (rootCause == nil ? "" : ", \(ranked) root-caused")
-            )
+            try await profiles.compactIngestLog(service: service)
+            (state, reason) = (.done, job.kind == Self.scanKind ? try await scan(service) : try await detect(service))
         } catch {
             (state, reason) = (.failed, HeadroomError.oneLine(error))
         }
@@ -144,8 +176,43 @@ public struct TeamWorker: Sendable {
                 "job not finished", metadata: ["job": "\(job.id)", "error": "\(HeadroomError.oneLine(error))"])
         }
         logger.info(
-            "detection ended",
+            job.kind == Self.scanKind ? "scan ended" : "detection ended",
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
+    }
+
+    /// Detects `service` and ranks its new regressions' culprits; returns what the job found.
+    func detect(_ service: String) async throws -> String {
+        let found = try await DetectionService.detect(
+            service: service, in: profiles, configuration: configuration, logger: logger
+        ).filter { $0.kind == .regression }
+        let ranked = try await rank(found)
+        return "\(found.count) regression\(found.count == 1 ? "" : "s") found"
+            + (rootCause == nil ? "" : ", \(ranked) root-caused")
+    }
+
+    /// Scans each of `service`'s registered repositories whose folder is on this machine; returns what the job
+    /// found. A service none of whose repositories is here fails the job (another worker, or a person, has them).
+    func scan(_ service: String) async throws -> String {
+        guard let scanner, let repositories else { throw HeadroomError(.refused, "this worker does not scan") }
+        return try await AsyncBridge.onOwnThread {
+            let mine = try repositories.registeredRepositories().filter { $0.service == service }
+            var isFolder: ObjCBool = false
+            let here = mine.filter {
+                FileManager.default.fileExists(atPath: $0.root, isDirectory: &isFolder) && isFolder.boolValue
+            }
+            guard !here.isEmpty else {
+                throw HeadroomError(
+                    .notFound,
+                    mine.isEmpty
+                        ? "service \(service) has no registered repository"
+                        : "no repository of service \(service) is on this worker (registered at "
+                            + mine.map(\.root).joined(separator: ", ") + ")")
+            }
+            var found = 0
+            for repository in here { found += try scanner(service, repository.root) }
+            return "\(found) opportunit\(found == 1 ? "y" : "ies") found in "
+                + here.map(\.name).joined(separator: ", ")
+        }
     }
 
     /// For each open regression (one a person triaged is left as it is): records `regression.detected`, ranks its

@@ -6,64 +6,32 @@ import HeadroomStore
 extension HeadroomTools {
     static func skillTools(_ context: ToolContext) -> [Tool] {
         let store = context.store
-        return docTools(catalog: context.catalog, examples: { try store.patches(skill: $0, review: .applied) }) + [
-            Tool(
-                .getExperimentResults,
-                description:
-                    "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
-                inputSchema: Schema.object([
-                    "patch": Schema.integer("only this patch", minimum: 1), "skill": Schema.string("only this skill"),
-                ]),
-                outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
-                annotations: .readOnly
-            ) { args in
-                let patches =
-                    try args["patch"] != nil
-                    ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
-                return ExperimentList(
-                    experiments: patches.compactMap { patch in
-                        patch.validation.map {
-                            .init(
-                                patch: patch.id ?? 0, skill: patch.skill, status: patch.status,
-                                validation: ValidationSummary($0))
-                        }
-                    })
-            },
-            Tool(
-                .listOpportunities,
-                description:
-                    "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
-                inputSchema: Schema.object([
-                    "service": Schema.string("only this service (required to scan)"),
-                    "repository": Schema.string("scan this registered repository first"),
-                    "id": Schema.integer("only this opportunity", minimum: 1),
-                    "min_share": Schema.number("scan functions with at least this total share (default 0.01)"),
-                    "limit": Schema.integer("rows (default 50)", minimum: 1),
-                ]),
-                outputSchema: Schema.output(["opportunities": Schema.array(Schema.any)]),
-                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
-            ) { args in
-                if args["id"] != nil {
-                    return OpportunityList(
-                        opportunities: [
-                            try withPriorExamples(store.opportunity(id: try int64(args, "id")), store: store)
-                        ])
+        return docTools(catalog: context.catalog, examples: { try store.patches(skill: $0, review: .applied) })
+            + [
+                Tool(
+                    .getExperimentResults,
+                    description:
+                        "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
+                    inputSchema: Schema.object([
+                        "patch": Schema.integer("only this patch", minimum: 1),
+                        "skill": Schema.string("only this skill"),
+                    ]),
+                    outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
+                    annotations: .readOnly
+                ) { args in
+                    let patches =
+                        try args["patch"] != nil
+                        ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
+                    return ExperimentList(
+                        experiments: patches.compactMap { patch in
+                            patch.validation.map {
+                                .init(
+                                    patch: patch.id ?? 0, skill: patch.skill, status: patch.status,
+                                    validation: ValidationSummary($0))
+                            }
+                        })
                 }
-                if let repository = string(args, "repository") {
-                    guard let service = string(args, "service") else {
-                        throw HeadroomError(.badInput, "scanning a repository needs `service` (whose profiles to use)")
-                    }
-                    var scanner = OpportunityScanner(store: store, costModel: context.costModel)
-                    if let share = args["min_share"]?.doubleValue { scanner.minimumShare = share }
-                    _ = try scanner.scan(
-                        service: service, repository: RepositoryRegistry(store: store).root(repository),
-                        skills: try? context.catalog())
-                }
-                let rows = try store.opportunities(service: string(args, "service")).prefix(
-                    args["limit"]?.intValue ?? 50)
-                return OpportunityList(opportunities: try rows.map { try withPriorExamples($0, store: store) })
-            },
-        ]
+            ] + opportunityTools(store: store, costModel: context.costModel, catalog: context.catalog)
     }
 
     /// `list_skills` and `read_docs` over a skills folder, with each skill's accepted patches as prior examples
@@ -132,10 +100,54 @@ extension HeadroomTools {
         ]
     }
 
+    /// `list_opportunities` over `store` (the SQLite store, or team mode's shared database): stored opportunities
+    /// ranked by savings, and, given a registered repository present on this machine, a scan of it first.
+    static func opportunityTools(
+        store: any RegressionStore & OpportunityStore, costModel: CostModel,
+        catalog: @escaping @Sendable () throws -> SkillCatalog
+    ) -> [Tool] {
+        [
+            Tool(
+                .listOpportunities,
+                description:
+                    "Efficiency opportunities ranked by estimated savings (cores, watts). With `repository` and `service`, scans that repository against the service's recent profiles first.",
+                inputSchema: Schema.object([
+                    "service": Schema.string("only this service (required to scan)"),
+                    "repository": Schema.string("scan this registered repository first"),
+                    "id": Schema.integer("only this opportunity", minimum: 1),
+                    "min_share": Schema.number("scan functions with at least this total share (default 0.01)"),
+                    "limit": Schema.integer("rows (default 50)", minimum: 1),
+                ]),
+                outputSchema: Schema.output(["opportunities": Schema.array(Schema.any)]),
+                annotations: ToolAnnotations(readOnly: false, destructive: false, idempotent: true)
+            ) { args in
+                if args["id"] != nil {
+                    return OpportunityList(
+                        opportunities: [
+                            try withPriorExamples(store.opportunity(id: try int64(args, "id")), store: store)
+                        ])
+                }
+                if let repository = string(args, "repository") {
+                    guard let service = string(args, "service") else {
+                        throw HeadroomError(.badInput, "scanning a repository needs `service` (whose profiles to use)")
+                    }
+                    var scanner = OpportunityScanner(store: store, costModel: costModel)
+                    if let share = args["min_share"]?.doubleValue { scanner.minimumShare = share }
+                    _ = try scanner.scan(
+                        service: service, repository: RepositoryRegistry(store: store).root(repository),
+                        skills: try? catalog())
+                }
+                let rows = try store.opportunities(service: string(args, "service")).prefix(
+                    args["limit"]?.intValue ?? 50)
+                return OpportunityList(opportunities: try rows.map { try withPriorExamples($0, store: store) })
+            }
+        ]
+    }
+
     /// The opportunity with its skill's accepted fixes (up to three) as prior examples.
-    static func withPriorExamples(_ o: Opportunity, store: Store) throws -> Opportunity {
+    static func withPriorExamples(_ o: Opportunity, store: any OpportunityStore) throws -> Opportunity {
         var o = o
-        let examples = try o.skill.map { try store.patches(skill: $0, review: .applied) } ?? []
+        let examples = try o.skill.map { try store.patches(skill: $0, review: .applied, status: nil) } ?? []
         o.priorExamples = examples.prefix(3).map { "patch #\($0.id ?? 0) on \($0.branch ?? "?")" }
         return o
     }

@@ -1,0 +1,178 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomPostgres
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+/// Opportunities in team mode: the shared database keeps each bucket's line costs, the scanner measures a finding
+/// on the lines its fix changes from them, and `opportunities --database` and a worker's scan job store the same
+/// opportunities, in the same JSON, as the SQLite store from the same repository and profiles.
+@Suite("team mode: opportunities on PostgreSQL", .serialized, .ownThreads)
+struct TeamOpportunityTests {
+    /// A service whose `parse` compiles a constant regex on every call (line 12) and logs eagerly (line 13).
+    static let source = """
+        import logging
+        import re
+
+        log = logging.getLogger(__name__)
+
+
+        def handler(req):
+            return parse(req)
+
+
+        def parse(text):
+            pattern = re.compile(r"(\\d+)-(\\d+)")
+            log.info("parsing %s" % text)
+            return pattern.match(text)
+
+        """
+
+    /// Eight one-minute buckets of py-spy-style profiles (frames name their lines): of 1,000 samples a minute,
+    /// about 300 are under line 12's `re.compile`, 60 at line 13, 100 at line 14.
+    static func profiles(_ dir: TemporaryDirectory, start: Int64) throws -> [(path: String, at: Int64)] {
+        try (0..<8).map { bucket in
+            let jitter = (bucket * 7 % 5) - 2
+            let text = """
+                main (app.py:3);handler (svc.py:8);parse (svc.py:12);compile (re/__init__.py:227);_compile (re/__init__.py:294) \(300 + jitter)
+                main (app.py:3);handler (svc.py:8);parse (svc.py:13);info (logging/__init__.py:1477) \(60 - jitter)
+                main (app.py:3);handler (svc.py:8);parse (svc.py:14) \(100 + jitter)
+                main (app.py:3);serve (app.py:9) \(540 - jitter)
+
+                """
+            let path = dir.file("p\(bucket).folded")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return (path, start + Int64(bucket) * 60 + 5)
+        }
+    }
+
+    /// An `opportunities --format json` answer without ids (the engines number rows independently).
+    static func withoutIDs(_ text: String) throws -> [[String: Any]] {
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        return try #require(parsed["opportunities"] as? [[String: Any]]).map { $0.filter { $0.key != "id" } }
+    }
+
+    @Test("opportunities --database: line costs, the same scan and JSON as SQLite, ids stable across rescans")
+    func scanMatchesSQLite() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let repository = try ScratchRepository()
+        defer { repository.directory.cleanup() }
+        try repository.commit(
+            ["svc.py": Self.source, "app.py": "import svc\n\n\ndef main():\n    svc.handler('1-2')\n"],
+            message: "svc")
+        let start: Int64 = 1_793_606_400
+        let profiles = try Self.profiles(dir, start: start)
+        let store = dir.file("s.sqlite")
+        let skills = (Checkout.root as NSString).appendingPathComponent("Skills")
+        try await TeamWorkerTests.withTeam { team, url in
+            var answers: [String] = []
+            for target in [["--store", store], ["--database", url]] {
+                for profile in profiles {
+                    let run = try Checkout.headroom(
+                        ["ingest", profile.path, "--service", "svc", "--at", "\(profile.at)"] + target)
+                    try #require(run.succeeded, "\(run.stderr)")
+                }
+                let scan = try Checkout.headroom(
+                    [
+                        "opportunities", "--repo", repository.path, "--service", "svc", "--skills", skills,
+                        "--format", "json",
+                    ] + target)
+                try #require(scan.succeeded, "\(target[0]): \(scan.stderr)")
+                answers.append(scan.stdout)
+            }
+            let (sqlite, postgres) = (try Self.withoutIDs(answers[0]), try Self.withoutIDs(answers[1]))
+            #expect(NSArray(array: sqlite).isEqual(to: postgres), "\(answers[0])\n\(answers[1])")
+
+            // Not an empty answer that matches trivially: the regex compiled per call, measured on its line
+            // (about 30% of the samples), matched to its skill, first in the list.
+            let regex = try #require(postgres.first { $0["pattern"] as? String == "regex-compile" }, "\(postgres)")
+            #expect(regex["function"] as? String == "parse" && regex["file"] as? String == "svc.py")
+            #expect(regex["share_basis"] as? String == "source-lines", "\(regex)")
+            let share = try #require(regex["share"] as? Double)
+            #expect(abs(share - 0.30) < 0.01, "\(regex)")
+            #expect(regex["skill"] is String, "\(regex)")
+            #expect(postgres.first?["pattern"] as? String == "regex-compile", "\(postgres)")
+
+            // The stored line costs themselves, as the SQLite store sums them.
+            let parse = FunctionRef(name: "parse", file: "svc.py")
+            let expected = try Store.open(path: store).lineCosts(service: "svc", function: parse)
+            let lines = try await team[0].profiles.lineCosts(service: "svc", function: parse, from: nil, to: nil)
+            #expect(expected.count == 3 && lines.mapValues { [$0.0, $0.1] } == expected.mapValues { [$0.0, $0.1] })
+            let later = try await team[1].profiles.lineCosts(
+                service: "svc", function: parse, from: start + 4 * 60, to: nil)
+            #expect((later[12]?.totalSamples ?? 0) > 0 && (later[12]?.totalSamples ?? 0) < (lines[12]?.1 ?? 0))
+            await #expect(throws: HeadroomError.self) {
+                _ = try await team[0].profiles.lineCosts(service: "nope", function: parse, from: nil, to: nil)
+            }
+
+            // A rescan updates in place: the same ids; a listing reads them back in rank order.
+            func ids(_ text: String) throws -> [Int] {
+                let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                return try #require(parsed["opportunities"] as? [[String: Any]]).compactMap { $0["id"] as? Int }
+            }
+            let again = try Checkout.headroom(
+                ["opportunities", "--repo", repository.path, "--service", "svc", "--format", "json", "--database", url])
+            try #require(again.succeeded, "\(again.stderr)")
+            #expect(try ids(again.stdout) == (try ids(answers[1])) && !(try ids(again.stdout)).isEmpty)
+            let listed = try Checkout.headroom(["opportunities", "--format", "json", "--database", url])
+            #expect(try ids(listed.stdout) == (try ids(answers[1])), "\(listed.stdout)")
+            let text = try Checkout.headroom(["opportunities", "--database", url])
+            #expect(text.succeeded && text.stdout.contains("regex-compile"), "\(text.stdout)\(text.stderr)")
+            let calibration = try Checkout.headroom(["opportunities", "--calibration", "--database", url])
+            #expect(calibration.succeeded && calibration.stdout.contains("regex-compile"), "\(calibration.stderr)")
+        }
+    }
+
+    @Test("worker --database: a round of scans, one job per service and round; a repository not here fails it")
+    func workerScans() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let repository = try ScratchRepository()
+        defer { repository.directory.cleanup() }
+        try repository.commit(["svc.py": Self.source], message: "svc")
+        let elsewhere = try ScratchRepository()
+        try elsewhere.commit(["svc.py": Self.source], message: "svc elsewhere")
+        let start: Int64 = 1_793_606_400
+        try await TeamWorkerTests.withTeam { team, url in
+            for service in ["svc", "far"] {
+                for profile in try Self.profiles(dir, start: start) {
+                    let run = try Checkout.headroom(
+                        ["ingest", profile.path, "--service", service, "--at", "\(profile.at)", "--database", url])
+                    try #require(run.succeeded, "\(run.stderr)")
+                }
+            }
+            // `far`'s repository was registered from another machine: its folder is not here.
+            for (path, service) in [(repository.path, "svc"), (elsewhere.path, "far")] {
+                let run = try Checkout.headroom(
+                    ["changes", "import", "--repo", path, "--service", service, "--database", url])
+                try #require(run.succeeded, "\(run.stderr)")
+            }
+            elsewhere.directory.cleanup()
+
+            let worker = try Checkout.headroom(["worker", "--once", "--database", url, "--rescan-every", "3600"])
+            try #require(worker.succeeded, "\(worker.stderr)")
+            // Two detections and two scans.
+            #expect(worker.stdout.contains("ran 4 jobs"), "\(worker.stdout)")
+            let jobs = try await team[0].queue.jobs(state: nil, limit: 20).filter {
+                $0.kind == TeamWorker.scanKind
+            }
+            let svc = try #require(jobs.first { $0.subject.hasPrefix("svc@") }, "\(jobs)")
+            #expect(svc.state == .done && svc.reason.contains("opportunities found in"), "\(svc.reason)")
+            let far = try #require(jobs.first { $0.subject.hasPrefix("far@") }, "\(jobs)")
+            #expect(far.state == .failed && far.reason.contains("is on this worker (registered at"), "\(far.reason)")
+            let stored = try await team[1].profiles.opportunities(service: "svc")
+            #expect(stored.contains { $0.pattern == "regex-compile" && $0.shareBasis == "source-lines" }, "\(stored)")
+            #expect(try await team[1].profiles.opportunities(service: "far").isEmpty)
+
+            // The same round again: its jobs exist, nothing more runs (a round is one job per service however
+            // many workers queue it).
+            let again = try Checkout.headroom(["worker", "--once", "--database", url, "--rescan-every", "3600"])
+            #expect(again.succeeded && again.stdout.contains("ran 0 jobs"), "\(again.stdout)\(again.stderr)")
+            let none = try Checkout.headroom(["worker", "--once", "--database", url, "--rescan-every", "0"])
+            #expect(none.succeeded && none.stdout.contains("ran 0 jobs"), "\(none.stdout)")
+        }
+    }
+}
