@@ -175,4 +175,67 @@ struct TeamOpportunityTests {
             #expect(none.succeeded && none.stdout.contains("ran 0 jobs"), "\(none.stdout)")
         }
     }
+
+    static func opportunity(
+        _ function: String, service: String = "svc", repository: String = "/src/svc", savings: Double,
+        blocked: String? = nil, line: Int = 10
+    ) -> Opportunity {
+        Opportunity(
+            service: service, function: function, file: "svc.py", line: line, pattern: "memoize", skill: "memoize",
+            share: savings / 10, shareBasis: "function-total", cores: savings * 2, watts: savings * 20,
+            savingsCores: savings, savingsWatts: savings * 10, detail: "pure, called in a loop", blocked: blocked,
+            repository: repository, evidence: ["\(function) is hot"], validationCriteria: ["tests pass"])
+    }
+
+    @Test("the opportunity store on both engines: ids stable across scans, vanished ones removed, ranked alike")
+    func storeOnBothEngines() async throws {
+        try await TeamWorkerTests.withTeam { team, _ in
+            let engines: [(String, any OpportunityStore)] = [
+                ("sqlite", try Store.open(path: ":memory:")), ("postgres", TeamStore(profiles: team[0].profiles)),
+            ]
+            var answers: [[String]] = []
+            for (name, store) in engines {
+                let answer = try await AsyncBridge.onOwnThread { () throws -> [String] in
+                    var seen: [String] = []
+                    func names(_ list: [Opportunity]) -> String {
+                        list.map { "\($0.function):\($0.savingsCores):\($0.line)" }.joined(separator: ",")
+                    }
+                    let first = try store.replaceOpportunities(
+                        service: "svc", repository: "/src/svc",
+                        with: [
+                            Self.opportunity("a", savings: 2), Self.opportunity("b", savings: 5),
+                            Self.opportunity("c", savings: 9, blocked: "too small"),
+                        ])
+                    let other = try store.replaceOpportunities(
+                        service: "other", repository: "/src/other",
+                        with: [Self.opportunity("z", service: "other", repository: "/src/other", savings: 1)])
+                    // Blocked last, then by savings.
+                    seen.append(names(try store.opportunities(service: "svc")))
+                    #expect(seen.last == "b:5.0:10,a:2.0:10,c:9.0:10", "\(name)")
+                    // A rescan: `a` moved and saves more, `c` is gone; ids stay, `c` is removed.
+                    let second = try store.replaceOpportunities(
+                        service: "svc", repository: "/src/svc",
+                        with: [Self.opportunity("a", savings: 7, line: 12), Self.opportunity("b", savings: 5)])
+                    #expect(second.map(\.id) == first.prefix(2).map(\.id), "\(name)")
+                    seen.append(names(try store.opportunities(service: "svc")))
+                    #expect(seen.last == "a:7.0:12,b:5.0:10", "\(name)")
+                    let removed = try #require(first[2].id)
+                    #expect(throws: HeadroomError.self) { _ = try store.opportunity(id: removed) }
+                    let a = try store.opportunity(id: try #require(first[0].id))
+                    #expect(
+                        a.evidence == ["a is hot"] && a.validationCriteria == ["tests pass"] && a.skill == "memoize")
+                    // Another service's scan is untouched; all services list together.
+                    #expect(try store.opportunities(service: "other").map(\.id) == other.map(\.id))
+                    seen.append(names(try store.opportunities(service: nil)))
+                    #expect(seen.last == "a:7.0:12,b:5.0:10,z:1.0:10", "\(name)")
+                    // An empty scan of another repository of the service leaves this repository's alone.
+                    _ = try store.replaceOpportunities(service: "svc", repository: "/src/elsewhere", with: [])
+                    seen.append(names(try store.opportunities(service: "svc")))
+                    return seen
+                }
+                answers.append(answer)
+            }
+            #expect(answers[0] == answers[1])
+        }
+    }
 }
