@@ -147,7 +147,7 @@ public struct TeamDatabase: Sendable {
 
     /// The shared database as the synchronous store the change-history and root-cause services use (each service
     /// call below runs off the cooperative pool).
-    public var changeStore: TeamStore { TeamStore(profiles: profiles) }
+    public var changeStore: TeamStore { TeamStore(profiles: profiles, queue: queue) }
 
     /// Runs synchronous work (a service written against `RootCauseStore`, `ChangeStore` or `RepositoryStore`) over
     /// the shared database, off the cooperative pool.

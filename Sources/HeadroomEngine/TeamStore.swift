@@ -6,12 +6,17 @@ import HeadroomStore
 /// opportunity services are written against (`RegressionStore`, `EventStore`, `OpportunityStore`): each call waits for its query (`AsyncBridge.blocking`).
 /// Use it only off the cooperative pool: `TeamDatabase.synchronously` runs those services on a thread of their own
 /// (`AsyncBridge.onOwnThread`).
-public struct TeamStore: RegressionStore, EventStore, OpportunityStore {
+public struct TeamStore: RegressionStore, EventStore, OpportunityStore, DashboardStore {
     /// The shared database's profiles, regressions and change history.
     public let profiles: PostgresProfileStore
+    /// The shared job queue, where the dashboard lists jobs (none without it).
+    public var queue: PostgresJobQueue?
 
-    /// An adapter over `profiles`.
-    public init(profiles: PostgresProfileStore) { self.profiles = profiles }
+    /// An adapter over `profiles` (and `queue`).
+    public init(profiles: PostgresProfileStore, queue: PostgresJobQueue? = nil) {
+        self.profiles = profiles
+        self.queue = queue
+    }
 
     private func wait<T: Sendable>(_ work: @escaping @Sendable (PostgresProfileStore) async throws -> T) throws -> T {
         let profiles = profiles
@@ -144,4 +149,34 @@ public struct TeamStore: RegressionStore, EventStore, OpportunityStore {
 
     /// None, for the same reason: without validated fixes, every pattern's default savings factor holds.
     public func calibration(pattern: String?) throws -> [CalibrationPoint] { [] }
+
+    public func profileVersion(service: String) throws -> String {
+        try wait { try await $0.profileVersion(service: service) }
+    }
+
+    public func requireService(_ name: String) throws {
+        try wait { try await ProfileQueries.requireService(name, in: $0) }
+    }
+
+    public func functionSeries(service: String, function: FunctionRef) throws
+        -> [(bucket: Int64, total: Int64, selfSamples: Int64, totalSamples: Int64)]
+    {
+        try wait { try await $0.functionSeries(service: service, function: function) }
+    }
+
+    /// None: no patch is published from the shared database yet.
+    public func publication(patch id: Int64) throws -> Publication? { nil }
+
+    public func recentJobs(limit: Int) throws -> [Job] {
+        guard let queue else { return [] }
+        return try AsyncBridge.blocking { try await queue.jobs(state: nil, limit: limit) }
+    }
+
+    /// Drawn after compacting the service's ingest log, so it counts every profile accepted so far.
+    public func flameGraph(service: String, range: TimeRange, baseline: TimeRange?) throws -> String {
+        try wait {
+            try await $0.compactIngestLog(service: service)
+            return try await ProfileQueries.flameGraph(in: $0, service: service, range: range, baseline: baseline)
+        }
+    }
 }

@@ -22,7 +22,8 @@ import Mustache
 struct DashboardRoutes: Sendable {
     let dashboard: Dashboard
     let triage: TriageService
-    let review: PatchReview
+    /// The patch buttons' reviews; nil in team mode, whose shared database holds no patches yet.
+    let review: PatchReview?
     let library: MustacheLibrary
     let csrf: String
     let logger: Logger
@@ -30,7 +31,7 @@ struct DashboardRoutes: Sendable {
     init(dashboard: Dashboard, logger: Logger) throws {
         self.dashboard = dashboard
         triage = TriageService(store: dashboard.store)
-        review = PatchReview(store: dashboard.store)
+        review = (dashboard.store as? StoreHandle).map { PatchReview(store: $0) }
         var library = MustacheLibrary()
         for (name, text) in DashboardTemplates.all { try library.register(text, named: name) }
         self.library = library
@@ -134,6 +135,7 @@ struct DashboardRoutes: Sendable {
             try await form(
                 request, context,
                 async: { id in
+                    let review = try Self.patchReview(review)
                     _ = try await review.publish(id)
                     let patch = try review.patch(id)
                     return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
@@ -142,6 +144,7 @@ struct DashboardRoutes: Sendable {
         for action in ["apply", "reject"] {
             router.post(RouterPath("/ui/patches/:id/\(action)")) { request, context in
                 try await form(request, context) { id in
+                    let review = try Self.patchReview(review)
                     let patch =
                         action == "apply"
                         ? try review.apply(id, markOnly: false, note: "applied from the dashboard")
@@ -150,6 +153,12 @@ struct DashboardRoutes: Sendable {
                 }
             }
         }
+    }
+
+    /// The patch reviews, or the refusal of a store without patches (team mode, for now).
+    static func patchReview(_ review: PatchReview?) throws -> PatchReview {
+        guard let review else { throw HeadroomError(.refused, "patches need the SQLite store for now") }
+        return review
     }
 
     /// Renders a page from the store's figures (read off the event loop); a missing record is a 404 page.
@@ -163,7 +172,9 @@ struct DashboardRoutes: Sendable {
             context["csrf"] = csrf
             return html(200, library.render(context, withTemplate: template) ?? "")
         } catch let error as HeadroomError {
-            let status = error.code == .notFound ? 404 : error.code == .badInput ? 400 : 500
+            // A refusal here is a page this store cannot serve yet (team mode's inbox): 501.
+            let status =
+                error.code == .notFound ? 404 : error.code == .badInput ? 400 : error.code == .refused ? 501 : 500
             if status == 500 { logger.warning("page \(template) failed", metadata: ["error": "\(error)"]) }
             return html(
                 status,

@@ -50,11 +50,11 @@ enum DashboardTemplates {
         <td class="num">{{buckets}}</td><td>{{from}}</td><td>{{to}}</td>
         <td><a href="/services/{{path}}/flame">flame graph</a></td></tr>{{/services}}</table>{{/hasServices}}
         {{^hasServices}}<p class="box muted">No profiles yet: point a Pyroscope agent at this server.</p>{{/hasServices}}
-        <h2>Fix jobs</h2>
-        {{#hasJobs}}<table><tr><th>Job</th><th>Regression</th><th>State</th><th>Why</th><th>Updated</th></tr>
-        {{#jobs}}<tr><td>{{id}}</td><td>{{regression}}</td><td class="state-{{state}}">{{state}}</td><td>{{reason}}</td>
-        <td>{{updated}}</td></tr>{{/jobs}}</table>{{/hasJobs}}
-        {{^hasJobs}}<p class="box muted">No fix jobs yet.</p>{{/hasJobs}}
+        <h2>Jobs</h2>
+        {{#hasJobs}}<table><tr><th>Job</th><th>Kind</th><th>Regression</th><th>State</th><th>Why</th><th>Updated</th></tr>
+        {{#jobs}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{regression}}</td><td class="state-{{state}}">{{state}}</td>
+        <td>{{reason}}</td><td>{{updated}}</td></tr>{{/jobs}}</table>{{/hasJobs}}
+        {{^hasJobs}}<p class="box muted">No jobs yet.</p>{{/hasJobs}}
         {{/body}}{{/page}}
         """
 

@@ -337,7 +337,7 @@ struct TeamRootCauseTests {
     }
 
     @Test(
-        "serve --database: the API and /metrics answer services, regressions, root causes and verdicts as on SQLite; jobs too"
+        "serve --database: the API, /metrics and the dashboard answer as on SQLite; jobs and opportunities too"
     )
     func api() async throws {
         try await Self.withHistory { dir, history in
@@ -444,6 +444,55 @@ struct TeamRootCauseTests {
                     return list.map { "\($0["pattern"] ?? "") \($0["function"] ?? "") \($0["share"] ?? "")" }
                 }
                 #expect(try found(postgresPort) == (try found(sqlitePort)))
+
+                // The dashboard over the shared database: the same share chart (its series from the cost blobs),
+                // the same culprits, the flame graphs; the inbox needs the SQLite store and says so.
+                func page(_ port: Int, _ path: String) throws -> (status: Int, html: String) {
+                    let run = try Shell.run(
+                        ["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"], timeout: 120)
+                    let status = Int(run.stdout.split(separator: "\n").last ?? "") ?? 0
+                    return (status, String(run.stdout.dropLast(String(status).count + 1)))
+                }
+                func chart(_ html: String) -> String? {
+                    guard let start = html.range(of: "<svg"), let end = html.range(of: "</svg>") else { return nil }
+                    return String(html[start.lowerBound..<end.upperBound])
+                }
+                let overview = try page(postgresPort, "/")
+                #expect(overview.status == 200 && overview.html.contains("Open regressions"), "\(overview)")
+                #expect(
+                    overview.html.contains("found in shop") && overview.html.contains("root-caused"), "\(overview.html)"
+                )
+                let regressionPages = (
+                    try page(sqlitePort, "/regressions/\(ids[0])"), try page(postgresPort, "/regressions/\(ids[1])")
+                )
+                #expect(regressionPages.1.status == 200, "\(regressionPages.1)")
+                let drawn = try #require(chart(regressionPages.1.html), "\(regressionPages.1.html)")
+                #expect(drawn == chart(regressionPages.0.html) && drawn.contains("<polyline"))
+                #expect(regressionPages.1.html.contains("query: expand rows for the new report"))
+                func rows(_ html: String) -> Int { html.components(separatedBy: "<tr").count }
+                #expect(rows(regressionPages.1.html) == rows(regressionPages.0.html))
+                for path in ["/opportunities", "/services/shop/flame", "/regressions/\(ids[1])/flame"] {
+                    let shown = try page(postgresPort, path)
+                    #expect(shown.status == 200, "\(path): \(shown)")
+                }
+                let flame = try page(postgresPort, "/api/v1/services/shop/flame.svg")
+                #expect(flame.status == 200 && flame.html.contains("query"), "\(flame.status)")
+                #expect(try page(postgresPort, "/inbox/ann@example.com").status == 501)
+                #expect(try page(postgresPort, "/regressions/999").status == 404)
+                // Headless Chromium renders the pages; the screenshots are kept where HEADROOM_SCREENSHOTS says.
+                let shots =
+                    ProcessInfo.processInfo.environment["HEADROOM_SCREENSHOTS"] ?? dir.file("screenshots")
+                try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+                for (name, path) in [("team-overview", "/"), ("team-regression", "/regressions/\(ids[1])")] {
+                    let png = (shots as NSString).appendingPathComponent("\(name).png")
+                    let run = try Shell.run(
+                        [
+                            "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            "--window-size=1320,1400", "--screenshot=\(png)", "http://127.0.0.1:\(postgresPort)\(path)",
+                        ], timeout: 120)
+                    let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+                    #expect(size > 10_000, "\(name): \(run.stderr.suffix(500))")
+                }
             }
         }
     }

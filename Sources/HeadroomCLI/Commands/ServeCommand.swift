@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
             left to `headroom worker --database` processes (they scan registered repositories for opportunities \
             too). The API answers services, regressions (with their stored rankings), root causes, verdicts (ack, \
             invalid, snooze) and opportunities from the shared database; its other routes answer 501. Workers record each regression's events in the shared outbox; every server with \
-            --webhook delivers it, each event once per target. The dashboard and fixes need the SQLite store for now.
+            --webhook delivers it, each event once per target. GET / is the dashboard over the shared database (its inbox \
+            page and patch buttons need the SQLite store, as fixes do for now).
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -101,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
                 server.maxBodyBytes = bodyLimit
                 server.registry = database.toolRegistry()
                 server.status = ServerStatus(store: database.changeStore, queue: database.queue)
+                server.dashboard = Dashboard(store: database.changeStore)
                 if !targets.isEmpty {
                     server.webhooks = database.webhooks(
                         targets, logger: EngineLog.standardError("headroom.webhook", level: level))

@@ -5,13 +5,15 @@ import Synchronization
 
 /// What the server's web pages show, read from the store and formatted for people (the templates only lay it out):
 /// the fleet overview, one regression (its series with the change point, culprits, patches with their A/B results),
-/// and the opportunities ranked by watts. Every figure is the one the CLI and the API give.
+/// and the opportunities ranked by watts. Every figure is the one the CLI and the API give. The store is the SQLite
+/// store or team mode's shared database (`TeamStore`; there the inbox, which reads line authors from the SQLite
+/// store, is not served yet).
 public struct Dashboard: Sendable {
-    public let store: Store
+    public let store: any DashboardStore
     public var costs: CostModel
     private let flames = FlameCache()
 
-    public init(store: Store, costs: CostModel = CostModel()) {
+    public init(store: any DashboardStore, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
     }
@@ -32,15 +34,14 @@ public struct Dashboard: Sendable {
                 DispatchQueue.global(qos: .utility).async {
                     defer { flames.endRefresh(key) }
                     guard let version = try? store.profileVersion(service: service),
-                        let svg = try? ProfileQueries(store: store).flameGraph(
-                            service: service, range: range, baseline: baseline)
+                        let svg = try? store.flameGraph(service: service, range: range, baseline: baseline)
                     else { return }
                     flames.put(key, version: version, svg: svg)
                 }
             }
             return svg
         case .missing:
-            let svg = try ProfileQueries(store: store).flameGraph(service: service, range: range, baseline: baseline)
+            let svg = try store.flameGraph(service: service, range: range, baseline: baseline)
             flames.put(key, version: version, svg: svg)
             return svg
         }
@@ -71,7 +72,7 @@ public struct Dashboard: Sendable {
             drawn += 1
         }
         // Regressions and improvements alike (both have pages), the largest changes first.
-        let open = ((try? store.regressions()) ?? []).filter { $0.isOpen() }
+        let open = ((try? store.regressions(service: nil)) ?? []).filter { $0.isOpen() }
             .map { ($0, abs(report($0).cores)) }.sorted { $0.1 > $1.1 }.map(\.0)
         for regression in open.prefix(limit) {
             if let id = regression.id, (try? regressionFlameGraph(id: id)) != nil { drawn += 1 }
@@ -112,6 +113,8 @@ public struct Dashboard: Sendable {
 
     public struct JobRow: Sendable {
         public var id: Int64
+        /// What the job does: detect-service, fix-regression, scan-opportunities.
+        public var kind: String
         public var regression: String
         public var state: String
         public var reason: String
@@ -130,11 +133,11 @@ public struct Dashboard: Sendable {
     }
 
     public func overview() throws -> Overview {
-        let regressions = try store.regressions()
+        let regressions = try store.regressions(service: nil)
         let open = regressions.filter { $0.kind == .regression && $0.isOpen() }
         let reports = open.map(report)
         let openCores = reports.map(\.cores).filter(\.isFinite).reduce(0, +)
-        let patches = try store.patches()
+        let patches = try store.patches(skill: nil, review: nil, status: nil)
         let delivered = patches.filter { $0.status == .delivered }
         let applied = patches.filter { $0.review == .applied }
         let triage = try TriageService(store: store).summary()
@@ -162,10 +165,10 @@ public struct Dashboard: Sendable {
                     buckets: $0.buckets, from: Timestamps.format($0.from), to: Timestamps.format($0.to))
             },
             regressions: rows, improvements: regressions.filter { $0.kind == .improvement }.count,
-            jobs: try store.jobs(limit: 20).map {
+            jobs: try store.recentJobs(limit: 20).map {
                 JobRow(
-                    id: $0.id, regression: $0.regressionID.map { "#\($0)" } ?? "–", state: $0.state.rawValue,
-                    reason: $0.reason, updated: Timestamps.format($0.updatedAt))
+                    id: $0.id, kind: $0.kind, regression: $0.regressionID.map { "#\($0)" } ?? "–",
+                    state: $0.state.rawValue, reason: $0.reason, updated: Timestamps.format($0.updatedAt))
             })
     }
 
@@ -259,7 +262,8 @@ public struct Dashboard: Sendable {
                 author: c.author.isEmpty ? "unknown author" : c.author, message: c.message,
                 confidence: String(format: "%.0f%%", c.confidence * 100), evidence: c.evidence)
         }
-        let patches = try store.patches().filter { $0.regressionID == id }.map { p in
+        let patches = try store.patches(skill: nil, review: nil, status: nil).filter { $0.regressionID == id }.map {
+            p in
             PatchRow(
                 id: p.id ?? 0, status: p.status.rawValue, review: p.review.rawValue, skill: p.skill,
                 branch: p.branch ?? "–", reason: p.reason ?? "",
@@ -293,7 +297,7 @@ public struct Dashboard: Sendable {
 
     /// Opportunities, the largest saving in watts first; blocked ones last.
     public func opportunities() throws -> [OpportunityRow] {
-        try store.opportunities().sorted {
+        try store.opportunities(service: nil).sorted {
             ($0.blocked == nil ? 0 : 1, -$0.savingsWatts) < ($1.blocked == nil ? 0 : 1, -$1.savingsWatts)
         }.map { o in
             OpportunityRow(
@@ -328,7 +332,11 @@ public struct Dashboard: Sendable {
 
     /// A person's inbox (`InboxService`), laid out as the page's three sections.
     public func inbox(person: String) throws -> [InboxSection] {
-        let report = try InboxService(store: store, costs: costs).inbox(for: person)
+        guard let sqlite = store as? Store else {
+            throw HeadroomError(
+                .refused, "the inbox needs the SQLite store for now (team mode has no line authors yet)")
+        }
+        let report = try InboxService(store: sqlite, costs: costs).inbox(for: person)
         func rows(_ items: [InboxReport.Item]) -> [InboxRow] {
             items.map {
                 InboxRow(
