@@ -194,15 +194,23 @@ struct ProfileStoreEngineTests {
                 var contribution = contributions[0]
                 contribution.time = Int64(day) * 86_400 + 120
                 contribution.contentHash = "day \(day)"
+                contribution.lines = [(frame: 0, line: 7, selfSamples: 5, totalSamples: 5 + Int64(day))]
                 _ = try await store.ingest(batch: [contribution], deferred: false)
             }
             #expect(try await store.timeline(service: "app", from: nil, to: nil).buckets.count == 3)
+            let function = contributions[0].frames[0]
+            let lines = try await store.lineCosts(service: "app", function: function, from: nil, to: nil)
+            #expect(lines[7]?.selfSamples == 15 && lines[7]?.totalSamples == 18)
             let dropped = try await store.dropPartitions(before: 2 * 86_400)
             #expect(
                 dropped == [
                     "bucket_total_d0", "bucket_total_d1", "call_edge_set_d0", "call_edge_set_d1",
-                    "function_bucket_set_d0", "function_bucket_set_d1", "stack_chunk_d0", "stack_chunk_d1",
+                    "function_bucket_set_d0", "function_bucket_set_d1", "line_cost_set_d0", "line_cost_set_d1",
+                    "stack_chunk_d0", "stack_chunk_d1",
                 ])
+            // The line costs of the dropped days went with them.
+            let kept = try await store.lineCosts(service: "app", function: function, from: nil, to: nil)
+            #expect(kept[7]?.selfSamples == 5 && kept[7]?.totalSamples == 7 && kept.count == 1)
             let left = try await store.timeline(service: "app", from: nil, to: nil)
             #expect(Set(try await store.callEdgeBuckets(service: "app").map(\.bucket)) == [2 * 86_400 + 120])
             #expect(left.buckets.map(\.time) == [2 * 86_400 + 120])
