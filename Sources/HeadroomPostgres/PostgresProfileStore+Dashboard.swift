@@ -24,16 +24,8 @@ extension PostgresProfileStore {
     public func functionSeries(service: String, function: FunctionRef) async throws
         -> [(bucket: Int64, total: Int64, selfSamples: Int64, totalSamples: Int64)]
     {
-        guard
-            let serviceID = try await client.query("SELECT id FROM service WHERE name = \(service)", logger: logger)
-                .collect().first?.decode(Int64.self)
-        else { throw HeadroomError(.notFound, "unknown service '\(service)'") }
-        guard
-            let functionID = try await client.query(
-                "SELECT id FROM function WHERE name = \(function.name) AND file = \(function.file ?? "")",
-                logger: logger
-            ).collect().first?.decode(Int64.self)
-        else { return [] }
+        let (serviceID, known) = try await ids(service: service, function: function)
+        guard let functionID = known else { return [] }
         var costs: [Int64: (Int64, Int64)] = [:]
         for try await (bucket, blob) in try await client.query(
             "SELECT bucket, costs FROM function_bucket_set WHERE service_id = \(serviceID)", logger: logger
@@ -51,5 +43,17 @@ extension PostgresProfileStore {
             series.append((bucket, total, cost.0, cost.1))
         }
         return series
+    }
+
+    /// A service's id (an unknown service is a not-found error) and a function's, nil when no profile named it.
+    func ids(service: String, function: FunctionRef) async throws -> (service: Int64, function: Int64?) {
+        guard
+            let serviceID = try await client.query("SELECT id FROM service WHERE name = \(service)", logger: logger)
+                .collect().first?.decode(Int64.self)
+        else { throw HeadroomError(.notFound, "unknown service '\(service)'") }
+        let functionID = try await client.query(
+            "SELECT id FROM function WHERE name = \(function.name) AND file = \(function.file ?? "")", logger: logger
+        ).collect().first?.decode(Int64.self)
+        return (serviceID, functionID)
     }
 }

@@ -31,16 +31,8 @@ extension PostgresProfileStore {
     public func lineCosts(service: String, function: FunctionRef, from: Int64?, to: Int64?) async throws
         -> [Int: (selfSamples: Int64, totalSamples: Int64)]
     {
-        guard
-            let serviceID = try await client.query("SELECT id FROM service WHERE name = \(service)", logger: logger)
-                .collect().first?.decode(Int64.self)
-        else { throw HeadroomError(.notFound, "unknown service '\(service)'") }
-        guard
-            let functionID = try await client.query(
-                "SELECT id FROM function WHERE name = \(function.name) AND file = \(function.file ?? "")",
-                logger: logger
-            ).collect().first?.decode(Int64.self)
-        else { return [:] }
+        let (serviceID, known) = try await ids(service: service, function: function)
+        guard let functionID = known else { return [:] }
         let (lower, upper) = (from ?? Int64.min, to ?? Int64.max)
         var lines: [Int: (selfSamples: Int64, totalSamples: Int64)] = [:]
         for try await blob in try await client.query(
