@@ -2,11 +2,12 @@ import HeadroomCore
 import HeadroomPostgres
 import HeadroomStore
 
-/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause, triage, event and
-/// opportunity services are written against (`RegressionStore`, `EventStore`, `OpportunityStore`): each call waits for its query (`AsyncBridge.blocking`).
+/// Team mode's PostgreSQL store as the synchronous store the change-history, root-cause, triage, event,
+/// opportunity and patch services are written against (`RegressionStore`, `EventStore`, `OpportunityStore`,
+/// `PatchStore`): each call waits for its query (`AsyncBridge.blocking`).
 /// Use it only off the cooperative pool: `TeamDatabase.synchronously` runs those services on a thread of their own
 /// (`AsyncBridge.onOwnThread`).
-public struct TeamStore: RegressionStore, EventStore, OpportunityStore, DashboardStore {
+public struct TeamStore: RegressionStore, EventStore, OpportunityStore, PatchStore, DashboardStore {
     /// The shared database's profiles, regressions and change history.
     public let profiles: PostgresProfileStore
     /// The shared job queue, where the dashboard lists jobs (none without it).
@@ -135,20 +136,62 @@ public struct TeamStore: RegressionStore, EventStore, OpportunityStore, Dashboar
         try wait { try await $0.replaceOpportunities(service: service, repository: repository, with: found) }
     }
 
+    public func addSweepOpportunities(_ found: [Opportunity]) throws -> [Opportunity] {
+        try wait { try await $0.addSweepOpportunities(found) }
+    }
+
     public func opportunities(service: String?) throws -> [Opportunity] {
         try wait { try await $0.opportunities(service: service) }
     }
 
     public func opportunity(id: Int64) throws -> Opportunity { try wait { try await $0.opportunity(id: id) } }
 
-    /// None: fixes are attempted and reviewed on the SQLite store, so the shared database holds no patches yet
-    /// (opportunities found here name no prior examples).
+    public func savePatch(_ patch: PatchRecord) throws -> PatchRecord { try wait { try await $0.savePatch(patch) } }
+
+    public func reviewPatch(id: Int64, review: PatchRecord.Review, note: String?, appliedCommit: String?) throws {
+        try wait { try await $0.reviewPatch(id: id, review: review, note: note, appliedCommit: appliedCommit) }
+    }
+
     public func patches(skill: String?, review: PatchRecord.Review?, status: PatchRecord.Status?) throws
         -> [PatchRecord]
-    { [] }
+    {
+        try wait { try await $0.patches(skill: skill, review: review, status: status) }
+    }
 
-    /// None, for the same reason: without validated fixes, every pattern's default savings factor holds.
-    public func calibration(pattern: String?) throws -> [CalibrationPoint] { [] }
+    public func patch(id: Int64) throws -> PatchRecord { try wait { try await $0.patch(id: id) } }
+
+    public func setPatchOwner(_ ids: [Int64], owner: String?) throws {
+        try wait { try await $0.setPatchOwner(ids, owner: owner) }
+    }
+
+    public func ownedPatches() throws -> [(id: Int64, owner: String, status: PatchRecord.Status)] {
+        try wait { try await $0.ownedPatches() }.map { ($0.id, $0.owner, $0.status) }
+    }
+
+    public func releasePatches(owner: String) throws { try wait { try await $0.releasePatches(owner: owner) } }
+
+    @discardableResult
+    public func cancelPatches(owner: String, reason: String) throws -> [Int64] {
+        try wait { try await $0.cancelPatches(owner: owner, reason: reason) }
+    }
+
+    public func recordCalibration(_ point: CalibrationPoint) throws {
+        try wait { try await $0.recordCalibration(point) }
+    }
+
+    public func calibration(pattern: String?) throws -> [CalibrationPoint] {
+        try wait { try await $0.calibration(pattern: pattern) }
+    }
+
+    public func savePublication(_ publication: Publication) throws {
+        try wait { try await $0.savePublication(publication) }
+    }
+
+    public func publication(patch id: Int64) throws -> Publication? {
+        try wait { try await $0.publication(patch: id) }
+    }
+
+    public func publications() throws -> [Publication] { try wait { try await $0.publications() } }
 
     public func profileVersion(service: String) throws -> String {
         try wait { try await $0.profileVersion(service: service) }
@@ -163,9 +206,6 @@ public struct TeamStore: RegressionStore, EventStore, OpportunityStore, Dashboar
     {
         try wait { try await $0.functionSeries(service: service, function: function) }
     }
-
-    /// None: no patch is published from the shared database yet.
-    public func publication(patch id: Int64) throws -> Publication? { nil }
 
     public func recentJobs(limit: Int) throws -> [Job] {
         guard let queue else { return [] }

@@ -49,7 +49,8 @@ extension PostgresProfileStore {
     }
 
     /// Replaces a scan's opportunities for `service` in `repository` in one transaction, as the SQLite store does:
-    /// found ones upserted by identity (ids stable), ones no longer found removed unless a learning sweep added them.
+    /// found ones upserted by identity (ids stable), ones no longer found removed unless a patch refers to them or a
+    /// learning sweep added them.
     public func replaceOpportunities(service: String, repository: String, with found: [Opportunity]) async throws
         -> [Opportunity]
     {
@@ -87,8 +88,38 @@ extension PostgresProfileStore {
                 """
                 DELETE FROM opportunity WHERE service = \(service) AND repo = \(repository)
                 AND NOT (id = ANY(\(kept))) AND share_basis != 'sweep'
+                AND NOT EXISTS (SELECT 1 FROM patch p WHERE p.opportunity_id = opportunity.id)
                 """, logger: logger)
             return saved
+        }
+    }
+
+    /// Adds opportunities a learning sweep found (share basis `sweep`: look-alikes of an accepted fix, not yet
+    /// measured by a profile) in one transaction; one already stored for the same identity is kept as it is.
+    public func addSweepOpportunities(_ found: [Opportunity]) async throws -> [Opportunity] {
+        try await transaction { connection in
+            let now = Timestamps.now()
+            var added: [Opportunity] = []
+            for var opportunity in found {
+                opportunity.id = nil
+                opportunity.shareBasis = "sweep"
+                opportunity.priorExamples = []
+                let body = try Self.json(opportunity)
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO opportunity (service, file, function, pattern, repo, share_basis, blocked,
+                                             savings_cores, found_at, body)
+                    VALUES (\(opportunity.service), \(opportunity.file), \(opportunity.function),
+                            \(opportunity.pattern), \(opportunity.repository), 'sweep', \(opportunity.blocked != nil),
+                            \(Self.finite(opportunity.savingsCores)), \(now), \(body))
+                    ON CONFLICT (service, file, function, pattern) DO NOTHING RETURNING id
+                    """, logger: logger
+                ).collect()
+                guard let id = try inserted.first?.decode(Int64.self) else { continue }
+                opportunity.id = id
+                added.append(opportunity)
+            }
+            return added
         }
     }
 

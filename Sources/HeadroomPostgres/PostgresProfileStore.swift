@@ -105,6 +105,8 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             version: "p6-events", statements: Self.eventTables, client: client, logger: logger)
         try await PostgresMigration.apply(
             version: "p7-opportunities", statements: Self.opportunityTables, client: client, logger: logger)
+        try await PostgresMigration.apply(
+            version: "p8-patches", statements: Self.patchTables, client: client, logger: logger)
     }
 
     /// The day-partitioned tables, each partitioned alike.

@@ -13,6 +13,9 @@ public protocol OpportunityStore: Sendable {
     /// them or a learning sweep added them. Returns the stored opportunities with ids.
     func replaceOpportunities(service: String, repository: String, with found: [Opportunity]) throws
         -> [Opportunity]
+    /// Adds opportunities a learning sweep found (share basis `sweep`) in one transaction; one already stored for the
+    /// same service, file, function and pattern is kept as it is. Returns the ones added, with ids.
+    func addSweepOpportunities(_ found: [Opportunity]) throws -> [Opportunity]
     /// Stored opportunities (of one service, or all) ranked by estimated savings, blocked ones last.
     func opportunities(service: String?) throws -> [Opportunity]
     /// One stored opportunity; an unknown id is a not-found error.

@@ -10,10 +10,10 @@ import HeadroomStore
 /// `--fix` clean it.
 public struct Janitor: Sendable {
     /// The store whose runs' leftovers are looked for.
-    public let store: Store
+    public let store: any FixStore
 
     /// A janitor over `store`.
-    public init(store: Store) { self.store = store }
+    public init(store: any FixStore) { self.store = store }
 
     /// One thing left behind.
     public struct Leftover: Sendable, Codable, Equatable {
@@ -119,7 +119,7 @@ public struct Janitor: Sendable {
         // Read only when a branch Headroom made is found (the rows carry transcripts; fix runs this before it starts).
         var loaded: [PatchRecord]?
         func patches() -> [PatchRecord] {
-            if loaded == nil { loaded = (try? store.patches()) ?? [] }
+            if loaded == nil { loaded = (try? store.patches(skill: nil, review: nil, status: nil)) ?? [] }
             return loaded!
         }
         var found: [Leftover] = []
@@ -161,7 +161,7 @@ public struct Janitor: Sendable {
     /// Ends an owner's work in the store: its proposed patches become `cancelled`, and the `headroom/…` branches
     /// any of them had started are deleted. Returns what it did in words, or nil when it had nothing to do.
     @discardableResult
-    public static func cancel(store: Store, owner: String, reason: String) throws -> String? {
+    public static func cancel(store: any FixStore, owner: String, reason: String) throws -> String? {
         let ids = try store.cancelPatches(owner: owner, reason: reason)
         guard !ids.isEmpty else { return nil }
         var deleted: [String] = []
@@ -180,7 +180,7 @@ public struct Janitor: Sendable {
     }
 
     /// Marks the patches this process works on as cancelled if it is interrupted; returns the key to remove it.
-    static func cancelOnInterrupt(store: Store) -> UUID {
+    static func cancelOnInterrupt(store: any FixStore) -> UUID {
         ActiveWork.shared.onInterrupt {
             try? cancel(
                 store: store, owner: ProcessLease.current, reason: "interrupted (SIGTERM/SIGINT) before finishing")

@@ -40,7 +40,7 @@ public struct PatchTarget: Sendable, Codable, Equatable {
 /// and writes the PR description. The user's checked-out branch and work tree are never touched.
 public struct PatchService: Sendable {
     /// The store patches are recorded in.
-    public let store: Store
+    public let store: any FixStore
     /// The Python helper the guardrails parse with.
     public var python: PythonAST
     /// Where PR descriptions are written.
@@ -53,7 +53,8 @@ public struct PatchService: Sendable {
 
     /// A service recording into `store`, writing PR descriptions under `outputDirectory`.
     public init(
-        store: Store, outputDirectory: String, python: PythonAST = PythonAST(), costModel: CostModel = CostModel(),
+        store: any FixStore, outputDirectory: String, python: PythonAST = PythonAST(),
+        costModel: CostModel = CostModel(),
         holdsNewPatches: Bool = false
     ) {
         self.store = store
@@ -369,7 +370,7 @@ public struct PatchService: Sendable {
     func deliveredBranch(for record: PatchRecord, edit: SourceEdit, git: Git) throws -> (
         branch: String, commit: String
     )? {
-        let earlier = try store.patches(status: .delivered).filter {
+        let earlier = try store.patches(skill: nil, review: nil, status: .delivered).filter {
             $0.id != record.id && $0.kind == record.kind && $0.regressionID == record.regressionID
                 && $0.opportunityID == record.opportunityID && $0.repository == record.repository
                 && $0.baseCommit == record.baseCommit && $0.review != .rejected
@@ -448,7 +449,7 @@ public struct PatchService: Sendable {
             _ = try git.run(["branch", "-D", branch])
             deleted = branch
         }
-        try store.reviewPatch(id: patchID, review: .rejected, note: reason)
+        try store.reviewPatch(id: patchID, review: .rejected, note: reason, appliedCommit: nil)
         return (try store.patch(id: patchID), deleted)
     }
 }

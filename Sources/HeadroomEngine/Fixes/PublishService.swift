@@ -10,7 +10,7 @@ import HeadroomStore
 /// is pushed as it is, and a refusal from the remote or the forge is one error line.
 public struct PublishService: Sendable {
     /// The store of patches and publications.
-    public let store: Store
+    public let store: any FixStore
     /// Where the token is read from (the process environment; tests pass their own).
     public var environment: [String: String]
     /// Makes the forge client (tests substitute one; the default speaks HTTP to the configured API).
@@ -18,7 +18,7 @@ public struct PublishService: Sendable {
 
     /// A service over `store`, reading forge tokens from `environment` and reaching forges through `makeClient`.
     public init(
-        store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
+        store: any FixStore, environment: [String: String] = ProcessInfo.processInfo.environment,
         makeClient: @escaping @Sendable (ProjectSettings.Forge, String) throws -> any ForgeClient = PublishService
             .httpClient
     ) {

@@ -14,7 +14,7 @@ import HeadroomStore
 /// They are not measured yet (share basis `sweep`); a profile of the service and a rescan measure them.
 public struct LearningSweep: Sendable {
     /// The store of patches, repositories and opportunities.
-    public let store: Store
+    public let store: any FixStore
     /// The helper that scans the code.
     public var python: PythonAST
     /// Which patterns each skill resolves.
@@ -24,7 +24,7 @@ public struct LearningSweep: Sendable {
     var batch = 200
 
     /// A sweep over `store`'s registered repositories, reading skills from `catalog`.
-    public init(store: Store, catalog: SkillCatalog, python: PythonAST = PythonAST()) {
+    public init(store: any FixStore, catalog: SkillCatalog, python: PythonAST = PythonAST()) {
         self.store = store
         self.catalog = catalog
         self.python = python

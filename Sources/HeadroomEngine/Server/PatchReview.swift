@@ -11,19 +11,21 @@ import HeadroomStore
 /// it.
 public struct PatchReview: Sendable {
     /// The store of patches.
-    public let store: Store
+    public let store: any FixStore
     /// The skills, when known: an applied patch is then swept for look-alikes (`LearningSweep`), as
     /// `headroom review apply` does.
     public var catalog: SkillCatalog?
 
     /// Reviews over `store`; with `catalog`, applying runs the learning sweep.
-    public init(store: Store, catalog: SkillCatalog? = nil) {
+    public init(store: any FixStore, catalog: SkillCatalog? = nil) {
         self.store = store
         self.catalog = catalog
     }
 
     /// The patches Headroom made, oldest first; only those with `status` when given.
-    public func list(status: PatchRecord.Status? = nil) throws -> [PatchRecord] { try store.patches(status: status) }
+    public func list(status: PatchRecord.Status? = nil) throws -> [PatchRecord] {
+        try store.patches(skill: nil, review: nil, status: status)
+    }
 
     /// One patch with its transcript, or a not-found error.
     public func patch(_ id: Int64) throws -> PatchRecord { try store.patch(id: id) }
