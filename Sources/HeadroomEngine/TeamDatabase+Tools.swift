@@ -1,3 +1,4 @@
+import Foundation
 import HeadroomCore
 import HeadroomSkills
 import HeadroomStore
@@ -7,27 +8,48 @@ extension TeamDatabase {
     /// The tools over the shared database, each the same tool with the same answers as the SQLite store's:
     /// services, regressions, verdicts and root causes; commits, configuration history and code search; profile
     /// queries (`query_profile`); opportunities (`list_opportunities`, scanning a registered repository that is on
-    /// this machine); and, with a skills folder, the skills' documents (and the skills opportunities are matched
-    /// to). Patches and the program's records are not held in team mode yet, so their tools are absent (an MCP
-    /// client's tool list says what is there).
+    /// this machine); patches (`generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`, `list_patches`,
+    /// `get_experiment_results`, on repositories that are on this machine); and, with a skills folder, the skills'
+    /// documents with their accepted patches as examples. The program's records (inbox, metrics, plans,
+    /// experiments by label) are not held in team mode yet, so their tools are absent (an MCP client's tool list
+    /// says what is there).
     ///
     /// Every handler waits for its queries (`AsyncBridge.blocking`): callers run them off the cooperative pool,
     /// as the MCP surface and the API do.
-    public func toolRegistry(costModel: CostModel = CostModel(), skillsRoot: String? = nil) -> ToolRegistry {
+    public func toolRegistry(
+        costModel: CostModel = CostModel(), skillsRoot: String? = nil, outputDirectory: String? = nil
+    ) -> ToolRegistry {
+        toolRegistry(
+            fixing: fixContext(skillsRoot: skillsRoot, outputDirectory: outputDirectory, costModel: costModel))
+    }
+
+    /// The tools over the shared database with `fixing`'s settings (skills, PR descriptions, validation, commands).
+    public func toolRegistry(fixing: FixContext) -> ToolRegistry {
         let store = changeStore
         var tools =
-            [HeadroomTools.queryProfileTool(profileQueries(costModel: costModel))]
-            + HeadroomTools.regressionTools(store: store, costModel: costModel)
+            [HeadroomTools.queryProfileTool(profileQueries(costModel: fixing.costModel))]
+            + HeadroomTools.regressionTools(store: store, costModel: fixing.costModel)
             + HeadroomTools.changeTools(store: store)
-        let catalog: @Sendable () throws -> SkillCatalog = {
-            guard let skillsRoot else { throw HeadroomError(.notFound, "no skills folder (--skills)") }
-            return try SkillCatalog.load(root: skillsRoot)
+        tools += HeadroomTools.opportunityTools(store: store, costModel: fixing.costModel, catalog: fixing.catalog)
+        if fixing.skillsRoot != nil {
+            tools += HeadroomTools.docTools(catalog: fixing.catalog, examples: fixing.acceptedPatches(skill:))
         }
-        tools += HeadroomTools.opportunityTools(store: store, costModel: costModel, catalog: catalog)
-        if let skillsRoot {
-            tools += HeadroomTools.docTools(catalog: { try SkillCatalog.load(root: skillsRoot) }, examples: { _ in [] })
-        }
+        tools += [HeadroomTools.experimentTool(store: store)] + HeadroomTools.patchTools(fixing)
         return ToolRegistry(tools)
+    }
+
+    /// The fix tools' context over the shared database; PR descriptions go to `outputDirectory`, by default
+    /// `headroom-prs` under the working directory.
+    public func fixContext(
+        skillsRoot: String?, outputDirectory: String?, costModel: CostModel = CostModel(),
+        validation: ValidationConfiguration = ValidationConfiguration(), commands: OperatorCommands = OperatorCommands()
+    ) -> FixContext {
+        let directory =
+            outputDirectory
+            ?? (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("headroom-prs")
+        return FixContext(
+            store: changeStore, skillsRoot: skillsRoot, outputDirectory: directory, costModel: costModel,
+            validation: validation, commands: commands)
     }
 
     /// `query_profile`'s three queries over the shared database, each after compacting the service's log.

@@ -219,10 +219,11 @@ public struct TeamDatabase: Sendable {
 
     /// A worker draining the shared queue against the shared profiles: its regressions ranked and announced, and
     /// the registered repositories on this machine scanned for opportunities (matched to the skills under
-    /// `skillsRoot`, when given).
+    /// `skillsRoot`, when given). With `fixes`, each ranked regression's fix job is queued (or held) under the fix
+    /// policy, and attempted here when `fixes.attempt` (the agent over the shared database's tools).
     public func worker(
         configuration: DetectionConfiguration = DetectionConfiguration(), skillsRoot: String? = nil,
-        costModel: CostModel = CostModel(), logger: Logger
+        costModel: CostModel = CostModel(), fixes: WorkerFixes? = nil, logger: Logger
     ) -> TeamWorker {
         var worker = TeamWorker(queue: queue, profiles: profiles, configuration: configuration, logger: logger)
         let store = changeStore
@@ -235,6 +236,43 @@ public struct TeamDatabase: Sendable {
                 service: service, repository: root, skills: skills
             ).count
         }
+        if let fixes {
+            let fixing = fixContext(
+                skillsRoot: skillsRoot, outputDirectory: fixes.outputDirectory, costModel: costModel,
+                validation: fixes.validation, commands: fixes.commands)
+            var attempt: FixQueue.Attempt?
+            if fixes.attempt {
+                let database = self
+                var agent = AgentService(fixing: fixing, registry: { database.toolRegistry(fixing: $0) })
+                agent.logger = fixes.agentLogger
+                attempt = FixQueue.attempts(by: agent, publisher: PublishService(store: store))
+            }
+            worker.fixes = TeamWorker.Fixes(
+                store: store, policy: FixPolicy(enabled: fixes.policyEnabled), costs: costModel,
+                timeLimit: fixes.timeLimit, attempt: attempt)
+        }
         return worker
+    }
+
+    /// A team worker's fix settings: whether it attempts fixes (else it only queues or holds them under the policy)
+    /// and how.
+    public struct WorkerFixes: Sendable {
+        /// Whether this worker attempts queued fixes.
+        public var attempt: Bool
+        /// The operator's switch of automatic attempts (off: every regression's fix is held for a person).
+        public var policyEnabled = true
+        /// How long one attempt may run.
+        public var timeLimit: Duration = .seconds(1800)
+        /// Where PR descriptions go (default `headroom-prs` under the working directory).
+        public var outputDirectory: String?
+        /// Runs, looks and thresholds of validation.
+        public var validation = ValidationConfiguration()
+        /// The operator's test and bench commands.
+        public var commands = OperatorCommands()
+        /// Where the agent's runs are logged.
+        public var agentLogger: Logger = EngineLog.disabled("headroom.agent")
+
+        /// Settings that attempt fixes (or only queue them).
+        public init(attempt: Bool) { self.attempt = attempt }
     }
 }

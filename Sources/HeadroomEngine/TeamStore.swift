@@ -44,6 +44,8 @@ public struct TeamStore: RegressionStore, EventStore, OpportunityStore, PatchSto
         try wait { try await $0.knownCommits(repository: repository) }
     }
 
+    public func repositories() throws -> [String] { try wait { try await $0.repositories() } }
+
     public func commitGraph() throws -> [String: [String]] { try wait { try await $0.commitGraph() } }
 
     public func commits(shas: [String]) throws -> [Commit] { try wait { try await $0.commits(shas: shas) } }

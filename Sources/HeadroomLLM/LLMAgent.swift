@@ -182,9 +182,9 @@ public struct LLMAgent: Sendable {
             messages.append(.assistant(text: reply.text, calls: reply.calls))
             if reply.calls.isEmpty {
                 run.answer = reply.text
+                let reason = run.delivered != nil ? nil : await lastPatchReason(run)
                 return finish(
-                    &run, run.delivered != nil ? .delivered : (run.patchIDs.isEmpty ? .answered : .refused),
-                    run.delivered != nil ? nil : lastPatchReason(run))
+                    &run, run.delivered != nil ? .delivered : (run.patchIDs.isEmpty ? .answered : .refused), reason)
             }
             for call in reply.calls {
                 let result = await perform(call, allowed: Set(specs.map(\.name)), run: &run, malformed: &malformed)
@@ -246,8 +246,11 @@ public struct LLMAgent: Sendable {
         }
     }
 
-    func lastPatchReason(_ run: Run) -> String? {
-        guard let last = run.patchIDs.last, let listed = try? registry.call(.listPatches) else { return nil }
+    func lastPatchReason(_ run: Run) async -> String? {
+        let registry = registry
+        guard let last = run.patchIDs.last,
+            let listed = try? await AsyncBridge.offPool({ try registry.call(.listPatches) })
+        else { return nil }
         return listed.patches.first { $0.patch == last }?.reason ?? "patch #\(last) was not delivered"
     }
 

@@ -121,6 +121,17 @@ extension PostgresProfileStore {
         }
     }
 
+    /// The repository folders whose history was imported, in name order.
+    public func repositories() async throws -> [String] {
+        var found: [String] = []
+        for try await repository in try await client.query(
+            "SELECT DISTINCT repo FROM change_commit ORDER BY repo", logger: logger
+        ).decode(String.self) {
+            found.append(repository)
+        }
+        return found
+    }
+
     public func knownCommits(repository: String) async throws -> Set<String> {
         var shas = Set<String>()
         for try await sha in try await client.query(

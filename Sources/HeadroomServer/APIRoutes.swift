@@ -36,7 +36,7 @@ enum APIRoutes {
                     return try HeadroomServer.error(
                         501,
                         "\(request.uri.path) needs the SQLite store for now: with --database the API answers services, "
-                            + "regressions, verdicts, root causes and opportunities")
+                            + "regressions, verdicts, root causes, opportunities and patches")
                 }
                 if method == .post, let refusal = try writeRefusal(request) { return refusal }
                 let arguments: JSONValue

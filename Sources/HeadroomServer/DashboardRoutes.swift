@@ -137,7 +137,7 @@ struct DashboardRoutes: Sendable {
                 async: { id in
                     let review = try Self.patchReview(review)
                     _ = try await review.publish(id)
-                    let patch = try review.patch(id)
+                    let patch = try await AsyncBridge.offPool { try review.patch(id) }
                     return patch.regressionID.map { "/regressions/\($0)" } ?? "/"
                 })
         }

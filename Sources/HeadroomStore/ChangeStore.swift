@@ -38,6 +38,8 @@ public protocol ChangeStore: RepositoryStore {
     func saveCommits(_ commits: [Commit], repository: String) throws -> Int
     /// The shas already imported from a repository.
     func knownCommits(repository: String) throws -> Set<String>
+    /// The repository folders whose history was imported, in name order.
+    func repositories() throws -> [String]
     /// Every stored commit's parents, by sha.
     func commitGraph() throws -> [String: [String]]
     /// The stored commits with these shas, oldest first (time, then sha).

@@ -9,7 +9,7 @@ import MCP
 import Testing
 
 /// `headroom mcp --database`: team mode's tools over MCP answer as the SQLite store's from the same repositories,
-/// deploys and profiles, and the tools team mode does not have yet (patches, the program) are not listed.
+/// deploys and profiles, and the tools team mode does not have yet (the program's) are not listed.
 @Suite("team mode: MCP on PostgreSQL", .ownThreads)
 struct TeamMCPTests {
     /// An MCP client connected in process to `registry`'s surface.
@@ -80,7 +80,8 @@ struct TeamMCPTests {
                     names == [
                         "query_profile", "list_services", "list_regressions", "get_regression", "triage_regression",
                         "rank_root_causes", "get_change", "config_history", "search_code", "list_opportunities",
-                        "list_skills", "read_docs",
+                        "list_skills", "read_docs", "get_experiment_results", "generate_patch", "propose_patch",
+                        "validate_patch", "deliver_patch", "list_patches", "reject_patch",
                     ])
                 for tool in postgresTools {
                     let same = sqliteTools.first { $0.name == tool.name }

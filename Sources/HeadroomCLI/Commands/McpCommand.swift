@@ -41,7 +41,8 @@ struct McpCommand: AsyncParsableCommand {
             let catalog = try skillsRoot.map { try SkillCatalog.load(root: $0) }
             try await TeamDatabase.with(url: url) { database in
                 let surface = MCPSurface(
-                    registry: database.toolRegistry(skillsRoot: skillsRoot), catalog: catalog,
+                    registry: database.toolRegistry(skillsRoot: skillsRoot, outputDirectory: output),
+                    catalog: catalog,
                     version: HeadroomVersion.string)
                 try await serve(surface, logger: logger)
             }

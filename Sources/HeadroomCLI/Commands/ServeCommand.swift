@@ -100,7 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
                         logger: EngineLog.standardError("headroom.ingest", level: level)),
                     host: host, port: port, token: token)
                 server.maxBodyBytes = bodyLimit
-                server.registry = database.toolRegistry()
+                let skillsRoot = try? skills.root()
+                server.registry = database.toolRegistry(skillsRoot: skillsRoot)
+                server.review = PatchReview(
+                    store: database.changeStore, catalog: try? skillsRoot.map { try SkillCatalog.load(root: $0) })
                 server.status = ServerStatus(store: database.changeStore, queue: database.queue)
                 server.dashboard = Dashboard(store: database.changeStore)
                 if !targets.isEmpty {

@@ -24,7 +24,10 @@ struct WorkerCommand: AsyncParsableCommand {
             round however many workers queue it), take jobs FOR UPDATE SKIP LOCKED, and detect against the shared \
             profiles; every --rescan-every seconds they also queue a round of opportunity scans (one job per service with a \
             registered repository), which a worker with that repository's folder runs against the shared profiles. \
-            Fix jobs stay with the SQLite store for now (--fixes off is implied).
+            Each regression a worker ranks gets a fix-regression job, queued or held for a person under the fix \
+            policy (as serve does on SQLite); with --fixes on, a worker that has the service's repository folder \
+            attempts queued ones (tests and A/B benchmark in worktrees, a new headroom/ branch), patches recorded \
+            in the shared database.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -103,13 +106,18 @@ struct WorkerCommand: AsyncParsableCommand {
         guard debounce >= 0, rescanEvery >= 0 else {
             throw HeadroomError(.badInput, "--debounce and --rescan-every must be ≥ 0")
         }
-        let (once, poll, debounce, lease) = (self.once, self.poll, self.debounce, self.lease)
+        let (once, poll, debounce, lease, fixTimeout) = (self.once, self.poll, self.debounce, self.lease, fixTimeout)
+        let attempt = fixes == "on"
         let rescan: Int64? = rescanEvery > 0 ? Int64(rescanEvery) : nil
         let skillsRoot = try? skills.root()
         try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
             database in
+            var fixing = TeamDatabase.WorkerFixes(attempt: attempt)
+            fixing.timeLimit = .seconds(fixTimeout)
+            fixing.agentLogger = EngineLog.standardError("headroom.agent", level: level)
             var worker = database.worker(
-                skillsRoot: skillsRoot, logger: EngineLog.standardError("headroom.worker", level: level))
+                skillsRoot: skillsRoot, fixes: fixing,
+                logger: EngineLog.standardError("headroom.worker", level: level))
             worker.leaseSeconds = Int64(lease)
             if once {
                 var scheduled: [String: Int64] = [:]

@@ -10,8 +10,10 @@ import Logging
 /// is configured — and stores its transcript with every patch it made (or, when it made none, with a refused record
 /// so `review show` can still print why).
 public struct AgentService: Sendable {
-    /// The tools the agent calls.
-    public var context: ToolContext
+    /// The store, the skills and the operator's settings the run works with.
+    public var fixing: FixContext
+    /// The tools the agent calls, over a context (the run's holds the patches it makes).
+    public var registry: @Sendable (FixContext) -> ToolRegistry
     /// `validate_patch` arguments: test, bench, runs.
     public var validation: [String: JSONValue]
     /// The LLM to use instead of the rule brain.
@@ -21,9 +23,25 @@ public struct AgentService: Sendable {
     /// notice.
     public var logger: Logger = EngineLog.disabled("headroom.agent")
 
-    /// An agent over `context`; `validation` goes to every `validate_patch` call; with `llm`, the LLM brain instead of the rule brain.
+    /// An agent over the SQLite store's tools; `validation` goes to every `validate_patch` call; with `llm`, the LLM
+    /// brain instead of the rule brain.
     public init(context: ToolContext, validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil) {
-        self.context = context
+        self.init(
+            fixing: context.fixing,
+            registry: { fixing in
+                var tools = context
+                tools.holdsNewPatches = fixing.holdsNewPatches
+                return HeadroomTools.registry(tools)
+            }, validation: validation, llm: llm)
+    }
+
+    /// An agent over any engine's store and the tools `registry` gives (team mode's, over the shared database).
+    public init(
+        fixing: FixContext, registry: @escaping @Sendable (FixContext) -> ToolRegistry,
+        validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil
+    ) {
+        self.fixing = fixing
+        self.registry = registry
         self.validation = validation
         self.llm = llm
     }
@@ -65,7 +83,7 @@ public struct AgentService: Sendable {
     public func fix(regression id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
         -> Result
     {
-        _ = try context.store.regression(id: id)
+        _ = try fixing.store.regression(id: id)
         return try await run(
             kind: .regression, id: id, progress: progress,
             rules: { $0.fix(regression: id, progress: progress) },
@@ -76,7 +94,7 @@ public struct AgentService: Sendable {
     public func resolve(opportunity id: Int64, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
         -> Result
     {
-        _ = try context.store.opportunity(id: id)
+        _ = try fixing.store.opportunity(id: id)
         return try await run(
             kind: .opportunity, id: id, progress: progress,
             rules: { $0.resolve(opportunity: id, progress: progress) },
@@ -85,13 +103,15 @@ public struct AgentService: Sendable {
 
     private func run(
         kind: PatchRecord.Kind, id: Int64, progress: @escaping @Sendable (String) -> Void,
-        rules: (RuleBrain) -> RuleBrain.Outcome,
+        rules: @escaping @Sendable (RuleBrain) -> RuleBrain.Outcome,
         llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run
     ) async throws -> Result {
+        // Every store call and the rule brain's tool calls run off the cooperative pool: team mode's store waits for
+        // PostgreSQL (`AsyncBridge.blocking`), which a task must never do.
         let started = Date()
-        let store = context.store
+        let store = fixing.store
         // What an earlier, killed run left (worktrees, its test processes, patches it held) goes first.
-        let reaped = Janitor(store: store).clean().filter(\.removed)
+        let reaped = try await AsyncBridge.offPool { Janitor(store: store).clean().filter(\.removed) }
         if !reaped.isEmpty {
             logger.notice(
                 "cleaned up after an interrupted run",
@@ -101,23 +121,39 @@ public struct AgentService: Sendable {
                     + reaped.map { "\($0.kind.rawValue) \($0.what)" }.joined(separator: ", ")
             )
         }
-        // Interrupted, this run's patches end cancelled; finished, they are released.
+        // Interrupted, this run's patches end cancelled; finished (or failed), they are released.
         let interruption = Janitor.cancelOnInterrupt(store: store)
-        defer {
-            ActiveWork.shared.removeHandler(interruption)
-            try? store.releasePatches(owner: ProcessLease.current)
+        let ended: Swift.Result<Result, any Error>
+        do {
+            ended = .success(
+                try await attempt(
+                    kind: kind, id: id, started: started, progress: progress, rules: rules, llm: run))
+        } catch {
+            ended = .failure(error)
         }
-        var context = self.context
+        ActiveWork.shared.removeHandler(interruption)
+        _ = try? await AsyncBridge.offPool { try store.releasePatches(owner: ProcessLease.current) }
+        return try ended.get()
+    }
+
+    /// The brain's run and what it left: each patch it made gets the redacted transcript.
+    private func attempt(
+        kind: PatchRecord.Kind, id: Int64, started: Date, progress: @escaping @Sendable (String) -> Void,
+        rules: @escaping @Sendable (RuleBrain) -> RuleBrain.Outcome,
+        llm run: @escaping @Sendable (LLMAgent) async -> LLMAgent.Run
+    ) async throws -> Result {
+        let store = fixing.store
+        var context = fixing
         context.holdsNewPatches = true
-        let registry = HeadroomTools.registry(context)
+        let registry = self.registry(context)
         let catalog = try context.catalog()
         let outcome: RuleBrain.Outcome
         if let llm {
             let agent = LLMAgent(
                 configuration: llm, registry: registry, catalog: catalog,
-                redactor: Self.redactor(store: context.store), progress: progress)
+                redactor: try await AsyncBridge.offPool { Self.redactor(store: store) }, progress: progress)
             let result = await run(agent)
-            let delivered = try result.delivered.map { try context.store.patch(id: $0) }
+            let delivered = try await AsyncBridge.offPool { try result.delivered.map { try store.patch(id: $0) } }
             outcome = RuleBrain.Outcome(
                 status: result.status == .delivered
                     ? .delivered : (result.status == .refused || result.status == .answered ? .refused : .failed),
@@ -125,36 +161,15 @@ public struct AgentService: Sendable {
                 skill: delivered?.skill, patchID: result.delivered ?? result.patchIDs.last, patchIDs: result.patchIDs,
                 final: result.answer.map { .string($0) }, transcript: result.transcript)
         } else {
-            outcome = rules(RuleBrain(registry: registry, catalog: catalog, validation: validation))
-        }
-        // Stored transcripts hold what the tools returned (code, commit messages): never a secret, whichever brain.
-        let redactor = Self.redactor(store: store)
-        let transcript = outcome.transcript.map { redactor.redact($0) }
-        var last: PatchRecord?
-        for patchID in outcome.patchIDs {
-            var record = try store.patch(id: patchID)
-            record.transcript = transcript
-            if patchID == outcome.patchID, record.status == .delivered {
-                record.seconds = Date().timeIntervalSince(started)
+            let validation = self.validation
+            outcome = try await AsyncBridge.offPool {
+                rules(RuleBrain(registry: registry, catalog: catalog, validation: validation))
             }
-            // A patch left proposed was never surfaced (a later step stopped): record why.
-            if record.status == .proposed {
-                record.status = .refused
-                record.reason = record.reason ?? outcome.reason
-            }
-            last = try store.savePatch(record)
         }
-        if outcome.patchIDs.isEmpty {
-            last = try store.savePatch(
-                PatchRecord(
-                    kind: kind, regressionID: kind == .regression ? id : nil,
-                    opportunityID: kind == .opportunity ? id : nil,
-                    skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "",
-                    prDescription: nil,
-                    status: outcome.status == .failed ? .failed : .refused, reason: outcome.reason, validation: nil,
-                    transcript: transcript))
+        let seconds = Date().timeIntervalSince(started)
+        let (last, chosen) = try await AsyncBridge.offPool {
+            try Self.record(outcome, kind: kind, id: id, seconds: seconds, store: store)
         }
-        let chosen = try outcome.patchID.map { try store.patch(id: $0) } ?? last
         let v = outcome.status == .delivered ? chosen?.validation : nil
         var metadata: Logger.Metadata = [
             "target": "\(kind.rawValue) \(id)", "brain": "\(llm.map { "llm \($0.model)" } ?? "rules")",
@@ -176,15 +191,53 @@ public struct AgentService: Sendable {
             },
             patch: chosen?.id, seconds: Date().timeIntervalSince(started))
     }
+
+    /// Gives each patch of the run the redacted transcript (a patch left proposed was never surfaced: refused with
+    /// the reason; the delivered one gets the run's time), or records a refusal when none was made; returns the
+    /// last patch saved and the one the run chose.
+    private static func record(
+        _ outcome: RuleBrain.Outcome, kind: PatchRecord.Kind, id: Int64, seconds: Double, store: any FixStore
+    ) throws -> (last: PatchRecord?, chosen: PatchRecord?) {
+        // Stored transcripts hold what the tools returned (code, commit messages): never a secret, whichever brain.
+        let redactor = Self.redactor(store: store)
+        let transcript = outcome.transcript.map { redactor.redact($0) }
+        var last: PatchRecord?
+        for patchID in outcome.patchIDs {
+            var record = try store.patch(id: patchID)
+            record.transcript = transcript
+            if patchID == outcome.patchID, record.status == .delivered {
+                record.seconds = seconds
+            }
+            // A patch left proposed was never surfaced (a later step stopped): record why.
+            if record.status == .proposed {
+                record.status = .refused
+                record.reason = record.reason ?? outcome.reason
+            }
+            last = try store.savePatch(record)
+        }
+        if outcome.patchIDs.isEmpty {
+            last = try store.savePatch(
+                PatchRecord(
+                    kind: kind, regressionID: kind == .regression ? id : nil,
+                    opportunityID: kind == .opportunity ? id : nil,
+                    skill: outcome.skill ?? "none", repository: "", branch: nil, baseCommit: "", diff: "",
+                    prDescription: nil,
+                    status: outcome.status == .failed ? .failed : .refused, reason: outcome.reason, validation: nil,
+                    transcript: transcript))
+        }
+        return (last, try outcome.patchID.map { try store.patch(id: $0) } ?? last)
+    }
 }
 
 extension AgentService {
-    /// Secrets never sent to a model: secret-named environment variables and every imported repository's `.env`
-    /// values.
-    public static func redactor(store: Store) -> Redactor {
+    /// Secrets never sent to a model: secret-named environment variables and every imported or registered
+    /// repository's `.env` values.
+    public static func redactor(store: any FixStore) -> Redactor {
         var redactor = Redactor()
         redactor.addEnvironment()
-        for repository in (try? store.repositories()) ?? [] { redactor.addDotEnv(repository: repository) }
+        let imported = (try? store.repositories()) ?? []
+        let registered = ((try? store.registeredRepositories()) ?? []).map(\.root)
+        for repository in Set(imported + registered).sorted() { redactor.addDotEnv(repository: repository) }
         return redactor
     }
 }

@@ -84,7 +84,9 @@ public struct PublishService: Sendable {
     /// Pushes a delivered patch's branch (never forced) and opens or updates its pull request.
     public func publish(patchID: Int64, remote remoteOverride: String? = nil) async throws -> Result {
         let started = Date()
-        let patch = try store.patch(id: patchID)
+        // The store's calls run off the cooperative pool (team mode's store waits for PostgreSQL).
+        let store = store
+        let patch = try await AsyncBridge.offPool { try store.patch(id: patchID) }
         guard patch.status == .delivered, let branch = patch.branch, let commit = patch.commit else {
             throw HeadroomError(
                 .badInput,
@@ -115,7 +117,9 @@ public struct PublishService: Sendable {
         try await AsyncBridge.offPool { try push(git: git, remote: remote, branch: branch) }
 
         let client = try makeClient(forge, token)
-        let text = try PatchService(store: store, outputDirectory: "").pullRequestText(for: patch)
+        let text = try await AsyncBridge.offPool {
+            try PatchService(store: store, outputDirectory: "").pullRequestText(for: patch)
+        }
         let body = text.body + "\n<!-- headroom:patch:\(patchID) -->\n"
         var created = false
         let pull: ForgePullRequest
@@ -145,10 +149,10 @@ public struct PublishService: Sendable {
             reviewer: nil, reviewerNote: nil, seconds: 0)
         try await requestReview(patch: patch, forge: forge, client: client, pull: pull, result: &result)
         let now = Timestamps.now()
-        try store.savePublication(
-            Publication(
-                patchID: patchID, forge: forge.kind.rawValue, repo: forge.repo, number: pull.number, url: pull.url,
-                reviewer: result.reviewer, publishedAt: now, updatedAt: now))
+        let publication = Publication(
+            patchID: patchID, forge: forge.kind.rawValue, repo: forge.repo, number: pull.number, url: pull.url,
+            reviewer: result.reviewer, publishedAt: now, updatedAt: now)
+        try await AsyncBridge.offPool { try store.savePublication(publication) }
         if created {
             var event = EventPayload(
                 event: "patch.published", createdAt: now,
@@ -157,7 +161,10 @@ public struct PublishService: Sendable {
                     + (result.reviewer.map { ", review requested from \($0)" } ?? ""),
                 patch: EventPayload.PatchSummary(patch))
             event.url = pull.url
-            try store.recordEvent(kind: event.event, subject: "patch/\(patchID)", payload: try event.json(), at: now)
+            let (kind, payload) = (event.event, try event.json())
+            try await AsyncBridge.offPool {
+                try store.recordEvent(kind: kind, subject: "patch/\(patchID)", payload: payload, at: now)
+            }
         }
         result.seconds = Date().timeIntervalSince(started)
         return result
@@ -168,8 +175,11 @@ public struct PublishService: Sendable {
         patch: PatchRecord, forge: ProjectSettings.Forge, client: any ForgeClient, pull: ForgePullRequest,
         result: inout Result
     ) async throws {
+        let store = store
         guard let id = patch.regressionID, let ref = patch.culprit,
-            let culprit = try store.candidates(regression: id).first(where: { $0.ref == ref }), culprit.kind == .commit
+            let culprit = try await AsyncBridge.offPool({ try store.candidates(regression: id) }).first(where: {
+                $0.ref == ref
+            }), culprit.kind == .commit
         else {
             result.reviewerNote = "no culprit commit to ask (opportunity fixes and deploy culprits have no author)"
             return

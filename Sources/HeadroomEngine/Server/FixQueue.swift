@@ -128,7 +128,8 @@ public struct FixQueue: Sendable {
     /// Publishes a delivered patch when its repository asks for it; says how it went, for the job's reason.
     public static func publish(_ patchID: Int64, with publisher: PublishService) async -> String {
         do {
-            let patch = try publisher.store.patch(id: patchID)
+            let store = publisher.store
+            let patch = try await AsyncBridge.offPool { try store.patch(id: patchID) }
             guard let forge = try PublishService.forge(repository: patch.repository), forge.autoPublish else {
                 return ""
             }
@@ -164,18 +165,7 @@ public struct FixQueue: Sendable {
             }
         }
         let limit = timeLimit
-        typealias Ended = Result<(state: Job.State, reason: String, result: String?), any Error>
-        // The attempt's end or the time limit, whichever comes first (nil: the limit).
-        var timer: Task<Void, Never>?
-        let outcome: Ended? = await withCheckedContinuation { continuation in
-            let once = ResumeOnce(continuation)
-            Task { once.resume(await work.result) }
-            timer = Task {
-                try? await Task.sleep(for: limit)
-                once.resume(nil)
-            }
-        }
-        timer?.cancel()
+        let outcome = await FirstOf.value(of: work, within: limit)
         renewal.cancel()
         let (state, reason, result): (Job.State, String, String?)
         switch outcome {
@@ -192,6 +182,24 @@ public struct FixQueue: Sendable {
                 "job": "\(job.id)", "regression": "\(regression)", "state": "\(state.rawValue)", "why": "\(reason)",
             ])
         if outcome == nil { _ = await work.result }  // one attempt at a time, even an abandoned one
+    }
+}
+
+/// A task's result or a time limit, whichever comes first.
+enum FirstOf {
+    /// `work`'s result, or nil when `limit` passed first (the work is left running: cancel it).
+    static func value<T: Sendable>(of work: Task<T, any Error>, within limit: Duration) async -> Result<T, any Error>? {
+        var timer: Task<Void, Never>?
+        let outcome: Result<T, any Error>? = await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            Task { once.resume(await work.result) }
+            timer = Task {
+                try? await Task.sleep(for: limit)
+                once.resume(nil)
+            }
+        }
+        timer?.cancel()
+        return outcome
     }
 }
 

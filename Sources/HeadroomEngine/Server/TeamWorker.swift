@@ -17,8 +17,10 @@ import Logging
 /// With a `scanner`, workers also take `scan-opportunities` jobs: a service's registered repositories scanned
 /// against its shared profiles, the opportunities replaced in the shared database. A round of them is queued every
 /// rescan interval (one job per service and round however many workers queue it); a worker without the
-/// repository's folder fails the job with that reason. Fix attempts stay with the SQLite store's `Worker` until
-/// patches are on PostgreSQL too.
+/// repository's folder fails the job with that reason.
+///
+/// With `fixes`, each regression a worker ranks is routed by the fix policy and its `fix-regression` job queued or
+/// held, and workers that can attempt fixes take the queued ones (`TeamWorker+Fixes`).
 public struct TeamWorker: Sendable {
     /// The shared queue.
     public let queue: any JobQueue
@@ -36,6 +38,8 @@ public struct TeamWorker: Sendable {
     public var scanner: (@Sendable (_ service: String, _ root: String) throws -> Int)?
     /// The repositories scans read (where `scanner` finds a service's registered ones).
     public var repositories: (any RepositoryStore)?
+    /// Fix jobs: queued or held for each ranked regression, and attempted; nil: neither.
+    public var fixes: Fixes?
     /// The job kind of an opportunity scan; its subject is `SERVICE@ROUND`.
     public static let scanKind = "scan-opportunities"
     /// How long a lease lasts without renewal.
@@ -81,8 +85,10 @@ public struct TeamWorker: Sendable {
             logger.warning("job taken back", metadata: ["job": "\(job.id)", "why": "\(job.reason)"])
         }
         var ran = 0
-        // Detection first (a new regression is what people wait for); scans when no detection is queued.
-        let kinds = [DetectionLoop.jobKind] + (scanner == nil ? [] : [Self.scanKind])
+        // Detection first (a new regression is what people wait for), then fixes; scans when nothing else is queued.
+        let kinds =
+            [DetectionLoop.jobKind] + (fixes?.attempt == nil ? [] : [FixQueue.kind])
+            + (scanner == nil ? [] : [Self.scanKind])
         claiming: while !Task.isCancelled {
             for kind in kinds {
                 let now = Timestamps.now()
@@ -159,24 +165,31 @@ public struct TeamWorker: Sendable {
                 _ = try await queue.renewJobLease(job.id, owner: owner, until: Timestamps.now() + lease)
             }
         }
-        let (state, reason): (Job.State, String)
-        do {
-            // Every push accepted for the service so far, including rows another worker is compacting right now.
-            try await profiles.compactIngestLog(service: service)
-            (state, reason) = (.done, job.kind == Self.scanKind ? try await scan(service) : try await detect(service))
-        } catch {
-            (state, reason) = (.failed, HeadroomError.oneLine(error))
+        let (state, reason, result): (Job.State, String, String?)
+        if job.kind == FixQueue.kind {
+            (state, reason, result) = await fix(job)
+        } else {
+            do {
+                // Every push accepted for the service so far, including rows another worker is compacting right now.
+                try await profiles.compactIngestLog(service: service)
+                (state, reason, result) = (
+                    .done, job.kind == Self.scanKind ? try await scan(service) : try await detect(service), nil
+                )
+            } catch {
+                (state, reason, result) = (.failed, HeadroomError.oneLine(error), nil)
+            }
         }
         renewal.cancel()
         do {
             try await queue.finishJob(
-                job.id, owner: owner, state: state, reason: reason, result: nil, at: Timestamps.now())
+                job.id, owner: owner, state: state, reason: reason, result: result, at: Timestamps.now())
         } catch {
             logger.warning(
                 "job not finished", metadata: ["job": "\(job.id)", "error": "\(HeadroomError.oneLine(error))"])
         }
         logger.info(
-            job.kind == Self.scanKind ? "scan ended" : "detection ended",
+            job.kind == Self.scanKind
+                ? "scan ended" : job.kind == FixQueue.kind ? "fix attempt ended" : "detection ended",
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
     }
 
@@ -218,7 +231,8 @@ public struct TeamWorker: Sendable {
     /// For each open regression (one a person triaged is left as it is): records `regression.detected`, ranks its
     /// culprits where changes are recorded around its onset (the others have nothing to rank against: logged and
     /// skipped) and records `regression.root_caused`; events are recorded once per regression, however often a job
-    /// runs. Returns how many were ranked. A failure of the store fails the job.
+    /// runs; then, with `fixes`, its fix job is queued or held. Returns how many were ranked. A failure of the store
+    /// fails the job.
     func rank(_ regressions: [Regression]) async throws -> Int {
         guard let store = rootCause else { return 0 }
         let events = self.events
@@ -236,6 +250,7 @@ public struct TeamWorker: Sendable {
                 logger.info("triaged, not ranked again", metadata: ["regression": "\(id)"])
                 continue
             }
+            var culprit: RootCauseCandidate?
             do {
                 let top = try await AsyncBridge.onOwnThread { () -> RootCauseCandidate? in
                     let top = try RootCauseService(store: store).run(regression: id).candidates.first
@@ -243,6 +258,7 @@ public struct TeamWorker: Sendable {
                     return top
                 }
                 ranked += 1
+                culprit = top
                 if let top {
                     logger.notice(
                         "root cause ranked",
@@ -255,6 +271,7 @@ public struct TeamWorker: Sendable {
                 logger.info(
                     "nothing to rank", metadata: ["regression": "\(id)", "why": "\(HeadroomError.oneLine(error))"])
             }
+            try await consider(stored, culprit: culprit)
         }
         return ranked
     }

@@ -64,7 +64,7 @@ public enum HeadroomTools {
     /// Every tool over `context`.
     public static func registry(_ context: ToolContext) -> ToolRegistry {
         ToolRegistry(
-            profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context)
+            profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context.fixing)
                 + programTools(context))
     }
 

@@ -3,7 +3,8 @@ import HeadroomCore
 import HeadroomStore
 
 extension HeadroomTools {
-    static func patchTools(_ context: ToolContext) -> [Tool] {
+    /// The tools that make, validate, deliver and list patches, over either engine's store.
+    public static func patchTools(_ context: FixContext) -> [Tool] {
         let service = PatchService(
             store: context.store, outputDirectory: context.outputDirectory, costModel: context.costModel,
             holdsNewPatches: context.holdsNewPatches)
@@ -131,7 +132,7 @@ extension HeadroomTools {
                 let regression = args["regression"] == nil ? nil : try int64(args, "regression")
                 let opportunity = args["opportunity"] == nil ? nil : try int64(args, "opportunity")
                 let found = try context.store.patches(
-                    skill: string(args, "skill"),
+                    skill: string(args, "skill"), review: nil,
                     status: string(args, "status").flatMap(PatchRecord.Status.init(rawValue:))
                 )
                 .filter {

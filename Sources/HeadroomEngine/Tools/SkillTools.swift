@@ -5,37 +5,42 @@ import HeadroomStore
 
 extension HeadroomTools {
     static func skillTools(_ context: ToolContext) -> [Tool] {
-        let store = context.store
-        return docTools(catalog: context.catalog, examples: { try store.patches(skill: $0, review: .applied) })
-            + [
-                Tool(
-                    .getExperimentResults,
-                    description:
-                        "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
-                    inputSchema: Schema.object([
-                        "patch": Schema.integer("only this patch", minimum: 1),
-                        "skill": Schema.string("only this skill"),
-                    ]),
-                    outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
-                    annotations: .readOnly
-                ) { args in
-                    let patches =
-                        try args["patch"] != nil
-                        ? [store.patch(id: try int64(args, "patch"))] : store.patches(skill: string(args, "skill"))
-                    return ExperimentList(
-                        experiments: patches.compactMap { patch in
-                            patch.validation.map {
-                                .init(
-                                    patch: patch.id ?? 0, skill: patch.skill, status: patch.status,
-                                    validation: ValidationSummary($0))
-                            }
-                        })
-                }
-            ] + opportunityTools(store: store, costModel: context.costModel, catalog: context.catalog)
+        let fixing = context.fixing
+        return docTools(catalog: context.catalog, examples: fixing.acceptedPatches(skill:))
+            + [experimentTool(store: context.store)]
+            + opportunityTools(store: context.store, costModel: context.costModel, catalog: context.catalog)
+    }
+
+    /// `get_experiment_results`: the A/B records of validated patches, over either engine's store.
+    public static func experimentTool(store: any PatchStore) -> Tool {
+        Tool(
+            .getExperimentResults,
+            description:
+                "A/B benchmark records of validated patches: speed-up (median before/after), 95% CI, Mann–Whitney p-value and the level it had to meet, runs and medians.",
+            inputSchema: Schema.object([
+                "patch": Schema.integer("only this patch", minimum: 1),
+                "skill": Schema.string("only this skill"),
+            ]),
+            outputSchema: Schema.output(["experiments": Schema.array(Schema.any)]),
+            annotations: .readOnly
+        ) { args in
+            let patches =
+                try args["patch"] != nil
+                ? [store.patch(id: try int64(args, "patch"))]
+                : store.patches(skill: string(args, "skill"), review: nil, status: nil)
+            return ExperimentList(
+                experiments: patches.compactMap { patch in
+                    patch.validation.map {
+                        .init(
+                            patch: patch.id ?? 0, skill: patch.skill, status: patch.status,
+                            validation: ValidationSummary($0))
+                    }
+                })
+        }
     }
 
     /// `list_skills` and `read_docs` over a skills folder, with each skill's accepted patches as prior examples
-    /// (`examples`: the SQLite store's; none in team mode, which does not hold patches yet).
+    /// (`examples`, from either engine's store).
     static func docTools(
         catalog: @escaping @Sendable () throws -> SkillCatalog,
         examples: @escaping @Sendable (String) throws -> [PatchRecord]

@@ -1,0 +1,185 @@
+import Foundation
+import HeadroomCore
+import HeadroomEngine
+import HeadroomPostgres
+import HeadroomStore
+import HeadroomTesting
+import Testing
+
+/// Fix jobs in team mode: `headroom worker --database` ranks a regression it detects, the fix policy queues its
+/// attempt, and a worker that has the repository runs it — the agent over the shared database's tools, tests and an
+/// A/B benchmark in worktrees, a new `headroom/` branch — with the patch, its transcript and its event recorded in
+/// PostgreSQL, once however often workers run.
+@Suite("team mode: fix jobs on PostgreSQL", .serialized, .ownThreads)
+struct TeamFixTests {
+    /// The service of `FixEndToEndTests.revertFix`: `work` gained a sort per call in Dana's commit. Its policy lets
+    /// a worker attempt the fix by itself (the fleet-size fallback makes the regression cost ~250 cores, which the
+    /// default `critical_cores` would send to a person first).
+    static func repository() throws -> (repo: ScratchRepository, good: String, bad: String) {
+        let repo = try ScratchRepository()
+        let base: [String: String] = [
+            "headroom.toml":
+                "[service]\nname = \"svc\"\n[commands]\ntest = \"python3 -m unittest -q test_app\"\nbench = \"python3 bench.py\"\n"
+                + "[policy]\ncritical_cores = 100000\n",
+            "app.py":
+                "def work(x):\n    total = 0\n    for i in range(50):\n        total += (x * i) % 7\n    return total\n\n\ndef handle(xs):\n    return [work(x) for x in xs]\n",
+            "test_app.py":
+                "import unittest\n\nfrom app import handle\n\n\nclass T(unittest.TestCase):\n    def test_handle(self):\n        self.assertEqual(handle([1]), [sum((i % 7) for i in range(50))])\n",
+            "bench.py":
+                "import time\n\nfrom app import handle\n\nstart = time.perf_counter()\nhandle(list(range(3000)))\nprint(f\"{time.perf_counter() - start:.6f}\")\n",
+        ]
+        let good = try repo.commit(base, message: "service", author: "Ada Base", time: 1_793_600_000)
+        var slow = base
+        slow["app.py"] = base["app.py"]!.replacingOccurrences(
+            of: "    return total\n\n\ndef handle",
+            with:
+                "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    return total\n\n\ndef handle"
+        )
+        let bad = try repo.commit(slow, message: "rank candidates in work", author: "Dana Culprit", time: 1_793_603_600)
+        return (repo, good, bad)
+    }
+
+    /// Imports the repository's history (registering it for `svc`), its two deploys and twenty minutes of
+    /// profiles into the shared database at `url`.
+    static func load(_ repo: ScratchRepository, good: String, bad: String, dir: TemporaryDirectory, url: String)
+        throws
+    {
+        let target = ["--database", url]
+        let imported = try Checkout.headroom(
+            ["changes", "import", "--repo", repo.path, "--service", "svc"] + target)
+        try #require(imported.succeeded, "\(imported.stderr)")
+        let deployBad: Int64 = 1_793_604_000
+        for (sha, at) in [(good, Int64(1_793_601_000)), (bad, deployBad)] {
+            let run = try Checkout.headroom(
+                ["deploys", "add", "--service", "svc", "--commit", sha, "--at", "\(at)"] + target)
+            try #require(run.succeeded, "\(run.stderr)")
+        }
+        // Ten minutes before and after the bad deploy; `work`'s self share goes from 20% to 45%.
+        for minute in 0..<20 {
+            let at = minute < 10 ? deployBad - Int64(10 - minute) * 60 : deployBad + Int64(minute - 9) * 60
+            let workSamples = minute < 10 ? 200 + minute % 3 : 450 + minute % 3
+            let folded = """
+                main (app.py:1);handle (app.py:9);work (app.py:3) \(workSamples)
+                main (app.py:1);handle (app.py:9) \(300 - minute % 2)
+                main (app.py:1);serve (srv.py:4) \(1000 - workSamples - 300)
+                """
+            let file = try dir.write("p\(minute).folded", folded + "\n")
+            let run = try Checkout.headroom(["ingest", file, "--service", "svc", "--at", "\(at)"] + target)
+            try #require(run.succeeded, "\(run.stderr)")
+        }
+    }
+
+    static let skills = (Checkout.root as NSString).appendingPathComponent("Skills")
+
+    @Test("worker --database: a ranked regression's fix is queued, attempted once, delivered and recorded there")
+    func workerFixes() async throws {
+        try await TeamWorkerTests.withTeam { team, url in
+            let dir = try TemporaryDirectory()
+            defer { dir.cleanup() }
+            let (repo, good, bad) = try Self.repository()
+            defer { repo.directory.cleanup() }
+            try Self.load(repo, good: good, bad: bad, dir: dir, url: url)
+            let target = ["--database", url]
+            let skills = Self.skills
+            let head = try repo.git(["rev-parse", "HEAD"])
+            // Detection, the fix it queues, and the round's opportunity scan: three jobs.
+            let worker = try Checkout.headroom(
+                ["worker", "--once", "--skills", skills, "--log-level", "info"] + target, in: dir.path)
+            #expect(worker.succeeded && worker.stdout.contains("ran 3 jobs"), "\(worker.stdout) \(worker.stderr)")
+
+            let (queue, store) = (team[0].queue, TeamStore(profiles: team[0].profiles))
+            let jobs = try await queue.jobs()
+            let fixJobs = jobs.filter { $0.kind == FixQueue.kind }
+            let job = try #require(fixJobs.first, "\(jobs.map { "\($0.kind) \($0.state) \($0.reason)" })")
+            #expect(fixJobs.count == 1)
+            #expect(job.state == .done && job.reason.contains("delivered on headroom/regression-"), "\(job.reason)")
+            let regression = try #require(job.regressionID)
+            let result = try JSONValue.parse(try #require(job.result))
+            #expect(result["status"] == "delivered" && result["skill"] == "revert-hunk", "\(result)")
+
+            let patches = try await AsyncBridge.onOwnThread {
+                try store.patches(skill: nil, review: nil, status: nil)
+            }
+            let delivered = try #require(patches.first { $0.status == .delivered }, "\(patches.map(\.status))")
+            #expect(delivered.regressionID == regression && delivered.skill == "revert-hunk")
+            #expect(delivered.branch == "headroom/regression-\(regression)")
+            #expect((delivered.validation?.speedup ?? 0) > 1 && delivered.validation?.testsPassed == true)
+            #expect(delivered.transcript.contains { $0.tool == "validate_patch" })
+            #expect(patches.allSatisfy { $0.status != .proposed }, "a patch left proposed")
+            #expect(try await AsyncBridge.onOwnThread { try store.ownedPatches().isEmpty }, "a patch still held")
+            #expect(
+                try await AsyncBridge.onOwnThread {
+                    try store.hasEvent(kind: "patch.delivered", subject: "patch/\(delivered.id ?? 0)")
+                })
+            // The patch is on its own branch; the checked-out one did not move; the PR description was written.
+            #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+            let diff = try repo.git(["diff", "HEAD", "headroom/regression-\(regression)"])
+            #expect(diff.contains("-    ranked = sorted(range(400), key=lambda v: -v)"), "\(diff)")
+            let description = try #require(delivered.prDescription)
+            #expect(description.hasPrefix(dir.path) && FileManager.default.fileExists(atPath: description))
+
+            // Workers run again: nothing is attempted twice, no patch is added.
+            let again = try Checkout.headroom(["worker", "--once", "--skills", skills] + target, in: dir.path)
+            #expect(again.succeeded && again.stdout.contains("ran 0 jobs"), "\(again.stdout) \(again.stderr)")
+            let after = try await AsyncBridge.onOwnThread { try store.patches(skill: nil, review: nil, status: nil) }
+            #expect(after.map(\.id) == patches.map(\.id))
+        }
+    }
+
+    @Test("kill -9 of a worker mid-attempt: the fix job is taken back and completed once; one patch delivered")
+    func killedMidFix() async throws {
+        try await TeamWorkerTests.withTeam { team, url in
+            let dir = try TemporaryDirectory()
+            defer { dir.cleanup() }
+            let (repo, good, bad) = try Self.repository()
+            defer { repo.directory.cleanup() }
+            try Self.load(repo, good: good, bad: bad, dir: dir, url: url)
+            let worker = Process()
+            worker.executableURL = URL(fileURLWithPath: Checkout.binary)
+            worker.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+            worker.arguments = [
+                "worker", "--database", url, "--skills", Self.skills, "--lease", "3", "--poll", "1", "--debounce", "0",
+                "--rescan-every", "0", "--log-level", "info",
+            ]
+            worker.standardOutput = FileHandle.nullDevice
+            let log = WorkerTests.StderrLog()
+            worker.standardError = log.pipe
+            try worker.run()
+            // Killed from the reader of its own log, a moment into the attempt (its worktrees and test runs under way).
+            let pid = worker.processIdentifier
+            log.whenContains("fix attempt started") {
+                Thread.sleep(forTimeInterval: 1.5)
+                kill(pid, SIGKILL)
+            }
+            try await AsyncBridge.onOwnThread {
+                let deadline = Date().addingTimeInterval(120)
+                while worker.isRunning && Date() < deadline { usleep(10_000) }
+                if worker.isRunning { kill(pid, SIGKILL) }
+                worker.waitUntilExit()
+            }
+            log.close()
+            let queue = team[0].queue
+            let held = try #require(try await queue.jobs().first { $0.kind == FixQueue.kind })
+            #expect(held.state == .running && held.attempts == 1, "\(held.state) \(held.reason)")
+            // Its lease runs out; the next worker takes the job back, cleans up after the dead attempt, runs it.
+            try await Task.sleep(for: .seconds(4))
+            let next = try Checkout.headroom(
+                [
+                    "worker", "--once", "--database", url, "--skills", Self.skills, "--lease", "3", "--rescan-every",
+                    "0",
+                ],
+                in: dir.path)
+            #expect(next.succeeded && next.stdout.contains("ran 1 job"), "\(next.stdout) \(next.stderr)")
+            let done = try #require(try await queue.jobs().first { $0.id == held.id })
+            #expect(done.state == .done && done.attempts == 2, "\(done.state) \(done.reason)")
+            let store = TeamStore(profiles: team[0].profiles)
+            let patches = try await AsyncBridge.onOwnThread { try store.patches(skill: nil, review: nil, status: nil) }
+            #expect(patches.filter { $0.status == .delivered }.count == 1, "\(patches.map(\.status))")
+            #expect(patches.allSatisfy { $0.status != .proposed }, "\(patches.map(\.status))")
+            #expect(try await AsyncBridge.onOwnThread { try store.ownedPatches().isEmpty })
+            // No worktree of the killed attempt is left.
+            let worktrees = try repo.git(["worktree", "list"]).split(separator: "\n")
+            #expect(worktrees.count == 1, "\(worktrees)")
+        }
+    }
+}
