@@ -167,7 +167,7 @@ public struct AgentService: Sendable {
             }
         }
         let seconds = Date().timeIntervalSince(started)
-        let (last, chosen) = try await AsyncBridge.offPool {
+        let chosen = try await AsyncBridge.offPool {
             try Self.record(outcome, kind: kind, id: id, seconds: seconds, store: store)
         }
         let v = outcome.status == .delivered ? chosen?.validation : nil
@@ -194,10 +194,10 @@ public struct AgentService: Sendable {
 
     /// Gives each patch of the run the redacted transcript (a patch left proposed was never surfaced: refused with
     /// the reason; the delivered one gets the run's time), or records a refusal when none was made; returns the
-    /// last patch saved and the one the run chose.
+    /// patch the run chose (else the last one saved).
     private static func record(
         _ outcome: RuleBrain.Outcome, kind: PatchRecord.Kind, id: Int64, seconds: Double, store: any FixStore
-    ) throws -> (last: PatchRecord?, chosen: PatchRecord?) {
+    ) throws -> PatchRecord? {
         // Stored transcripts hold what the tools returned (code, commit messages): never a secret, whichever brain.
         let redactor = Self.redactor(store: store)
         let transcript = outcome.transcript.map { redactor.redact($0) }
@@ -225,7 +225,7 @@ public struct AgentService: Sendable {
                     status: outcome.status == .failed ? .failed : .refused, reason: outcome.reason, validation: nil,
                     transcript: transcript))
         }
-        return (last, try outcome.patchID.map { try store.patch(id: $0) } ?? last)
+        return try outcome.patchID.map { try store.patch(id: $0) } ?? last
     }
 }
 

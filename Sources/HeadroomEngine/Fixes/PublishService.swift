@@ -162,7 +162,7 @@ public struct PublishService: Sendable {
                 patch: EventPayload.PatchSummary(patch))
             event.url = pull.url
             let (kind, payload) = (event.event, try event.json())
-            try await AsyncBridge.offPool {
+            _ = try await AsyncBridge.offPool {
                 try store.recordEvent(kind: kind, subject: "patch/\(patchID)", payload: payload, at: now)
             }
         }
