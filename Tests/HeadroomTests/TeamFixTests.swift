@@ -118,6 +118,24 @@ struct TeamFixTests {
             let description = try #require(delivered.prDescription)
             #expect(description.hasPrefix(dir.path) && FileManager.default.fileExists(atPath: description))
 
+            // A person reviews it from the shared database: listed, shown, applied onto the checked-out branch once.
+            let listed = try JSONValue.parse(
+                try Checkout.headroom(["review", "list", "--format", "json"] + target).stdout)
+            #expect(listed["patches"]?.arrayValue?.first?["regression"] == .number(Double(regression)), "\(listed)")
+            let patchID = try #require(delivered.id)
+            let show = try Checkout.headroom(["review", "show", "\(patchID)"] + target)
+            #expect(
+                show.stdout.contains("tool validate_patch") && show.stdout.contains("revert-hunk"), "\(show.stdout)")
+            let apply = try Checkout.headroom(["review", "apply", "\(patchID)", "--no-sweep"] + target)
+            #expect(apply.succeeded, "\(apply.stderr)")
+            #expect(try repo.git(["show", "HEAD:app.py"]).contains("sorted") == false)
+            let twice = try Checkout.headroom(["review", "apply", "\(patchID)", "--no-sweep"] + target)
+            #expect(!twice.succeeded && twice.stderr.contains("already applied"), "\(twice.stderr)")
+            let applied = try await AsyncBridge.onOwnThread { try store.patch(id: patchID) }
+            #expect(applied.review == .applied && applied.appliedCommit != nil)
+            let unknown = try Checkout.headroom(["fix", "999", "--skills", skills] + target, in: dir.path)
+            #expect(!unknown.succeeded && unknown.stderr.contains("999"), "\(unknown.stderr)")
+
             // Workers run again: nothing is attempted twice, no patch is added.
             let again = try Checkout.headroom(["worker", "--once", "--skills", skills] + target, in: dir.path)
             #expect(again.succeeded && again.stdout.contains("ran 0 jobs"), "\(again.stdout) \(again.stderr)")

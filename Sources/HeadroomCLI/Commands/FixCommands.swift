@@ -3,6 +3,7 @@ import Foundation
 import HeadroomCore
 import HeadroomAgent
 import HeadroomEngine
+import HeadroomSkills
 
 /// Options of `fix` and `resolve`: validation commands and where the PR description goes.
 struct AgentRunOptions: ParsableArguments {
@@ -19,17 +20,34 @@ struct AgentRunOptions: ParsableArguments {
     }
 }
 
-/// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2.
+/// Runs the agent for `fix` or `resolve` and prints its result; a failed run exits 2. With --database, the agent
+/// works over the shared database's tools (the patch is recorded there; the repository must be on this machine).
 func runAgent(
-    store: StoreOptions, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions, format: OutputFormat,
-    _ body: (AgentService) async throws -> AgentService.Result
+    store: StoreOptions, database: DatabaseOptions, skills: SkillsOptions, options: AgentRunOptions, llm: LLMOptions,
+    format: OutputFormat, _ body: @escaping @Sendable (AgentService) async throws -> AgentService.Result
 ) async throws {
-    var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
-    context.commands = OperatorCommands(test: options.test, bench: options.bench)
-    var service = AgentService(
-        context: context, validation: try options.validationArguments(), llm: try llm.configuration())
-    service.logger = cliLogger("headroom.agent")
-    let result = try await body(service)
+    let (validation, configuration) = (try options.validationArguments(), try llm.configuration())
+    let commands = OperatorCommands(test: options.test, bench: options.bench)
+    let result: AgentService.Result
+    if let url = database.url {
+        let skillsRoot = try? skills.root()
+        result = try await TeamDatabase.with(url: url) { team in
+            let fixing = team.fixContext(
+                skillsRoot: skillsRoot, outputDirectory: options.output,
+                validation: ValidationConfiguration(runs: options.runs), commands: commands)
+            var service = AgentService(
+                fixing: fixing, registry: { team.toolRegistry(fixing: $0) }, validation: validation,
+                llm: configuration)
+            service.logger = cliLogger("headroom.agent")
+            return try await body(service)
+        }
+    } else {
+        var context = try toolContext(store: store, skills: skills, output: options.output, runs: options.runs)
+        context.commands = commands
+        var service = AgentService(context: context, validation: validation, llm: configuration)
+        service.logger = cliLogger("headroom.agent")
+        result = try await body(service)
+    }
     try printAgentResult(result, format: format)
     if result.status == .failed { throw ExitCode(2) }
 }
@@ -60,15 +78,18 @@ struct FixCommand: AsyncParsableCommand {
     )
     @Argument(help: "Regression id (see `headroom detect`).") var id: Int64
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @OptionGroup var agent: AgentRunOptions
     @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
     func run() async throws {
-        try await runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
-            try await $0.fix(regression: id, progress: progressLine)
-        }
+        let id = id
+        try await runAgent(
+            store: storeOptions, database: databaseOptions, skills: skills, options: agent, llm: llm,
+            format: format.format
+        ) { try await $0.fix(regression: id, progress: progressLine) }
     }
 }
 
@@ -77,15 +98,18 @@ struct ResolveCommand: AsyncParsableCommand {
         commandName: "resolve", abstract: "Turn an opportunity into a validated fix on a new branch, or say why not.")
     @Argument(help: "Opportunity id (see `headroom opportunities`).") var id: Int64
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var skills: SkillsOptions
     @OptionGroup var agent: AgentRunOptions
     @OptionGroup var llm: LLMOptions
     @OptionGroup var format: FormatOptions
 
     func run() async throws {
-        try await runAgent(store: storeOptions, skills: skills, options: agent, llm: llm, format: format.format) {
-            try await $0.resolve(opportunity: id, progress: progressLine)
-        }
+        let id = id
+        try await runAgent(
+            store: storeOptions, database: databaseOptions, skills: skills, options: agent, llm: llm,
+            format: format.format
+        ) { try await $0.resolve(opportunity: id, progress: progressLine) }
     }
 }
 

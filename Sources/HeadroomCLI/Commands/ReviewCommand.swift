@@ -9,24 +9,44 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract:
             "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish, sync with the forge, sweep for look-alikes.",
+        discussion: """
+            With --database (team mode), list, show, apply, reject and publish work on the patches of the shared \
+            PostgreSQL database (apply and reject act on the patch's repository folder, which must be on this \
+            machine); sync and sweep need the SQLite store for now.
+            """,
         subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self, Sync.self, Sweep.self],
         defaultSubcommand: List.self)
 
-    struct List: ParsableCommand {
+    /// Runs `body` over the patch reviews of the SQLite store or, with --database, of the shared database (on a
+    /// thread of its own: team mode's store waits for PostgreSQL).
+    static func reviewing<T: Sendable>(
+        _ store: StoreOptions, _ database: DatabaseOptions, _ body: @escaping @Sendable (PatchReview) throws -> T
+    ) async throws -> T {
+        if let url = database.url {
+            return try await TeamDatabase.with(url: url) { team in
+                try await AsyncBridge.onOwnThread { try body(PatchReview(store: team.changeStore)) }
+            }
+        }
+        return try body(PatchReview(store: try store.open()))
+    }
+
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Patches, newest first.")
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @Option(help: "Only this status: proposed, delivered, refused, failed.") var status: String?
         @OptionGroup var format: FormatOptions
 
-        func run() throws {
-            let store = try storeOptions.open()
+        func run() async throws {
             let wanted = try status.map { text -> PatchRecord.Status in
                 guard let value = PatchRecord.Status(rawValue: text) else {
                     throw HeadroomError(.badInput, "--status: unknown status \(text)")
                 }
                 return value
             }
-            let patches = try PatchReview(store: store).list(status: wanted)
+            let patches = try await ReviewCommand.reviewing(storeOptions, databaseOptions) {
+                try $0.list(status: wanted)
+            }
             if format.format == .json {
                 try printJSON(PatchList(patches: patches.map(PatchReport.init)))
                 return
@@ -51,15 +71,17 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One patch: diff, validation, PR description path and the agent's transcript.")
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @OptionGroup var format: FormatOptions
 
-        func run() throws {
-            let p = try PatchReview(store: try storeOptions.open()).patch(id)
+        func run() async throws {
+            let id = id
+            let p = try await ReviewCommand.reviewing(storeOptions, databaseOptions) { try $0.patch(id) }
             if format.format == .json { try printJSON(p); return }
             print(
                 "patch #\(id): \(p.kind.rawValue) #\(p.regressionID ?? p.opportunityID ?? 0), skill \(p.skill), \(p.status.rawValue), review \(p.review.rawValue)"
@@ -101,35 +123,40 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    struct Apply: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Accept a delivered patch: cherry-pick its commit onto the checked-out branch (clean work tree only) and record it as a prior example for its skill."
         )
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @Flag(help: "Only record the acceptance (merged elsewhere, e.g. through the PR).") var markOnly = false
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var skills: SkillsOptions
         @Flag(help: "Do not sweep the registered repositories for look-alikes of the applied fix.") var noSweep = false
 
-        func run() throws {
-            let store = try storeOptions.open()
-            let service = PatchService(store: store, outputDirectory: "")
-            let p = try service.apply(patchID: id, markOnly: markOnly, note: note)
-            print(
-                "applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)"
-            )
-            guard !noSweep else { return }
-            // The apply stands whatever the sweep does: a failed sweep is one line on stderr, and can be rerun.
-            do {
-                let catalog = try SkillCatalog.load(root: try skills.root())
-                Sweep.show(try LearningSweep(store: store, catalog: catalog).sweep(after: id))
-            } catch {
-                FileHandle.standardError.write(
-                    Data(
-                        "headroom: the learning sweep failed (\(error)); rerun it with 'headroom review sweep \(id)'\n"
-                            .utf8))
+        func run() async throws {
+            let (id, markOnly, note, noSweep) = (id, markOnly, note, noSweep)
+            let skillsRoot = try? skills.root()
+            try await ReviewCommand.reviewing(storeOptions, databaseOptions) { review in
+                let p = try PatchService(store: review.store, outputDirectory: "").apply(
+                    patchID: id, markOnly: markOnly, note: note)
+                print(
+                    "applied patch #\(id)\(markOnly ? " (recorded only)" : " onto the checked-out branch"); it is now a prior example for skill \(p.skill)"
+                )
+                guard !noSweep else { return }
+                // The apply stands whatever the sweep does: a failed sweep is one line on stderr, and can be rerun.
+                do {
+                    guard let skillsRoot else { throw HeadroomError(.notFound, "no Skills folder (--skills)") }
+                    let catalog = try SkillCatalog.load(root: skillsRoot)
+                    Sweep.show(try LearningSweep(store: review.store, catalog: catalog).sweep(after: id))
+                } catch {
+                    FileHandle.standardError.write(
+                        Data(
+                            "headroom: the learning sweep failed (\(error)); rerun it with 'headroom review sweep \(id)'\n"
+                                .utf8))
+                }
             }
         }
     }
@@ -204,16 +231,21 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    struct Reject: ParsableCommand {
+    struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a patch: record why and delete its branch.")
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @Option(help: "Why (kept with the patch).") var reason: String?
         @Flag(help: "Keep the branch.") var keepBranch = false
 
-        func run() throws {
-            let service = PatchService(store: try storeOptions.open(), outputDirectory: "")
-            let (_, deleted) = try service.reject(patchID: id, reason: reason, keepBranch: keepBranch)
+        func run() async throws {
+            let (id, reason, keepBranch) = (id, reason, keepBranch)
+            let deleted = try await ReviewCommand.reviewing(storeOptions, databaseOptions) { review in
+                try PatchService(store: review.store, outputDirectory: "").reject(
+                    patchID: id, reason: reason, keepBranch: keepBranch
+                ).deleted
+            }
             print("rejected patch #\(id)\(deleted.map { "; deleted \($0)" } ?? "")")
         }
     }
@@ -225,11 +257,19 @@ struct ReviewCommand: ParsableCommand {
         )
         @Argument(help: "Patch id.") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @Option(help: "The git remote to push to (default: forge.remote, else origin).") var remote: String?
         @OptionGroup var format: FormatOptions
 
         func run() async throws {
-            let result = try await PublishService(store: try storeOptions.open()).publish(patchID: id, remote: remote)
+            let result =
+                if let url = databaseOptions.url {
+                    try await TeamDatabase.with(url: url) { team in
+                        try await PublishService(store: team.changeStore).publish(patchID: id, remote: remote)
+                    }
+                } else {
+                    try await PublishService(store: try storeOptions.open()).publish(patchID: id, remote: remote)
+                }
             if format.format == .json { return try printJSON(result) }
             print(
                 "\(result.created ? "opened" : "updated") \(result.forge == "gitlab" ? "merge request !" : "pull request #")\(result.number): \(result.url)"
