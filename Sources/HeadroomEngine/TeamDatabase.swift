@@ -220,7 +220,8 @@ public struct TeamDatabase: Sendable {
     /// A worker draining the shared queue against the shared profiles: its regressions ranked and announced, and
     /// the registered repositories on this machine scanned for opportunities (matched to the skills under
     /// `skillsRoot`, when given). With `fixes`, each ranked regression's fix job is queued (or held) under the fix
-    /// policy, and attempted here when `fixes.attempt` (the agent over the shared database's tools).
+    /// policy, and attempted here when `fixes.attempt` and a skills folder is given (the agent over the shared
+    /// database's tools).
     public func worker(
         configuration: DetectionConfiguration = DetectionConfiguration(), skillsRoot: String? = nil,
         costModel: CostModel = CostModel(), fixes: WorkerFixes? = nil, logger: Logger
@@ -241,7 +242,9 @@ public struct TeamDatabase: Sendable {
                 skillsRoot: skillsRoot, outputDirectory: fixes.outputDirectory, costModel: costModel,
                 validation: fixes.validation, commands: fixes.commands)
             var attempt: FixQueue.Attempt?
-            if fixes.attempt {
+            // Without skills an attempt could only fail, and a failed job is not retried: leave it to a worker that
+            // has them.
+            if fixes.attempt, skillsRoot != nil {
                 let database = self
                 var agent = AgentService(fixing: fixing, registry: { database.toolRegistry(fixing: $0) })
                 agent.logger = fixes.agentLogger

@@ -112,6 +112,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let skillsRoot = try? skills.root()
         try await TeamDatabase.with(url: url, logger: EngineLog.standardError("headroom.postgres", level: .error)) {
             database in
+            if attempt && skillsRoot == nil {
+                EngineLog.standardError("headroom.worker", level: level).notice(
+                    "no skills folder (--skills or HEADROOM_SKILLS): this worker queues fix jobs but attempts none")
+            }
             var fixing = TeamDatabase.WorkerFixes(attempt: attempt)
             fixing.timeLimit = .seconds(fixTimeout)
             fixing.agentLogger = EngineLog.standardError("headroom.agent", level: level)
