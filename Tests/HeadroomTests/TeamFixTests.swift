@@ -200,4 +200,43 @@ struct TeamFixTests {
             #expect(worktrees.count == 1, "\(worktrees)")
         }
     }
+
+    @Test("a fix job of a worker on another machine taken back: the patches that worker held are cancelled")
+    func stoppedRemoteWorker() async throws {
+        try await TeamWorkerTests.withTeam { team, _ in
+            let (queue, store) = (team[0].queue, TeamStore(profiles: team[0].profiles))
+            var worker = TeamWorker(queue: queue, profiles: team[0].profiles)
+            worker.fixes = TeamWorker.Fixes(store: store, attempt: nil)
+            // A worker on another machine claimed the job and made a patch, then went silent; its lease ran out.
+            let remote = "elsewhere.example:4242:99"
+            let now = Timestamps.now()
+            _ = try await queue.enqueueJob(
+                kind: FixQueue.kind, subject: "svc|work|app.py|self|1", regressionID: nil, state: .queued, reason: "",
+                at: now)
+            let job = try #require(
+                try await queue.claimJob(kind: FixQueue.kind, owner: remote, until: now - 1, at: now - 5))
+            let (held, other) = try await AsyncBridge.onOwnThread { () throws -> (PatchRecord, PatchRecord) in
+                let held = try store.savePatch(
+                    TeamPatchStoreTests.patch(opportunity: nil, skill: "revert-hunk", status: .proposed))
+                let other = try store.savePatch(
+                    TeamPatchStoreTests.patch(opportunity: nil, skill: "memoize", status: .proposed))
+                try store.setPatchOwner([try #require(held.id)], owner: remote)
+                try store.setPatchOwner([try #require(other.id)], owner: "busy.example:1:1")
+                return (held, other)
+            }
+            // Its own machine's liveness check cannot tell from here; the lease can.
+            #expect(ProcessLease.isAlive(remote))
+            #expect(try await worker.drain() == 0)
+            let taken = try #require(try await queue.jobs(state: nil, limit: 10).first { $0.id == job.id })
+            #expect(taken.state == .queued, "\(taken.state) \(taken.reason)")
+            let (ended, untouched, owned) = try await AsyncBridge.onOwnThread {
+                (
+                    try store.patch(id: held.id!), try store.patch(id: other.id!),
+                    try store.ownedPatches().map(\.owner)
+                )
+            }
+            #expect(ended.status == .cancelled && ended.reason?.contains("lease ran out") == true, "\(ended.status)")
+            #expect(untouched.status == .proposed && owned == ["busy.example:1:1"])
+        }
+    }
 }

@@ -56,6 +56,24 @@ extension TeamWorker {
             ])
     }
 
+    /// Ends what the workers of fix jobs taken back had left: their proposed patches cancelled, every patch they held
+    /// released. The lease is what tells, whichever machine the worker ran on (its own machine's `Janitor` would
+    /// see a dead process, but no other machine can); a worker that was only slow finds its job and patches gone.
+    func endPatches(of jobs: [Job]) async throws {
+        guard let fixes else { return }
+        for owner in Set(jobs.compactMap(\.leaseOwner)).sorted() {
+            let cancelled = try await AsyncBridge.onOwnThread {
+                try fixes.store.cancelPatches(
+                    owner: owner, reason: "its worker stopped before finishing (the fix job's lease ran out)")
+            }
+            if !cancelled.isEmpty {
+                logger.warning(
+                    "patches of a stopped worker cancelled",
+                    metadata: ["owner": "\(owner)", "patches": "\(cancelled.map(String.init).joined(separator: ", "))"])
+            }
+        }
+    }
+
     /// Runs one claimed fix job: the attempt, or its time limit, whichever ends first; a worker without the
     /// service's repository folder fails it with that reason. Returns the job's end state, reason and result.
     func fix(_ job: Job) async -> (state: Job.State, reason: String, result: String?) {

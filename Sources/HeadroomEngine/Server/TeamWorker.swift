@@ -81,9 +81,19 @@ public struct TeamWorker: Sendable {
     /// many it ran.
     @discardableResult
     public func drain() async throws -> Int {
-        for job in try await queue.reclaimExpiredJobs(at: Timestamps.now(), maximumAttempts: maximumAttempts) {
+        let now = Timestamps.now()
+        // The fix jobs whose worker stopped, with that worker: the patches it held are ended below.
+        let stopped =
+            fixes == nil
+            ? []
+            : try await queue.jobs(state: .running, limit: 1_000).filter {
+                $0.kind == FixQueue.kind && ($0.leaseUntil ?? Int64.max) < now
+            }
+        let reclaimed = try await queue.reclaimExpiredJobs(at: now, maximumAttempts: maximumAttempts)
+        for job in reclaimed {
             logger.warning("job taken back", metadata: ["job": "\(job.id)", "why": "\(job.reason)"])
         }
+        try await endPatches(of: stopped.filter { job in reclaimed.contains { $0.id == job.id } })
         var ran = 0
         // Detection first (a new regression is what people wait for), then fixes; scans when nothing else is queued.
         let kinds =
