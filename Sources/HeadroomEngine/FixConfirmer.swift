@@ -9,7 +9,7 @@ import HeadroomStore
 /// (median before − median after); until then its saving stays the A/B estimate.
 public struct FixConfirmer: Sendable {
     /// The store it reads.
-    public let store: Store
+    public let store: any ProgramStore
     /// Service cores where a bucket's profiles do not measure them.
     public let costs: CostModel
     /// The significance level.
@@ -20,7 +20,7 @@ public struct FixConfirmer: Sendable {
     public var window = 14
 
     /// A value from its fields.
-    public init(store: Store, costs: CostModel = CostModel()) {
+    public init(store: any ProgramStore, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
     }

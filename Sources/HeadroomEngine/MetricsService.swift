@@ -5,14 +5,14 @@ import HeadroomStore
 /// Savings accounting over the store (`headroom metrics`): regressions detected and judged, fixes delivered and
 /// reviewed, and what the applied ones recover, each figure with the rows it came from.
 public struct MetricsService: Sendable {
-    public let store: Store
+    public let store: any ProgramStore
     /// The cost model behind cores where a service's profiles do not measure them, and watts per core.
     public let costs: CostModel
     /// Engineer-hours one applied fix saves: finding the regression, its cause and a fix, and validating it by
     /// hand. 4 hours is a conservative day's half for work Headroom does end to end; set your own.
     public let hoursPerFix: Double
 
-    public init(store: Store, costs: CostModel = CostModel(), hoursPerFix: Double = 4) {
+    public init(store: any ProgramStore, costs: CostModel = CostModel(), hoursPerFix: Double = 4) {
         self.store = store
         self.costs = costs
         self.hoursPerFix = hoursPerFix
@@ -25,8 +25,10 @@ public struct MetricsService: Sendable {
             guard let time else { return since == nil }
             return time >= (since ?? Int64.min)
         }
-        let regressions = try store.regressions().filter { $0.kind == .regression && inWindow($0.timestamp) }
-        let patches = try store.patches().filter { inWindow($0.createdAt) }
+        let regressions = try store.regressions(service: nil).filter {
+            $0.kind == .regression && inWindow($0.timestamp)
+        }
+        let patches = try store.patches(skill: nil, review: nil, status: nil).filter { inWindow($0.createdAt) }
         let delivered = patches.filter { $0.status == .delivered }
         let applied = delivered.filter { $0.review == .applied }
         let rejected = delivered.filter { $0.review == .rejected }

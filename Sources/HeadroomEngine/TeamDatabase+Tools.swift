@@ -9,10 +9,10 @@ extension TeamDatabase {
     /// services, regressions, verdicts and root causes; commits, configuration history and code search; profile
     /// queries (`query_profile`); opportunities (`list_opportunities`, scanning a registered repository that is on
     /// this machine); patches (`generate_patch`, `propose_patch`, `validate_patch`, `deliver_patch`, `list_patches`,
-    /// `get_experiment_results`, on repositories that are on this machine); and, with a skills folder, the skills'
-    /// documents with their accepted patches as examples. The program's records (inbox, metrics, plans,
-    /// experiments by label) are not held in team mode yet, so their tools are absent (an MCP client's tool list
-    /// says what is there).
+    /// `get_experiment_results`, on repositories that are on this machine); the program's figures (`get_metrics`);
+    /// and, with a skills folder, the skills' documents with their accepted patches as examples. The inbox, plans
+    /// and experiments by label are not served in team mode yet, so their tools are absent (an MCP client's tool
+    /// list says what is there).
     ///
     /// Every handler waits for its queries (`AsyncBridge.blocking`): callers run them off the cooperative pool,
     /// as the MCP surface and the API do.
@@ -35,6 +35,7 @@ extension TeamDatabase {
             tools += HeadroomTools.docTools(catalog: fixing.catalog, examples: fixing.acceptedPatches(skill:))
         }
         tools += [HeadroomTools.experimentTool(store: store)] + HeadroomTools.patchTools(fixing)
+        tools.append(HeadroomTools.metricsTool(store: store, costModel: fixing.costModel))
         return ToolRegistry(tools)
     }
 

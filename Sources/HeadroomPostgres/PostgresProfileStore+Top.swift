@@ -28,4 +28,21 @@ extension PostgresProfileStore: TopStore {
         }
         return MeasuredCores.from(profiles)
     }
+
+    /// The service's measured cores per `step` seconds of its profiles' starts, ascending, as the SQLite store's.
+    public func measuredCoresSeries(service: String, step: Int64) async throws -> [(start: Int64, cores: MeasuredCores)]
+    {
+        precondition(step > 0, "a positive step")
+        var profiles: [(start: Int64, wall: Double, cpu: Double)] = []
+        for try await (start, wall, cpu) in try await client.query(
+            """
+            SELECT p.started_at, p.wall_seconds, p.cpu_seconds FROM profile p JOIN service s ON s.id = p.service_id
+            WHERE s.name = \(service) AND p.cpu_seconds IS NOT NULL AND p.wall_seconds IS NOT NULL
+              AND p.started_at IS NOT NULL
+            """, logger: logger
+        ).decode((Int64, Double, Double).self) {
+            profiles.append((start, wall, cpu))
+        }
+        return MeasuredCores.series(profiles, step: step)
+    }
 }

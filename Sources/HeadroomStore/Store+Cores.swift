@@ -23,6 +23,20 @@ public struct MeasuredCores: Sendable, Equatable, Codable {
     /// Cores from profiles' `(start, wall seconds, CPU seconds)`: the CPU they stand for over the time at least one
     /// of them covered. Profiles of one process pushed one after another average out; profiles of several
     /// processes over the same minutes add up, as their cores do. Nil with no usable profile.
+    /// Profiles (start, wall and CPU seconds) grouped by `step` seconds of their start, each slot's cores,
+    /// ascending; slots whose profiles measure nothing are left out.
+    public static func series(_ profiles: [(start: Int64, wall: Double, cpu: Double)], step: Int64)
+        -> [(start: Int64, cores: MeasuredCores)]
+    {
+        var bySlot: [Int64: [(start: Double, wall: Double, cpu: Double)]] = [:]
+        for profile in profiles {
+            let start = profile.start
+            let slot = start >= 0 ? start / step * step : (start - step + 1) / step * step
+            bySlot[slot, default: []].append((start: Double(start), wall: profile.wall, cpu: profile.cpu))
+        }
+        return bySlot.keys.sorted().compactMap { slot in MeasuredCores.from(bySlot[slot]!).map { (slot, $0) } }
+    }
+
     public static func from(_ profiles: [(start: Double, wall: Double, cpu: Double)]) -> MeasuredCores? {
         // In one total order, so the sums do not depend on the order an engine returned the rows in.
         let usable = profiles.filter { $0.wall > 0 && $0.cpu >= 0 && $0.wall.isFinite && $0.cpu.isFinite }
@@ -81,13 +95,8 @@ extension Store {
                     WHERE service_id = ? AND cpu_seconds IS NOT NULL AND wall_seconds IS NOT NULL
                       AND started_at IS NOT NULL
                     """, arguments: [id])
-            var bySlot: [Int64: [(start: Double, wall: Double, cpu: Double)]] = [:]
-            for row in rows {
-                let start = row[0] as Int64
-                let slot = start >= 0 ? start / step * step : (start - step + 1) / step * step
-                bySlot[slot, default: []].append((start: Double(start), wall: row[1] as Double, cpu: row[2] as Double))
-            }
-            return bySlot.keys.sorted().compactMap { slot in MeasuredCores.from(bySlot[slot]!).map { (slot, $0) } }
+            return MeasuredCores.series(
+                rows.map { (start: $0[0] as Int64, wall: $0[1] as Double, cpu: $0[2] as Double) }, step: step)
         }
     }
 }

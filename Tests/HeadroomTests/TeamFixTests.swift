@@ -133,6 +133,14 @@ struct TeamFixTests {
             #expect(!twice.succeeded && twice.stderr.contains("already applied"), "\(twice.stderr)")
             let applied = try await AsyncBridge.onOwnThread { try store.patch(id: patchID) }
             #expect(applied.review == .applied && applied.appliedCommit != nil)
+            // The program's figures count it: one regression fixed, one fix delivered and applied, its A/B estimate.
+            let metrics = try JSONValue.parse(
+                try Checkout.headroom(["metrics", "--format", "json"] + target).stdout)
+            #expect(metrics["fixes"]?["delivered"] == 1 && metrics["fixes"]?["applied"] == 1, "\(metrics)")
+            #expect(metrics["regressions"]?["fixed"] == 1, "\(metrics)")
+            let saving = try #require(metrics["savings"]?["fixes"]?.arrayValue?.first, "\(metrics)")
+            #expect(saving["patch"] == .number(Double(patchID)) && saving["basis"] == "ab-estimate", "\(saving)")
+            #expect((saving["cores"]?.doubleValue ?? 0) > 0, "\(saving)")
             let unknown = try Checkout.headroom(["fix", "999", "--skills", skills] + target, in: dir.path)
             #expect(!unknown.succeeded && unknown.stderr.contains("999"), "\(unknown.stderr)")
 

@@ -81,7 +81,7 @@ struct TeamMCPTests {
                         "query_profile", "list_services", "list_regressions", "get_regression", "triage_regression",
                         "rank_root_causes", "get_change", "config_history", "search_code", "list_opportunities",
                         "list_skills", "read_docs", "get_experiment_results", "generate_patch", "propose_patch",
-                        "validate_patch", "deliver_patch", "list_patches", "reject_patch",
+                        "validate_patch", "deliver_patch", "list_patches", "reject_patch", "get_metrics",
                     ])
                 for tool in postgresTools {
                     let same = sqliteTools.first { $0.name == tool.name }

@@ -407,8 +407,10 @@ struct TeamRootCauseTests {
                 // The same refusals; the routes team mode does not serve yet say so.
                 #expect(try Self.api(postgresPort, "/api/v1/regressions/999").status == 404)
                 #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
-                let missing = try Self.api(postgresPort, "/api/v1/program/metrics")
+                let missing = try Self.api(postgresPort, "/api/v1/inbox/ann@example.com")
                 #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
+                let program = try Self.api(postgresPort, "/api/v1/program/metrics")
+                #expect(program.status == 200 && program.json["regressions"] != nil, "\(program.json)")
                 let patches = try Self.api(postgresPort, "/api/v1/patches")
                 #expect(patches.status == 200 && (patches.json["patches"] as? [Any])?.isEmpty == true)
                 let opportunities = try Self.api(postgresPort, "/api/v1/opportunities")

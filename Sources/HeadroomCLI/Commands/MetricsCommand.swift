@@ -3,7 +3,7 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 
-struct MetricsCommand: ParsableCommand {
+struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
         abstract: "The program's figures: regressions and false alarms, fixes and their acceptance, what they saved.",
@@ -16,10 +16,12 @@ struct MetricsCommand: ParsableCommand {
             applied, and --hours-per-fix engineer-hours. Once a deploy of the service contains the fix (by the \
             imported history), the function's cores in the buckets after it are tested against those before it \
             (one-sided Mann–Whitney); confirmed, the measured drop replaces the A/B estimate and the regression \
-            counts as mitigated. Every figure lists the ids it was counted from.
+            counts as mitigated. Every figure lists the ids it was counted from. With --database (team mode), the \
+            figures of the shared PostgreSQL database.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "Count from this time (ISO-8601 or Unix seconds); default: all time.") var since: String?
     @Option(help: "Count energy up to this time; default: now.") var until: String?
@@ -29,18 +31,27 @@ struct MetricsCommand: ParsableCommand {
     @Option(name: .customLong("hours-per-fix"), help: "Engineer-hours one applied fix saves.")
     var hoursPerFix: Double = 4
 
-    func run() throws {
+    func run() async throws {
         guard fleetCores > 0, wattsPerCore >= 0, hoursPerFix >= 0,
             [fleetCores, wattsPerCore, hoursPerFix].allSatisfy(\.isFinite)
         else {
             throw HeadroomError(.badInput, "--fleet-cores must be positive, --watts-per-core and --hours-per-fix ≥ 0")
         }
-        let report = try MetricsService(
-            store: try storeOptions.open(), costs: CostModel(fleetCores: fleetCores, wattsPerCore: wattsPerCore),
-            hoursPerFix: hoursPerFix
-        ).report(
-            since: try parseTime(since, option: "since"),
-            until: try parseTime(until, option: "until") ?? Timestamps.now())
+        let costs = CostModel(fleetCores: fleetCores, wattsPerCore: wattsPerCore)
+        let (since, until) = (try parseTime(since, option: "since"), try parseTime(until, option: "until"))
+        let hoursPerFix = hoursPerFix
+        let report =
+            if let url = databaseOptions.url {
+                try await TeamDatabase.with(url: url) { team in
+                    try await AsyncBridge.onOwnThread {
+                        try MetricsService(store: team.changeStore, costs: costs, hoursPerFix: hoursPerFix)
+                            .report(since: since, until: until ?? Timestamps.now())
+                    }
+                }
+            } else {
+                try MetricsService(store: try storeOptions.open(), costs: costs, hoursPerFix: hoursPerFix)
+                    .report(since: since, until: until ?? Timestamps.now())
+            }
         if formatOptions.format == .json { return try printJSON(report) }
         let r = report.regressions
         let f = report.fixes
