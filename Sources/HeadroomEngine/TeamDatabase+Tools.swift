@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomLLM
 import HeadroomSkills
 import HeadroomStore
 
@@ -37,6 +38,16 @@ extension TeamDatabase {
         tools += [HeadroomTools.experimentTool(store: store)] + HeadroomTools.patchTools(fixing)
         tools.append(HeadroomTools.metricsTool(store: store, costModel: fixing.costModel))
         return ToolRegistry(tools)
+    }
+
+    /// An agent over the shared database's tools with `fixing`'s settings: what a worker's fix job and `fix` /
+    /// `resolve --database` run.
+    public func agent(
+        fixing: FixContext, validation: [String: JSONValue] = [:], llm: LLMConfiguration? = nil
+    ) -> AgentService {
+        let database = self
+        return AgentService(
+            fixing: fixing, registry: { database.toolRegistry(fixing: $0) }, validation: validation, llm: llm)
     }
 
     /// The fix tools' context over the shared database; PR descriptions go to `outputDirectory`, by default

@@ -245,8 +245,7 @@ public struct TeamDatabase: Sendable {
             // Without skills an attempt could only fail, and a failed job is not retried: leave it to a worker that
             // has them.
             if fixes.attempt, skillsRoot != nil {
-                let database = self
-                var agent = AgentService(fixing: fixing, registry: { database.toolRegistry(fixing: $0) })
+                var agent = agent(fixing: fixing)
                 agent.logger = fixes.agentLogger
                 attempt = FixQueue.attempts(by: agent, publisher: PublishService(store: store))
             }

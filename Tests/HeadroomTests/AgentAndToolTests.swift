@@ -490,24 +490,8 @@ struct FixEndToEndTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let repo = try ScratchRepository()
-        let base: [String: String] = [
-            "headroom.toml":
-                "[service]\nname = \"svc\"\n[commands]\ntest = \"python3 -m unittest -q test_app\"\nbench = \"python3 bench.py\"\n",
-            "app.py":
-                "def work(x):\n    total = 0\n    for i in range(50):\n        total += (x * i) % 7\n    return total\n\n\ndef handle(xs):\n    return [work(x) for x in xs]\n",
-            "test_app.py":
-                "import unittest\n\nfrom app import handle\n\n\nclass T(unittest.TestCase):\n    def test_handle(self):\n        self.assertEqual(handle([1]), [sum((i % 7) for i in range(50))])\n",
-            "bench.py":
-                "import time\n\nfrom app import handle\n\nstart = time.perf_counter()\nhandle(list(range(3000)))\nprint(f\"{time.perf_counter() - start:.6f}\")\n",
-        ]
-        let good = try repo.commit(base, message: "service", author: "Ada Base", time: 1_793_600_000)
-        var slow = base
-        slow["app.py"] = base["app.py"]!.replacingOccurrences(
-            of: "    return total\n\n\ndef handle",
-            with:
-                "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    auth = \"Bearer abcDEF123ghiJKL456mno\"\n    return total\n\n\ndef handle"
-        )
-        let bad = try repo.commit(slow, message: "rank candidates in work", author: "Dana Culprit", time: 1_793_603_600)
+        let (good, bad) = try SortedWorkService.commit(
+            repo, slowTail: "    auth = \"Bearer abcDEF123ghiJKL456mno\"\n")
         let store = dir.file("s.sqlite")
         #expect(try Checkout.headroom(["changes", "import", "--repo", repo.path, "--store", store]).status == 0)
         let deployGood: Int64 = 1_793_601_000

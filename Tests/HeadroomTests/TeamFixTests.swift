@@ -12,31 +12,33 @@ import Testing
 /// PostgreSQL, once however often workers run.
 @Suite("team mode: fix jobs on PostgreSQL", .serialized, .ownThreads)
 struct TeamFixTests {
-    /// The service of `FixEndToEndTests.revertFix`: `work` gained a sort per call in Dana's commit. Its policy lets
-    /// a worker attempt the fix by itself (the fleet-size fallback makes the regression cost ~250 cores, which the
-    /// default `critical_cores` would send to a person first).
+    /// The service of `FixEndToEndTests.revertFix` (`SortedWorkService`). Its policy lets a worker attempt the
+    /// fix by itself (the fleet-size fallback makes the regression cost ~250 cores, which the default
+    /// `critical_cores` would send to a person first).
     static func repository() throws -> (repo: ScratchRepository, good: String, bad: String) {
         let repo = try ScratchRepository()
-        let base: [String: String] = [
-            "headroom.toml":
-                "[service]\nname = \"svc\"\n[commands]\ntest = \"python3 -m unittest -q test_app\"\nbench = \"python3 bench.py\"\n"
-                + "[policy]\ncritical_cores = 100000\n",
-            "app.py":
-                "def work(x):\n    total = 0\n    for i in range(50):\n        total += (x * i) % 7\n    return total\n\n\ndef handle(xs):\n    return [work(x) for x in xs]\n",
-            "test_app.py":
-                "import unittest\n\nfrom app import handle\n\n\nclass T(unittest.TestCase):\n    def test_handle(self):\n        self.assertEqual(handle([1]), [sum((i % 7) for i in range(50))])\n",
-            "bench.py":
-                "import time\n\nfrom app import handle\n\nstart = time.perf_counter()\nhandle(list(range(3000)))\nprint(f\"{time.perf_counter() - start:.6f}\")\n",
-        ]
-        let good = try repo.commit(base, message: "service", author: "Ada Base", time: 1_793_600_000)
-        var slow = base
-        slow["app.py"] = base["app.py"]!.replacingOccurrences(
-            of: "    return total\n\n\ndef handle",
-            with:
-                "    ranked = sorted(range(400), key=lambda v: -v)\n    total += ranked[-1]\n    return total\n\n\ndef handle"
-        )
-        let bad = try repo.commit(slow, message: "rank candidates in work", author: "Dana Culprit", time: 1_793_603_600)
+        let (good, bad) = try SortedWorkService.commit(repo, settings: "[policy]\ncritical_cores = 100000\n")
         return (repo, good, bad)
+    }
+
+    /// Runs `body` with the service loaded into a fresh shared database (`load`), in a scratch folder that is
+    /// removed afterwards with the repository.
+    static func withService(
+        _ body:
+            @Sendable (
+                _ team: [(queue: PostgresJobQueue, profiles: PostgresProfileStore)], _ url: String,
+                _ dir: TemporaryDirectory,
+                _ repo: ScratchRepository
+            ) async throws -> Void
+    ) async throws {
+        try await TeamWorkerTests.withTeam { team, url in
+            let dir = try TemporaryDirectory()
+            defer { dir.cleanup() }
+            let (repo, good, bad) = try Self.repository()
+            defer { repo.directory.cleanup() }
+            try Self.load(repo, good: good, bad: bad, dir: dir, url: url)
+            try await body(team, url, dir, repo)
+        }
     }
 
     /// Imports the repository's history (registering it for `svc`), its two deploys and twenty minutes of
@@ -73,12 +75,7 @@ struct TeamFixTests {
 
     @Test("worker --database: a ranked regression's fix is queued, attempted once, delivered and recorded there")
     func workerFixes() async throws {
-        try await TeamWorkerTests.withTeam { team, url in
-            let dir = try TemporaryDirectory()
-            defer { dir.cleanup() }
-            let (repo, good, bad) = try Self.repository()
-            defer { repo.directory.cleanup() }
-            try Self.load(repo, good: good, bad: bad, dir: dir, url: url)
+        try await Self.withService { team, url, dir, repo in
             let target = ["--database", url]
             let skills = Self.skills
             let head = try repo.git(["rev-parse", "HEAD"])
@@ -154,12 +151,7 @@ struct TeamFixTests {
 
     @Test("kill -9 of a worker mid-attempt: the fix job is taken back and completed once; one patch delivered")
     func killedMidFix() async throws {
-        try await TeamWorkerTests.withTeam { team, url in
-            let dir = try TemporaryDirectory()
-            defer { dir.cleanup() }
-            let (repo, good, bad) = try Self.repository()
-            defer { repo.directory.cleanup() }
-            try Self.load(repo, good: good, bad: bad, dir: dir, url: url)
+        try await Self.withService { team, url, dir, repo in
             let worker = Process()
             worker.executableURL = URL(fileURLWithPath: Checkout.binary)
             worker.currentDirectoryURL = URL(fileURLWithPath: dir.path)

@@ -35,9 +35,7 @@ func runAgent(
             let fixing = team.fixContext(
                 skillsRoot: skillsRoot, outputDirectory: options.output,
                 validation: ValidationConfiguration(runs: options.runs), commands: commands)
-            var service = AgentService(
-                fixing: fixing, registry: { team.toolRegistry(fixing: $0) }, validation: validation,
-                llm: configuration)
+            var service = team.agent(fixing: fixing, validation: validation, llm: configuration)
             service.logger = cliLogger("headroom.agent")
             return try await body(service)
         }

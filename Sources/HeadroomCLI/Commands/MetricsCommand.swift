@@ -43,8 +43,8 @@ struct MetricsCommand: AsyncParsableCommand {
         let report =
             if let url = databaseOptions.url {
                 try await TeamDatabase.with(url: url) { team in
-                    try await AsyncBridge.onOwnThread {
-                        try MetricsService(store: team.changeStore, costs: costs, hoursPerFix: hoursPerFix)
+                    try await team.synchronously {
+                        try MetricsService(store: $0, costs: costs, hoursPerFix: hoursPerFix)
                             .report(since: since, until: until ?? Timestamps.now())
                     }
                 }

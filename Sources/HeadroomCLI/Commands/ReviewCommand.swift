@@ -24,7 +24,7 @@ struct ReviewCommand: ParsableCommand {
     ) async throws -> T {
         if let url = database.url {
             return try await TeamDatabase.with(url: url) { team in
-                try await AsyncBridge.onOwnThread { try body(PatchReview(store: team.changeStore)) }
+                try await team.synchronously { try body(PatchReview(store: $0)) }
             }
         }
         return try body(PatchReview(store: try store.open()))

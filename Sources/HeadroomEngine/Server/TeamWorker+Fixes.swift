@@ -83,21 +83,7 @@ extension TeamWorker {
         guard let id = job.regressionID else { return (.failed, "no regression", nil) }
         do {
             try await AsyncBridge.onOwnThread {
-                let regression = try fixes.store.regression(id: id)
-                let mine = try fixes.store.registeredRepositories().filter { $0.service == regression.service }
-                var isFolder: ObjCBool = false
-                guard
-                    mine.contains(where: {
-                        FileManager.default.fileExists(atPath: $0.root, isDirectory: &isFolder) && isFolder.boolValue
-                    })
-                else {
-                    throw HeadroomError(
-                        .notFound,
-                        mine.isEmpty
-                            ? "service \(regression.service) has no registered repository"
-                            : "no repository of service \(regression.service) is on this worker (registered at "
-                                + mine.map(\.root).joined(separator: ", ") + ")")
-                }
+                _ = try Self.repositoriesHere(of: try fixes.store.regression(id: id).service, in: fixes.store)
             }
         } catch {
             return (.failed, HeadroomError.oneLine(error), nil)

@@ -218,24 +218,31 @@ public struct TeamWorker: Sendable {
     func scan(_ service: String) async throws -> String {
         guard let scanner, let repositories else { throw HeadroomError(.refused, "this worker does not scan") }
         return try await AsyncBridge.onOwnThread {
-            let mine = try repositories.registeredRepositories().filter { $0.service == service }
-            var isFolder: ObjCBool = false
-            let here = mine.filter {
-                FileManager.default.fileExists(atPath: $0.root, isDirectory: &isFolder) && isFolder.boolValue
-            }
-            guard !here.isEmpty else {
-                throw HeadroomError(
-                    .notFound,
-                    mine.isEmpty
-                        ? "service \(service) has no registered repository"
-                        : "no repository of service \(service) is on this worker (registered at "
-                            + mine.map(\.root).joined(separator: ", ") + ")")
-            }
+            let here = try Self.repositoriesHere(of: service, in: repositories)
             var found = 0
             for repository in here { found += try scanner(service, repository.root) }
             return "\(found) opportunit\(found == 1 ? "y" : "ies") found in "
                 + here.map(\.name).joined(separator: ", ")
         }
+    }
+
+    /// The service's registered repositories whose folder is on this machine; none is a not-found error saying
+    /// where they were registered (another worker, or a person, has them).
+    static func repositoriesHere(of service: String, in store: any RepositoryStore) throws -> [RegisteredRepository] {
+        let mine = try store.registeredRepositories().filter { $0.service == service }
+        var isFolder: ObjCBool = false
+        let here = mine.filter {
+            FileManager.default.fileExists(atPath: $0.root, isDirectory: &isFolder) && isFolder.boolValue
+        }
+        guard !here.isEmpty else {
+            throw HeadroomError(
+                .notFound,
+                mine.isEmpty
+                    ? "service \(service) has no registered repository"
+                    : "no repository of service \(service) is on this worker (registered at "
+                        + mine.map(\.root).joined(separator: ", ") + ")")
+        }
+        return here
     }
 
     /// For each open regression (one a person triaged is left as it is): records `regression.detected`, ranks its

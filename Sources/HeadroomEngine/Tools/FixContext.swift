@@ -35,7 +35,10 @@ public struct FixContext: Sendable {
     }
 
     /// The skills under `skillsRoot`, or a not-found error when no Skills folder was given.
-    public func catalog() throws -> SkillCatalog {
+    public func catalog() throws -> SkillCatalog { try Self.catalog(skillsRoot: skillsRoot) }
+
+    /// The skills under `skillsRoot`, or a not-found error saying how to give a Skills folder.
+    static func catalog(skillsRoot: String?) throws -> SkillCatalog {
         guard let skillsRoot else {
             throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS")
         }

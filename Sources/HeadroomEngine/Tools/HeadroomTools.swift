@@ -37,12 +37,7 @@ public struct ToolContext: Sendable {
     }
 
     /// The skills under `skillsRoot`, or a not-found error when no Skills folder was given.
-    public func catalog() throws -> SkillCatalog {
-        guard let skillsRoot else {
-            throw HeadroomError(.notFound, "no Skills folder; pass --skills DIR or set HEADROOM_SKILLS")
-        }
-        return try SkillCatalog.load(root: skillsRoot)
-    }
+    public func catalog() throws -> SkillCatalog { try FixContext.catalog(skillsRoot: skillsRoot) }
 }
 
 /// The commands an operator gave on the command line or in the server's configuration.
