@@ -296,8 +296,8 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
         }
     }
 
-    /// One service and bucket: the oldest logged at or below `upTo` (of `service`, waiting for rows another
-    /// compactor holds; else of any service, skipping them).
+    /// One service and bucket: the oldest logged at or below `upTo` (of `service`, or of any), under the bucket's
+    /// advisory lock, so a bucket another compactor holds is waited for.
     private func compactOne(upTo: Int64, service only: Int64?) async throws -> Int {
         try await transaction { connection in
             let oldest =
@@ -306,7 +306,7 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
                         """
                         SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
                         JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) AND l.service_id = \(only)
-                        ORDER BY l.id LIMIT 1 FOR UPDATE OF l
+                        ORDER BY l.id LIMIT 1
                         """, logger: logger
                     ).collect().first
                 } else {
@@ -314,7 +314,6 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
                         """
                         SELECT l.service_id, l.bucket, s.name, s.sample_type FROM ingest_log l
                         JOIN service s ON s.id = l.service_id WHERE l.id <= \(upTo) ORDER BY l.id LIMIT 1
-                        FOR UPDATE OF l SKIP LOCKED
                         """, logger: logger
                     ).collect().first
                 }
@@ -322,7 +321,9 @@ public final class PostgresProfileStore: ProfileStore, Sendable {
             let (service, bucket, name, sampleType) = try oldest.decode((Int64, Int64, String, String?).self)
             // A bucket logged by an older server may predate a table's partitions.
             try await ensurePartitions(for: [bucket])
-            // One compactor per service and bucket: its blob is read, merged and written back whole.
+            // One compactor per service and bucket: its blob is read, merged and written back whole. The bucket's lock
+            // is taken before any of its log rows (the candidate above is read unlocked): a compactor that locked a
+            // row first and then waited for the bucket deadlocked with one holding the bucket and locking its rows.
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(\(Self.lockKey(service: service, bucket: bucket)))", logger: logger)
             var ids: [Int64] = []
