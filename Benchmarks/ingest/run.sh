@@ -2,6 +2,7 @@
 # Ingest benchmark: Headroom's `ingest` against `gzip -dc FILE > /dev/null` on the same file, in one run.
 #
 #   Benchmarks/ingest/run.sh [REPETITIONS]     (default 3)
+#   ONLY=large Benchmarks/ingest/run.sh        (only google/pprof's large.cpu: no synthetic files, a minute)
 #
 # Builds release binaries, generates with headroom-synth (fixed seed, so every run sees the same bytes):
 #   - a pprof of ~1.6M samples over 40,000 distinct stacks 8-64 deep, ~6,000 functions, 8 endpoint labels,
@@ -19,12 +20,13 @@ work="${BENCH_DIR:-.build-bench}"
 mkdir -p "$work"
 scripts/ensure-tools.sh >/dev/null
 swift build -c release --product headroom >/dev/null
-swift build -c release --product headroom-synth >/dev/null
 bin=.build/release
+only="${ONLY:-}"
 
-[ -f "$work/big.pb.gz" ] || { "$bin/headroom-synth" pprof "$work/big.pb"; gzip -6 -n -f "$work/big.pb"; }
-[ -f "$work/deep.folded" ] || "$bin/headroom-synth" folded "$work/deep.folded" --lines 1000000
-[ -f "$work/shallow.folded" ] || "$bin/headroom-synth" folded "$work/shallow.folded" --lines 1000000 --max-depth 16
+[ -n "$only" ] || swift build -c release --product headroom-synth >/dev/null
+[ -n "$only" ] || [ -f "$work/big.pb.gz" ] || { "$bin/headroom-synth" pprof "$work/big.pb"; gzip -6 -n -f "$work/big.pb"; }
+[ -n "$only" ] || [ -f "$work/deep.folded" ] || "$bin/headroom-synth" folded "$work/deep.folded" --lines 1000000
+[ -n "$only" ] || [ -f "$work/shallow.folded" ] || "$bin/headroom-synth" folded "$work/shallow.folded" --lines 1000000 --max-depth 16
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # Runs a command under /usr/bin/time; prints "seconds peak_kb".
@@ -56,9 +58,11 @@ report() {  # name file reference-command...
 
 echo "| file             |       size |   ingest | reference | ratio | throughput | peak RSS |"
 echo "|------------------|-----------:|---------:|----------:|------:|------------|---------:|"
-report "pprof (gzip)" "$work/big.pb.gz" gzip -dc "$work/big.pb.gz"
-report "folded, deep" "$work/deep.folded" cat "$work/deep.folded"
-report "folded, shallow" "$work/shallow.folded" cat "$work/shallow.folded"
+if [ -z "$only" ]; then
+  report "pprof (gzip)" "$work/big.pb.gz" gzip -dc "$work/big.pb.gz"
+  report "folded, deep" "$work/deep.folded" cat "$work/deep.folded"
+  report "folded, shallow" "$work/shallow.folded" cat "$work/shallow.folded"
+fi
 # A real capture with many distinct stacks (google/pprof's large.cpu: 24k samples, 20k stacks, 23k functions),
 # read from the conformance corpus where it is present.
 large=../shared/conformance/pprof/google-pprof-large.cpu
@@ -111,4 +115,4 @@ PY
 else
   echo "(google-pprof-large.cpu: skipped, no ../shared/conformance here)"
 fi
-echo "uncompressed pprof: $(gzip -l "$work/big.pb.gz" | awk 'NR==2 {printf "%.1f MB", $2/1e6}'); reference for folded: cat FILE > /dev/null"
+[ -n "$only" ] || echo "uncompressed pprof: $(gzip -l "$work/big.pb.gz" | awk 'NR==2 {printf "%.1f MB", $2/1e6}'); reference for folded: cat FILE > /dev/null"

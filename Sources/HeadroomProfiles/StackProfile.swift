@@ -41,6 +41,12 @@ public struct StackProfile: Sendable {
         return frames.count - 1
     }
 
+    /// Makes room for `count` distinct frames, so a reader that knows how many it will add grows the table once.
+    public mutating func reserveFrames(_ count: Int) {
+        frames.reserveCapacity(count)
+        frameIndex.reserveCapacity(count)
+    }
+
     /// The id of a label set, adding it when new.
     public mutating func labelSetID(_ labels: LabelSet) -> Int {
         if let id = labelIndex[labels] { return id }
@@ -59,11 +65,15 @@ public struct StackProfile: Sendable {
 
     /// Adds `count` samples of a root-first stack of frame ids.
     public mutating func add(frameIDs: [Int], count: Int64, labelSet: Int = 0) throws {
+        try add(frames: frameIDs.map { Int32(truncatingIfNeeded: $0) }, count: count, labelSet: labelSet)
+    }
+
+    /// Adds `count` samples of a root-first stack of frame ids.
+    public mutating func add(frames: [Int32], count: Int64, labelSet: Int = 0) throws {
         let (sum, overflow) = totalSamples.addingReportingOverflow(count)
         guard !overflow, count >= 0 else { throw ProfileDataError.valueOverflow }
         totalSamples = sum
-        let key = StackKey(frames: frameIDs.map { Int32(truncatingIfNeeded: $0) }, labelSet: Int32(labelSet))
-        stacks[key, default: 0] += count
+        stacks[StackKey(frames: frames, labelSet: Int32(labelSet)), default: 0] += count
     }
 
     /// Per-function self and total values; total counts a function once per sample even under recursion.

@@ -61,19 +61,51 @@ extension Store {
     private func stackIDs(_ db: Database, contribution: ProfileContribution, frameIDs: [Int64]) throws -> [Int64] {
         var used = [Bool](repeating: false, count: contribution.uniqueStacks.count)
         for stack in contribution.stacks where stack.samples > 0 { used[stack.stack] = true }
-        var text: [UInt8] = []
+        // Each function id's digits once; a stack's text is then copies of them, written into one buffer sized
+        // up front.
+        var digits: [UInt8] = []
+        var digitEnd = [Int](repeating: 0, count: frameIDs.count)
+        for (frame, id) in frameIDs.enumerated() {
+            Self.appendDecimal(id, to: &digits)
+            digitEnd[frame] = digits.count
+        }
+        var size = 0
+        for (index, frames) in contribution.uniqueStacks.enumerated() where used[index] {
+            size += max(0, frames.count - 1)
+            for frame in frames {
+                let frame = Int(frame)
+                size += digitEnd[frame] - (frame == 0 ? 0 : digitEnd[frame - 1])
+            }
+        }
         var ranges = [Range<Int>](repeating: 0..<0, count: used.count)
         var order: [(hash: Int64, stack: Int)] = []
         order.reserveCapacity(used.count)
-        for (index, frames) in contribution.uniqueStacks.enumerated() where used[index] {
-            let start = text.count
-            for (position, frame) in frames.enumerated() {
-                if position > 0 { text.append(UInt8(ascii: ",")) }
-                Self.appendDecimal(frameIDs[Int(frame)], to: &text)
+        let text = [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+            digits.withUnsafeBufferPointer { digits in
+                var end = 0
+                for (index, frames) in contribution.uniqueStacks.enumerated() where used[index] {
+                    let start = end
+                    for (position, frame) in frames.enumerated() {
+                        if position > 0 {
+                            buffer[end] = UInt8(ascii: ",")
+                            end += 1
+                        }
+                        let frame = Int(frame)
+                        let from = frame == 0 ? 0 : digitEnd[frame - 1]
+                        for offset in from..<digitEnd[frame] {
+                            buffer[end] = digits[offset]
+                            end += 1
+                        }
+                    }
+                    ranges[index] = start..<end
+                    order.append(
+                        (
+                            Self.stackHash(
+                                UnsafeBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start..<end]))), index
+                        ))
+                }
+                written = end
             }
-            ranges[index] = start..<text.count
-            order.append(
-                (text.withUnsafeBufferPointer { Self.stackHash(UnsafeBufferPointer(rebasing: $0[start...])) }, index))
         }
         order.sort { $0.hash < $1.hash }
         let find = try db.cachedStatement(sql: "SELECT id, frames FROM stack WHERE hash = ?").sqliteStatement
@@ -107,7 +139,7 @@ extension Store {
                             resultCode: ResultCode(rawValue: status),
                             message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
-                    id = db.lastInsertedRowID
+                    id = sqlite3_last_insert_rowid(db.sqliteConnection)
                 }
                 ids[index] = id!
             }
@@ -160,10 +192,12 @@ extension Store {
                     ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(add.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
                     """)
         }
+        // The full batch's statement text is built once, not per batch.
+        let full = count >= batch ? try statement(batch).sqliteStatement : nil
         var start = 0
         while start < count {
             let size = min(batch, count - start)
-            let raw = try statement(size).sqliteStatement
+            let raw = try size == batch ? full! : statement(size).sqliteStatement
             for index in 0..<size { bind(raw, Int32(index * columns.count), start + index) }
             let status = sqlite3_step(raw)
             sqlite3_reset(raw)

@@ -43,6 +43,15 @@ struct ByteInterner {
         }
     }
 
+    /// Calls `body` with every interned id and its bytes, in id order.
+    func forEach(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try arena.withUnsafeBytes { raw in
+            for id in offsets.indices {
+                try body(id, UnsafeRawBufferPointer(rebasing: raw[offsets[id]..<offsets[id] + Int(lengths[id])]))
+            }
+        }
+    }
+
     private func equal(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard !bytes.isEmpty else { return true }
         return arena.withUnsafeBytes { raw in

@@ -1,36 +1,49 @@
 /// Sums per 64-bit key, for the aggregation walks: open addressing with a multiplicative hash, where a `Dictionary`
 /// would hash every one of a large profile's hundreds of thousands of updates with SipHash.
 struct CountTable {
-    private var keys: [UInt64]
-    private var sums: [Int64]
-    /// Which slots hold a key (a key may be any value, so emptiness is kept apart).
-    private var used: [Bool]
+    /// One slot: a key and its sum side by side, so a probe touches one cache line. `empty` marks a free slot; the
+    /// key that equals it is counted apart.
+    private struct Slot {
+        var key: UInt64
+        var sum: Int64
+    }
+    private static let empty = UInt64.max
+    private var slots: [Slot]
+    private var emptyKeySum: Int64?
     private(set) var count = 0
 
     init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        sums = Array(repeating: 0, count: size)
-        used = Array(repeating: false, count: size)
+        slots = Array(repeating: Slot(key: Self.empty, sum: 0), count: size)
     }
 
     /// Adds `value` to `key`'s sum.
     mutating func add(_ key: UInt64, _ value: Int64) {
-        let mask = keys.count - 1
-        var slot = Self.slot(key, mask: mask)
-        while used[slot] {
-            if keys[slot] == key {
-                sums[slot] &+= value
-                return
-            }
-            slot = (slot + 1) & mask
+        guard key != Self.empty else {
+            if emptyKeySum == nil { count += 1 }
+            emptyKeySum = (emptyKeySum ?? 0) &+ value
+            return
         }
-        used[slot] = true
-        keys[slot] = key
-        sums[slot] = value
+        let inserted = slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Self.slot(key, mask: mask)
+            while true {
+                let held = slots[slot].key
+                if held == key {
+                    slots[slot].sum &+= value
+                    return false
+                }
+                if held == Self.empty {
+                    slots[slot] = Slot(key: key, sum: value)
+                    return true
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        guard inserted else { return }
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > slots.count { grow() }
     }
 
     /// Every key with its sum, in key order. Keys are unique, so order is all that matters: a least-significant-
@@ -39,7 +52,8 @@ struct CountTable {
     func sorted() -> [(key: UInt64, sum: Int64)] {
         var result: [(key: UInt64, sum: Int64)] = []
         result.reserveCapacity(count)
-        for slot in keys.indices where used[slot] { result.append((keys[slot], sums[slot])) }
+        for slot in slots where slot.key != Self.empty { result.append((slot.key, slot.sum)) }
+        if let sum = emptyKeySum { result.append((Self.empty, sum)) }
         guard result.count > 1 else { return result }
         var varying: UInt64 = 0
         let first = result[0].key
@@ -67,12 +81,9 @@ struct CountTable {
     }
 
     private mutating func grow() {
-        let old = (keys, sums, used)
-        let size = keys.count * 2
-        keys = Array(repeating: 0, count: size)
-        sums = Array(repeating: 0, count: size)
-        used = Array(repeating: false, count: size)
-        count = 0
-        for slot in old.0.indices where old.2[slot] { add(old.0[slot], old.1[slot]) }
+        let old = slots
+        slots = Array(repeating: Slot(key: Self.empty, sum: 0), count: old.count * 2)
+        count = emptyKeySum == nil ? 0 : 1
+        for slot in old where slot.key != Self.empty { add(slot.key, slot.sum) }
     }
 }

@@ -26,17 +26,23 @@ struct PprofParser: StreamingParser {
     private var periodType: (type: Int64, unit: Int64)?
     private var period: Int64 = 0
     private var strings: StringTable
-    private var locations: [UInt64: Location] = [:]
+    private(set) var locations: [UInt64: Location] = [:]
+    /// Every location's lines, flat: the function id and source line (0: unknown) of each, innermost first;
+    /// `Location.lines` indexes into them.
+    private var lineFunctions: [UInt64] = []
+    private(set) var lineNumbers: [Int32] = []
     private var functions: [UInt64: Function] = [:]
+    /// How many functions the profile declares.
+    var functionCount: Int { functions.count }
     private var mappings: [UInt64: Int64] = [:]
     /// How many functions carry id 0: .NET agents number from 0. One is unambiguous; several cannot be referred to.
     private var functionsWithIDZero = 0
     /// Sample types (by index) that had a negative value in some sample: checked only for the type that is read.
     private var negativeTypes = Set<Int>()
 
-    private var keys = ByteInterner()
-    private var values: [Int64] = []
-    private var valueCount = -1
+    private(set) var keys = ByteInterner()
+    private(set) var values: [Int64] = []
+    private(set) var valueCount = -1
     private var sampleCount = 0
     private var keyScratch: [UInt8] = []
     private var locationScratch: [UInt8] = []
@@ -46,10 +52,8 @@ struct PprofParser: StreamingParser {
     struct Location {
         var mapping: UInt64
         var address: UInt64
-        /// Function ids, innermost inlined first.
-        var lines: [UInt64]
-        /// The source line of each, parallel to `lines` (0: unknown).
-        var lineNumbers: [Int32] = []
+        /// Its lines in `lineFunctions` and `lineNumbers`, innermost inlined first.
+        var lines: Range<Int>
     }
     struct Function {
         var name: Int64
@@ -205,7 +209,7 @@ struct PprofParser: StreamingParser {
     private mutating func location(_ payload: UnsafeRawBufferPointer) throws {
         var cursor = WireCursor(payload)
         var id: UInt64 = 0
-        var location = Location(mapping: 0, address: 0, lines: [])
+        var location = Location(mapping: 0, address: 0, lines: lineFunctions.count..<lineFunctions.count)
         while !cursor.atEnd {
             let (number, wireType) = try cursor.tag()
             switch (number, wireType) {
@@ -226,11 +230,12 @@ struct PprofParser: StreamingParser {
                         try line.skip(lineType)
                     }
                 }
-                location.lines.append(function)
-                location.lineNumbers.append(number > 0 && number <= Int64(Int32.max) ? Int32(number) : 0)
+                lineFunctions.append(function)
+                lineNumbers.append(number > 0 && number <= Int64(Int32.max) ? Int32(number) : 0)
             default: try cursor.skip(wireType)
             }
         }
+        location.lines = location.lines.lowerBound..<lineFunctions.count
         guard locations.updateValue(location, forKey: id) == nil else {
             throw ParseFailure("duplicate location id \(id)")
         }
@@ -326,116 +331,7 @@ struct PprofParser: StreamingParser {
         profile.sampleType = typeNames[chosen]
         if timeNanos > 0 { profile.time = timeNanos / 1_000_000_000 }
         if durationNanos > 0 { profile.wallSeconds = Double(durationNanos) / 1e9 }
-        // Each location's frames (root first) once, in one flat table; a location id indexes an array when the
-        // ids are dense (Go and most writers number them 1...n), a dictionary otherwise. A pprof function is
-        // resolved to a frame once, however many locations (addresses) refer to it.
-        var frameTable: [Int] = []
-        // The (frame, source line) site of each entry of `frameTable`, where the profile names its line (Go's do),
-        // as an index into `sites`; -1 where it does not. Line costs are summed per site in flat arrays.
-        var siteTable: [Int32] = []
-        let anyLine = locations.values.contains { $0.lineNumbers.contains { $0 > 0 } }
-        var siteOf: [UInt64: Int32] = [:]
-        var sites: [(frame: Int32, line: Int32)] = []
-        var siteSelf: [Int64] = []
-        var siteTotal: [Int64] = []
-        var siteStamp: [Int32] = []
-        var frameOfFunction: [UInt64: Int] = [:]
-        var spans: [Range<Int>] = []
-        var spanOfID: [UInt64: Int] = [:]
-        let maximumID = locations.keys.max() ?? 0
-        let dense = maximumID < UInt64(max(1024, 4 * locations.count))
-        var denseSpan = [Int32](repeating: -1, count: dense ? Int(maximumID) + 1 : 0)
-        func span(_ locationID: UInt64) throws -> Range<Int> {
-            if dense, locationID < UInt64(denseSpan.count), denseSpan[Int(locationID)] >= 0 {
-                return spans[Int(denseSpan[Int(locationID)])]
-            }
-            if !dense, let known = spanOfID[locationID] { return spans[known] }
-            let frames = try resolve(location: locationID, into: &profile, cache: &frameOfFunction)
-            let range = frameTable.count..<frameTable.count + frames.count
-            frameTable.append(contentsOf: frames)
-            if anyLine {
-                let numbers = locations[locationID].map { Array($0.lineNumbers.reversed()) } ?? []
-                for (index, frame) in frames.enumerated() {
-                    let line = numbers.count == frames.count ? numbers[index] : 0
-                    guard line > 0 else {
-                        siteTable.append(-1)
-                        continue
-                    }
-                    let key = UInt64(UInt32(truncatingIfNeeded: frame)) << 32 | UInt64(UInt32(bitPattern: line))
-                    if let known = siteOf[key] {
-                        siteTable.append(known)
-                    } else {
-                        let site = Int32(sites.count)
-                        siteOf[key] = site
-                        sites.append((Int32(truncatingIfNeeded: frame), line))
-                        siteSelf.append(0)
-                        siteTotal.append(0)
-                        siteStamp.append(-1)
-                        siteTable.append(site)
-                    }
-                }
-            }
-            if dense, locationID < UInt64(denseSpan.count) {
-                denseSpan[Int(locationID)] = Int32(spans.count)
-            } else {
-                spanOfID[locationID] = spans.count
-            }
-            spans.append(range)
-            return range
-        }
-        var labelSetOfBytes: [[UInt8]: Int] = [:]
-        var locationIDs: [UInt64] = []
-        var stack: [Int] = []
-        var stackSites: [Int32] = []
-        profile.reserveStacks(keys.count)
-        for id in 0..<keys.count {
-            let value = values[id * valueCount + chosen]
-            guard value > 0 else { continue }
-            stack.removeAll(keepingCapacity: true)
-            stackSites.removeAll(keepingCapacity: true)
-            locationIDs.removeAll(keepingCapacity: true)
-            var labelSet = 0
-            try keys.withBytes(id) { key in
-                var cursor = WireCursor(key)
-                let depth = Int(try cursor.varint())
-                for _ in 0..<depth { locationIDs.append(try cursor.varint()) }
-                for locationID in locationIDs.reversed() {
-                    let range = try span(locationID)
-                    stack.append(contentsOf: frameTable[range])
-                    if anyLine { stackSites.append(contentsOf: siteTable[range]) }
-                }
-                if !cursor.atEnd {
-                    let labelBytes = Array(key[cursor.position...])
-                    if let known = labelSetOfBytes[labelBytes] {
-                        labelSet = known
-                    } else {
-                        labelSet = profile.labelSetID(
-                            try labels(UnsafeRawBufferPointer(rebasing: key[cursor.position...])))
-                        labelSetOfBytes[labelBytes] = labelSet
-                    }
-                }
-            }
-            guard stack.count <= FoldedParser.maximumDepth else {
-                throw ParseFailure(
-                    "a stack is deeper than \(FoldedParser.maximumDepth) frames once inlined frames are expanded")
-            }
-            try profile.add(frameIDs: stack, count: value, labelSet: labelSet)
-            if anyLine {
-                // The leaf's site gets the self samples; every site on the stack its total, once per stack.
-                if let leaf = stackSites.last, leaf >= 0 { siteSelf[Int(leaf)] &+= value }
-                for site in stackSites where site >= 0 && siteStamp[Int(site)] != Int32(truncatingIfNeeded: id) {
-                    siteStamp[Int(site)] = Int32(truncatingIfNeeded: id)
-                    siteTotal[Int(site)] &+= value
-                }
-            }
-        }
-        if anyLine {
-            profile.lineCosts = sites.indices.map {
-                LineCost(
-                    frame: sites[$0].frame, line: sites[$0].line, selfSamples: siteSelf[$0],
-                    totalSamples: siteTotal[$0])
-            }.sorted { ($0.frame, $0.line) < ($1.frame, $1.line) }
-        }
+        try aggregate(valueIndex: chosen, into: &profile)
         guard profile.totalSamples > 0 else {
             throw ParseFailure("empty profile (every '\(typeNames[chosen])' value is zero)")
         }
@@ -490,12 +386,13 @@ struct PprofParser: StreamingParser {
         return names.count - 1  // pprof's own convention
     }
 
-    private func resolve(location id: UInt64, into profile: inout StackProfile, cache: inout [UInt64: Int]) throws
-        -> [Int]
+    /// A location's frames, root first (its last line is the outermost caller).
+    func resolve(location id: UInt64, into profile: inout StackProfile, cache: inout [UInt64: Int32]) throws
+        -> [Int32]
     {
         guard let location = locations[id] else { throw ParseFailure("a sample refers to missing location id \(id)") }
         guard !location.lines.isEmpty else { return [try addressFrame(location, into: &profile)] }
-        return try location.lines.reversed().map { functionID in
+        return try lineFunctions[location.lines].reversed().map { functionID in
             if let known = cache[functionID], functionID != 0 { return known }
             if functionID == 0 && functionsWithIDZero > 1 {
                 throw ParseFailure(
@@ -512,21 +409,27 @@ struct PprofParser: StreamingParser {
             if name.isEmpty { name = try strings.string(function.systemName) }
             if name.isEmpty { name = "0x" + String(location.address, radix: 16) }
             let file = try strings.string(function.file)
-            let frame = profile.frameID(FunctionRef(name: name, file: file.isEmpty ? nil : file))
+            let frame = Int32(profile.frameID(FunctionRef(name: name, file: file.isEmpty ? nil : file)))
             // Id 0's name can fall back to this location's address, so it is never shared between locations.
             if functionID != 0 { cache[functionID] = frame }
             return frame
         }
     }
 
-    /// An unsymbolised location: its address, with the mapping's file as the file.
-    private func addressFrame(_ location: Location, into profile: inout StackProfile) throws -> Int {
-        let file = try location.mapping == 0 ? nil : mappings[location.mapping].map { try strings.string($0) }
-        let name = "0x" + String(location.address, radix: 16)
-        return profile.frameID(FunctionRef(name: name, file: file.flatMap { $0.isEmpty ? nil : $0 }))
+    /// A location's source lines, root first, parallel to `resolve`'s frames (0 where unknown).
+    func lineNumbers(location id: UInt64) -> [Int32] {
+        guard let location = locations[id] else { return [] }
+        return lineNumbers[location.lines].reversed()
     }
 
-    private func labels(_ bytes: UnsafeRawBufferPointer) throws -> LabelSet {
+    /// An unsymbolised location: its address, with the mapping's file as the file.
+    private func addressFrame(_ location: Location, into profile: inout StackProfile) throws -> Int32 {
+        let file = try location.mapping == 0 ? nil : mappings[location.mapping].map { try strings.string($0) }
+        let name = "0x" + String(location.address, radix: 16)
+        return Int32(profile.frameID(FunctionRef(name: name, file: file.flatMap { $0.isEmpty ? nil : $0 })))
+    }
+
+    func labels(_ bytes: UnsafeRawBufferPointer) throws -> LabelSet {
         var cursor = WireCursor(bytes)
         var result: [Label] = []
         while !cursor.atEnd {
