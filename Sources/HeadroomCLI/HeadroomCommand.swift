@@ -147,3 +147,13 @@ func fileSystemMessage(_ error: CocoaError) -> String {
         }()
     return "\(path): \(reason)"
 }
+
+extension DatabaseOptions {
+    /// Runs `body` over the program's records: team mode's shared database with --database, else the SQLite store.
+    func program<T: Sendable>(
+        _ storeOptions: StoreOptions, _ body: @escaping @Sendable (any ProgramStore) throws -> T
+    ) async throws -> T {
+        if let url { return try await TeamDatabase.with(url: url) { try await $0.synchronously { try body($0) } } }
+        return try body(try storeOptions.open())
+    }
+}

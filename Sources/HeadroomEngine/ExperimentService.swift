@@ -11,7 +11,7 @@ import HeadroomStore
 /// rises when the target's falls; among the rest, a function's part stays put unless cost moved into it).
 public struct ExperimentService: Sendable {
     /// The store it reads.
-    public let store: Store
+    public let store: any ProgramStore
     /// The significance level.
     public var alpha = 0.05
     /// Buckets each side needs before the test is run.
@@ -20,7 +20,7 @@ public struct ExperimentService: Sendable {
     public var minimumShare = 0.001
 
     /// A value from its fields.
-    public init(store: Store) { self.store = store }
+    public init(store: any ProgramStore) { self.store = store }
 
     /// The comparison of `key=control` against `key=treatment` in `[from, to]`; `function` names a canary check's
     /// target; `limit` caps the functions listed.
@@ -52,7 +52,7 @@ public struct ExperimentService: Sendable {
             total > 0 ? Double(arm.reduce(0) { $0 + samples($1, id) }) / Double(total) : 0
         }
         let ids = Set(a.flatMap(\.functions.keys) + b.flatMap(\.functions.keys))
-        let names = try store.functions(ids: ids)
+        let names = try store.functionNames(ids: Array(ids))
         var tested: [(id: Int64, control: Double, treatment: Double, p: Double)] = []
         for id in ids {
             let shareA = pooled(a, id, aTotal)

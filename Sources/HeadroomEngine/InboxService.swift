@@ -9,12 +9,12 @@ import HeadroomStore
 /// pull request's reviewer. Each list is ranked by cores.
 public struct InboxService: Sendable {
     /// The store it reads.
-    public let store: Store
+    public let store: any ProgramStore
     /// Cores where the profiles do not measure them (the fleet size), and watts per core.
     public let costs: CostModel
 
     /// A value from its fields.
-    public init(store: Store, costs: CostModel = CostModel()) {
+    public init(store: any ProgramStore, costs: CostModel = CostModel()) {
         self.store = store
         self.costs = costs
     }
@@ -39,7 +39,8 @@ public struct InboxService: Sendable {
         let cache = Cache()
         let repositories = try store.registeredRepositories()
         var regressions: [InboxReport.Item] = []
-        for regression in try store.regressions() where regression.kind == .regression && regression.isOpen() {
+        for regression in try store.regressions(service: nil)
+        where regression.kind == .regression && regression.isOpen() {
             guard let id = regression.id else { continue }
             let culprit = try store.candidates(regression: id).first
             var because: String?
@@ -65,7 +66,7 @@ public struct InboxService: Sendable {
         }
         var patches: [InboxReport.Item] = []
         let metrics = MetricsService(store: store, costs: costs)
-        for patch in try store.patches(status: .delivered) where patch.review == .pending {
+        for patch in try store.patches(skill: nil, review: nil, status: .delivered) where patch.review == .pending {
             guard let id = patch.id else { continue }
             var because: String?
             if let reviewer = try store.publication(patch: id)?.reviewer,
@@ -98,7 +99,7 @@ public struct InboxService: Sendable {
                         patch.branch ?? "its branch", patch.validation?.speedup ?? .nan, id)))
         }
         var opportunities: [InboxReport.Item] = []
-        for opportunity in try store.opportunities() where opportunity.blocked == nil {
+        for opportunity in try store.opportunities(service: nil) where opportunity.blocked == nil {
             guard let id = opportunity.id else { continue }
             let owners = self.owners(
                 root: opportunity.repository,

@@ -6,9 +6,11 @@ import HeadroomStore
 /// Capacity plans (`headroom plan`): a service's measured cores per day or hour, or any series, forecast by
 /// `CapacityForecaster`.
 public struct PlanService: Sendable {
-    public let store: Store?
+    /// The store it reads (SQLite or team mode's PostgreSQL); nil for a CSV series.
+    public let store: (any ProgramStore)?
 
-    public init(store: Store?) { self.store = store }
+    /// A planner over `store`.
+    public init(store: (any ProgramStore)?) { self.store = store }
 
     /// The service's measured cores per `step` (`day` or `hour`) forecast `horizon` steps ahead, with its open
     /// regressions' cores and its pending fixes' savings.
@@ -30,7 +32,7 @@ public struct PlanService: Sendable {
         let open = try store.regressions(service: service).filter { $0.kind == .regression && $0.isOpen() }
             .map { $0.report(store: store, fallback: fallback).cores }.filter(\.isFinite).reduce(0, +)
         let metrics = MetricsService(store: store, costs: fallback)
-        let pending = try store.patches(status: .delivered).filter { $0.review == .pending }
+        let pending = try store.patches(skill: nil, review: nil, status: .delivered).filter { $0.review == .pending }
             .compactMap { try metrics.saving($0, until: Timestamps.now()) }.filter { $0.service == service }
             .map(\.cores).reduce(0, +)
         var report = try plan(

@@ -36,7 +36,7 @@ extension TeamDatabase {
             tools += HeadroomTools.docTools(catalog: fixing.catalog, examples: fixing.acceptedPatches(skill:))
         }
         tools += [HeadroomTools.experimentTool(store: store)] + HeadroomTools.patchTools(fixing)
-        tools.append(HeadroomTools.metricsTool(store: store, costModel: fixing.costModel))
+        tools += HeadroomTools.programTools(store: store, costModel: fixing.costModel)
         return ToolRegistry(tools)
     }
 

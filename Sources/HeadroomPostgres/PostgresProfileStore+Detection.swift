@@ -148,7 +148,7 @@ extension PostgresProfileStore: DetectionStore {
     }
 
     /// Names of function ids.
-    func functionNames(_ ids: [Int64]) async throws -> [Int64: FunctionRef] {
+    public func functionNames(_ ids: [Int64]) async throws -> [Int64: FunctionRef] {
         guard !ids.isEmpty else { return [:] }
         var names: [Int64: FunctionRef] = [:]
         for try await (id, name, file) in try await client.query(

@@ -35,8 +35,7 @@ enum APIRoutes {
                 guard registry.tool(named: tool.rawValue) != nil else {
                     return try HeadroomServer.error(
                         501,
-                        "\(request.uri.path) needs the SQLite store for now: with --database the API answers services, "
-                            + "regressions, verdicts, root causes, opportunities and patches")
+                        "\(request.uri.path): this server has no \(tool.rawValue) tool (a registry built without it)")
                 }
                 if method == .post, let refusal = try writeRefusal(request) { return refusal }
                 let arguments: JSONValue

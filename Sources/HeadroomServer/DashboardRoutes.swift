@@ -172,7 +172,7 @@ struct DashboardRoutes: Sendable {
             context["csrf"] = csrf
             return html(200, library.render(context, withTemplate: template) ?? "")
         } catch let error as HeadroomError {
-            // A refusal here is a page this store cannot serve yet (team mode's inbox): 501.
+            // A refusal here is a page this store cannot serve (a store without program records' inbox): 501.
             let status =
                 error.code == .notFound ? 404 : error.code == .badInput ? 400 : error.code == .refused ? 501 : 500
             if status == 500 { logger.warning("page \(template) failed", metadata: ["error": "\(error)"]) }

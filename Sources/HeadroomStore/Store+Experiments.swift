@@ -10,6 +10,13 @@ public struct ArmBucket: Sendable, Equatable {
     /// By function id: samples with the function as leaf, and with it anywhere on the stack.
     public var functions: [Int64: (selfSamples: Int64, totalSamples: Int64)]
 
+    /// A bucket's arm from its fields.
+    public init(bucket: Int64, total: Int64, functions: [Int64: (selfSamples: Int64, totalSamples: Int64)]) {
+        self.bucket = bucket
+        self.total = total
+        self.functions = functions
+    }
+
     public static func == (a: ArmBucket, b: ArmBucket) -> Bool {
         a.bucket == b.bucket && a.total == b.total && a.functions.count == b.functions.count
             && a.functions.allSatisfy { id, cost in

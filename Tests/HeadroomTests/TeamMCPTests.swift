@@ -82,6 +82,7 @@ struct TeamMCPTests {
                         "rank_root_causes", "get_change", "config_history", "search_code", "list_opportunities",
                         "list_skills", "read_docs", "get_experiment_results", "generate_patch", "propose_patch",
                         "validate_patch", "deliver_patch", "list_patches", "reject_patch", "get_metrics",
+                        "get_experiment", "plan_capacity", "get_inbox",
                     ])
                 for tool in postgresTools {
                     let same = sqliteTools.first { $0.name == tool.name }

@@ -379,6 +379,19 @@ struct TeamRootCauseTests {
                     ("/api/v1/regressions/\(ids[0])/rootcause", "/api/v1/regressions/\(ids[1])/rootcause"))
                 let candidates = try #require(ranked["candidates"] as? [[String: Any]])
                 #expect(candidates.first?["ref"] as? String == history.culprit)
+                // The inbox: the culprit's author has the regression to review, from either store, for the same
+                // reason.
+                func inbox(_ port: Int) throws -> [[String: Any]] {
+                    let answer = try Self.api(port, "/api/v1/inbox/Bob%20Culprit")
+                    #expect(answer.status == 200, "\(answer)")
+                    return try #require(answer.json["regressions"] as? [[String: Any]], "\(answer.json)")
+                }
+                let (mine, theirs) = (try inbox(sqlitePort), try inbox(postgresPort))
+                #expect(theirs.count == 1 && theirs.first?["id"] as? Int == ids[1], "\(theirs)")
+                let because = theirs.first?["because"] as? String
+                #expect(
+                    mine.count == 1 && mine.first?["because"] as? String == because
+                        && because?.hasPrefix("culprit author") == true, "\(mine)\n\(theirs)")
                 // The ranking is the CLI's: the same Codable answer.
                 let cli = try Checkout.headroom(["rootcause", "\(ids[1])", "--format", "json", "--database", url])
                 #expect(NSDictionary(dictionary: try Self.json(cli.stdout)).isEqual(to: ranked), "\(cli.stdout)")
@@ -404,11 +417,9 @@ struct TeamRootCauseTests {
                 #expect(NSDictionary(dictionary: a).isEqual(to: b), "\(a)\n\(b)")
                 #expect((b["candidates"] as? [Any])?.count == candidates.count)
                 #expect((b["triage"] as? [String: Any])?["note"] as? String == "known")
-                // The same refusals; the routes team mode does not serve yet say so.
+                // The same refusals.
                 #expect(try Self.api(postgresPort, "/api/v1/regressions/999").status == 404)
                 #expect(try Self.api(sqlitePort, "/api/v1/regressions/999").status == 404)
-                let missing = try Self.api(postgresPort, "/api/v1/inbox/ann@example.com")
-                #expect(missing.status == 501 && (missing.json["error"] as? String)?.contains("SQLite store") == true)
                 let program = try Self.api(postgresPort, "/api/v1/program/metrics")
                 #expect(program.status == 200 && program.json["regressions"] != nil, "\(program.json)")
                 let patches = try Self.api(postgresPort, "/api/v1/patches")
@@ -450,7 +461,7 @@ struct TeamRootCauseTests {
                 #expect(try found(postgresPort) == (try found(sqlitePort)))
 
                 // The dashboard over the shared database: the same share chart (its series from the cost blobs),
-                // the same culprits, the flame graphs; the inbox needs the SQLite store and says so.
+                // the same culprits, the flame graphs, a person's inbox.
                 func page(_ port: Int, _ path: String) throws -> (status: Int, html: String) {
                     let run = try Shell.run(
                         ["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"], timeout: 120)
@@ -481,7 +492,12 @@ struct TeamRootCauseTests {
                 }
                 let flame = try page(postgresPort, "/api/v1/services/shop/flame.svg")
                 #expect(flame.status == 200 && flame.html.contains("query"), "\(flame.status)")
-                #expect(try page(postgresPort, "/inbox/ann@example.com").status == 501)
+                // Acknowledged, the regression has left its culprit's inbox: on the page as in the API.
+                let inboxPage = try page(postgresPort, "/inbox/Bob%20Culprit")
+                #expect(
+                    inboxPage.status == 200 && inboxPage.html.contains("Regressions to review")
+                        && !inboxPage.html.contains("culprit author"), "\(inboxPage)")
+                #expect(try inbox(postgresPort).isEmpty)
                 #expect(try page(postgresPort, "/regressions/999").status == 404)
                 // Headless Chromium renders the pages; the screenshots are kept where HEADROOM_SCREENSHOTS says.
                 let shots =

@@ -3,7 +3,7 @@ import Foundation
 import HeadroomCore
 import HeadroomEngine
 
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "Compare a service's profiles by label (control against treatment, stable against canary).",
@@ -13,10 +13,12 @@ struct ExperimentCommand: ParsableCommand {
             samples is compared bucket by bucket (two-sided Mann–Whitney with 3 or more buckets in each arm, else a \
             two-proportion test on the pooled samples; Benjamini–Hochberg over the functions). With --function it is \
             a canary check of a fix: pass when that function's share fell significantly and no other function's rose \
-            by more; exit status 1 when it fails.
+            by more; exit status 1 when it fails. With --database (team mode), the stacks in the shared PostgreSQL \
+            database.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "The service.") var service: String
     @Option(help: "The label that splits the arms, e.g. arm or version.") var label: String
@@ -28,15 +30,20 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "To this time.") var until: String?
     @Option(help: "Functions listed.") var limit: Int = 20
 
-    func run() throws {
+    func run() async throws {
         guard let metric = CostMetric(rawValue: metric) else {
             throw HeadroomError(.badInput, "--metric must be self or total")
         }
         guard limit >= 0 else { throw HeadroomError(.badInput, "--limit must be ≥ 0") }
-        let report = try ExperimentService(store: try storeOptions.open()).compare(
-            service: service, key: label, control: control, treatment: treatment,
-            from: try parseTime(since, option: "since"), to: try parseTime(until, option: "until"), metric: metric,
-            function: function, limit: limit)
+        let (from, to) = (try parseTime(since, option: "since"), try parseTime(until, option: "until"))
+        let (service, label, control, treatment, function, limit) = (
+            service, label, control, treatment, function, limit
+        )
+        let report = try await databaseOptions.program(storeOptions) {
+            try ExperimentService(store: $0).compare(
+                service: service, key: label, control: control, treatment: treatment, from: from, to: to,
+                metric: metric, function: function, limit: limit)
+        }
         if formatOptions.format == .json {
             try printJSON(report)
         } else {

@@ -4,7 +4,7 @@ import HeadroomCore
 import HeadroomDetection
 import HeadroomEngine
 
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Capacity plan: a service's cores forecast with prediction intervals.",
@@ -14,10 +14,12 @@ struct PlanCommand: ParsableCommand {
             80% and 95% bootstrap intervals; the open regressions' cores (what fixing them would give back) and the \
             delivered, not yet applied fixes' savings are listed beside it. With --series FILE.csv (a 'value' \
             column, optionally 'timestamp'), any series: the season from --period, else from the timestamps' \
-            spacing (days: 7, hours: 24, months: 12).
+            spacing (days: 7, hours: 24, months: 12). With --database (team mode), a service's cores measured by the \
+            profiles in the shared PostgreSQL database.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
     @OptionGroup var formatOptions: FormatOptions
     @Option(help: "The service to plan for.") var service: String?
     @Option(help: "A CSV series to forecast instead of a service.") var series: String?
@@ -25,7 +27,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "--service: day or hour.") var step: String = "day"
     @Option(help: "Season length in steps (0: none); default from the step or the timestamps.") var period: Int?
 
-    func run() throws {
+    func run() async throws {
         guard (service == nil) != (series == nil) else {
             throw HeadroomError(.badInput, "give --service or --series (one of them)")
         }
@@ -34,8 +36,10 @@ struct PlanCommand: ParsableCommand {
             report = try PlanService(store: nil).plan(
                 series: series, csv: try SeriesCSV.read(file: series), horizon: horizon, period: period)
         } else {
-            report = try PlanService(store: try storeOptions.open()).plan(
-                service: service!, horizon: horizon, step: step, period: period)
+            let (service, horizon, step, period) = (service!, horizon, step, period)
+            report = try await databaseOptions.program(storeOptions) {
+                try PlanService(store: $0).plan(service: service, horizon: horizon, step: step, period: period)
+            }
         }
         if formatOptions.format == .json { return try printJSON(report) }
         let end = report.forecast[report.forecast.count - 1]

@@ -332,11 +332,10 @@ public struct Dashboard: Sendable {
 
     /// A person's inbox (`InboxService`), laid out as the page's three sections.
     public func inbox(person: String) throws -> [InboxSection] {
-        guard let sqlite = store as? Store else {
-            throw HeadroomError(
-                .refused, "the inbox needs the SQLite store for now (team mode has no line authors yet)")
+        guard let program = store as? any ProgramStore else {
+            throw HeadroomError(.refused, "this store keeps no program records, so it has no inboxes")
         }
-        let report = try InboxService(store: sqlite, costs: costs).inbox(for: person)
+        let report = try InboxService(store: program, costs: costs).inbox(for: person)
         func rows(_ items: [InboxReport.Item]) -> [InboxRow] {
             items.map {
                 InboxRow(

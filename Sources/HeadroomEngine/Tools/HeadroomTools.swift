@@ -60,7 +60,7 @@ public enum HeadroomTools {
     public static func registry(_ context: ToolContext) -> ToolRegistry {
         ToolRegistry(
             profileTools(context) + changeTools(context) + skillTools(context) + patchTools(context.fixing)
-                + programTools(context))
+                + programTools(store: context.store, costModel: context.costModel))
     }
 
     // Argument helpers shared by the tool files.

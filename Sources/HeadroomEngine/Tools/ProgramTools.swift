@@ -3,10 +3,11 @@ import HeadroomCore
 import HeadroomStore
 
 extension HeadroomTools {
-    static func programTools(_ context: ToolContext) -> [Tool] {
-        let store = context.store
-        return [
-            metricsTool(store: store, costModel: context.costModel),
+    /// The program's tools (metrics, experiments by label, capacity plans, personal queues) over either engine's
+    /// store.
+    public static func programTools(store: any ProgramStore, costModel: CostModel) -> [Tool] {
+        [
+            metricsTool(store: store, costModel: costModel),
             Tool(
                 .getExperiment,
                 description:
@@ -83,7 +84,7 @@ extension HeadroomTools {
                 ]),
                 annotations: .readOnly
             ) { args in
-                try InboxService(store: store, costs: context.costModel).inbox(for: string(args, "person") ?? "")
+                try InboxService(store: store, costs: costModel).inbox(for: string(args, "person") ?? "")
             },
         ]
     }
