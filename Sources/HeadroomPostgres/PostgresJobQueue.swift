@@ -81,15 +81,31 @@ public final class PostgresJobQueue: JobQueue {
     }
 
     public func claimJob(kind: String, owner: String, until: Int64, at time: Int64) async throws -> Job? {
+        try await claimJob(kind: kind, owner: owner, until: until, at: time, excluding: [])
+    }
+
+    public func claimJob(kind: String, owner: String, until: Int64, at time: Int64, excluding: Set<Int64>)
+        async throws -> Job?
+    {
         try await fetch(
             """
             UPDATE job SET state = 'running', attempts = attempts + 1, lease_owner = \(owner),
               lease_until = \(until), updated_at = \(time)
-            WHERE id = (SELECT id FROM job WHERE kind = \(kind) AND state = 'queued' ORDER BY id LIMIT 1
+            WHERE id = (SELECT id FROM job WHERE kind = \(kind) AND state = 'queued'
+                          AND NOT (id = ANY(\(excluding.sorted()))) ORDER BY id LIMIT 1
                         FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: Self.columns)
             """
         ).first
+    }
+
+    public func releaseJob(_ id: Int64, owner: String, reason: String, at time: Int64) async throws {
+        try await client.query(
+            """
+            UPDATE job SET state = 'queued', attempts = GREATEST(attempts - 1, 0), reason = \(reason),
+              lease_owner = NULL, lease_until = NULL, updated_at = \(time)
+            WHERE id = \(id) AND state = 'running' AND lease_owner = \(owner)
+            """, logger: logger)
     }
 
     public func renewJobLease(_ id: Int64, owner: String, until: Int64) async throws -> Bool {

@@ -14,6 +14,15 @@ public protocol JobQueue: Sendable {
     /// Takes the oldest queued job of `kind` under a lease for `owner` until `until`; nil when none is queued.
     func claimJob(kind: String, owner: String, until: Int64, at time: Int64) async throws -> Job?
 
+    /// Takes the oldest queued job of `kind`, other than those in `excluding`, under a lease for `owner` until
+    /// `until`; nil when none is queued.
+    func claimJob(kind: String, owner: String, until: Int64, at time: Int64, excluding: Set<Int64>) async throws
+        -> Job?
+
+    /// Gives a running job held by `owner` back to the queue untried: its attempt is not counted, `reason` says why
+    /// (a worker without what the job needs passes it to one that has it).
+    func releaseJob(_ id: Int64, owner: String, reason: String, at time: Int64) async throws
+
     /// Extends a running job's lease; false when `owner` no longer holds it.
     func renewJobLease(_ id: Int64, owner: String, until: Int64) async throws -> Bool
 

@@ -25,11 +25,22 @@ extension Store {
 
     /// Takes the oldest queued job of `kind` under a lease for `owner` until `until`; nil when none is queued.
     public func claimJob(kind: String, owner: String, until: Int64, at time: Int64) throws -> Job? {
+        try claimJob(kind: kind, owner: owner, until: until, at: time, excluding: [])
+    }
+
+    /// Takes the oldest queued job of `kind` other than those in `excluding`; nil when none is queued.
+    public func claimJob(kind: String, owner: String, until: Int64, at time: Int64, excluding: Set<Int64>)
+        throws -> Job?
+    {
         try writing { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM job WHERE kind = ? AND state = 'queued' ORDER BY id LIMIT 1",
-                    arguments: [kind])
+                    db,
+                    sql: """
+                        SELECT * FROM job WHERE kind = ? AND state = 'queued'
+                          AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1
+                        """,
+                    arguments: [kind, try JSONCoding.string(excluding.sorted())])
             else { return nil }
             var job = Self.job(row)
             try db.execute(
@@ -42,6 +53,17 @@ extension Store {
             job.leaseOwner = owner
             job.leaseUntil = until
             return job
+        }
+    }
+
+    /// Gives a running job held by `owner` back to the queue untried: its attempt is not counted.
+    public func releaseJob(_ id: Int64, owner: String, reason: String, at time: Int64) throws {
+        try writing { db in
+            try db.execute(
+                sql: """
+                    UPDATE job SET state = 'queued', attempts = MAX(attempts - 1, 0), reason = ?, lease_owner = NULL,
+                      lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?
+                    """, arguments: [reason, time, id, owner])
         }
     }
 

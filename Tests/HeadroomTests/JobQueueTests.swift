@@ -99,6 +99,34 @@ struct JobQueueTests {
         }
     }
 
+    @Test(
+        "a claim can leave jobs out; a released job goes back untried, with its reason, and only its holder releases it",
+        arguments: Engine.allCases)
+    func passOver(engine: Engine) async throws {
+        try await Self.withQueue(engine) { queue in
+            let a = try await queue.enqueueJob(
+                kind: "scan", subject: "a", regressionID: nil, state: .queued, reason: "", at: 0
+            ).job
+            let b = try await queue.enqueueJob(
+                kind: "scan", subject: "b", regressionID: nil, state: .queued, reason: "", at: 1
+            ).job
+            let taken = try #require(
+                try await queue.claimJob(kind: "scan", owner: "w1", until: 100, at: 2, excluding: [a.id]))
+            #expect(taken.id == b.id && taken.attempts == 1)
+            #expect(try await queue.claimJob(kind: "scan", owner: "w1", until: 100, at: 2, excluding: [a.id]) == nil)
+            // Another worker cannot release it; its holder can.
+            try await queue.releaseJob(b.id, owner: "w2", reason: "not mine", at: 3)
+            #expect(try await queue.jobs(state: .running, limit: 10).map(\.id) == [b.id])
+            try await queue.releaseJob(b.id, owner: "w1", reason: "passed on by w1: no folder", at: 3)
+            let back = try #require(try await queue.jobs(state: .queued, limit: 10).first { $0.id == b.id })
+            #expect(back.attempts == 0 && back.reason == "passed on by w1: no folder" && back.leaseOwner == nil)
+            // Without the exclusion, the oldest again; then the released one, its first attempt.
+            #expect(try await queue.claimJob(kind: "scan", owner: "w2", until: 100, at: 4)?.id == a.id)
+            let again = try #require(try await queue.claimJob(kind: "scan", owner: "w2", until: 100, at: 4))
+            #expect(again.id == b.id && again.attempts == 1)
+        }
+    }
+
     @Test("workers racing for jobs: every job is taken exactly once", arguments: Engine.allCases)
     func race(engine: Engine) async throws {
         try await Self.withQueue(engine) { queue in

@@ -79,17 +79,34 @@ struct TeamFixTests {
             let target = ["--database", url]
             let skills = Self.skills
             let head = try repo.git(["rev-parse", "HEAD"])
-            // Detection, the fix it queues, and the round's opportunity scan: three jobs.
+            let (queue, store) = (team[0].queue, TeamStore(profiles: team[0].profiles))
+            // A worker with --fixes off detects, routes the regression by the repository's fix policy and queues
+            // its fix, and scans the repository: two jobs; it attempts no fix.
+            let router = try Checkout.headroom(
+                ["worker", "--once", "--fixes", "off", "--log-level", "info"] + target, in: dir.path)
+            #expect(router.succeeded && router.stdout.contains("ran 2 jobs"), "\(router.stdout) \(router.stderr)")
+            // A worker on a machine without the repository's folder passes the fix on untried, for one that has it.
+            let away = repo.path + ".away"
+            try FileManager.default.moveItem(atPath: repo.path, toPath: away)
+            let without = try Checkout.headroom(
+                ["worker", "--once", "--skills", skills, "--log-level", "info"] + target, in: dir.path)
+            try FileManager.default.moveItem(atPath: away, toPath: repo.path)
+            #expect(without.succeeded && without.stdout.contains("ran 0 jobs"), "\(without.stdout) \(without.stderr)")
+            let passed = try #require(try await queue.jobs().first { $0.kind == FixQueue.kind })
+            #expect(
+                passed.state == .queued && passed.attempts == 0 && passed.reason.contains("passed on by")
+                    && passed.reason.contains("registered at \(repo.path)"), "\(passed.reason)")
+            // A worker with the folder attempts it.
             let worker = try Checkout.headroom(
                 ["worker", "--once", "--skills", skills, "--log-level", "info"] + target, in: dir.path)
-            #expect(worker.succeeded && worker.stdout.contains("ran 3 jobs"), "\(worker.stdout) \(worker.stderr)")
+            #expect(worker.succeeded && worker.stdout.contains("ran 1 job"), "\(worker.stdout) \(worker.stderr)")
 
-            let (queue, store) = (team[0].queue, TeamStore(profiles: team[0].profiles))
             let jobs = try await queue.jobs()
             let fixJobs = jobs.filter { $0.kind == FixQueue.kind }
             let job = try #require(fixJobs.first, "\(jobs.map { "\($0.kind) \($0.state) \($0.reason)" })")
             #expect(fixJobs.count == 1)
             #expect(job.state == .done && job.reason.contains("delivered on headroom/regression-"), "\(job.reason)")
+            #expect(job.id == passed.id && job.attempts == 1)
             let regression = try #require(job.regressionID)
             let result = try JSONValue.parse(try #require(job.result))
             #expect(result["status"] == "delivered" && result["skill"] == "revert-hunk", "\(result)")

@@ -154,18 +154,29 @@ struct TeamOpportunityTests {
 
             let worker = try Checkout.headroom(["worker", "--once", "--database", url, "--rescan-every", "3600"])
             try #require(worker.succeeded, "\(worker.stderr)")
-            // Two detections and two scans.
-            #expect(worker.stdout.contains("ran 4 jobs"), "\(worker.stdout)")
+            // Two detections and `svc`'s scan; `far`'s scan is passed on untried, for a worker with its folder.
+            #expect(worker.stdout.contains("ran 3 jobs"), "\(worker.stdout)")
             let jobs = try await team[0].queue.jobs(state: nil, limit: 20).filter {
                 $0.kind == TeamWorker.scanKind
             }
             let svc = try #require(jobs.first { $0.subject.hasPrefix("svc@") }, "\(jobs)")
             #expect(svc.state == .done && svc.reason.contains("opportunities found in"), "\(svc.reason)")
             let far = try #require(jobs.first { $0.subject.hasPrefix("far@") }, "\(jobs)")
-            #expect(far.state == .failed && far.reason.contains("is on this worker (registered at"), "\(far.reason)")
+            #expect(
+                far.state == .queued && far.attempts == 0 && far.reason.contains("passed on by")
+                    && far.reason.contains("is on this worker (registered at"), "\(far.reason)")
             let stored = try await team[1].profiles.opportunities(service: "svc")
             #expect(stored.contains { $0.pattern == "regex-compile" && $0.shareBasis == "source-lines" }, "\(stored)")
             #expect(try await team[1].profiles.opportunities(service: "far").isEmpty)
+            // A worker that has the folder (the machine it was registered from: here, the path cloned again) takes
+            // the job and scans it.
+            try #require(try Shell.run(["git", "clone", "-q", repository.path, elsewhere.path]).succeeded)
+            defer { elsewhere.directory.cleanup() }
+            let other = try Checkout.headroom(["worker", "--once", "--database", url, "--rescan-every", "3600"])
+            #expect(other.succeeded && other.stdout.contains("ran 1 job"), "\(other.stdout)\(other.stderr)")
+            let scanned = try await team[0].queue.jobs(state: nil, limit: 20).first { $0.id == far.id }
+            #expect(scanned?.state == .done && scanned?.attempts == 1, "\(String(describing: scanned))")
+            #expect(try await !team[1].profiles.opportunities(service: "far").isEmpty)
 
             // The same round again: its jobs exist, nothing more runs (a round is one job per service however
             // many workers queue it).

@@ -75,7 +75,8 @@ extension TeamWorker {
     }
 
     /// Runs one claimed fix job: the attempt, or its time limit, whichever ends first; a worker without the
-    /// service's repository folder fails it with that reason. Returns the job's end state, reason and result.
+    /// service's repository folder (checked again: it may have gone since the claim) fails it with that reason.
+    /// Returns the job's end state, reason and result.
     func fix(_ job: Job) async -> (state: Job.State, reason: String, result: String?) {
         guard let fixes, let attempt = fixes.attempt else {
             return (.failed, "this worker does not attempt fixes", nil)

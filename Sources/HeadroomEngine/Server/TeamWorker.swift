@@ -16,8 +16,10 @@ import Logging
 ///
 /// With a `scanner`, workers also take `scan-opportunities` jobs: a service's registered repositories scanned
 /// against its shared profiles, the opportunities replaced in the shared database. A round of them is queued every
-/// rescan interval (one job per service and round however many workers queue it); a worker without the
-/// repository's folder fails the job with that reason.
+/// rescan interval (one job per service and round however many workers queue it). A worker without any of the
+/// service's repository folders passes a scan or fix job on: it goes back to the queue untried, saying where the
+/// repository was registered, and this worker leaves it to the others for `passOver` seconds (a service with no
+/// registered repository at all fails the job: no worker could do it).
 ///
 /// With `fixes`, each regression a worker ranks is routed by the fix policy and its `fix-regression` job queued or
 /// held, and workers that can attempt fixes take the queued ones (`TeamWorker+Fixes`).
@@ -48,6 +50,10 @@ public struct TeamWorker: Sendable {
     public var maximumAttempts = 2
     /// This worker's name in leases (host, pid and start time by default).
     public var owner = ProcessLease.current
+    /// How long this worker leaves a job it passed on (its repository is not here) to the others, in seconds.
+    public var passOver: Int64 = 600
+    /// The jobs this worker passed on, until when.
+    let passed = PassedJobs()
     /// Where jobs are logged.
     public var logger: Logger
 
@@ -102,9 +108,10 @@ public struct TeamWorker: Sendable {
         claiming: while !Task.isCancelled {
             for kind in kinds {
                 let now = Timestamps.now()
-                if let job = try await queue.claimJob(kind: kind, owner: owner, until: now + leaseSeconds, at: now) {
-                    await run(job)
-                    ran += 1
+                if let job = try await queue.claimJob(
+                    kind: kind, owner: owner, until: now + leaseSeconds, at: now, excluding: passed.current(at: now))
+                {
+                    if await run(job) { ran += 1 }
                     continue claiming
                 }
             }
@@ -164,10 +171,23 @@ public struct TeamWorker: Sendable {
         }
     }
 
-    /// One job under a renewed lease, ended done (with what it found) or failed with the error.
-    func run(_ job: Job) async {
+    /// One job under a renewed lease, ended done (with what it found) or failed with the error; false when it was
+    /// passed on untried (its repository is not on this machine).
+    func run(_ job: Job) async -> Bool {
         let head = job.subject.split(separator: "@").dropLast().joined(separator: "@")
         let service = head.isEmpty ? job.subject : head
+        if let elsewhere = await repositoryElsewhere(job, service: service) {
+            let now = Timestamps.now()
+            passed.add(job.id, until: now + passOver)
+            do {
+                try await queue.releaseJob(job.id, owner: owner, reason: "passed on by \(owner): \(elsewhere)", at: now)
+            } catch {
+                logger.warning(
+                    "job not passed on", metadata: ["job": "\(job.id)", "error": "\(HeadroomError.oneLine(error))"])
+            }
+            logger.notice("job passed on", metadata: ["job": "\(job.id)", "why": "\(elsewhere)"])
+            return false
+        }
         let (queue, owner, lease) = (self.queue, self.owner, leaseSeconds)
         let renewal = Task {
             while !Task.isCancelled {
@@ -201,6 +221,37 @@ public struct TeamWorker: Sendable {
             job.kind == Self.scanKind
                 ? "scan ended" : job.kind == FixQueue.kind ? "fix attempt ended" : "detection ended",
             metadata: ["job": "\(job.id)", "service": "\(service)", "state": "\(state.rawValue)", "why": "\(reason)"])
+        return true
+    }
+
+    /// Why a scan or fix job cannot run here though another worker could: the service's repositories are
+    /// registered, none of their folders is on this machine. Nil when it can run here, or nowhere (no registration,
+    /// or no way to tell: the job then runs and fails with its reason).
+    func repositoryElsewhere(_ job: Job, service: String) async -> String? {
+        let store: (any RepositoryStore)?
+        let named: String?
+        switch job.kind {
+        case Self.scanKind: (store, named) = (repositories, service)
+        case FixQueue.kind: (store, named) = (fixes?.attempt == nil ? nil : fixes?.store, nil)
+        default: return nil
+        }
+        guard let store else { return nil }
+        let (fixStore, regression) = (fixes?.store, job.regressionID)
+        return try? await AsyncBridge.onOwnThread { () -> String? in
+            var service = named
+            if service == nil, let regression, let fixStore {
+                service = try fixStore.regression(id: regression).service
+            }
+            guard let service, try store.registeredRepositories().contains(where: { $0.service == service }) else {
+                return nil
+            }
+            do {
+                _ = try Self.repositoriesHere(of: service, in: store)
+                return nil
+            } catch {
+                return HeadroomError.oneLine(error)
+            }
+        }
     }
 
     /// Detects `service` and ranks its new regressions' culprits; returns what the job found.
@@ -214,7 +265,7 @@ public struct TeamWorker: Sendable {
     }
 
     /// Scans each of `service`'s registered repositories whose folder is on this machine; returns what the job
-    /// found. A service none of whose repositories is here fails the job (another worker, or a person, has them).
+    /// found. A service none of whose repositories is here fails the job (`run` passes such jobs on before this).
     func scan(_ service: String) async throws -> String {
         guard let scanner, let repositories else { throw HeadroomError(.refused, "this worker does not scan") }
         return try await AsyncBridge.onOwnThread {
@@ -291,5 +342,26 @@ public struct TeamWorker: Sendable {
             try await consider(stored, culprit: culprit)
         }
         return ranked
+    }
+}
+
+/// The jobs a worker passed on and until when it leaves them to the others.
+final class PassedJobs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var until: [Int64: Int64] = [:]
+
+    /// Leaves job `id` to the others until `time`.
+    func add(_ id: Int64, until time: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        until[id] = time
+    }
+
+    /// The jobs still left to the others at `time`.
+    func current(at time: Int64) -> Set<Int64> {
+        lock.lock()
+        defer { lock.unlock() }
+        until = until.filter { $0.value > time }
+        return Set(until.keys)
     }
 }
