@@ -147,6 +147,18 @@ struct TeamFixTests {
             #expect(!twice.succeeded && twice.stderr.contains("already applied"), "\(twice.stderr)")
             let applied = try await AsyncBridge.onOwnThread { try store.patch(id: patchID) }
             #expect(applied.review == .applied && applied.appliedCommit != nil)
+            // The learning sweep and the forge follow-up read the shared patches: a revert has no shape to look
+            // for; an unknown patch is not found; nothing is published, so nothing awaits a forge's review.
+            let sweep = try JSONValue.parse(
+                try Checkout.headroom(
+                    ["review", "sweep", "\(patchID)", "--skills", skills, "--format", "json"] + target
+                ).stdout)
+            #expect(sweep["patch"] == .number(Double(patchID)) && sweep["skipped"]?.stringValue != nil, "\(sweep)")
+            let noPatch = try Checkout.headroom(["review", "sweep", "999", "--skills", skills] + target)
+            #expect(!noPatch.succeeded && noPatch.stderr.contains("999"), "\(noPatch.stderr)")
+            let sync = try JSONValue.parse(
+                try Checkout.headroom(["review", "sync", "--skills", skills, "--format", "json"] + target).stdout)
+            #expect(sync["patches"]?.arrayValue?.isEmpty == true, "\(sync)")
             // The program's figures count it: one regression fixed, one fix delivered and applied, its A/B estimate.
             let metrics = try JSONValue.parse(
                 try Checkout.headroom(["metrics", "--format", "json"] + target).stdout)

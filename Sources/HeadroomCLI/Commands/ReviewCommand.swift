@@ -10,9 +10,9 @@ struct ReviewCommand: ParsableCommand {
         abstract:
             "Review Headroom's patches: list, show (with the agent's transcript), apply, reject, publish, sync with the forge, sweep for look-alikes.",
         discussion: """
-            With --database (team mode), list, show, apply, reject and publish work on the patches of the shared \
-            PostgreSQL database (apply and reject act on the patch's repository folder, which must be on this \
-            machine); sync and sweep need the SQLite store for now.
+            With --database (team mode), every subcommand works on the patches of the shared PostgreSQL database \
+            (apply and reject act on the patch's repository folder, which must be on this machine; sync and sweep \
+            read the registered repositories whose folders are here).
             """,
         subcommands: [List.self, Show.self, Apply.self, Reject.self, Publish.self, Sync.self, Sweep.self],
         defaultSubcommand: List.self)
@@ -167,6 +167,7 @@ struct ReviewCommand: ParsableCommand {
                 "Ask the forge about every published patch awaiting review: merged makes it applied (and sweeps for look-alikes), closed without merging makes it rejected."
         )
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @OptionGroup var skills: SkillsOptions
         @OptionGroup var format: FormatOptions
 
@@ -177,9 +178,15 @@ struct ReviewCommand: ParsableCommand {
         }
 
         func run() async throws {
-            let store = try storeOptions.open()
-            let (outcomes, sweeps) = try await PublishService(store: store).sync(
-                sweeping: try? SkillCatalog.load(root: try skills.root()))
+            let catalog = try? SkillCatalog.load(root: try skills.root())
+            let (outcomes, sweeps) =
+                if let url = databaseOptions.url {
+                    try await TeamDatabase.with(url: url) {
+                        try await PublishService(store: $0.changeStore).sync(sweeping: catalog)
+                    }
+                } else {
+                    try await PublishService(store: try storeOptions.open()).sync(sweeping: catalog)
+                }
             if format.format == .json { return try printJSON(Report(patches: outcomes, sweeps: sweeps)) }
             if outcomes.isEmpty { print("no published patch is awaiting review") }
             for o in outcomes {
@@ -196,19 +203,22 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    struct Sweep: ParsableCommand {
+    struct Sweep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Look for code of the same shape as an applied patch in every registered repository and file it as opportunities citing the patch (runs after 'review apply')."
         )
         @Argument(help: "Patch id (applied).") var id: Int64
         @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var databaseOptions: DatabaseOptions
         @OptionGroup var skills: SkillsOptions
         @OptionGroup var format: FormatOptions
 
-        func run() throws {
-            let catalog = try SkillCatalog.load(root: try skills.root())
-            let report = try LearningSweep(store: try storeOptions.open(), catalog: catalog).sweep(after: id)
+        func run() async throws {
+            let (catalog, id) = (try SkillCatalog.load(root: try skills.root()), id)
+            let report = try await ReviewCommand.reviewing(storeOptions, databaseOptions) { review in
+                try LearningSweep(store: review.store, catalog: catalog).sweep(after: id)
+            }
             if format.format == .json { try printJSON(report) } else { Self.show(report) }
         }
 
