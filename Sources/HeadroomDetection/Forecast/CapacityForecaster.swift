@@ -278,7 +278,7 @@ public struct CapacityForecaster: Sendable {
             for t in window..<(n - 2) {
                 let before = flat[(t - window)..<t].sorted()
                 let after = flat[t..<min(n, t + window)].sorted()
-                let shift = after[after.count / 2] - before[before.count / 2]
+                let shift = Self.median(after) - Self.median(before)
                 // The median of k normal points has a standard error of about 1.25 σ / √k.
                 let error = 1.2533 * sigma * (1 / Double(before.count) + 1 / Double(after.count)).squareRoot()
                 let z = abs(shift) / error
@@ -302,11 +302,18 @@ public struct CapacityForecaster: Sendable {
             }
             let before = flat[max(0, at - window)..<at].sorted()
             let after = flat[at..<high].sorted()
-            let shift = after[after.count / 2] - before[before.count / 2]
+            let shift = Self.median(after) - Self.median(before)
             for t in 0..<at { adjusted[t] += shift }
             shifts.append(shift)
         }
         return (adjusted, shifts)
+    }
+
+    /// The median of sorted values: the mean of the middle two of an even count (the upper one alone would lean
+    /// every short window's level up).
+    static func median(_ sorted: [Double]) -> Double {
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// Each season slot's median deviation from the running median (two seasons wide); zeros without a season.
