@@ -392,6 +392,7 @@ struct TeamRootCauseTests {
                 #expect(
                     mine.count == 1 && mine.first?["because"] as? String == because
                         && because?.hasPrefix("culprit author") == true, "\(mine)\n\(theirs)")
+                try Self.screenshot("team-inbox", port: postgresPort, path: "/inbox/Bob%20Culprit", dir: dir)
                 // The ranking is the CLI's: the same Codable answer.
                 let cli = try Checkout.headroom(["rootcause", "\(ids[1])", "--format", "json", "--database", url])
                 #expect(NSDictionary(dictionary: try Self.json(cli.stdout)).isEqual(to: ranked), "\(cli.stdout)")
@@ -500,21 +501,26 @@ struct TeamRootCauseTests {
                 #expect(try inbox(postgresPort).isEmpty)
                 #expect(try page(postgresPort, "/regressions/999").status == 404)
                 // Headless Chromium renders the pages; the screenshots are kept where HEADROOM_SCREENSHOTS says.
-                let shots =
-                    ProcessInfo.processInfo.environment["HEADROOM_SCREENSHOTS"] ?? dir.file("screenshots")
-                try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
                 for (name, path) in [("team-overview", "/"), ("team-regression", "/regressions/\(ids[1])")] {
-                    let png = (shots as NSString).appendingPathComponent("\(name).png")
-                    let run = try Shell.run(
-                        [
-                            "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                            "--window-size=1320,1400", "--screenshot=\(png)", "http://127.0.0.1:\(postgresPort)\(path)",
-                        ], timeout: 120)
-                    let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
-                    #expect(size > 10_000, "\(name): \(run.stderr.suffix(500))")
+                    try Self.screenshot(name, port: postgresPort, path: path, dir: dir)
                 }
             }
         }
+    }
+
+    /// Renders `path` of the server on `port` in headless Chromium into NAME.png, where HEADROOM_SCREENSHOTS says
+    /// (else under `dir`); a blank or missing image is a failure.
+    static func screenshot(_ name: String, port: Int, path: String, dir: TemporaryDirectory) throws {
+        let shots = ProcessInfo.processInfo.environment["HEADROOM_SCREENSHOTS"] ?? dir.file("screenshots")
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        let png = (shots as NSString).appendingPathComponent("\(name).png")
+        let run = try Shell.run(
+            [
+                "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--window-size=1320,1400", "--screenshot=\(png)", "http://127.0.0.1:\(port)\(path)",
+            ], timeout: 120)
+        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+        #expect(size > 10_000, "\(name): \(run.stderr.suffix(500))")
     }
 
     /// A webhook receiver on loopback (Python's http.server): each POST body appended as a line to `file`.
