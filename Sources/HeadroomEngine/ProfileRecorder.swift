@@ -120,12 +120,22 @@ public struct ProfileRecorder: Sendable {
         return .perf
     }
 
-    private static func check(_ result: ProcessResult, profiler: String, program: String, output: String) throws {
+    static func check(_ result: ProcessResult, profiler: String, program: String, output: String) throws {
         if result.timedOut {
             throw HeadroomError(.process, "\(program) did not finish before the timeout; nothing ingested")
         }
         guard FileManager.default.fileExists(atPath: output) else {
-            let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
+            // py-spy starts the program, then attaches to it: a program that is gone by then (a short run on a busy
+            // machine) leaves it nothing to read, and its last stderr line is a backtrace frame, not the reason.
+            if result.stderr.contains("Check that the process is running") {
+                throw HeadroomError(
+                    .process,
+                    "\(profiler) could not attach: \(program) had already exited (\(String(format: "%.2f", result.seconds)) s); "
+                        + "nothing ingested: profile a longer run")
+            }
+            let reason =
+                result.stderr.split(separator: "\n").first { $0.hasPrefix("Error:") }.map(String.init)
+                ?? result.stderr.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
             throw HeadroomError(.process, "\(profiler) recorded nothing: \(reason)")
         }
         guard result.status == 0 else {
